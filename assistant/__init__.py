@@ -1,0 +1,3 @@
+"""kefu-assistant: the service beside a shop agent's chat console."""
+
+__version__ = "0.1.0"

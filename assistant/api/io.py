@@ -1,0 +1,65 @@
+"""Reading requests and writing responses: validated bodies and queries, the success envelope."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TypeVar
+
+from aiohttp import web
+from pydantic import BaseModel, ValidationError
+
+from assistant.errors import BadRequest, FieldError, from_validation
+
+M = TypeVar("M", bound=BaseModel)
+
+
+async def read_json(request: web.Request, model: type[M]) -> M:
+    """The request body, parsed and validated against ``model`` (unknown fields are errors)."""
+    if request.content_type not in ("application/json", ""):
+        raise BadRequest.field("body", f"请用 application/json 提交，收到的是 {request.content_type}")
+    raw = await request.read()
+    try:
+        data = json.loads(raw or b"null")
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BadRequest("请求体不是有效的 JSON", [FieldError("body", f"JSON 解析失败：{exc}")]) from exc
+    if not isinstance(data, dict):
+        raise BadRequest.field("body", "应为 JSON 对象")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise from_validation(exc) from exc
+
+
+def read_query(request: web.Request, model: type[M]) -> M:
+    """The query string, validated against ``model``; a repeated parameter is an error."""
+    data: dict[str, str] = {}
+    for key in request.query:
+        values = request.query.getall(key)
+        if len(values) > 1:
+            raise BadRequest.field(key, "只能出现一次")
+        data[key] = values[0]
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise from_validation(exc) from exc
+
+
+def path_int(request: web.Request, name: str) -> int:
+    raw = request.match_info[name]
+    if not raw.isdigit() or len(raw) > 18:
+        raise BadRequest.field(name, "应为正整数")
+    return int(raw)
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def ok(data: BaseModel | dict[str, Any] | None = None, *, status: int = 200) -> web.Response:
+    """The success envelope: ``{"ok": true, ...data}``."""
+    body: dict[str, Any] = {"ok": True}
+    if isinstance(data, BaseModel):
+        body.update(data.model_dump(mode="json"))
+    elif data:
+        body.update(data)
+    return web.json_response(body, status=status, dumps=_dumps)

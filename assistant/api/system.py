@@ -1,0 +1,66 @@
+"""Health, the plugin manifest, the OpenAPI document and who-am-I."""
+
+from __future__ import annotations
+
+import json
+
+import sqlite_utils
+from aiohttp import web
+
+import assistant
+from assistant import keys
+from assistant.api.io import ok, path_int
+from assistant.errors import NotFound
+from assistant.openapi import build_openapi
+from assistant.security import current_agent
+from knowledge.models import Agent, Model, Shop
+
+
+class Health(Model):
+    status: str
+    version: str
+    database: str
+    shops: int
+
+
+class ShopOut(Model):
+    shop: Shop
+
+
+class Me(Model):
+    agent: Agent
+    shops: list[Shop]
+
+
+async def healthz(request: web.Request) -> web.Response:
+    def check(db: sqlite_utils.Database) -> int:
+        return int(db.execute("SELECT count(*) FROM shops").fetchone()[0])
+
+    shops = await request.app[keys.DB].read(check)
+    return ok(Health(status="ok", version=assistant.__version__, database="ok", shops=shops))
+
+
+async def manifest(request: web.Request) -> web.Response:
+    """The manifest as the chat client reads it (a plain document, not an API envelope)."""
+    document = request.app[keys.MANIFEST].model_dump(mode="json", exclude_none=True)
+    return web.json_response(document, dumps=lambda v: json.dumps(v, ensure_ascii=False))
+
+
+async def openapi(request: web.Request) -> web.Response:
+    document = build_openapi(list(request.app[keys.ENDPOINTS].values()))
+    return web.json_response(document, dumps=lambda v: json.dumps(v, ensure_ascii=False))
+
+
+async def me(request: web.Request) -> web.Response:
+    agent = current_agent(request)
+    shops = request.app[keys.DIRECTORY].shops
+    return ok(Me(agent=agent, shops=[shops[i] for i in agent.shop_ids if i in shops]))
+
+
+async def shop(request: web.Request) -> web.Response:
+    agent = current_agent(request)
+    shop_id = path_int(request, "shop_id")
+    found = request.app[keys.DIRECTORY].shops.get(shop_id)
+    if found is None or shop_id not in agent.shop_ids:
+        raise NotFound(f"没有编号为 {shop_id} 的店铺，或 {agent.name} 没有登录它")
+    return ok(ShopOut(shop=found))

@@ -1,0 +1,42 @@
+"""Agents tell us which phrase, answer or script they used, and whether they edited it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from aiohttp import web
+from pydantic import Field, StringConstraints
+
+from assistant import keys
+from assistant.api.io import ok, read_json
+from assistant.errors import BadRequest
+from assistant.security import current_agent
+from knowledge.models import Id, Model, UsageEvent, UsageKind
+
+
+class UsageIn(Model):
+    kind: UsageKind
+    ref_id: Id
+    shop: Id | None = Field(None, description="shop id; defaults to the agent's main shop")
+    conversation: Annotated[str, StringConstraints(max_length=100)] = ""
+    edited: bool = Field(False, description="the agent changed the text before sending")
+
+
+class UsageOut(Model):
+    queued: bool
+
+
+async def record_usage(request: web.Request) -> web.Response:
+    agent = current_agent(request)
+    body = await read_json(request, UsageIn)
+    shop_id = body.shop or agent.main_shop_id
+    if shop_id not in agent.shop_ids:
+        raise BadRequest.field("shop", f"客服 {agent.name} 没有登录店铺 {shop_id}")
+    request.app[keys.USAGE].record(
+        UsageEvent(
+            shop_id=shop_id, agent_id=agent.id, kind=body.kind, ref_id=body.ref_id,
+            conversation=body.conversation, edited=body.edited, at=datetime.now(UTC),
+        )
+    )
+    return ok(UsageOut(queued=True), status=202)

@@ -1,0 +1,1 @@
+"""Buyers, orders, logistics and one-click order edits."""

@@ -1,0 +1,191 @@
+"""The API's one error shape and the middleware that produces it.
+
+Every failure leaves as ``{"ok": false, "error": "...", "errors": [{"field", "message"}], "status": N}``.
+Handlers raise the typed errors below; aiohttp's own HTTP errors (no route, wrong method,
+body too large) and pydantic validation errors are turned into the same shape; anything
+unexpected is logged and becomes a generic 500 that leaks nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
+
+from aiohttp import web
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
+
+from assistant import keys
+
+log = logging.getLogger("kefu.errors")
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+class FieldError(dict[str, str]):
+    """``{"field": ..., "message": ...}``: which input is wrong and why."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(field=field, message=message)
+
+
+class ApiError(Exception):
+    """Base of the typed errors handlers raise."""
+
+    status = 400
+    default_message = "请求有误"
+
+    def __init__(
+        self,
+        message: str | None = None,
+        errors: Iterable[FieldError] = (),
+        *,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        self.message = message or self.default_message
+        self.errors = list(errors)
+        self.extra = extra or {}
+        super().__init__(self.message)
+
+    @classmethod
+    def field(cls, field: str, message: str, **extra: Any) -> ApiError:
+        """An error about one input field; the summary repeats the field's message."""
+        return cls(f"{field}: {message}", [FieldError(field, message)], extra=extra or None)
+
+
+class BadRequest(ApiError):
+    status = 400
+    default_message = "请求有误"
+
+
+class Unauthorized(ApiError):
+    status = 401
+    default_message = "缺少或无效的访问令牌：请在 Authorization 头中带上 Bearer 令牌（运行 kefu token --agent 登录名 获取）"
+
+
+class Forbidden(ApiError):
+    status = 403
+    default_message = "没有权限执行此操作"
+
+
+class NotFound(ApiError):
+    status = 404
+    default_message = "找不到请求的内容"
+
+
+class Conflict(ApiError):
+    status = 409
+    default_message = "数据已被他人修改，请刷新后重试"
+
+
+class PayloadTooLarge(ApiError):
+    status = 413
+    default_message = "请求内容太大"
+
+
+# pydantic's error types, said plainly in Chinese; anything else keeps pydantic's own words.
+_MESSAGES: dict[str, str] = {
+    "missing": "必填",
+    "extra_forbidden": "不认识的字段，请删除",
+    "int_type": "应为整数",
+    "int_parsing": "应为整数",
+    "int_from_float": "应为整数（金额以分为单位，不能有小数）",
+    "float_type": "应为数字",
+    "float_parsing": "应为数字",
+    "bool_type": "应为 true 或 false",
+    "bool_parsing": "应为 true 或 false",
+    "string_type": "应为文字",
+    "list_type": "应为列表",
+    "dict_type": "应为对象",
+    "model_type": "应为对象",
+    "enum": "可选值：{expected}",
+    "literal_error": "可选值：{expected}",
+    "string_too_short": "至少 {min_length} 个字符",
+    "string_too_long": "最多 {max_length} 个字符",
+    "too_short": "至少 {min_length} 项",
+    "too_long": "最多 {max_length} 项",
+    "greater_than": "必须大于 {gt}",
+    "greater_than_equal": "不能小于 {ge}",
+    "less_than": "必须小于 {lt}",
+    "less_than_equal": "不能大于 {le}",
+    "string_pattern_mismatch": "格式不对",
+    "datetime_type": "应为时间，例如 2026-11-11T00:00:00+08:00",
+    "datetime_parsing": "应为时间，例如 2026-11-11T00:00:00+08:00",
+    "datetime_from_date_parsing": "应为时间，例如 2026-11-11T00:00:00+08:00",
+    "json_invalid": "不是有效的 JSON",
+}
+
+
+def _message(item: ErrorDetails) -> str:
+    kind = item["type"]
+    if kind in ("value_error", "assertion_error"):
+        return str(item["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    template = _MESSAGES.get(kind)
+    if template is None:
+        return str(item["msg"])
+    try:
+        return template.format(**(item.get("ctx") or {}))
+    except (KeyError, IndexError):
+        return template
+
+
+def field_errors(error: ValidationError, prefix: str = "") -> list[FieldError]:
+    """pydantic's errors as ``[{"field": "a.b", "message": "..."}]``."""
+    result = []
+    for item in error.errors(include_url=False, include_input=False):
+        path = ".".join(str(p) for p in item["loc"])
+        field = f"{prefix}.{path}" if prefix and path else (prefix or path or "body")
+        result.append(FieldError(field, _message(item)))
+    return result
+
+
+def from_validation(error: ValidationError, prefix: str = "") -> BadRequest:
+    errors = field_errors(error, prefix)
+    summary = "；".join(f"{e['field']}: {e['message']}" for e in errors[:3])
+    return BadRequest(f"输入有误 — {summary}", errors)
+
+
+def error_response(status: int, message: str, errors: Iterable[FieldError] = (), **extra: Any) -> web.Response:
+    body = {"ok": False, "error": message, "errors": list(errors), "status": status, **extra}
+    return web.json_response(body, status=status, dumps=_dumps)
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+_HTTP_MESSAGES = {
+    404: "没有这个地址",
+    405: "这个地址不支持 {method} 请求",
+    413: "请求内容太大（上限 {limit} 字节）",
+}
+
+
+@web.middleware
+async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Render every failure in the one error shape."""
+    try:
+        return await handler(request)
+    except ApiError as exc:
+        return error_response(exc.status, exc.message, exc.errors, **exc.extra)
+    except ValidationError as exc:
+        bad = from_validation(exc)
+        return error_response(bad.status, bad.message, bad.errors)
+    except web.HTTPRequestEntityTooLarge as exc:
+        limit = request.app[keys.SETTINGS].max_body_bytes
+        message = _HTTP_MESSAGES[413].format(limit=limit)
+        return error_response(exc.status, message, [FieldError("body", "太大")])
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        template = _HTTP_MESSAGES.get(exc.status)
+        message = template.format(method=request.method) if template else exc.reason
+        extra: dict[str, Any] = {}
+        if exc.status == 405 and isinstance(exc, web.HTTPMethodNotAllowed):
+            extra["allowed_methods"] = sorted(exc.allowed_methods)
+        return error_response(exc.status, message, **extra)
+    except Exception:
+        log.exception("unexpected error on %s %s", request.method, request.path)
+        return error_response(500, "服务内部出错，已记录日志；请稍后重试")

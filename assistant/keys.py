@@ -1,0 +1,19 @@
+"""Every piece of application state, as a typed ``web.AppKey`` (no string keys)."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from assistant.directory import Directory
+from assistant.endpoint import Endpoint
+from assistant.manifest import PluginManifest
+from assistant.settings import Settings
+from assistant.usage import UsageRecorder
+from knowledge.database import Database
+
+SETTINGS = web.AppKey("settings", Settings)
+DB = web.AppKey("db", Database)
+DIRECTORY = web.AppKey("directory", Directory)
+ENDPOINTS = web.AppKey("endpoints", dict[str, Endpoint])
+MANIFEST = web.AppKey("manifest", PluginManifest)
+USAGE = web.AppKey("usage", UsageRecorder)

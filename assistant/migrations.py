@@ -1,0 +1,115 @@
+"""Schema of the service's own data: buyers, orders, logistics and the audit log."""
+
+from __future__ import annotations
+
+import sqlite_utils
+from sqlite_utils import Migrations
+
+from knowledge.migrations import execute_all
+
+migrations = Migrations("assistant")
+
+
+@migrations(name="0001_commerce")
+def m0001_commerce(db: sqlite_utils.Database) -> None:
+    execute_all(
+        db,
+        [
+            """CREATE TABLE buyers (
+                id INTEGER PRIMARY KEY,
+                shop_id INTEGER NOT NULL REFERENCES shops(id),
+                nick TEXT NOT NULL,
+                platform_level INTEGER NOT NULL DEFAULT 1 CHECK (platform_level BETWEEN 0 AND 6),
+                member_tier TEXT NOT NULL DEFAULT 'none'
+                    CHECK (member_tier IN ('none', 'silver', 'gold', 'platinum', 'diamond')),
+                first_seen_at TEXT NOT NULL,
+                tags TEXT NOT NULL DEFAULT '[]',
+                risk_flag TEXT CHECK (risk_flag IN
+                    ('bad_review_extortion', 'professional_claimant', 'malicious_complaint')),
+                risk_note TEXT,
+                risk_flagged_by INTEGER REFERENCES agents(id),
+                risk_flagged_at TEXT,
+                version INTEGER NOT NULL DEFAULT 1,
+                UNIQUE (shop_id, nick),
+                CHECK ((risk_flag IS NULL) = (risk_note IS NULL))
+            )""",
+            """CREATE TABLE buyer_notes (
+                id INTEGER PRIMARY KEY,
+                buyer_id INTEGER NOT NULL REFERENCES buyers(id) ON DELETE CASCADE,
+                agent_id INTEGER NOT NULL REFERENCES agents(id),
+                text TEXT NOT NULL,
+                at TEXT NOT NULL
+            )""",
+            """CREATE TABLE orders (
+                id TEXT PRIMARY KEY,
+                shop_id INTEGER NOT NULL REFERENCES shops(id),
+                buyer_id INTEGER NOT NULL REFERENCES buyers(id),
+                status TEXT NOT NULL CHECK (status IN ('awaiting_payment', 'paid', 'shipped',
+                    'delivered', 'completed', 'cancelled', 'refunding', 'refunded')),
+                created_at TEXT NOT NULL,
+                paid_at TEXT,
+                shipped_at TEXT,
+                delivered_at TEXT,
+                price_fen INTEGER NOT NULL CHECK (price_fen > 0),
+                postage_fen INTEGER NOT NULL DEFAULT 0 CHECK (postage_fen >= 0),
+                receiver_name TEXT NOT NULL,
+                receiver_phone TEXT NOT NULL,
+                province TEXT NOT NULL,
+                city TEXT NOT NULL,
+                district TEXT NOT NULL DEFAULT '',
+                address_detail TEXT NOT NULL,
+                seller_remark TEXT NOT NULL DEFAULT '',
+                remark_flag TEXT NOT NULL DEFAULT 'none'
+                    CHECK (remark_flag IN ('none', 'red', 'yellow', 'green', 'blue', 'purple')),
+                courier TEXT,
+                tracking_no TEXT,
+                refund_status TEXT NOT NULL DEFAULT 'none'
+                    CHECK (refund_status IN ('none', 'requested', 'refunded', 'rejected')),
+                disputed INTEGER NOT NULL DEFAULT 0 CHECK (disputed IN (0, 1)),
+                version INTEGER NOT NULL DEFAULT 1,
+                updated_at TEXT NOT NULL
+            )""",
+            """CREATE TABLE order_lines (
+                id INTEGER PRIMARY KEY,
+                order_id TEXT NOT NULL REFERENCES orders(id) ON DELETE CASCADE,
+                item_id INTEGER REFERENCES items(id),
+                sku TEXT NOT NULL,
+                title TEXT NOT NULL,
+                unit_price_fen INTEGER NOT NULL CHECK (unit_price_fen > 0),
+                quantity INTEGER NOT NULL CHECK (quantity > 0)
+            )""",
+            """CREATE TABLE logistics_events (
+                id INTEGER PRIMARY KEY,
+                order_id TEXT NOT NULL REFERENCES orders(id) ON DELETE CASCADE,
+                at TEXT NOT NULL,
+                status TEXT NOT NULL CHECK (status IN ('collected', 'in_transit', 'out_for_delivery',
+                    'delivered', 'exception', 'returned', 'failed_delivery')),
+                location TEXT NOT NULL DEFAULT '',
+                description TEXT NOT NULL
+            )""",
+            """CREATE TABLE audit_log (
+                id INTEGER PRIMARY KEY,
+                at TEXT NOT NULL,
+                agent_id INTEGER REFERENCES agents(id),
+                shop_id INTEGER REFERENCES shops(id),
+                entity TEXT NOT NULL,
+                entity_id TEXT NOT NULL,
+                action TEXT NOT NULL,
+                reason TEXT NOT NULL DEFAULT '',
+                before TEXT,
+                after TEXT
+            )""",
+            # The audit log is append-only: no row is ever changed or removed.
+            """CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+                BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END""",
+            """CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+                BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END""",
+            "CREATE INDEX idx_buyer_notes ON buyer_notes (buyer_id, at)",
+            "CREATE INDEX idx_orders_buyer ON orders (buyer_id, created_at)",
+            "CREATE INDEX idx_orders_shop_status ON orders (shop_id, status, created_at)",
+            "CREATE INDEX idx_order_lines_order ON order_lines (order_id)",
+            "CREATE INDEX idx_order_lines_item ON order_lines (item_id)",
+            "CREATE INDEX idx_logistics_order ON logistics_events (order_id, at)",
+            "CREATE INDEX idx_audit_entity ON audit_log (entity, entity_id, at)",
+        ],
+    )

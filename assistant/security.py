@@ -1,0 +1,97 @@
+"""Who may call what: the Host check, same-origin writes, agent tokens and roles.
+
+The token secret lives in the data directory (mode 0600); see ``assistant.directory``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from aiohttp import web
+
+from assistant import keys
+from assistant.errors import FieldError, Forbidden, Handler, Unauthorized
+from knowledge.models import Agent, Role
+
+SECRET_FILE = "secret.key"
+AGENT = web.RequestKey("agent", Agent)
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def load_secret(data_dir: Path) -> bytes:
+    """Read the token secret, creating it (readable by the owner only) on first use."""
+    path = data_dir / SECRET_FILE
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_hex(32))
+    return bytes.fromhex(path.read_text().strip())
+
+
+def host_name(host_header: str) -> str:
+    """'127.0.0.1:8765' -> '127.0.0.1'; '[::1]:8765' -> '::1'."""
+    if host_header.startswith("["):
+        return host_header[1 : host_header.find("]")] if "]" in host_header else host_header
+    return host_header.rsplit(":", 1)[0] if host_header.count(":") == 1 else host_header
+
+
+@web.middleware
+async def host_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Refuse requests whose Host is not a local name: a DNS-rebinding page cannot reach us."""
+    settings = request.app[keys.SETTINGS]
+    name = host_name(request.headers.get("Host", "")).lower()
+    if name not in settings.allowed_hosts:
+        raise Forbidden(
+            f"不接受主机名 {name or '（空）'}：请用 http://127.0.0.1 访问，或在 allowed_hosts 设置中加入它",
+            [FieldError("Host", "不是允许的本机地址")],
+        )
+    return await handler(request)
+
+
+def _origin_allowed(request: web.Request, origin: str) -> bool:
+    if origin in request.app[keys.SETTINGS].allowed_origins:
+        return True
+    parts = urlsplit(origin)
+    return parts.scheme == request.scheme and parts.netloc == request.host
+
+
+@web.middleware
+async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Check the origin of writes, the bearer token and the route's role."""
+    route_name = request.match_info.route.name
+    endpoint = request.app[keys.ENDPOINTS].get(route_name or "")
+    origin = request.headers.get("Origin")
+    if request.method in UNSAFE_METHODS and origin and not _origin_allowed(request, origin):
+        raise Forbidden(
+            f"拒绝来自 {origin} 的跨站写请求：如需允许，请把它加入 allowed_origins 设置",
+            [FieldError("Origin", "不在允许列表中")],
+        )
+    if endpoint is None or endpoint.role is None:
+        return await handler(request)
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    agent = request.app[keys.DIRECTORY].authenticate(token.strip()) if scheme.lower() == "bearer" else None
+    if agent is None:
+        raise Unauthorized(errors=[FieldError("Authorization", "缺少或无效的 Bearer 令牌")])
+    if not agent.role.allows(endpoint.role):
+        raise Forbidden(
+            f"{agent.name} 的角色是 {agent.role.value}，此操作需要 {endpoint.role.value} 或更高权限",
+            [FieldError("Authorization", f"需要 {endpoint.role.value} 角色")],
+        )
+    request[AGENT] = agent
+    return await handler(request)
+
+
+def current_agent(request: web.Request) -> Agent:
+    """The authenticated agent of this request (routes with a role only)."""
+    return request[AGENT]
+
+
+def require_role(agent: Agent, role: Role, what: str) -> None:
+    if not agent.role.allows(role):
+        message = f"需要 {role.value} 角色"
+        raise Forbidden(f"{what}{message}", [FieldError("Authorization", message)])

@@ -1,0 +1,83 @@
+"""Shared fixtures: a real SQLite store in a temp folder and the real app behind a test server."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+from aiohttp import web
+from aiohttp.test_utils import TestClient
+
+from assistant.app import MIGRATION_SETS, create_app
+from assistant.directory import Directory
+from assistant.security import load_secret
+from assistant.settings import Settings
+from knowledge import store as kb_store
+from knowledge.database import Database
+
+
+@dataclass
+class MiniShop:
+    """Two shops and one agent of each role: enough to test the service itself."""
+
+    shop_id: int
+    other_shop_id: int
+    agent_id: int
+    editor_id: int
+    supervisor_id: int
+    outsider_id: int
+
+
+def seed_mini_shop(db: sqlite_utils.Database) -> MiniShop:
+    shop = kb_store.insert_shop(db, "test_shop", "测试旗舰店")
+    other = kb_store.insert_shop(db, "other_shop", "隔壁专营店", "taobao")
+    team = kb_store.insert_team(db, shop, "售前一组")
+    return MiniShop(
+        shop_id=shop,
+        other_shop_id=other,
+        agent_id=kb_store.insert_agent(db, "xiaomei", "小美", "agent", shop, team, [shop, other]),
+        editor_id=kb_store.insert_agent(db, "lina", "李娜", "editor", shop),
+        supervisor_id=kb_store.insert_agent(db, "wangjing", "王静", "supervisor", shop),
+        outsider_id=kb_store.insert_agent(db, "outsider", "外店客服", "agent", other),
+    )
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "data", demo_on_first_run=False)
+
+
+@pytest.fixture
+def mini_shop(settings: Settings) -> Iterator[MiniShop]:
+    db = Database(settings.db_path)
+    db.open(MIGRATION_SETS)
+    try:
+        yield db.write_sync(seed_mini_shop)
+    finally:
+        db.close()
+
+
+@pytest.fixture
+def token_for(settings: Settings) -> Callable[[int], str]:
+    directory = Directory(secret=load_secret(settings.data_dir))
+    return directory.token_for
+
+
+@pytest.fixture
+def auth(token_for: Callable[[int], str]) -> Callable[[int], dict[str, str]]:
+    return lambda agent_id: {"Authorization": f"Bearer {token_for(agent_id)}"}
+
+
+@pytest.fixture
+def app(settings: Settings, mini_shop: MiniShop) -> web.Application:
+    return create_app(settings)
+
+
+@pytest.fixture
+async def client(aiohttp_client: Callable[..., object], app: web.Application) -> AsyncIterator[TestClient]:
+    test_client = await aiohttp_client(app)  # type: ignore[operator]
+    assert isinstance(test_client, TestClient)
+    yield test_client
