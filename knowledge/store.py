@@ -1,4 +1,4 @@
-"""SQL for the base tables: shops, agents, revisions and usage events."""
+"""SQL for the knowledge base: shops, agents, items, intents, campaigns, synonyms, revisions, usage."""
 
 from __future__ import annotations
 
@@ -8,7 +8,19 @@ from typing import Any
 
 import sqlite_utils
 
-from knowledge.models import Agent, Revision, RevisionAction, Shop, UsageEvent
+from knowledge.models import (
+    Agent,
+    Campaign,
+    Intent,
+    Item,
+    ItemKnowledge,
+    RelatedItem,
+    Revision,
+    RevisionAction,
+    Shop,
+    SynonymGroup,
+    UsageEvent,
+)
 
 
 def now() -> str:
@@ -37,10 +49,12 @@ def list_agents(db: sqlite_utils.Database) -> list[Agent]:
     ]
 
 
-def insert_shop(db: sqlite_utils.Database, code: str, name: str, platform: str = "tmall") -> int:
+def insert_shop(
+    db: sqlite_utils.Database, code: str, name: str, platform: str = "tmall", at: str | None = None
+) -> int:
     cursor = db.execute(
         "INSERT INTO shops (code, name, platform, created_at) VALUES (?, ?, ?, ?)",
-        [code, name, platform, now()],
+        [code, name, platform, at or now()],
     )
     return int(cursor.lastrowid or 0)
 
@@ -52,11 +66,11 @@ def insert_team(db: sqlite_utils.Database, shop_id: int, name: str) -> int:
 
 def insert_agent(
     db: sqlite_utils.Database, login: str, name: str, role: str, main_shop_id: int,
-    team_id: int | None = None, shop_ids: list[int] | None = None,
+    team_id: int | None = None, shop_ids: list[int] | None = None, at: str | None = None,
 ) -> int:
     cursor = db.execute(
         "INSERT INTO agents (login, name, role, main_shop_id, team_id, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-        [login, name, role, main_shop_id, team_id, now()],
+        [login, name, role, main_shop_id, team_id, at or now()],
     )
     agent_id = int(cursor.lastrowid or 0)
     for shop_id in shop_ids or [main_shop_id]:
@@ -67,12 +81,13 @@ def insert_agent(
 def record_revision(
     db: sqlite_utils.Database, entity: str, entity_id: int, version: int, action: RevisionAction,
     agent_id: int | None, before: dict[str, Any] | None, after: dict[str, Any] | None,
+    at: str | None = None,
 ) -> int:
     """Keep one saved state of a knowledge row; call it in the same transaction as the change."""
     cursor = db.execute(
         "INSERT INTO revisions (entity, entity_id, version, action, agent_id, at, before, after)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [entity, entity_id, version, action.value, agent_id, now(),
+        [entity, entity_id, version, action.value, agent_id, at or now(),
          None if before is None else json.dumps(before, ensure_ascii=False),
          None if after is None else json.dumps(after, ensure_ascii=False)],
     )
@@ -103,3 +118,93 @@ def record_usage(db: sqlite_utils.Database, events: list[UsageEvent]) -> None:
         [(e.shop_id, e.agent_id, e.kind.value, e.ref_id, e.conversation, int(e.edited), e.at.isoformat())
          for e in events],
     )
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def insert_item(db: sqlite_utils.Database, item: Item, knowledge: ItemKnowledge | None, at: str | None = None) -> int:
+    """Save an item (its id is assigned by the database) and its product knowledge."""
+    stamp = at or now()
+    cursor = db.execute(
+        "INSERT INTO items (shop_id, sku, title, category, price_fen, stock, attributes, on_sale, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [item.shop_id, item.sku, item.title, item.category, item.price_fen, item.stock,
+         _json(item.attributes), int(item.on_sale), stamp],
+    )
+    item_id = int(cursor.lastrowid or 0)
+    if knowledge is not None:
+        db.execute(
+            "INSERT INTO item_knowledge (item_id, selling_points, size_chart, installation, usage_notes, in_box,"
+            " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [item_id, _json(knowledge.selling_points), knowledge.size_chart, knowledge.installation,
+             knowledge.usage_notes, _json(knowledge.in_box), stamp],
+        )
+    return item_id
+
+
+def insert_related(db: sqlite_utils.Database, related: list[RelatedItem]) -> None:
+    db.conn.executemany(
+        "INSERT OR IGNORE INTO related_items (item_id, related_item_id, note, position) VALUES (?, ?, ?, ?)",
+        [(r.item_id, r.related_item_id, r.note, r.position) for r in related],
+    )
+
+
+def intent_snapshot(intent: Intent) -> dict[str, Any]:
+    return intent.model_dump(mode="json", exclude={"id", "version"})
+
+
+def insert_intent(db: sqlite_utils.Database, intent: Intent, agent_id: int | None, at: str | None = None) -> int:
+    """Save an intent with its examples and answers, and its first revision."""
+    stamp = at or now()
+    cursor = db.execute(
+        "INSERT INTO intents (shop_id, key, name, topic, keywords, item_id, campaign_id, enabled, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [intent.shop_id, intent.key, intent.name, intent.topic.value, _json(intent.keywords), intent.item_id,
+         intent.campaign_id, int(intent.enabled), stamp],
+    )
+    intent_id = int(cursor.lastrowid or 0)
+    db.conn.executemany(
+        "INSERT INTO intent_examples (intent_id, text, position) VALUES (?, ?, ?)",
+        [(intent_id, text, i) for i, text in enumerate(intent.examples)],
+    )
+    db.conn.executemany(
+        "INSERT INTO intent_answers (intent_id, template, position) VALUES (?, ?, ?)",
+        [(intent_id, text, i) for i, text in enumerate(intent.answers)],
+    )
+    record_revision(db, "intent", intent_id, 1, RevisionAction.CREATE, agent_id, None,
+                    intent_snapshot(intent), at=stamp)
+    return intent_id
+
+
+def insert_campaign(db: sqlite_utils.Database, campaign: Campaign, agent_id: int | None, at: str | None = None) -> int:
+    """Save a campaign and its scripts, and the campaign's first revision."""
+    stamp = at or now()
+    cursor = db.execute(
+        "INSERT INTO campaigns (shop_id, name, starts_at, ends_at, rules, variables, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [campaign.shop_id, campaign.name, campaign.starts_at.isoformat(), campaign.ends_at.isoformat(),
+         campaign.rules, _json(campaign.variables), stamp],
+    )
+    campaign_id = int(cursor.lastrowid or 0)
+    db.conn.executemany(
+        "INSERT INTO campaign_scripts (campaign_id, kind, situation, title, body, position, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(campaign_id, s.kind.value, s.situation, s.title, s.body, s.position, stamp) for s in campaign.scripts],
+    )
+    record_revision(db, "campaign", campaign_id, 1, RevisionAction.CREATE, agent_id, None,
+                    campaign.model_dump(mode="json", exclude={"id", "version"}), at=stamp)
+    return campaign_id
+
+
+def insert_synonyms(db: sqlite_utils.Database, group: SynonymGroup, agent_id: int | None, at: str | None = None) -> int:
+    stamp = at or now()
+    cursor = db.execute(
+        "INSERT INTO synonyms (shop_id, words, updated_at) VALUES (?, ?, ?)",
+        [group.shop_id, _json(group.words), stamp],
+    )
+    group_id = int(cursor.lastrowid or 0)
+    record_revision(db, "synonyms", group_id, 1, RevisionAction.CREATE, agent_id, None,
+                    {"shop_id": group.shop_id, "words": group.words}, at=stamp)
+    return group_id

@@ -11,7 +11,16 @@ from pydantic import BaseModel, ValidationError
 from assistant.commerce.models import Address, Buyer, LogisticsEvent, Order, OrderLine
 from assistant.errors import field_errors
 from knowledge.models import (
-    Agent, Campaign, CampaignScript, Intent, Item, ItemKnowledge, RelatedItem, Shop, SynonymGroup, UsageEvent,
+    Agent,
+    Campaign,
+    CampaignScript,
+    Intent,
+    Item,
+    ItemKnowledge,
+    RelatedItem,
+    Shop,
+    SynonymGroup,
+    UsageEvent,
 )
 from quick_replies.models import QuickReply, QuickReplyGroup, fold_code
 

@@ -35,7 +35,7 @@ def test_migrations_create_every_table_and_apply_twice_without_change(tmp_path: 
     first.close()
     assert applied and all(":" in name for name in applied)
     before = schema(path)
-    assert REQUIRED_TABLES <= {name for kind, name, _ in before if kind == "table"}
+    assert {name for kind, name, _ in before if kind == "table"} >= REQUIRED_TABLES
 
     second = Database(path)
     assert second.open(MIGRATION_SETS) == []
@@ -84,7 +84,7 @@ def test_read_connections_cannot_write(tmp_path: Path) -> None:
     db = Database(tmp_path / "kefu.db")
     db.open(MIGRATION_SETS)
     try:
-        with pytest.raises(sqlite3.OperationalError, match="readonly|query_only|attempt to write"):
+        with pytest.raises(sqlite3.OperationalError, match=r"readonly|query_only|attempt to write"):
             db.read_sync(lambda conn: conn.execute(
                 "INSERT INTO shops (code, name, created_at) VALUES ('a', 'A', 'now')"))
     finally:

@@ -1,0 +1,374 @@
+"""Chinese text normalisation for quick-reply lookup and intent matching.
+
+Everything here is a pure function over ``str`` that never raises on odd input
+(emoji, control characters, lone surrogates, very long text).  The heavy
+libraries (opencc-purepy, rjieba) are imported lazily on first use, so that
+importing this module stays cheap.  Pinyin keys live in ``knowledge.pinyin``.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from opencc_purepy import OpenCC
+
+__all__ = [
+    "DOMAIN_WORDS",
+    "add_words",
+    "char_ngrams",
+    "fold",
+    "is_traditional",
+    "normalize_message",
+    "segment",
+    "split_questions",
+]
+
+# --------------------------------------------------------------------------- #
+# fold: NFKC + Traditional -> Simplified + lower case + clean whitespace
+# --------------------------------------------------------------------------- #
+
+#: Simplified phrases that opencc-purepy 1.5.0's ``t2s`` wrongly rewrites
+#: (``结束`` -> ``結束``; ``坏`` read as the old variant of ``坯``, so
+#: ``拉坏`` -> ``拉坯``).  They are pinned to themselves in a private dictionary.
+_T2S_PROTECTED = (
+    "结束",
+    "一坏",
+    "打坏",
+    "拉坏",
+    "捏坏",
+    "毛坏",
+    "坏布",
+    "坏子",
+    "坏土",
+    "土坏",
+    "陶坏",
+    "显著",
+)
+
+#: Han ideographs (basic, extension A, compatibility, supplementary planes) and 〇.
+_HAN_CLASS = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff"
+_HAN_RE = re.compile(f"[{_HAN_CLASS}]")
+_WS_RE = re.compile(r"\s+")
+
+_lock = threading.Lock()
+_converter: OpenCC | None = None
+
+
+def _get_converter() -> OpenCC:
+    """Return the shared ``t2s`` converter, building it on first use."""
+    global _converter
+    if _converter is None:
+        with _lock:
+            if _converter is None:
+                from opencc_purepy import OpenCC
+                from opencc_purepy.dictionary_lib import DictionaryMaxlength
+
+                dictionary = DictionaryMaxlength.from_json()  # private, mutable copy
+                dictionary.with_custom_dicts(appends={"ts_phrases": {w: w for w in _T2S_PROTECTED}})
+                _converter = OpenCC("t2s", dictionary=dictionary)
+    return _converter
+
+
+def _t2s(text: str) -> str:
+    """Convert Traditional to Simplified until stable; return the input on error."""
+    converter = _get_converter()
+    for _ in range(3):
+        try:
+            converted = converter.t2s(text)
+        except Exception:  # pragma: no cover - defensive, the library must not break us
+            return text
+        if converted == text:
+            break
+        text = converted
+    return text
+
+
+def _drop_invisible(text: str) -> str:
+    """Drop control/format characters and lone surrogates; keep whitespace."""
+    out = []
+    for ch in text:
+        if ch.isspace():
+            out.append(" ")
+        elif unicodedata.category(ch) not in ("Cc", "Cf", "Cs"):
+            out.append(ch)
+    return "".join(out)
+
+
+def _clean_nfkc(text: str) -> str:
+    """Drop invisible characters, then apply NFKC (full width -> half width)."""
+    if not text.isprintable():
+        text = _drop_invisible(text)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    return text
+
+
+def fold(text: str) -> str:
+    """Fold text for matching: NFKC, Traditional->Simplified, lower case, one space."""
+    if not text:
+        return ""
+    text = _clean_nfkc(text)
+    if _HAN_RE.search(text):
+        text = _t2s(text)
+    lowered = text.lower()
+    if lowered != text and not lowered.isascii():
+        # lower() can (rarely) produce text that NFKC would change again.
+        lowered = unicodedata.normalize("NFKC", lowered)
+    text = lowered
+    return _WS_RE.sub(" ", text).strip()
+
+
+def is_traditional(text: str) -> bool:
+    """Return True if folding changes any Han character (i.e. Traditional input)."""
+    text = _clean_nfkc(text)
+    if not _HAN_RE.search(text):
+        return False
+    return _t2s(text) != text
+
+
+# --------------------------------------------------------------------------- #
+# normalize_message / split_questions: buyers' messages
+# --------------------------------------------------------------------------- #
+
+# A run of characters that are not letters/digits (punctuation, symbols, emoji,
+# spaces, underscores), except ``.:/-`` between two digits (1.5, 10:30, 11-11).
+_NON_WORD_RE = re.compile(r"(?:(?!(?<=\d)[.:/\-]\d)[\W_])+")
+# The same character three times or more becomes one (好好好好 -> 好), or two
+# for characters that form doubled words (谢谢谢 -> 谢谢, 哈哈哈哈 -> 哈哈).
+# ASCII letters and digits are left alone: XXXL and phone numbers must survive.
+_RUN_RE = re.compile(r"([^\W\d_a-z])\1{2,}")
+_DOUBLED = frozenset("谢看试想等问说听聊尝亲哈嘿呵嘻嗯宝妈爸哥姐弟妹刚常渐稍慢悄偷")
+
+
+def _collapse_run(match: re.Match[str]) -> str:
+    """Replacement for _RUN_RE: one character, or two for doubled-word characters."""
+    ch = match.group(1)
+    return ch * 2 if ch in _DOUBLED else ch
+
+
+# 亲 is a form of address, except in words such as 亲子, 亲肤, 亲测.
+_QIN = "亲(?![子肤手自戚人测情密友身口属眼笔])"
+_LEAD_FILLER_RE = re.compile(
+    "^(?:"
+    + "|".join(
+        [
+            "亲爱的",
+            f"亲{_QIN}",
+            _QIN,
+            "请问一下",
+            "请问下",
+            "请问",
+            "问一下",
+            "在不在",
+            "在吗",
+            "在么",
+            "在嘛",
+            "你好",
+            "您好",
+            "哈喽",
+            "哈啰",
+            "嗨",
+            "嗯",
+            "老板",
+            "掌柜的",
+            "(?:hello|hi|hey)(?![a-z])",
+        ]
+    )
+    + ")+"
+)
+# Trailing fillers, longest first; 亲 only after a particle (好的亲, 发货了吗亲),
+# so that 母亲 and 父亲 survive.
+_TRAIL_FILLERS = (
+    "谢谢亲",
+    "谢谢你",
+    "谢谢您",
+    "谢谢啦",
+    "谢谢了",
+    "谢谢",
+    "多谢",
+    "谢啦",
+    "谢了",
+    *"呢啊呀哦哈喔噢啦",
+)
+_QIN_AFTER = frozenset("吗呢啊呀哦了的哈嘛么啦亲")
+
+_HARD_SPLIT_RE = re.compile(r"[?？﹖!！﹗。｡；;﹔\n\r\v\f\x1c-\x1e\x85\u2028\u2029]+")
+_SOFT_SPLIT_RE = re.compile(r"[,，\s]+")
+_MIN_CLAUSE = 4
+
+
+def _trailing_filler_start(token: str) -> int:
+    """Index where the run of trailing filler words of ``token`` begins (linear time)."""
+    end = len(token)
+    while end:
+        for filler in _TRAIL_FILLERS:
+            if token.endswith(filler, 0, end):
+                end -= len(filler)
+                break
+        else:
+            if token[end - 1] == "亲" and (end == 1 or token[end - 2] in _QIN_AFTER):
+                end -= 1
+            else:
+                break
+    return end
+
+
+def _strip_filler(token: str) -> str:
+    """Remove filler words at both edges of one token, repeatedly."""
+    while token:
+        lead = _LEAD_FILLER_RE.match(token)
+        stripped = token[lead.end() if lead else 0 : _trailing_filler_start(token)]
+        if stripped == token:
+            break
+        token = stripped
+    return token
+
+
+def _normalize_folded(folded: str) -> str:
+    """normalize_message() for text that is already folded."""
+    tokens = []
+    for raw in _NON_WORD_RE.split(folded):
+        token = _strip_filler(_RUN_RE.sub(_collapse_run, raw))
+        if token:
+            tokens.append(token)
+    return " ".join(tokens)
+
+
+def normalize_message(text: str) -> str:
+    """Fold a buyer message and strip emoji, punctuation, filler and repeats."""
+    return _normalize_folded(fold(text))
+
+
+def split_questions(text: str) -> list[str]:
+    """Split a buyer message into normalised questions, dropping filler-only parts.
+
+    Always split on ``？?！!。；;`` and line breaks; split on ``，,`` and spaces
+    only when both the clause so far and the next piece have at least four
+    characters after normalisation (so ``xl的，有货吗`` stays one question).
+    """
+    parts: list[str] = []
+    for sentence in _HARD_SPLIT_RE.split(text):
+        current: list[str] = []
+        current_len = 0
+        for piece in _SOFT_SPLIT_RE.split(sentence):
+            norm = normalize_message(piece)
+            if not norm:
+                continue
+            norm_len = len(norm) - norm.count(" ")
+            if current_len >= _MIN_CLAUSE and norm_len >= _MIN_CLAUSE:
+                parts.append(" ".join(current))
+                current, current_len = [], 0
+            current.append(norm)
+            current_len += norm_len
+        if current:
+            parts.append(" ".join(current))
+    return parts
+
+
+# --------------------------------------------------------------------------- #
+# segment / char_ngrams: tokens for BM25 and fuzzy matching
+# --------------------------------------------------------------------------- #
+
+#: Shop words taught to rjieba once, on first use of segment().
+DOMAIN_WORDS: tuple[str, ...] = (
+    "尺码",
+    "码数",
+    "偏大",
+    "偏小",
+    "偏长",
+    "偏短",
+    "断码",
+    "有货",
+    "现货",
+    "缺货",
+    "预售",
+    "包邮",
+    "运费险",
+    "七天无理由",
+    "退换货",
+    "退运费",
+    "发顺丰",
+    "顺丰",
+    "定金",
+    "尾款",
+    "保价",
+    "价保",
+    "差价",
+    "快递员",
+    "快递单号",
+    "开发票",
+    "发票抬头",
+    "好评返现",
+    "色差",
+    "起球",
+    "掉色",
+    "褪色",
+    "四件套",
+    "家居服",
+    "睡衣",
+    "纯棉",
+    "亲肤",
+)
+
+_TOKEN_RE = re.compile(r"[^\W_]")
+_words_lock = threading.Lock()
+_words_loaded = False
+
+
+def _jieba_add(words: Iterable[str]) -> None:
+    """Fold each word and teach it to rjieba (skipping empty or spaced words)."""
+    import rjieba
+
+    for word in words:
+        folded = fold(word)
+        if folded and " " not in folded:
+            rjieba.add_word(folded, None, None)
+
+
+def _ensure_domain_words() -> None:
+    """Add DOMAIN_WORDS to rjieba's dictionary once per process."""
+    global _words_loaded
+    if not _words_loaded:
+        with _words_lock:
+            if not _words_loaded:
+                _jieba_add(DOMAIN_WORDS)
+                _words_loaded = True
+
+
+def add_words(words: Iterable[str]) -> None:
+    """Teach rjieba extra domain words (folded first; global to the process)."""
+    _ensure_domain_words()
+    _jieba_add(words)
+
+
+def segment(text: str) -> list[str]:
+    """Cut folded text with rjieba ``cut_for_search``; drop space/punct tokens."""
+    folded = fold(text)
+    if not folded:
+        return []
+    _ensure_domain_words()
+    import rjieba
+
+    return [tok for tok in rjieba.cut_for_search(folded) if _TOKEN_RE.search(tok)]
+
+
+_NGRAM_RUN_RE = re.compile(f"([{_HAN_CLASS}]+)|[^\\W_{_HAN_CLASS}]+")
+
+
+def char_ngrams(text: str, n: int = 2) -> list[str]:
+    """Han n-grams (whole run if shorter than n) plus whole non-Han words."""
+    if n < 1:
+        raise ValueError(f"n must be >= 1, got {n}")
+    grams: list[str] = []
+    for match in _NGRAM_RUN_RE.finditer(fold(text)):
+        run = match.group()
+        if match.group(1) is None or len(run) <= n:
+            grams.append(run)
+        else:
+            grams.extend(run[i : i + n] for i in range(len(run) - n + 1))
+    return grams
