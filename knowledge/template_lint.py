@@ -1,0 +1,174 @@
+"""Lint answer templates: syntax (line and column), unknown variables and filters, refused
+constructs, and, rendered against a sample context, missing values and over-long output."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from jinja2 import TemplateSyntaxError, nodes
+
+from knowledge import template_filters as tf
+from knowledge.template_context import CONTEXT_VARIABLES, OPEN_OBJECTS
+from knowledge.templates import (
+    DEFAULT_FALLBACK,
+    DEFAULT_FALLBACKS,
+    ENV,
+    MAX_OUTPUT_CHARS,
+    Finding,
+    TemplateProblem,
+    render,
+    syntax_finding,
+)
+
+
+def _position(source_lines: list[str], lineno: int, needle: str) -> int:
+    text = source_lines[lineno - 1] if 0 < lineno <= len(source_lines) else ""
+    pos = text.find(needle)
+    return pos + 1 if pos >= 0 else 1
+
+
+def _dotted(node: nodes.Node | nodes.Expr) -> str | None:
+    """``buyer.nick`` for a Getattr/constant Getitem chain on a Name, else None."""
+    parts: list[str] = []
+    while True:
+        if isinstance(node, nodes.Getattr):
+            parts.append(node.attr)
+            node = node.node
+        elif (
+            isinstance(node, nodes.Getitem)
+            and isinstance(node.arg, nodes.Const)
+            and isinstance(node.arg.value, str)
+        ):
+            parts.append(node.arg.value)
+            node = node.node
+        elif isinstance(node, nodes.Name):
+            parts.append(node.name)
+            return ".".join(reversed(parts))
+        else:
+            return None
+
+
+def _suggest(name: str, choices: list[str]) -> str:
+    from rapidfuzz import fuzz, process
+
+    best = process.extractOne(name, choices, scorer=fuzz.ratio, processor=None, score_cutoff=60)
+    return f"，是不是想写 {best[0]}？" if best else ""
+
+
+def _check_names(tree: nodes.Template, sample: Mapping[str, Any], lines: list[str]) -> list[Finding]:
+    findings: list[Finding] = []
+    local = {n.name for n in tree.find_all(nodes.Name) if n.ctx in ("store", "param")}
+    seen: set[str] = set()
+    reported_heads: set[int] = set()
+    for chain in tree.find_all((nodes.Getattr, nodes.Getitem)):
+        for sub in chain.find_all((nodes.Getattr, nodes.Getitem, nodes.Name)):
+            reported_heads.add(id(sub))
+    chains: list[nodes.Node] = [
+        n
+        for n in tree.find_all((nodes.Getattr, nodes.Getitem, nodes.Name))
+        if id(n) not in reported_heads and not (isinstance(n, nodes.Name) and n.ctx != "load")
+    ]
+    for node in chains:
+        for attr in (p for p in (_dotted(node) or "").split(".")[1:] if p.startswith("_")):
+            findings.append(
+                Finding(
+                    kind="unsafe",
+                    name=attr,
+                    line=node.lineno,
+                    column=_position(lines, node.lineno, attr),
+                    message=f"不允许访问以下划线开头的 {attr}",
+                )
+            )
+        path = _dotted(node)
+        if not path or path in seen:
+            continue
+        seen.add(path)
+        head, _, rest = path.partition(".")
+        if head in local:
+            continue
+        field_name = rest.split(".")[0] if rest else ""
+        problem = ""
+        if head not in CONTEXT_VARIABLES and head not in sample:
+            problem = f"不认识的变量 {head}{_suggest(head, list(CONTEXT_VARIABLES))}"
+        elif field_name and head not in OPEN_OBJECTS and field_name not in CONTEXT_VARIABLES.get(head, {}):
+            in_sample = isinstance(sample.get(head), Mapping) and field_name in sample[head]
+            if not in_sample and not field_name.startswith("_"):
+                choices = [f"{head}.{f}" for f in CONTEXT_VARIABLES.get(head, {})]
+                problem = f"不认识的变量 {head}.{field_name}{_suggest(f'{head}.{field_name}', choices)}"
+        if problem:
+            findings.append(
+                Finding(
+                    kind="unknown_variable",
+                    name=path,
+                    line=node.lineno,
+                    column=_position(lines, node.lineno, path),
+                    message=problem,
+                )
+            )
+    return findings
+
+
+def lint(
+    template: str,
+    sample_context: Mapping[str, Any] | None = None,
+    *,
+    max_chars: int = MAX_OUTPUT_CHARS,
+) -> list[Finding]:
+    """Every problem of ``template``: syntax, unknown variables and filters, refused constructs,
+    and (rendered against ``sample_context``) missing values and over-long output."""
+    sample = sample_context or {}
+    lines = template.splitlines()
+    try:
+        tree = ENV.parse(template)
+    except TemplateSyntaxError as exc:
+        return [syntax_finding(template, exc)]
+    findings = _check_names(tree, sample, lines)
+    for flt in tree.find_all(nodes.Filter):
+        if flt.name not in ENV.filters:
+            findings.append(
+                Finding(
+                    kind="unknown_filter",
+                    name=flt.name,
+                    line=flt.lineno,
+                    column=_position(lines, flt.lineno, flt.name),
+                    message=f"不认识的过滤器 {flt.name}{_suggest(flt.name, list(tf.FILTERS))}",
+                )
+            )
+    for test in tree.find_all(nodes.Test):
+        if test.name not in ENV.tests:
+            findings.append(
+                Finding(
+                    kind="unknown_filter",
+                    name=test.name,
+                    line=test.lineno,
+                    column=_position(lines, test.lineno, test.name),
+                    message=f"不认识的判断 is {test.name}",
+                )
+            )
+    for stmt in tree.find_all((nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)):
+        word = type(stmt).__name__.lower()
+        findings.append(
+            Finding(
+                kind="unsupported",
+                line=stmt.lineno,
+                column=_position(lines, stmt.lineno, "{%"),
+                message=f"回复模板里不能用 {word}",
+            )
+        )
+    if findings:
+        return findings
+    try:
+        rendered = render(template, sample, max_chars=max_chars)
+    except TemplateProblem as problem:
+        return problem.findings
+    findings.extend(
+        Finding(
+            kind="missing_value",
+            name=path,
+            message=f"示例数据里没有 {path}，买家会看到备用文字「{DEFAULT_FALLBACKS.get(path, DEFAULT_FALLBACK)}」",
+        )
+        for path in rendered.missing
+    )
+    findings.extend(rendered.findings)
+    return findings
