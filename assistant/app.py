@@ -9,6 +9,8 @@ from aiohttp import web
 from sqlite_utils import Migrations
 
 from assistant import keys
+from assistant.api import quick_replies
+from assistant.api.commerce import commerce_ctx
 from assistant.directory import Directory
 from assistant.errors import Handler, error_middleware
 from assistant.manifest import load_manifest
@@ -68,4 +70,6 @@ def create_app(settings: Settings) -> web.Application:
     app[keys.MANIFEST] = load_manifest()
     app[keys.ENDPOINTS] = setup_routes(app, ENDPOINTS)
     app.cleanup_ctx.append(database_ctx)
+    app.cleanup_ctx.append(commerce_ctx)
+    app.cleanup_ctx.append(quick_replies.quick_replies_ctx)
     return app

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from assistant.commerce.backend import CommerceBackend
 from assistant.directory import Directory
 from assistant.endpoint import Endpoint
 from assistant.manifest import PluginManifest
 from assistant.settings import Settings
 from assistant.usage import UsageRecorder
 from knowledge.database import Database
+from quick_replies.lookup import QuickReplyLibrary
 
 SETTINGS = web.AppKey("settings", Settings)
 DB = web.AppKey("db", Database)
@@ -17,3 +19,5 @@ DIRECTORY = web.AppKey("directory", Directory)
 ENDPOINTS = web.AppKey("endpoints", dict[str, Endpoint])
 MANIFEST = web.AppKey("manifest", PluginManifest)
 USAGE = web.AppKey("usage", UsageRecorder)
+QUICK_REPLIES = web.AppKey("quick_replies", QuickReplyLibrary)
+COMMERCE = web.AppKey("commerce", CommerceBackend)

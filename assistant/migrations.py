@@ -113,3 +113,49 @@ def m0001_commerce(db: sqlite_utils.Database) -> None:
             "CREATE INDEX idx_audit_entity ON audit_log (entity, entity_id, at)",
         ],
     )
+
+
+@migrations(name="0002_commerce_edits")
+def m0002_commerce_edits(db: sqlite_utils.Database) -> None:
+    execute_all(
+        db,
+        [
+            # The price before any edit: discounts are measured against it. NULL means "price_fen is
+            # still the original" (set on the first price edit).
+            "ALTER TABLE orders ADD COLUMN original_price_fen INTEGER CHECK (original_price_fen > 0)",
+            # An undo entry points at the entry it reverts.
+            "ALTER TABLE audit_log ADD COLUMN undoes INTEGER REFERENCES audit_log(id)",
+            """CREATE TABLE pending_approvals (
+                id INTEGER PRIMARY KEY,
+                shop_id INTEGER NOT NULL REFERENCES shops(id),
+                order_id TEXT NOT NULL REFERENCES orders(id) ON DELETE CASCADE,
+                kind TEXT NOT NULL CHECK (kind IN ('price')),
+                requested_by INTEGER NOT NULL REFERENCES agents(id),
+                requested_at TEXT NOT NULL,
+                order_version INTEGER NOT NULL,
+                original_price_fen INTEGER NOT NULL CHECK (original_price_fen > 0),
+                from_price_fen INTEGER NOT NULL CHECK (from_price_fen > 0),
+                to_price_fen INTEGER NOT NULL CHECK (to_price_fen > 0),
+                reason TEXT NOT NULL DEFAULT '',
+                status TEXT NOT NULL DEFAULT 'pending'
+                    CHECK (status IN ('pending', 'granted', 'refused', 'failed')),
+                decided_by INTEGER REFERENCES agents(id),
+                decided_at TEXT,
+                decision_note TEXT NOT NULL DEFAULT '',
+                audit_id INTEGER REFERENCES audit_log(id)
+            )""",
+            "CREATE INDEX idx_approvals_shop_status ON pending_approvals (shop_id, status, requested_at)",
+            "CREATE INDEX idx_approvals_agent ON pending_approvals (requested_by, requested_at)",
+            "CREATE INDEX idx_approvals_order ON pending_approvals (order_id)",
+            """CREATE TABLE idempotency_keys (
+                agent_id INTEGER NOT NULL REFERENCES agents(id),
+                key TEXT NOT NULL,
+                request_hash TEXT NOT NULL,
+                status INTEGER NOT NULL,
+                response TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                PRIMARY KEY (agent_id, key)
+            )""",
+            "CREATE INDEX idx_order_lines_order_item ON order_lines (order_id, item_id)",
+        ],
+    )

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from assistant.api import system, usage
+from assistant.api import commerce, commerce_edits, lookup_page, quick_replies, system, usage
+from assistant.commerce.views import EditOutcome
 from assistant.endpoint import Endpoint
+from knowledge.models import Role
 
 PUBLIC = None
 
@@ -27,7 +29,93 @@ ENDPOINTS: list[Endpoint] = [
              response=system.ShopOut),
     Endpoint("POST", "/api/usage", usage.record_usage, "usage", "Record that a phrase, answer or script was used",
              body=usage.UsageIn, response=usage.UsageOut, tag="usage"),
+    # ---- quick replies: hotkey lookup, editors' CRUD, revisions, groups, the lookup popup ----
+    Endpoint("GET", "/api/quick-replies/search", quick_replies.search, "qr_search",
+             "Ranked phrases for what the agent typed (code, pinyin, Chinese, typos)",
+             query=quick_replies.SearchQuery, response=quick_replies.SearchOut, tag="quick_replies"),
+    Endpoint("GET", "/api/quick-replies", quick_replies.list_quick_replies, "qr_list",
+             "Phrases of a shop the agent may see (for editors)",
+             query=quick_replies.ShopQuery, response=quick_replies.QuickReplyList, tag="quick_replies"),
+    Endpoint("POST", "/api/quick-replies", quick_replies.create_quick_reply, "qr_create",
+             "Create a phrase (shop/team scope: editor; personal: its owner)",
+             body=quick_replies.QuickReplyIn, response=quick_replies.QuickReplyOut, tag="quick_replies"),
+    Endpoint("GET", "/api/quick-replies/{phrase_id}", quick_replies.get_quick_reply, "qr_get",
+             "One phrase", response=quick_replies.QuickReplyOut, tag="quick_replies"),
+    Endpoint("PUT", "/api/quick-replies/{phrase_id}", quick_replies.update_quick_reply, "qr_update",
+             "Save a phrase (carries the version read; 409 when stale or when the code is taken)",
+             body=quick_replies.QuickReplyUpdate, response=quick_replies.QuickReplyOut, tag="quick_replies"),
+    Endpoint("DELETE", "/api/quick-replies/{phrase_id}", quick_replies.delete_quick_reply, "qr_delete",
+             "Delete a phrase (kept in its history; can be restored by rollback)",
+             query=quick_replies.VersionQuery, response=quick_replies.DeletedOut, tag="quick_replies"),
+    Endpoint("GET", "/api/quick-replies/{phrase_id}/revisions", quick_replies.list_revisions, "qr_revisions",
+             "Every saved state of a phrase, newest first", response=quick_replies.RevisionsOut,
+             tag="quick_replies"),
+    Endpoint("POST", "/api/quick-replies/{phrase_id}/rollback", quick_replies.rollback, "qr_rollback",
+             "Bring a phrase back to a saved state (restores a deleted one)",
+             body=quick_replies.RollbackIn, response=quick_replies.QuickReplyOut, tag="quick_replies"),
+    Endpoint("GET", "/api/quick-reply-groups", quick_replies.list_groups, "qr_groups", "Groups of a shop",
+             query=quick_replies.ShopQuery, response=quick_replies.GroupList, tag="quick_replies"),
+    Endpoint("POST", "/api/quick-reply-groups", quick_replies.create_group, "qr_group_create", "Create a group",
+             role=Role.EDITOR, body=quick_replies.GroupIn, response=quick_replies.GroupOut, tag="quick_replies"),
+    Endpoint("GET", "/lookup", lookup_page.lookup_page, "lookup_page",
+             "The hotkey lookup popup (HTML; token passed as ?token=)", role=PUBLIC, tag="pages"),
+    # ---- commerce: buyer card, orders, logistics, one-click edits, approvals, related items ----
+    Endpoint("GET", "/api/buyers/{nick}", commerce.buyer_card, "buyer_card",
+             "The buyer card: new/returning, tiers, spend, open orders, refunds, RFM, notes, risk flag",
+             query=commerce.ShopQuery, response=commerce.CardOut, tag="commerce"),
+    Endpoint("POST", "/api/buyers/{nick}/notes", commerce.add_note, "buyer_note_add", "Add a note on a buyer",
+             query=commerce.ShopQuery, body=commerce.NoteIn, response=commerce.NoteCreated, tag="commerce"),
+    Endpoint("POST", "/api/buyers/{nick}/tags", commerce.change_tags, "buyer_tags",
+             "Add and remove a buyer's tags (carries the buyer's version)",
+             query=commerce.ShopQuery, body=commerce.TagsIn, response=commerce.CardOut, tag="commerce"),
+    Endpoint("POST", "/api/buyers/{nick}/risk", commerce.set_risk, "buyer_risk",
+             "Set or clear a malicious-buyer flag with an evidence note", role=Role.SUPERVISOR,
+             query=commerce.ShopQuery, body=commerce.RiskIn, response=commerce.CardOut, tag="commerce"),
+    Endpoint("GET", "/api/buyers/{nick}/orders", commerce.buyer_orders, "buyer_orders",
+             "A buyer's orders, newest first, paginated", query=commerce.OrdersQuery,
+             response=commerce.OrdersOut, tag="commerce"),
+    Endpoint("GET", "/api/orders/{order_id}", commerce.order_detail, "order_detail",
+             "One order: lines, money, address, remark, logistics timeline, allowed edits, approvals, history",
+             response=commerce.OrderOut, tag="commerce"),
+    Endpoint("GET", "/api/orders/{order_id}/tracking", commerce.tracking, "order_tracking",
+             "The tracking summary as a message to forward, and any logistics exception",
+             response=commerce.TrackingOut, tag="commerce"),
+    Endpoint("POST", "/api/orders/{order_id}/price", commerce_edits.edit_price, "order_price",
+             "改价: change the price (awaiting payment only; above the role's cap it waits for approval)",
+             body=commerce_edits.PriceIn, response=EditOutcome, tag="commerce"),
+    Endpoint("POST", "/api/orders/{order_id}/postage", commerce_edits.edit_postage, "order_postage",
+             "改邮: change the postage (awaiting payment only)", body=commerce_edits.PostageIn,
+             response=EditOutcome, tag="commerce"),
+    Endpoint("POST", "/api/orders/{order_id}/address", commerce_edits.edit_address, "order_address",
+             "改地址: change the receiver's address (before shipment)", body=commerce_edits.AddressEditIn,
+             response=EditOutcome, tag="commerce"),
+    Endpoint("POST", "/api/orders/{order_id}/remark", commerce_edits.edit_remark, "order_remark",
+             "改备注: replace or append the seller remark, set the flag colour", body=commerce_edits.RemarkIn,
+             response=EditOutcome, tag="commerce"),
+    Endpoint("POST", "/api/orders/{order_id}/undo", commerce_edits.undo, "order_undo",
+             "Undo the order's last edit when its status still allows it", body=commerce_edits.UndoIn,
+             response=EditOutcome, tag="commerce"),
+    Endpoint("GET", "/api/approvals", commerce_edits.list_approvals, "approvals",
+             "Price approvals: an agent's own, or all of a supervisor's shops",
+             query=commerce_edits.ApprovalsQuery, response=commerce_edits.ApprovalsOut, tag="commerce"),
+    Endpoint("POST", "/api/approvals/{approval_id}/grant", commerce_edits.grant_approval, "approval_grant",
+             "Grant a price approval: re-checks the order and applies the edit", role=Role.SUPERVISOR,
+             body=commerce_edits.DecisionIn, response=commerce_edits.DecisionOut, tag="commerce"),
+    Endpoint("POST", "/api/approvals/{approval_id}/refuse", commerce_edits.refuse_approval, "approval_refuse",
+             "Refuse a price approval", role=Role.SUPERVISOR, body=commerce_edits.DecisionIn,
+             response=commerce_edits.DecisionOut, tag="commerce"),
+    Endpoint("GET", "/api/items/{item_id}/related", commerce.related_items, "item_related",
+             "Items to recommend with this one: editor pairings and bought-together, in stock, with a message",
+             query=commerce.RelatedQuery, response=commerce.RelatedItemsOut, tag="commerce"),
+    Endpoint("POST", "/api/address/parse", commerce.parse_address_text, "address_parse",
+             "Turn a pasted address into name, phone, province, city, district and detail",
+             body=commerce.AddressIn, response=commerce.AddressOut, tag="commerce"),
 ]
+
+
+def setup_static(app: web.Application) -> None:
+    """Serve the web pages' scripts and styles from ``assistant/web/static`` under ``/static/``."""
+    app.router.add_static("/static/", lookup_page.WEB_DIR / "static", name="static", append_version=False)
 
 
 def setup_routes(app: web.Application, endpoints: list[Endpoint]) -> dict[str, Endpoint]:
@@ -38,4 +126,5 @@ def setup_routes(app: web.Application, endpoints: list[Endpoint]) -> dict[str, E
             raise ValueError(f"route name {endpoint.name!r} is used twice")
         app.router.add_route(endpoint.method, endpoint.path, endpoint.handler, name=endpoint.name)
         table[endpoint.name] = endpoint
+    setup_static(app)
     return table

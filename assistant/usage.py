@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 from knowledge import store as kb_store
 from knowledge.database import Database
@@ -22,9 +22,13 @@ class UsageRecorder:
         self.interval = interval
         self._pending: list[UsageEvent] = []
         self._wake = asyncio.Event()
+        #: called with each event as it is recorded (cheap, in-memory; e.g. ranking counters)
+        self.listeners: list[Callable[[UsageEvent], None]] = []
 
     def record(self, event: UsageEvent) -> None:
         self._pending.append(event)
+        for listener in self.listeners:
+            listener(event)
 
     async def flush(self) -> int:
         """Write what is queued now; returns how many events were written."""

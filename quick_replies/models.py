@@ -86,3 +86,42 @@ class QuickReply(Model):
         if self.valid_from is not None and moment < self.valid_from:
             return False
         return self.valid_until is None or moment <= self.valid_until
+
+
+class MatchKind(StrEnum):
+    """Why a phrase matched what the agent typed."""
+
+    CODE = "code"
+    TITLE = "title"
+    PINYIN_INITIALS = "pinyin_initials"
+    PINYIN = "pinyin"
+    BODY = "body"
+    FUZZY = "fuzzy"
+
+
+SpanOut = Annotated[list[int], Field(min_length=2, max_length=2, description="[start, end) in code points")]
+
+
+class Highlights(Model):
+    """Spans to highlight in the returned ``code``, ``title`` and ``preview`` (code-point offsets)."""
+
+    code: list[SpanOut] = Field(default_factory=list)
+    title: list[SpanOut] = Field(default_factory=list)
+    preview: list[SpanOut] = Field(default_factory=list)
+
+
+class LookupResult(Model):
+    """One ranked phrase of the hotkey lookup."""
+
+    id: Id
+    code: str
+    title: str
+    group: str
+    group_id: Id
+    scope: Scope
+    preview: str = Field(description="the body rendered with the conversation's context")
+    score: float
+    matched_on: list[MatchKind]
+    highlights: Highlights
+    tags: list[str] = Field(default_factory=list)
+    attachment: str | None = None

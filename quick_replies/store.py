@@ -7,8 +7,8 @@ from typing import Any
 
 import sqlite_utils
 
-from knowledge.models import RevisionAction
-from knowledge.store import now, record_revision
+from knowledge.models import Revision, RevisionAction
+from knowledge.store import list_revisions, now, record_revision
 from quick_replies.keys import search_keys
 from quick_replies.models import QuickReply, QuickReplyGroup
 
@@ -30,6 +30,7 @@ def insert_quick_reply(
     db: sqlite_utils.Database, reply: QuickReply, agent_id: int | None, at: str | None = None
 ) -> int:
     """Save a new phrase with its search keys and its first revision."""
+    _check(db, reply, None)
     stamp = at or now()
     cursor = db.execute(
         """INSERT INTO quick_replies (shop_id, group_id, scope, team_id, owner_agent_id, code, title,
@@ -52,3 +53,211 @@ def insert_quick_reply(
         db, "quick_reply", reply_id, 1, RevisionAction.CREATE, agent_id, None, snapshot(reply), at=stamp
     )
     return reply_id
+
+
+# --------------------------------------------------------------------------- #
+# Reading, saving, deleting and rolling back phrases
+# --------------------------------------------------------------------------- #
+
+ENTITY = "quick_reply"
+_SELECT = (
+    "SELECT q.*, g.name AS group_name, g.position AS group_position FROM quick_replies q"
+    " JOIN quick_reply_groups g ON g.id = q.group_id"
+)
+
+
+class CodeClash(Exception):
+    """The short code is already held by another phrase of the same scope."""
+
+    def __init__(self, code: str, holder_id: int, holder_title: str) -> None:
+        self.code, self.holder_id, self.holder_title = code, holder_id, holder_title
+        super().__init__(f"code {code!r} is held by phrase {holder_id}")
+
+
+class StaleVersion(Exception):
+    """The phrase was changed since the caller read it."""
+
+    def __init__(self, current: dict[str, Any]) -> None:
+        self.current = current
+        super().__init__("stale version")
+
+
+class Missing(Exception):
+    """No such phrase, group or revision."""
+
+    def __init__(self, what: str, ident: int) -> None:
+        self.what, self.ident = what, ident
+        super().__init__(f"{what} {ident} not found")
+
+
+class BadReference(Exception):
+    """A field points at something that does not fit (a group of another shop)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field, self.message = field, message
+        super().__init__(message)
+
+
+def list_groups(db: sqlite_utils.Database, shop_id: int) -> list[QuickReplyGroup]:
+    return [
+        QuickReplyGroup(id=r["id"], shop_id=r["shop_id"], name=r["name"], position=r["position"])
+        for r in db.query(
+            "SELECT * FROM quick_reply_groups WHERE shop_id = ? ORDER BY position, id", [shop_id]
+        )
+    ]
+
+
+def all_rows(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """Every phrase with its group's name, in display order (for building the index)."""
+    return list(db.query(f"{_SELECT} ORDER BY q.shop_id, g.position, g.id, q.position, q.id"))
+
+
+def get_row(db: sqlite_utils.Database, phrase_id: int) -> dict[str, Any] | None:
+    return next(iter(db.query(f"{_SELECT} WHERE q.id = ?", [phrase_id])), None)
+
+
+def rows_in_shop(db: sqlite_utils.Database, shop_id: int) -> list[dict[str, Any]]:
+    return list(db.query(f"{_SELECT} WHERE q.shop_id = ? ORDER BY g.position, g.id, q.position, q.id", [shop_id]))
+
+
+def to_model(row: dict[str, Any]) -> QuickReply:
+    return QuickReply(
+        id=row["id"], shop_id=row["shop_id"], group_id=row["group_id"], scope=row["scope"],
+        team_id=row["team_id"], owner_agent_id=row["owner_agent_id"], code=row["code"], title=row["title"],
+        body=row["body"], tags=json.loads(row["tags"]), enabled=bool(row["enabled"]),
+        valid_from=row["valid_from"], valid_until=row["valid_until"], attachment=row["attachment"],
+        position=row["position"], version=row["version"],
+    )
+
+
+def _check(db: sqlite_utils.Database, reply: QuickReply, exclude_id: int | None) -> None:
+    group = next(iter(db.query("SELECT shop_id FROM quick_reply_groups WHERE id = ?", [reply.group_id])), None)
+    if group is None:
+        raise BadReference("group_id", f"分组 {reply.group_id} 不存在，请先创建分组或选择已有分组")
+    if group["shop_id"] != reply.shop_id:
+        raise BadReference("group_id", f"分组 {reply.group_id} 属于另一个店铺，请选择本店铺的分组")
+    holder = next(
+        iter(
+            db.query(
+                "SELECT id, title FROM quick_replies WHERE shop_id = ? AND scope = ? AND IFNULL(team_id, 0) = ?"
+                " AND IFNULL(owner_agent_id, 0) = ? AND code = ? AND id != ?",
+                [reply.shop_id, reply.scope.value, reply.team_id or 0, reply.owner_agent_id or 0, reply.code,
+                 exclude_id or 0],
+            )
+        ),
+        None,
+    )
+    if holder is not None:
+        raise CodeClash(reply.code, holder["id"], holder["title"])
+
+
+def _values(reply: QuickReply) -> list[Any]:
+    return [
+        reply.shop_id, reply.group_id, reply.scope.value, reply.team_id, reply.owner_agent_id, reply.code,
+        reply.title, reply.body, json.dumps(reply.tags, ensure_ascii=False), int(reply.enabled),
+        reply.valid_from.isoformat() if reply.valid_from else None,
+        reply.valid_until.isoformat() if reply.valid_until else None,
+        reply.attachment, reply.position,
+        json.dumps(search_keys(reply.title, reply.body), ensure_ascii=False, separators=(",", ":")),
+    ]
+
+
+def create_quick_reply(db: sqlite_utils.Database, reply: QuickReply, agent_id: int | None) -> dict[str, Any]:
+    """Check the group and the code, save, and return the saved row."""
+    phrase_id = insert_quick_reply(db, reply, agent_id)
+    row = get_row(db, phrase_id)
+    assert row is not None
+    return row
+
+
+def _current(db: sqlite_utils.Database, phrase_id: int, expected_version: int | None) -> dict[str, Any]:
+    row = get_row(db, phrase_id)
+    if row is None:
+        raise Missing("quick_reply", phrase_id)
+    if expected_version is not None and row["version"] != expected_version:
+        raise StaleVersion(row)
+    return row
+
+
+def update_quick_reply(
+    db: sqlite_utils.Database, phrase_id: int, reply: QuickReply, expected_version: int | None,
+    agent_id: int | None, action: RevisionAction = RevisionAction.UPDATE,
+) -> dict[str, Any]:
+    """Save a new state of a phrase (version checked) with a revision of before and after."""
+    row = _current(db, phrase_id, expected_version)
+    _check(db, reply, phrase_id)
+    before = snapshot(to_model(row))
+    version = row["version"] + 1
+    stamp = now()
+    db.execute(
+        """UPDATE quick_replies SET shop_id = ?, group_id = ?, scope = ?, team_id = ?, owner_agent_id = ?,
+            code = ?, title = ?, body = ?, tags = ?, enabled = ?, valid_from = ?, valid_until = ?,
+            attachment = ?, position = ?, search_keys = ?, version = ?, updated_at = ? WHERE id = ?""",
+        [*_values(reply), version, stamp, phrase_id],
+    )
+    record_revision(db, ENTITY, phrase_id, version, action, agent_id, before, snapshot(reply), at=stamp)
+    saved = get_row(db, phrase_id)
+    assert saved is not None
+    return saved
+
+
+def delete_quick_reply(
+    db: sqlite_utils.Database, phrase_id: int, expected_version: int | None, agent_id: int | None
+) -> dict[str, Any]:
+    """Delete a phrase, keeping its last state in a revision (so it can be restored)."""
+    row = _current(db, phrase_id, expected_version)
+    db.execute("DELETE FROM quick_replies WHERE id = ?", [phrase_id])
+    record_revision(
+        db, ENTITY, phrase_id, row["version"] + 1, RevisionAction.DELETE, agent_id, snapshot(to_model(row)), None
+    )
+    return row
+
+
+def get_revision(db: sqlite_utils.Database, phrase_id: int, revision_id: int) -> Revision:
+    for revision in list_revisions(db, ENTITY, phrase_id):
+        if revision.id == revision_id:
+            return revision
+    raise Missing("revision", revision_id)
+
+
+def rollback_quick_reply(
+    db: sqlite_utils.Database, phrase_id: int, revision_id: int, expected_version: int | None,
+    agent_id: int | None,
+) -> dict[str, Any]:
+    """Bring a phrase back to the state a revision saved; a deleted phrase is restored."""
+    revision = get_revision(db, phrase_id, revision_id)
+    state = revision.after if revision.after is not None else revision.before
+    assert state is not None
+    reply = QuickReply.model_validate(state)
+    if get_row(db, phrase_id) is not None:
+        return update_quick_reply(db, phrase_id, reply, expected_version, agent_id, RevisionAction.ROLLBACK)
+    _check(db, reply, phrase_id)
+    version = max(r.version for r in list_revisions(db, ENTITY, phrase_id)) + 1
+    stamp = now()
+    db.execute(
+        """INSERT INTO quick_replies (shop_id, group_id, scope, team_id, owner_agent_id, code, title, body, tags,
+            enabled, valid_from, valid_until, attachment, position, search_keys, version, created_at, updated_at,
+            id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [*_values(reply), version, stamp, stamp, phrase_id],
+    )
+    record_revision(db, ENTITY, phrase_id, version, RevisionAction.ROLLBACK, agent_id, None, snapshot(reply),
+                    at=stamp)
+    row = get_row(db, phrase_id)
+    assert row is not None
+    return row
+
+
+def quick_reply_revisions(db: sqlite_utils.Database, phrase_id: int) -> list[Revision]:
+    return list_revisions(db, ENTITY, phrase_id)
+
+
+def usage_by_day(db: sqlite_utils.Database, since: str) -> list[tuple[int, int, str, int]]:
+    """(agent, phrase, day, uses) for quick-reply uses since ``since``: the ranking's history."""
+    return [
+        (r["agent_id"], r["ref_id"], r["day"], r["uses"])
+        for r in db.query(
+            "SELECT agent_id, ref_id, substr(at, 1, 10) AS day, COUNT(*) AS uses FROM usage_events"
+            " WHERE kind = 'quick_reply' AND at >= ? GROUP BY agent_id, ref_id, day",
+            [since],
+        )
+    ]

@@ -1,0 +1,369 @@
+"""Quick replies over HTTP: the hotkey lookup, editors' CRUD with revisions and rollback, groups."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import sqlite3
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+
+from aiohttp import web
+from pydantic import Field, StringConstraints
+
+from assistant import keys
+from assistant.api.io import ok, path_int, read_json, read_query
+from assistant.errors import BadRequest, Conflict, FieldError, Forbidden, NotFound
+from assistant.security import current_agent
+from knowledge.models import Agent, Id, Model, Name, Revision, Role, ShortText, Text, UsageEvent, UsageKind
+from quick_replies import store as qr_store
+from quick_replies.lookup import QuickReplyLibrary
+from quick_replies.models import LookupResult, QuickReply, QuickReplyGroup, Scope, ShortCode
+
+log = logging.getLogger("kefu.quick_replies")
+
+QueryId = Annotated[int, Field(gt=0, le=2**62)]
+USAGE_HISTORY_DAYS = 90
+
+
+# --------------------------------------------------------------------------- #
+# Models
+# --------------------------------------------------------------------------- #
+
+
+class SearchQuery(Model):
+    q: Annotated[str, StringConstraints(max_length=100)] = Field("", description="what the agent typed")
+    shop: QueryId | None = Field(None, description="shop id; defaults to the agent's main shop")
+    limit: Annotated[int, Field(ge=1, le=50)] = 10
+    buyer: Annotated[str, StringConstraints(max_length=60)] = Field("", description="buyer nick for previews")
+
+
+class SearchOut(Model):
+    results: list[LookupResult]
+
+
+class ShopQuery(Model):
+    shop: QueryId | None = Field(None, description="shop id; defaults to the agent's main shop")
+
+
+class VersionQuery(Model):
+    version: QueryId | None = Field(None, description="the version the client saw (409 when stale)")
+
+
+class QuickReplyIn(Model):
+    """A phrase as an editor writes it (``shop`` defaults to the agent's main shop)."""
+
+    shop: Id | None = None
+    group_id: Id
+    scope: Scope = Scope.SHOP
+    team_id: Id | None = None
+    owner_agent_id: Id | None = None
+    code: ShortCode
+    title: Annotated[Text, StringConstraints(min_length=1, max_length=40)]
+    body: Annotated[Text, StringConstraints(min_length=1, max_length=2000)]
+    tags: list[Name] = Field(default_factory=list, max_length=20)
+    enabled: bool = True
+    valid_from: datetime | None = None
+    valid_until: datetime | None = None
+    attachment: ShortText | None = None
+    position: Annotated[int, Field(ge=0)] = 0
+
+
+class QuickReplyUpdate(QuickReplyIn):
+    version: Id = Field(description="the version the client saw")
+
+
+class QuickReplyOut(Model):
+    quick_reply: QuickReply
+    group: str
+
+
+class QuickReplyList(Model):
+    quick_replies: list[QuickReplyOut]
+
+
+class DeletedOut(Model):
+    deleted: Id
+
+
+class RevisionsOut(Model):
+    revisions: list[Revision]
+
+
+class RollbackIn(Model):
+    revision_id: Id
+    version: Id | None = Field(
+        None, description="the current version the client saw; omit for a deleted phrase"
+    )
+
+
+class GroupIn(Model):
+    shop: Id | None = None
+    name: Annotated[Text, StringConstraints(min_length=1, max_length=30)]
+    position: Annotated[int, Field(ge=0)] = 0
+
+
+class GroupOut(Model):
+    group: QuickReplyGroup
+
+
+class GroupList(Model):
+    groups: list[QuickReplyGroup]
+
+
+# --------------------------------------------------------------------------- #
+# Start-up: the index from the store, usage feeding the ranking
+# --------------------------------------------------------------------------- #
+
+
+async def quick_replies_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Build the lookup index from stored keys and usage history; follow new uses."""
+    db, directory = app[keys.DB], app[keys.DIRECTORY]
+    since = (datetime.now(UTC) - timedelta(days=USAGE_HISTORY_DAYS)).isoformat()
+    rows, uses = await db.read(lambda c: (qr_store.all_rows(c), qr_store.usage_by_day(c, since)))
+    library = QuickReplyLibrary()
+    team_of = {agent.id: agent.team_id for agent in directory.agents.values()}
+    await asyncio.to_thread(library.load, rows, uses, team_of)
+    app[keys.QUICK_REPLIES] = library
+
+    def on_use(event: UsageEvent) -> None:
+        if event.kind is UsageKind.QUICK_REPLY:
+            try:
+                library.record_use(event.agent_id, event.ref_id, event.at)
+            except Exception:  # the ranking must never break recording
+                log.exception("could not count a quick-reply use")
+
+    app[keys.USAGE].listeners.append(on_use)
+    yield
+
+
+# --------------------------------------------------------------------------- #
+# Helpers
+# --------------------------------------------------------------------------- #
+
+
+def _shop(request: web.Request, agent: Agent, shop: int | None) -> int:
+    shop_id = shop or agent.main_shop_id
+    if shop_id not in request.app[keys.DIRECTORY].shops or shop_id not in agent.shop_ids:
+        raise NotFound(
+            f"店铺 {shop_id} 不存在，或 {agent.name} 没有登录该店铺",
+            [FieldError("shop", "请用 /api/me 中列出的店铺 id")],
+        )
+    return shop_id
+
+
+def _shop_name(request: web.Request, shop_id: int) -> str:
+    shop = request.app[keys.DIRECTORY].shops.get(shop_id)
+    return shop.name if shop else str(shop_id)
+
+
+def _check_editable(agent: Agent, reply: QuickReply | dict[str, Any]) -> None:
+    """Personal phrases belong to their owner; shop and team phrases need the editor role."""
+    scope = reply["scope"] if isinstance(reply, dict) else reply.scope.value
+    owner = reply["owner_agent_id"] if isinstance(reply, dict) else reply.owner_agent_id
+    if scope == Scope.PERSONAL.value:
+        if owner != agent.id:
+            raise Forbidden(
+                "个人短语只能由本人创建和修改", [FieldError("owner_agent_id", "应为你自己的客服 id")]
+            )
+    elif not agent.role.allows(Role.EDITOR):
+        raise Forbidden(
+            f"{agent.name} 的角色是 {agent.role.value}：店铺和团队短语需要 editor 角色，个人短语可以自己维护",
+            [FieldError("scope", "需要 editor 角色，或改为 personal")],
+        )
+
+
+def _visible_row(agent: Agent, row: dict[str, Any]) -> bool:
+    if row["shop_id"] not in agent.shop_ids:
+        return False
+    if row["scope"] == Scope.PERSONAL.value:
+        return bool(row["owner_agent_id"] == agent.id)
+    if row["scope"] == Scope.TEAM.value:
+        return agent.role.allows(Role.EDITOR) or row["team_id"] == agent.team_id
+    return True
+
+
+def _out(row: dict[str, Any]) -> QuickReplyOut:
+    return QuickReplyOut(quick_reply=qr_store.to_model(row), group=row["group_name"])
+
+
+@contextlib.contextmanager
+def _store_errors(request: web.Request, shop_id: int) -> Iterator[None]:
+    """Turn the store's refusals into the API's error shape, naming the culprit."""
+    try:
+        yield
+    except qr_store.CodeClash as exc:
+        raise Conflict(
+            f"编码 {exc.code} 已被「{exc.holder_title}」使用（店铺 {_shop_name(request, shop_id)}）：请换一个编码",
+            [FieldError("code", f"已被短语 {exc.holder_id}「{exc.holder_title}」使用")],
+            extra={"holder": {"id": exc.holder_id, "title": exc.holder_title}},
+        ) from exc
+    except qr_store.StaleVersion as exc:
+        current = _out(exc.current)
+        raise Conflict(
+            f"短语「{current.quick_reply.title}」已被他人修改（当前版本 {current.quick_reply.version}），请刷新后重试",
+            [FieldError("version", f"当前版本是 {current.quick_reply.version}")],
+            extra={"current": current.model_dump(mode="json")},
+        ) from exc
+    except qr_store.Missing as exc:
+        label = {"quick_reply": "快捷短语", "revision": "历史版本"}.get(exc.what, exc.what)
+        raise NotFound(f"{label} {exc.ident} 不存在", [FieldError("id", "请刷新列表")]) from exc
+    except qr_store.BadReference as exc:
+        raise BadRequest.field(exc.field, exc.message) from exc
+    except sqlite3.IntegrityError as exc:
+        raise Conflict(
+            "保存失败：编码或分组与现有数据冲突，请刷新后重试", [FieldError("code", "冲突")]
+        ) from exc
+
+
+def _to_reply(body: QuickReplyIn, shop_id: int) -> QuickReply:
+    fields = body.model_dump(exclude={"shop", "version"})
+    return QuickReply(shop_id=shop_id, **fields)
+
+
+async def _row(request: web.Request, agent: Agent, phrase_id: int) -> dict[str, Any]:
+    row = await request.app[keys.DB].read(lambda c: qr_store.get_row(c, phrase_id))
+    if row is None or not _visible_row(agent, row):
+        raise NotFound(f"快捷短语 {phrase_id} 不存在", [FieldError("id", "请刷新列表")])
+    return row
+
+
+# --------------------------------------------------------------------------- #
+# Handlers
+# --------------------------------------------------------------------------- #
+
+
+async def search(request: web.Request) -> web.Response:
+    agent = current_agent(request)
+    query = read_query(request, SearchQuery)
+    shop_id = _shop(request, agent, query.shop)
+    shop = request.app[keys.DIRECTORY].shops[shop_id]
+    context: dict[str, Any] = {"shop": {"name": shop.name, "code": shop.code}, "agent": {"name": agent.name}}
+    if query.buyer:
+        context["buyer"] = {"nick": query.buyer}
+    results = request.app[keys.QUICK_REPLIES].search(
+        shop_id, agent.id, agent.team_id, query.q, query.limit, context
+    )
+    return ok(SearchOut(results=results))
+
+
+async def list_quick_replies(request: web.Request) -> web.Response:
+    agent = current_agent(request)
+    shop_id = _shop(request, agent, read_query(request, ShopQuery).shop)
+    rows = await request.app[keys.DB].read(lambda c: qr_store.rows_in_shop(c, shop_id))
+    return ok(QuickReplyList(quick_replies=[_out(r) for r in rows if _visible_row(agent, r)]))
+
+
+async def get_quick_reply(request: web.Request) -> web.Response:
+    agent = current_agent(request)
+    return ok(_out(await _row(request, agent, path_int(request, "phrase_id"))))
+
+
+async def create_quick_reply(request: web.Request) -> web.Response:
+    agent = current_agent(request)
+    body = await read_json(request, QuickReplyIn)
+    shop_id = _shop(request, agent, body.shop)
+    reply = _to_reply(body, shop_id)
+    _check_editable(agent, reply)
+    with _store_errors(request, shop_id):
+        row = await request.app[keys.DB].write(lambda c: qr_store.create_quick_reply(c, reply, agent.id))
+    request.app[keys.QUICK_REPLIES].publish(row)
+    return ok(_out(row), status=201)
+
+
+async def update_quick_reply(request: web.Request) -> web.Response:
+    agent = current_agent(request)
+    phrase_id = path_int(request, "phrase_id")
+    body = await read_json(request, QuickReplyUpdate)
+    current = await _row(request, agent, phrase_id)
+    _check_editable(agent, current)
+    shop_id = _shop(request, agent, body.shop or current["shop_id"])
+    reply = _to_reply(body, shop_id)
+    _check_editable(agent, reply)
+    with _store_errors(request, shop_id):
+        row = await request.app[keys.DB].write(
+            lambda c: qr_store.update_quick_reply(c, phrase_id, reply, body.version, agent.id)
+        )
+    request.app[keys.QUICK_REPLIES].publish(row)
+    return ok(_out(row))
+
+
+async def delete_quick_reply(request: web.Request) -> web.Response:
+    agent = current_agent(request)
+    phrase_id = path_int(request, "phrase_id")
+    version = read_query(request, VersionQuery).version
+    current = await _row(request, agent, phrase_id)
+    _check_editable(agent, current)
+    with _store_errors(request, current["shop_id"]):
+        await request.app[keys.DB].write(
+            lambda c: qr_store.delete_quick_reply(c, phrase_id, version, agent.id)
+        )
+    request.app[keys.QUICK_REPLIES].drop(phrase_id)
+    return ok(DeletedOut(deleted=phrase_id))
+
+
+async def _revisions(request: web.Request, agent: Agent, phrase_id: int) -> list[Revision]:
+    revisions = await request.app[keys.DB].read(lambda c: qr_store.quick_reply_revisions(c, phrase_id))
+    states = [r.after or r.before or {} for r in revisions]
+    if not revisions or not any(
+        _visible_row(agent, {"scope": "shop", "team_id": None, "owner_agent_id": None, **state})
+        for state in states
+    ):
+        raise NotFound(f"快捷短语 {phrase_id} 没有历史记录", [FieldError("id", "请刷新列表")])
+    return revisions
+
+
+async def list_revisions(request: web.Request) -> web.Response:
+    agent = current_agent(request)
+    phrase_id = path_int(request, "phrase_id")
+    return ok(RevisionsOut(revisions=await _revisions(request, agent, phrase_id)))
+
+
+async def rollback(request: web.Request) -> web.Response:
+    agent = current_agent(request)
+    phrase_id = path_int(request, "phrase_id")
+    body = await read_json(request, RollbackIn)
+    revisions = await _revisions(request, agent, phrase_id)
+    target = next((r for r in revisions if r.id == body.revision_id), None)
+    if target is None:
+        raise NotFound(
+            f"历史版本 {body.revision_id} 不属于短语 {phrase_id}", [FieldError("revision_id", "请刷新历史")]
+        )
+    state = target.after or target.before or {}
+    _check_editable(agent, {"scope": state.get("scope"), "owner_agent_id": state.get("owner_agent_id")})
+    if revisions[0].action.value != "delete":
+        _check_editable(agent, await _row(request, agent, phrase_id))
+    shop_id = int(state.get("shop_id") or agent.main_shop_id)
+    _shop(request, agent, shop_id)
+    with _store_errors(request, shop_id):
+        row = await request.app[keys.DB].write(
+            lambda c: qr_store.rollback_quick_reply(c, phrase_id, body.revision_id, body.version, agent.id)
+        )
+    request.app[keys.QUICK_REPLIES].publish(row)
+    return ok(_out(row))
+
+
+async def list_groups(request: web.Request) -> web.Response:
+    agent = current_agent(request)
+    shop_id = _shop(request, agent, read_query(request, ShopQuery).shop)
+    groups = await request.app[keys.DB].read(lambda c: qr_store.list_groups(c, shop_id))
+    return ok(GroupList(groups=groups))
+
+
+async def create_group(request: web.Request) -> web.Response:
+    agent = current_agent(request)
+    body = await read_json(request, GroupIn)
+    shop_id = _shop(request, agent, body.shop)
+    group = QuickReplyGroup(shop_id=shop_id, name=body.name, position=body.position)
+
+    def save(c: Any) -> QuickReplyGroup:
+        if any(g.name == group.name for g in qr_store.list_groups(c, shop_id)):
+            raise Conflict(
+                f"分组「{group.name}」在店铺 {_shop_name(request, shop_id)} 已存在",
+                [FieldError("name", "换一个名字")],
+            )
+        return group.model_copy(update={"id": qr_store.insert_group(c, group)})
+
+    return ok(GroupOut(group=await request.app[keys.DB].write(save)), status=201)

@@ -1,0 +1,322 @@
+"""Edits, undo, approvals and idempotency for the SQLite backend, each in one transaction.
+
+Order of checks inside the transaction: the idempotency key (a retry returns the first result),
+the order (exists, in the agent's shops), the version (stale: 409 with the current order), the
+status (the edit must be allowed now), the value rules (discount caps), then the update, the
+audit entry and the stored response. Any exception rolls all of it back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import sqlite_utils
+
+from assistant.commerce import edits, orders, store
+from assistant.commerce.backend import EditRequest, EditResult, Undo
+from assistant.commerce.edits import EditKind, PriceChange
+from assistant.commerce.models import OrderStatus
+from assistant.commerce.views import ApprovalOut, EditOutcome, OrderDetail, percent_label, yuan
+from assistant.errors import BadRequest, Conflict, FieldError, NotFound
+from knowledge.models import Agent, Role
+
+if TYPE_CHECKING:
+    from assistant.settings import Settings
+    from knowledge.database import Database
+
+
+class EditsMixin:
+    db: Database
+    settings: Settings
+    clock: Callable[[], datetime]
+
+    def _order_row(self, db: sqlite_utils.Database, order_id: str, shop_ids: list[int]) -> store.Row:
+        raise NotImplementedError
+
+    def detail_sync(self, db: sqlite_utils.Database, order_id: str, shop_ids: list[int]) -> OrderDetail:
+        raise NotImplementedError
+
+    # ---- edits ----------------------------------------------------------------------------
+
+    async def apply_edit(self, request: EditRequest) -> EditResult:
+        at = self.clock().isoformat()
+        return await self.db.write(lambda db: self._apply(db, request, at))
+
+    def _apply(self, db: sqlite_utils.Database, req: EditRequest, at: str) -> EditResult:
+        agent = req.agent
+        stored = store.idempotent_response(db, agent.id, req.idempotency_key)
+        if stored is not None:
+            if stored["request_hash"] != req.request_hash:
+                raise Conflict(
+                    f"幂等键 {req.idempotency_key} 已用于另一个请求：重试时请原样重发，新的修改请换一个新键",
+                    [FieldError("Idempotency-Key", "已用于内容不同的请求")],
+                )
+            first = EditOutcome.model_validate_json(stored["response"])
+            return EditResult(status=stored["status"], outcome=first.model_copy(update={"replayed": True}))
+        order = self._order_row(db, req.order_id, agent.shop_ids)
+        shop_ids = [order["shop_id"]]
+        if order["version"] != req.version:
+            current = self.detail_sync(db, req.order_id, shop_ids)
+            raise Conflict(
+                f"订单 {req.order_id} 刚被修改过（你看到的是第 {req.version} 版，现在是第 {order['version']} 版），"
+                "没有覆盖任何内容：请看一下最新内容再操作",
+                [FieldError("version", f"已过期，当前为 {order['version']}")],
+                extra={"current": current.model_dump(mode="json")},
+            )
+        if isinstance(req.change, Undo):
+            result = self._undo(db, req, order, at)
+        else:
+            kind = EditKind(req.change.kind)
+            self._check_status(db, kind, order, shop_ids)
+            approval_id = (
+                self._needs_approval(db, req, order, at) if isinstance(req.change, PriceChange) else None
+            )
+            if approval_id is not None:
+                detail = self.detail_sync(db, req.order_id, shop_ids)
+                approval = next(a for a in detail.approvals if a.id == approval_id)
+                result = EditResult(
+                    202,
+                    EditOutcome(
+                        applied=False,
+                        audit_id=None,
+                        approval=approval,
+                        order=detail,
+                        message=f"降价 {approval.discount_label} 超过你的权限，已提交主管审批（审批单 #{approval_id}）",
+                    ),
+                )
+            else:
+                try:
+                    after = edits.new_values(req.change, order)
+                except ValueError as exc:
+                    raise BadRequest.field("text", str(exc)) from exc
+                audit_id = self._write_change(db, agent.id, order, kind, after, req.reason, at)
+                detail = self.detail_sync(db, req.order_id, shop_ids)
+                result = EditResult(
+                    200,
+                    EditOutcome(
+                        applied=True,
+                        audit_id=audit_id,
+                        approval=None,
+                        order=detail,
+                        message=f"{edits.EDIT_LABELS[kind]}已生效，可撤销",
+                    ),
+                )
+        store.remember_response(
+            db,
+            agent.id,
+            req.idempotency_key,
+            req.request_hash,
+            result.status,
+            result.outcome.model_dump_json(),
+            at,
+        )
+        return result
+
+    def _check_status(
+        self, db: sqlite_utils.Database, kind: EditKind, order: store.Row, shop_ids: list[int]
+    ) -> None:
+        ok, reason = edits.allowed(kind, OrderStatus(order["status"]))
+        if not ok:
+            current = self.detail_sync(db, order["id"], shop_ids)
+            raise Conflict(
+                f"订单 {order['id']} 不能{edits.EDIT_LABELS[kind]}：{reason}",
+                [FieldError("status", reason)],
+                extra={"current": current.model_dump(mode="json")},
+            )
+
+    def _write_change(
+        self,
+        db: sqlite_utils.Database,
+        agent_id: int,
+        order: store.Row,
+        kind: EditKind,
+        after: dict[str, object],
+        reason: str,
+        at: str,
+        undoes: int | None = None,
+    ) -> int:
+        before = edits.columns_of(kind, order)
+        if after == before and undoes is None:
+            raise BadRequest.field(
+                kind.value, f"新的值和订单现在的一样，没有需要{edits.EDIT_LABELS[kind]}的内容"
+            )
+        if kind is EditKind.PRICE:
+            store.keep_original_price(db, order["id"])
+        if not store.update_order(db, order["id"], after, order["version"], at):
+            raise Conflict(f"订单 {order['id']} 刚被修改过：请刷新后重试", [FieldError("version", "已过期")])
+        return store.insert_audit(
+            db,
+            at=at,
+            agent_id=agent_id,
+            shop_id=order["shop_id"],
+            entity="order",
+            entity_id=order["id"],
+            action="undo" if undoes is not None else kind.value,
+            reason=reason,
+            before=before,
+            after=after,
+            undoes=undoes,
+        )
+
+    def _needs_approval(
+        self, db: sqlite_utils.Database, req: EditRequest, order: store.Row, at: str
+    ) -> int | None:
+        """None when the agent may give this price; the new approval's id when a supervisor must decide."""
+        assert isinstance(req.change, PriceChange)
+        new = req.change.price_fen
+        original = order["original_price_fen"] or order["price_fen"]
+        role = req.agent.role
+        cap = edits.discount_cap(self.settings, role)
+        if not edits.above_cap(original, new, cap):
+            return None
+        cut = percent_label(edits.discount_basis_points(original, new))
+        supervisor_cap = self.settings.supervisor_discount_cap_percent
+        if role is Role.SUPERVISOR or edits.above_cap(original, new, supervisor_cap):
+            raise BadRequest.field(
+                "price_fen",
+                f"从原价 {yuan(original)} 改到 {yuan(new)} 是降价 {cut}，超过了主管可给的上限 {supervisor_cap}%：请提高价格",
+            )
+        return store.insert_approval(
+            db,
+            {
+                "shop_id": order["shop_id"],
+                "order_id": order["id"],
+                "kind": "price",
+                "requested_by": req.agent.id,
+                "requested_at": at,
+                "order_version": order["version"],
+                "original_price_fen": original,
+                "from_price_fen": order["price_fen"],
+                "to_price_fen": new,
+                "reason": req.reason,
+            },
+        )
+
+    def _undo(self, db: sqlite_utils.Database, req: EditRequest, order: store.Row, at: str) -> EditResult:
+        history = store.audit_entries(db, "order", order["id"])
+        target = edits.undo_target(history)
+        shop_ids = [order["shop_id"]]
+        if target is None:
+            raise Conflict(
+                f"订单 {order['id']} 没有可撤销的修改", [FieldError("order_id", "没有可撤销的修改")]
+            )
+        kind = EditKind(target["action"])
+        self._check_status(db, kind, order, shop_ids)
+        if edits.columns_of(kind, order) != target["after"]:
+            raise Conflict(
+                f"订单 {order['id']} 的{edits.EDIT_LABELS[kind]}内容之后又被改过，不能撤销",
+                [FieldError("order_id", "内容已变化")],
+            )
+        audit_id = self._write_change(
+            db, req.agent.id, order, kind, dict(target["before"]), req.reason, at, undoes=target["id"]
+        )
+        detail = self.detail_sync(db, order["id"], shop_ids)
+        return EditResult(
+            200,
+            EditOutcome(
+                applied=True,
+                audit_id=audit_id,
+                approval=None,
+                order=detail,
+                message=f"已撤销 {target['agent_name']} 的{edits.EDIT_LABELS[kind]}",
+            ),
+        )
+
+    # ---- approvals ------------------------------------------------------------------------
+
+    async def approvals(
+        self, shop_ids: list[int], requested_by: int | None, status: str | None, limit: int
+    ) -> list[ApprovalOut]:
+        rows = await self.db.read(
+            lambda db: store.approvals(
+                db, shop_ids=shop_ids, requested_by=requested_by, status=status, limit=limit
+            )
+        )
+        return [orders.approval_out(r) for r in rows]
+
+    async def decide(
+        self, approval_id: int, agent: Agent, grant: bool, note: str
+    ) -> tuple[ApprovalOut, EditOutcome | None]:
+        at = self.clock().isoformat()
+        approval, outcome, failure = await self.db.write(
+            lambda db: self._decide(db, approval_id, agent, grant, note, at)
+        )
+        if failure:
+            raise Conflict(
+                failure,
+                [FieldError("approval", failure)],
+                extra={"approval": approval.model_dump(mode="json")},
+            )
+        return approval, outcome
+
+    def _decide(
+        self, db: sqlite_utils.Database, approval_id: int, agent: Agent, grant: bool, note: str, at: str
+    ) -> tuple[ApprovalOut, EditOutcome | None, str | None]:
+        row = store.approval(db, approval_id)
+        if row is None or row["shop_id"] not in agent.shop_ids:
+            raise NotFound(
+                f"没有编号为 {approval_id} 的审批单", [FieldError("approval_id", "没有这个审批单")]
+            )
+        if row["status"] != "pending":
+            raise Conflict(
+                f"审批单 #{approval_id} 已经处理过了（{row['status']}）",
+                [FieldError("approval_id", "已处理")],
+                extra={"approval": orders.approval_out(row).model_dump(mode="json")},
+            )
+        if not grant:
+            store.decide_approval(db, approval_id, "refused", agent.id, at, note, None)
+            store.insert_audit(
+                db,
+                at=at,
+                agent_id=agent.id,
+                shop_id=row["shop_id"],
+                entity="approval",
+                entity_id=str(approval_id),
+                action="approval_refused",
+                reason=note,
+                before={"status": "pending"},
+                after={"status": "refused"},
+            )
+            return orders.approval_out(self._approval(db, approval_id)), None, None
+        order = store.order_row(db, row["order_id"])
+        assert order is not None
+        failure = None
+        if order["status"] != OrderStatus.AWAITING_PAYMENT.value:
+            failure = f"审批失败：订单 {order['id']} 已不是待付款状态，不能再改价"
+        elif order["version"] != row["order_version"]:
+            failure = f"审批失败：订单 {order['id']} 在申请后又被修改过（第 {row['order_version']} 版 → 第 {order['version']} 版），请客服重新提交"
+        if failure:
+            store.decide_approval(db, approval_id, "failed", agent.id, at, failure, None)
+            return orders.approval_out(self._approval(db, approval_id)), None, failure
+        if edits.above_cap(
+            row["original_price_fen"], row["to_price_fen"], self.settings.supervisor_discount_cap_percent
+        ):
+            raise BadRequest.field(
+                "approval", f"降价超过主管上限 {self.settings.supervisor_discount_cap_percent}%，不能批准"
+            )
+        reason = f"{row['reason']}（{row['requested_by_name']} 申请，{agent.name} 批准，审批单 #{approval_id}）".lstrip()
+        audit_id = self._write_change(
+            db, agent.id, order, EditKind.PRICE, {"price_fen": row["to_price_fen"]}, reason, at
+        )
+        store.decide_approval(db, approval_id, "granted", agent.id, at, note, audit_id)
+        detail = self.detail_sync(db, order["id"], [order["shop_id"]])
+        approval = orders.approval_out(self._approval(db, approval_id))
+        return (
+            approval,
+            EditOutcome(
+                applied=True,
+                audit_id=audit_id,
+                approval=approval,
+                order=detail,
+                message=f"已批准，订单价格改为 {yuan(row['to_price_fen'])}",
+            ),
+            None,
+        )
+
+    @staticmethod
+    def _approval(db: sqlite_utils.Database, approval_id: int) -> store.Row:
+        row = store.approval(db, approval_id)
+        assert row is not None
+        return row

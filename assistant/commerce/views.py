@@ -1,0 +1,377 @@
+"""What the sidebar renders: buyer cards, orders, approvals and edit outcomes, display-ready.
+
+Every amount comes twice: integer fen for programs (``price_fen``) and a yuan string for people
+(``price_yuan``: ``"¥199.00"``). Every code comes with its Chinese label.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from assistant.commerce.models import (
+    LogisticsStatus,
+    MemberTier,
+    OrderStatus,
+    RefundStatus,
+    RemarkFlag,
+    RiskFlag,
+)
+from knowledge.models import Model
+
+STATUS_LABELS: dict[OrderStatus, str] = {
+    OrderStatus.AWAITING_PAYMENT: "待付款",
+    OrderStatus.PAID: "待发货",
+    OrderStatus.SHIPPED: "已发货",
+    OrderStatus.DELIVERED: "已签收",
+    OrderStatus.COMPLETED: "交易成功",
+    OrderStatus.CANCELLED: "交易关闭",
+    OrderStatus.REFUNDING: "退款中",
+    OrderStatus.REFUNDED: "已退款",
+}
+TIER_LABELS: dict[MemberTier, str] = {
+    MemberTier.NONE: "非会员",
+    MemberTier.SILVER: "白银会员",
+    MemberTier.GOLD: "黄金会员",
+    MemberTier.PLATINUM: "铂金会员",
+    MemberTier.DIAMOND: "钻石会员",
+}
+RISK_LABELS: dict[RiskFlag, str] = {
+    RiskFlag.BAD_REVIEW_EXTORTION: "差评师",
+    RiskFlag.PROFESSIONAL_CLAIMANT: "职业打假",
+    RiskFlag.MALICIOUS_COMPLAINT: "恶意投诉",
+}
+FLAG_LABELS: dict[RemarkFlag, str] = {
+    RemarkFlag.NONE: "无旗帜",
+    RemarkFlag.RED: "红旗",
+    RemarkFlag.YELLOW: "黄旗",
+    RemarkFlag.GREEN: "绿旗",
+    RemarkFlag.BLUE: "蓝旗",
+    RemarkFlag.PURPLE: "紫旗",
+}
+REFUND_LABELS: dict[RefundStatus, str] = {
+    RefundStatus.NONE: "无退款",
+    RefundStatus.REQUESTED: "退款申请中",
+    RefundStatus.REFUNDED: "已退款",
+    RefundStatus.REJECTED: "退款被拒",
+}
+LOGISTICS_LABELS: dict[LogisticsStatus, str] = {
+    LogisticsStatus.COLLECTED: "已揽收",
+    LogisticsStatus.IN_TRANSIT: "运输中",
+    LogisticsStatus.OUT_FOR_DELIVERY: "派送中",
+    LogisticsStatus.DELIVERED: "已签收",
+    LogisticsStatus.EXCEPTION: "物流异常",
+    LogisticsStatus.RETURNED: "已退回",
+    LogisticsStatus.FAILED_DELIVERY: "派送失败",
+}
+ACTION_LABELS: dict[str, str] = {
+    "price": "改价",
+    "postage": "改邮费",
+    "address": "改地址",
+    "remark": "改备注",
+    "undo": "撤销",
+    "tags": "改标签",
+    "risk_set": "标记风险买家",
+    "risk_clear": "解除风险标记",
+    "approval_refused": "拒绝改价申请",
+}
+APPROVAL_LABELS = {
+    "pending": "待主管审批",
+    "granted": "已批准并生效",
+    "refused": "已拒绝",
+    "failed": "审批失败",
+}
+
+
+def yuan(fen: int) -> str:
+    """19900 -> '¥199.00'; 129900 -> '¥1,299.00'."""
+    sign = "-" if fen < 0 else ""
+    whole, cents = divmod(abs(fen), 100)
+    return f"{sign}¥{whole:,}.{cents:02d}"
+
+
+def percent_label(basis_points: int) -> str:
+    """1500 -> '15.00%'."""
+    return f"{basis_points // 100}.{basis_points % 100:02d}%"
+
+
+# ---- buyer card ----------------------------------------------------------------------------
+
+
+class RiskOut(Model):
+    flag: RiskFlag
+    label: str
+    note: str
+    flagged_by: int | None
+    flagged_by_name: str
+    flagged_at: datetime | None
+
+
+class NoteOut(Model):
+    id: int
+    agent_id: int
+    agent_name: str
+    text: str
+    at: datetime
+
+
+class BuyerOut(Model):
+    id: int
+    shop_id: int
+    nick: str
+    platform_level: int
+    platform_level_label: str
+    member_tier: MemberTier
+    member_tier_label: str
+    first_seen_at: datetime
+    tags: list[str]
+    version: int
+
+
+class CustomerOut(Model):
+    kind: Literal["new", "returning"]
+    label: str
+    since: datetime
+    since_label: str
+
+
+class SpendOut(Model):
+    orders: int
+    purchases: int
+    total_fen: int
+    total_yuan: str
+    average_fen: int
+    average_yuan: str
+
+
+class OrderBrief(Model):
+    order_id: str
+    status: OrderStatus
+    status_label: str
+    created_at: datetime
+    price_fen: int
+    price_yuan: str
+    summary: str
+    refund_status: RefundStatus
+    refund_label: str
+    disputed: bool
+    alert: str | None = None
+
+
+class CategoryOut(Model):
+    category: str
+    quantity: int
+
+
+class RefundsOut(Model):
+    refunds: int
+    open_refunds: int
+    disputes: int
+    orders: list[OrderBrief]
+
+
+class RfmOut(Model):
+    recency_days: int | None
+    frequency: int
+    monetary_fen: int
+    monetary_yuan: str
+    r: Literal["high", "low"]
+    f: Literal["high", "low"]
+    m: Literal["high", "low"]
+    segment: str
+    segment_label: str
+    explanation: str
+
+
+class BuyerCard(Model):
+    buyer: BuyerOut
+    customer: CustomerOut
+    spend: SpendOut
+    last_purchase: OrderBrief | None
+    favourite_categories: list[CategoryOut]
+    open_orders: list[OrderBrief]
+    refunds: RefundsOut
+    notes: list[NoteOut]
+    rfm: RfmOut
+    risk: RiskOut | None
+
+
+# ---- orders ----------------------------------------------------------------------------------
+
+
+class AddressOut(Model):
+    name: str
+    phone: str
+    province: str
+    city: str
+    district: str
+    detail: str
+    full: str
+    one_line: str
+
+
+class LineOut(Model):
+    item_id: int | None
+    sku: str
+    title: str
+    unit_price_fen: int
+    unit_price_yuan: str
+    quantity: int
+    subtotal_fen: int
+    subtotal_yuan: str
+
+
+class EventOut(Model):
+    at: datetime
+    status: LogisticsStatus
+    label: str
+    location: str
+    description: str
+
+
+class LogisticsOut(Model):
+    courier: str | None
+    tracking_no: str | None
+    state: Literal["not_shipped", "normal", "delivered", "stale", "returned", "failed_delivery", "exception"]
+    label: str
+    exception: bool
+    detail: str
+    last_update_at: datetime | None
+    hours_since_update: int | None
+    events: list[EventOut]
+    message: str
+
+
+class Allowed(Model):
+    allowed: bool
+    reason: str
+
+
+class EditRules(Model):
+    price: Allowed
+    postage: Allowed
+    address: Allowed
+    remark: Allowed
+    undo: Allowed
+
+
+class ApprovalOut(Model):
+    id: int
+    shop_id: int
+    order_id: str
+    kind: Literal["price"]
+    status: Literal["pending", "granted", "refused", "failed"]
+    status_label: str
+    requested_by: int
+    requested_by_name: str
+    requested_at: datetime
+    original_price_fen: int
+    original_price_yuan: str
+    from_price_fen: int
+    from_price_yuan: str
+    to_price_fen: int
+    to_price_yuan: str
+    discount_basis_points: int
+    discount_label: str
+    reason: str
+    decided_by: int | None
+    decided_by_name: str
+    decided_at: datetime | None
+    decision_note: str
+
+
+class HistoryEntry(Model):
+    id: int
+    at: datetime
+    agent_id: int | None
+    agent_name: str
+    action: str
+    action_label: str
+    reason: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    undoes: int | None
+    undone: bool
+
+
+class OrderSummary(Model):
+    id: str
+    shop_id: int
+    buyer_id: int
+    status: OrderStatus
+    status_label: str
+    created_at: datetime
+    price_fen: int
+    price_yuan: str
+    postage_fen: int
+    postage_yuan: str
+    total_fen: int
+    total_yuan: str
+    summary: str
+    remark_flag: RemarkFlag
+    refund_status: RefundStatus
+    refund_label: str
+    disputed: bool
+    version: int
+
+
+class OrderDetail(Model):
+    id: str
+    shop_id: int
+    buyer_id: int
+    buyer_nick: str
+    status: OrderStatus
+    status_label: str
+    created_at: datetime
+    paid_at: datetime | None
+    shipped_at: datetime | None
+    delivered_at: datetime | None
+    price_fen: int
+    price_yuan: str
+    original_price_fen: int
+    original_price_yuan: str
+    discount_basis_points: int
+    discount_label: str
+    postage_fen: int
+    postage_yuan: str
+    total_fen: int
+    total_yuan: str
+    address: AddressOut
+    seller_remark: str
+    remark_flag: RemarkFlag
+    remark_flag_label: str
+    refund_status: RefundStatus
+    refund_label: str
+    disputed: bool
+    lines: list[LineOut]
+    logistics: LogisticsOut
+    edits: EditRules
+    approvals: list[ApprovalOut]
+    history: list[HistoryEntry]
+    version: int
+    updated_at: datetime
+
+
+class EditOutcome(Model):
+    """What an edit, an undo or a granted approval did."""
+
+    applied: bool
+    replayed: bool = False
+    message: str
+    audit_id: int | None
+    approval: ApprovalOut | None
+    order: OrderDetail
+
+
+class RelatedOut(Model):
+    item_id: int
+    sku: str
+    title: str
+    category: str
+    price_fen: int
+    price_yuan: str
+    stock: int
+    source: Literal["editor", "bought_together", "both"]
+    bought_together: int
+    note: str
+    message: str

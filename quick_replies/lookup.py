@@ -1,0 +1,94 @@
+"""The lookup as the service uses it: index + usage counts + rendering of previews and highlights."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from quick_replies.entry import Entry, entry_from_row, find_spans, original_spans
+from quick_replies.index import Hit, QuickReplyIndex
+from quick_replies.models import Highlights, LookupResult, MatchKind, Scope
+from quick_replies.render import render
+from quick_replies.usage import UsageStats, Use
+
+
+def render_body(body: str, context: Mapping[str, Any] | None) -> str:
+    return render(body, context)
+
+
+class QuickReplyLibrary:
+    """Everything the hotkey lookup needs in memory."""
+
+    def __init__(self) -> None:
+        self.usage = UsageStats()
+        self.index = QuickReplyIndex(self.usage)
+        self.team_of: dict[int, int | None] = {}
+
+    def load(
+        self,
+        rows: Iterable[dict[str, Any]],
+        uses: Iterable[tuple[int, int, str, int]],
+        team_of: Mapping[int, int | None],
+    ) -> None:
+        """Build the index from stored rows (keys precomputed) and the usage history by day."""
+        self.team_of = dict(team_of)
+        self.index.load(entry_from_row(row, row["group_name"]) for row in rows)
+        for agent_id, phrase_id, day, count in uses:
+            try:
+                at = datetime.fromisoformat(day).replace(hour=12, tzinfo=UTC)
+            except ValueError:
+                continue
+            self.usage.add(Use(agent_id, self.team_of.get(agent_id), phrase_id, at), count)
+
+    def record_use(self, agent_id: int, phrase_id: int, at: datetime) -> None:
+        if self.index.get(phrase_id) is not None:
+            self.usage.add(Use(agent_id, self.team_of.get(agent_id), phrase_id, at))
+
+    def publish(self, row: dict[str, Any]) -> Entry:
+        """Swap in the saved state of a phrase (a row with ``group_name``)."""
+        entry = entry_from_row(row, row["group_name"])
+        self.index.upsert(entry)
+        return entry
+
+    def drop(self, phrase_id: int) -> None:
+        self.index.remove(phrase_id)
+        self.usage.forget(phrase_id)
+
+    def search(
+        self,
+        shop_id: int,
+        agent_id: int,
+        team_id: int | None,
+        q: str,
+        limit: int,
+        context: Mapping[str, Any] | None = None,
+        moment: datetime | None = None,
+    ) -> list[LookupResult]:
+        hits = self.index.search(shop_id, agent_id, team_id, q, limit, moment or datetime.now(UTC))
+        return [result(hit, context) for hit in hits]
+
+
+def result(hit: Hit, context: Mapping[str, Any] | None) -> LookupResult:
+    """A hit as the API returns it: rendered preview and highlight spans on what is shown."""
+    e = hit.entry
+    preview = render_body(e.body, context)
+    body_needles = [e.b_fold[start:end] for start, end in hit.spans.get("body", [])]
+    return LookupResult(
+        id=e.id,
+        code=e.code,
+        title=e.title,
+        group=e.group,
+        group_id=e.group_id,
+        scope=Scope(e.scope),
+        preview=preview,
+        score=hit.score,
+        matched_on=[MatchKind(k) for k in hit.matched_on],
+        highlights=Highlights(
+            code=[list(s) for s in hit.spans.get("code", [])],
+            title=[list(s) for s in original_spans(e.title, hit.spans.get("title", []))],
+            preview=[list(s) for s in find_spans(preview, body_needles)] if body_needles else [],
+        ),
+        tags=list(e.tags),
+        attachment=e.attachment,
+    )
