@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,7 +77,5 @@ def app(settings: Settings, mini_shop: MiniShop) -> web.Application:
 
 
 @pytest.fixture
-async def client(aiohttp_client: Callable[..., object], app: web.Application) -> AsyncIterator[TestClient]:
-    test_client = await aiohttp_client(app)  # type: ignore[operator]
-    assert isinstance(test_client, TestClient)
-    yield test_client
+async def client(aiohttp_client: Callable[..., Awaitable[TestClient]], app: web.Application) -> TestClient:
+    return await aiohttp_client(app)
