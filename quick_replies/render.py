@@ -1,60 +1,32 @@
 """Render a phrase body with the conversation's context (buyer, item, order, campaign, shop, agent).
 
-A minimal sandboxed renderer used until ``knowledge.templates`` exists: a missing value
-renders as ``（未填写）`` and a broken template never shows ``{{ }}`` to the buyer.
+Delegates to the knowledge base's sandboxed renderer (``knowledge.templates``): missing values
+render their fallback (``buyer.nick`` -> 亲), and a template that cannot be rendered at all
+shows the fallback in place of each tag, never ``{{ }}``.
 """
 
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
-from jinja2 import ChainableUndefined, Template, TemplateError
-from jinja2.sandbox import SandboxedEnvironment
+from knowledge.templates import DEFAULT_FALLBACK, TemplateProblem
+from knowledge.templates import render as render_template
 
-FALLBACK = "（未填写）"
 CONTEXT_NAMES = ("buyer", "item", "order", "campaign", "shop", "agent")
+MAX_CHARS = 4000
+FALLBACK = DEFAULT_FALLBACK
 
 _TAG_RE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
-_CACHE_SIZE = 4096
-
-
-class _Missing(ChainableUndefined):
-    """An undefined value (or attribute of one) renders as the fallback, never as an error."""
-
-    def __str__(self) -> str:
-        return FALLBACK
-
-
-_env = SandboxedEnvironment(undefined=_Missing, autoescape=False)
-_compiled: OrderedDict[str, Template | None] = OrderedDict()
-
-
-def _template(body: str) -> Template | None:
-    template = _compiled.get(body)
-    if template is None and body not in _compiled:
-        try:
-            template = _env.from_string(body)
-        except TemplateError:
-            template = None
-        _compiled[body] = template
-        if len(_compiled) > _CACHE_SIZE:
-            _compiled.popitem(last=False)
-    return template
 
 
 def render(body: str, context: Mapping[str, Any] | None = None) -> str:
-    """The body with its ``{{ ... }}`` filled from ``context``; plain bodies are returned as-is."""
+    """The body with its tags filled from ``context``; plain bodies are returned as they are."""
     if "{" not in body:
         return body
-    template = _template(body)
-    values = {name: (context or {}).get(name) for name in CONTEXT_NAMES}
-    clean = {name: value for name, value in values.items() if value is not None}
-    if template is not None:
-        try:
-            return template.render(clean)
-        except Exception:  # sandbox refusal or a filter failing on odd data
-            pass
-    return _TAG_RE.sub(FALLBACK, body)
+    values = {name: value for name in CONTEXT_NAMES if (value := (context or {}).get(name)) is not None}
+    try:
+        return render_template(body, values, max_chars=MAX_CHARS).text
+    except TemplateProblem:
+        return _TAG_RE.sub(FALLBACK, body)

@@ -68,18 +68,40 @@ OTHER_SHOP_PHRASES = [("fh", "隔壁店发货", "隔壁店的发货说明，不�
 
 
 def row(
-    phrase_id: int, code: str, title: str, body: str, group: str, *, shop_id: int = SHOP,
-    scope: str = "shop", team_id: int | None = None, owner: int | None = None, enabled: bool = True,
-    valid_from: datetime | None = None, valid_until: datetime | None = None, version: int = 1,
+    phrase_id: int,
+    code: str,
+    title: str,
+    body: str,
+    group: str,
+    *,
+    shop_id: int = SHOP,
+    scope: str = "shop",
+    team_id: int | None = None,
+    owner: int | None = None,
+    enabled: bool = True,
+    valid_from: datetime | None = None,
+    valid_until: datetime | None = None,
+    version: int = 1,
 ) -> dict[str, Any]:
     """A ``quick_replies`` row as the store returns it, with keys computed as a save would."""
     return {
-        "id": phrase_id, "shop_id": shop_id, "group_id": _GROUP_IDS.setdefault(group, len(_GROUP_IDS) + 1), "group_name": group,
-        "scope": scope, "team_id": team_id, "owner_agent_id": owner, "code": code, "title": title, "body": body,
-        "tags": "[]", "enabled": int(enabled),
+        "id": phrase_id,
+        "shop_id": shop_id,
+        "group_id": _GROUP_IDS.setdefault(group, len(_GROUP_IDS) + 1),
+        "group_name": group,
+        "scope": scope,
+        "team_id": team_id,
+        "owner_agent_id": owner,
+        "code": code,
+        "title": title,
+        "body": body,
+        "tags": "[]",
+        "enabled": int(enabled),
         "valid_from": valid_from.isoformat() if valid_from else None,
         "valid_until": valid_until.isoformat() if valid_until else None,
-        "attachment": None, "position": phrase_id, "version": version,
+        "attachment": None,
+        "position": phrase_id,
+        "version": version,
         "search_keys": json.dumps(search_keys(title, body), ensure_ascii=False),
     }
 
@@ -95,10 +117,19 @@ def library_rows() -> list[dict[str, Any]]:
 
 def build_library(rows: list[dict[str, Any]] | None = None) -> QuickReplyLibrary:
     library = QuickReplyLibrary()
-    library.load(rows if rows is not None else library_rows(), [], {AGENT: TEAM, TEAMMATE: TEAM, STRANGER: OTHER_TEAM})
+    library.load(
+        rows if rows is not None else library_rows(), [], {AGENT: TEAM, TEAMMATE: TEAM, STRANGER: OTHER_TEAM}
+    )
     return library
 
 
-def codes(library: QuickReplyLibrary, q: str, agent: int = AGENT, team: int | None = TEAM,
-          shop: int = SHOP, limit: int = 10, moment: datetime | None = None) -> list[str]:
+def codes(
+    library: QuickReplyLibrary,
+    q: str,
+    agent: int = AGENT,
+    team: int | None = TEAM,
+    shop: int = SHOP,
+    limit: int = 10,
+    moment: datetime | None = None,
+) -> list[str]:
     return [r.code for r in library.search(shop, agent, team, q, limit, moment=moment)]

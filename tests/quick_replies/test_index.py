@@ -9,7 +9,16 @@ from hypothesis import strategies as st
 
 from quick_replies.render import FALLBACK, render
 from tests.quick_replies.phrases import (
-    AGENT, OTHER_SHOP, SHOP, STRANGER, TEAM, TEAMMATE, build_library, codes, library_rows, row,
+    AGENT,
+    OTHER_SHOP,
+    SHOP,
+    STRANGER,
+    TEAM,
+    TEAMMATE,
+    build_library,
+    codes,
+    library_rows,
+    row,
 )
 
 NOW = datetime(2026, 11, 5, 12, tzinfo=UTC)
@@ -53,7 +62,10 @@ def test_disabled_and_expired_phrases_never_appear() -> None:
 
 def test_a_double_11_phrase_switches_itself_on_and_off() -> None:
     start, end = datetime(2026, 11, 10, 16, tzinfo=UTC), datetime(2026, 11, 12, 16, tzinfo=UTC)
-    rows = [*library_rows(), row(903, "d11kf", "双11开场", "双11来啦", "优惠", valid_from=start, valid_until=end)]
+    rows = [
+        *library_rows(),
+        row(903, "d11kf", "双11开场", "双11来啦", "优惠", valid_from=start, valid_until=end),
+    ]
     library = build_library(rows)
     assert "d11kf" not in codes(library, "d11kf", moment=start - timedelta(minutes=1))
     assert codes(library, "d11kf", moment=start + timedelta(hours=1))[0] == "d11kf"
@@ -63,8 +75,15 @@ def test_a_double_11_phrase_switches_itself_on_and_off() -> None:
 def test_saves_renames_and_deletes_update_the_index_in_place() -> None:
     library = build_library()
     fh = next(r for r in library_rows() if r["code"] == "fh")
-    library.publish({**fh, "code": "fhsj", "title": "发货时效", "version": 2,
-                     "search_keys": row(fh["id"], "fhsj", "发货时效", fh["body"], "物流")["search_keys"]})
+    library.publish(
+        {
+            **fh,
+            "code": "fhsj",
+            "title": "发货时效",
+            "version": 2,
+            "search_keys": row(fh["id"], "fhsj", "发货时效", fh["body"], "物流")["search_keys"],
+        }
+    )
     assert "fh" not in codes(library, "fh")
     assert codes(library, "fhsj")[0] == "fhsj"
     assert codes(library, "fahuoshixiao")[0] == "fhsj"
@@ -133,11 +152,12 @@ def test_results_carry_highlights_and_rendered_previews() -> None:
 
 
 def test_the_renderer_never_shows_template_syntax() -> None:
-    assert render("{{ buyer.nick }}亲") == f"{FALLBACK}亲"
-    assert render("{{ order.id") == "{{ order.id"  # not a tag: left as typed
+    assert render("{{ buyer.nick }}，您好") == "亲，您好"  # the shared fallback for a missing nick
+    assert render("亲，{{ buyer.nick }}") == "亲，亲" and render("{{ order.id }}号") == f"{FALLBACK}号"
     assert "{{" not in render("{{ buyer.nick }} {% if %}")
-    assert "{{" not in render("{{ ''.__class__.__mro__ }}")
+    assert "__" not in render("{{ ''.__class__.__mro__ }}") and "{{" not in render("{{ ''.__class__ }}")
     assert render("{{ item.title }}", {"item": {"title": "四件套"}}) == "四件套"
+    assert render("没有模板的短语") == "没有模板的短语"
 
 
 @settings(max_examples=300, deadline=None)
@@ -148,7 +168,16 @@ def test_any_unicode_never_crashes_the_search(q: str) -> None:
 
 
 def test_control_characters_emoji_and_lone_surrogates() -> None:
-    for q in ("\ud800", "fh\udfff", "😀😀", "\x00\x07fh", "发\u200b货", "🔥d11", "\U0010ffff" * 100, "'" * 30):
+    for q in (
+        "\ud800",
+        "fh\udfff",
+        "😀😀",
+        "\x00\x07fh",
+        "发\u200b货",
+        "🔥d11",
+        "\U0010ffff" * 100,
+        "'" * 30,
+    ):
         _LIBRARY.search(SHOP, AGENT, TEAM, q, 10)
     assert codes(_LIBRARY, "\x00fh\x07")[0] == "fh"
     assert codes(_LIBRARY, "发\u200b货")[0] == "fh"
