@@ -273,8 +273,8 @@ async def test_usage_events_rank_the_agents_phrases(
             "/api/usage", json={"kind": "quick_reply", "ref_id": ids[2]}, headers=auth(mini_shop.agent_id)
         )
         assert used.status == 202
-    assert [r["id"] for r in await _search(client, mini_shop.agent_id, auth, "fh")][0] == ids[2]
-    assert [r["id"] for r in await _search(client, mini_shop.agent_id, auth, "")][0] == ids[2]
+    assert (await _search(client, mini_shop.agent_id, auth, "fh"))[0]["id"] == ids[2]
+    assert (await _search(client, mini_shop.agent_id, auth, ""))[0]["id"] == ids[2]
 
 
 @pytest.mark.parametrize(
