@@ -20,7 +20,7 @@ from knowledge.models import Agent, Id, Model, Name, Text, Version
 
 
 class ShopQuery(Model):
-    shop: Id | None = Field(None, description="shop id; defaults to the agent's main shop")
+    shop: Annotated[int, Field(gt=0)] | None = Field(None, description="shop id; defaults to the agent's main shop")
 
 
 class OrdersQuery(ShopQuery):

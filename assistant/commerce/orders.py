@@ -100,7 +100,7 @@ def tracking_message(order: Row, state: str, last_event: Row | None, hours: int 
         return f"亲，您的包裹（{parcel}）被退回了（{progress}）。我们马上核实原因并为您重新安排，请放心～"
     if state == "failed_delivery":
         return (
-            f"亲，快递员这次没能送达（{progress}）。麻烦确认一下收货地址和电话是否方便接收，"
+            f"亲，您的包裹（{parcel}）这次没能送达（{progress}）。麻烦确认一下收货地址和电话是否方便接收，"
             f"我们协助您尽快重新派送～"
         )
     if state == "exception":

@@ -20,8 +20,16 @@ NewOrder = Callable[..., Order]
 BODIES: dict[str, dict[str, Any]] = {
     "price": {"price_fen": 18_900},
     "postage": {"postage_fen": 1_000},
-    "address": {"address": {"name": "李四", "phone": "13900001111", "province": "广东省", "city": "深圳市",
-                            "district": "南山区", "detail": "科技园南区8栋1201"}},
+    "address": {
+        "address": {
+            "name": "李四",
+            "phone": "13900001111",
+            "province": "广东省",
+            "city": "深圳市",
+            "district": "南山区",
+            "detail": "科技园南区8栋1201",
+        }
+    },
     "remark": {"text": "顺丰发货", "flag": "red"},
 }
 ALLOWED = {
@@ -33,11 +41,18 @@ ALLOWED = {
 
 
 async def edit(
-    client: TestClient, headers: dict[str, str], order_id: str, kind: str, body: dict[str, Any], *,
-    key: str | None = None, version: int = 1,
+    client: TestClient,
+    headers: dict[str, str],
+    order_id: str,
+    kind: str,
+    body: dict[str, Any],
+    *,
+    key: str | None = None,
+    version: int = 1,
 ) -> tuple[int, dict[str, Any]]:
     response = await client.post(
-        f"/api/orders/{order_id}/{kind}", json={"version": version, **body},
+        f"/api/orders/{order_id}/{kind}",
+        json={"version": version, **body},
         headers={**headers, "Idempotency-Key": key or uuid.uuid4().hex},
     )
     return response.status, await response.json()
@@ -56,8 +71,13 @@ def order_row(db: Database, order_id: str) -> dict[str, Any]:
 @pytest.mark.parametrize("status", list(OrderStatus))
 @pytest.mark.parametrize("kind", list(BODIES))
 async def test_each_status_allows_or_forbids_each_edit(
-    client: TestClient, mini_shop: MiniShop, auth: Auth, new_order: NewOrder, store_db: Database,
-    kind: str, status: OrderStatus,
+    client: TestClient,
+    mini_shop: MiniShop,
+    auth: Auth,
+    new_order: NewOrder,
+    store_db: Database,
+    kind: str,
+    status: OrderStatus,
 ) -> None:
     made = new_order(status)
     code, body = await edit(client, auth(mini_shop.agent_id), made.id, kind, BODIES[kind])
@@ -74,11 +94,16 @@ async def test_each_status_allows_or_forbids_each_edit(
 
 
 async def test_applied_edit_writes_one_audit_entry_with_before_after_who_and_why(
-    client: TestClient, mini_shop: MiniShop, auth: Auth, new_order: NewOrder, store_db: Database,
+    client: TestClient,
+    mini_shop: MiniShop,
+    auth: Auth,
+    new_order: NewOrder,
+    store_db: Database,
 ) -> None:
     made = new_order(postage_fen=800)
-    code, body = await edit(client, auth(mini_shop.agent_id), made.id, "postage",
-                            {"postage_fen": 0, "reason": "老客包邮"})
+    code, body = await edit(
+        client, auth(mini_shop.agent_id), made.id, "postage", {"postage_fen": 0, "reason": "老客包邮"}
+    )
     assert code == 200
     assert body["order"]["postage_fen"] == 0 and body["order"]["postage_yuan"] == "¥0.00"
     [entry] = audit_rows(store_db, made.id)
@@ -89,24 +114,36 @@ async def test_applied_edit_writes_one_audit_entry_with_before_after_who_and_why
 
 
 async def test_price_must_stay_positive_and_postage_not_negative(
-    client: TestClient, mini_shop: MiniShop, auth: Auth, new_order: NewOrder,
+    client: TestClient,
+    mini_shop: MiniShop,
+    auth: Auth,
+    new_order: NewOrder,
 ) -> None:
     made = new_order()
-    for kind, value in (("price", {"price_fen": 0}), ("price", {"price_fen": -100}), ("postage", {"postage_fen": -1})):
+    for kind, value in (
+        ("price", {"price_fen": 0}),
+        ("price", {"price_fen": -100}),
+        ("postage", {"postage_fen": -1}),
+    ):
         code, body = await edit(client, auth(mini_shop.agent_id), made.id, kind, value)
         assert code == 400, body
         assert body["errors"][0]["field"] == next(iter(value))
 
 
 async def test_discount_within_the_agents_cap_applies_and_above_it_waits_for_approval(
-    client: TestClient, mini_shop: MiniShop, auth: Auth, new_order: NewOrder, store_db: Database,
+    client: TestClient,
+    mini_shop: MiniShop,
+    auth: Auth,
+    new_order: NewOrder,
+    store_db: Database,
 ) -> None:
     made = new_order(price_fen=10_000)  # agent cap 10 %
     code, body = await edit(client, auth(mini_shop.agent_id), made.id, "price", {"price_fen": 9_000})
     assert code == 200 and body["order"]["discount_label"] == "10.00%"
     # Measured against the original price, not the already-reduced one: 8,900 is an 11 % cut.
-    code, body = await edit(client, auth(mini_shop.agent_id), made.id, "price", {"price_fen": 8_900, "reason": "老客"},
-                            version=2)
+    code, body = await edit(
+        client, auth(mini_shop.agent_id), made.id, "price", {"price_fen": 8_900, "reason": "老客"}, version=2
+    )
     assert code == 202, body
     assert body["applied"] is False
     approval = body["approval"]
@@ -120,27 +157,39 @@ async def test_discount_within_the_agents_cap_applies_and_above_it_waits_for_app
     mine = await (await client.get("/api/approvals?mine=1", headers=auth(mini_shop.agent_id))).json()
     assert [a["id"] for a in mine["approvals"]] == [approval["id"]]
     # An agent cannot decide; a supervisor grants and the price applies with an audit entry.
-    response = await client.post(f"/api/approvals/{approval['id']}/grant", json={}, headers=auth(mini_shop.agent_id))
+    response = await client.post(
+        f"/api/approvals/{approval['id']}/grant", json={}, headers=auth(mini_shop.agent_id)
+    )
     assert response.status == 403
-    response = await client.post(f"/api/approvals/{approval['id']}/grant", json={"note": "同意"},
-                                 headers=auth(mini_shop.supervisor_id))
+    response = await client.post(
+        f"/api/approvals/{approval['id']}/grant", json={"note": "同意"}, headers=auth(mini_shop.supervisor_id)
+    )
     granted = await response.json()
     assert response.status == 200, granted
     assert granted["approval"]["status"] == "granted" and granted["approval"]["decided_by_name"] == "王静"
     assert granted["outcome"]["order"]["price_fen"] == 8_900
     assert audit_rows(store_db, made.id)[0]["agent_id"] == mini_shop.supervisor_id
-    again = await client.post(f"/api/approvals/{approval['id']}/grant", json={}, headers=auth(mini_shop.supervisor_id))
+    again = await client.post(
+        f"/api/approvals/{approval['id']}/grant", json={}, headers=auth(mini_shop.supervisor_id)
+    )
     assert again.status == 409
 
 
 async def test_refused_approval_changes_nothing_and_the_agent_sees_it(
-    client: TestClient, mini_shop: MiniShop, auth: Auth, new_order: NewOrder, store_db: Database,
+    client: TestClient,
+    mini_shop: MiniShop,
+    auth: Auth,
+    new_order: NewOrder,
+    store_db: Database,
 ) -> None:
     made = new_order(price_fen=10_000)
     _, body = await edit(client, auth(mini_shop.agent_id), made.id, "price", {"price_fen": 7_000})
     approval_id = body["approval"]["id"]
-    response = await client.post(f"/api/approvals/{approval_id}/refuse", json={"note": "折扣太大"},
-                                 headers=auth(mini_shop.supervisor_id))
+    response = await client.post(
+        f"/api/approvals/{approval_id}/refuse",
+        json={"note": "折扣太大"},
+        headers=auth(mini_shop.supervisor_id),
+    )
     assert response.status == 200
     assert order_row(store_db, made.id)["price_fen"] == 10_000
     mine = await (await client.get("/api/approvals", headers=auth(mini_shop.agent_id))).json()
@@ -148,13 +197,19 @@ async def test_refused_approval_changes_nothing_and_the_agent_sees_it(
 
 
 async def test_grant_fails_with_409_and_stays_visible_when_the_order_moved_on(
-    client: TestClient, mini_shop: MiniShop, auth: Auth, new_order: NewOrder, store_db: Database,
+    client: TestClient,
+    mini_shop: MiniShop,
+    auth: Auth,
+    new_order: NewOrder,
+    store_db: Database,
 ) -> None:
     made = new_order(price_fen=10_000)
     _, body = await edit(client, auth(mini_shop.agent_id), made.id, "price", {"price_fen": 8_000})
     approval_id = body["approval"]["id"]
     await edit(client, auth(mini_shop.agent_id), made.id, "remark", {"text": "催付中"})  # version 1 -> 2
-    response = await client.post(f"/api/approvals/{approval_id}/grant", json={}, headers=auth(mini_shop.supervisor_id))
+    response = await client.post(
+        f"/api/approvals/{approval_id}/grant", json={}, headers=auth(mini_shop.supervisor_id)
+    )
     failed = await response.json()
     assert response.status == 409, failed
     assert "重新提交" in failed["error"] and failed["approval"]["status"] == "failed"
@@ -164,28 +219,41 @@ async def test_grant_fails_with_409_and_stays_visible_when_the_order_moved_on(
 
 
 async def test_supervisor_within_own_cap_applies_above_it_is_refused(
-    client: TestClient, mini_shop: MiniShop, auth: Auth, new_order: NewOrder, store_db: Database,
+    client: TestClient,
+    mini_shop: MiniShop,
+    auth: Auth,
+    new_order: NewOrder,
+    store_db: Database,
 ) -> None:
     made = new_order(price_fen=10_000)  # supervisor cap 50 %
     code, _ = await edit(client, auth(mini_shop.supervisor_id), made.id, "price", {"price_fen": 5_000})
     assert code == 200
-    code, body = await edit(client, auth(mini_shop.supervisor_id), made.id, "price", {"price_fen": 4_999},
-                            version=2)
+    code, body = await edit(
+        client, auth(mini_shop.supervisor_id), made.id, "price", {"price_fen": 4_999}, version=2
+    )
     assert code == 400 and body["errors"][0]["field"] == "price_fen" and "50%" in body["error"]
     assert order_row(store_db, made.id)["price_fen"] == 5_000
     # An agent asking for more than any supervisor may give is refused outright, no approval.
     other = new_order(price_fen=10_000)
     code, body = await edit(client, auth(mini_shop.agent_id), other.id, "price", {"price_fen": 4_000})
     assert code == 400
-    assert (await (await client.get("/api/approvals", headers=auth(mini_shop.agent_id))).json())["approvals"] == []
+    assert (await (await client.get("/api/approvals", headers=auth(mini_shop.agent_id))).json())[
+        "approvals"
+    ] == []
 
 
 async def test_stale_version_is_409_with_the_current_order_and_nothing_overwritten(
-    client: TestClient, mini_shop: MiniShop, auth: Auth, new_order: NewOrder, store_db: Database,
+    client: TestClient,
+    mini_shop: MiniShop,
+    auth: Auth,
+    new_order: NewOrder,
+    store_db: Database,
 ) -> None:
     made = new_order()
     await edit(client, auth(mini_shop.agent_id), made.id, "remark", {"text": "第一位客服的备注"})
-    code, body = await edit(client, auth(mini_shop.editor_id), made.id, "remark", {"text": "第二位"}, version=1)
+    code, body = await edit(
+        client, auth(mini_shop.editor_id), made.id, "remark", {"text": "第二位"}, version=1
+    )
     assert code == 409 and body["errors"][0]["field"] == "version"
     assert body["current"]["seller_remark"] == "第一位客服的备注" and body["current"]["version"] == 2
     assert order_row(store_db, made.id)["seller_remark"] == "第一位客服的备注"
@@ -193,12 +261,20 @@ async def test_stale_version_is_409_with_the_current_order_and_nothing_overwritt
 
 
 async def test_a_retried_request_applies_once_and_returns_the_first_result(
-    client: TestClient, mini_shop: MiniShop, auth: Auth, new_order: NewOrder, store_db: Database,
+    client: TestClient,
+    mini_shop: MiniShop,
+    auth: Auth,
+    new_order: NewOrder,
+    store_db: Database,
 ) -> None:
     made = new_order()
     key = uuid.uuid4().hex
-    first = await edit(client, auth(mini_shop.agent_id), made.id, "remark", {"text": "加急", "mode": "append"}, key=key)
-    second = await edit(client, auth(mini_shop.agent_id), made.id, "remark", {"text": "加急", "mode": "append"}, key=key)
+    first = await edit(
+        client, auth(mini_shop.agent_id), made.id, "remark", {"text": "加急", "mode": "append"}, key=key
+    )
+    second = await edit(
+        client, auth(mini_shop.agent_id), made.id, "remark", {"text": "加急", "mode": "append"}, key=key
+    )
     assert first[0] == second[0] == 200
     assert second[1]["replayed"] is True and first[1]["replayed"] is False
     assert second[1]["order"] == first[1]["order"]
@@ -210,28 +286,48 @@ async def test_a_retried_request_applies_once_and_returns_the_first_result(
     # A pending approval is not created twice either.
     price_key = uuid.uuid4().hex
     for _ in range(2):
-        code, _ = await edit(client, auth(mini_shop.agent_id), made.id, "price", {"price_fen": 10_000}, key=price_key,
-                             version=2)
+        code, _ = await edit(
+            client,
+            auth(mini_shop.agent_id),
+            made.id,
+            "price",
+            {"price_fen": 10_000},
+            key=price_key,
+            version=2,
+        )
         assert code == 202
-    assert len((await (await client.get("/api/approvals", headers=auth(mini_shop.agent_id))).json())["approvals"]) == 1
+    assert (
+        len(
+            (await (await client.get("/api/approvals", headers=auth(mini_shop.agent_id))).json())["approvals"]
+        )
+        == 1
+    )
 
 
-async def test_edits_need_an_idempotency_key(client: TestClient, mini_shop: MiniShop, auth: Auth,
-                                             new_order: NewOrder) -> None:
+async def test_edits_need_an_idempotency_key(
+    client: TestClient, mini_shop: MiniShop, auth: Auth, new_order: NewOrder
+) -> None:
     made = new_order()
-    response = await client.post(f"/api/orders/{made.id}/remark", json={"version": 1, "text": "x"},
-                                 headers=auth(mini_shop.agent_id))
+    response = await client.post(
+        f"/api/orders/{made.id}/remark", json={"version": 1, "text": "x"}, headers=auth(mini_shop.agent_id)
+    )
     body = await response.json()
     assert response.status == 400 and body["errors"][0]["field"] == "Idempotency-Key"
 
 
 async def test_undo_reverts_the_last_edit_and_is_itself_audited(
-    client: TestClient, mini_shop: MiniShop, auth: Auth, new_order: NewOrder, store_db: Database,
+    client: TestClient,
+    mini_shop: MiniShop,
+    auth: Auth,
+    new_order: NewOrder,
+    store_db: Database,
 ) -> None:
     made = new_order(price_fen=10_000)
     await edit(client, auth(mini_shop.agent_id), made.id, "price", {"price_fen": 9_500})
     await edit(client, auth(mini_shop.agent_id), made.id, "address", BODIES["address"], version=2)
-    code, body = await edit(client, auth(mini_shop.agent_id), made.id, "undo", {"reason": "买家说地址没变"}, version=3)
+    code, body = await edit(
+        client, auth(mini_shop.agent_id), made.id, "undo", {"reason": "买家说地址没变"}, version=3
+    )
     assert code == 200, body
     assert body["order"]["address"]["name"] == "张三" and body["order"]["price_fen"] == 9_500
     code, body = await edit(client, auth(mini_shop.agent_id), made.id, "undo", {}, version=4)
@@ -244,7 +340,11 @@ async def test_undo_reverts_the_last_edit_and_is_itself_audited(
 
 
 async def test_undo_is_refused_when_the_status_no_longer_allows_the_edit(
-    client: TestClient, mini_shop: MiniShop, auth: Auth, new_order: NewOrder, store_db: Database,
+    client: TestClient,
+    mini_shop: MiniShop,
+    auth: Auth,
+    new_order: NewOrder,
+    store_db: Database,
 ) -> None:
     made = new_order(price_fen=10_000)
     await edit(client, auth(mini_shop.agent_id), made.id, "price", {"price_fen": 9_500})
@@ -257,7 +357,11 @@ async def test_undo_is_refused_when_the_status_no_longer_allows_the_edit(
 
 
 async def test_a_crash_in_the_middle_of_an_edit_leaves_nothing_half_applied(
-    client: TestClient, mini_shop: MiniShop, auth: Auth, new_order: NewOrder, store_db: Database,
+    client: TestClient,
+    mini_shop: MiniShop,
+    auth: Auth,
+    new_order: NewOrder,
+    store_db: Database,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     made = new_order(price_fen=10_000)
@@ -279,7 +383,10 @@ async def test_a_crash_in_the_middle_of_an_edit_leaves_nothing_half_applied(
 
 
 async def test_address_edit_checks_the_region_and_the_phone(
-    client: TestClient, mini_shop: MiniShop, auth: Auth, new_order: NewOrder,
+    client: TestClient,
+    mini_shop: MiniShop,
+    auth: Auth,
+    new_order: NewOrder,
 ) -> None:
     made = new_order(OrderStatus.PAID)
     bad_city = {"address": {**BODIES["address"]["address"], "city": "杭州市"}}
@@ -290,16 +397,29 @@ async def test_address_edit_checks_the_region_and_the_phone(
     assert code == 400 and body["errors"][0]["field"] == "address.phone"
 
 
-async def test_remark_append_and_flag(client: TestClient, mini_shop: MiniShop, auth: Auth, new_order: NewOrder) -> None:
+async def test_remark_append_and_flag(
+    client: TestClient, mini_shop: MiniShop, auth: Auth, new_order: NewOrder
+) -> None:
     made = new_order(OrderStatus.COMPLETED, seller_remark="已核对地址")
-    code, body = await edit(client, auth(mini_shop.agent_id), made.id, "remark",
-                            {"text": "送小样", "mode": "append", "flag": "purple"})
+    code, body = await edit(
+        client,
+        auth(mini_shop.agent_id),
+        made.id,
+        "remark",
+        {"text": "送小样", "mode": "append", "flag": "purple"},
+    )
     assert code == 200
-    assert body["order"]["seller_remark"] == "已核对地址\n送小样" and body["order"]["remark_flag_label"] == "紫旗"
+    assert (
+        body["order"]["seller_remark"] == "已核对地址\n送小样"
+        and body["order"]["remark_flag_label"] == "紫旗"
+    )
 
 
 async def test_orders_of_a_shop_the_agent_is_not_in_are_404(
-    client: TestClient, mini_shop: MiniShop, auth: Auth, new_order: NewOrder,
+    client: TestClient,
+    mini_shop: MiniShop,
+    auth: Auth,
+    new_order: NewOrder,
 ) -> None:
     made = new_order()
     code, _ = await edit(client, auth(mini_shop.outsider_id), made.id, "remark", {"text": "x"})
