@@ -19,6 +19,8 @@ from knowledge import store as kb_store
 from knowledge.database import Database
 
 log = logging.getLogger("kefu")
+# Pages printed at start-up when they are served: (label, route name).
+PAGES = [("演示台", "demo_page"), ("侧边栏", "sidebar_page"), ("快捷短语", "lookup_page"), ("编辑器", "editor_page")]
 
 
 def _open(settings: Settings) -> Database:
@@ -58,16 +60,20 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         directory = _directory(settings, db)
     finally:
         db.close()
+    app = create_app(settings)
     base = f"http://{'[' + settings.host + ']' if ':' in settings.host else settings.host}:{settings.port}"
     print(f"kefu-assistant {assistant.__version__} 正在运行：{base}")
     print(f"  数据目录：{settings.data_dir}")
-    print(f"  演示台：{base}/demo    侧边栏：{base}/sidebar    编辑器：{base}/editor")
+    routes = app.router.named_resources()
+    pages = [f"{label}：{base}{routes[name].canonical}" for label, name in PAGES if name in routes]
+    if pages:
+        print("  " + "    ".join(pages))
     if directory.agents:
         print("  访问令牌（Authorization: Bearer <令牌>）：")
         for agent in directory.agents.values():
             print(f"    {agent.login:<10} {agent.role.value:<10} {directory.token_for(agent.id)}")
     print("按 Ctrl+C 停止。", flush=True)
-    web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None)
+    web.run_app(app, host=settings.host, port=settings.port, print=None)
     return 0
 
 
