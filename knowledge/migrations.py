@@ -176,3 +176,27 @@ def m0001_base(db: sqlite_utils.Database) -> None:
             "CREATE INDEX idx_related_items ON related_items (related_item_id)",
         ],
     )
+
+
+@migrations(name="0002_unmatched_messages")
+def m0002_unmatched_messages(db: sqlite_utils.Database) -> None:
+    """Buyer questions the matcher had no confident answer for, kept for editors (one row per
+    shop and normalised text, counted)."""
+    execute_all(
+        db,
+        [
+            """CREATE TABLE unmatched_messages (
+                id INTEGER PRIMARY KEY,
+                shop_id INTEGER NOT NULL REFERENCES shops(id),
+                normalized TEXT NOT NULL,
+                text TEXT NOT NULL,
+                count INTEGER NOT NULL DEFAULT 1 CHECK (count >= 1),
+                best_intent_id INTEGER REFERENCES intents(id) ON DELETE SET NULL,
+                best_score REAL,
+                first_at TEXT NOT NULL,
+                last_at TEXT NOT NULL,
+                UNIQUE (shop_id, normalized)
+            )""",
+            "CREATE INDEX idx_unmatched_shop_last ON unmatched_messages (shop_id, last_at)",
+        ],
+    )

@@ -11,7 +11,9 @@ import sqlite_utils
 from knowledge.models import (
     Agent,
     Campaign,
+    CampaignScript,
     Intent,
+    IntentTopic,
     Item,
     ItemKnowledge,
     RelatedItem,
@@ -208,3 +210,235 @@ def insert_synonyms(db: sqlite_utils.Database, group: SynonymGroup, agent_id: in
     record_revision(db, "synonyms", group_id, 1, RevisionAction.CREATE, agent_id, None,
                     {"shop_id": group.shop_id, "words": group.words}, at=stamp)
     return group_id
+
+
+# --------------------------------------------------------------------------- #
+# knowledge base: reading and editing intents, campaigns, synonyms, item knowledge
+# --------------------------------------------------------------------------- #
+
+
+def _intent_rows(db: sqlite_utils.Database, where: str, params: list[Any]) -> list[Intent]:
+    rows = list(db.query(f"SELECT * FROM intents WHERE {where}", params))
+    if not rows:
+        return []
+    ids = [r["id"] for r in rows]
+    marks = ",".join("?" * len(ids))
+    examples: dict[int, list[str]] = {}
+    answers: dict[int, list[str]] = {}
+    for r in db.query(f"SELECT intent_id, text FROM intent_examples WHERE intent_id IN ({marks}) ORDER BY position, id", ids):
+        examples.setdefault(r["intent_id"], []).append(r["text"])
+    for r in db.query(f"SELECT intent_id, template FROM intent_answers WHERE intent_id IN ({marks}) ORDER BY position, id", ids):
+        answers.setdefault(r["intent_id"], []).append(r["template"])
+    return [
+        Intent.model_construct(
+            id=r["id"], shop_id=r["shop_id"], key=r["key"], name=r["name"], topic=IntentTopic(r["topic"]),
+            keywords=json.loads(r["keywords"]), examples=examples.get(r["id"], []), answers=answers.get(r["id"], []),
+            item_id=r["item_id"], campaign_id=r["campaign_id"], enabled=bool(r["enabled"]), version=r["version"],
+        )
+        for r in rows
+    ]
+
+
+def load_intents(db: sqlite_utils.Database) -> list[Intent]:
+    """Every intent with its examples and answers (start-up of the matcher)."""
+    return _intent_rows(db, "1 ORDER BY id", [])
+
+
+def get_intent(db: sqlite_utils.Database, intent_id: int) -> Intent | None:
+    found = _intent_rows(db, "id = ?", [intent_id])
+    return found[0] if found else None
+
+
+def list_intents(
+    db: sqlite_utils.Database, shop_id: int, *, search: str = "", topic: str | None = None,
+    item_id: int | None = None, campaign_id: int | None = None, after: int = 0, limit: int = 50,
+) -> list[Intent]:
+    """One page of a shop's intents by id; ``search`` looks in key, name, keywords and examples."""
+    where = ["shop_id = ?", "id > ?"]
+    params: list[Any] = [shop_id, after]
+    if topic:
+        where.append("topic = ?")
+        params.append(topic)
+    if item_id is not None:
+        where.append("item_id = ?")
+        params.append(item_id)
+    if campaign_id is not None:
+        where.append("campaign_id = ?")
+        params.append(campaign_id)
+    if search:
+        like = f"%{search}%"
+        where.append("(key LIKE ? OR name LIKE ? OR keywords LIKE ? OR id IN "
+                     "(SELECT intent_id FROM intent_examples WHERE text LIKE ?))")
+        params += [like, like, like, like]
+    return _intent_rows(db, " AND ".join(where) + " ORDER BY id LIMIT ?", [*params, limit])
+
+
+def save_intent(db: sqlite_utils.Database, intent: Intent, at: str | None = None) -> None:
+    """Write an intent's row (insert with its id if missing), examples and answers."""
+    assert intent.id is not None
+    db.execute(
+        "INSERT INTO intents (id, shop_id, key, name, topic, keywords, item_id, campaign_id, enabled, version,"
+        " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET key = excluded.key,"
+        " name = excluded.name, topic = excluded.topic, keywords = excluded.keywords, item_id = excluded.item_id,"
+        " campaign_id = excluded.campaign_id, enabled = excluded.enabled, version = excluded.version,"
+        " updated_at = excluded.updated_at",
+        [intent.id, intent.shop_id, intent.key, intent.name, intent.topic.value, _json(intent.keywords),
+         intent.item_id, intent.campaign_id, int(intent.enabled), intent.version, at or now()],
+    )
+    db.execute("DELETE FROM intent_examples WHERE intent_id = ?", [intent.id])
+    db.execute("DELETE FROM intent_answers WHERE intent_id = ?", [intent.id])
+    db.conn.executemany("INSERT INTO intent_examples (intent_id, text, position) VALUES (?, ?, ?)",
+                        [(intent.id, t, i) for i, t in enumerate(intent.examples)])
+    db.conn.executemany("INSERT INTO intent_answers (intent_id, template, position) VALUES (?, ?, ?)",
+                        [(intent.id, t, i) for i, t in enumerate(intent.answers)])
+
+
+def delete_row(db: sqlite_utils.Database, table: str, row_id: int) -> None:
+    assert table in ("intents", "campaigns", "synonyms")
+    db.execute(f"DELETE FROM {table} WHERE id = ?", [row_id])
+
+
+def intent_key_taken(db: sqlite_utils.Database, shop_id: int, key: str, except_id: int | None) -> str | None:
+    row = db.execute("SELECT name FROM intents WHERE shop_id = ? AND key = ? AND id IS NOT ?",
+                     [shop_id, key, except_id]).fetchone()
+    return None if row is None else str(row[0])
+
+
+def _campaign_rows(db: sqlite_utils.Database, where: str, params: list[Any]) -> list[Campaign]:
+    campaigns = []
+    for r in db.query(f"SELECT * FROM campaigns WHERE {where}", params):
+        scripts = [
+            CampaignScript(id=s["id"], campaign_id=s["campaign_id"], kind=s["kind"], situation=s["situation"],
+                           title=s["title"], body=s["body"], position=s["position"], version=s["version"])
+            for s in db.query("SELECT * FROM campaign_scripts WHERE campaign_id = ? ORDER BY position, id", [r["id"]])
+        ]
+        campaigns.append(Campaign(
+            id=r["id"], shop_id=r["shop_id"], name=r["name"], starts_at=r["starts_at"], ends_at=r["ends_at"],
+            rules=r["rules"], variables=json.loads(r["variables"]), scripts=scripts, version=r["version"],
+        ))
+    return campaigns
+
+
+def load_campaigns(db: sqlite_utils.Database) -> list[Campaign]:
+    return _campaign_rows(db, "1 ORDER BY id", [])
+
+
+def get_campaign(db: sqlite_utils.Database, campaign_id: int) -> Campaign | None:
+    found = _campaign_rows(db, "id = ?", [campaign_id])
+    return found[0] if found else None
+
+
+def list_campaigns(db: sqlite_utils.Database, shop_id: int, after: int = 0, limit: int = 50) -> list[Campaign]:
+    return _campaign_rows(db, "shop_id = ? AND id > ? ORDER BY id LIMIT ?", [shop_id, after, limit])
+
+
+def save_campaign(db: sqlite_utils.Database, campaign: Campaign, at: str | None = None) -> Campaign:
+    """Write a campaign (insert with its id if missing); scripts keep their ids, new ones get one."""
+    assert campaign.id is not None
+    stamp = at or now()
+    db.execute(
+        "INSERT INTO campaigns (id, shop_id, name, starts_at, ends_at, rules, variables, version, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name,"
+        " starts_at = excluded.starts_at, ends_at = excluded.ends_at, rules = excluded.rules,"
+        " variables = excluded.variables, version = excluded.version, updated_at = excluded.updated_at",
+        [campaign.id, campaign.shop_id, campaign.name, campaign.starts_at.isoformat(), campaign.ends_at.isoformat(),
+         campaign.rules, _json(campaign.variables), campaign.version, stamp],
+    )
+    keep = [s.id for s in campaign.scripts if s.id is not None]
+    db.execute(f"DELETE FROM campaign_scripts WHERE campaign_id = ? AND id NOT IN ({','.join('?' * len(keep))})",
+               [campaign.id, *keep])
+    scripts = []
+    for s in campaign.scripts:
+        cursor = db.execute(
+            "INSERT INTO campaign_scripts (id, campaign_id, kind, situation, title, body, position, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET kind = excluded.kind,"
+            " situation = excluded.situation, title = excluded.title, body = excluded.body,"
+            " position = excluded.position, version = campaign_scripts.version + 1, updated_at = excluded.updated_at",
+            [s.id, campaign.id, s.kind.value, s.situation, s.title, s.body, s.position, stamp],
+        )
+        scripts.append(s.model_copy(update={"id": s.id or int(cursor.lastrowid or 0), "campaign_id": campaign.id}))
+    return campaign.model_copy(update={"scripts": scripts})
+
+
+def load_synonyms(db: sqlite_utils.Database) -> list[SynonymGroup]:
+    return [SynonymGroup(id=r["id"], shop_id=r["shop_id"], words=json.loads(r["words"]), version=r["version"])
+            for r in db.query("SELECT * FROM synonyms ORDER BY id")]
+
+
+def save_synonyms(db: sqlite_utils.Database, group: SynonymGroup, at: str | None = None) -> None:
+    db.execute(
+        "INSERT INTO synonyms (id, shop_id, words, version, updated_at) VALUES (?, ?, ?, ?, ?)"
+        " ON CONFLICT (id) DO UPDATE SET words = excluded.words, version = excluded.version,"
+        " updated_at = excluded.updated_at",
+        [group.id, group.shop_id, _json(group.words), group.version, at or now()],
+    )
+
+
+def get_item(db: sqlite_utils.Database, item_id: int) -> tuple[Item, ItemKnowledge | None, list[RelatedItem]] | None:
+    """An item, its product knowledge (if written) and its related items."""
+    r = db.execute("SELECT * FROM items WHERE id = ?", [item_id]).fetchone()
+    if r is None:
+        return None
+    cols = [d[0] for d in db.execute("SELECT * FROM items LIMIT 0").description]
+    row = dict(zip(cols, r, strict=True))
+    item = Item(id=row["id"], shop_id=row["shop_id"], sku=row["sku"], title=row["title"], category=row["category"],
+                price_fen=row["price_fen"], stock=row["stock"], attributes=json.loads(row["attributes"]),
+                on_sale=bool(row["on_sale"]), version=row["version"])
+    k = next(iter(db.query("SELECT * FROM item_knowledge WHERE item_id = ?", [item_id])), None)
+    knowledge = None if k is None else ItemKnowledge(
+        item_id=item_id, selling_points=json.loads(k["selling_points"]), size_chart=k["size_chart"],
+        installation=k["installation"], usage_notes=k["usage_notes"], in_box=json.loads(k["in_box"]),
+        version=k["version"])
+    related = [RelatedItem(item_id=item_id, related_item_id=x["related_item_id"], note=x["note"], position=x["position"])
+               for x in db.query("SELECT * FROM related_items WHERE item_id = ? ORDER BY position, related_item_id",
+                                 [item_id])]
+    return item, knowledge, related
+
+
+def save_item_knowledge(db: sqlite_utils.Database, knowledge: ItemKnowledge, at: str | None = None) -> None:
+    db.execute(
+        "INSERT INTO item_knowledge (item_id, selling_points, size_chart, installation, usage_notes, in_box, version,"
+        " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (item_id) DO UPDATE SET"
+        " selling_points = excluded.selling_points, size_chart = excluded.size_chart,"
+        " installation = excluded.installation, usage_notes = excluded.usage_notes, in_box = excluded.in_box,"
+        " version = excluded.version, updated_at = excluded.updated_at",
+        [knowledge.item_id, _json(knowledge.selling_points), knowledge.size_chart, knowledge.installation,
+         knowledge.usage_notes, _json(knowledge.in_box), knowledge.version, at or now()],
+    )
+
+
+def get_revision(db: sqlite_utils.Database, revision_id: int) -> Revision | None:
+    r = next(iter(db.query("SELECT * FROM revisions WHERE id = ?", [revision_id])), None)
+    if r is None:
+        return None
+    return Revision(id=r["id"], entity=r["entity"], entity_id=r["entity_id"], version=r["version"],
+                    action=r["action"], agent_id=r["agent_id"], at=r["at"],
+                    before=None if r["before"] is None else json.loads(r["before"]),
+                    after=None if r["after"] is None else json.loads(r["after"]))
+
+
+def record_unmatched(
+    db: sqlite_utils.Database, shop_id: int, normalized: str, text: str, best_intent_id: int | None,
+    best_score: float | None, at: str | None = None,
+) -> None:
+    """Keep a question without a confident answer (counted per shop and normalised text)."""
+    stamp = at or now()
+    db.execute(
+        "INSERT INTO unmatched_messages (shop_id, normalized, text, best_intent_id, best_score, first_at, last_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (shop_id, normalized) DO UPDATE SET count = count + 1,"
+        " text = excluded.text, best_intent_id = excluded.best_intent_id, best_score = excluded.best_score,"
+        " last_at = excluded.last_at",
+        [shop_id, normalized, text[:500], best_intent_id, best_score, stamp, stamp],
+    )
+
+
+def list_unmatched(db: sqlite_utils.Database, shop_id: int, limit: int = 50, after: int = 0) -> list[dict[str, Any]]:
+    return list(db.query(
+        "SELECT id, normalized, text, count, best_intent_id, best_score, first_at, last_at FROM unmatched_messages"
+        " WHERE shop_id = ? AND id > ? ORDER BY id LIMIT ?", [shop_id, after, limit]))
+
+
+def order_status(db: sqlite_utils.Database, order_id: str, shop_id: int) -> str | None:
+    """The status of one order of the shop (the ``orders`` table of the assistant's schema)."""
+    row = db.execute("SELECT status FROM orders WHERE id = ? AND shop_id = ?", [order_id, shop_id]).fetchone()
+    return None if row is None else str(row[0])

@@ -40,7 +40,7 @@ CONTEXT_VARIABLES: dict[str, dict[str, str]] = {
     },
     "order": {
         "id": "订单号",
-        "status": "订单状态：unpaid / paid / shipped / delivered / completed / refunding / closed",
+        "status": "订单状态：awaiting_payment / paid / shipped / delivered / completed / cancelled / refunding / refunded",
         "status_text": "订单状态（中文）",
         "total_fen": "实付金额（分）",
         "postage_fen": "运费（分）",
@@ -143,7 +143,7 @@ SAMPLE_CONTEXTS: dict[str, dict[str, Any]] = {
         "item": _ITEM,
         "order": {
             "id": "3109927711",
-            "status": "unpaid",
+            "status": "awaiting_payment",
             "status_text": "等待付款",
             "total_fen": 25900,
             "postage_fen": 0,

@@ -1,0 +1,200 @@
+"""The inverted index behind the intent matcher: features of buyer text, candidate generation.
+
+A text is normalised (``knowledge.text``), synonyms are rewritten to their group's canonical
+word (发出/寄出 → 发货), and the result is turned into weighted features: rjieba words,
+Han character bigrams and single characters, and pinyin syllable pairs (which survive
+homophone typos such as 发伙 for 发货).  Each document (one intent example) is posted
+under its features; a query only visits the posting lists of its own features, and very
+common features (in more than ``MAX_DF_SHARE`` of the documents) are not walked at all,
+so the cost of a query grows with the size of a few posting lists, not with the
+knowledge base.  Candidates get an exact idf-weighted cosine afterwards.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from knowledge.text import add_words, char_ngrams, fold, normalize_message, segment
+
+__all__ = ["Analyzer", "Doc", "InvertedIndex", "prepare"]
+
+#: Weight of each feature family in the cosine (words count most).
+WEIGHTS = {"w": 1.0, "g": 0.8, "c": 0.25, "p": 0.35}
+#: Features present in more than this share of documents are not walked for candidates.
+MAX_DF_SHARE = 0.12
+#: Weight factor of question-frame words (有没有, 会不会, 怎么办, 可以…吗): they say how a buyer
+#: asks, not what about, and would otherwise make 有没有折扣 look like 有没有礼品袋.
+STOP_FACTOR = 0.15
+_STOP_TEXT = (
+    "吗 呢 吧 啊 呀 的 了 么 嘛 哦 喔 哈 我 你 您 他 她 它 我们 你们 咱们 这 那 这个 那个 这款 这种 有 有没有 没有 没 "
+    "会 会不会 能 能不能 可以 可不可以 可否 能否 是 是不是 不是 不 要 想 怎么 怎么办 怎么样 怎样 如何 什么 啥 "
+    "哪 哪个 哪里 哪儿 几 一下 一个 下 个 帮 帮我 给 给我 请 麻烦 还 都 就 也 再 又 很 太 把 被 在 和 跟 或 "
+    "还是 或者 吗亲 行 行不行 好不好 可不可 一点 点 些 一些 呗 啦 了吗 的话"
+)
+STOP_WORDS = frozenset(_STOP_TEXT.split())
+STOP_CHARS = frozenset(w for w in STOP_WORDS if len(w) == 1) | frozenset("以什怎样否")
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+def prepare(text: str) -> str:
+    """Normalise a buyer text; keep greetings (``在吗``) that normalisation would empty."""
+    normalized = normalize_message(text)
+    return normalized or _NON_WORD.sub("", fold(text))
+
+
+def _pinyin(text: str) -> list[str]:
+    from pypinyin import lazy_pinyin
+
+    return [s for s in lazy_pinyin(text, errors="ignore") if s]
+
+
+class Analyzer:
+    """Synonym canonicalisation and feature extraction for one shop's knowledge."""
+
+    def __init__(self, groups: Iterable[Iterable[str]] = ()) -> None:
+        self.canonical: dict[str, str] = {}
+        for group in groups:
+            words = [w for w in (fold(x).replace(" ", "") for x in group) if w]
+            if len(words) < 2:
+                continue
+            head = self.canonical.get(words[0], words[0])
+            for word in words:
+                self.canonical.setdefault(word, head)
+        variants = sorted((w for w, c in self.canonical.items() if w != c), key=len, reverse=True)
+        self._pattern = re.compile("|".join(map(re.escape, variants))) if variants else None
+        if self.canonical:
+            add_words(self.canonical)
+
+    def canon(self, prepared: str) -> str:
+        """Rewrite every synonym to its canonical word."""
+        if self._pattern is None:
+            return prepared
+        return self._pattern.sub(lambda m: self.canonical[m.group()], prepared)
+
+    def features(self, canon: str) -> dict[str, float]:
+        """Weighted features of a canonical text (each counted once; frame words weigh little)."""
+        feats: dict[str, float] = {}
+        for word in segment(canon):
+            feats["w:" + word] = WEIGHTS["w"] * (STOP_FACTOR if word in STOP_WORDS else 1.0)
+        compact = canon.replace(" ", "")
+        for gram in char_ngrams(compact, 2):
+            stop = all(ch in STOP_CHARS for ch in gram)
+            feats.setdefault("g:" + gram, WEIGHTS["g"] * (STOP_FACTOR if stop else 1.0))
+        for ch in compact:
+            if "\u3400" <= ch <= "\u9fff":
+                feats.setdefault("c:" + ch, WEIGHTS["c"] * (STOP_FACTOR if ch in STOP_CHARS else 1.0))
+        syllables = _pinyin(compact)
+        for a, b in itertools.pairwise(syllables):
+            feats.setdefault(f"p:{a}{b}", WEIGHTS["p"])
+        return feats
+
+    def words(self, canon: str) -> list[str]:
+        """Content words (frame words dropped), for fuzzy scoring and explanations."""
+        words = [w for w in self._cut(canon) if w not in STOP_WORDS]
+        return words or self._cut(canon)
+
+    @staticmethod
+    def _cut(canon: str) -> list[str]:
+        import rjieba
+
+        add_words(())  # loads the domain words once
+        return [w for w in rjieba.cut(canon.replace(" ", "")) if w.strip() and not _NON_WORD.fullmatch(w)]
+
+
+@dataclass
+class Doc:
+    """One indexed text (an example question) of one entry (intent or script)."""
+
+    entry: int
+    text: str
+    prepared: str
+    canon: str
+    feats: dict[str, float]
+    content: str = ""
+    alive: bool = True
+
+
+@dataclass
+class InvertedIndex:
+    """Documents, postings and document frequencies; updated in place, never rebuilt per query."""
+
+    docs: list[Doc] = field(default_factory=list)
+    postings: dict[str, list[int]] = field(default_factory=dict)
+    df: dict[str, int] = field(default_factory=dict)
+    by_entry: dict[int, list[int]] = field(default_factory=dict)
+    live: int = 0
+    _norms: dict[int, float] = field(default_factory=dict)
+
+    def add(self, entry: int, docs: Iterable[Doc]) -> None:
+        """Post the documents of ``entry`` (documents without features are skipped)."""
+        for doc in docs:
+            if not doc.feats:
+                continue
+            doc.entry = entry
+            idx = len(self.docs)
+            self.docs.append(doc)
+            self.by_entry.setdefault(entry, []).append(idx)
+            for feat in doc.feats:
+                self.postings.setdefault(feat, []).append(idx)
+                self.df[feat] = self.df.get(feat, 0) + 1
+            self.live += 1
+        self._norms.clear()
+
+    def remove(self, entry: int) -> None:
+        """Drop an entry's documents (tombstones; compacted when they pile up)."""
+        for idx in self.by_entry.pop(entry, []):
+            doc = self.docs[idx]
+            doc.alive = False
+            for feat in doc.feats:
+                self.df[feat] -= 1
+            self.live -= 1
+        self._norms.clear()
+        if len(self.docs) > 64 and self.live < len(self.docs) // 2:
+            self._compact()
+
+    def _compact(self) -> None:
+        old = [d for d in self.docs if d.alive]
+        self.docs, self.postings, self.df, self.by_entry, self.live = [], {}, {}, {}, 0
+        for doc in old:
+            self.add(doc.entry, [doc])
+
+    def idf(self, feat: str) -> float:
+        df = self.df.get(feat, 0)
+        return math.log(1 + (self.live - df + 0.5) / (df + 0.5)) if df else 0.0
+
+    def norm(self, idx: int) -> float:
+        value = self._norms.get(idx)
+        if value is None:
+            feats = self.docs[idx].feats
+            value = math.sqrt(sum((w * self.idf(f)) ** 2 for f, w in feats.items())) or 1.0
+            self._norms[idx] = value
+        return value
+
+    def candidates(self, feats: dict[str, float], limit: int) -> list[tuple[int, float]]:
+        """Up to ``limit`` documents sharing rare-enough features, with their exact cosine."""
+        if not feats or not self.live:
+            return []
+        weighted = {f: w * self.idf(f) for f, w in feats.items()}
+        q_norm = math.sqrt(sum(v * v for v in weighted.values())) or 1.0
+        cap = max(50, int(self.live * MAX_DF_SHARE))
+        acc: dict[int, float] = {}
+        for feat, wq in weighted.items():
+            plist = self.postings.get(feat)
+            if not plist or wq <= 0 or self.df.get(feat, 0) > cap:
+                continue
+            gain = wq * wq
+            for idx in plist:
+                acc[idx] = acc.get(idx, 0.0) + gain
+        docs = self.docs
+        top = heapq.nlargest(limit, (i for i in acc if docs[i].alive), key=acc.__getitem__)
+        result = []
+        for idx in top:
+            doc_feats = docs[idx].feats
+            dot = sum(wq * doc_feats[f] * self.idf(f) for f, wq in weighted.items() if f in doc_feats)
+            result.append((idx, dot / (q_norm * self.norm(idx))))
+        return result

@@ -1,0 +1,413 @@
+"""The intent matcher: ranked, explained suggestions for a buyer's message.
+
+Built once from the store (``Matcher.load``), then kept current by the editor's saves
+(``upsert_intent``, ``remove_intent``, ``upsert_campaign``, ``set_synonyms``): no rebuild on
+the request path.  For each question of a message (``split_questions``):
+
+1. candidates come from the shop's inverted index (``knowledge.index``) with an
+   idf-weighted cosine over words, character n-grams and pinyin pairs, synonyms
+   rewritten to one canonical word on both sides;
+2. rapidfuzz scores the query against each candidate example (character ``ratio`` and
+   word ``token_set_ratio``);
+3. ``score = 0.55·cosine + 0.45·fuzzy`` for the best example of an entry, plus boosts
+   (keywords, item in focus, active campaign, order status), clamped to [0, 1];
+   ``confident`` is ``score ≥ threshold``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Literal
+
+from rapidfuzz import fuzz, process
+
+from knowledge.index import Analyzer, Doc, InvertedIndex, prepare
+from knowledge.models import Campaign, Intent, IntentTopic, ScriptKind
+from knowledge.synonyms import merged
+from knowledge.text import split_questions
+
+__all__ = ["Entry", "Match", "Matcher", "QuestionMatches", "Reasons"]
+
+EntryKind = Literal["intent", "script"]
+ITEM_BOOST = 0.12
+OTHER_ITEM_PENALTY = 0.25
+CAMPAIGN_BOOST = 0.08
+KEYWORD_BOOST = 0.05
+ORDER_BOOST = 0.1
+CANDIDATES = 60
+#: score = LEXICAL_WEIGHT·cosine + (1 − LEXICAL_WEIGHT)·fuzzy; fuzzy = CHAR_SHARE·ratio + rest·token_set_ratio
+LEXICAL_WEIGHT = 0.55
+CHAR_SHARE = 0.6
+SUPPORT_WEIGHT = 0.15
+MAX_QUESTIONS = 5
+
+#: What buyers say when a script of this kind fits (besides the script's title and situation).
+SCRIPT_TRIGGERS: dict[ScriptKind, tuple[str, ...]] = {
+    ScriptKind.WELCOME: ("在吗", "你好", "有人吗", "在不在"),
+    ScriptKind.AUTO_REPLY: ("在吗", "有人吗", "客服在吗"),
+    ScriptKind.WAITING: ("怎么不回消息", "人呢", "等了好久了", "有人回复吗"),
+    ScriptKind.CLOSING: ("好的谢谢", "知道了", "已经拍了", "付好款了"),
+    ScriptKind.EMERGENCY: (),
+}
+
+#: Order status -> (topics the question is really about when the order is in that state).
+#: A shipping question on an unpaid order is a payment question; on a shipped one, logistics.
+STATUS_REROUTE: dict[str, tuple[frozenset[IntentTopic], IntentTopic]] = {
+    "awaiting_payment": (frozenset({IntentTopic.SHIPPING, IntentTopic.LOGISTICS}), IntentTopic.PAYMENT),
+    "shipped": (frozenset({IntentTopic.SHIPPING}), IntentTopic.LOGISTICS),
+    "refunding": (frozenset({IntentTopic.RETURN, IntentTopic.AFTERSALES}), IntentTopic.REFUND),
+}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """Something the matcher can suggest: an intent (maybe hot-item) or a campaign script."""
+
+    uid: int  # intents: id; scripts: -id (one id space per index)
+    kind: EntryKind
+    ref_id: int
+    shop_id: int
+    key: str
+    name: str
+    topic: IntentTopic
+    answers: tuple[str, ...]
+    examples: tuple[str, ...]
+    keywords: tuple[str, ...] = ()
+    item_id: int | None = None
+    campaign_id: int | None = None
+    script_kind: ScriptKind | None = None
+
+
+@dataclass
+class Reasons:
+    """Why an entry matched: what to show the agent under a suggestion."""
+
+    example: str = ""
+    matched_words: list[str] = field(default_factory=list)
+    keywords: list[str] = field(default_factory=list)
+    lexical: float = 0.0
+    fuzzy: float = 0.0
+    item_boost: float = 0.0
+    campaign_boost: float = 0.0
+    order_boost: float = 0.0
+    order_status: str | None = None
+    note: str = ""
+
+
+@dataclass
+class Match:
+    entry: Entry
+    score: float
+    confident: bool
+    reasons: Reasons
+
+
+@dataclass
+class QuestionMatches:
+    question: str
+    confident: bool
+    matches: list[Match]
+
+
+@dataclass
+class _Window:
+    shop_id: int
+    starts_at: datetime
+    ends_at: datetime
+
+    def active(self, moment: datetime) -> bool:
+        return self.starts_at <= moment <= self.ends_at
+
+
+@dataclass
+class _ShopIndex:
+    analyzer: Analyzer = field(default_factory=Analyzer)
+    index: InvertedIndex = field(default_factory=InvertedIndex)
+    groups: list[list[str]] = field(default_factory=list)
+
+
+def intent_entry(intent: Intent) -> Entry:
+    assert intent.id is not None
+    return Entry(
+        uid=intent.id,
+        kind="intent",
+        ref_id=intent.id,
+        shop_id=intent.shop_id,
+        key=intent.key,
+        name=intent.name,
+        topic=intent.topic,
+        answers=tuple(intent.answers),
+        examples=tuple(intent.examples),
+        keywords=tuple(intent.keywords),
+        item_id=intent.item_id,
+        campaign_id=intent.campaign_id,
+    )
+
+
+def script_entries(campaign: Campaign) -> list[Entry]:
+    assert campaign.id is not None
+    entries = []
+    for script in campaign.scripts:
+        assert script.id is not None
+        examples = tuple(t for t in (script.title, script.situation, *SCRIPT_TRIGGERS[script.kind]) if t)
+        entries.append(
+            Entry(
+                uid=-script.id,
+                kind="script",
+                ref_id=script.id,
+                shop_id=campaign.shop_id,
+                key=script.kind.value,
+                name=script.title,
+                topic=IntentTopic.CAMPAIGN,
+                answers=(script.body,),
+                examples=examples,
+                campaign_id=campaign.id,
+                script_kind=script.kind,
+            )
+        )
+    return entries
+
+
+class Matcher:
+    """Per-shop indexes of intents and campaign scripts, and the suggestion logic."""
+
+    def __init__(self, threshold: float = 0.55, *, default_synonyms: bool = True) -> None:
+        self.threshold = threshold
+        self.default_synonyms = default_synonyms
+        self.entries: dict[int, Entry] = {}
+        self.shops: dict[int, _ShopIndex] = {}
+        self.windows: dict[int, _Window] = {}
+        self.campaign_entries: dict[int, list[int]] = {}
+
+    # ------------------------------------------------------------------ building
+    def load(
+        self, intents: Iterable[Intent], campaigns: Iterable[Campaign], synonyms: dict[int, list[list[str]]]
+    ) -> None:
+        """Build every shop's index (start-up; runs off the event loop)."""
+        for shop_id, groups in synonyms.items():
+            self.shops[shop_id] = _ShopIndex(self._analyzer(groups), groups=[list(g) for g in groups])
+        for intent in intents:
+            if intent.enabled:
+                self._add(intent_entry(intent))
+        for campaign in campaigns:
+            self.upsert_campaign(campaign)
+
+    def _analyzer(self, groups: Iterable[Iterable[str]]) -> Analyzer:
+        return Analyzer(merged(groups, defaults=self.default_synonyms))
+
+    def _shop(self, shop_id: int) -> _ShopIndex:
+        shop = self.shops.get(shop_id)
+        if shop is None:
+            shop = self.shops[shop_id] = _ShopIndex(self._analyzer([]))
+        return shop
+
+    def _analyse(self, shop: _ShopIndex, text: str) -> Doc:
+        prepared = prepare(text)
+        canon = shop.analyzer.canon(prepared)
+        content = " ".join(shop.analyzer.words(canon))
+        return Doc(0, text, prepared, canon, shop.analyzer.features(canon), content)
+
+    def _add(self, entry: Entry) -> None:
+        shop = self._shop(entry.shop_id)
+        self.entries[entry.uid] = entry
+        texts = [*entry.examples, *([entry.name] if entry.kind == "intent" else [])]
+        shop.index.add(entry.uid, (self._analyse(shop, t) for t in dict.fromkeys(texts)))
+
+    def _drop(self, uid: int) -> None:
+        entry = self.entries.pop(uid, None)
+        if entry is not None:
+            self._shop(entry.shop_id).index.remove(uid)
+
+    def upsert_intent(self, intent: Intent) -> None:
+        assert intent.id is not None
+        self._drop(intent.id)
+        if intent.enabled:
+            self._add(intent_entry(intent))
+
+    def remove_intent(self, intent_id: int) -> None:
+        self._drop(intent_id)
+
+    def upsert_campaign(self, campaign: Campaign) -> None:
+        assert campaign.id is not None
+        self.remove_campaign(campaign.id)
+        self.windows[campaign.id] = _Window(campaign.shop_id, campaign.starts_at, campaign.ends_at)
+        entries = script_entries(campaign)
+        for entry in entries:
+            self._add(entry)
+        self.campaign_entries[campaign.id] = [e.uid for e in entries]
+
+    def remove_campaign(self, campaign_id: int) -> None:
+        for uid in self.campaign_entries.pop(campaign_id, []):
+            self._drop(uid)
+        self.windows.pop(campaign_id, None)
+
+    def set_synonyms(self, shop_id: int, groups: list[list[str]]) -> None:
+        """Replace a shop's synonyms; re-analyse only the documents containing an affected word."""
+        shop = self._shop(shop_id)
+        before = shop.analyzer.canonical
+        shop.groups = [list(g) for g in groups]
+        shop.analyzer = self._analyzer(groups)
+        after = shop.analyzer.canonical
+        touched = {w for w in before.keys() | after.keys() if before.get(w) != after.get(w)}
+        affected = {
+            doc.entry for doc in shop.index.docs if doc.alive and any(w in doc.prepared for w in touched)
+        }
+        for uid in affected:
+            entry = self.entries[uid]
+            shop.index.remove(uid)
+            self._add(entry)
+
+    # ------------------------------------------------------------------ matching
+    def active_campaigns(self, shop_id: int, moment: datetime) -> set[int]:
+        return {cid for cid, w in self.windows.items() if w.shop_id == shop_id and w.active(moment)}
+
+    def suggest(
+        self,
+        shop_id: int,
+        message: str,
+        *,
+        item_id: int | None = None,
+        order_status: str | None = None,
+        now: datetime | None = None,
+        limit: int = 3,
+    ) -> list[QuestionMatches]:
+        """Ranked matches for each question in ``message`` (empty list: nothing to answer)."""
+        shop = self.shops.get(shop_id)
+        questions = split_questions(message)[:MAX_QUESTIONS] or ([p] if (p := prepare(message)) else [])
+        if shop is None:
+            return [QuestionMatches(q, False, []) for q in questions]
+        active = self.active_campaigns(shop_id, now or datetime.now(UTC))
+        return [self._question(shop, q, item_id, order_status, active, limit) for q in questions]
+
+    def rank(
+        self,
+        shop_id: int,
+        text: str,
+        *,
+        limit: int = 10,
+        item_id: int | None = None,
+        order_status: str | None = None,
+        now: datetime | None = None,
+    ) -> QuestionMatches:
+        """Ranked matches for ``text`` taken as one question (evaluation, single-question callers)."""
+        shop = self.shops.get(shop_id)
+        question = prepare(text)
+        if shop is None or not question:
+            return QuestionMatches(question, False, [])
+        active = self.active_campaigns(shop_id, now or datetime.now(UTC))
+        return self._question(shop, question, item_id, order_status, active, limit)
+
+    def _question(
+        self,
+        shop: _ShopIndex,
+        question: str,
+        item_id: int | None,
+        order_status: str | None,
+        active: set[int],
+        limit: int,
+    ) -> QuestionMatches:
+        canon = shop.analyzer.canon(question)
+        feats = shop.analyzer.features(canon)
+        index = shop.index
+        cands = index.candidates(feats, CANDIDATES)
+        if not cands:
+            return QuestionMatches(question, False, [])
+        q_words = shop.analyzer.words(canon)
+        q_content = " ".join(q_words)
+        choices = {idx: index.docs[idx].content for idx, _ in cands}
+        chars = {
+            k: s
+            for _, s, k in process.extract(
+                q_content.replace(" ", ""),
+                {i: c.replace(" ", "") for i, c in choices.items()},
+                scorer=fuzz.ratio,
+                processor=None,
+                score_cutoff=0,
+                limit=None,
+            )
+        }
+        words = {
+            k: s
+            for _, s, k in process.extract(
+                q_content, choices, scorer=fuzz.token_set_ratio, processor=None, score_cutoff=0, limit=None
+            )
+        }
+        best: dict[int, tuple[float, float, float, int]] = {}
+        support: dict[int, float] = {}  # the second-best example of each entry
+        for idx, cosine in cands:
+            fuzzy = (CHAR_SHARE * chars.get(idx, 0.0) + (1 - CHAR_SHARE) * words.get(idx, 0.0)) / 100
+            base = LEXICAL_WEIGHT * cosine + (1 - LEXICAL_WEIGHT) * fuzzy
+            uid = index.docs[idx].entry
+            if uid not in best:
+                best[uid] = (base, cosine, fuzzy, idx)
+                support[uid] = 0.0
+            elif base > best[uid][0]:
+                support[uid] = max(support[uid], best[uid][0])
+                best[uid] = (base, cosine, fuzzy, idx)
+            else:
+                support[uid] = max(support[uid], base)
+        q_set = set(q_words)
+        reroute = STATUS_REROUTE.get(order_status or "")
+        matches: list[Match] = []
+        for uid, (base, cosine, fuzzy, idx) in best.items():
+            entry = self.entries[uid]
+            if entry.campaign_id is not None and entry.campaign_id not in active:
+                continue
+            doc = index.docs[idx]
+            reasons = Reasons(
+                example=doc.text,
+                lexical=round(cosine, 3),
+                fuzzy=round(fuzzy, 3),
+                matched_words=sorted(q_set & set(doc.content.split())),
+            )
+            # A second example agreeing is evidence too (each example is one editor's phrasing).
+            score = base + SUPPORT_WEIGHT * support[uid]
+            reasons.keywords = [k for k in entry.keywords if k and shop.analyzer.canon(prepare(k)) in canon]
+            score += KEYWORD_BOOST * min(2, len(reasons.keywords))
+            if entry.item_id is not None:
+                if entry.item_id == item_id:
+                    reasons.item_boost = ITEM_BOOST
+                else:
+                    reasons.item_boost = -OTHER_ITEM_PENALTY
+                score += reasons.item_boost
+            if entry.campaign_id is not None:
+                reasons.campaign_boost = CAMPAIGN_BOOST
+                score += CAMPAIGN_BOOST
+            if reroute is not None and entry.topic == reroute[1]:
+                reasons.order_boost, reasons.order_status = ORDER_BOOST, order_status
+                score += ORDER_BOOST
+            matches.append(Match(entry, score, False, reasons))
+        matches.sort(key=lambda m: (-m.score, m.entry.uid))
+        if reroute is not None and matches and matches[0].entry.topic in reroute[0]:
+            self._reroute(shop, matches, reroute[1], order_status or "")
+        for m in matches:
+            m.score = round(max(0.0, min(1.0, m.score)), 4)
+            m.confident = m.score >= self.threshold
+        top = matches[:limit]
+        return QuestionMatches(question, bool(top) and top[0].confident, top)
+
+    def _reroute(self, shop: _ShopIndex, matches: list[Match], topic: IntentTopic, status: str) -> None:
+        """Put the best intent of ``topic`` first, with the score of the question's real match."""
+        first = matches[0]
+        target = next((m for m in matches if m.entry.topic == topic and m.entry.kind == "intent"), None)
+        if target is None:
+            uid = min(
+                (
+                    e.uid
+                    for e in self.entries.values()
+                    if e.shop_id == first.entry.shop_id and e.topic == topic and e.kind == "intent"
+                ),
+                default=None,
+            )
+            if uid is None:
+                return
+            target = Match(self.entries[uid], 0.0, False, Reasons())
+            matches.append(target)
+        target.score = max(target.score, first.score + 0.01)
+        target.reasons.order_status = status
+        target.reasons.order_boost = round(target.score - first.score, 4)
+        target.reasons.note = f"订单状态 {status}：「{first.entry.name}」按「{target.entry.name}」回答"
+        matches.remove(target)
+        matches.insert(0, target)
