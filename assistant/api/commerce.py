@@ -16,11 +16,13 @@ from assistant.commerce.sqlite_backend import SqliteBackend
 from assistant.commerce.views import BuyerCard, NoteOut, OrderDetail, OrderSummary, RelatedOut
 from assistant.errors import BadRequest, FieldError, NotFound
 from assistant.security import current_agent
-from knowledge.models import Agent, Id, Model, Name, Text, Version
+from knowledge.models import Agent, Model, Name, Text, Version
 
 
 class ShopQuery(Model):
-    shop: Annotated[int, Field(gt=0)] | None = Field(None, description="shop id; defaults to the agent's main shop")
+    shop: Annotated[int, Field(gt=0)] | None = Field(
+        None, description="shop id; defaults to the agent's main shop"
+    )
 
 
 class OrdersQuery(ShopQuery):

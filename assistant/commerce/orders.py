@@ -236,7 +236,7 @@ def order_detail(
     logistics = LogisticsOut(
         courier=order["courier"],
         tracking_no=order["tracking_no"],
-        state=state,  # type: ignore[arg-type]
+        state=state,
         label=label,
         exception=state in {"stale", "returned", "failed_delivery", "exception"},
         detail=detail,
