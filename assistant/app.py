@@ -11,6 +11,7 @@ from sqlite_utils import Migrations
 from assistant import keys
 from assistant.api import quick_replies
 from assistant.api.commerce import commerce_ctx
+from assistant.api.knowledge import matcher_ctx
 from assistant.directory import Directory
 from assistant.errors import Handler, error_middleware
 from assistant.manifest import load_manifest
@@ -72,4 +73,5 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(database_ctx)
     app.cleanup_ctx.append(commerce_ctx)
     app.cleanup_ctx.append(quick_replies.quick_replies_ctx)
+    app.cleanup_ctx.append(matcher_ctx)
     return app

@@ -110,6 +110,24 @@ def cmd_token(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
+    import json
+
+    from knowledge.evaluation import evaluate, format_table
+
+    for path in (args.kb, args.queries):
+        if not path.is_file():
+            print(f"找不到文件 {path}", file=sys.stderr)
+            return 1
+    try:
+        result = evaluate(args.kb, args.queries, default_synonyms=not args.no_default_synonyms)
+    except ValueError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    print(json.dumps(result, ensure_ascii=False) if args.json else format_table(result))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kefu",
@@ -140,6 +158,17 @@ def build_parser() -> argparse.ArgumentParser:
     data_dir(token)
     token.add_argument("--agent", required=True, help="客服登录名或编号，例如 xiaomei")
     token.set_defaults(run=cmd_token)
+
+    evaluation = commands.add_parser(
+        "eval", help="评测推荐回复：我们的匹配器 vs BM25 基线",
+        description="用 JSON lines 知识库（intent_id, question）和查询（query, intent_id）评测：top-1、top-3、MRR@10、延迟。",
+    )
+    data_dir(evaluation)
+    evaluation.add_argument("--kb", type=Path, required=True, help="知识库 KB.jsonl")
+    evaluation.add_argument("--queries", type=Path, required=True, help="查询 QUERIES.jsonl")
+    evaluation.add_argument("--json", action="store_true", help="输出一个 JSON 对象")
+    evaluation.add_argument("--no-default-synonyms", action="store_true", help="不用内置同义词（对照）")
+    evaluation.set_defaults(run=cmd_eval)
 
     return parser
 

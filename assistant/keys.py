@@ -11,6 +11,7 @@ from assistant.manifest import PluginManifest
 from assistant.settings import Settings
 from assistant.usage import UsageRecorder
 from knowledge.database import Database
+from knowledge.matcher import Matcher
 from quick_replies.lookup import QuickReplyLibrary
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -21,3 +22,4 @@ MANIFEST = web.AppKey("manifest", PluginManifest)
 USAGE = web.AppKey("usage", UsageRecorder)
 QUICK_REPLIES = web.AppKey("quick_replies", QuickReplyLibrary)
 COMMERCE = web.AppKey("commerce", CommerceBackend)
+MATCHER = web.AppKey("matcher", Matcher)

@@ -10,9 +10,11 @@ from __future__ import annotations
 from aiohttp import web
 
 from assistant.api import commerce, commerce_edits, lookup_page, quick_replies, system, usage
+from assistant.api import kb_edit as kbe
+from assistant.api import knowledge as kb
 from assistant.commerce.views import EditOutcome
 from assistant.endpoint import Endpoint
-from knowledge.models import Role
+from knowledge.models import Campaign, Intent, ItemKnowledge, Role, SynonymGroup
 
 PUBLIC = None
 
@@ -110,6 +112,55 @@ ENDPOINTS: list[Endpoint] = [
     Endpoint("POST", "/api/address/parse", commerce.parse_address_text, "address_parse",
              "Turn a pasted address into name, phone, province, city, district and detail",
              body=commerce.AddressIn, response=commerce.AddressOut, tag="commerce"),
+    # ---- knowledge base: suggestions, template preview, product knowledge, scripts, editing, history ----
+    Endpoint("POST", "/api/suggest", kb.suggest, "kb_suggest", "Ranked, explained answers for a buyer's message",
+             body=kb.SuggestIn, response=kb.SuggestOut, tag="knowledge"),
+    Endpoint("POST", "/api/kb/preview", kb.preview, "kb_preview", "Render a template against a sample context, or lint it",
+             role=Role.EDITOR, body=kb.PreviewIn, response=kb.PreviewOut, tag="knowledge"),
+    Endpoint("GET", "/api/kb/items/{item_id}/knowledge", kb.item_knowledge, "kb_item_knowledge",
+             "Product knowledge and related items of one item", response=kb.ItemKnowledgeOut, tag="knowledge"),
+    Endpoint("PUT", "/api/kb/items/{item_id}/knowledge", kbe.save_item_knowledge, "kb_item_knowledge_save",
+             "Write an item's product knowledge", role=Role.EDITOR, body=ItemKnowledge,
+             response=kbe.KnowledgeOut, tag="knowledge"),
+    Endpoint("GET", "/api/kb/scripts", kb.active_scripts, "kb_scripts",
+             "Scripts of the shop's active campaigns, rendered for the conversation", query=kb.ScriptsQuery,
+             response=kb.ScriptsOut, tag="knowledge"),
+    Endpoint("GET", "/api/kb/intents", kbe.list_intents, "kb_intents", "A shop's intents: search and filters",
+             role=Role.EDITOR, query=kbe.ListQuery, response=kbe.IntentsOut, tag="knowledge"),
+    Endpoint("POST", "/api/kb/intents", kbe.create_intent, "kb_intent_create",
+             "Create an intent (a hot-item answer when item_id is set)", role=Role.EDITOR, body=Intent,
+             response=kbe.IntentOut, tag="knowledge"),
+    Endpoint("GET", "/api/kb/intents/{intent_id}", kbe.get_intent, "kb_intent", "One intent",
+             role=Role.EDITOR, response=kbe.IntentOut, tag="knowledge"),
+    Endpoint("PUT", "/api/kb/intents/{intent_id}", kbe.update_intent, "kb_intent_update",
+             "Update an intent (version must be the one you saw)", role=Role.EDITOR, body=Intent,
+             response=kbe.IntentOut, tag="knowledge"),
+    Endpoint("DELETE", "/api/kb/intents/{intent_id}", kbe.delete_intent, "kb_intent_delete",
+             "Delete an intent (kept in its history)", role=Role.EDITOR, query=kbe.DeleteQuery,
+             response=kbe.DeletedOut, tag="knowledge"),
+    Endpoint("GET", "/api/kb/campaigns", kbe.list_campaigns, "kb_campaigns", "A shop's campaigns and scripts",
+             role=Role.EDITOR, query=kbe.UnmatchedQuery, response=kbe.CampaignsOut, tag="knowledge"),
+    Endpoint("POST", "/api/kb/campaigns", kbe.save_campaign, "kb_campaign_create",
+             "Create a campaign with its scripts", role=Role.EDITOR, body=Campaign, response=kbe.CampaignOut,
+             tag="knowledge"),
+    Endpoint("PUT", "/api/kb/campaigns/{campaign_id}", kbe.save_campaign, "kb_campaign_update",
+             "Update a campaign and its scripts", role=Role.EDITOR, body=Campaign, response=kbe.CampaignOut,
+             tag="knowledge"),
+    Endpoint("GET", "/api/kb/synonyms", kbe.list_synonyms, "kb_synonyms", "A shop's synonym groups",
+             role=Role.EDITOR, query=kbe.UnmatchedQuery, response=kbe.SynonymsOut, tag="knowledge"),
+    Endpoint("POST", "/api/kb/synonyms", kbe.save_synonyms, "kb_synonym_create", "Create a synonym group",
+             role=Role.EDITOR, body=SynonymGroup, response=kbe.SynonymOut, tag="knowledge"),
+    Endpoint("PUT", "/api/kb/synonyms/{synonym_id}", kbe.save_synonyms, "kb_synonym_update",
+             "Replace a synonym group's words", role=Role.EDITOR, body=SynonymGroup, response=kbe.SynonymOut,
+             tag="knowledge"),
+    Endpoint("GET", "/api/kb/unmatched", kbe.unmatched, "kb_unmatched",
+             "Buyer questions without a confident answer, for editors", role=Role.EDITOR,
+             query=kbe.UnmatchedQuery, response=kbe.UnmatchedOut, tag="knowledge"),
+    Endpoint("GET", "/api/kb/{entity}/{entity_id}/revisions", kbe.revisions, "kb_revisions",
+             "History of an intent, campaign, synonym group or item's knowledge", role=Role.EDITOR,
+             response=kbe.RevisionsOut, tag="knowledge"),
+    Endpoint("POST", "/api/kb/{entity}/{entity_id}/rollback", kbe.rollback, "kb_rollback",
+             "Restore a revision as the next version", role=Role.EDITOR, body=kbe.RollbackIn, tag="knowledge"),
 ]
 
 

@@ -67,9 +67,11 @@ def _grouped(kb: Iterable[dict[str, Any]]) -> dict[str, list[str]]:
     return groups
 
 
-def matcher_for(kb: Iterable[dict[str, Any]]) -> tuple[Matcher, dict[int, str]]:
+def matcher_for(
+    kb: Iterable[dict[str, Any]], *, default_synonyms: bool = True
+) -> tuple[Matcher, dict[int, str]]:
     """A matcher over the knowledge-base rows (one shop) and its intent-id map."""
-    matcher = Matcher()
+    matcher = Matcher(default_synonyms=default_synonyms)
     names: dict[int, str] = {}
     intents = []
     for number, (intent_id, questions) in enumerate(_grouped(kb).items(), 1):
@@ -160,11 +162,13 @@ def figures(queries: list[dict[str, Any]], rank: Callable[[str], list[str]]) -> 
     return Figures(top1 / n, top3 / n, mrr / n, _percentile(latencies, 0.5), _percentile(latencies, 0.99))
 
 
-def evaluate(kb_path: Path, queries_path: Path) -> dict[str, dict[str, float]]:
+def evaluate(
+    kb_path: Path, queries_path: Path, *, default_synonyms: bool = True
+) -> dict[str, dict[str, float]]:
     """``{"ours": {...}, "bm25": {...}}`` for the two files."""
     kb = load_jsonl(kb_path, ("intent_id", "question"))
     queries = load_jsonl(queries_path, ("query", "intent_id"))
-    matcher, names = matcher_for(kb)
+    matcher, names = matcher_for(kb, default_synonyms=default_synonyms)
     bm25 = BM25(kb)
 
     def ours(text: str) -> list[str]:

@@ -69,17 +69,23 @@ def _check_names(tree: nodes.Template, sample: Mapping[str, Any], lines: list[st
         for n in tree.find_all((nodes.Getattr, nodes.Getitem, nodes.Name))
         if id(n) not in reported_heads and not (isinstance(n, nodes.Name) and n.ctx != "load")
     ]
-    for node in chains:
-        for attr in (p for p in (_dotted(node) or "").split(".")[1:] if p.startswith("_")):
+    for access in tree.find_all((nodes.Getattr, nodes.Getitem)):
+        attr = (
+            access.attr
+            if isinstance(access, nodes.Getattr)
+            else getattr(getattr(access, "arg", None), "value", None)
+        )
+        if isinstance(attr, str) and attr.startswith("_"):
             findings.append(
                 Finding(
                     kind="unsafe",
                     name=attr,
-                    line=node.lineno,
-                    column=_position(lines, node.lineno, attr),
+                    line=access.lineno,
+                    column=_position(lines, access.lineno, attr),
                     message=f"不允许访问以下划线开头的 {attr}",
                 )
             )
+    for node in chains:
         path = _dotted(node)
         if not path or path in seen:
             continue

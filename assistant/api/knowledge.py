@@ -1,0 +1,386 @@
+"""Suggestions for a buyer's message, template preview/lint, product knowledge, campaign scripts.
+
+The matcher lives in memory (``keys.MATCHER``): built at start-up off the event loop by
+``matcher_ctx`` and updated by the editing endpoints (``assistant.api.kb_edit``) after
+each commit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import zlib
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
+
+import sqlite_utils
+from aiohttp import web
+from pydantic import Field, StringConstraints
+
+from assistant import keys
+from assistant.api.io import ok, path_int, read_json, read_query
+from assistant.errors import BadRequest, FieldError, NotFound
+from assistant.security import current_agent
+from knowledge import store
+from knowledge.matcher import Match, Matcher
+from knowledge.models import Agent, Campaign, Id, ItemKnowledge, Model, RelatedItem, ScriptKind
+from knowledge.template_context import SAMPLE_CONTEXTS, sample_context
+from knowledge.templates import Finding, TemplateProblem, lint, render
+
+MAX_MESSAGE = 1000
+OrderStatus = Literal[
+    "awaiting_payment", "paid", "shipped", "delivered", "completed", "cancelled", "refunding", "refunded"
+]
+
+
+async def matcher_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Load intents, campaigns and synonyms and build the matcher off the event loop."""
+    db = app[keys.DB]
+
+    def build() -> Matcher:
+        intents, campaigns, groups = db.read_sync(
+            lambda conn: (store.load_intents(conn), store.load_campaigns(conn), store.load_synonyms(conn))
+        )
+        synonyms: dict[int, list[list[str]]] = {}
+        for group in groups:
+            synonyms.setdefault(group.shop_id, []).append(group.words)
+        matcher = Matcher(app[keys.SETTINGS].suggest_confidence)
+        matcher.load(intents, campaigns, synonyms)
+        return matcher
+
+    app[keys.MATCHER] = await asyncio.get_running_loop().run_in_executor(None, build)
+    yield
+
+
+# --------------------------------------------------------------------------- #
+# models
+# --------------------------------------------------------------------------- #
+
+
+class SuggestIn(Model):
+    shop: Id
+    message: Annotated[str, StringConstraints(max_length=MAX_MESSAGE)] = Field(
+        description=f"the buyer's message (1–{MAX_MESSAGE} characters)"
+    )
+    buyer: Annotated[str, StringConstraints(max_length=60)] | None = Field(None, description="buyer nick")
+    item: Id | None = Field(None, description="id of the item in focus")
+    order: Annotated[str, StringConstraints(max_length=40)] | None = Field(
+        None, description="order id in focus"
+    )
+    order_status: OrderStatus | None = Field(None, description="order status, when no order id is given")
+    limit: Annotated[int, Field(ge=1, le=10)] = 3
+
+
+class Why(Model):
+    example: str
+    matched_words: list[str]
+    keywords: list[str]
+    lexical: float
+    fuzzy: float
+    item_boost: float
+    campaign_boost: float
+    order_boost: float
+    order_status: str | None
+    note: str
+
+
+class Suggestion(Model):
+    kind: Literal["intent", "script"]
+    id: int
+    key: str
+    name: str
+    topic: str
+    item_id: int | None
+    campaign_id: int | None
+    answer: str = Field(description="the chosen answer variant, rendered for this buyer")
+    variant: int
+    variants: int
+    missing: list[str]
+    score: float
+    confident: bool
+    why: Why
+
+
+class QuestionOut(Model):
+    question: str
+    confident: bool
+    suggestions: list[Suggestion]
+
+
+class SuggestOut(Model):
+    confident: bool = Field(description="every question has a confident suggestion")
+    questions: list[QuestionOut]
+
+
+class PreviewIn(Model):
+    template: Annotated[str, StringConstraints(max_length=4000)]
+    sample: str = Field("new_buyer", description=f"sample context: {', '.join(SAMPLE_CONTEXTS)}")
+    context: dict[str, Any] | None = Field(None, description="explicit context instead of a sample")
+
+
+class PreviewOut(Model):
+    text: str | None
+    missing: list[str]
+    findings: list[Finding]
+    samples: list[str]
+
+
+class ItemKnowledgeOut(Model):
+    item: dict[str, Any]
+    knowledge: ItemKnowledge | None
+    related: list[RelatedItem]
+
+
+class ScriptsQuery(Model):
+    shop: Annotated[int, Field(gt=0)]
+    item: Annotated[int, Field(gt=0)] | None = None
+    buyer: Annotated[str, StringConstraints(max_length=60)] | None = None
+    kind: (
+        Annotated[str, StringConstraints(pattern="^(" + "|".join(k.value for k in ScriptKind) + ")$")] | None
+    ) = None
+
+
+class ScriptOut(Model):
+    id: int
+    campaign_id: int
+    kind: ScriptKind
+    situation: str
+    title: str
+    text: str
+    missing: list[str]
+
+
+class ScriptsOut(Model):
+    campaigns: list[str]
+    scripts: list[ScriptOut]
+
+
+# --------------------------------------------------------------------------- #
+# context
+# --------------------------------------------------------------------------- #
+
+
+def check_shop(request: web.Request, agent: Agent, shop_id: int, field: str = "shop") -> None:
+    if shop_id not in request.app[keys.DIRECTORY].shops or shop_id not in agent.shop_ids:
+        raise NotFound(
+            f"没有编号为 {shop_id} 的店铺，或 {agent.name} 没有登录它", [FieldError(field, "未知店铺")]
+        )
+
+
+def _item_context(found: Any) -> dict[str, Any]:
+    item, knowledge, _ = found
+    data: dict[str, Any] = item.model_dump(
+        mode="json", exclude={"attributes", "version", "on_sale", "shop_id"}
+    )
+    if knowledge is not None:
+        data.update(knowledge.model_dump(mode="json", exclude={"item_id", "version"}))
+    return data
+
+
+def _campaign_context(campaign: Campaign) -> dict[str, Any]:
+    return {
+        **campaign.variables,
+        "name": campaign.name,
+        "rules": campaign.rules,
+        "starts_at": campaign.starts_at.isoformat(),
+        "ends_at": campaign.ends_at.isoformat(),
+    }
+
+
+async def build_context(
+    request: web.Request,
+    agent: Agent,
+    shop_id: int,
+    *,
+    buyer: str | None,
+    item_id: int | None,
+    order_id: str | None,
+) -> tuple[dict[str, Any], str | None, list[Campaign]]:
+    """The template context for one conversation, the order's status and the active campaigns."""
+    shop = request.app[keys.DIRECTORY].shops[shop_id]
+    now = datetime.now(ZoneInfo(shop.timezone))
+    matcher = request.app[keys.MATCHER]
+
+    def read(
+        db: sqlite_utils.Database,
+    ) -> tuple[Any, dict[str, Any] | None, dict[str, Any] | None, list[Campaign]]:
+        found = store.get_item(db, item_id) if item_id is not None else None
+        order = store.order_context(db, order_id, shop_id) if order_id else None
+        card = store.buyer_context(db, shop_id, buyer) if buyer else None
+        active = matcher.active_campaigns(shop_id, now)
+        campaigns = [c for c in (store.get_campaign(db, cid) for cid in sorted(active)) if c is not None]
+        return found, order, card, campaigns
+
+    found, order, card, campaigns = await request.app[keys.DB].read(read)
+    if item_id is not None and (found is None or found[0].shop_id != shop_id):
+        raise NotFound(f"店铺 {shop.name} 没有编号为 {item_id} 的商品", [FieldError("item", "未知商品")])
+    if order_id and order is None:
+        raise NotFound(f"店铺 {shop.name} 没有订单 {order_id}", [FieldError("order", "未知订单")])
+    context: dict[str, Any] = {
+        "shop": {"name": shop.name, "code": shop.code},
+        "agent": {"name": agent.name, "login": agent.login},
+        "now": now.isoformat(),
+        "buyer": card or ({"nick": buyer} if buyer else {}),
+    }
+    if found is not None:
+        context["item"] = _item_context(found)
+    if order is not None:
+        context["order"] = order
+    if campaigns:
+        context["campaign"] = _campaign_context(campaigns[0])
+    return context, (order or {}).get("status"), campaigns
+
+
+def _suggestion(match: Match, context: dict[str, Any], seed: str) -> Suggestion | None:
+    entry = match.entry
+    count = len(entry.answers)
+    start = zlib.crc32(f"{seed}|{entry.uid}".encode()) % count if count else 0
+    for offset in range(count):  # a variant that cannot render is skipped, never shown
+        variant = (start + offset) % count
+        try:
+            rendered = render(entry.answers[variant], context)
+        except TemplateProblem:
+            continue
+        r = match.reasons
+        return Suggestion(
+            kind=entry.kind,
+            id=entry.ref_id,
+            key=entry.key,
+            name=entry.name,
+            topic=entry.topic.value,
+            item_id=entry.item_id,
+            campaign_id=entry.campaign_id,
+            answer=rendered.text,
+            variant=variant,
+            variants=count,
+            missing=rendered.missing,
+            score=match.score,
+            confident=match.confident,
+            why=Why(
+                example=r.example,
+                matched_words=r.matched_words,
+                keywords=r.keywords,
+                lexical=r.lexical,
+                fuzzy=r.fuzzy,
+                item_boost=r.item_boost,
+                campaign_boost=r.campaign_boost,
+                order_boost=r.order_boost,
+                order_status=r.order_status,
+                note=r.note,
+            ),
+        )
+    return None
+
+
+# --------------------------------------------------------------------------- #
+# handlers
+# --------------------------------------------------------------------------- #
+
+
+async def suggest(request: web.Request) -> web.Response:
+    agent = current_agent(request)
+    body = await read_json(request, SuggestIn)
+    if not body.message.strip():
+        raise BadRequest.field("message", "买家消息不能为空")
+    check_shop(request, agent, body.shop)
+    context, status, _ = await build_context(
+        request, agent, body.shop, buyer=body.buyer, item_id=body.item, order_id=body.order
+    )
+    matcher = request.app[keys.MATCHER]
+    results = matcher.suggest(
+        body.shop,
+        body.message,
+        item_id=body.item,
+        order_status=status or body.order_status,
+        now=datetime.now(UTC),
+        limit=body.limit,
+    )
+    questions = []
+    for result in results:
+        rendered = [
+            s for m in result.matches if (s := _suggestion(m, context, f"{body.buyer}|{result.question}"))
+        ]
+        questions.append(
+            QuestionOut(question=result.question, confident=result.confident, suggestions=rendered)
+        )
+    unmatched = [r for r in results if not r.confident]
+    if unmatched:
+
+        def keep(db: sqlite_utils.Database) -> None:
+            for r in unmatched:
+                top = r.matches[0] if r.matches else None
+                store.record_unmatched(
+                    db,
+                    body.shop,
+                    r.question,
+                    body.message,
+                    top.entry.ref_id if top and top.entry.kind == "intent" else None,
+                    top.score if top else None,
+                )
+
+        await request.app[keys.DB].write(keep)
+    confident = bool(questions) and all(q.confident for q in questions)
+    return ok(SuggestOut(confident=confident, questions=questions))
+
+
+async def preview(request: web.Request) -> web.Response:
+    body = await read_json(request, PreviewIn)
+    if body.context is not None:
+        context = body.context
+    elif body.sample in SAMPLE_CONTEXTS:
+        context = sample_context(body.sample)
+    else:
+        raise BadRequest.field("sample", f"没有示例「{body.sample}」，可选：{'、'.join(SAMPLE_CONTEXTS)}")
+    findings = lint(body.template, context)
+    text: str | None = None
+    missing: list[str] = []
+    if not any(f.kind in ("syntax", "unsafe", "unsupported", "unknown_filter") for f in findings):
+        try:
+            rendered = render(body.template, context)
+            text, missing = rendered.text, rendered.missing
+        except TemplateProblem as problem:
+            findings = findings or problem.findings
+    return ok(PreviewOut(text=text, missing=missing, findings=findings, samples=list(SAMPLE_CONTEXTS)))
+
+
+async def item_knowledge(request: web.Request) -> web.Response:
+    agent = current_agent(request)
+    item_id = path_int(request, "item_id")
+    found = await request.app[keys.DB].read(lambda db: store.get_item(db, item_id))
+    if found is None or found[0].shop_id not in agent.shop_ids:
+        raise NotFound(f"没有编号为 {item_id} 的商品，或它不属于 {agent.name} 登录的店铺")
+    item, knowledge, related = found
+    return ok(ItemKnowledgeOut(item=item.model_dump(mode="json"), knowledge=knowledge, related=related))
+
+
+async def active_scripts(request: web.Request) -> web.Response:
+    agent = current_agent(request)
+    query = read_query(request, ScriptsQuery)
+    check_shop(request, agent, query.shop)
+    context, _, campaigns = await build_context(
+        request, agent, query.shop, buyer=query.buyer, item_id=query.item, order_id=None
+    )
+    scripts = []
+    for campaign in campaigns:
+        context["campaign"] = _campaign_context(campaign)
+        for script in campaign.scripts:
+            if query.kind is not None and script.kind.value != query.kind:
+                continue
+            try:
+                rendered = render(script.body, context)
+            except TemplateProblem:
+                continue
+            assert script.id is not None and campaign.id is not None
+            scripts.append(
+                ScriptOut(
+                    id=script.id,
+                    campaign_id=campaign.id,
+                    kind=script.kind,
+                    situation=script.situation,
+                    title=script.title,
+                    text=rendered.text,
+                    missing=rendered.missing,
+                )
+            )
+    return ok(ScriptsOut(campaigns=[c.name for c in campaigns], scripts=scripts))

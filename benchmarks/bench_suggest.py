@@ -1,0 +1,131 @@
+"""Suggestion latency against 2,000 intents × 8 examples, side by side with BM25.
+
+Run: ``.venv/bin/python benchmarks/bench_suggest.py``.  The knowledge base is generated
+from the evaluation set (``tests/data/eval_kb.jsonl``): each of 2,000 intents is one of
+its 112 questions bound to a product (``空气炸锅 什么时候发货``), with 8 examples; the
+queries are the evaluation queries with a product in front.  Timed per message:
+``Matcher.suggest`` (split, normalise, candidates, rapidfuzz, boosts) and ``BM25.rank``.
+Also: build time, and one incremental ``upsert_intent`` (an editor's save).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from knowledge.evaluation import BM25, _percentile  # noqa: E402
+from knowledge.matcher import Matcher  # noqa: E402
+from knowledge.models import Intent, IntentTopic  # noqa: E402
+
+PRODUCTS = [
+    "空气炸锅",
+    "四件套",
+    "羽绒被",
+    "电热毯",
+    "台灯",
+    "落地灯",
+    "吸顶灯",
+    "保温杯",
+    "电饭煲",
+    "炒锅",
+    "蒸锅",
+    "刀具",
+    "砧板",
+    "枕头",
+    "床垫",
+    "凉席",
+    "毛巾",
+    "浴巾",
+    "拖鞋",
+    "睡衣",
+    "收纳箱",
+    "衣架",
+    "加湿器",
+    "电风扇",
+    "取暖器",
+    "净水器",
+    "烧水壶",
+    "咖啡机",
+    "榨汁机",
+    "破壁机",
+]
+INTENTS, EXAMPLES, QUERIES = 2000, 8, 1000
+
+
+def build(rng: random.Random) -> tuple[list[Intent], list[dict[str, str]], list[str]]:
+    base: dict[str, list[str]] = {}
+    for line in (ROOT / "tests/data/eval_kb.jsonl").read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        base.setdefault(row["intent_id"], []).append(row["question"])
+    queries = [
+        json.loads(x)["query"]
+        for x in (ROOT / "tests/data/eval_queries.jsonl").read_text("utf-8").splitlines()
+    ]
+    names = sorted(base)
+    intents, rows = [], []
+    for number in range(1, INTENTS + 1):
+        name, product = names[number % len(names)], PRODUCTS[(number // len(names)) % len(PRODUCTS)]
+        pool = base[name]
+        examples = [f"{product}{q}" if i % 2 else f"{q} {product}" for i, q in enumerate(pool * 2)][:EXAMPLES]
+        intents.append(
+            Intent.model_construct(
+                id=number,
+                shop_id=1,
+                key=f"i{number}",
+                name="",
+                topic=IntentTopic.GENERAL,
+                keywords=[],
+                examples=examples,
+                answers=["亲，{{ item.title }}的问题我来帮您看～"],
+                item_id=None,
+                campaign_id=None,
+                enabled=True,
+                version=1,
+            )
+        )
+        rows += [{"intent_id": f"i{number}", "question": e} for e in examples]
+    messages = [f"{rng.choice(PRODUCTS)}{rng.choice(queries)}" for _ in range(QUERIES)]
+    return intents, rows, messages
+
+
+def main() -> None:
+    rng = random.Random(7)
+    intents, rows, messages = build(rng)
+    started = time.perf_counter()
+    matcher = Matcher()
+    matcher.load(intents, [], {})
+    built = time.perf_counter() - started
+    bm25 = BM25(rows)
+    matcher.suggest(1, "预热"), bm25.rank("预热")
+    ours, base = [], []
+    for message in messages:
+        t0 = time.perf_counter()
+        matcher.suggest(1, message, limit=3)
+        t1 = time.perf_counter()
+        bm25.rank(message, 3)
+        t2 = time.perf_counter()
+        ours.append((t1 - t0) * 1000)
+        base.append((t2 - t1) * 1000)
+    t0 = time.perf_counter()
+    matcher.upsert_intent(intents[0].model_copy(update={"examples": [*intents[0].examples, "新加的问法"]}))
+    update_ms = (time.perf_counter() - t0) * 1000
+    print(
+        f"knowledge base: {INTENTS} intents × {EXAMPLES} examples = {len(rows)} examples; {QUERIES} messages"
+    )
+    print(f"index built in {built:.1f} s; one editor save (upsert_intent) {update_ms:.1f} ms")
+    print(f"{'':28}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}")
+    for label, values in (("ours: Matcher.suggest", ours), ("baseline: BM25 (rjieba words)", base)):
+        print(
+            f"{label:28}{_percentile(values, 0.5):>9.2f}{_percentile(values, 0.99):>9.2f}{max(values):>9.2f}"
+        )
+    print("target: ours p99 ≤ 15 ms")
+
+
+if __name__ == "__main__":
+    main()
