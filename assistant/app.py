@@ -9,7 +9,7 @@ from aiohttp import web
 from sqlite_utils import Migrations
 
 from assistant import keys
-from assistant.api import quick_replies
+from assistant.api import events, quick_replies
 from assistant.api.commerce import commerce_ctx
 from assistant.api.knowledge import matcher_ctx
 from assistant.directory import Directory
@@ -71,6 +71,8 @@ def create_app(settings: Settings) -> web.Application:
     app[keys.MANIFEST] = load_manifest()
     app[keys.ENDPOINTS] = setup_routes(app, ENDPOINTS)
     app.cleanup_ctx.append(database_ctx)
+    app.cleanup_ctx.append(events.events_ctx)
+    app.on_shutdown.append(events.close_streams)  # SSE streams end before handlers are awaited
     app.cleanup_ctx.append(commerce_ctx)
     app.cleanup_ctx.append(quick_replies.quick_replies_ctx)
     app.cleanup_ctx.append(matcher_ctx)

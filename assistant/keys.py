@@ -7,6 +7,7 @@ from aiohttp import web
 from assistant.commerce.backend import CommerceBackend
 from assistant.directory import Directory
 from assistant.endpoint import Endpoint
+from assistant.events import EventHub
 from assistant.manifest import PluginManifest
 from assistant.settings import Settings
 from assistant.usage import UsageRecorder
@@ -22,4 +23,5 @@ MANIFEST = web.AppKey("manifest", PluginManifest)
 USAGE = web.AppKey("usage", UsageRecorder)
 QUICK_REPLIES = web.AppKey("quick_replies", QuickReplyLibrary)
 COMMERCE = web.AppKey("commerce", CommerceBackend)
+EVENTS = web.AppKey("events", EventHub)
 MATCHER = web.AppKey("matcher", Matcher)

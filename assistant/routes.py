@@ -12,8 +12,10 @@ from aiohttp import web
 from assistant.api import commerce, commerce_edits, lookup_page, quick_replies, system, usage
 from assistant.api import kb_edit as kbe
 from assistant.api import knowledge as kb
+from assistant.api.events import EventAccepted, event_stream, post_event
 from assistant.commerce.views import EditOutcome
 from assistant.endpoint import Endpoint
+from assistant.events import EventIn
 from knowledge.models import Campaign, Intent, ItemKnowledge, Role, SynonymGroup
 
 PUBLIC = None
@@ -110,6 +112,14 @@ ENDPOINTS: list[Endpoint] = [
              "Items to recommend with this one: editor pairings and bought-together, in stock, with a message",
              query=commerce.RelatedQuery, response=commerce.RelatedItemsOut, tag="commerce"),
     Endpoint("POST", "/api/address/parse", commerce.parse_address_text, "address_parse",
+    # ---- conversation events: the chat client reports the conversation, sidebars follow it over SSE ----
+    Endpoint("POST", "/api/events", post_event, "events_post",
+             "Report what the agent is looking at: conversation.opened/changed, message.received/sent",
+             body=EventIn, response=EventAccepted, tag="events"),
+    Endpoint("GET", "/api/events/stream", event_stream, "events_stream",
+             "Server-Sent Events for the sidebar: `state` on connect, then each accepted event; "
+             "token as Bearer header or ?token= (EventSource cannot send headers)",
+             role=PUBLIC, tag="events"),
              "Turn a pasted address into name, phone, province, city, district and detail",
              body=commerce.AddressIn, response=commerce.AddressOut, tag="commerce"),
     # ---- knowledge base: suggestions, template preview, product knowledge, scripts, editing, history ----
