@@ -7,6 +7,7 @@ sees either the old phrase or the new one, never a mix.
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from array import array
 from dataclasses import dataclass
@@ -52,6 +53,8 @@ class Entry:
     t_ini_off: array[int]
     b_full_off: array[int]
     b_ini_off: array[int]
+    t_ascii: str = ""
+    b_ascii: str = ""
 
     def visible_to(self, agent_id: int, team_id: int | None, moment: datetime) -> bool:
         """Enabled, inside its validity window, and in the agent's scope (shop, own team, own)."""
@@ -110,7 +113,17 @@ def entry_from_row(row: dict[str, Any], group: str) -> Entry:
         t_ini_off=_offsets(title["initial_offsets"]),
         b_full_off=_offsets(body["full_offsets"]),
         b_ini_off=_offsets(body["initial_offsets"]),
+        t_ascii=_ascii_runs(title["folded"]),
+        b_ascii=_ascii_runs(body["folded"]),
     )
+
+
+_ASCII_RUN_RE = re.compile(r"[a-z0-9_-]+")
+
+
+def _ascii_runs(folded: str) -> str:
+    """The ASCII words of a folded text ('XL码有货' -> 'xl'): where typed Latin input can occur."""
+    return folded if folded.isascii() else " ".join(_ASCII_RUN_RE.findall(folded))
 
 
 # --------------------------------------------------------------------------- #

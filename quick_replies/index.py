@@ -27,8 +27,22 @@ from quick_replies.usage import UsageStats
 
 SEP = "\x1f"
 MAX_QUERY = 100
-_FIELDS = {"t": "t_fold", "ti": "t_ini", "tf": "t_full", "b": "b_fold", "bi": "b_ini", "bf": "b_full"}
+_FIELDS = {
+    "t": "t_fold",
+    "ti": "t_ini",
+    "tf": "t_full",
+    "b": "b_fold",
+    "bi": "b_ini",
+    "bf": "b_full",
+    "ta": "t_ascii",
+    "ba": "b_ascii",
+}
 _CAP = 150
+#: Bodies are scanned only while titles and codes gave fewer candidates than this (a body
+#: match always ranks below a title match, and the agent looks at the first few).
+BODY_WHEN_FEWER = 3
+#: Typo matching runs only while fewer strong (title-level) matches than this were found.
+FUZZY_WHEN_FEWER = 3
 _STRIP_RE = re.compile(r"[^\w\u3400-\u9fff\U00020000-\U0003ffff-]+")
 _ASCII_DROP_RE = re.compile(r"[^a-z0-9_-]+")
 _RUNS_RE = re.compile(r"[a-z0-9]+|[^a-z0-9]+")
@@ -44,24 +58,29 @@ class Shard:
     starts: dict[str, list[int]]
     codes: list[tuple[str, int]]
     dead: int = 0
-    fuzzy_cache: dict[int, tuple[list[str], list[list[tuple[int, str]]]]] = field(default_factory=dict)
+    fuzzy_cache: dict[tuple[int, bool], tuple[list[str], list[list[tuple[int, str]]]]] = field(
+        default_factory=dict
+    )
 
     def live(self) -> list[Entry]:
         return [e for e in self.entries if e is not None]
 
-    def fuzzy_keys(self, n: int) -> tuple[list[str], list[list[tuple[int, str]]]]:
+    def fuzzy_keys(self, n: int, codes_only: bool) -> tuple[list[str], list[list[tuple[int, str]]]]:
         """Distinct code / initials / full-pinyin keys cut to ``n`` letters, and who owns each."""
-        cached = self.fuzzy_cache.get(n)
+        cached = self.fuzzy_cache.get((n, codes_only))
         if cached is None:
             owners: dict[str, list[tuple[int, str]]] = {}
             for slot, e in enumerate(self.entries):
                 if e is None:
                     continue
-                for kind, key in (("code", e.code), ("pinyin_initials", e.t_ini), ("pinyin", e.t_full)):
-                    if len(key) >= n - 1 and (kind != "pinyin" or n >= 4):
+                # short input is a code or initials; long input is a code or full pinyin
+                title_kind, title_key = ("pinyin_initials", e.t_ini) if n <= 5 else ("pinyin", e.t_full)
+                pairs = (("code", e.code),) if codes_only else (("code", e.code), (title_kind, title_key))
+                for kind, key in pairs:
+                    if len(key) >= n - 1:
                         owners.setdefault(key[:n], []).append((slot, kind))
             cached = (list(owners), list(owners.values()))
-            self.fuzzy_cache[n] = cached
+            self.fuzzy_cache[(n, codes_only)] = cached
         return cached
 
 
@@ -198,7 +217,13 @@ def _find_all(shard: Shard, name: str, needle: str, visible: Visible, out: set[i
 
 
 def scan(
-    shard: Shard, tok: str, is_ascii: bool, visible: Visible, cap: int = _CAP, need: int | None = None
+    shard: Shard,
+    tok: str,
+    is_ascii: bool,
+    visible: Visible,
+    cap: int = _CAP,
+    need: int | None = None,
+    bodies: bool = True,
 ) -> set[int]:
     """Slots of visible phrases that ``tok`` can match: code and title prefixes first, then
     title substrings, then (only while fewer than ``need`` were found) the bodies."""
@@ -211,17 +236,21 @@ def scan(
             if visible(codes[i][1]):
                 out.add(codes[i][1])
             i += 1
-        for name in ("ti", "tf", "t"):
-            _find_all(shard, name, SEP + tok, visible, out, cap)
-        titles, bodies = [("ti", 2), ("tf", 3), ("t", 1)], [("b", 2), ("bi", 3), ("bf", 4)]
+        if len(tok) < 3:  # many hits likely: collect title prefixes before any substring
+            for name in ("ti", "tf", "t"):
+                _find_all(shard, name, SEP + tok, visible, out, cap)
+        titles, body_fields = [("ti", 2), ("tf", 3), ("ta", 1)], [("ba", 2)]
+        if tok.isalpha():  # pinyin has no digits
+            body_fields += [("bi", 3), ("bf", 4)]
     else:
-        _find_all(shard, "t", SEP + tok, visible, out, cap)
-        titles, bodies = [("t", 1)], [("b", 1)]
+        if len(tok) < 3:
+            _find_all(shard, "t", SEP + tok, visible, out, cap)
+        titles, body_fields = [("t", 1)], [("b", 1)]
     for name, shortest in titles:
         if len(tok) >= shortest and len(out) < cap:
             _find_all(shard, name, tok, visible, out, cap)
-    for name, shortest in bodies:
-        if len(tok) >= shortest and len(out) < need:
+    for name, shortest in body_fields if bodies else ():  # body pinyin only when nothing else matched
+        if len(tok) >= shortest and len(out) < (need if name in ("b", "ba") else 1):
             _find_all(shard, name, tok, visible, out, cap)
     return out
 
@@ -240,11 +269,12 @@ def fuzzy(shard: Shard, tok: str, visible: Visible, cap: int = _CAP) -> dict[int
     n = len(tok)
     if n < 2 or n > 16 or not tok.isalnum():
         return {}
-    keys, owners = shard.fuzzy_keys(n)
+    # pinyin has no digits: input with digits can only be a mistyped code
+    keys, owners = shard.fuzzy_keys(n, codes_only=not tok.isalpha())
     found: dict[int, TokenMatch] = {}
     limit_distance = 1 if n <= 5 else 2
     results = process.extract(
-        tok, keys, scorer=OSA.distance, processor=None, score_cutoff=limit_distance, limit=cap
+        tok, keys, scorer=OSA.distance, processor=None, score_cutoff=limit_distance, limit=cap // 3
     )
     for key, distance, index in results:
         if distance == 0 or (n == 2 and sorted(key) != sorted(tok)):
@@ -379,7 +409,7 @@ class QuickReplyIndex:
         self, shard: Shard, tok: str, is_ascii: bool, visible: Visible, used: list[int], limit: int
     ) -> dict[int, TokenMatch]:
         scored: dict[int, TokenMatch] = {}
-        for slot in scan(shard, tok, is_ascii, visible, need=limit) | set(used):
+        for slot in scan(shard, tok, is_ascii, visible, need=BODY_WHEN_FEWER) | set(used):
             e = shard.entries[slot]
             match = match_token(e, tok, is_ascii) if e is not None else None
             if match is not None:
@@ -388,10 +418,11 @@ class QuickReplyIndex:
             runs = [(run, run.isascii()) for run in _RUNS_RE.findall(tok)]
             if len(runs) > 1:
                 return self._multi(shard, runs, visible, used)
-        if is_ascii and sum(1 for m in scored.values() if m.score >= 60) < limit:
+        strong = sum(1 for m in scored.values() if m.score >= 60)
+        if is_ascii and (strong == 0 or (strong < FUZZY_WHEN_FEWER and len(tok) <= 4)):
             for slot, match in fuzzy(shard, tok, visible).items():
                 scored.setdefault(slot, match)
-            if len(tok) >= 4:
+            if len(tok) >= 4 and strong == 0 and len(scored) < FUZZY_WHEN_FEWER:
                 self._swapped(shard, tok, visible, scored, limit)
         return scored
 
@@ -400,7 +431,7 @@ class QuickReplyIndex:
     ) -> None:
         """Typos by transposition anywhere in title or body pinyin (``huankaun`` -> 还款)."""
         for variant in swaps(tok):
-            for slot in scan(shard, variant, True, visible, cap=limit * 2, need=limit):
+            for slot in scan(shard, variant, True, visible, cap=limit * 2, bodies=False):
                 e = shard.entries[slot]
                 match = match_token(e, variant, True) if e is not None else None
                 if match is not None:

@@ -38,14 +38,23 @@ def insert_quick_reply(
             created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)""",
         [
-            reply.shop_id, reply.group_id, reply.scope.value, reply.team_id, reply.owner_agent_id,
-            reply.code, reply.title, reply.body, json.dumps(reply.tags, ensure_ascii=False),
+            reply.shop_id,
+            reply.group_id,
+            reply.scope.value,
+            reply.team_id,
+            reply.owner_agent_id,
+            reply.code,
+            reply.title,
+            reply.body,
+            json.dumps(reply.tags, ensure_ascii=False),
             int(reply.enabled),
             reply.valid_from.isoformat() if reply.valid_from else None,
             reply.valid_until.isoformat() if reply.valid_until else None,
-            reply.attachment, reply.position,
+            reply.attachment,
+            reply.position,
             json.dumps(search_keys(reply.title, reply.body), ensure_ascii=False, separators=(",", ":")),
-            stamp, stamp,
+            stamp,
+            stamp,
         ],
     )
     reply_id = int(cursor.lastrowid or 0)
@@ -117,21 +126,36 @@ def get_row(db: sqlite_utils.Database, phrase_id: int) -> dict[str, Any] | None:
 
 
 def rows_in_shop(db: sqlite_utils.Database, shop_id: int) -> list[dict[str, Any]]:
-    return list(db.query(f"{_SELECT} WHERE q.shop_id = ? ORDER BY g.position, g.id, q.position, q.id", [shop_id]))
+    return list(
+        db.query(f"{_SELECT} WHERE q.shop_id = ? ORDER BY g.position, g.id, q.position, q.id", [shop_id])
+    )
 
 
 def to_model(row: dict[str, Any]) -> QuickReply:
     return QuickReply(
-        id=row["id"], shop_id=row["shop_id"], group_id=row["group_id"], scope=row["scope"],
-        team_id=row["team_id"], owner_agent_id=row["owner_agent_id"], code=row["code"], title=row["title"],
-        body=row["body"], tags=json.loads(row["tags"]), enabled=bool(row["enabled"]),
-        valid_from=row["valid_from"], valid_until=row["valid_until"], attachment=row["attachment"],
-        position=row["position"], version=row["version"],
+        id=row["id"],
+        shop_id=row["shop_id"],
+        group_id=row["group_id"],
+        scope=row["scope"],
+        team_id=row["team_id"],
+        owner_agent_id=row["owner_agent_id"],
+        code=row["code"],
+        title=row["title"],
+        body=row["body"],
+        tags=json.loads(row["tags"]),
+        enabled=bool(row["enabled"]),
+        valid_from=row["valid_from"],
+        valid_until=row["valid_until"],
+        attachment=row["attachment"],
+        position=row["position"],
+        version=row["version"],
     )
 
 
 def _check(db: sqlite_utils.Database, reply: QuickReply, exclude_id: int | None) -> None:
-    group = next(iter(db.query("SELECT shop_id FROM quick_reply_groups WHERE id = ?", [reply.group_id])), None)
+    group = next(
+        iter(db.query("SELECT shop_id FROM quick_reply_groups WHERE id = ?", [reply.group_id])), None
+    )
     if group is None:
         raise BadReference("group_id", f"分组 {reply.group_id} 不存在，请先创建分组或选择已有分组")
     if group["shop_id"] != reply.shop_id:
@@ -141,8 +165,14 @@ def _check(db: sqlite_utils.Database, reply: QuickReply, exclude_id: int | None)
             db.query(
                 "SELECT id, title FROM quick_replies WHERE shop_id = ? AND scope = ? AND IFNULL(team_id, 0) = ?"
                 " AND IFNULL(owner_agent_id, 0) = ? AND code = ? AND id != ?",
-                [reply.shop_id, reply.scope.value, reply.team_id or 0, reply.owner_agent_id or 0, reply.code,
-                 exclude_id or 0],
+                [
+                    reply.shop_id,
+                    reply.scope.value,
+                    reply.team_id or 0,
+                    reply.owner_agent_id or 0,
+                    reply.code,
+                    exclude_id or 0,
+                ],
             )
         ),
         None,
@@ -153,11 +183,20 @@ def _check(db: sqlite_utils.Database, reply: QuickReply, exclude_id: int | None)
 
 def _values(reply: QuickReply) -> list[Any]:
     return [
-        reply.shop_id, reply.group_id, reply.scope.value, reply.team_id, reply.owner_agent_id, reply.code,
-        reply.title, reply.body, json.dumps(reply.tags, ensure_ascii=False), int(reply.enabled),
+        reply.shop_id,
+        reply.group_id,
+        reply.scope.value,
+        reply.team_id,
+        reply.owner_agent_id,
+        reply.code,
+        reply.title,
+        reply.body,
+        json.dumps(reply.tags, ensure_ascii=False),
+        int(reply.enabled),
         reply.valid_from.isoformat() if reply.valid_from else None,
         reply.valid_until.isoformat() if reply.valid_until else None,
-        reply.attachment, reply.position,
+        reply.attachment,
+        reply.position,
         json.dumps(search_keys(reply.title, reply.body), ensure_ascii=False, separators=(",", ":")),
     ]
 
@@ -180,8 +219,12 @@ def _current(db: sqlite_utils.Database, phrase_id: int, expected_version: int | 
 
 
 def update_quick_reply(
-    db: sqlite_utils.Database, phrase_id: int, reply: QuickReply, expected_version: int | None,
-    agent_id: int | None, action: RevisionAction = RevisionAction.UPDATE,
+    db: sqlite_utils.Database,
+    phrase_id: int,
+    reply: QuickReply,
+    expected_version: int | None,
+    agent_id: int | None,
+    action: RevisionAction = RevisionAction.UPDATE,
 ) -> dict[str, Any]:
     """Save a new state of a phrase (version checked) with a revision of before and after."""
     row = _current(db, phrase_id, expected_version)
@@ -208,7 +251,14 @@ def delete_quick_reply(
     row = _current(db, phrase_id, expected_version)
     db.execute("DELETE FROM quick_replies WHERE id = ?", [phrase_id])
     record_revision(
-        db, ENTITY, phrase_id, row["version"] + 1, RevisionAction.DELETE, agent_id, snapshot(to_model(row)), None
+        db,
+        ENTITY,
+        phrase_id,
+        row["version"] + 1,
+        RevisionAction.DELETE,
+        agent_id,
+        snapshot(to_model(row)),
+        None,
     )
     return row
 
@@ -221,7 +271,10 @@ def get_revision(db: sqlite_utils.Database, phrase_id: int, revision_id: int) ->
 
 
 def rollback_quick_reply(
-    db: sqlite_utils.Database, phrase_id: int, revision_id: int, expected_version: int | None,
+    db: sqlite_utils.Database,
+    phrase_id: int,
+    revision_id: int,
+    expected_version: int | None,
     agent_id: int | None,
 ) -> dict[str, Any]:
     """Bring a phrase back to the state a revision saved; a deleted phrase is restored."""
@@ -240,8 +293,9 @@ def rollback_quick_reply(
             id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [*_values(reply), version, stamp, stamp, phrase_id],
     )
-    record_revision(db, ENTITY, phrase_id, version, RevisionAction.ROLLBACK, agent_id, None, snapshot(reply),
-                    at=stamp)
+    record_revision(
+        db, ENTITY, phrase_id, version, RevisionAction.ROLLBACK, agent_id, None, snapshot(reply), at=stamp
+    )
     row = get_row(db, phrase_id)
     assert row is not None
     return row
