@@ -20,6 +20,7 @@ from assistant.routes import ENDPOINTS, setup_routes
 from assistant.security import auth_middleware, host_middleware, load_secret
 from assistant.settings import Settings
 from assistant.usage import UsageRecorder
+from assistant.web.pages import setup_static
 from knowledge import store as kb_store
 from knowledge.database import Database
 from knowledge.migrations import migrations as knowledge_migrations
@@ -70,6 +71,7 @@ def create_app(settings: Settings) -> web.Application:
     app[keys.SETTINGS] = settings
     app[keys.MANIFEST] = load_manifest()
     app[keys.ENDPOINTS] = setup_routes(app, ENDPOINTS)
+    setup_static(app)
     app.cleanup_ctx.append(database_ctx)
     app.cleanup_ctx.append(events.events_ctx)
     app.on_shutdown.append(events.close_streams)  # SSE streams end before handlers are awaited

@@ -1,0 +1,45 @@
+"""The sidebar (``/sidebar``) and the demo console (``/demo``): HTML only, the pages talk to the JSON API."""
+
+from __future__ import annotations
+
+import json
+
+from aiohttp import web
+
+from assistant import keys
+from assistant.demo.store import demo_conversations
+from assistant.errors import FieldError, Forbidden, NotFound
+from assistant.web.i18n import pick_lang
+from assistant.web.pages import render
+
+DEMO_AGENT = "xiaomei"
+LOCAL_ADDRESSES = frozenset({"127.0.0.1", "::1"})
+
+
+async def sidebar_page(request: web.Request) -> web.Response:
+    """The panel beside the conversation; the agent's token arrives as ``?token=``."""
+    return render(request, "sidebar.html", frame_ancestors="*")
+
+
+async def demo_page(request: web.Request) -> web.Response:
+    """Plays the chat client. Demo only: local requests only, the demo agent's token embedded."""
+    if request.remote not in LOCAL_ADDRESSES:
+        raise Forbidden("演示台只对本机开放", [FieldError("remote", "不是本机地址")])
+    directory = request.app[keys.DIRECTORY]
+    agent = directory.by_login(DEMO_AGENT)
+    if agent is None:
+        raise NotFound(f"没有演示客服 {DEMO_AGENT}：请先运行 kefu demo 生成演示店铺")
+    shop = directory.shops[agent.main_shop_id]
+    token = directory.token_for(agent.id)
+    lang, _ = pick_lang(request)
+    conversations = await request.app[keys.DB].read(lambda db: demo_conversations(db, shop.code))
+    return render(
+        request,
+        "demo.html",
+        token=token,
+        sidebar_url=str(request.app.router["sidebar_page"].url_for().with_query(token=token, lang=lang)),
+        agent=agent,
+        shop=shop,
+        conversations=conversations,
+        conversations_json=json.dumps([c.model_dump() for c in conversations], ensure_ascii=False),
+    )

@@ -1,0 +1,1 @@
+"""The HTML pages: templates, static files, UI strings."""

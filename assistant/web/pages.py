@@ -1,0 +1,51 @@
+"""Rendering the HTML pages: one sandboxed, autoescaping jinja2 environment and the static route."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+from jinja2 import FileSystemLoader
+from jinja2.sandbox import SandboxedEnvironment
+
+from assistant.web.i18n import COOKIE, STRINGS, pick_lang
+
+WEB_DIR = Path(__file__).resolve().parent
+STATIC_DIR = WEB_DIR / "static"
+_env = SandboxedEnvironment(loader=FileSystemLoader(WEB_DIR / "templates"), autoescape=True)
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "frame-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors {ancestors}"
+)
+
+
+def setup_static(app: web.Application) -> None:
+    """Serve ``assistant/web/static`` under ``/static/`` (route name ``static``), once."""
+    if "static" not in app.router.named_resources():
+        app.router.add_static("/static/", STATIC_DIR, name="static", append_version=False)
+
+
+def render(
+    request: web.Request, template: str, *, frame_ancestors: str = "'self'", **context: Any
+) -> web.Response:
+    """A page in the request's language; ``?lang=`` is remembered in a cookie."""
+    lang, from_query = pick_lang(request)
+    strings = STRINGS[lang]
+    static = request.app.router["static"]
+    html = _env.get_template(template).render(
+        lang=lang,
+        other_lang="en" if lang == "zh-CN" else "zh-CN",
+        t=strings,
+        strings_json=json.dumps(strings, ensure_ascii=False),
+        static=lambda name: str(static.url_for(filename=name)),
+        **context,
+    )
+    response = web.Response(text=html, content_type="text/html")
+    response.headers["Content-Security-Policy"] = CSP.format(ancestors=frame_ancestors)
+    response.headers["Cache-Control"] = "no-store"
+    if from_query:
+        response.set_cookie(COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    return response

@@ -1,0 +1,83 @@
+// The demo console plays the chat client: it reports conversations and buyer messages to
+// /api/events (the plugin contract) and takes `kefu.insert_text` from the sidebar iframe.
+const token = document.body.dataset.token;
+const conversations = JSON.parse(document.body.dataset.conversations);
+const $ = (id) => document.getElementById(id);
+const histories = new Map();   // conversation id -> [{role, text}]
+let active = null;
+let opened = new Set();
+
+async function post(event) {
+  const response = await fetch("/api/events", {
+    method: "POST",
+    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+    body: JSON.stringify(event),
+  });
+  if (!response.ok) {
+    const body = await response.json();
+    throw new Error(body.error);
+  }
+}
+
+function showMessages() {
+  const list = (active && histories.get(active.conversation)) || [];
+  $("messages").replaceChildren(...list.map((m) => Object.assign(document.createElement("li"), { className: m.role, textContent: m.text })));
+  $("messages").scrollTop = $("messages").scrollHeight;
+}
+
+async function say(role, text) {
+  const at = new Date().toISOString();
+  histories.get(active.conversation).push({ role, text });
+  showMessages();
+  await post({ type: role === "buyer" ? "message.received" : "message.sent", conversation: active.conversation, text, at });
+}
+
+async function open(index) {
+  const c = conversations[index];
+  active = c;
+  for (const b of document.querySelectorAll(".conversation")) b.setAttribute("aria-current", String(b.dataset.index === String(index)));
+  $("chat-title").textContent = c.buyer;
+  $("chat-item").textContent = c.item_title || "";
+  for (const input of document.querySelectorAll("#buyer-form input, #buyer-form button, #agent-form textarea, #agent-form button")) input.disabled = false;
+  const first = !opened.has(c.conversation);
+  await post({ type: first ? "conversation.opened" : "conversation.changed", conversation: c.conversation,
+               shop: c.shop, buyer: c.buyer, item_id: c.item_id });
+  if (first) {
+    opened.add(c.conversation);
+    histories.set(c.conversation, []);
+    await say("buyer", c.first_message);
+  }
+  showMessages();
+}
+
+for (const button of document.querySelectorAll(".conversation")) {
+  button.addEventListener("click", () => open(Number(button.dataset.index)).catch((e) => console.warn(e.message)));
+}
+
+$("buyer-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const input = $("buyer-input");
+  const text = input.value.trim();
+  if (!text || !active) return;
+  input.value = "";
+  say("buyer", text).catch((e) => console.warn(e.message));
+});
+
+$("agent-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const composer = $("agent-composer");
+  const text = composer.value.trim();
+  if (!text || !active) return;
+  composer.value = "";
+  say("agent", text).catch((e) => console.warn(e.message));
+});
+
+window.addEventListener("message", (event) => {
+  if (event.origin !== location.origin || event.source !== $("sidebar").contentWindow) return;
+  const data = event.data;
+  if (!data || data.type !== "kefu.insert_text" || typeof data.text !== "string") return;
+  if (active && data.conversation && data.conversation !== active.conversation) return;
+  const composer = $("agent-composer");
+  composer.value = data.text;
+  composer.focus();
+});

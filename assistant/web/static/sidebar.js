@@ -1,0 +1,174 @@
+// The sidebar: follows the conversation over SSE, shows the buyer card, suggestions, scripts and
+// product knowledge, and hands the chosen text to the chat client (postMessage, clipboard as fallback).
+const T = JSON.parse(document.body.dataset.i18n);
+const token = new URLSearchParams(location.search).get("token") || "";
+const $ = (id) => document.getElementById(id);
+const el = (tag, props = {}, ...children) => {
+  const node = Object.assign(document.createElement(tag), props);
+  node.append(...children.filter((c) => c !== null && c !== undefined));
+  return node;
+};
+
+let current = null;        // the conversation state from the service
+let shown = { key: "", message: "", item: null };
+let picks = [];            // [{text, source, ref_id}] for the number keys
+
+async function api(path, options = {}) {
+  const response = await fetch(path, {
+    ...options,
+    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json", ...(options.headers || {}) },
+  });
+  if (response.status === 404 && !options.quiet404) return null;
+  if (!response.ok) throw new Error(`${response.status} ${path}`);
+  return response.json();
+}
+
+function toast(text) {
+  const box = $("toast");
+  box.textContent = text;
+  box.hidden = false;
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => { box.hidden = true; }, 1800);
+}
+
+async function insert(pick) {
+  const message = { type: "kefu.insert_text", text: pick.text, conversation: current ? current.conversation : "",
+                    source: pick.source, ref_id: pick.ref_id };
+  if (window.parent !== window) {
+    window.parent.postMessage(message, "*");
+    toast(T.inserted);
+    return;
+  }
+  try {
+    await navigator.clipboard.writeText(pick.text);
+    toast(T.copied);
+  } catch {
+    toast(T.copy_failed);
+  }
+}
+
+function pickButton(pick, index, meta, unsure) {
+  const button = el("button", { type: "button", className: "pick" + (unsure ? " unsure" : "") },
+    el("span", { className: "num", textContent: index < 9 ? String(index + 1) : "" }),
+    el("span", { className: "text", textContent: pick.text }),
+    meta ? el("span", { className: "meta", textContent: meta }) : null);
+  button.addEventListener("click", () => insert(pick));
+  return button;
+}
+
+function renderCard(card) {
+  $("buyer-card").hidden = false;
+  $("buyer-nick").textContent = current.buyer;
+  const kind = $("buyer-kind");
+  if (!card) { kind.hidden = true; $("buyer-tier").hidden = true; $("buyer-risk").hidden = true;
+    $("buyer-meta").textContent = ""; $("buyer-orders").replaceChildren(); return; }
+  kind.hidden = false;
+  kind.textContent = card.customer.label;
+  kind.className = `chip ${card.customer.kind}`;
+  $("buyer-tier").hidden = false;
+  $("buyer-tier").textContent = `${card.buyer.platform_level_label} · ${card.buyer.member_tier_label}`;
+  const risk = $("buyer-risk");
+  risk.hidden = !card.risk;
+  risk.textContent = card.risk ? `⚠ ${T.risk}：${card.risk.label}${card.risk.note ? "（" + card.risk.note + "）" : ""}` : "";
+  $("buyer-meta").textContent = `${card.rfm.segment_label} · ¥${card.spend.total_yuan} / ${card.spend.orders}`;
+  const orders = card.open_orders.map((o) => el("li", { textContent: `${o.status_label} · ¥${o.price_yuan} · ${o.summary}` }));
+  $("buyer-orders").replaceChildren(...(orders.length ? orders : [el("li", { className: "muted", textContent: T.no_open_orders })]));
+}
+
+async function loadCard() {
+  const data = await api(`/api/buyers/${encodeURIComponent(current.buyer)}?shop=${current.shop_id}`);
+  renderCard(data ? data.card : null);
+}
+
+async function loadSuggestions() {
+  const list = $("suggestion-list");
+  const message = current.last_buyer_message;
+  $("focus").hidden = !message;
+  $("last-message").textContent = message || "";
+  if (!message) { $("suggestions").hidden = true; picks = []; return; }
+  const body = { shop: current.shop_id, message, buyer: current.buyer, limit: 3 };
+  if (current.item_id) body.item = current.item_id;
+  const data = await api("/api/suggest", { method: "POST", body: JSON.stringify(body) });
+  const suggestions = data ? data.questions.flatMap((q) => q.suggestions) : [];
+  picks = suggestions.map((s) => ({ text: s.answer, source: "suggestion", ref_id: s.id, meta: s.name, unsure: !s.confident }));
+  list.replaceChildren(...picks.map((p, i) => el("li", {}, pickButton(p, i, p.meta, p.unsure))));
+  $("no-suggestions").hidden = picks.length > 0;
+  $("suggestions").hidden = false;
+}
+
+async function loadScripts() {
+  const params = new URLSearchParams({ shop: current.shop_id, buyer: current.buyer });
+  if (current.item_id) params.set("item", current.item_id);
+  const data = await api(`/api/kb/scripts?${params}`);
+  const scripts = data ? data.scripts : [];
+  $("script-list").replaceChildren(...scripts.map((s) => {
+    const button = el("button", { type: "button", textContent: s.title, title: s.text });
+    button.addEventListener("click", () => insert({ text: s.text, source: "script", ref_id: s.id }));
+    return button;
+  }));
+  $("scripts").hidden = scripts.length === 0;
+}
+
+async function loadKnowledge() {
+  if (!current.item_id) { $("knowledge").hidden = true; return; }
+  const data = await api(`/api/kb/items/${current.item_id}/knowledge`);
+  if (!data) { $("knowledge").hidden = true; return; }
+  $("item-title").textContent = data.item.title || "";
+  const facts = [];
+  const k = data.knowledge;
+  if (k) {
+    if (k.selling_points.length) facts.push([T.selling_points, k.selling_points.join("；")]);
+    for (const key of ["size_chart", "installation", "usage_notes"]) if (k[key]) facts.push([T[key], k[key]]);
+    if (k.in_box.length) facts.push([T.in_box, k.in_box.join("、")]);
+  }
+  $("knowledge-list").replaceChildren(...facts.flatMap(([dt, dd]) => [el("dt", { textContent: dt }), el("dd", { textContent: dd })]));
+  const related = data.related || [];
+  $("related-heading").hidden = related.length === 0;
+  $("related-list").replaceChildren(...related.map((r) => el("li", { textContent: [r.title, r.note].filter(Boolean).join(" — ") })));
+  $("knowledge").hidden = facts.length === 0 && related.length === 0;
+}
+
+function settle(promise) {
+  promise.catch((error) => { console.warn(T.load_failed, error.message); });
+}
+
+function follow(state) {
+  current = state.current;
+  $("waiting").hidden = Boolean(current);
+  if (!current) {
+    for (const id of ["buyer-card", "focus", "suggestions", "scripts", "knowledge"]) $(id).hidden = true;
+    shown = { key: "", message: "", item: null };
+    return;
+  }
+  const key = `${current.conversation}|${current.shop_id}|${current.buyer}`;
+  if (key !== shown.key) {
+    $("buyer-nick").textContent = current.buyer;
+    $("buyer-card").hidden = false;
+    settle(loadCard());
+    settle(loadScripts());
+  }
+  if (key !== shown.key || current.item_id !== shown.item) settle(loadKnowledge());
+  if (key !== shown.key || current.last_buyer_message !== shown.message) settle(loadSuggestions());
+  shown = { key, message: current.last_buyer_message, item: current.item_id };
+}
+
+function connect() {
+  const status = $("status");
+  const source = new EventSource(`/api/events/stream?token=${encodeURIComponent(token)}`);
+  source.addEventListener("open", () => { status.textContent = "●"; status.classList.add("live"); });
+  source.addEventListener("error", () => { status.textContent = T.reconnecting; status.classList.remove("live"); });
+  source.addEventListener("state", (e) => follow({ current: JSON.parse(e.data).current }));
+  for (const type of ["conversation.opened", "conversation.changed", "message.received", "message.sent"]) {
+    source.addEventListener(type, (e) => follow(JSON.parse(e.data).state));
+  }
+}
+
+document.addEventListener("keydown", (event) => {
+  const target = event.target;
+  if (target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement) return;
+  if (event.ctrlKey || event.metaKey || event.altKey) return;
+  const n = Number(event.key);
+  if (n >= 1 && n <= 9 && picks[n - 1]) { event.preventDefault(); insert(picks[n - 1]); }
+});
+
+connect();
