@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from assistant.api import commerce, commerce_edits, lookup_page, quick_replies, system, usage
+from assistant.api import commerce, commerce_edits, quick_replies, system, usage
 from assistant.api import kb_edit as kbe
 from assistant.api import knowledge as kb
 from assistant.api.events import EventAccepted, event_stream, post_event
@@ -62,8 +62,6 @@ ENDPOINTS: list[Endpoint] = [
              query=quick_replies.ShopQuery, response=quick_replies.GroupList, tag="quick_replies"),
     Endpoint("POST", "/api/quick-reply-groups", quick_replies.create_group, "qr_group_create", "Create a group",
              role=Role.EDITOR, body=quick_replies.GroupIn, response=quick_replies.GroupOut, tag="quick_replies"),
-    Endpoint("GET", "/lookup", lookup_page.lookup_page, "lookup_page",
-             "The hotkey lookup popup (HTML; token passed as ?token=)", role=PUBLIC, tag="pages"),
     # ---- commerce: buyer card, orders, logistics, one-click edits, approvals, related items ----
     Endpoint("GET", "/api/buyers/{nick}", commerce.buyer_card, "buyer_card",
              "The buyer card: new/returning, tiers, spend, open orders, refunds, RFM, notes, risk flag",
@@ -113,6 +111,8 @@ ENDPOINTS: list[Endpoint] = [
              "Items to recommend with this one: editor pairings and bought-together, in stock, with a message",
              query=commerce.RelatedQuery, response=commerce.RelatedItemsOut, tag="commerce"),
     Endpoint("POST", "/api/address/parse", commerce.parse_address_text, "address_parse",
+             "Turn a pasted address into name, phone, province, city, district and detail",
+             body=commerce.AddressIn, response=commerce.AddressOut, tag="commerce"),
     # ---- conversation events: the chat client reports the conversation, sidebars follow it over SSE ----
     Endpoint("POST", "/api/events", post_event, "events_post",
              "Report what the agent is looking at: conversation.opened/changed, message.received/sent",
@@ -126,8 +126,6 @@ ENDPOINTS: list[Endpoint] = [
     Endpoint("GET", "/demo", demo_page, "demo_page",
              "Demo console playing the chat client (HTML; local requests only, demo agent's token built in)",
              role=PUBLIC, tag="pages"),
-             "Turn a pasted address into name, phone, province, city, district and detail",
-             body=commerce.AddressIn, response=commerce.AddressOut, tag="commerce"),
     # ---- knowledge base: suggestions, template preview, product knowledge, scripts, editing, history ----
     Endpoint("POST", "/api/suggest", kb.suggest, "kb_suggest", "Ranked, explained answers for a buyer's message",
              body=kb.SuggestIn, response=kb.SuggestOut, tag="knowledge"),
@@ -180,11 +178,6 @@ ENDPOINTS: list[Endpoint] = [
 ]
 
 
-def setup_static(app: web.Application) -> None:
-    """Serve the web pages' scripts and styles from ``assistant/web/static`` under ``/static/``."""
-    app.router.add_static("/static/", lookup_page.WEB_DIR / "static", name="static", append_version=False)
-
-
 def setup_routes(app: web.Application, endpoints: list[Endpoint]) -> dict[str, Endpoint]:
     """Register every endpoint under its name and return the table keyed by name."""
     table: dict[str, Endpoint] = {}
@@ -193,5 +186,4 @@ def setup_routes(app: web.Application, endpoints: list[Endpoint]) -> dict[str, E
             raise ValueError(f"route name {endpoint.name!r} is used twice")
         app.router.add_route(endpoint.method, endpoint.path, endpoint.handler, name=endpoint.name)
         table[endpoint.name] = endpoint
-    setup_static(app)
     return table
