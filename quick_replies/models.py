@@ -46,11 +46,9 @@ class QuickReplyGroup(Model):
     position: Annotated[int, Field(ge=0)] = 0
 
 
-class QuickReply(Model):
-    """One phrase; ``body`` is a template rendered with the conversation's context."""
+class QuickReplyFields(Model):
+    """What an editor writes for a phrase; ``body`` is a template rendered with the conversation's context."""
 
-    id: Id | None = None
-    shop_id: Id
     group_id: Id
     scope: Scope = Scope.SHOP
     team_id: Id | None = None
@@ -64,10 +62,9 @@ class QuickReply(Model):
     valid_until: datetime | None = None
     attachment: ShortText | None = Field(None, description="reference of an image or file sent with it")
     position: Annotated[int, Field(ge=0)] = 0
-    version: Version = 1
 
     @model_validator(mode="after")
-    def _consistent(self) -> QuickReply:
+    def _consistent(self) -> QuickReplyFields:
         if (self.scope is Scope.TEAM) != (self.team_id is not None):
             raise ValueError("团队短语必须指定 team_id，其他范围不能指定")
         if (self.scope is Scope.PERSONAL) != (self.owner_agent_id is not None):
@@ -78,6 +75,14 @@ class QuickReply(Model):
             if moment is not None and moment.tzinfo is None:
                 raise ValueError("生效时间需要带时区，例如 2026-11-11T00:00:00+08:00")
         return self
+
+
+class QuickReply(QuickReplyFields):
+    """One saved phrase of one shop."""
+
+    id: Id | None = None
+    shop_id: Id
+    version: Version = 1
 
     def live_at(self, moment: datetime) -> bool:
         """Enabled and inside its validity window."""

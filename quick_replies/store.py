@@ -26,6 +26,26 @@ def snapshot(reply: QuickReply) -> dict[str, Any]:
     return reply.model_dump(mode="json", exclude={"id", "version"})
 
 
+def _values(reply: QuickReply) -> list[Any]:
+    return [
+        reply.shop_id,
+        reply.group_id,
+        reply.scope.value,
+        reply.team_id,
+        reply.owner_agent_id,
+        reply.code,
+        reply.title,
+        reply.body,
+        json.dumps(reply.tags, ensure_ascii=False),
+        int(reply.enabled),
+        reply.valid_from.isoformat() if reply.valid_from else None,
+        reply.valid_until.isoformat() if reply.valid_until else None,
+        reply.attachment,
+        reply.position,
+        json.dumps(search_keys(reply.title, reply.body), ensure_ascii=False, separators=(",", ":")),
+    ]
+
+
 def insert_quick_reply(
     db: sqlite_utils.Database, reply: QuickReply, agent_id: int | None, at: str | None = None
 ) -> int:
@@ -37,25 +57,7 @@ def insert_quick_reply(
             body, tags, enabled, valid_from, valid_until, attachment, position, search_keys, version,
             created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)""",
-        [
-            reply.shop_id,
-            reply.group_id,
-            reply.scope.value,
-            reply.team_id,
-            reply.owner_agent_id,
-            reply.code,
-            reply.title,
-            reply.body,
-            json.dumps(reply.tags, ensure_ascii=False),
-            int(reply.enabled),
-            reply.valid_from.isoformat() if reply.valid_from else None,
-            reply.valid_until.isoformat() if reply.valid_until else None,
-            reply.attachment,
-            reply.position,
-            json.dumps(search_keys(reply.title, reply.body), ensure_ascii=False, separators=(",", ":")),
-            stamp,
-            stamp,
-        ],
+        [*_values(reply), stamp, stamp],
     )
     reply_id = int(cursor.lastrowid or 0)
     record_revision(
@@ -179,26 +181,6 @@ def _check(db: sqlite_utils.Database, reply: QuickReply, exclude_id: int | None)
     )
     if holder is not None:
         raise CodeClash(reply.code, holder["id"], holder["title"])
-
-
-def _values(reply: QuickReply) -> list[Any]:
-    return [
-        reply.shop_id,
-        reply.group_id,
-        reply.scope.value,
-        reply.team_id,
-        reply.owner_agent_id,
-        reply.code,
-        reply.title,
-        reply.body,
-        json.dumps(reply.tags, ensure_ascii=False),
-        int(reply.enabled),
-        reply.valid_from.isoformat() if reply.valid_from else None,
-        reply.valid_until.isoformat() if reply.valid_until else None,
-        reply.attachment,
-        reply.position,
-        json.dumps(search_keys(reply.title, reply.body), ensure_ascii=False, separators=(",", ":")),
-    ]
 
 
 def create_quick_reply(db: sqlite_utils.Database, reply: QuickReply, agent_id: int | None) -> dict[str, Any]:

@@ -17,10 +17,10 @@ from assistant import keys
 from assistant.api.io import ok, path_int, read_json, read_query
 from assistant.errors import BadRequest, Conflict, FieldError, Forbidden, NotFound
 from assistant.security import current_agent
-from knowledge.models import Agent, Id, Model, Name, Revision, Role, ShortText, Text, UsageEvent, UsageKind
+from knowledge.models import Agent, Id, Model, Revision, Role, Text, UsageEvent, UsageKind
 from quick_replies import store as qr_store
 from quick_replies.lookup import QuickReplyLibrary
-from quick_replies.models import LookupResult, QuickReply, QuickReplyGroup, Scope, ShortCode
+from quick_replies.models import LookupResult, QuickReply, QuickReplyFields, QuickReplyGroup, Scope
 
 log = logging.getLogger("kefu.quick_replies")
 
@@ -52,23 +52,10 @@ class VersionQuery(Model):
     version: QueryId | None = Field(None, description="the version the client saw (409 when stale)")
 
 
-class QuickReplyIn(Model):
+class QuickReplyIn(QuickReplyFields):
     """A phrase as an editor writes it (``shop`` defaults to the agent's main shop)."""
 
     shop: Id | None = None
-    group_id: Id
-    scope: Scope = Scope.SHOP
-    team_id: Id | None = None
-    owner_agent_id: Id | None = None
-    code: ShortCode
-    title: Annotated[Text, StringConstraints(min_length=1, max_length=40)]
-    body: Annotated[Text, StringConstraints(min_length=1, max_length=2000)]
-    tags: list[Name] = Field(default_factory=list, max_length=20)
-    enabled: bool = True
-    valid_from: datetime | None = None
-    valid_until: datetime | None = None
-    attachment: ShortText | None = None
-    position: Annotated[int, Field(ge=0)] = 0
 
 
 class QuickReplyUpdate(QuickReplyIn):
