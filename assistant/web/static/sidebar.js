@@ -70,8 +70,8 @@ function renderCard(card) {
   const risk = $("buyer-risk");
   risk.hidden = !card.risk;
   risk.textContent = card.risk ? `⚠ ${T.risk}：${card.risk.label}${card.risk.note ? "（" + card.risk.note + "）" : ""}` : "";
-  $("buyer-meta").textContent = `${card.rfm.segment_label} · ¥${card.spend.total_yuan} / ${card.spend.orders}`;
-  const orders = card.open_orders.map((o) => el("li", { textContent: `${o.status_label} · ¥${o.price_yuan} · ${o.summary}` }));
+  $("buyer-meta").textContent = `${card.rfm.segment_label} · ${card.spend.total_yuan} / ${card.spend.orders}`;
+  const orders = card.open_orders.map((o) => el("li", { textContent: `${o.status_label} · ${o.price_yuan} · ${o.summary}` }));
   $("buyer-orders").replaceChildren(...(orders.length ? orders : [el("li", { className: "muted", textContent: T.no_open_orders })]));
 }
 
