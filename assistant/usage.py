@@ -1,4 +1,5 @@
-"""Usage events are queued in memory and written in batches, off the request path."""
+"""Usage events, and other small best-effort records, are queued in memory and written in
+batches, off the request path."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
+
+import sqlite_utils
 
 from knowledge import store as kb_store
 from knowledge.database import Database
@@ -21,6 +24,7 @@ class UsageRecorder:
         self.db = db
         self.interval = interval
         self._pending: list[UsageEvent] = []
+        self._deferred: list[Callable[[sqlite_utils.Database], None]] = []
         self._wake = asyncio.Event()
         #: called with each event as it is recorded (cheap, in-memory; e.g. ranking counters)
         self.listeners: list[Callable[[UsageEvent], None]] = []
@@ -30,18 +34,32 @@ class UsageRecorder:
         for listener in self.listeners:
             listener(event)
 
+    def defer(self, write: Callable[[sqlite_utils.Database], None]) -> None:
+        """Queue a small best-effort write (e.g. an unmatched question) for the next batch."""
+        self._deferred.append(write)
+
     async def flush(self) -> int:
-        """Write what is queued now; returns how many events were written."""
+        """Write what is queued now, in one transaction; returns how many records were written."""
         batch, self._pending = self._pending, []
-        if not batch:
+        writes, self._deferred = self._deferred, []
+        if not batch and not writes:
             return 0
+
+        def write_all(conn: sqlite_utils.Database) -> None:
+            if batch:
+                kb_store.record_usage(conn, batch)
+            for write in writes:
+                write(conn)
+
         try:
-            await self.db.write(lambda conn: kb_store.record_usage(conn, batch))
+            await self.db.write(write_all)
         except Exception:
-            log.exception("could not record %d usage events; keeping them for the next flush", len(batch))
+            # Usage events are kept for the next flush; a deferred write that failed is dropped
+            # so that one bad record can never block every later batch.
+            log.exception("could not write %d usage events and %d records", len(batch), len(writes))
             self._pending[:0] = batch
             return 0
-        return len(batch)
+        return len(batch) + len(writes)
 
     async def run(self) -> None:
         while True:

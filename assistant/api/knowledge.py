@@ -319,7 +319,7 @@ async def suggest(request: web.Request) -> web.Response:
                     top.score if top else None,
                 )
 
-        await request.app[keys.DB].write(keep)
+        request.app[keys.USAGE].defer(keep)
     confident = bool(questions) and all(q.confident for q in questions)
     return ok(SuggestOut(confident=confident, questions=questions))
 

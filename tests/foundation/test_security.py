@@ -111,3 +111,24 @@ async def test_usage_is_recorded_off_the_request_path(
     rows = await app[keys.DB].read(lambda db: db.execute(
         "SELECT ref_id, edited, agent_id FROM usage_events ORDER BY id").fetchall())
     assert rows == [(1, 1, mini_shop.agent_id), (2, 0, mini_shop.agent_id), (2, 0, mini_shop.agent_id)]
+
+
+async def test_a_failing_deferred_write_never_blocks_usage_events(
+    aiohttp_client: Callable[..., Any], settings: Settings, mini_shop: MiniShop, auth: Auth
+) -> None:
+    from assistant import keys
+
+    app = create_app(settings)
+    client = await aiohttp_client(app)
+    recorder = app[keys.USAGE]
+
+    def broken(db: Any) -> None:
+        raise RuntimeError("bad record")
+
+    recorder.defer(broken)
+    response = await client.post("/api/usage", json={"kind": "intent", "ref_id": 7}, headers=auth(mini_shop.agent_id))
+    assert response.status == 202
+    assert await recorder.flush() == 0  # the batch failed as a whole ...
+    assert await recorder.flush() == 1  # ... the event was kept, the bad record dropped
+    rows = await app[keys.DB].read(lambda db: db.execute("SELECT kind, ref_id FROM usage_events").fetchall())
+    assert rows == [("intent", 7)]
