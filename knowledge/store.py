@@ -436,38 +436,3 @@ def list_unmatched(db: sqlite_utils.Database, shop_id: int, limit: int = 50, aft
     return list(db.query(
         "SELECT id, normalized, text, count, best_intent_id, best_score, first_at, last_at FROM unmatched_messages"
         " WHERE shop_id = ? AND id > ? ORDER BY id LIMIT ?", [shop_id, after, limit]))
-
-
-_STATUS_TEXT = {
-    "awaiting_payment": "等待付款", "paid": "已付款待发货", "shipped": "已发货", "delivered": "已签收",
-    "completed": "交易成功", "cancelled": "已关闭", "refunding": "退款中", "refunded": "已退款",
-}
-
-
-def order_context(db: sqlite_utils.Database, order_id: str, shop_id: int) -> dict[str, Any] | None:
-    """One order of the shop as answer templates see it (``orders`` of the assistant's schema)."""
-    r = next(iter(db.query("SELECT * FROM orders WHERE id = ? AND shop_id = ?", [order_id, shop_id])), None)
-    if r is None:
-        return None
-    return {
-        "id": r["id"], "status": r["status"], "status_text": _STATUS_TEXT.get(r["status"], r["status"]),
-        "total_fen": r["price_fen"] + r["postage_fen"], "postage_fen": r["postage_fen"],
-        "created_at": r["created_at"], "paid_at": r["paid_at"], "shipped_at": r["shipped_at"],
-        "courier": r["courier"], "tracking_no": r["tracking_no"], "receiver": r["receiver_name"],
-        "address": f"{r['province']}{r['city']}{r['district']}{r['address_detail']}",
-    }
-
-
-_TIERS = {"none": "", "silver": "银卡", "gold": "金卡", "platinum": "铂金卡", "diamond": "钻石卡"}
-
-
-def buyer_context(db: sqlite_utils.Database, shop_id: int, nick: str) -> dict[str, Any] | None:
-    """A buyer as answer templates see it, or None for a nick the shop does not know."""
-    r = next(iter(db.query(
-        "SELECT b.nick, b.platform_level, b.member_tier, (SELECT count(*) FROM orders o WHERE o.buyer_id = b.id)"
-        " AS orders_count FROM buyers b WHERE b.shop_id = ? AND b.nick = ?", [shop_id, nick])), None)
-    if r is None:
-        return None
-    return {"nick": r["nick"], "name": r["nick"], "level": f"V{r['platform_level']}",
-            "member_tier": _TIERS.get(r["member_tier"], ""), "is_new": r["orders_count"] == 0,
-            "orders_count": r["orders_count"]}

@@ -20,6 +20,8 @@ from pydantic import Field, StringConstraints
 
 from assistant import keys
 from assistant.api.io import ok, path_int, read_json, read_query
+from assistant.commerce import store as commerce_store
+from assistant.commerce import views
 from assistant.errors import BadRequest, FieldError, NotFound
 from assistant.security import current_agent
 from knowledge import store
@@ -206,8 +208,14 @@ async def build_context(
         db: sqlite_utils.Database,
     ) -> tuple[Any, dict[str, Any] | None, dict[str, Any] | None, list[Campaign]]:
         found = store.get_item(db, item_id) if item_id is not None else None
-        order = store.order_context(db, order_id, shop_id) if order_id else None
-        card = store.buyer_context(db, shop_id, buyer) if buyer else None
+        order_row = commerce_store.order_row(db, order_id) if order_id else None
+        order = views.order_for_templates(order_row) if order_row and order_row["shop_id"] == shop_id else None
+        buyer_row = commerce_store.buyer_by_nick(db, shop_id, buyer) if buyer else None
+        card = (
+            views.buyer_for_templates(buyer_row, len(commerce_store.buyer_orders(db, buyer_row["id"])))
+            if buyer_row
+            else None
+        )
         active = matcher.active_campaigns(shop_id, now)
         campaigns = [c for c in (store.get_campaign(db, cid) for cid in sorted(active)) if c is not None]
         return found, order, card, campaigns
