@@ -14,7 +14,7 @@ from aiohttp import web
 
 from assistant import keys
 from assistant.errors import FieldError, Forbidden, Handler, Unauthorized
-from knowledge.models import Agent, Role
+from knowledge.models import Agent
 
 SECRET_FILE = "secret.key"
 AGENT = web.RequestKey("agent", Agent)
@@ -90,8 +90,3 @@ def current_agent(request: web.Request) -> Agent:
     """The authenticated agent of this request (routes with a role only)."""
     return request[AGENT]
 
-
-def require_role(agent: Agent, role: Role, what: str) -> None:
-    if not agent.role.allows(role):
-        message = f"需要 {role.value} 角色"
-        raise Forbidden(f"{what}{message}", [FieldError("Authorization", message)])

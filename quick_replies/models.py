@@ -84,14 +84,6 @@ class QuickReply(QuickReplyFields):
     shop_id: Id
     version: Version = 1
 
-    def live_at(self, moment: datetime) -> bool:
-        """Enabled and inside its validity window."""
-        if not self.enabled:
-            return False
-        if self.valid_from is not None and moment < self.valid_from:
-            return False
-        return self.valid_until is None or moment <= self.valid_until
-
 
 class MatchKind(StrEnum):
     """Why a phrase matched what the agent typed."""
