@@ -13,7 +13,7 @@ from assistant.api import commerce, commerce_edits, quick_replies, system, usage
 from assistant.api import kb_edit as kbe
 from assistant.api import knowledge as kb
 from assistant.api.events import EventAccepted, event_stream, post_event
-from assistant.api.pages import demo_page, sidebar_page
+from assistant.api.pages import demo_page, editor_page, sidebar_page
 from assistant.commerce.views import EditOutcome
 from assistant.endpoint import Endpoint
 from assistant.events import EventIn
@@ -123,6 +123,9 @@ ENDPOINTS: list[Endpoint] = [
              role=PUBLIC, tag="events"),
     Endpoint("GET", "/sidebar", sidebar_page, "sidebar_page",
              "The sidebar beside the conversation (HTML; token passed as ?token=)", role=PUBLIC, tag="pages"),
+    Endpoint("GET", "/editor", editor_page, "editor_page",
+             "The editor for quick replies, intents, hot-item answers, knowledge, campaigns and synonyms "
+             "(HTML; token passed as ?token=)", role=PUBLIC, tag="pages"),
     Endpoint("GET", "/demo", demo_page, "demo_page",
              "Demo console playing the chat client (HTML; local requests only, demo agent's token built in)",
              role=PUBLIC, tag="pages"),

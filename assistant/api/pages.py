@@ -1,4 +1,4 @@
-"""The sidebar (``/sidebar``) and the demo console (``/demo``): HTML only, the pages talk to the JSON API."""
+"""The pages: sidebar (``/sidebar``), editor (``/editor``) and demo console (``/demo``). HTML only; they talk to the JSON API."""
 
 from __future__ import annotations
 
@@ -13,12 +13,19 @@ from assistant.web.i18n import pick_lang
 from assistant.web.pages import render
 
 DEMO_AGENT = "xiaomei"
+DEMO_EDITOR = "lina"
+EDITOR_TABS = ("quick-replies", "intents", "hot-items", "knowledge", "campaigns", "synonyms", "try", "unmatched", "usage")
 LOCAL_ADDRESSES = frozenset({"127.0.0.1", "::1"})
 
 
 async def sidebar_page(request: web.Request) -> web.Response:
     """The panel beside the conversation; the agent's token arrives as ``?token=``."""
     return render(request, "sidebar.html", frame_ancestors="*")
+
+
+async def editor_page(request: web.Request) -> web.Response:
+    """Lists, forms, preview, history and import/export for editors; the token arrives as ``?token=``."""
+    return render(request, "editor.html", tabs=EDITOR_TABS)
 
 
 async def demo_page(request: web.Request) -> web.Response:
@@ -32,12 +39,15 @@ async def demo_page(request: web.Request) -> web.Response:
     shop = directory.shops[agent.main_shop_id]
     token = directory.token_for(agent.id)
     lang, _ = pick_lang(request)
+    editor = directory.by_login(DEMO_EDITOR)
+    editor_query = {"token": directory.token_for(editor.id), "lang": lang} if editor else {"lang": lang}
     conversations = await request.app[keys.DB].read(lambda db: demo_conversations(db, shop.code))
     return render(
         request,
         "demo.html",
         token=token,
         sidebar_url=str(request.app.router["sidebar_page"].url_for().with_query(token=token, lang=lang)),
+        editor_url=str(request.app.router["editor_page"].url_for().with_query(editor_query)),
         agent=agent,
         shop=shop,
         conversations=conversations,

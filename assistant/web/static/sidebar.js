@@ -1,50 +1,16 @@
 // The sidebar: follows the conversation over SSE, shows the buyer card, suggestions, scripts and
 // product knowledge, and hands the chosen text to the chat client (postMessage, clipboard as fallback).
-const T = JSON.parse(document.body.dataset.i18n);
-const token = new URLSearchParams(location.search).get("token") || "";
-const $ = (id) => document.getElementById(id);
-const el = (tag, props = {}, ...children) => {
-  const node = Object.assign(document.createElement(tag), props);
-  node.append(...children.filter((c) => c !== null && c !== undefined));
-  return node;
-};
+import { $, T, api as call, el, insertText, token, typing } from "./ui.js";
 
 let current = null;        // the conversation state from the service
 let shown = { key: "", message: "", item: null };
 let picks = [];            // [{text, source, ref_id}] for the number keys
 
-async function api(path, options = {}) {
-  const response = await fetch(path, {
-    ...options,
-    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json", ...(options.headers || {}) },
-  });
-  if (response.status === 404 && !options.quiet404) return null;
-  if (!response.ok) throw new Error(`${response.status} ${path}`);
-  return response.json();
-}
+const api = (path, options = {}) => call(path, { nullOn404: true, ...options });
 
-function toast(text) {
-  const box = $("toast");
-  box.textContent = text;
-  box.hidden = false;
-  clearTimeout(toast.timer);
-  toast.timer = setTimeout(() => { box.hidden = true; }, 1800);
-}
-
-async function insert(pick) {
-  const message = { type: "kefu.insert_text", text: pick.text, conversation: current ? current.conversation : "",
-                    source: pick.source, ref_id: pick.ref_id };
-  if (window.parent !== window) {
-    window.parent.postMessage(message, "*");
-    toast(T.inserted);
-    return;
-  }
-  try {
-    await navigator.clipboard.writeText(pick.text);
-    toast(T.copied);
-  } catch {
-    toast(T.copy_failed);
-  }
+function insert(pick) {
+  return insertText({ text: pick.text, conversation: current ? current.conversation : "", source: pick.source,
+                      ref_id: pick.ref_id });
 }
 
 function pickButton(pick, index, meta, unsure) {
@@ -88,7 +54,7 @@ async function loadSuggestions() {
   if (!message) { $("suggestions").hidden = true; picks = []; return; }
   const body = { shop: current.shop_id, message, buyer: current.buyer, limit: 3 };
   if (current.item_id) body.item = current.item_id;
-  const data = await api("/api/suggest", { method: "POST", body: JSON.stringify(body) });
+  const data = await api("/api/suggest", { method: "POST", body });
   const suggestions = data ? data.questions.flatMap((q) => q.suggestions) : [];
   picks = suggestions.map((s) => ({ text: s.answer, source: "suggestion", ref_id: s.id, meta: s.name, unsure: !s.confident }));
   list.replaceChildren(...picks.map((p, i) => el("li", {}, pickButton(p, i, p.meta, p.unsure))));
@@ -164,8 +130,7 @@ function connect() {
 }
 
 document.addEventListener("keydown", (event) => {
-  const target = event.target;
-  if (target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement) return;
+  if (typing(event)) return;
   if (event.ctrlKey || event.metaKey || event.altKey) return;
   const n = Number(event.key);
   if (n >= 1 && n <= 9 && picks[n - 1]) { event.preventDefault(); insert(picks[n - 1]); }

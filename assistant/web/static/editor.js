@@ -1,0 +1,54 @@
+// The editor: one page, one tab per kind of content. Each tab is its own module
+// (`editor_<tab>.js`, loaded on first open) exporting `mount(section, ctx)`, where
+// ctx = { me, shop() -> the chosen shop id, onShopChange(fn) }.
+import { $, T, api, el } from "./ui.js";
+
+const modules = new Map();   // tab -> the mounted module
+const shopListeners = [];
+let me = null;
+
+const ctx = {
+  get me() { return me; },
+  shop: () => Number($("shop-select").value),
+  onShopChange: (fn) => shopListeners.push(fn),
+};
+
+function fail(error) {
+  const box = $("editor-error");
+  box.textContent = `${T.load_failed}：${error.message}`;
+  box.hidden = false;
+}
+
+async function show(tab) {
+  const panels = [...document.querySelectorAll(".tab-panel")];
+  if (!panels.some((p) => p.dataset.tab === tab)) tab = panels[0].dataset.tab;
+  for (const panel of panels) panel.hidden = panel.dataset.tab !== tab;
+  for (const link of document.querySelectorAll(".tabs a")) {
+    if (link.dataset.tab === tab) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  }
+  if (modules.has(tab)) return;
+  modules.set(tab, null);
+  try {
+    const module = await import(`./editor_${tab.replace(/-/g, "_")}.js`);
+    await module.mount($(`tab-${tab}`), ctx);
+    modules.set(tab, module);
+  } catch (error) {
+    modules.delete(tab);
+    fail(error);
+  }
+}
+
+async function start() {
+  const data = await api("/api/me");
+  me = data.agent;
+  $("who").textContent = `${me.name}（${T["role_" + me.role] || me.role}）`;
+  const select = $("shop-select");
+  select.replaceChildren(...data.shops.map((s) => el("option", { value: String(s.id), textContent: s.name })));
+  select.value = String(me.main_shop_id);
+  select.addEventListener("change", () => { for (const fn of shopListeners) fn(ctx.shop()); });
+  window.addEventListener("hashchange", () => show(location.hash.slice(1)));
+  await show(location.hash.slice(1));
+}
+
+start().catch(fail);

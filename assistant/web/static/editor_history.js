@@ -1,0 +1,69 @@
+// History of one row (quick reply, intent, campaign, synonym group, item knowledge): every revision
+// with who/when/what, a readable field-by-field diff against the state before it, and one-click rollback.
+import { T, api, el, toast } from "./ui.js";
+
+const HIDDEN = new Set(["id", "version", "created_at", "updated_at", "updated_by", "created_by", "search_keys"]);
+
+function text(value) {
+  if (value === null || value === undefined || value === "") return "—";
+  if (Array.isArray(value)) return value.map(text).join("\n");
+  if (typeof value === "object") return JSON.stringify(value, null, 1);
+  return String(value);
+}
+
+/** Changed fields between two states, each as { field, before, after } in display text. */
+export function changes(before, after) {
+  const keys = new Set([...Object.keys(before || {}), ...Object.keys(after || {})]);
+  const out = [];
+  for (const key of keys) {
+    if (HIDDEN.has(key)) continue;
+    const a = text((before || {})[key]);
+    const b = text((after || {})[key]);
+    if (a !== b) out.push({ field: key, before: a, after: b });
+  }
+  return out;
+}
+
+function diffTable(rows, labels) {
+  if (!rows.length) return el("p", { className: "muted small", textContent: T.no_changes });
+  return el("table", { className: "diff small" },
+    ...rows.map((r) => el("tr", {},
+      el("th", { textContent: labels[r.field] || r.field }),
+      el("td", { className: "before" }, el("del", { textContent: r.before })),
+      el("td", { className: "after" }, el("ins", { textContent: r.after })))));
+}
+
+/**
+ * Render the history into `box`.
+ * opts: { revisionsUrl, rollbackUrl, version (current, or null when deleted), labels, onRolledBack(row) }
+ */
+export async function showHistory(box, opts) {
+  box.replaceChildren(el("p", { className: "muted small", textContent: T.loading }));
+  const { revisions } = await api(opts.revisionsUrl);
+  const list = el("ol", { className: "history" });
+  for (const rev of revisions) {
+    const who = rev.agent_name || (rev.agent_id ? `#${rev.agent_id}` : T.system);
+    const when = new Date(rev.at).toLocaleString(document.documentElement.lang);
+    const rollback = el("button", { type: "button", className: "rollback", textContent: T.rollback_here });
+    rollback.dataset.revision = String(rev.id);
+    rollback.addEventListener("click", async () => {
+      if (!confirm(T.rollback_confirm.replace("{version}", rev.version))) return;
+      try {
+        const row = await api(opts.rollbackUrl, { method: "POST", body: { revision_id: rev.id, version: opts.version } });
+        toast(T.rolled_back);
+        if (opts.onRolledBack) opts.onRolledBack(row);
+      } catch (error) {
+        toast(`${T.save_failed}：${error.message}`);
+      }
+    });
+    list.append(el("li", {},
+      el("div", { className: "row small" },
+        el("strong", { textContent: `v${rev.version}` }),
+        el("span", { className: "chip", textContent: T["action_" + rev.action] || rev.action }),
+        el("span", { className: "muted", textContent: `${who} · ${when}` }),
+        el("span", { className: "bar-fill" }),
+        rev.after ? rollback : null),
+      diffTable(changes(rev.before, rev.after), opts.labels || {})));
+  }
+  box.replaceChildren(revisions.length ? list : el("p", { className: "muted small", textContent: T.no_history }));
+}

@@ -1,0 +1,98 @@
+// What every page shares: the token, element helpers, the API call with the one error shape,
+// field errors shown next to their field, a toast, and handing text to the chat client.
+export const T = JSON.parse(document.body.dataset.i18n);
+export const token = new URLSearchParams(location.search).get("token") || document.body.dataset.token || "";
+export const $ = (id) => document.getElementById(id);
+
+export function el(tag, props = {}, ...children) {
+  const node = Object.assign(document.createElement(tag), props);
+  node.append(...children.filter((c) => c !== null && c !== undefined && c !== false));
+  return node;
+}
+
+/** An API error: `status`, `message` (the API's `error`) and `errors` ([{field, message}]). */
+export class ApiError extends Error {
+  constructor(status, body) {
+    super((body && body.error) || `HTTP ${status}`);
+    this.status = status;
+    this.errors = (body && body.errors) || [];
+    this.body = body || {};
+  }
+}
+
+/** JSON in, JSON out. 404 gives null when `options.nullOn404`; any other failure throws ApiError. */
+export async function api(path, options = {}) {
+  const { nullOn404, ...init } = options;
+  const headers = { Authorization: `Bearer ${token}`, ...(init.headers || {}) };
+  if (init.body !== undefined && !(init.body instanceof FormData) && typeof init.body !== "string") {
+    init.body = JSON.stringify(init.body);
+  }
+  if (typeof init.body === "string") headers["Content-Type"] = "application/json";
+  const response = await fetch(path, { ...init, headers });
+  if (response.status === 404 && nullOn404) return null;
+  const type = response.headers.get("Content-Type") || "";
+  const body = type.includes("json") ? await response.json() : null;
+  if (!response.ok) throw new ApiError(response.status, body);
+  return body ?? response;
+}
+
+/** Show the API's field errors next to the fields of `form` (matched by `name`); the rest in `summary`. */
+export function showFieldErrors(form, error, summary = form.querySelector(".form-error")) {
+  clearFieldErrors(form);
+  const loose = [];
+  for (const { field, message } of error.errors || []) {
+    const name = String(field).split(".").find((part) => form.elements.namedItem(part)) || field;
+    const input = form.elements.namedItem(name);
+    if (input instanceof Element) {
+      input.setAttribute("aria-invalid", "true");
+      input.after(el("div", { className: "field-error", textContent: message, role: "alert" }));
+    } else {
+      loose.push(field && field !== "body" ? `${field}：${message}` : message);
+    }
+  }
+  if (summary) {
+    summary.textContent = [error.message, ...loose].filter(Boolean).join("；");
+    summary.hidden = false;
+  }
+}
+
+export function clearFieldErrors(form) {
+  for (const node of form.querySelectorAll(".field-error")) node.remove();
+  for (const node of form.querySelectorAll("[aria-invalid]")) node.removeAttribute("aria-invalid");
+  const summary = form.querySelector(".form-error");
+  if (summary) { summary.textContent = ""; summary.hidden = true; }
+}
+
+export function toast(text) {
+  let box = $("toast");
+  if (!box) { box = el("div", { id: "toast", className: "toast", role: "status" }); document.body.append(box); }
+  box.textContent = text;
+  box.hidden = false;
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => { box.hidden = true; }, 1800);
+}
+
+/** Hand text to the chat client (`kefu.insert_text`, docs/plugin.md); the clipboard when there is no host. */
+export async function insertText({ text, conversation = "", source, ref_id = null }) {
+  const host = window.opener || (window.parent !== window ? window.parent : null);
+  if (host) {
+    host.postMessage({ type: "kefu.insert_text", text, conversation, source, ref_id }, "*");
+    toast(T.inserted);
+    return "posted";
+  }
+  try {
+    await navigator.clipboard.writeText(text);
+    toast(T.copied);
+    return "copied";
+  } catch {
+    toast(T.copy_failed);
+    return "failed";
+  }
+}
+
+/** True when the key event belongs to a text field (number keys must not pick then). */
+export function typing(event) {
+  const target = event.target;
+  return target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement ||
+    target instanceof HTMLSelectElement || (target instanceof HTMLElement && target.isContentEditable);
+}
