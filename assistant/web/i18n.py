@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from assistant.web.strings import editor_kb, editor_qr, lookup, orders
+
 LANGS = ("zh-CN", "en")
 DEFAULT_LANG = "zh-CN"
 COOKIE = "kefu_lang"
@@ -157,6 +159,13 @@ STRINGS: dict[str, dict[str, str]] = {
         "action_rollback": "rolled back",
     },
 }
+
+for _area in (lookup, orders, editor_qr, editor_kb):
+    for _lang, _strings in (("zh-CN", _area.ZH), ("en", _area.EN)):
+        _clash = STRINGS[_lang].keys() & _strings.keys()
+        if _clash:
+            raise ValueError(f"UI string keys defined twice: {sorted(_clash)}")
+        STRINGS[_lang].update(_strings)
 
 
 def pick_lang(request: web.Request) -> tuple[str, bool]:

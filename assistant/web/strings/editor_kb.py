@@ -1,0 +1,5 @@
+"""UI strings of the editor kb area: Simplified Chinese first, English second (same keys in both)."""
+
+ZH: dict[str, str] = {}
+
+EN: dict[str, str] = {}
