@@ -31,10 +31,10 @@ STATUS_LABELS: dict[OrderStatus, str] = {
 }
 TIER_LABELS: dict[MemberTier, str] = {
     MemberTier.NONE: "非会员",
-    MemberTier.SILVER: "白银会员",
-    MemberTier.GOLD: "黄金会员",
-    MemberTier.PLATINUM: "铂金会员",
-    MemberTier.DIAMOND: "钻石会员",
+    MemberTier.SILVER: "银卡会员",
+    MemberTier.GOLD: "金卡会员",
+    MemberTier.PLATINUM: "铂金卡会员",
+    MemberTier.DIAMOND: "钻石卡会员",
 }
 RISK_LABELS: dict[RiskFlag, str] = {
     RiskFlag.BAD_REVIEW_EXTORTION: "差评师",

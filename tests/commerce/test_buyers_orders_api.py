@@ -97,7 +97,7 @@ async def test_buyer_card_tells_who_the_buyer_is(
     card = (await response.json())["card"]
     assert response.status == 200
     assert card["customer"]["kind"] == "returning" and card["customer"]["label"] == "老客"
-    assert card["buyer"]["member_tier_label"] == "黄金会员" and card["buyer"]["platform_level_label"] == "V4"
+    assert card["buyer"]["member_tier_label"] == "金卡会员" and card["buyer"]["platform_level_label"] == "V4"
     spend = card["spend"]
     assert spend["orders"] == 6 and spend["purchases"] == 4  # completed ×2, shipped, delivered
     assert spend["total_fen"] == 60_000 + 50_000 + 9_900 + 7_700 and spend["total_yuan"] == "¥1,276.00"
