@@ -227,5 +227,7 @@ async def parse_address_text(request: web.Request) -> web.Response:
 
 async def commerce_ctx(app: web.Application) -> AsyncIterator[None]:
     """Plug in the default (SQLite) commerce backend."""
-    app[keys.COMMERCE] = SqliteBackend(app[keys.DB], app[keys.SETTINGS])
+    backend = SqliteBackend(app[keys.DB], app[keys.SETTINGS])
+    await backend.forget_old_idempotency_keys()
+    app[keys.COMMERCE] = backend
     yield

@@ -13,7 +13,7 @@ from pydantic import Field, StringConstraints
 from assistant import keys
 from assistant.api.commerce import order_id_of
 from assistant.api.io import ok, path_int, read_json, read_query
-from assistant.commerce.address import _regions
+from assistant.commerce.address import default_regions
 from assistant.commerce.address_regions import RegionNotFound
 from assistant.commerce.backend import EditRequest, Undo
 from assistant.commerce.edits import AddressChange, Change, PostageChange, PriceChange, RemarkChange
@@ -96,7 +96,7 @@ def _key(request: web.Request) -> str:
 def _check_region(address: Address) -> None:
     """The confirmed province / city / district must be a real, consistent chain."""
     try:
-        match = _regions().resolve(f"{address.province}{address.city}{address.district}{address.detail}")
+        match = default_regions().resolve(f"{address.province}{address.city}{address.district}{address.detail}")
     except RegionNotFound as exc:
         raise BadRequest.field("address.province", str(exc)) from exc
     for name in ("province", "city", "district"):

@@ -124,7 +124,8 @@ _TRIM = " \t\n,.;:!?、。~-_/|·"
 
 
 @lru_cache(maxsize=1)
-def _regions() -> RegionBackend:
+def default_regions() -> RegionBackend:
+    """The shared region data (loaded once, on first use)."""
     return CpcaRegions()
 
 
@@ -281,7 +282,7 @@ def parse_address(text: str, *, regions: RegionBackend | None = None) -> ParsedA
         raise AddressParseError(
             "text", f"内容太长（{len(text)}字，最多{MAX_LENGTH}字）：请只粘贴一条收货信息（姓名、电话、地址）"
         )
-    backend = regions or _regions()
+    backend = regions or default_regions()
     normal = _normalise(text)
     phone, rest = _take_phone(normal)
     rest = _POSTCODE_RE.sub(" ", rest)

@@ -10,7 +10,7 @@ import base64
 import binascii
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlite_utils
@@ -26,6 +26,7 @@ from knowledge.database import Database
 from knowledge.models import Agent
 
 MAX_TAGS = 30
+IDEMPOTENCY_KEEP = timedelta(days=7)
 
 
 def _utc_now() -> datetime:
@@ -55,6 +56,11 @@ class SqliteBackend(EditsMixin):
         self.settings = settings
         self.clock = clock
         self.tz = ZoneInfo(settings.timezone)
+
+    async def forget_old_idempotency_keys(self, keep: timedelta = IDEMPOTENCY_KEEP) -> int:
+        """Drop idempotency keys older than ``keep``: a client retries within minutes, not weeks."""
+        before = (self.clock() - keep).isoformat()
+        return await self.db.write(lambda db: store.purge_idempotency_keys(db, before))
 
     # ---- buyers ----------------------------------------------------------------------------
 

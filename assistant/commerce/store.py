@@ -323,6 +323,11 @@ def remember_response(
     )
 
 
+def purge_idempotency_keys(db: sqlite_utils.Database, before: str) -> int:
+    """Forget keys stored before ``before`` (ISO time, same clock as ``created_at``); returns how many."""
+    return db.conn.execute("DELETE FROM idempotency_keys WHERE created_at < ?", (before,)).rowcount
+
+
 # ---- related items -----------------------------------------------------------------------------
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -11,6 +12,8 @@ from aiohttp.test_utils import TestClient
 
 from assistant.commerce import store
 from assistant.commerce.models import Order, OrderStatus
+from assistant.commerce.sqlite_backend import SqliteBackend
+from assistant.settings import Settings
 from knowledge.database import Database
 from tests.conftest import MiniShop
 
@@ -426,3 +429,21 @@ async def test_orders_of_a_shop_the_agent_is_not_in_are_404(
     assert code == 404
     response = await client.get(f"/api/orders/{made.id}", headers=auth(mini_shop.outsider_id))
     assert response.status == 404
+
+
+async def test_week_old_idempotency_keys_are_forgotten_at_start_up(
+    client: TestClient, mini_shop: MiniShop, auth: Auth, new_order: NewOrder, store_db: Database,
+    settings: Settings,
+) -> None:
+    made = new_order()
+    code, _ = await edit(client, auth(mini_shop.agent_id), made.id, "remark", {"text": "新的"})
+    assert code == 200
+    def keys_left() -> int:
+        return int(store_db.read_sync(lambda db: db.execute("SELECT count(*) FROM idempotency_keys").fetchone()[0]))
+
+    assert keys_left() == 1
+
+    soon = SqliteBackend(store_db, settings, clock=lambda: datetime.now(UTC) + timedelta(days=1))
+    assert await soon.forget_old_idempotency_keys() == 0 and keys_left() == 1
+    later = SqliteBackend(store_db, settings, clock=lambda: datetime.now(UTC) + timedelta(days=8))
+    assert await later.forget_old_idempotency_keys() == 1 and keys_left() == 0
