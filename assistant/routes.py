@@ -11,6 +11,7 @@ from aiohttp import web
 
 from assistant.api import commerce, commerce_edits, quick_replies, system, usage
 from assistant.api import kb_edit as kbe
+from assistant.api import kb_editor_support as kbs
 from assistant.api import knowledge as kb
 from assistant.api.events import EventAccepted, event_stream, post_event
 from assistant.api.pages import demo_page, editor_page, sidebar_page
@@ -173,6 +174,13 @@ ENDPOINTS: list[Endpoint] = [
     Endpoint("GET", "/api/kb/unmatched", kbe.unmatched, "kb_unmatched",
              "Buyer questions without a confident answer, for editors", role=Role.EDITOR,
              query=kbe.UnmatchedQuery, response=kbe.UnmatchedOut, tag="knowledge"),
+    # ---- knowledge editor support: item picker, unmatched question handled ----
+    Endpoint("GET", "/api/kb/items", kbs.list_items, "kb_items",
+             "A shop's items for the editor's item picker (title/SKU search, hot-item answer counts)",
+             role=Role.EDITOR, query=kbs.ItemsQuery, response=kbs.ItemsOut, tag="knowledge"),
+    Endpoint("DELETE", "/api/kb/unmatched/{message_id}", kbs.handle_unmatched, "kb_unmatched_handled",
+             "Mark an unmatched buyer question as handled (it is forgotten until a buyer asks it again)",
+             role=Role.EDITOR, response=kbs.HandledOut, tag="knowledge"),
     Endpoint("GET", "/api/kb/{entity}/{entity_id}/revisions", kbe.revisions, "kb_revisions",
              "History of an intent, campaign, synonym group or item's knowledge", role=Role.EDITOR,
              response=kbe.RevisionsOut, tag="knowledge"),

@@ -436,3 +436,33 @@ def list_unmatched(db: sqlite_utils.Database, shop_id: int, limit: int = 50, aft
     return list(db.query(
         "SELECT id, normalized, text, count, best_intent_id, best_score, first_at, last_at FROM unmatched_messages"
         " WHERE shop_id = ? AND id > ? ORDER BY id LIMIT ?", [shop_id, after, limit]))
+
+
+def search_items(
+    db: sqlite_utils.Database, shop_id: int, search: str = "", hot_only: bool = False, limit: int = 30
+) -> list[dict[str, Any]]:
+    """A shop's items for the editor's item picker: title or SKU containing ``search``, with how many
+    hot-item answers each has and whether it has product knowledge; items with answers first."""
+    where = ["i.shop_id = ?"]
+    params: list[Any] = [shop_id]
+    if search:
+        where.append("(i.title LIKE ? OR i.sku LIKE ?)")
+        params += [f"%{search}%", f"%{search}%"]
+    having = " HAVING hot_answers > 0" if hot_only else ""
+    return list(db.query(
+        "SELECT i.id, i.sku, i.title, i.category, i.stock, i.on_sale,"
+        " (SELECT count(*) FROM intents n WHERE n.item_id = i.id) AS hot_answers,"
+        " EXISTS (SELECT 1 FROM item_knowledge k WHERE k.item_id = i.id) AS has_knowledge"
+        f" FROM items i WHERE {' AND '.join(where)} GROUP BY i.id{having}"
+        " ORDER BY hot_answers DESC, i.id LIMIT ?", [*params, limit]))
+
+
+def unmatched_shop(db: sqlite_utils.Database, message_id: int) -> int | None:
+    """The shop of one kept unmatched message (None when there is no such message)."""
+    row = db.execute("SELECT shop_id FROM unmatched_messages WHERE id = ?", [message_id]).fetchone()
+    return None if row is None else int(row[0])
+
+
+def delete_unmatched(db: sqlite_utils.Database, message_id: int) -> None:
+    """Forget an unmatched message (an editor handled it); it comes back if a buyer asks again."""
+    db.execute("DELETE FROM unmatched_messages WHERE id = ?", [message_id])

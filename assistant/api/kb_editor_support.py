@@ -1,0 +1,72 @@
+"""Small endpoints the knowledge editor needs beside the CRUD of ``kb_edit``: an item picker for
+hot-item answers and product knowledge, and marking an unmatched buyer question as handled."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import sqlite_utils
+from aiohttp import web
+from pydantic import Field, StringConstraints
+
+from assistant import keys
+from assistant.api.io import ok, path_int, read_query
+from assistant.api.knowledge import check_shop
+from assistant.errors import NotFound
+from assistant.security import current_agent
+from knowledge import store
+from knowledge.models import Model
+
+
+class ItemsQuery(Model):
+    shop: Annotated[int, Field(gt=0)]
+    q: Annotated[str, StringConstraints(max_length=60)] = Field(
+        "", description="words of the title or the SKU"
+    )
+    hot: bool = Field(False, description="only items with hot-item answers")
+    limit: Annotated[int, Field(ge=1, le=100)] = 30
+
+
+class ItemRow(Model):
+    id: int
+    sku: str
+    title: str
+    category: str
+    stock: int
+    on_sale: bool
+    hot_answers: int = Field(description="intents bound to this item (hot-item answers)")
+    has_knowledge: bool
+
+
+class ItemsOut(Model):
+    items: list[ItemRow]
+
+
+class HandledOut(Model):
+    handled: int
+
+
+async def list_items(request: web.Request) -> web.Response:
+    """``GET /api/kb/items?shop=&q=&hot=``: items with hot-item answers first, then by id."""
+    agent = current_agent(request)
+    q = read_query(request, ItemsQuery)
+    check_shop(request, agent, q.shop)
+    rows = await request.app[keys.DB].read(
+        lambda db: store.search_items(db, q.shop, q.q.strip(), q.hot, q.limit)
+    )
+    return ok(ItemsOut(items=[ItemRow.model_validate(r) for r in rows]))
+
+
+async def handle_unmatched(request: web.Request) -> web.Response:
+    """``DELETE /api/kb/unmatched/{message_id}``: the editor dealt with it; forget it (a new ask brings it back)."""
+    agent = current_agent(request)
+    message_id = path_int(request, "message_id")
+
+    def fn(db: sqlite_utils.Database) -> None:
+        shop_id = store.unmatched_shop(db, message_id)
+        if shop_id is None or shop_id not in agent.shop_ids:
+            raise NotFound(f"没有编号为 {message_id} 的未匹配问题，可能已被处理")
+        store.delete_unmatched(db, message_id)
+
+    await request.app[keys.DB].write(fn)
+    return ok(HandledOut(handled=message_id))
