@@ -10,6 +10,7 @@ from assistant.endpoint import Endpoint
 from assistant.events import EventHub
 from assistant.manifest import PluginManifest
 from assistant.settings import Settings
+from assistant.ttl_cache import TtlCache
 from assistant.usage import UsageRecorder
 from knowledge.database import Database
 from knowledge.matcher import Matcher
@@ -25,3 +26,5 @@ QUICK_REPLIES = web.AppKey("quick_replies", QuickReplyLibrary)
 COMMERCE = web.AppKey("commerce", CommerceBackend)
 EVENTS = web.AppKey("events", EventHub)
 MATCHER = web.AppKey("matcher", Matcher)
+#: conversation contexts the quick-reply search rendered with, for a moment (see api/quick_replies.search)
+SEARCH_CONTEXTS = web.AppKey("search_contexts", TtlCache[tuple[object, ...], dict[str, object]])

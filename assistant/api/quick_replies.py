@@ -15,8 +15,10 @@ from pydantic import Field, StringConstraints
 
 from assistant import keys
 from assistant.api.io import ok, path_int, read_json, read_query
+from assistant.api.knowledge import build_context
 from assistant.errors import BadRequest, Conflict, FieldError, Forbidden, NotFound
 from assistant.security import current_agent
+from assistant.ttl_cache import TtlCache
 from knowledge.models import Agent, Id, Model, Revision, Role, Text, UsageEvent, UsageKind
 from quick_replies import store as qr_store
 from quick_replies.lookup import QuickReplyLibrary
@@ -26,6 +28,8 @@ log = logging.getLogger("kefu.quick_replies")
 
 QueryId = Annotated[int, Field(gt=0, le=2**62)]
 USAGE_HISTORY_DAYS = 90
+#: how long the search reuses a conversation's rendering context (an agent types a code in well under that)
+SEARCH_CONTEXT_SECONDS = 1.5
 
 
 # --------------------------------------------------------------------------- #
@@ -37,7 +41,13 @@ class SearchQuery(Model):
     q: Annotated[str, StringConstraints(max_length=100)] = Field("", description="what the agent typed")
     shop: QueryId | None = Field(None, description="shop id; defaults to the agent's main shop")
     limit: Annotated[int, Field(ge=1, le=50)] = 10
-    buyer: Annotated[str, StringConstraints(max_length=60)] = Field("", description="buyer nick for previews")
+    buyer: Annotated[str, StringConstraints(max_length=60)] = Field(
+        "", description="buyer nick of the conversation: previews see the buyer card (tier, orders)"
+    )
+    item: QueryId | None = Field(None, description="item in focus: previews see its knowledge (404 if unknown)")
+    order: Annotated[str, StringConstraints(min_length=1, max_length=40)] | None = Field(
+        None, description="order in focus: previews see its status, price, tracking (404 if unknown)"
+    )
 
 
 class SearchOut(Model):
@@ -114,6 +124,7 @@ async def quick_replies_ctx(app: web.Application) -> AsyncIterator[None]:
     team_of = {agent.id: agent.team_id for agent in directory.agents.values()}
     await asyncio.to_thread(library.load, rows, uses, team_of)
     app[keys.QUICK_REPLIES] = library
+    app[keys.SEARCH_CONTEXTS] = TtlCache(SEARCH_CONTEXT_SECONDS)
 
     def on_use(event: UsageEvent) -> None:
         if event.kind is UsageKind.QUICK_REPLY:
@@ -223,13 +234,18 @@ async def _row(request: web.Request, agent: Agent, phrase_id: int) -> dict[str, 
 
 
 async def search(request: web.Request) -> web.Response:
+    """Ranked phrases; previews rendered with the conversation's context (the one /api/suggest builds)."""
     agent = current_agent(request)
     query = read_query(request, SearchQuery)
     shop_id = _shop(request, agent, query.shop)
-    shop = request.app[keys.DIRECTORY].shops[shop_id]
-    context: dict[str, Any] = {"shop": {"name": shop.name, "code": shop.code}, "agent": {"name": agent.name}}
-    if query.buyer:
-        context["buyer"] = {"nick": query.buyer}
+    contexts = request.app[keys.SEARCH_CONTEXTS]
+    cache_key = (agent.id, shop_id, query.buyer, query.item, query.order)
+    context = contexts.get(cache_key)
+    if context is None:  # read once per conversation while the agent types, not on every key
+        context, _, _ = await build_context(
+            request, agent, shop_id, buyer=query.buyer or None, item_id=query.item, order_id=query.order
+        )
+        contexts.put(cache_key, context)
     results = request.app[keys.QUICK_REPLIES].search(
         shop_id, agent.id, agent.team_id, query.q, query.limit, context
     )
