@@ -13,6 +13,7 @@ from assistant.api import commerce, commerce_edits, quick_replies, system, usage
 from assistant.api import kb_edit as kbe
 from assistant.api import kb_editor_support as kbs
 from assistant.api import knowledge as kb
+from assistant.api import qr_transfer as qrt
 from assistant.api.events import EventAccepted, event_stream, post_event
 from assistant.api.pages import demo_page, editor_page, sidebar_page
 from assistant.commerce.views import EditOutcome
@@ -41,7 +42,18 @@ ENDPOINTS: list[Endpoint] = [
              query=quick_replies.SearchQuery, response=quick_replies.SearchOut, tag="quick_replies"),
     Endpoint("GET", "/api/quick-replies", quick_replies.list_quick_replies, "qr_list",
              "Phrases of a shop the agent may see (for editors)",
-             query=quick_replies.ShopQuery, response=quick_replies.QuickReplyList, tag="quick_replies"),
+             query=quick_replies.ListQuery, response=quick_replies.QuickReplyList, tag="quick_replies"),
+    # (editor: spreadsheets in and out, usage report; before /{phrase_id} so the words are not ids)
+    Endpoint("GET", "/api/quick-replies/export", qrt.export_quick_replies, "qr_export",
+             "The shop-wide phrases as CSV (UTF-8 with BOM) or Excel (.xlsx)", role=Role.EDITOR,
+             query=qrt.ExportQuery, tag="quick_replies"),
+    Endpoint("POST", "/api/quick-replies/import", qrt.import_quick_replies, "qr_import",
+             "Import a CSV/.xlsx file (multipart field `file`): dry run lists added/changed/skipped rows; "
+             "dry_run=false writes them in one transaction", role=Role.EDITOR,
+             query=qrt.ImportQuery, response=qrt.ImportOut, tag="quick_replies"),
+    Endpoint("GET", "/api/quick-replies/usage-report", qrt.usage_report, "qr_usage_report",
+             "Most used and never used phrases over the last days", role=Role.EDITOR,
+             query=qrt.UsageQuery, response=qrt.UsageReport, tag="quick_replies"),
     Endpoint("POST", "/api/quick-replies", quick_replies.create_quick_reply, "qr_create",
              "Create a phrase (shop/team scope: editor; personal: its owner)",
              body=quick_replies.QuickReplyIn, response=quick_replies.QuickReplyOut, tag="quick_replies"),

@@ -127,10 +127,49 @@ def get_row(db: sqlite_utils.Database, phrase_id: int) -> dict[str, Any] | None:
     return next(iter(db.query(f"{_SELECT} WHERE q.id = ?", [phrase_id])), None)
 
 
-def rows_in_shop(db: sqlite_utils.Database, shop_id: int) -> list[dict[str, Any]]:
-    return list(
-        db.query(f"{_SELECT} WHERE q.shop_id = ? ORDER BY g.position, g.id, q.position, q.id", [shop_id])
-    )
+def rows_in_shop(
+    db: sqlite_utils.Database,
+    shop_id: int,
+    *,
+    q: str = "",
+    group_id: int | None = None,
+    scope: str | None = None,
+    enabled: bool | None = None,
+) -> list[dict[str, Any]]:
+    """A shop's phrases in display order; ``q`` is a substring of code, title, body or tags."""
+    where: list[str] = ["q.shop_id = ?"]
+    params: list[Any] = [shop_id]
+    if q:
+        like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        where.append(
+            "(q.code LIKE ? ESCAPE '\\' OR q.title LIKE ? ESCAPE '\\' OR q.body LIKE ? ESCAPE '\\'"
+            " OR q.tags LIKE ? ESCAPE '\\')"
+        )
+        params += [like] * 4
+    if group_id is not None:
+        where.append("q.group_id = ?")
+        params.append(group_id)
+    if scope is not None:
+        where.append("q.scope = ?")
+        params.append(scope)
+    if enabled is not None:
+        where.append("q.enabled = ?")
+        params.append(int(enabled))
+    sql = f"{_SELECT} WHERE {' AND '.join(where)} ORDER BY g.position, g.id, q.position, q.id"
+    return list(db.query(sql, params))
+
+
+def usage_counts(db: sqlite_utils.Database, shop_id: int, since: str) -> dict[int, dict[str, Any]]:
+    """Per phrase of the shop used since ``since``: uses, distinct agents, edited uses, last use."""
+    return {
+        r["ref_id"]: r
+        for r in db.query(
+            "SELECT ref_id, COUNT(*) AS uses, COUNT(DISTINCT agent_id) AS agents, SUM(edited) AS edited,"
+            " MAX(at) AS last_used_at FROM usage_events WHERE kind = 'quick_reply' AND shop_id = ? AND at >= ?"
+            " GROUP BY ref_id",
+            [shop_id, since],
+        )
+    }
 
 
 def to_model(row: dict[str, Any]) -> QuickReply:

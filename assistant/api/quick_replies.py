@@ -22,7 +22,14 @@ from assistant.ttl_cache import TtlCache
 from knowledge.models import Agent, Id, Model, Revision, Role, Text, UsageEvent, UsageKind
 from quick_replies import store as qr_store
 from quick_replies.lookup import QuickReplyLibrary
-from quick_replies.models import LookupResult, QuickReply, QuickReplyFields, QuickReplyGroup, Scope
+from quick_replies.models import (
+    LookupResult,
+    QuickReply,
+    QuickReplyFields,
+    QuickReplyGroup,
+    Scope,
+    fold_code,
+)
 
 log = logging.getLogger("kefu.quick_replies")
 
@@ -56,6 +63,15 @@ class SearchOut(Model):
 
 class ShopQuery(Model):
     shop: QueryId | None = Field(None, description="shop id; defaults to the agent's main shop")
+
+
+class ListQuery(ShopQuery):
+    q: Annotated[str, StringConstraints(max_length=100)] = Field(
+        "", description="substring of code, title, body or tags"
+    )
+    group: QueryId | None = Field(None, description="only this group's phrases")
+    scope: Scope | None = Field(None, description="only this scope")
+    enabled: bool | None = Field(None, description="only enabled (true) or disabled (false) phrases")
 
 
 class VersionQuery(Model):
@@ -254,8 +270,14 @@ async def search(request: web.Request) -> web.Response:
 
 async def list_quick_replies(request: web.Request) -> web.Response:
     agent = current_agent(request)
-    shop_id = _shop(request, agent, read_query(request, ShopQuery).shop)
-    rows = await request.app[keys.DB].read(lambda c: qr_store.rows_in_shop(c, shop_id))
+    query = read_query(request, ListQuery)
+    shop_id = _shop(request, agent, query.shop)
+    q = fold_code(query.q)
+    rows = await request.app[keys.DB].read(
+        lambda c: qr_store.rows_in_shop(
+            c, shop_id, q=q, group_id=query.group, scope=query.scope, enabled=query.enabled
+        )
+    )
     return ok(QuickReplyList(quick_replies=[_out(r) for r in rows if _visible_row(agent, r)]))
 
 

@@ -1,0 +1,210 @@
+"""Quick replies in and out of spreadsheets (CSV / Excel), and which phrases are used.
+
+- ``GET /api/quick-replies/export?shop=&format=csv|xlsx``: the shop-wide phrases as a file.
+- ``POST /api/quick-replies/import?shop=&dry_run=true|false[&plan=]``: a ``multipart/form-data``
+  upload with the file in the field ``file`` (at most ``max_body_bytes``). The dry run returns
+  what would be added, changed and skipped; applying writes everything in one transaction.
+- ``GET /api/quick-replies/usage-report?shop=&days=30``: most used and never used phrases.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Annotated, Any
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from aiohttp import BodyPartReader, web
+from pydantic import Field, StringConstraints
+
+from assistant import keys
+from assistant.api.io import ok, read_query
+from assistant.api.quick_replies import QueryId, _shop, _shop_name, _store_errors, _visible_row
+from assistant.errors import BadRequest, Conflict, FieldError, PayloadTooLarge
+from assistant.security import current_agent
+from knowledge.models import Id, Model
+from quick_replies import store as qr_store
+from quick_replies.import_plan import ImportPlan, PlanChanged, apply_import, plan_import, record_of
+from quick_replies.models import Scope
+from quick_replies.transfer import CSV_MIME, XLSX_MIME, TransferError, read_sheet, to_csv, to_xlsx
+
+
+class FileFormat(StrEnum):
+    CSV = "csv"
+    XLSX = "xlsx"
+
+
+class ExportQuery(Model):
+    shop: QueryId | None = Field(None, description="shop id; defaults to the agent's main shop")
+    format: FileFormat = Field(FileFormat.CSV, description="csv (UTF-8 with BOM) or xlsx")
+
+
+class ImportQuery(Model):
+    shop: QueryId | None = Field(None, description="shop id; defaults to the agent's main shop")
+    dry_run: bool = Field(True, description="true: only say what would happen; false: write it")
+    plan: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = Field(
+        None, description="plan_id of the dry run: applying refuses (409) when the plan would now differ"
+    )
+
+
+class ImportOut(ImportPlan):
+    applied: bool = Field(description="false for a dry run")
+
+
+class UsageQuery(Model):
+    shop: QueryId | None = Field(None, description="shop id; defaults to the agent's main shop")
+    days: Annotated[int, Field(ge=1, le=365)] = 30
+    limit: Annotated[int, Field(ge=1, le=500)] = Field(50, description="how many of the most used to list")
+
+
+class PhraseUsage(Model):
+    id: Id
+    code: str
+    title: str
+    group: str
+    scope: Scope
+    enabled: bool
+    uses: int
+    agents: int = Field(description="distinct agents who used it")
+    edited: int = Field(description="uses where the agent changed the text before sending")
+    last_used_at: str | None
+
+
+class UsageReport(Model):
+    days: int
+    since: str
+    total_uses: int
+    phrases: int = Field(description="phrases the caller may see in the shop")
+    most_used: list[PhraseUsage]
+    never_used: list[PhraseUsage] = Field(description="phrases with no use in the window, in display order")
+
+
+# --------------------------------------------------------------------------- #
+# Export
+# --------------------------------------------------------------------------- #
+
+
+async def export_quick_replies(request: web.Request) -> web.StreamResponse:
+    agent = current_agent(request)
+    query = read_query(request, ExportQuery)
+    shop_id = _shop(request, agent, query.shop)
+    rows = await request.app[keys.DB].read(
+        lambda c: qr_store.rows_in_shop(c, shop_id, scope=Scope.SHOP.value)
+    )
+    records = [record_of(r) for r in rows]
+    shop = request.app[keys.DIRECTORY].shops[shop_id]
+    stamp = datetime.now(ZoneInfo(request.app[keys.SETTINGS].timezone)).strftime("%Y%m%d")
+    name = f"快捷短语-{shop.name}-{stamp}.{query.format.value}"
+    if query.format is FileFormat.XLSX:
+        data, mime = await asyncio.to_thread(to_xlsx, records), XLSX_MIME
+    else:
+        data, mime = to_csv(records), CSV_MIME
+    ascii_name = f"quick-replies-{shop.code}-{stamp}.{query.format.value}"
+    return web.Response(
+        body=data,
+        headers={
+            "Content-Type": mime,
+            "Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}",
+        },
+    )
+
+
+# --------------------------------------------------------------------------- #
+# Import
+# --------------------------------------------------------------------------- #
+
+
+async def _upload(request: web.Request) -> bytes:
+    """The ``file`` field of a multipart upload, refused past ``max_body_bytes``."""
+    limit = request.app[keys.SETTINGS].max_body_bytes
+    if not request.content_type.startswith("multipart/form-data"):
+        raise BadRequest.field(
+            "file",
+            f"请用 multipart/form-data 上传，文件放在 file 字段（收到的是 {request.content_type or '空'}）",
+        )
+    if request.content_length is not None and request.content_length > limit + 64 * 1024:
+        raise PayloadTooLarge(
+            f"文件太大：上限 {limit} 字节，请拆成几个文件", [FieldError("file", "文件太大")]
+        )
+    reader = await request.multipart()
+    while (part := await reader.next()) is not None:
+        if not isinstance(part, BodyPartReader) or part.name != "file":
+            continue
+        data = bytearray()
+        while chunk := await part.read_chunk(64 * 1024):
+            data.extend(chunk)
+            if len(data) > limit:
+                raise PayloadTooLarge(
+                    f"文件太大：上限 {limit} 字节，请拆成几个文件", [FieldError("file", "文件太大")]
+                )
+        return bytes(data)
+    raise BadRequest.field("file", "没有收到文件：请把 CSV 或 .xlsx 文件放在 file 字段")
+
+
+async def import_quick_replies(request: web.Request) -> web.Response:
+    agent = current_agent(request)
+    query = read_query(request, ImportQuery)
+    shop_id = _shop(request, agent, query.shop)
+    data = await _upload(request)
+    zone = ZoneInfo(request.app[keys.SETTINGS].timezone)
+    try:
+        sheet = await asyncio.to_thread(read_sheet, data)
+    except TransferError as exc:
+        raise BadRequest(str(exc), [FieldError("file", str(exc))]) from exc
+    db = request.app[keys.DB]
+    if query.dry_run:
+        plan = await db.read(lambda c: plan_import(c, shop_id, sheet, zone))
+        return ok(ImportOut(**plan.model_dump(), applied=False))
+    try:
+        with _store_errors(request, shop_id):
+            plan, saved = await db.write(
+                lambda c: apply_import(c, shop_id, sheet, zone, agent.id, query.plan)
+            )
+    except PlanChanged as exc:
+        raise Conflict(
+            f"店铺 {_shop_name(request, shop_id)} 的短语在预览之后有变化：请重新预览再导入",
+            [FieldError("plan", "预览已过期")],
+            extra={"current": exc.plan.model_dump(mode="json")},
+        ) from exc
+    library = request.app[keys.QUICK_REPLIES]
+    for row in saved:
+        library.publish(row)
+    return ok(ImportOut(**plan.model_dump(), applied=True))
+
+
+# --------------------------------------------------------------------------- #
+# Usage report
+# --------------------------------------------------------------------------- #
+
+
+def _usage(row: dict[str, Any], counts: dict[str, Any] | None) -> PhraseUsage:
+    counts = counts or {}
+    return PhraseUsage(
+        id=row["id"], code=row["code"], title=row["title"], group=row["group_name"], scope=row["scope"],
+        enabled=bool(row["enabled"]), uses=int(counts.get("uses") or 0), agents=int(counts.get("agents") or 0),
+        edited=int(counts.get("edited") or 0), last_used_at=counts.get("last_used_at"),
+    )  # fmt: skip
+
+
+async def usage_report(request: web.Request) -> web.Response:
+    agent = current_agent(request)
+    query = read_query(request, UsageQuery)
+    shop_id = _shop(request, agent, query.shop)
+    since = (datetime.now(UTC) - timedelta(days=query.days)).isoformat()
+    rows, counts = await request.app[keys.DB].read(
+        lambda c: (qr_store.rows_in_shop(c, shop_id), qr_store.usage_counts(c, shop_id, since))
+    )
+    phrases = [_usage(r, counts.get(r["id"])) for r in rows if _visible_row(agent, r)]
+    used = sorted((p for p in phrases if p.uses), key=lambda p: (-p.uses, -p.agents, p.id))
+    return ok(
+        UsageReport(
+            days=query.days,
+            since=since,
+            total_uses=sum(p.uses for p in phrases),
+            phrases=len(phrases),
+            most_used=used[: query.limit],
+            never_used=[p for p in phrases if not p.uses],
+        )
+    )
