@@ -24,7 +24,7 @@ from knowledge.text import add_words, char_ngrams, fold, normalize_message, segm
 __all__ = ["Analyzer", "Doc", "InvertedIndex", "prepare"]
 
 #: Weight of each feature family in the cosine (words count most).
-WEIGHTS = {"w": 1.0, "g": 0.8, "c": 0.25, "p": 0.35}
+WEIGHTS = {"w": 1.0, "g": 0.8, "c": 0.5, "p": 0.35}
 #: Features present in more than this share of documents are not walked for candidates.
 MAX_DF_SHARE = 0.12
 #: Weight factor of question-frame words (有没有, 会不会, 怎么办, 可以…吗): they say how a buyer
@@ -39,6 +39,16 @@ _STOP_TEXT = (
 STOP_WORDS = frozenset(_STOP_TEXT.split())
 STOP_CHARS = frozenset(w for w in STOP_WORDS if len(w) == 1) | frozenset("以什怎样否")
 _NON_WORD = re.compile(r"[\W_]+")
+
+
+#: Weight factor of the buyer's own words where a synonym was rewritten (打个折 keeps 折
+#: after 折扣 → 优惠): expansion, not replacement.
+ORIG_FACTOR = 0.6
+
+
+def is_frame(word: str) -> bool:
+    """A question-frame word: a stop word, or made only of stop characters (不会, 几个)."""
+    return word in STOP_WORDS or all(ch in STOP_CHARS for ch in word)
 
 
 def prepare(text: str) -> str:
@@ -79,8 +89,8 @@ class Analyzer:
     def features(self, canon: str) -> dict[str, float]:
         """Weighted features of a canonical text (each counted once; frame words weigh little)."""
         feats: dict[str, float] = {}
-        for word in segment(canon):
-            feats["w:" + word] = WEIGHTS["w"] * (STOP_FACTOR if word in STOP_WORDS else 1.0)
+        for word in segment(canon, hmm=False):
+            feats["w:" + word] = WEIGHTS["w"] * (STOP_FACTOR if is_frame(word) else 1.0)
         compact = canon.replace(" ", "")
         for gram in char_ngrams(compact, 2):
             stop = all(ch in STOP_CHARS for ch in gram)
@@ -93,9 +103,18 @@ class Analyzer:
             feats.setdefault(f"p:{a}{b}", WEIGHTS["p"])
         return feats
 
+    def expanded(self, prepared: str, canon: str) -> dict[str, float]:
+        """Features of the canonical text plus, weaker, those of the buyer's own words."""
+        feats = self.features(canon)
+        if canon != prepared:
+            for feat, weight in self.features(prepared).items():
+                if feat not in feats:
+                    feats[feat] = weight * ORIG_FACTOR
+        return feats
+
     def words(self, canon: str) -> list[str]:
         """Content words (frame words dropped), for fuzzy scoring and explanations."""
-        words = [w for w in self._cut(canon) if w not in STOP_WORDS]
+        words = [w for w in self._cut(canon) if not is_frame(w)]
         return words or self._cut(canon)
 
     @staticmethod
@@ -103,7 +122,9 @@ class Analyzer:
         import rjieba
 
         add_words(())  # loads the domain words once
-        return [w for w in rjieba.cut(canon.replace(" ", "")) if w.strip() and not _NON_WORD.fullmatch(w)]
+        return [
+            w for w in rjieba.cut(canon.replace(" ", ""), False) if w.strip() and not _NON_WORD.fullmatch(w)
+        ]
 
 
 @dataclass
@@ -128,6 +149,9 @@ class InvertedIndex:
     df: dict[str, int] = field(default_factory=dict)
     by_entry: dict[int, list[int]] = field(default_factory=dict)
     live: int = 0
+    #: Entry frequency of each feature (how many intents use it, however many examples say it).
+    edf: dict[str, int] = field(default_factory=dict)
+    entry_feats: dict[int, dict[str, int]] = field(default_factory=dict)
     _norms: dict[int, float] = field(default_factory=dict)
 
     def add(self, entry: int, docs: Iterable[Doc]) -> None:
@@ -139,9 +163,14 @@ class InvertedIndex:
             idx = len(self.docs)
             self.docs.append(doc)
             self.by_entry.setdefault(entry, []).append(idx)
+            counts = self.entry_feats.setdefault(entry, {})
             for feat in doc.feats:
                 self.postings.setdefault(feat, []).append(idx)
                 self.df[feat] = self.df.get(feat, 0) + 1
+                seen = counts.get(feat, 0)
+                counts[feat] = seen + 1
+                if not seen:
+                    self.edf[feat] = self.edf.get(feat, 0) + 1
             self.live += 1
         self._norms.clear()
 
@@ -153,6 +182,8 @@ class InvertedIndex:
             for feat in doc.feats:
                 self.df[feat] -= 1
             self.live -= 1
+        for feat in self.entry_feats.pop(entry, {}):
+            self.edf[feat] -= 1
         self._norms.clear()
         if len(self.docs) > 64 and self.live < len(self.docs) // 2:
             self._compact()
@@ -160,12 +191,15 @@ class InvertedIndex:
     def _compact(self) -> None:
         old = [d for d in self.docs if d.alive]
         self.docs, self.postings, self.df, self.by_entry, self.live = [], {}, {}, {}, 0
+        self.edf, self.entry_feats = {}, {}
         for doc in old:
             self.add(doc.entry, [doc])
 
     def idf(self, feat: str) -> float:
-        df = self.df.get(feat, 0)
-        return math.log(1 + (self.live - df + 0.5) / (df + 0.5)) if df else 0.0
+        """BM25 idf over entries: a word all four examples of one intent repeat is still rare."""
+        df = self.edf.get(feat, 0)
+        n = len(self.entry_feats)
+        return math.log(1 + (n - df + 0.5) / (df + 0.5)) if df else 0.0
 
     def norm(self, idx: int) -> float:
         value = self._norms.get(idx)

@@ -207,7 +207,7 @@ class Matcher:
         prepared = prepare(text)
         canon = shop.analyzer.canon(prepared)
         content = " ".join(shop.analyzer.words(canon))
-        return Doc(0, text, prepared, canon, shop.analyzer.features(canon), content)
+        return Doc(0, text, prepared, canon, shop.analyzer.expanded(prepared, canon), content)
 
     def _add(self, entry: Entry) -> None:
         shop = self._shop(entry.shop_id)
@@ -309,7 +309,7 @@ class Matcher:
         limit: int,
     ) -> QuestionMatches:
         canon = shop.analyzer.canon(question)
-        feats = shop.analyzer.features(canon)
+        feats = shop.analyzer.expanded(question, canon)
         index = shop.index
         cands = index.candidates(feats, CANDIDATES)
         if not cands:

@@ -313,6 +313,11 @@ DOMAIN_WORDS: tuple[str, ...] = (
     "睡衣",
     "纯棉",
     "亲肤",
+    "微信",
+    "花呗",
+    "天猫",
+    "拼多多",
+    "抖音",
 )
 
 _TOKEN_RE = re.compile(r"[^\W_]")
@@ -346,15 +351,18 @@ def add_words(words: Iterable[str]) -> None:
     _jieba_add(words)
 
 
-def segment(text: str) -> list[str]:
-    """Cut folded text with rjieba ``cut_for_search``; drop space/punct tokens."""
+def segment(text: str, *, hmm: bool = True) -> list[str]:
+    """Cut folded text with rjieba ``cut_for_search``; drop space/punct tokens.
+
+    ``hmm=False`` keeps to dictionary words (no guessed new words such as 码要 or 我下).
+    """
     folded = fold(text)
     if not folded:
         return []
     _ensure_domain_words()
     import rjieba
 
-    return [tok for tok in rjieba.cut_for_search(folded) if _TOKEN_RE.search(tok)]
+    return [tok for tok in rjieba.cut_for_search(folded, hmm) if _TOKEN_RE.search(tok)]
 
 
 _NGRAM_RUN_RE = re.compile(f"([{_HAN_CLASS}]+)|[^\\W_{_HAN_CLASS}]+")

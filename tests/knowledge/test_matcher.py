@@ -107,8 +107,8 @@ def test_nothing_matches_well_is_not_confident(matcher: Matcher) -> None:
 def test_threshold_is_a_setting() -> None:
     strict = Matcher(threshold=0.99)
     strict.load(KB, [], {})
-    assert strict.suggest(1, "啥时候能寄出来", now=NOW)[0].confident is False
-    assert matcher_default(KB).suggest(1, "啥时候能寄出来", now=NOW)[0].confident is True
+    assert strict.suggest(1, "寄出来", now=NOW)[0].confident is False
+    assert matcher_default(KB).suggest(1, "寄出来", now=NOW)[0].confident is True
 
 
 def test_item_in_focus_boosts_its_hot_item_answer(matcher: Matcher) -> None:
@@ -188,3 +188,34 @@ def test_bm25_baseline_is_standard() -> None:
     bm25 = BM25([{"intent_id": "a", "question": "发货时间"}, {"intent_id": "b", "question": "退货地址"}])
     assert bm25.k1 == 1.2 and bm25.b == 0.75
     assert bm25.rank("什么时候发货") == ["a"]
+
+
+def test_frame_words_and_dictionary_only_segmentation() -> None:
+    from knowledge.index import is_frame
+
+    assert is_frame("会不会") and is_frame("不会") and is_frame("几个")  # made of stop characters
+    assert not is_frame("发货") and not is_frame("能换货")
+    words = Analyzer().words(prepare("换个码要寄回去吗"))
+    assert "码要" not in words and "码" in words  # no guessed new word across a boundary
+
+
+def test_synonyms_expand_and_keep_the_buyers_own_characters() -> None:
+    analyzer = Analyzer([["优惠", "折扣", "打折"]])
+    question = prepare("能打个折吗")
+    feats = analyzer.expanded(question, analyzer.canon(question))
+    assert "c:折" in feats  # 打个折 still shares 折 with an example written 有折扣吗
+    example = prepare("有折扣吗")
+    assert analyzer.expanded(example, analyzer.canon(example))["w:优惠"] == 1.0
+    # the rewritten-away word still counts, but less than the canonical one
+    assert 0 < analyzer.expanded(example, analyzer.canon(example))["c:折"] < analyzer.features("折")["c:折"]
+
+
+def test_idf_counts_intents_not_examples() -> None:
+    m = Matcher()
+    m.load(
+        [intent(1, "a", ["发货", "发货吗", "发货呀"]), intent(2, "b", ["退款"]), intent(3, "c", ["付款"])],
+        [],
+        {},
+    )
+    index = m.shops[1].index
+    assert index.idf("w:发货") == index.idf("w:退款")  # three examples of one intent: still one intent
