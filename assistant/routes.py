@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from assistant.api import commerce, commerce_edits, quick_replies, system, usage
+from assistant.api import commerce, commerce_edits, item_answers, quick_replies, system, usage
 from assistant.api import kb_edit as kbe
 from assistant.api import kb_editor_support as kbs
 from assistant.api import knowledge as kb
@@ -198,6 +198,10 @@ ENDPOINTS: list[Endpoint] = [
              response=kbe.RevisionsOut, tag="knowledge"),
     Endpoint("POST", "/api/kb/{entity}/{entity_id}/rollback", kbe.rollback, "kb_rollback",
              "Restore a revision as the next version", role=Role.EDITOR, body=kbe.RollbackIn, tag="knowledge"),
+    # ---- sidebar: hot-item answers of the item in focus (the order panel uses the commerce routes) ----
+    Endpoint("GET", "/api/kb/items/{item_id}/answers", item_answers.item_answers, "kb_item_answers",
+             "Hot-item answers bound to one item, rendered for the conversation (one-click in the sidebar)",
+             query=item_answers.ItemAnswersQuery, response=item_answers.ItemAnswersOut, tag="knowledge"),
 ]
 
 

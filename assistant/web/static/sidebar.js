@@ -1,6 +1,8 @@
 // The sidebar: follows the conversation over SSE, shows the buyer card, suggestions, scripts and
 // product knowledge, and hands the chosen text to the chat client (postMessage, clipboard as fallback).
 import { $, T, api as call, el, insertText, token, typing } from "./ui.js";
+import { mountHotAnswers } from "./hot_answers.js";
+import { mountOrderPanel } from "./order_panel.js";
 
 let current = null;        // the conversation state from the service
 let shown = { key: "", message: "", item: null };
@@ -12,6 +14,9 @@ function insert(pick) {
   return insertText({ text: pick.text, conversation: current ? current.conversation : "", source: pick.source,
                       ref_id: pick.ref_id });
 }
+
+const orders = mountOrderPanel($("orders"), { conversation: () => current });
+const hotAnswers = mountHotAnswers($("hot-answers"), { insert });
 
 function pickButton(pick, index, meta, unsure) {
   const button = el("button", { type: "button", className: "pick" + (unsure ? " unsure" : "") },
@@ -27,7 +32,7 @@ function renderCard(card) {
   $("buyer-nick").textContent = current.buyer;
   const kind = $("buyer-kind");
   if (!card) { kind.hidden = true; $("buyer-tier").hidden = true; $("buyer-risk").hidden = true;
-    $("buyer-meta").textContent = ""; $("buyer-orders").replaceChildren(); return; }
+    $("buyer-meta").textContent = ""; orders.hide(); return; }
   kind.hidden = false;
   kind.textContent = card.customer.label;
   kind.className = `chip ${card.customer.kind}`;
@@ -37,8 +42,7 @@ function renderCard(card) {
   risk.hidden = !card.risk;
   risk.textContent = card.risk ? `⚠ ${T.risk}：${card.risk.label}${card.risk.note ? "（" + card.risk.note + "）" : ""}` : "";
   $("buyer-meta").textContent = `${card.rfm.segment_label} · ${card.spend.total_yuan} / ${card.spend.orders}`;
-  const orders = card.open_orders.map((o) => el("li", { textContent: `${o.status_label} · ${o.price_yuan} · ${o.summary}` }));
-  $("buyer-orders").replaceChildren(...(orders.length ? orders : [el("li", { className: "muted", textContent: T.no_open_orders })]));
+  orders.show(current, card.open_orders);
 }
 
 async function loadCard() {
@@ -103,6 +107,8 @@ function follow(state) {
   $("waiting").hidden = Boolean(current);
   if (!current) {
     for (const id of ["buyer-card", "focus", "suggestions", "scripts", "knowledge"]) $(id).hidden = true;
+    orders.hide();
+    hotAnswers.hide();
     shown = { key: "", message: "", item: null };
     return;
   }
@@ -110,10 +116,11 @@ function follow(state) {
   if (key !== shown.key) {
     $("buyer-nick").textContent = current.buyer;
     $("buyer-card").hidden = false;
+    orders.hide();
     settle(loadCard());
     settle(loadScripts());
   }
-  if (key !== shown.key || current.item_id !== shown.item) settle(loadKnowledge());
+  if (key !== shown.key || current.item_id !== shown.item) { settle(loadKnowledge()); settle(hotAnswers.load(current)); }
   if (key !== shown.key || current.last_buyer_message !== shown.message) settle(loadSuggestions());
   shown = { key, message: current.last_buyer_message, item: current.item_id };
 }

@@ -1,0 +1,299 @@
+// The sidebar's order panel: the buyer's open orders, each expandable to its detail, and the four
+// one-click edits (改价 改邮 改地址 改备注) with a before → after confirmation, undo, 409 and approvals.
+// mountOrderPanel(section, {conversation}) -> {show(current, openOrders), hide(), open()}.
+import { ApiError, T, api, el, insertText, showFieldErrors, toast } from "./ui.js";
+import { editForm } from "./order_forms.js";
+
+/** A fresh Idempotency-Key (crypto.randomUUID needs a secure context; a LAN address is not one). */
+export function newKey() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return "op-" + Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+const tail = (id) => String(id).slice(-4);
+
+function fact(label, ...value) {
+  return [el("dt", { textContent: label }), el("dd", {}, ...value)];
+}
+
+function flagDot(flag) {
+  return el("span", { className: `op-flag flag-${flag}`, ariaHidden: "true" });
+}
+
+export function mountOrderPanel(section, { conversation }) {
+  const count = el("span", { className: "muted small" });
+  const list = el("ul", { className: "op-list" });
+  const empty = el("p", { className: "muted small", textContent: T.op_none, hidden: true });
+  const approvals = el("div", { className: "op-approvals small", hidden: true });
+  section.replaceChildren(
+    el("h2", {}, T.op_title, count, el("kbd", { className: "op-key", textContent: "Ctrl+Shift+O", title: T.op_hotkey_hint })),
+    empty, list, approvals);
+  let shownFor = "";
+
+  function show(current, openOrders) {
+    if (!current || !openOrders) { hide(); return; }
+    shownFor = `${current.shop_id}|${current.buyer}`;
+    section.hidden = false;
+    count.textContent = openOrders.length ? `（${openOrders.length}）` : "";
+    empty.hidden = openOrders.length > 0;
+    list.replaceChildren(...openOrders.map((brief) => orderItem(brief, current.shop_id)));
+    if (openOrders.length === 1) toggle(list.firstElementChild, true);
+    loadApprovals();
+  }
+
+  function hide() { section.hidden = true; shownFor = ""; list.replaceChildren(); }
+
+  /** The hotkey: bring the panel into view and put the focus on the first order. */
+  function open() {
+    if (section.hidden) return;
+    section.scrollIntoView({ block: "start" });
+    const first = list.querySelector(".op-head");
+    if (!first) return;
+    if (list.children.length === 1) toggle(first.closest(".op-order"), true);
+    first.focus();
+  }
+
+  // ---- one order ---------------------------------------------------------------------------
+
+  function orderItem(brief, shopId) {
+    const li = el("li", { className: "op-order" });
+    li.dataset.orderId = brief.order_id;
+    li.order = null;
+    const head = el("button", { type: "button", className: "op-head" });
+    head.setAttribute("aria-expanded", "false");
+    head.addEventListener("click", () => toggle(li));
+    const body = el("div", { className: "op-body", hidden: true });
+    const work = el("div", { className: "op-work", hidden: true });
+    li.append(head, body, work);
+    renderHead(li, { status: brief.status, status_label: brief.status_label, money: brief.price_yuan,
+                     summary: brief.summary, alert: brief.alert });
+    li.shopId = shopId;
+    return li;
+  }
+
+  function renderHead(li, { status, status_label, money, summary, alert }) {
+    li.querySelector(".op-head").replaceChildren(
+      el("span", { className: `op-status s-${status}`, textContent: status_label }),
+      el("span", { className: "op-money", textContent: money }),
+      el("span", { className: "op-summary", textContent: summary }),
+      ...(alert ? [el("span", { className: "op-alert", textContent: alert })] : []));
+  }
+
+  async function toggle(li, force) {
+    const head = li.querySelector(".op-head");
+    const body = li.querySelector(".op-body");
+    const expand = force ?? body.hidden;
+    head.setAttribute("aria-expanded", String(expand));
+    body.hidden = !expand;
+    li.querySelector(".op-work").hidden = !expand || !li.querySelector(".op-work").childElementCount;
+    if (expand && !li.order) await load(li);
+  }
+
+  async function load(li) {
+    const body = li.querySelector(".op-body");
+    body.replaceChildren(el("p", { className: "muted small", textContent: T.op_loading }));
+    try {
+      const data = await api(`/api/orders/${li.dataset.orderId}`);
+      setOrder(li, data.order);
+    } catch (error) {
+      body.replaceChildren(el("p", { className: "form-error", textContent: `${T.op_load_failed}：${error.message}` }));
+    }
+  }
+
+  function setOrder(li, order) {
+    li.order = order;
+    renderHead(li, { status: order.status, status_label: order.status_label, money: order.total_yuan,
+                     summary: order.lines.map((l) => `${l.title} ×${l.quantity}`).join("；") });
+    const money = [order.price_yuan];
+    if (order.discount_basis_points > 0) {
+      money.push(el("span", { className: "muted", textContent: ` （${T.op_original} ${order.original_price_yuan}，${T.op_discount} ${order.discount_label}）` }));
+    }
+    const facts = el("dl", { className: "op-facts small" },
+      ...fact(T.op_lines, ...order.lines.map((l) => el("div", { textContent: `${l.title} ×${l.quantity} · ${l.subtotal_yuan}` }))),
+      ...fact(T.op_price, ...money),
+      ...fact(T.op_postage, `${order.postage_yuan} · ${T.op_total} ${order.total_yuan}`),
+      ...fact(T.op_address, el("span", { className: "op-address", textContent: order.address.one_line })),
+      ...fact(T.op_remark, flagDot(order.remark_flag),
+        el("span", { className: "op-remark", textContent: order.seller_remark || T.op_no_remark })),
+      ...fact(T.op_logistics, el("span", { className: order.logistics.exception ? "op-alert" : "",
+        textContent: `${order.logistics.label} · ${order.logistics.detail}` })));
+    const pending = order.approvals.filter((a) => a.status === "pending").map((a) =>
+      el("div", { className: "op-pending small" }, el("strong", { textContent: a.status_label }),
+        ` ${a.from_price_yuan} → ${a.to_price_yuan}（${a.discount_label}）`));
+    const actions = el("div", { className: "buttons op-actions" });
+    const edits = [["price", T.op_edit_price], ["postage", T.op_edit_postage], ["address", T.op_edit_address],
+                   ["remark", T.op_edit_remark]];
+    for (const [kind, label] of edits) {
+      if (!order.edits[kind].allowed) continue;
+      const button = el("button", { type: "button", textContent: label, title: order.edits[kind].reason });
+      button.dataset.edit = kind;
+      button.addEventListener("click", () => startEdit(li, kind, button));
+      actions.append(button);
+    }
+    if (order.edits.undo.allowed) {
+      const undo = el("button", { type: "button", className: "op-undo", textContent: T.op_undo, title: order.edits.undo.reason });
+      undo.addEventListener("click", () => runUndo(li));
+      actions.append(undo);
+    }
+    const tracking = el("button", { type: "button", className: "op-tracking", textContent: T.op_send_tracking });
+    tracking.addEventListener("click", () => sendTracking(li).catch((e) => toast(e.message)));
+    actions.append(tracking);
+    if (window.parent !== window) {
+      const openIt = el("button", { type: "button", textContent: T.op_open_in_client });
+      openIt.addEventListener("click", () => window.parent.postMessage(
+        { type: "kefu.open_order", order_id: order.id, conversation: conversationId() }, "*"));
+      actions.append(openIt);
+    }
+    li.querySelector(".op-body").replaceChildren(facts, ...pending, actions);
+  }
+
+  const conversationId = () => (conversation() ? conversation().conversation : "");
+
+  async function sendTracking(li) {
+    const data = await api(`/api/orders/${li.dataset.orderId}/tracking`);
+    await insertText({ text: data.message, conversation: conversationId(), source: "tracking", ref_id: null });
+  }
+
+  // ---- edits: form -> confirm (before → after) -> apply -> result --------------------------
+
+  function workArea(li, ...children) {
+    const work = li.querySelector(".op-work");
+    work.replaceChildren(...children);
+    work.hidden = children.length === 0;
+    return work;
+  }
+
+  function startEdit(li, kind, trigger) {
+    const close = () => { workArea(li); trigger.isConnected ? trigger.focus() : li.querySelector(".op-head").focus(); };
+    const spec = editForm(kind, () => li.order, { close, next: (change) => confirm(li, spec, change) });
+    workArea(li, spec.form);
+    spec.focus();
+  }
+
+  function confirm(li, spec, change) {
+    const key = newKey();   // one key per confirmed change: a double click or a retry applies once
+    const rows = change.rows.map(([label, before, after]) => el("tr", {},
+      el("th", { textContent: label }), el("td", {}, el("del", { textContent: before })),
+      el("td", {}, el("ins", { textContent: after }))));
+    const yes = el("button", { type: "submit", className: "primary", textContent: T.op_confirm });
+    const back = el("button", { type: "button", textContent: T.op_back });
+    const form = el("form", { className: "op-confirm" },
+      el("h3", { textContent: T.op_confirm_title }),
+      el("table", { className: "diff op-diff small" },
+        el("thead", {}, el("tr", {}, el("th"), el("th", { textContent: T.op_before }), el("th", { textContent: T.op_after }))),
+        el("tbody", {}, ...rows)),
+      el("div", { className: "form-error", hidden: true }),
+      el("div", { className: "row" }, yes, back));
+    const toForm = () => { workArea(li, spec.form); spec.focus(); };
+    back.addEventListener("click", toForm);
+    form.addEventListener("keydown", (e) => { if (e.key === "Escape") { e.preventDefault(); toForm(); } });
+    form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      yes.disabled = true;
+      yes.textContent = T.op_applying;
+      apply(li, spec, change, key, form).finally(() => { yes.disabled = false; yes.textContent = T.op_confirm; });
+    });
+    workArea(li, form);
+    yes.focus();
+  }
+
+  async function apply(li, spec, change, key, confirmForm) {
+    try {
+      const out = await api(`/api/orders/${li.dataset.orderId}/${change.path}`,
+        { method: "POST", body: change.body, headers: { "Idempotency-Key": key } });
+      setOrder(li, out.order);
+      if (out.applied) result(li, "ok", T.op_done, out.message, out.order.edits.undo.allowed);
+      else {
+        const a = out.approval;
+        result(li, "pending", T.op_pending,
+          a ? `${a.from_price_yuan} → ${a.to_price_yuan}（${a.discount_label}）· ${T.op_pending_note}` : out.message);
+        loadApprovals();
+      }
+    } catch (error) {
+      if (!(error instanceof ApiError)) { showFieldErrors(confirmForm, { message: error.message }); return; }
+      if (error.status === 409 && error.body.current) {
+        setOrder(li, error.body.current);
+        conflict(li, spec, error);
+      } else if (error.status === 400) {
+        workArea(li, spec.form);
+        showFieldErrors(spec.form, error);
+        spec.focus();
+      } else {
+        showFieldErrors(confirmForm, error);
+      }
+    }
+  }
+
+  function conflict(li, spec, error) {
+    const stale = (error.errors[0] || {}).field === "version";
+    const now = spec.current(li.order).map(([label, value]) =>
+      el("div", {}, el("span", { className: "muted", textContent: `${label}：` }), value));
+    const box = el("div", { className: "op-result conflict", role: "alert" },
+      el("strong", { textContent: stale ? T.op_conflict : T.op_forbidden_now }),
+      el("div", { className: "small", textContent: error.message }),
+      el("div", { className: "small op-now" }, el("div", { className: "muted", textContent: T.op_conflict_now }), ...now));
+    const buttons = el("div", { className: "row" });
+    if (stale && li.order.edits[spec.kind].allowed) {
+      const retry = el("button", { type: "button", className: "primary", textContent: T.op_retry });
+      retry.addEventListener("click", () => { const change = spec.collect(li.order); if (change) confirm(li, spec, change); });
+      buttons.append(retry);
+    }
+    const cancel = el("button", { type: "button", textContent: T.op_cancel });
+    cancel.addEventListener("click", spec.close);
+    buttons.append(cancel);
+    box.append(buttons);
+    workArea(li, box);
+    (buttons.querySelector(".primary") || cancel).focus();
+  }
+
+  function result(li, kind, title, message, undoable = false) {
+    const box = el("div", { className: `op-result ${kind}`, role: "status" },
+      el("strong", { textContent: title }), el("div", { className: "small", textContent: message }));
+    if (undoable) {
+      const undo = el("button", { type: "button", className: "op-undo", textContent: T.op_undo });
+      undo.addEventListener("click", () => runUndo(li));
+      box.append(el("div", { className: "row" }, undo));
+    }
+    workArea(li, box);
+    (box.querySelector("button") || li.querySelector(".op-head")).focus();
+  }
+
+  async function runUndo(li) {
+    try {
+      const out = await api(`/api/orders/${li.dataset.orderId}/undo`,
+        { method: "POST", body: { version: li.order.version, reason: "" }, headers: { "Idempotency-Key": newKey() } });
+      setOrder(li, out.order);
+      result(li, "ok", T.op_undone, out.message);
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 409 && error.body.current) setOrder(li, error.body.current);
+      result(li, "conflict", T.op_failed, error.message);
+    }
+  }
+
+  // ---- the agent's pending price approvals ---------------------------------------------------
+
+  async function loadApprovals() {
+    const asked = shownFor;
+    let data;
+    try { data = await api("/api/approvals?status=pending&limit=10"); } catch { approvals.hidden = true; return; }
+    if (asked !== shownFor) return;
+    const rows = data.approvals.map((a) => el("li", {},
+      el("span", { className: "op-status s-pending", textContent: a.status_label }),
+      ` ${T.op_approval_line} ${tail(a.order_id)} · ${a.from_price_yuan} → ${a.to_price_yuan}（${a.discount_label}）`));
+    approvals.replaceChildren(el("h3", { textContent: T.op_approvals }), el("ul", { className: "op-approval-list" }, ...rows));
+    approvals.hidden = rows.length === 0;
+  }
+
+  // ---- the hotkey: pressed in the sidebar, or forwarded by the host (docs/plugin.md) ----------
+
+  document.addEventListener("keydown", (event) => {
+    if (event.ctrlKey && event.shiftKey && !event.altKey && event.code === "KeyO") { event.preventDefault(); open(); }
+  });
+  window.addEventListener("message", (event) => {
+    const data = event.data;
+    if (event.source !== window.parent || !data || data.type !== "kefu.hotkey") return;
+    if (data.action === "open_orders") open();
+  });
+
+  return { show, hide, open };
+}

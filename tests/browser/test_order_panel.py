@@ -1,0 +1,131 @@
+"""The sidebar's order panel in Debian's Chromium, through the demo console: an address paste is parsed,
+confirmed, applied and undone; a price cut above xiaomei's cap becomes a pending approval. Keyboard only
+where an agent would use the keyboard (Enter goes on, Esc cancels)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aiohttp.test_utils import TestServer
+from playwright.async_api import Browser, FrameLocator, Locator, Page
+
+from tests.browser.conftest import open_page, screenshot_path
+
+TIMEOUT = 15_000
+
+
+async def _open_conversation(
+    page: Page, server: TestServer, status: str
+) -> tuple[dict[str, Any], FrameLocator]:
+    """Open the first demo conversation whose buyer's order is in ``status``; wait for its order panel."""
+    await page.goto(str(server.make_url("/demo")))
+    conversations = json.loads(await page.locator("body").get_attribute("data-conversations") or "[]")
+    index, chosen = next((i, c) for i, c in enumerate(conversations) if c["order_status"] == status)
+    await page.locator(f'.conversation[data-index="{index}"]').click()
+    sidebar = page.frame_locator("#sidebar")
+    await sidebar.locator("#buyer-nick").filter(has_text=chosen["buyer"]).wait_for(timeout=TIMEOUT)
+    await sidebar.locator(f'#orders .op-order[data-order-id="{chosen["order_id"]}"]').wait_for(
+        timeout=TIMEOUT
+    )
+    return chosen, sidebar
+
+
+async def _expand(sidebar: FrameLocator, order_id: str) -> Locator:
+    order = sidebar.locator(f'#orders .op-order[data-order-id="{order_id}"]')
+    head = order.locator(".op-head")
+    if await head.get_attribute("aria-expanded") != "true":
+        await head.click()
+    await order.locator(".op-address").wait_for(timeout=TIMEOUT)
+    return order
+
+
+async def test_an_address_paste_is_parsed_confirmed_applied_and_undone(
+    server: TestServer, browser: Browser
+) -> None:
+    watched = await open_page(browser, 1280, 900)
+    page = watched.page
+    chosen, sidebar = await _open_conversation(page, server, "paid")
+    order = await _expand(sidebar, chosen["order_id"])
+    old_address = await order.locator(".op-address").text_content()
+    assert old_address
+
+    await order.locator('button[data-edit="address"]').click()
+    paste = order.locator('textarea[name="paste"]')
+    await paste.fill("收货人：王五，手机 139 0000 1111，\n广东深圳南山区科技园科苑路15号")
+    await paste.press("Enter")  # Enter in the paste box reads the address
+    name = order.locator('input[name="name"]')
+    await order.locator(".op-check").wait_for(timeout=TIMEOUT)
+    assert await name.input_value() == "王五"
+    assert await order.locator('input[name="phone"]').input_value() == "13900001111"
+    assert await order.locator('input[name="city"]').input_value() == "深圳市"
+    # The agent corrects one field before applying: the building number was missing.
+    detail = order.locator('input[name="detail"]')
+    await detail.fill(await detail.input_value() + "A座")
+    await detail.press("Enter")  # next: the before -> after confirmation
+
+    confirm = order.locator(".op-confirm")
+    await confirm.wait_for(timeout=TIMEOUT)
+    assert "王五" in (await confirm.locator("ins").all_text_contents())
+    # Esc goes back to the form with what was typed, Enter on the form comes back to the confirmation.
+    if path := screenshot_path("sidebar.png"):
+        await page.locator("#sidebar").screenshot(path=str(path))
+    await page.keyboard.press("Escape")
+    await detail.wait_for(timeout=TIMEOUT)
+    assert (await detail.input_value()).endswith("A座")
+    await detail.press("Enter")
+    await confirm.locator("button.primary").wait_for(timeout=TIMEOUT)
+    await page.keyboard.press("Enter")  # the confirm button has the focus
+
+    result = order.locator(".op-result.ok")
+    await result.wait_for(timeout=TIMEOUT)
+    new_address = order.locator(".op-address")
+    await new_address.filter(has_text="广东省深圳市南山区科技园科苑路15号A座").wait_for(timeout=TIMEOUT)
+    assert "王五" in (await new_address.text_content() or "")
+
+    await result.locator("button.op-undo").click()
+    await order.locator(".op-result.ok").filter(has_text="撤销").wait_for(timeout=TIMEOUT)
+    await new_address.filter(has_text=old_address).wait_for(timeout=TIMEOUT)
+    assert watched.errors == []
+
+
+async def test_a_price_cut_above_the_agents_cap_waits_for_a_supervisor(
+    server: TestServer, browser: Browser
+) -> None:
+    watched = await open_page(browser, 1280, 900)
+    page = watched.page
+    chosen, sidebar = await _open_conversation(page, server, "awaiting_payment")
+    order = await _expand(sidebar, chosen["order_id"])
+    price_before = await order.locator(".op-money").text_content()
+
+    await order.locator('button[data-edit="price"]').click()
+    price = order.locator('input[name="price_fen"]')
+    current_yuan = await price.input_value()
+    # Not an amount: the error sits next to the field and nothing is sent.
+    await price.fill("九十九")
+    await price.press("Enter")
+    await order.locator(".op-form .field-error").wait_for(timeout=TIMEOUT)
+    assert await price.get_attribute("aria-invalid") == "true"
+    half = f"{float(current_yuan) / 2:.2f}"  # 50% off: above xiaomei's 10% cap
+    await price.fill(half)
+    await order.locator('input[name="reason"]').fill("老客关怀")
+    await price.press("Enter")
+    confirm = order.locator(".op-confirm")
+    await confirm.wait_for(timeout=TIMEOUT)
+    assert await confirm.locator("ins").text_content() == f"¥{half}"
+    await confirm.locator("button.primary").click()
+
+    pending = order.locator(".op-result.pending")
+    await pending.wait_for(timeout=TIMEOUT)
+    assert "等待主管审批" in (await pending.text_content() or "")
+    await order.locator(".op-pending").filter(has_text=f"¥{half}").wait_for(timeout=TIMEOUT)
+    tail = chosen["order_id"][-4:]
+    await sidebar.locator(".op-approvals li").filter(has_text=tail).wait_for(timeout=TIMEOUT)
+    assert await order.locator(".op-money").text_content() == price_before  # nothing applied yet
+
+    # The hotkey brings the focus back to the orders from anywhere in the sidebar.
+    await sidebar.locator("#buyer-nick").click()
+    await sidebar.locator("body").press("Control+Shift+O")
+    focused = sidebar.locator(".op-head:focus")
+    await focused.wait_for(timeout=TIMEOUT)
+    assert watched.errors == []
