@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from knowledge.evaluation import BM25, _percentile  # noqa: E402
+from knowledge.index import read_pinyin, stored_pinyin  # noqa: E402
 from knowledge.matcher import Matcher  # noqa: E402
 from knowledge.models import Intent, IntentTopic  # noqa: E402
 
@@ -97,10 +98,20 @@ def build(rng: random.Random) -> tuple[list[Intent], list[dict[str, str]], list[
 def main() -> None:
     rng = random.Random(7)
     intents, rows, messages = build(rng)
+    Matcher().load(intents[:1], [], {})  # loads rjieba's and pypinyin's dictionaries: not build time
     started = time.perf_counter()
     matcher = Matcher()
     matcher.load(intents, [], {})
     built = time.perf_counter() - started
+    # What the service does: pinyin was stored with each example when it was saved.
+    known = {}
+    for text in {e for i in intents for e in i.examples}:
+        parsed = read_pinyin(stored_pinyin(text))
+        if parsed is not None:
+            known[parsed[0]] = parsed[1]
+    started = time.perf_counter()
+    Matcher().load(intents, [], {}, known)
+    built_stored = time.perf_counter() - started
     bm25 = BM25(rows)
     matcher.suggest(1, "预热"), bm25.rank("预热")
     ours, base = [], []
@@ -118,7 +129,10 @@ def main() -> None:
     print(
         f"knowledge base: {INTENTS} intents × {EXAMPLES} examples = {len(rows)} examples; {QUERIES} messages"
     )
-    print(f"index built in {built:.1f} s; one editor save (upsert_intent) {update_ms:.1f} ms")
+    print(
+        f"index built in {built_stored:.1f} s with the pinyin stored at save time"
+        f" ({built:.1f} s computing it); one editor save (upsert_intent) {update_ms:.1f} ms"
+    )
     print(f"{'':28}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}")
     for label, values in (("ours: Matcher.suggest", ours), ("baseline: BM25 (rjieba words)", base)):
         print(

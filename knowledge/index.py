@@ -14,14 +14,16 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import json
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from knowledge.pinyin import syllables as text_syllables
 from knowledge.text import add_words, char_ngrams, fold, normalize_message, segment
 
-__all__ = ["Analyzer", "Doc", "InvertedIndex", "prepare"]
+__all__ = ["Analyzer", "Doc", "InvertedIndex", "prepare", "read_pinyin", "stored_pinyin"]
 
 #: Weight of each feature family in the cosine (words count most).
 WEIGHTS = {"w": 1.0, "g": 0.8, "c": 0.5, "p": 0.35}
@@ -57,10 +59,25 @@ def prepare(text: str) -> str:
     return normalized or _NON_WORD.sub("", fold(text))
 
 
-def _pinyin(text: str) -> list[str]:
-    from pypinyin import lazy_pinyin
+def stored_pinyin(text: str) -> str:
+    """What is stored beside an example when it is saved: its prepared text and one pinyin
+    syllable per character of it (pypinyin costs ~0.2 ms a text: paid at save, not at start-up)."""
+    prepared = prepare(text)
+    return json.dumps({"text": prepared, "syllables": text_syllables(prepared)}, ensure_ascii=False)
 
-    return [s for s in lazy_pinyin(text, errors="ignore") if s]
+
+def read_pinyin(value: str | None) -> tuple[str, list[str]] | None:
+    """``(prepared text, syllables)`` from a stored value; None when missing or malformed."""
+    if not value:
+        return None
+    try:
+        data = json.loads(value)
+        text, syllables = data["text"], data["syllables"]
+    except (ValueError, TypeError, KeyError):
+        return None
+    if not isinstance(text, str) or not isinstance(syllables, list) or len(syllables) != len(text):
+        return None
+    return text, [str(x) for x in syllables]
 
 
 class Analyzer:
@@ -77,6 +94,7 @@ class Analyzer:
                 self.canonical.setdefault(word, head)
         variants = sorted((w for w, c in self.canonical.items() if w != c), key=len, reverse=True)
         self._pattern = re.compile("|".join(map(re.escape, variants))) if variants else None
+        self._head_syllables: dict[str, list[str]] = {}
         if self.canonical:
             add_words(self.canonical)
 
@@ -86,8 +104,27 @@ class Analyzer:
             return prepared
         return self._pattern.sub(lambda m: self.canonical[m.group()], prepared)
 
-    def features(self, canon: str) -> dict[str, float]:
-        """Weighted features of a canonical text (each counted once; frame words weigh little)."""
+    def canon_syllables(self, prepared: str, syllables: Sequence[str]) -> list[str]:
+        """The syllables of ``canon(prepared)`` from those of ``prepared`` (no pypinyin call
+        except once per canonical word)."""
+        if self._pattern is None:
+            return list(syllables)
+        out: list[str] = []
+        pos = 0
+        for match in self._pattern.finditer(prepared):
+            head = self.canonical[match.group()]
+            if head not in self._head_syllables:
+                self._head_syllables[head] = text_syllables(head)
+            out += syllables[pos : match.start()]
+            out += self._head_syllables[head]
+            pos = match.end()
+        out += syllables[pos:]
+        return out
+
+    def features(self, canon: str, syllables: Sequence[str] | None = None) -> dict[str, float]:
+        """Weighted features of a canonical text (each counted once; frame words weigh little).
+
+        ``syllables``: one pinyin syllable per character of ``canon`` when already known."""
         feats: dict[str, float] = {}
         for word in segment(canon, hmm=False):
             feats["w:" + word] = WEIGHTS["w"] * (STOP_FACTOR if is_frame(word) else 1.0)
@@ -98,16 +135,21 @@ class Analyzer:
         for ch in compact:
             if "\u3400" <= ch <= "\u9fff":
                 feats.setdefault("c:" + ch, WEIGHTS["c"] * (STOP_FACTOR if ch in STOP_CHARS else 1.0))
-        syllables = _pinyin(compact)
-        for a, b in itertools.pairwise(syllables):
+        if syllables is None:
+            syllables = text_syllables(canon)
+        for a, b in itertools.pairwise(x for x in syllables if x):
             feats.setdefault(f"p:{a}{b}", WEIGHTS["p"])
         return feats
 
-    def expanded(self, prepared: str, canon: str) -> dict[str, float]:
-        """Features of the canonical text plus, weaker, those of the buyer's own words."""
-        feats = self.features(canon)
+    def expanded(self, prepared: str, canon: str, syllables: Sequence[str] | None = None) -> dict[str, float]:
+        """Features of the canonical text plus, weaker, those of the buyer's own words.
+
+        ``syllables``: one per character of ``prepared`` (stored with the example), else computed."""
+        if syllables is None or len(syllables) != len(prepared):
+            syllables = text_syllables(prepared)
+        feats = self.features(canon, self.canon_syllables(prepared, syllables))
         if canon != prepared:
-            for feat, weight in self.features(prepared).items():
+            for feat, weight in self.features(prepared, syllables).items():
                 if feat not in feats:
                     feats[feat] = weight * ORIG_FACTOR
         return feats

@@ -16,7 +16,7 @@ the request path.  For each question of a message (``split_questions``):
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
@@ -180,19 +180,31 @@ class Matcher:
         self.shops: dict[int, _ShopIndex] = {}
         self.windows: dict[int, _Window] = {}
         self.campaign_entries: dict[int, list[int]] = {}
+        self._known_pinyin: Mapping[str, Sequence[str]] = {}
 
     # ------------------------------------------------------------------ building
     def load(
-        self, intents: Iterable[Intent], campaigns: Iterable[Campaign], synonyms: dict[int, list[list[str]]]
+        self,
+        intents: Iterable[Intent],
+        campaigns: Iterable[Campaign],
+        synonyms: dict[int, list[list[str]]],
+        pinyin: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
-        """Build every shop's index (start-up; runs off the event loop)."""
-        for shop_id, groups in synonyms.items():
-            self.shops[shop_id] = _ShopIndex(self._analyzer(groups), groups=[list(g) for g in groups])
-        for intent in intents:
-            if intent.enabled:
-                self._add(intent_entry(intent))
-        for campaign in campaigns:
-            self.upsert_campaign(campaign)
+        """Build every shop's index (start-up; runs off the event loop).
+
+        ``pinyin``: prepared text -> syllables, as stored with the examples when they were saved
+        (``knowledge.store.load_pinyin``); texts not in it are read with pypinyin here."""
+        self._known_pinyin = pinyin or {}
+        try:
+            for shop_id, groups in synonyms.items():
+                self.shops[shop_id] = _ShopIndex(self._analyzer(groups), groups=[list(g) for g in groups])
+            for intent in intents:
+                if intent.enabled:
+                    self._add(intent_entry(intent))
+            for campaign in campaigns:
+                self.upsert_campaign(campaign)
+        finally:
+            self._known_pinyin = {}
 
     def _analyzer(self, groups: Iterable[Iterable[str]]) -> Analyzer:
         return Analyzer(merged(groups, defaults=self.default_synonyms))
@@ -207,7 +219,8 @@ class Matcher:
         prepared = prepare(text)
         canon = shop.analyzer.canon(prepared)
         content = " ".join(shop.analyzer.words(canon))
-        return Doc(0, text, prepared, canon, shop.analyzer.expanded(prepared, canon), content)
+        feats = shop.analyzer.expanded(prepared, canon, self._known_pinyin.get(prepared))
+        return Doc(0, text, prepared, canon, feats, content)
 
     def _add(self, entry: Entry) -> None:
         shop = self._shop(entry.shop_id)

@@ -200,3 +200,27 @@ def m0002_unmatched_messages(db: sqlite_utils.Database) -> None:
             "CREATE INDEX idx_unmatched_shop_last ON unmatched_messages (shop_id, last_at)",
         ],
     )
+
+
+@migrations(name="0003_example_pinyin")
+def m0003_example_pinyin(db: sqlite_utils.Database) -> None:
+    """Pinyin of each example and intent name, computed when it is saved so that the matcher's
+    start-up does not call pypinyin for every example (``knowledge.index.stored_pinyin``: the
+    prepared text and one syllable per character).  Existing rows are filled in here, once."""
+    from knowledge.index import stored_pinyin
+
+    execute_all(
+        db,
+        [
+            "ALTER TABLE intent_examples ADD COLUMN pinyin TEXT",
+            "ALTER TABLE intents ADD COLUMN name_pinyin TEXT",
+        ],
+    )
+    examples = db.execute("SELECT id, text FROM intent_examples").fetchall()
+    db.conn.executemany(
+        "UPDATE intent_examples SET pinyin = ? WHERE id = ?", [(stored_pinyin(t), i) for i, t in examples]
+    )
+    names = db.execute("SELECT id, name FROM intents").fetchall()
+    db.conn.executemany(
+        "UPDATE intents SET name_pinyin = ? WHERE id = ?", [(stored_pinyin(n), i) for i, n in names]
+    )

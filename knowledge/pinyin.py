@@ -15,7 +15,7 @@ from typing import cast
 
 from knowledge.text import fold
 
-__all__ = ["HETERONYM_OVERRIDES", "PinyinKeys", "pinyin_keys", "to_pinyin_query"]
+__all__ = ["HETERONYM_OVERRIDES", "PinyinKeys", "pinyin_keys", "syllables", "to_pinyin_query"]
 
 #: Domain readings that pypinyin's default phrase mode gets wrong (还款 haikuan,
 #: 偏长 pianzhang, 得去 dequ, 重发 zhongfa, 加长 jiazhang, 褪色 tuishai) or that
@@ -122,6 +122,16 @@ def pinyin_keys(text: str) -> PinyinKeys:
         full_offsets=tuple(full_offsets),
         initial_offsets=tuple(initial_offsets),
     )
+
+
+def syllables(text: str) -> list[str]:
+    """One toneless syllable per character of ``text`` as given (not folded); ``""`` where a
+    character is not Han or has no reading."""
+    out = [""] * len(text)
+    for match in _HAN_RUN_RE.finditer(text):
+        _ensure_pypinyin()
+        out[match.start() : match.end()] = _syllables(match.group())
+    return out
 
 
 def to_pinyin_query(q: str) -> str:

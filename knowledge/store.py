@@ -8,6 +8,7 @@ from typing import Any
 
 import sqlite_utils
 
+from knowledge.index import read_pinyin, stored_pinyin
 from knowledge.models import (
     Agent,
     Campaign,
@@ -161,16 +162,13 @@ def insert_intent(db: sqlite_utils.Database, intent: Intent, agent_id: int | Non
     """Save an intent with its examples and answers, and its first revision."""
     stamp = at or now()
     cursor = db.execute(
-        "INSERT INTO intents (shop_id, key, name, topic, keywords, item_id, campaign_id, enabled, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO intents (shop_id, key, name, topic, keywords, item_id, campaign_id, enabled, updated_at,"
+        " name_pinyin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [intent.shop_id, intent.key, intent.name, intent.topic.value, _json(intent.keywords), intent.item_id,
-         intent.campaign_id, int(intent.enabled), stamp],
+         intent.campaign_id, int(intent.enabled), stamp, stored_pinyin(intent.name)],
     )
     intent_id = int(cursor.lastrowid or 0)
-    db.conn.executemany(
-        "INSERT INTO intent_examples (intent_id, text, position) VALUES (?, ?, ?)",
-        [(intent_id, text, i) for i, text in enumerate(intent.examples)],
-    )
+    _insert_examples(db, intent_id, intent.examples)
     db.conn.executemany(
         "INSERT INTO intent_answers (intent_id, template, position) VALUES (?, ?, ?)",
         [(intent_id, text, i) for i, text in enumerate(intent.answers)],
@@ -178,6 +176,27 @@ def insert_intent(db: sqlite_utils.Database, intent: Intent, agent_id: int | Non
     record_revision(db, "intent", intent_id, 1, RevisionAction.CREATE, agent_id, None,
                     intent_snapshot(intent), at=stamp)
     return intent_id
+
+
+def _insert_examples(db: sqlite_utils.Database, intent_id: int, examples: list[str]) -> None:
+    """An intent's examples, each with its pinyin (computed here, at save time)."""
+    db.conn.executemany(
+        "INSERT INTO intent_examples (intent_id, text, position, pinyin) VALUES (?, ?, ?, ?)",
+        [(intent_id, text, i, stored_pinyin(text)) for i, text in enumerate(examples)],
+    )
+
+
+def load_pinyin(db: sqlite_utils.Database) -> dict[str, list[str]]:
+    """Prepared text -> pinyin syllables of every stored example and intent name (matcher start-up)."""
+    found: dict[str, list[str]] = {}
+    for (value,) in db.execute(
+        "SELECT pinyin FROM intent_examples WHERE pinyin IS NOT NULL"
+        " UNION ALL SELECT name_pinyin FROM intents WHERE name_pinyin IS NOT NULL"
+    ):
+        parsed = read_pinyin(value)
+        if parsed is not None:
+            found[parsed[0]] = parsed[1]
+    return found
 
 
 def insert_campaign(db: sqlite_utils.Database, campaign: Campaign, agent_id: int | None, at: str | None = None) -> int:
@@ -278,17 +297,17 @@ def save_intent(db: sqlite_utils.Database, intent: Intent, at: str | None = None
     assert intent.id is not None
     db.execute(
         "INSERT INTO intents (id, shop_id, key, name, topic, keywords, item_id, campaign_id, enabled, version,"
-        " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET key = excluded.key,"
-        " name = excluded.name, topic = excluded.topic, keywords = excluded.keywords, item_id = excluded.item_id,"
-        " campaign_id = excluded.campaign_id, enabled = excluded.enabled, version = excluded.version,"
-        " updated_at = excluded.updated_at",
+        " updated_at, name_pinyin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
+        " key = excluded.key, name = excluded.name, topic = excluded.topic, keywords = excluded.keywords,"
+        " item_id = excluded.item_id, campaign_id = excluded.campaign_id, enabled = excluded.enabled,"
+        " version = excluded.version, updated_at = excluded.updated_at, name_pinyin = excluded.name_pinyin",
         [intent.id, intent.shop_id, intent.key, intent.name, intent.topic.value, _json(intent.keywords),
-         intent.item_id, intent.campaign_id, int(intent.enabled), intent.version, at or now()],
+         intent.item_id, intent.campaign_id, int(intent.enabled), intent.version, at or now(),
+         stored_pinyin(intent.name)],
     )
     db.execute("DELETE FROM intent_examples WHERE intent_id = ?", [intent.id])
     db.execute("DELETE FROM intent_answers WHERE intent_id = ?", [intent.id])
-    db.conn.executemany("INSERT INTO intent_examples (intent_id, text, position) VALUES (?, ?, ?)",
-                        [(intent.id, t, i) for i, t in enumerate(intent.examples)])
+    _insert_examples(db, intent.id, intent.examples)
     db.conn.executemany("INSERT INTO intent_answers (intent_id, template, position) VALUES (?, ?, ?)",
                         [(intent.id, t, i) for i, t in enumerate(intent.answers)])
 
@@ -442,7 +461,8 @@ def search_items(
     db: sqlite_utils.Database, shop_id: int, search: str = "", hot_only: bool = False, limit: int = 30
 ) -> list[dict[str, Any]]:
     """A shop's items for the editor's item picker: title or SKU containing ``search``, with how many
-    hot-item answers each has and whether it has product knowledge; items with answers first."""
+    hot-item answers each has, whether it has product knowledge and how many revisions of it are
+    kept; items with answers first."""
     where = ["i.shop_id = ?"]
     params: list[Any] = [shop_id]
     if search:
@@ -452,7 +472,9 @@ def search_items(
     return list(db.query(
         "SELECT i.id, i.sku, i.title, i.category, i.stock, i.on_sale,"
         " (SELECT count(*) FROM intents n WHERE n.item_id = i.id) AS hot_answers,"
-        " EXISTS (SELECT 1 FROM item_knowledge k WHERE k.item_id = i.id) AS has_knowledge"
+        " EXISTS (SELECT 1 FROM item_knowledge k WHERE k.item_id = i.id) AS has_knowledge,"
+        " (SELECT count(*) FROM revisions r WHERE r.entity = 'item_knowledge' AND r.entity_id = i.id)"
+        " AS knowledge_revisions"
         f" FROM items i WHERE {' AND '.join(where)} GROUP BY i.id{having}"
         " ORDER BY hot_answers DESC, i.id LIMIT ?", [*params, limit]))
 

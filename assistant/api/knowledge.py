@@ -41,14 +41,19 @@ async def matcher_ctx(app: web.Application) -> AsyncIterator[None]:
     db = app[keys.DB]
 
     def build() -> Matcher:
-        intents, campaigns, groups = db.read_sync(
-            lambda conn: (store.load_intents(conn), store.load_campaigns(conn), store.load_synonyms(conn))
+        intents, campaigns, groups, pinyin = db.read_sync(
+            lambda conn: (
+                store.load_intents(conn),
+                store.load_campaigns(conn),
+                store.load_synonyms(conn),
+                store.load_pinyin(conn),
+            )
         )
         synonyms: dict[int, list[list[str]]] = {}
         for group in groups:
             synonyms.setdefault(group.shop_id, []).append(group.words)
         matcher = Matcher(app[keys.SETTINGS].suggest_confidence)
-        matcher.load(intents, campaigns, synonyms)
+        matcher.load(intents, campaigns, synonyms, pinyin)
         return matcher
 
     app[keys.MATCHER] = await asyncio.get_running_loop().run_in_executor(None, build)
