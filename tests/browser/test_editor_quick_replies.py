@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from aiohttp import ClientSession
 from aiohttp.test_utils import TestServer
 from playwright.async_api import Browser, expect
 
+from assistant import keys
 from tests.browser.conftest import open_page, screenshot_path, token_of
 
 UNCHANGED = "亲，在的哦～四件套、家居服、小家电、收纳和灯具我们都有，说说您的需求，我给您推荐。"
@@ -74,3 +76,39 @@ async def test_import_dry_run_apply_and_a_code_clash_next_to_the_field(
     # Chromium logs every 4xx response; the one 409 is the clash this test provokes, nothing else may appear
     expected = [e for e in watched.errors if "status of 409 (Conflict)" in e]
     assert len(expected) == 1 and [e for e in watched.errors if e not in expected] == []
+
+
+async def test_usage_tab_and_moving_a_phrase_down(server: TestServer, browser: Browser) -> None:
+    editor = token_of(server, "lina")
+    async with ClientSession() as http:
+        listed = await http.get(
+            server.make_url("/api/quick-replies"), headers={"Authorization": f"Bearer {editor}"}
+        )
+        phrases = [p["quick_reply"] for p in (await listed.json())["quick_replies"]]
+        by_code = {p["code"]: p for p in phrases if p["scope"] == "shop"}
+        agent = {"Authorization": f"Bearer {token_of(server, 'xiaomei')}"}
+        for code in ("sd", "sd", "sd", "hy"):
+            body = {"kind": "quick_reply", "ref_id": by_code[code]["id"]}
+            assert (await http.post(server.make_url("/api/usage"), json=body, headers=agent)).status == 202
+    await server.app[keys.USAGE].flush()
+
+    watched = await open_page(browser, 1280, 800)
+    page = watched.page
+    await page.goto(str(server.make_url(f"/editor?token={editor}#usage")))
+    rows = page.locator("#qre-most-used tbody tr")
+    await expect(rows).to_have_count(2, timeout=15_000)
+    await expect(rows.first.locator("code")).to_have_text("sd")
+    await expect(rows.first.locator(".qre-num").first).to_have_text("3")
+    await expect(page.locator("#qre-never-used tbody tr code", has_text="hy2")).to_have_count(1)
+
+    await page.locator('.tabs a[data-tab="quick-replies"]').click()
+    first = page.locator(".qre-group").first.locator(".qre-item")
+    await expect(first.first).to_have_attribute("data-code", "hy", timeout=15_000)
+    await first.first.locator(".qre-move").nth(1).click()
+    await expect(first.nth(1)).to_have_attribute("data-code", "hy", timeout=15_000)
+    await expect(first.first).to_have_attribute("data-code", "hy2")
+    await page.reload()
+    await expect(page.locator(".qre-group").first.locator(".qre-item").nth(1)).to_have_attribute(
+        "data-code", "hy", timeout=15_000
+    )
+    assert watched.errors == []
