@@ -36,6 +36,9 @@ class ItemRow(Model):
     on_sale: bool
     hot_answers: int = Field(description="intents bound to this item (hot-item answers)")
     has_knowledge: bool
+    knowledge_revisions: int = Field(
+        description="saved versions of its product knowledge (0: no history yet)"
+    )
 
 
 class ItemsOut(Model):

@@ -65,6 +65,14 @@ async def test_item_picker_searches_the_shop_and_puts_hot_items_first(
     assert [i["sku"] for i in body["items"]] == ["K-1"]
     body = await _json(await client.get(url + "&hot=true", headers=auth(mini_shop.editor_id)))
     assert [i["id"] for i in body["items"]] == [ids["pot"]]
+    resp = await client.put(
+        f"/api/kb/items/{ids['kettle']}/knowledge",
+        headers=auth(mini_shop.editor_id),
+        json={"item_id": ids["kettle"], "selling_points": ["烧水快"]},
+    )
+    assert resp.status == 200, await resp.json()
+    body = await _json(await client.get(url + "&q=K-", headers=auth(mini_shop.editor_id)))
+    assert [(i["has_knowledge"], i["knowledge_revisions"]) for i in body["items"]] == [(True, 1)]
 
 
 async def test_item_picker_is_for_editors_of_the_shop(

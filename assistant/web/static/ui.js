@@ -41,7 +41,7 @@ export function showFieldErrors(form, error, summary = form.querySelector(".form
   clearFieldErrors(form);
   const loose = [];
   for (const { field, message } of error.errors || []) {
-    const name = String(field).split(".").find((part) => form.elements.namedItem(part)) || field;
+    const name = String(field).split(".").find((part) => form.elements.namedItem(part)) || namedPrefix(form, String(field));
     const input = form.elements.namedItem(name);
     if (input instanceof Element) {
       input.setAttribute("aria-invalid", "true");
@@ -54,6 +54,16 @@ export function showFieldErrors(form, error, summary = form.querySelector(".form
     summary.textContent = [error.message, ...loose].filter(Boolean).join("；");
     summary.hidden = false;
   }
+}
+
+/** The longest dotted prefix of `field` that names an input of `form` ("answers.1.template" -> "answers.1"), else `field`. */
+function namedPrefix(form, field) {
+  const parts = field.split(".");
+  for (let n = parts.length; n > 1; n--) {
+    const name = parts.slice(0, n).join(".");
+    if (form.elements.namedItem(name)) return name;
+  }
+  return field;
 }
 
 export function clearFieldErrors(form) {

@@ -1,0 +1,159 @@
+// Pieces the knowledge tabs share: labelled fields, text <-> lists, the item picker, the live template
+// preview with lint findings, history that tolerates "no history yet", and the stale-version notice.
+import { T, api, el } from "./ui.js";
+import { showHistory } from "./editor_history.js";
+
+export function debounce(fn, ms = 250) {
+  let timer = null;
+  return (...args) => { clearTimeout(timer); timer = setTimeout(() => fn(...args), ms); };
+}
+
+/** Non-empty trimmed lines of a textarea. */
+export const lines = (text) => text.split("\n").map((s) => s.trim()).filter(Boolean);
+/** Words separated by commas, 、 or spaces. */
+export const words = (text) => text.split(/[,，、;；\s]+/).map((s) => s.trim()).filter(Boolean);
+
+/** A labelled field: <label> text, the control, an optional hint. */
+export function field(label, control, hint = "") {
+  const id = control.id || `kb-${Math.random().toString(36).slice(2, 9)}`;
+  control.id = id;
+  return el("div", { className: "kb-field" },
+    el("label", { htmlFor: id, textContent: label }),
+    control,
+    hint ? el("div", { className: "muted small", textContent: hint }) : null);
+}
+
+export const SAMPLES = {
+  new_buyer: T.kb_sample_new_buyer,
+  unpaid_order: T.kb_sample_unpaid_order,
+  shipped_order: T.kb_sample_shipped_order,
+  campaign: T.kb_sample_campaign,
+};
+
+export function sampleSelect(value = "new_buyer") {
+  const select = el("select", { className: "kb-sample" },
+    ...Object.entries(SAMPLES).map(([name, label]) => el("option", { value: name, textContent: label })));
+  select.value = value;
+  return select;
+}
+
+const BLOCKING = new Set(["syntax", "unknown_variable", "unknown_filter", "unsafe", "unsupported"]);
+
+function where(finding) {
+  if (!finding.line) return "";
+  return T.kb_at_line_col.replace("{line}", finding.line).replace("{column}", finding.column || 1);
+}
+
+/**
+ * Live preview of `textarea`'s template against the sample `sample()` names: the rendered text,
+ * the lint findings with line and column, and the values that fell back. Returns { node, refresh }.
+ */
+export function livePreview(textarea, sample) {
+  const text = el("div", { className: "kb-preview-text" });
+  const findings = el("ul", { className: "kb-findings" });
+  const node = el("div", { className: "kb-preview", ariaLive: "polite" },
+    el("div", { className: "kb-preview-label muted small", textContent: T.kb_preview }), text, findings);
+  let asked = 0;
+  async function refresh() {
+    const template = textarea.value;
+    const mine = ++asked;
+    if (!template.trim()) {
+      text.textContent = "—";
+      findings.replaceChildren();
+      textarea.classList.remove("kb-lint-bad");
+      return;
+    }
+    node.classList.add("busy");
+    try {
+      const result = await api("/api/kb/preview", { method: "POST", body: { template, sample: sample() } });
+      if (mine !== asked) return;
+      text.textContent = result.text ?? "—";
+      text.classList.toggle("muted", result.text === null);
+      const items = result.findings.map((f) =>
+        el("li", { className: `finding ${BLOCKING.has(f.kind) ? "bad" : "warn"}` },
+          where(f) ? el("span", { className: "kb-where", textContent: where(f) }) : null,
+          f.message));
+      if (result.missing.length) {
+        items.push(el("li", { className: "finding warn", textContent: T.kb_missing_values.replace("{names}", result.missing.join("、")) }));
+      }
+      findings.replaceChildren(...items);
+      textarea.classList.toggle("kb-lint-bad", result.findings.some((f) => BLOCKING.has(f.kind)));
+    } catch (error) {
+      if (mine === asked) findings.replaceChildren(el("li", { className: "finding bad", textContent: error.message }));
+    } finally {
+      if (mine === asked) node.classList.remove("busy");
+    }
+  }
+  textarea.addEventListener("input", debounce(refresh, 300));
+  return { node, refresh };
+}
+
+/** History of one row; "no history yet" when the API has none (404). */
+export async function history(box, opts) {
+  try {
+    await showHistory(box, opts);
+  } catch (error) {
+    if (error.status === 404) box.replaceChildren(el("p", { className: "muted small", textContent: T.no_history }));
+    else box.replaceChildren(el("p", { className: "form-error", textContent: error.message }));
+  }
+}
+
+/** A 409 with the current row: say so in the form's summary and offer to load the current version. */
+export function showConflict(form, error, reload) {
+  const summary = form.querySelector(".form-error");
+  const button = el("button", { type: "button", className: "kb-reload", textContent: T.kb_reload_current });
+  button.addEventListener("click", () => reload(error.body.current));
+  summary.replaceChildren(el("span", { textContent: `${error.message} ` }), button);
+  summary.hidden = false;
+}
+
+/**
+ * Item picker: a search box over the shop's items (`GET /api/kb/items`), results as buttons.
+ * opts: { hot: only items with hot-item answers, onPick(item), placeholder }. Returns { node, load }.
+ */
+export function itemPicker(ctx, opts) {
+  const search = el("input", { type: "search", placeholder: opts.placeholder || T.kb_item_search, className: "kb-item-search" });
+  search.setAttribute("aria-label", opts.placeholder || T.kb_item_search);
+  const hot = el("input", { type: "checkbox", checked: Boolean(opts.hot) });
+  const list = el("ul", { className: "kb-list kb-items" });
+  let asked = 0;
+  async function load() {
+    const mine = ++asked;
+    const params = new URLSearchParams({ shop: ctx.shop(), q: search.value.trim(), hot: hot.checked ? "true" : "false" });
+    try {
+      const { items } = await api(`/api/kb/items?${params}`);
+      if (mine !== asked) return;
+      list.replaceChildren(...items.map((item) => {
+        const button = el("button", { type: "button", className: "kb-row" },
+          el("span", { className: "kb-row-title", textContent: item.title }),
+          el("span", { className: "muted small", textContent: item.sku }),
+          item.hot_answers ? el("span", { className: "chip", textContent: T.kb_hot_count.replace("{n}", item.hot_answers) }) : null,
+          item.has_knowledge ? el("span", { className: "chip kb-ok", textContent: T.kb_has_knowledge }) : null,
+          item.stock === 0 ? el("span", { className: "chip kb-warn", textContent: T.kb_out_of_stock }) : null);
+        button.dataset.item = String(item.id);
+        button.addEventListener("click", () => {
+          for (const b of list.querySelectorAll(".kb-row")) b.removeAttribute("aria-current");
+          button.setAttribute("aria-current", "true");
+          opts.onPick(item);
+        });
+        return el("li", {}, button);
+      }));
+      if (!items.length) list.replaceChildren(el("li", { className: "muted small", textContent: T.kb_nothing_found }));
+    } catch (error) {
+      list.replaceChildren(el("li", { className: "form-error", textContent: error.message }));
+    }
+  }
+  search.addEventListener("input", debounce(load, 250));
+  hot.addEventListener("change", load);
+  const node = el("div", { className: "kb-picker" },
+    search,
+    el("label", { className: "small muted kb-check" }, hot, T.kb_only_hot),
+    list);
+  return { node, load };
+}
+
+/** The title of one item, for showing a bound item (null when it cannot be read). */
+export async function itemTitle(itemId) {
+  const found = await api(`/api/kb/items/${itemId}/knowledge`, { nullOn404: true });
+  return found ? found.item.title : null;
+}
