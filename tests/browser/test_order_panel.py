@@ -7,10 +7,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from aiohttp import ClientSession
 from aiohttp.test_utils import TestServer
 from playwright.async_api import Browser, FrameLocator, Locator, Page
 
-from tests.browser.conftest import open_page, screenshot_path
+from assistant import keys
+from tests.browser.conftest import open_page, screenshot_path, token_of
 
 TIMEOUT = 15_000
 
@@ -128,4 +130,68 @@ async def test_a_price_cut_above_the_agents_cap_waits_for_a_supervisor(
     await sidebar.locator("body").press("Control+Shift+O")
     focused = sidebar.locator(".op-head:focus")
     await focused.wait_for(timeout=TIMEOUT)
+    assert watched.errors == []
+
+
+async def test_a_stale_edit_shows_the_current_values_and_retries_on_them(
+    server: TestServer, browser: Browser
+) -> None:
+    watched = await open_page(browser, 1280, 900)
+    page = watched.page
+    chosen, sidebar = await _open_conversation(page, server, "awaiting_payment")
+    order = await _expand(sidebar, chosen["order_id"])
+    await order.locator('button[data-edit="remark"]').click()
+    # Meanwhile a colleague changes the postage of the same order.
+    headers = {"Authorization": f"Bearer {token_of(server, 'ajie')}", "Idempotency-Key": "colleague-0001"}
+    async with ClientSession() as http:
+        url = server.make_url(f"/api/orders/{chosen['order_id']}")
+        detail = await (await http.get(url, headers=headers)).json()
+        resp = await http.post(
+            f"{url}/postage",
+            json={"version": detail["order"]["version"], "postage_fen": 1200},
+            headers=headers,
+        )
+        assert resp.status == 200, await resp.json()
+
+    text = order.locator('textarea[name="text"]')
+    await text.fill("顺丰到付，买家已同意")
+    await order.locator('input[name="flag"][value="red"]').check()
+    await text.press("Enter")
+    await order.locator(".op-confirm button.primary").click()
+
+    stale = order.locator(".op-result.conflict")
+    await stale.wait_for(timeout=TIMEOUT)
+    assert "没有覆盖" in (await stale.text_content() or "")
+    await (
+        order.locator(".op-facts").filter(has_text="¥12.00").wait_for(timeout=TIMEOUT)
+    )  # the colleague's postage
+    await stale.locator("button.primary").click()  # retry on the latest version
+    await order.locator(".op-confirm button.primary").click()
+    await order.locator(".op-result.ok").wait_for(timeout=TIMEOUT)
+    await order.locator(".op-remark").filter(has_text="顺丰到付，买家已同意").wait_for(timeout=TIMEOUT)
+    assert await order.locator(".op-facts .op-flag.flag-red").count() == 1
+    # Chromium logs every non-2xx response as a console error: the one expected 409, nothing else.
+    assert watched.errors == ["Failed to load resource: the server responded with a status of 409 (Conflict)"]
+
+
+async def test_the_items_hot_answers_are_one_click_before_the_buyer_asks(
+    server: TestServer, browser: Browser
+) -> None:
+    hot_items = {e.item_id for e in server.app[keys.MATCHER].entries.values() if e.item_id is not None}
+    watched = await open_page(browser, 1280, 900)
+    page = watched.page
+    await page.goto(str(server.make_url("/demo")))
+    conversations = json.loads(await page.locator("body").get_attribute("data-conversations") or "[]")
+    index = next(i for i, c in enumerate(conversations) if c["item_id"] in hot_items)  # the demo offers one
+    await page.locator(f'.conversation[data-index="{index}"]').click()
+    sidebar = page.frame_locator("#sidebar")
+    answer = sidebar.locator("#hot-answers .hot-answer").first
+    await answer.wait_for(timeout=TIMEOUT)
+    text = await answer.get_attribute("title")
+    assert text and "{{" not in text
+    await answer.click()
+    composer = page.locator("#agent-composer")
+    await page.wait_for_function(
+        "([el, want]) => el.value === want", arg=[await composer.element_handle(), text], timeout=TIMEOUT
+    )
     assert watched.errors == []
