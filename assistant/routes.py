@@ -15,7 +15,7 @@ from assistant.api import kb_editor_support as kbs
 from assistant.api import knowledge as kb
 from assistant.api import qr_transfer as qrt
 from assistant.api.events import EventAccepted, event_stream, post_event
-from assistant.api.pages import demo_page, editor_page, sidebar_page
+from assistant.api.pages import demo_page, editor_page, lookup_page, sidebar_page
 from assistant.commerce.views import EditOutcome
 from assistant.endpoint import Endpoint
 from assistant.events import EventIn
@@ -136,6 +136,9 @@ ENDPOINTS: list[Endpoint] = [
              role=PUBLIC, tag="events"),
     Endpoint("GET", "/sidebar", sidebar_page, "sidebar_page",
              "The sidebar beside the conversation (HTML; token passed as ?token=)", role=PUBLIC, tag="pages"),
+    Endpoint("GET", "/lookup", lookup_page, "lookup_page",
+             "The hotkey quick-reply popup (HTML; token passed as ?token=, the conversation as "
+             "?conversation=&shop=&buyer=&item=&order=)", role=PUBLIC, tag="pages"),
     Endpoint("GET", "/editor", editor_page, "editor_page",
              "The editor for quick replies, intents, hot-item answers, knowledge, campaigns and synonyms "
              "(HTML; token passed as ?token=)", role=PUBLIC, tag="pages"),

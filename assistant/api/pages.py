@@ -1,4 +1,4 @@
-"""The pages: sidebar (``/sidebar``), editor (``/editor``) and demo console (``/demo``). HTML only; they talk to the JSON API."""
+"""The pages: sidebar (``/sidebar``), lookup popup (``/lookup``), editor (``/editor``) and demo console (``/demo``). HTML only; they talk to the JSON API."""
 
 from __future__ import annotations
 
@@ -21,6 +21,12 @@ LOCAL_ADDRESSES = frozenset({"127.0.0.1", "::1"})
 async def sidebar_page(request: web.Request) -> web.Response:
     """The panel beside the conversation; the agent's token arrives as ``?token=``."""
     return render(request, "sidebar.html", frame_ancestors="*")
+
+
+async def lookup_page(request: web.Request) -> web.Response:
+    """The hotkey quick-reply popup; the token arrives as ``?token=``, the conversation as
+    ``?conversation=&shop=&buyer=&item=&order=`` (read by lookup.js, checked by the search API)."""
+    return render(request, "lookup.html", frame_ancestors="*")
 
 
 async def editor_page(request: web.Request) -> web.Response:

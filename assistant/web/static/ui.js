@@ -82,16 +82,35 @@ export function toast(text) {
   toast.timer = setTimeout(() => { box.hidden = true; }, 1800);
 }
 
-/** Hand text to the chat client (`kefu.insert_text`, docs/plugin.md); the clipboard when there is no host. */
-export async function insertText({ text, conversation = "", source, ref_id = null }) {
+const USAGE_KINDS = { quick_reply: "quick_reply", suggestion: "intent", script: "script" };
+
+/** Tell the service a phrase, answer or script was used (POST /api/usage). Best-effort: never awaited,
+ *  never throws, survives the page closing (`keepalive`). `kind` defaults from the insert's `source`. */
+export function recordUsage({ source, ref_id, conversation = "", shop = null, kind = null }) {
+  const usageKind = kind || USAGE_KINDS[source];
+  const id = Number(ref_id);
+  if (!usageKind || !Number.isInteger(id) || id <= 0 || !token) return;
+  const body = { kind: usageKind, ref_id: id, conversation: String(conversation || "").slice(0, 100) };
+  if (Number(shop) > 0) body.shop = Number(shop);
+  fetch("/api/usage", {
+    method: "POST", keepalive: true, body: JSON.stringify(body),
+    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+  }).catch(() => {});
+}
+
+/** Hand text to the chat client (`kefu.insert_text`, docs/plugin.md); the clipboard when there is no host.
+ *  Every insert is recorded as a use (`recordUsage`); `shop` and `kind` are optional. */
+export async function insertText({ text, conversation = "", source, ref_id = null, shop = null, kind = null }) {
   const host = window.opener || (window.parent !== window ? window.parent : null);
   if (host) {
     host.postMessage({ type: "kefu.insert_text", text, conversation, source, ref_id }, "*");
+    recordUsage({ source, ref_id, conversation, shop, kind });
     toast(T.inserted);
     return "posted";
   }
   try {
     await navigator.clipboard.writeText(text);
+    recordUsage({ source, ref_id, conversation, shop, kind });
     toast(T.copied);
     return "copied";
   } catch {
