@@ -195,3 +195,38 @@ async def test_the_items_hot_answers_are_one_click_before_the_buyer_asks(
         "([el, want]) => el.value === want", arg=[await composer.element_handle(), text], timeout=TIMEOUT
     )
     assert watched.errors == []
+
+
+async def test_yuan_typed_by_agents_becomes_fen_and_nonsense_is_refused(
+    server: TestServer, browser: Browser
+) -> None:
+    watched = await open_page(browser, 400, 600)
+    page = watched.page
+    token = token_of(server, "xiaomei")
+    await page.goto(str(server.make_url(f"/sidebar?token={token}")))
+    cases = {
+        "99": 9900,
+        "99.5": 9950,
+        "99.05": 9905,
+        " ¥1,299.00 ": 129900,
+        "９９．５": 9950,
+        "12元": 1200,
+        "0": 0,
+        "0.01": 1,
+        "99.999": None,
+        "-5": None,
+        "1e3": None,
+        "": None,
+        "九十九": None,
+        "1,2": None,
+    }
+    got = await page.evaluate(
+        """async (inputs) => {
+             const { yuanToFen, fenToYuan } = await import("/static/order_forms.js");
+             return { fen: inputs.map((s) => yuanToFen(s)), yuan: [fenToYuan(129900), fenToYuan(5), fenToYuan(0)] };
+           }""",
+        list(cases),
+    )
+    assert dict(zip(cases, got["fen"], strict=True)) == cases
+    assert got["yuan"] == ["¥1,299.00", "¥0.05", "¥0.00"]
+    assert watched.errors == []

@@ -247,7 +247,7 @@ export function mountOrderPanel(section, { conversation }) {
   }
 
   function result(li, kind, title, message, undoable = false) {
-    const box = el("div", { className: `op-result ${kind}`, role: "status" },
+    const box = el("div", { className: `op-result ${kind}`, role: "status", tabIndex: -1 },
       el("strong", { textContent: title }), el("div", { className: "small", textContent: message }));
     if (undoable) {
       const undo = el("button", { type: "button", className: "op-undo", textContent: T.op_undo });
@@ -255,7 +255,7 @@ export function mountOrderPanel(section, { conversation }) {
       box.append(el("div", { className: "row" }, undo));
     }
     workArea(li, box);
-    (box.querySelector("button") || li.querySelector(".op-head")).focus();
+    box.focus();   // not the undo button: a second Enter must not undo what was just applied
   }
 
   async function runUndo(li) {
