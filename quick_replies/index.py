@@ -17,6 +17,7 @@ from bisect import bisect_left, bisect_right, insort
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -38,6 +39,9 @@ _FIELDS = {
     "ba": "b_ascii",
 }
 _CAP = 150
+#: Typos are matched against key prefixes up to this long, and in long pinyin from this long.
+MAX_FUZZY = 16
+LONG_TYPO = 9
 #: Bodies are scanned only while titles and codes gave fewer candidates than this (a body
 #: match always ranks below a title match, and the agent looks at the first few).
 BODY_WHEN_FEWER = 3
@@ -58,6 +62,7 @@ class Shard:
     starts: dict[str, list[int]]
     codes: list[tuple[str, int]]
     dead: int = 0
+    grams: dict[str, set[int]] = field(default_factory=dict)
     fuzzy_cache: dict[tuple[int, bool], tuple[list[str], list[list[tuple[int, str]]]]] = field(
         default_factory=dict
     )
@@ -66,7 +71,7 @@ class Shard:
         return [e for e in self.entries if e is not None]
 
     def fuzzy_keys(self, n: int, codes_only: bool) -> tuple[list[str], list[list[tuple[int, str]]]]:
-        """Distinct code / initials / full-pinyin keys cut to ``n`` letters, and who owns each."""
+        """Distinct code / initials / full-pinyin keys cut to ``n`` letters, sorted, and who owns each."""
         cached = self.fuzzy_cache.get((n, codes_only))
         if cached is None:
             owners: dict[str, list[tuple[int, str]]] = {}
@@ -79,7 +84,8 @@ class Shard:
                 for kind, key in pairs:
                     if len(key) >= n - 1:
                         owners.setdefault(key[:n], []).append((slot, kind))
-            cached = (list(owners), list(owners.values()))
+            ordered = sorted(owners)
+            cached = (ordered, [owners[key] for key in ordered])
             self.fuzzy_cache[(n, codes_only)] = cached
         return cached
 
@@ -98,7 +104,37 @@ def build_shard(entries: Iterable[Entry]) -> Shard:
         starts[name] = offsets
     codes = sorted((e.code, slot) for slot, e in enumerate(listed) if e is not None)
     slots = {e.id: slot for slot, e in enumerate(listed) if e is not None}
-    return Shard(listed, slots, texts, starts, codes)
+    grams: dict[str, set[int]] = {}
+    for slot, e in enumerate(listed):
+        if e is not None:
+            _add_grams(grams, e, slot)
+    return Shard(listed, slots, texts, starts, codes, grams=grams)
+
+
+def _title_grams(e: Entry) -> set[str]:
+    """Characters of the folded title and letter pairs of its code and title pinyin/ASCII keys."""
+    out = set(e.t_fold)
+    for key in (e.code, e.t_ini, e.t_full, e.t_ascii):
+        out.update(key[i : i + 2] for i in range(len(key) - 1))
+    return out
+
+
+def _add_grams(grams: dict[str, set[int]], e: Entry, slot: int) -> None:
+    for gram in _title_grams(e):
+        grams.setdefault(gram, set()).add(slot)
+
+
+def title_candidates(shard: Shard, tok: str, is_ascii: bool) -> set[int] | None:
+    """Every slot whose code or title can hold ``tok`` (a superset, by C-speed set intersection);
+    ``None`` when the token is too short to narrow anything down."""
+    grams = [tok[i : i + 2] for i in range(len(tok) - 1)] if is_ascii else list(tok)
+    if not grams:
+        return None
+    sets = sorted((shard.grams.get(g, _EMPTY) for g in set(grams)), key=len)
+    return sets[0].intersection(*sets[1:])
+
+
+_EMPTY: set[int] = set()
 
 
 def _without(shard: Shard, phrase_id: int) -> Shard:
@@ -110,7 +146,7 @@ def _without(shard: Shard, phrase_id: int) -> Shard:
     slots = dict(shard.slots)
     del slots[phrase_id]
     codes = [pair for pair in shard.codes if pair[1] != slot]
-    return Shard(entries, slots, shard.texts, shard.starts, codes, shard.dead + 1)
+    return Shard(entries, slots, shard.texts, shard.starts, codes, shard.dead + 1, grams=shard.grams)
 
 
 def _with(shard: Shard, entry: Entry) -> Shard:
@@ -121,7 +157,18 @@ def _with(shard: Shard, entry: Entry) -> Shard:
         texts[name] = texts[name] + SEP + getattr(entry, attr)
     codes = list(shard.codes)
     insort(codes, (entry.code, slot))
-    return Shard([*shard.entries, entry], {**shard.slots, entry.id: slot}, texts, starts, codes, shard.dead)
+    grams = dict(shard.grams)  # the sets a published shard holds are never changed: copy those touched
+    for gram in _title_grams(entry):
+        grams[gram] = {*grams.get(gram, _EMPTY), slot}
+    return Shard(
+        [*shard.entries, entry],
+        {**shard.slots, entry.id: slot},
+        texts,
+        starts,
+        codes,
+        shard.dead,
+        grams=grams,
+    )
 
 
 # --------------------------------------------------------------------------- #
@@ -240,8 +287,6 @@ def scan(
             for name in ("ti", "tf", "t"):
                 _find_all(shard, name, SEP + tok, visible, out, cap)
         titles, body_fields = [("ti", 2), ("tf", 3), ("ta", 1)], [("ba", 2)]
-        if tok.isalpha():  # pinyin has no digits
-            body_fields += [("bi", 3), ("bf", 4)]
     else:
         if len(tok) < 3:
             _find_all(shard, "t", SEP + tok, visible, out, cap)
@@ -249,8 +294,17 @@ def scan(
     for name, shortest in titles:
         if len(tok) >= shortest and len(out) < cap:
             _find_all(shard, name, tok, visible, out, cap)
-    for name, shortest in body_fields if bodies else ():  # body pinyin only when nothing else matched
-        if len(tok) >= shortest and len(out) < (need if name in ("b", "ba") else 1):
+    for name, shortest in body_fields if bodies else ():
+        if len(tok) >= shortest and len(out) < need:
+            _find_all(shard, name, tok, visible, out, cap)
+    return out
+
+
+def scan_body_pinyin(shard: Shard, tok: str, visible: Visible, cap: int = _CAP) -> set[int]:
+    """Slots whose body initials or full pinyin hold ``tok`` (read only when nothing else matched)."""
+    out: set[int] = set()
+    for name, shortest in (("bi", 3), ("bf", 4)):
+        if len(tok) >= shortest and not out:
             _find_all(shard, name, tok, visible, out, cap)
     return out
 
@@ -264,30 +318,79 @@ def swaps(tok: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def _starting(keys: list[str], letter: str) -> tuple[int, int]:
+    return bisect_left(keys, letter), bisect_left(keys, letter + "\U0010ffff")
+
+
 def fuzzy(shard: Shard, tok: str, visible: Visible, cap: int = _CAP) -> dict[int, TokenMatch]:
-    """Phrases whose code or title pinyin is one or two typos (OSA: swaps count once) from ``tok``."""
+    """Phrases whose code or title pinyin is one or two typos (OSA: swaps count once) from ``tok``.
+
+    Only keys starting with the token's first or second letter are compared (the first letter
+    is rarely wrong, and a swap of the first two keeps the second one first).
+    """
     n = len(tok)
-    if n < 2 or n > 16 or not tok.isalnum():
+    if n < 2 or n > MAX_FUZZY or not tok.isalnum():
         return {}
     # pinyin has no digits: input with digits can only be a mistyped code
     keys, owners = shard.fuzzy_keys(n, codes_only=not tok.isalpha())
     found: dict[int, TokenMatch] = {}
     limit_distance = 1 if n <= 5 else 2
-    results = process.extract(
-        tok, keys, scorer=OSA.distance, processor=None, score_cutoff=limit_distance, limit=cap // 3
-    )
-    for key, distance, index in results:
-        if distance == 0 or (n == 2 and sorted(key) != sorted(tok)):
-            continue
-        for slot, kind in owners[index]:
-            if not visible(slot):
+    for letter in dict.fromkeys(tok[:2]):
+        lo, hi = _starting(keys, letter)
+        results = process.extract(
+            tok, keys[lo:hi], scorer=OSA.distance, processor=None, score_cutoff=limit_distance, limit=cap // 3
+        )
+        for key, distance, index in results:
+            if distance == 0 or (n == 2 and sorted(key) != sorted(tok)):
                 continue
-            score = 40.0 - 10 * distance + (2 if kind == "code" else 0)
-            match = found.get(slot)
-            if match is None or score > match.score:
-                where = "code" if kind == "code" else "title"
-                span = (0, min(n, len(key))) if kind == "code" else (0, 0)
-                found[slot] = TokenMatch(score, ["fuzzy"], [(where, *span)] if kind == "code" else [])
+            for slot, kind in owners[lo + index]:
+                if not visible(slot):
+                    continue
+                score = 40.0 - 10 * distance + (2 if kind == "code" else 0)
+                match = found.get(slot)
+                if match is None or score > match.score:
+                    spans = [("code", 0, min(n, len(key)))] if kind == "code" else []
+                    found[slot] = TokenMatch(score, ["fuzzy"], spans)
+    return found
+
+
+def long_typo(shard: Shard, tok: str, visible: Visible, cap: int = 60) -> dict[int, TokenMatch]:
+    """Long pinyin with one slip anywhere (``zhazhiijilipin`` -> 榨汁机礼品…).
+
+    One slip spoils at most three neighbouring letter pairs, so one of three runs of the
+    token's pairs is intact: phrases whose title holds every pair of some run are candidates
+    (set intersections), checked by the OSA distance to the aligned part of their pinyin.
+    """
+    n = len(tok)
+    if n < LONG_TYPO or not tok.isalpha():
+        return {}
+    pairs = [tok[i : i + 2] for i in range(n - 1)]
+    third = len(pairs) // 3
+    runs = []
+    for start, end in ((0, third), (third, 2 * third), (2 * third, len(pairs))):
+        sets = sorted((shard.grams.get(g, _EMPTY) for g in set(pairs[start:end])), key=len)
+        runs.append((sets[0].intersection(*sets[1:]), start, tok[start : end + 1]))
+    runs.sort(key=lambda run: len(run[0]))  # the most telling run first
+    found: dict[int, TokenMatch] = {}
+    seen: set[int] = set()
+    for candidates, offset, piece in runs:
+        for slot in candidates - seen:
+            e = shard.entries[slot]
+            if e is None or not visible(slot):
+                continue
+            at = e.t_full.find(piece)
+            if at < 0:
+                continue
+            seen.add(slot)
+            best, begin = 3, at - offset
+            for lo in (begin - 1, begin, begin + 1):
+                for length in (n - 1, n, n + 1):
+                    if lo >= 0:
+                        best = min(best, OSA.distance(tok, e.t_full[lo : lo + length], score_cutoff=2))
+            if best <= (1 if n < 16 else 2):
+                found[slot] = TokenMatch(40.0 - 10 * best, ["fuzzy"], [])
+                if len(found) >= cap:
+                    return found
     return found
 
 
@@ -304,8 +407,12 @@ class Hit:
     spans: dict[str, list[Span]]
 
 
-def query_tokens(q: str) -> list[tuple[str, bool]]:
-    """Fold the typed query and split it into (token, is_ascii) pairs, dropping punctuation."""
+@lru_cache(maxsize=4096)
+def query_tokens(q: str) -> tuple[tuple[str, bool], ...]:
+    """Fold the typed query and split it into (token, is_ascii) pairs, dropping punctuation.
+
+    Cached: twenty agents typing the same codes fold the same few strings over and over.
+    """
     tokens = []
     for raw in fold(q[:MAX_QUERY]).split(" "):
         if raw.isascii():
@@ -316,7 +423,7 @@ def query_tokens(q: str) -> list[tuple[str, bool]]:
             tok = _STRIP_RE.sub("", raw)
             if tok:
                 tokens.append((tok, tok.isascii()))
-    return tokens
+    return tuple(tokens)
 
 
 class QuickReplyIndex:
@@ -409,11 +516,9 @@ class QuickReplyIndex:
         self, shard: Shard, tok: str, is_ascii: bool, visible: Visible, used: list[int], limit: int
     ) -> dict[int, TokenMatch]:
         scored: dict[int, TokenMatch] = {}
-        for slot in scan(shard, tok, is_ascii, visible, need=BODY_WHEN_FEWER) | set(used):
-            e = shard.entries[slot]
-            match = match_token(e, tok, is_ascii) if e is not None else None
-            if match is not None:
-                scored[slot] = match
+        self._score(
+            shard, tok, is_ascii, scan(shard, tok, is_ascii, visible, need=BODY_WHEN_FEWER), used, scored
+        )
         if not is_ascii and not scored:
             runs = [(run, run.isascii()) for run in _RUNS_RE.findall(tok)]
             if len(runs) > 1:
@@ -422,9 +527,30 @@ class QuickReplyIndex:
         if is_ascii and (strong == 0 or (strong < FUZZY_WHEN_FEWER and len(tok) <= 4)):
             for slot, match in fuzzy(shard, tok, visible).items():
                 scored.setdefault(slot, match)
-            if len(tok) >= 4 and strong == 0 and len(scored) < FUZZY_WHEN_FEWER:
+            if strong == 0:
+                for slot, match in long_typo(shard, tok, visible).items():
+                    if slot not in scored or scored[slot].score < match.score:
+                        scored[slot] = match
+            if not scored and tok.isalpha():  # body pinyin: long texts, read only when all else failed
+                self._score(shard, tok, True, scan_body_pinyin(shard, tok, visible), [], scored)
+            if 4 <= len(tok) < LONG_TYPO and strong == 0 and len(scored) < FUZZY_WHEN_FEWER:
                 self._swapped(shard, tok, visible, scored, limit)
         return scored
+
+    @staticmethod
+    def _score(
+        shard: Shard,
+        tok: str,
+        is_ascii: bool,
+        slots: set[int],
+        used: list[int],
+        scored: dict[int, TokenMatch],
+    ) -> None:
+        for slot in slots.union(used):
+            e = shard.entries[slot]
+            match = match_token(e, tok, is_ascii) if e is not None else None
+            if match is not None:
+                scored[slot] = match
 
     def _swapped(
         self, shard: Shard, tok: str, visible: Visible, scored: dict[int, TokenMatch], limit: int
@@ -440,25 +566,51 @@ class QuickReplyIndex:
                         scored[slot] = TokenMatch(score, ["fuzzy", *match.kinds], match.spans)
 
     def _multi(
-        self, shard: Shard, tokens: list[tuple[str, bool]], visible: Visible, used: list[int]
+        self, shard: Shard, tokens: Sequence[tuple[str, bool]], visible: Visible, used: list[int]
     ) -> dict[int, TokenMatch]:
-        """Every token must match; the score is their mean. All-ASCII input is also tried joined."""
-        found = [scan(shard, tok, is_ascii, visible, cap=_CAP * 8) for tok, is_ascii in tokens]
-        candidates = min(found, key=len) | set(used)
+        """Every token must match; the score is their mean. All-ASCII input is also tried joined.
+
+        Phrases whose code or title holds every token are found by intersecting the tokens'
+        letter-pair sets; only when there are none are bodies scanned for the rarest token.
+        """
+        supersets = [title_candidates(shard, tok, is_ascii) for tok, is_ascii in tokens]
+        known = sorted((c for c in supersets if c is not None), key=len)
         scored: dict[int, TokenMatch] = {}
-        for slot in candidates:
-            e = shard.entries[slot]
-            if e is None:
-                continue
-            parts = [match_token(e, tok, is_ascii) for tok, is_ascii in tokens]
-            if all(parts):
-                matches = [p for p in parts if p is not None]
-                kinds = list(dict.fromkeys(k for p in matches for k in p.kinds))
-                score = sum(p.score for p in matches) / len(matches)
-                scored[slot] = TokenMatch(score, kinds, [s for p in matches for s in p.spans])
+        if known:
+            self._all_tokens(
+                shard, tokens, known[0].intersection(*known[1:]), visible, scored, titles_only=True
+            )
+        if not scored:
+            found = [scan(shard, tok, is_ascii, visible, cap=_CAP * 8) for tok, is_ascii in tokens]
+            self._all_tokens(
+                shard, tokens, min(found, key=len) | set(used), visible, scored, titles_only=False
+            )
         if all(is_ascii for _, is_ascii in tokens):
             joined = "".join(tok for tok, _ in tokens)
             for slot, match in self._single(shard, joined, True, visible, used, 1).items():
                 if slot not in scored or match.score > scored[slot].score:
                     scored[slot] = match
         return scored
+
+    @staticmethod
+    def _all_tokens(
+        shard: Shard,
+        tokens: Sequence[tuple[str, bool]],
+        candidates: Iterable[int],
+        visible: Visible,
+        scored: dict[int, TokenMatch],
+        titles_only: bool,
+    ) -> None:
+        for slot in candidates:
+            e = shard.entries[slot]
+            if e is None or not visible(slot):
+                continue
+            parts = [match_token(e, tok, is_ascii) for tok, is_ascii in tokens]
+            matches = [p for p in parts if p is not None]
+            if len(matches) < len(parts):
+                continue
+            if titles_only and any(p.score < 60 for p in matches):  # a body match
+                continue
+            kinds = list(dict.fromkeys(k for p in matches for k in p.kinds))
+            score = sum(p.score for p in matches) / len(matches)
+            scored[slot] = TokenMatch(score, kinds, [s for p in matches for s in p.spans])
