@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -31,14 +30,9 @@ from quick_replies.models import Scope
 from quick_replies.transfer import CSV_MIME, XLSX_MIME, TransferError, read_sheet, to_csv, to_xlsx
 
 
-class FileFormat(StrEnum):
-    CSV = "csv"
-    XLSX = "xlsx"
-
-
 class ExportQuery(Model):
     shop: QueryId | None = Field(None, description="shop id; defaults to the agent's main shop")
-    format: FileFormat = Field(FileFormat.CSV, description="csv (UTF-8 with BOM) or xlsx")
+    format: Literal["csv", "xlsx"] = Field("csv", description="csv (UTF-8 with BOM) or xlsx")
 
 
 class ImportQuery(Model):
@@ -96,12 +90,12 @@ async def export_quick_replies(request: web.Request) -> web.StreamResponse:
     records = [record_of(r) for r in rows]
     shop = request.app[keys.DIRECTORY].shops[shop_id]
     stamp = datetime.now(ZoneInfo(request.app[keys.SETTINGS].timezone)).strftime("%Y%m%d")
-    name = f"快捷短语-{shop.name}-{stamp}.{query.format.value}"
-    if query.format is FileFormat.XLSX:
+    name = f"快捷短语-{shop.name}-{stamp}.{query.format}"
+    if query.format == "xlsx":
         data, mime = await asyncio.to_thread(to_xlsx, records), XLSX_MIME
     else:
         data, mime = to_csv(records), CSV_MIME
-    ascii_name = f"quick-replies-{shop.code}-{stamp}.{query.format.value}"
+    ascii_name = f"quick-replies-{shop.code}-{stamp}.{query.format}"
     return web.Response(
         body=data,
         headers={

@@ -8,7 +8,7 @@ import logging
 import sqlite3
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from aiohttp import web
 from pydantic import Field, StringConstraints
@@ -70,7 +70,7 @@ class ListQuery(ShopQuery):
         "", description="substring of code, title, body or tags"
     )
     group: QueryId | None = Field(None, description="only this group's phrases")
-    scope: Scope | None = Field(None, description="only this scope")
+    scope: Literal["shop", "team", "personal"] | None = Field(None, description="only this scope")
     enabled: bool | None = Field(None, description="only enabled (true) or disabled (false) phrases")
 
 

@@ -218,6 +218,10 @@ async def test_import_needs_a_multipart_file_and_the_editor_role(
         headers=auth(mini_shop.editor_id),
     )
     assert other.status == 404
+    pdf = await client.get(
+        "/api/quick-replies/export", params={"format": "pdf"}, headers=auth(mini_shop.editor_id)
+    )
+    assert pdf.status == 400 and (await pdf.json())["errors"][0]["field"] == "format"
 
 
 async def test_list_filters(client: TestClient, mini_shop: MiniShop, auth: Auth) -> None:
