@@ -10,6 +10,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from assistant.api import commerce, commerce_edits, item_answers, quick_replies, system, usage
+from assistant.api import kb_campaigns as kbc
 from assistant.api import kb_edit as kbe
 from assistant.api import kb_editor_support as kbs
 from assistant.api import knowledge as kb
@@ -171,21 +172,28 @@ ENDPOINTS: list[Endpoint] = [
     Endpoint("DELETE", "/api/kb/intents/{intent_id}", kbe.delete_intent, "kb_intent_delete",
              "Delete an intent (kept in its history)", role=Role.EDITOR, query=kbe.DeleteQuery,
              response=kbe.DeletedOut, tag="knowledge"),
-    Endpoint("GET", "/api/kb/campaigns", kbe.list_campaigns, "kb_campaigns", "A shop's campaigns and scripts",
-             role=Role.EDITOR, query=kbe.UnmatchedQuery, response=kbe.CampaignsOut, tag="knowledge"),
-    Endpoint("POST", "/api/kb/campaigns", kbe.save_campaign, "kb_campaign_create",
+    Endpoint("GET", "/api/kb/campaigns", kbc.list_campaigns, "kb_campaigns",
+             "A shop's campaigns and scripts: search and filters (state, script kind)",
+             role=Role.EDITOR, query=kbc.CampaignsQuery, response=kbe.CampaignsOut, tag="knowledge"),
+    Endpoint("POST", "/api/kb/campaigns", kbc.save_campaign, "kb_campaign_create",
              "Create a campaign with its scripts", role=Role.EDITOR, body=Campaign, response=kbe.CampaignOut,
              tag="knowledge"),
-    Endpoint("PUT", "/api/kb/campaigns/{campaign_id}", kbe.save_campaign, "kb_campaign_update",
+    Endpoint("PUT", "/api/kb/campaigns/{campaign_id}", kbc.save_campaign, "kb_campaign_update",
              "Update a campaign and its scripts", role=Role.EDITOR, body=Campaign, response=kbe.CampaignOut,
              tag="knowledge"),
-    Endpoint("GET", "/api/kb/synonyms", kbe.list_synonyms, "kb_synonyms", "A shop's synonym groups",
-             role=Role.EDITOR, query=kbe.UnmatchedQuery, response=kbe.SynonymsOut, tag="knowledge"),
-    Endpoint("POST", "/api/kb/synonyms", kbe.save_synonyms, "kb_synonym_create", "Create a synonym group",
+    Endpoint("DELETE", "/api/kb/campaigns/{campaign_id}", kbc.delete_campaign, "kb_campaign_delete",
+             "Delete a campaign and its scripts (kept in its history)", role=Role.EDITOR, query=kbe.DeleteQuery,
+             response=kbe.DeletedOut, tag="knowledge"),
+    Endpoint("GET", "/api/kb/synonyms", kbc.list_synonyms, "kb_synonyms", "A shop's synonym groups: search",
+             role=Role.EDITOR, query=kbc.SynonymsQuery, response=kbe.SynonymsOut, tag="knowledge"),
+    Endpoint("POST", "/api/kb/synonyms", kbc.save_synonyms, "kb_synonym_create", "Create a synonym group",
              role=Role.EDITOR, body=SynonymGroup, response=kbe.SynonymOut, tag="knowledge"),
-    Endpoint("PUT", "/api/kb/synonyms/{synonym_id}", kbe.save_synonyms, "kb_synonym_update",
+    Endpoint("PUT", "/api/kb/synonyms/{synonym_id}", kbc.save_synonyms, "kb_synonym_update",
              "Replace a synonym group's words", role=Role.EDITOR, body=SynonymGroup, response=kbe.SynonymOut,
              tag="knowledge"),
+    Endpoint("DELETE", "/api/kb/synonyms/{synonym_id}", kbc.delete_synonyms, "kb_synonym_delete",
+             "Delete a synonym group (kept in its history)", role=Role.EDITOR, query=kbe.DeleteQuery,
+             response=kbe.DeletedOut, tag="knowledge"),
     Endpoint("GET", "/api/kb/unmatched", kbe.unmatched, "kb_unmatched",
              "Buyer questions without a confident answer, for editors", role=Role.EDITOR,
              query=kbe.UnmatchedQuery, response=kbe.UnmatchedOut, tag="knowledge"),

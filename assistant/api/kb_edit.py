@@ -85,6 +85,7 @@ class CampaignOut(Model):
 
 class SynonymsOut(Model):
     synonyms: list[SynonymGroup]
+    next_cursor: int | None = None
 
 
 class SynonymOut(Model):
@@ -296,104 +297,8 @@ async def delete_intent(request: web.Request) -> web.Response:
 
 
 # --------------------------------------------------------------------------- #
-# campaigns, synonyms, item knowledge
+# item knowledge (campaigns and synonyms: ``kb_campaigns``)
 # --------------------------------------------------------------------------- #
-
-
-async def list_campaigns(request: web.Request) -> web.Response:
-    agent = current_agent(request)
-    q = read_query(request, UnmatchedQuery)
-    check_shop(request, agent, q.shop)
-    rows = await request.app[keys.DB].read(lambda db: store.list_campaigns(db, q.shop, q.cursor, q.limit + 1))
-    page = rows[: q.limit]
-    return ok(CampaignsOut(campaigns=page, next_cursor=page[-1].id if len(rows) > q.limit and page else None))
-
-
-def _campaign_snapshot(campaign: Campaign) -> Snapshot:
-    return _snapshot(campaign, {"id", "version"})
-
-
-async def save_campaign(request: web.Request) -> web.Response:
-    """POST creates, PUT /{campaign_id} updates (scripts keep their ids)."""
-    agent = current_agent(request)
-    campaign_id = path_int(request, "campaign_id") if "campaign_id" in request.match_info else None
-    body = await read_json(request, Campaign)
-    _editor_shop(request, agent, body.shop_id)
-    _lint_templates([s.body for s in body.scripts], "scripts")
-
-    def fn(db: sqlite_utils.Database) -> Campaign:
-        if campaign_id is None:
-            new_id = store.insert_campaign(db, body.model_copy(update={"version": 1}), agent.id)
-            created = store.get_campaign(db, new_id)
-            assert created is not None
-            return created
-        current = store.get_campaign(db, campaign_id)
-        if current is None or current.shop_id not in agent.shop_ids:
-            raise NotFound(f"没有编号为 {campaign_id} 的活动")
-        if body.shop_id != current.shop_id:
-            raise BadRequest.field("shop_id", "活动不能换店铺")
-        _check_version(current.name, current, current.version, body.version)
-        saved = store.save_campaign(
-            db, body.model_copy(update={"id": campaign_id, "version": current.version + 1})
-        )
-        store.record_revision(
-            db,
-            "campaign",
-            campaign_id,
-            saved.version,
-            RevisionAction.UPDATE,
-            agent.id,
-            _campaign_snapshot(current),
-            _campaign_snapshot(saved),
-        )
-        return saved
-
-    campaign = await _write(request, fn)
-    request.app[keys.MATCHER].upsert_campaign(campaign)
-    return ok(CampaignOut(campaign=campaign), status=201 if campaign_id is None else 200)
-
-
-async def list_synonyms(request: web.Request) -> web.Response:
-    agent = current_agent(request)
-    q = read_query(request, UnmatchedQuery)
-    check_shop(request, agent, q.shop)
-    groups = await request.app[keys.DB].read(store.load_synonyms)
-    return ok(SynonymsOut(synonyms=[g for g in groups if g.shop_id == q.shop]))
-
-
-async def save_synonyms(request: web.Request) -> web.Response:
-    """POST creates a group, PUT /{synonym_id} replaces its words."""
-    agent = current_agent(request)
-    group_id = path_int(request, "synonym_id") if "synonym_id" in request.match_info else None
-    body = await read_json(request, SynonymGroup)
-    _editor_shop(request, agent, body.shop_id)
-
-    def fn(db: sqlite_utils.Database) -> tuple[SynonymGroup, list[list[str]]]:
-        if group_id is None:
-            new_id = store.insert_synonyms(db, body, agent.id)
-            saved = body.model_copy(update={"id": new_id, "version": 1})
-        else:
-            current = next((g for g in store.load_synonyms(db) if g.id == group_id), None)
-            if current is None or current.shop_id not in agent.shop_ids or current.shop_id != body.shop_id:
-                raise NotFound(f"没有编号为 {group_id} 的同义词组")
-            _check_version("、".join(current.words), current, current.version, body.version)
-            saved = body.model_copy(update={"id": group_id, "version": current.version + 1})
-            store.save_synonyms(db, saved)
-            store.record_revision(
-                db,
-                "synonyms",
-                group_id,
-                saved.version,
-                RevisionAction.UPDATE,
-                agent.id,
-                {"shop_id": current.shop_id, "words": current.words},
-                {"shop_id": saved.shop_id, "words": saved.words},
-            )
-        return saved, [g.words for g in store.load_synonyms(db) if g.shop_id == body.shop_id]
-
-    saved, groups = await _write(request, fn)
-    request.app[keys.MATCHER].set_synonyms(body.shop_id, groups)
-    return ok(SynonymOut(synonym=saved), status=201 if group_id is None else 200)
 
 
 async def save_item_knowledge(request: web.Request) -> web.Response:
