@@ -166,3 +166,50 @@ async def test_digits_pick_and_esc_closes(server: TestServer, browser: Browser) 
     await _press_closing(popup, "Escape")
     assert await opener.evaluate("() => window.received") == []
     assert watched.errors == []
+
+
+async def test_the_sidebar_search_by_keyboard_inserts_into_the_demo_composer(
+    server: TestServer, browser: Browser
+) -> None:
+    watched = await open_page(browser, 1280, 800)
+    page = watched.page
+    await page.goto(str(server.make_url("/demo")))
+    conversation = page.locator(".conversation").nth(1)
+    nick = await conversation.get_attribute("data-buyer")
+    assert nick
+    await conversation.click()  # the last click: from here on, keys only
+    sidebar = page.frame_locator("#sidebar")
+    await sidebar.locator("#buyer-nick").filter(has_text=nick).wait_for(timeout=10_000)
+    composer = page.locator("#agent-composer")
+
+    # the hotkey pressed inside the sidebar frame
+    await sidebar.locator("#panel").press("Control+Shift+F")
+    await sidebar.locator("#quick-search-q:focus").wait_for(timeout=10_000)
+    await page.keyboard.type("fhsj")
+    rows = sidebar.locator("#quick-search-results .qr-row")
+    await rows.nth(1).locator(".qr-title").filter(has_text="发货时间").wait_for(timeout=10_000)
+    await page.keyboard.press("ArrowDown")
+    await page.keyboard.press("Enter")
+    await page.wait_for_function(
+        "([el, want]) => el.value === want",
+        arg=[await composer.element_handle(), BODIES["发货时间"]],
+        timeout=10_000,
+    )
+
+    # the same hotkey pressed in the chat client: it asks the sidebar (kefu.focus_search) to focus the box
+    await page.keyboard.press("Control+Shift+F")
+    await sidebar.locator("#quick-search-q:focus").wait_for(timeout=10_000)
+    await page.keyboard.type("wl")
+    await rows.first.locator(".qr-code").filter(has_text="wl").wait_for(timeout=10_000)
+    preview = await rows.first.locator(".qr-preview").text_content()
+    assert preview and "{{" not in preview
+    await page.keyboard.press("Enter")
+    await page.wait_for_function(
+        "([el, want]) => el.value === want", arg=[await composer.element_handle(), preview], timeout=10_000
+    )
+    if path := screenshot_path("sidebar-quick-search.png"):
+        await page.keyboard.press("Control+Shift+F")
+        await page.keyboard.type("tk")
+        await rows.first.wait_for(timeout=10_000)
+        await page.screenshot(path=str(path))
+    assert watched.errors == []

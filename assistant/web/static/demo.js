@@ -72,9 +72,32 @@ $("agent-form").addEventListener("submit", (event) => {
   say("agent", text).catch((e) => console.warn(e.message));
 });
 
+// The manifest's hotkeys, as a client would bind them: Ctrl+Shift+K opens the lookup popup for the
+// conversation in front of the agent; Ctrl+Shift+F asks the sidebar to focus its quick-reply search.
+let lookup = null;
+document.addEventListener("keydown", (event) => {
+  if (!event.ctrlKey || !event.shiftKey || event.altKey) return;
+  if (event.code === "KeyK") {
+    event.preventDefault();
+    const query = new URLSearchParams({ token, lang: document.body.dataset.lang || "" });
+    if (active) {
+      query.set("conversation", active.conversation);
+      query.set("buyer", active.buyer);
+      if (active.item_id) query.set("item", active.item_id);
+    }
+    lookup = window.open(`/lookup?${query}`, "kefu-lookup", "popup,width=480,height=420");
+  } else if (event.code === "KeyF") {
+    event.preventDefault();
+    $("sidebar").focus();
+    $("sidebar").contentWindow.postMessage({ type: "kefu.focus_search" }, location.origin);
+  }
+});
+
 window.addEventListener("message", (event) => {
-  if (event.origin !== location.origin || event.source !== $("sidebar").contentWindow) return;
+  const fromLookup = lookup && event.source === lookup;
+  if (event.origin !== location.origin || (event.source !== $("sidebar").contentWindow && !fromLookup)) return;
   const data = event.data;
+  if (fromLookup && data && data.type === "kefu.close") { lookup.close(); return; }
   if (!data || data.type !== "kefu.insert_text" || typeof data.text !== "string") return;
   if (active && data.conversation && data.conversation !== active.conversation) return;
   const composer = $("agent-composer");

@@ -3,6 +3,7 @@
 import { $, T, api as call, el, insertText, token, typing } from "./ui.js";
 import { mountHotAnswers } from "./hot_answers.js";
 import { mountOrderPanel } from "./order_panel.js";
+import { mountQuickSearch } from "./quick_search.js";
 
 let current = null;        // the conversation state from the service
 let shown = { key: "", message: "", item: null };
@@ -17,6 +18,7 @@ function insert(pick) {
 
 const orders = mountOrderPanel($("orders"), { conversation: () => current });
 const hotAnswers = mountHotAnswers($("hot-answers"), { insert });
+mountQuickSearch($("quick-search"), { conversation: () => current });
 
 function pickButton(pick, index, meta, unsure) {
   const button = el("button", { type: "button", className: "pick" + (unsure ? " unsure" : "") },
