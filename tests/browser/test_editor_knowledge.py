@@ -148,3 +148,33 @@ async def test_every_knowledge_tab_opens(server: TestServer, browser: Browser) -
     await page.locator("#kb-try-results .kb-question").nth(1).wait_for(timeout=WAIT)
     assert await page.locator("#kb-try-results .kb-suggestion .kb-score").count() > 0
     assert watched.errors == []
+
+
+async def test_a_stale_save_is_shown_and_the_current_version_can_be_loaded(
+    server: TestServer, browser: Browser
+) -> None:
+    watched = await open_page(browser, 1280, 800)
+    page = watched.page
+    await _open(page, server, "intents")
+    panel = page.locator("#tab-intents")
+    row = panel.locator("#kb-intent-list .kb-row").nth(1)
+    intent_id = await row.get_attribute("data-intent")
+    await row.click()
+    name = panel.locator('input[name="name"]')
+    await name.wait_for(timeout=WAIT)
+
+    editor = {"Authorization": f"Bearer {token_of(server, 'lina')}"}
+    url = str(server.make_url(f"/api/kb/intents/{intent_id}"))
+    intent = (await (await page.request.get(url, headers=editor)).json())["intent"]
+    intent.pop("id")
+    changed = await page.request.put(url, headers=editor, data={**intent, "name": "别人改过的名字"})
+    assert changed.status == 200
+
+    await name.fill("我的改动")
+    await panel.locator('button[type="submit"]').click()
+    reload = panel.locator(".kb-form .form-error .kb-reload")
+    await reload.wait_for(timeout=WAIT)
+    await reload.click()
+    await panel.locator(".kb-form-title").filter(has_text=f"v{intent['version'] + 1}").wait_for(timeout=WAIT)
+    assert await name.input_value() == "别人改过的名字"
+    assert [e for e in watched.errors if "409" not in e] == []

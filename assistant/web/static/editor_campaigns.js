@@ -2,7 +2,7 @@
 // scripts by kind (welcome, waiting, closing, emergency situations, first-message auto-reply), every
 // script with a live preview; history and rollback.
 import { T, api, clearFieldErrors, el, showFieldErrors, toast } from "./ui.js";
-import { field, history, livePreview, sampleSelect, showConflict } from "./editor_kb_common.js";
+import { debounce, field, history, livePreview, sampleSelect, showConflict } from "./editor_kb_common.js";
 
 const KINDS = {
   welcome: T.kb_kind_welcome, waiting: T.kb_kind_waiting, closing: T.kb_kind_closing,
@@ -27,6 +27,15 @@ export async function mount(section, ctx) {
   let current = null;
   const list = el("ul", { className: "kb-list", id: "kb-campaign-list" });
   const add = el("button", { type: "button", className: "primary", textContent: T.kb_new_campaign });
+  const search = el("input", { type: "search", placeholder: T.kb_search_campaigns });
+  search.setAttribute("aria-label", T.kb_search_campaigns);
+  const stateFilter = el("select", {},
+    el("option", { value: "", textContent: T.kb_all_states }),
+    el("option", { value: "active", textContent: T.kb_active }),
+    el("option", { value: "upcoming", textContent: T.kb_upcoming }),
+    el("option", { value: "ended", textContent: T.kb_ended }));
+  stateFilter.setAttribute("aria-label", T.kb_all_states);
+  const remove = el("button", { type: "button", className: "danger", textContent: T.kb_delete });
   const title = el("h2", { className: "kb-form-title" });
   const badge = el("span", { className: "chip" });
   const summary = el("p", { className: "form-error", role: "alert", hidden: true });
@@ -58,7 +67,7 @@ export async function mount(section, ctx) {
     el("div", { className: "row kb-answers-head" }, el("h3", { textContent: T.kb_scripts }), el("span", { className: "bar-fill" }),
       el("label", { className: "small muted", textContent: T.kb_sample }), sample),
     scriptsBox,
-    el("div", { className: "row kb-actions" }, save));
+    el("div", { className: "row kb-actions" }, save, el("span", { className: "bar-fill" }), remove));
   const editor = el("div", { className: "kb-editor", hidden: true }, form,
     el("section", { className: "kb-history" }, el("h3", { textContent: T.kb_history }), historyBox));
 
@@ -108,6 +117,7 @@ export async function mount(section, ctx) {
     previews.length = 0;
     for (const s of campaign.scripts || []) script(s);
     editor.hidden = false;
+    remove.hidden = !campaign.id;
     if (campaign.id) {
       history(historyBox, {
         revisionsUrl: `/api/kb/campaigns/${campaign.id}/revisions`,
@@ -173,7 +183,10 @@ export async function mount(section, ctx) {
 
   async function load() {
     try {
-      const { campaigns } = await api(`/api/kb/campaigns?shop=${ctx.shop()}&limit=200`);
+      const params = new URLSearchParams({ shop: ctx.shop(), limit: "200" });
+      if (search.value.trim()) params.set("q", search.value.trim());
+      if (stateFilter.value) params.set("state", stateFilter.value);
+      const { campaigns } = await api(`/api/kb/campaigns?${params}`);
       list.replaceChildren(...campaigns.map((c) => {
         const [kind, text] = state(c);
         const button = el("button", { type: "button", className: "kb-row" },
@@ -204,10 +217,26 @@ export async function mount(section, ctx) {
       rules: "", variables: {}, scripts: [{ kind: "welcome", title: T.kb_kind_welcome, body: "" }] });
     name.focus();
   });
+  remove.addEventListener("click", async () => {
+    if (!current || !current.id || !confirm(T.kb_delete_confirm.replace("{name}", current.name))) return;
+    try {
+      await api(`/api/kb/campaigns/${current.id}?version=${current.version}`, { method: "DELETE" });
+      toast(T.kb_deleted);
+      current = null;
+      editor.hidden = true;
+      await load();
+    } catch (error) {
+      if (error.status === 409 && error.body && error.body.current) showConflict(form, error, fill);
+      else showFieldErrors(form, error);
+    }
+  });
+  search.addEventListener("input", debounce(load, 250));
+  stateFilter.addEventListener("change", load);
   ctx.onShopChange(() => { current = null; editor.hidden = true; load(); });
 
   section.replaceChildren(el("div", { className: "kb-split" },
-    el("aside", { className: "kb-side" }, el("div", { className: "row" }, add), list),
+    el("aside", { className: "kb-side" }, el("div", { className: "row" }, search),
+      el("div", { className: "row" }, stateFilter), el("div", { className: "row" }, add), list),
     el("div", { className: "kb-main" }, editor,
       el("p", { className: "muted kb-placeholder", textContent: T.kb_pick_campaign_left }))));
   await load();

@@ -31,9 +31,10 @@ export async function mount(section, ctx) {
     field(T.kb_size_chart, sizes),
     el("div", { className: "row kb-actions" }, save));
   const editor = el("div", { className: "kb-editor", hidden: true }, form,
-    el("section", {}, el("h3", { textContent: T.kb_related }), related,
-      el("p", { className: "muted small", textContent: T.kb_related_note })),
-    el("section", { className: "kb-history" }, el("h3", { textContent: T.kb_history }), historyBox));
+    el("div", { className: "kb-column" },
+      el("section", { className: "kb-card" }, el("h3", { textContent: T.kb_related }), related,
+        el("p", { className: "muted small", textContent: T.kb_related_note })),
+      el("section", { className: "kb-history" }, el("h3", { textContent: T.kb_history }), historyBox)));
 
   function fill(data) {
     clearFieldErrors(form);

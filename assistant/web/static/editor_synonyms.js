@@ -13,9 +13,10 @@ export async function mount(section, ctx) {
   const summary = el("p", { className: "form-error", role: "alert", hidden: true });
   const input = el("textarea", { name: "words", rows: 3, placeholder: T.kb_synonym_words_hint });
   const save = el("button", { type: "submit", className: "primary", textContent: T.kb_save });
+  const remove = el("button", { type: "button", className: "danger", textContent: T.kb_delete });
   const historyBox = el("div", { className: "kb-history-box" });
   const form = el("form", { className: "kb-form", noValidate: true },
-    title, summary, field(T.kb_synonym_words, input, T.kb_synonyms_note), el("div", { className: "row kb-actions" }, save));
+    title, summary, field(T.kb_synonym_words, input, T.kb_synonyms_note), el("div", { className: "row kb-actions" }, save, el("span", { className: "bar-fill" }), remove));
   const editor = el("div", { className: "kb-editor", hidden: true }, form,
     el("section", { className: "kb-history" }, el("h3", { textContent: T.kb_history }), historyBox));
 
@@ -38,6 +39,7 @@ export async function mount(section, ctx) {
     title.textContent = group.id ? `${group.words.slice(0, 3).join(" ≈ ")} · v${group.version}` : T.kb_new_synonyms;
     input.value = (group.words || []).join("、");
     editor.hidden = false;
+    remove.hidden = !group.id;
     if (group.id) {
       history(historyBox, {
         revisionsUrl: `/api/kb/synonyms/${group.id}/revisions`,
@@ -80,6 +82,19 @@ export async function mount(section, ctx) {
     }
   });
 
+  remove.addEventListener("click", async () => {
+    if (!current || !current.id || !confirm(T.kb_delete_confirm.replace("{name}", current.words.join("、")))) return;
+    try {
+      await api(`/api/kb/synonyms/${current.id}?version=${current.version}`, { method: "DELETE" });
+      toast(T.kb_deleted);
+      current = null;
+      editor.hidden = true;
+      await load();
+    } catch (error) {
+      if (error.status === 409 && error.body && error.body.current) showConflict(form, error, fill);
+      else showFieldErrors(form, error);
+    }
+  });
   search.addEventListener("input", render);
   add.addEventListener("click", () => { fill({ shop_id: ctx.shop(), words: [] }); render(); input.focus(); });
   ctx.onShopChange(() => { current = null; editor.hidden = true; load(); });

@@ -117,6 +117,8 @@ ZH: dict[str, str] = {
     "kb_upcoming": "未开始",
     "kb_ended": "已结束",
     "kb_n_scripts": "{n} 条话术",
+    "kb_search_campaigns": "搜索活动名称、规则或话术",
+    "kb_all_states": "全部状态",
     # synonyms
     "kb_search_synonyms": "搜索词语",
     "kb_new_synonyms": "新建同义词组",
@@ -287,6 +289,8 @@ EN: dict[str, str] = {
     "kb_upcoming": "upcoming",
     "kb_ended": "ended",
     "kb_n_scripts": "{n} scripts",
+    "kb_search_campaigns": "Search name, rules or scripts",
+    "kb_all_states": "Any state",
     "kb_search_synonyms": "Search words",
     "kb_new_synonyms": "New synonym group",
     "kb_pick_synonyms": "Pick a group on the left, or create one.",
