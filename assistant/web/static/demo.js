@@ -89,7 +89,7 @@ document.addEventListener("keydown", (event) => {
   } else if (event.code === "KeyF") {
     event.preventDefault();
     $("sidebar").focus();
-    $("sidebar").contentWindow.postMessage({ type: "kefu.focus_search" }, location.origin);
+    $("sidebar").contentWindow.postMessage({ type: "kefu.hotkey", action: "focus_search" }, location.origin);
   }
 });
 

@@ -1,6 +1,7 @@
 // The sidebar's quick-reply search: a compact box at the top of the sidebar with the lookup popup's
 // keyboard model (qr_results.js). Ctrl+Shift+F (the manifest's focus_search hotkey), `/` when not
-// typing, or a `{type: "kefu.focus_search"}` message from the host window focuses it; Esc clears it.
+// typing, or the host forwarding the hotkey (`{type: "kefu.hotkey", action: "focus_search"}`, or the
+// short form `{type: "kefu.focus_search"}`, from the parent window only) focuses it; Esc clears it.
 // The chosen phrase is rendered for the sidebar's current conversation and inserted like a suggestion.
 import { T, el, insertText, typing } from "./ui.js";
 import { quickSearch } from "./qr_results.js";
@@ -43,7 +44,9 @@ export function mountQuickSearch(root, { conversation }) {
     if (hotkey || slash) { event.preventDefault(); focus(); }
   });
   window.addEventListener("message", (event) => {
-    if (event.source === window.parent && event.data && event.data.type === "kefu.focus_search") focus();
+    const data = event.data;
+    if (event.source !== window.parent || !data) return;
+    if ((data.type === "kefu.hotkey" && data.action === "focus_search") || data.type === "kefu.focus_search") focus();
   });
   return { focus };
 }
