@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlite_utils
 from pydantic import BaseModel
 
@@ -54,6 +56,7 @@ def demo_conversations(db: sqlite_utils.Database, shop_code: str) -> list[DemoCo
             {"shop": shop["id"], "per_status": PER_STATUS},
         )
     )
+    rows = _with_hot_item(db, shop["id"], [dict(r) for r in rows])
     titles = (
         {
             row["id"]: row["title"]
@@ -67,7 +70,7 @@ def demo_conversations(db: sqlite_utils.Database, shop_code: str) -> list[DemoCo
     )
     result = []
     for index, row in enumerate(rows):
-        examples = _examples(db, shop["id"], TOPICS_BY_STATUS[row["status"]])
+        examples = row.get("hot_examples") or _examples(db, shop["id"], TOPICS_BY_STATUS[row["status"]])
         message = examples[(index * 5 + row["buyer_id"]) % len(examples)] if examples else "在吗？"
         result.append(
             DemoConversation(
@@ -82,6 +85,35 @@ def demo_conversations(db: sqlite_utils.Database, shop_code: str) -> list[DemoCo
             )
         )
     return result
+
+
+def _with_hot_item(
+    db: sqlite_utils.Database, shop_id: int, rows: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Make sure one pre-sale conversation is about a hot item (爆款), so the sidebar shows its answers."""
+    hot = [
+        r["item_id"]
+        for r in db.query(
+            "SELECT item_id FROM intents WHERE shop_id = ? AND enabled = 1 AND item_id IS NOT NULL"
+            " AND campaign_id IS NULL GROUP BY item_id ORDER BY item_id",
+            [shop_id],
+        )
+    ]
+    if not hot or any(r["item_id"] in hot for r in rows):
+        return rows
+    presale = next((r for r in rows if r["status"] == "awaiting_payment"), None)
+    if presale is None:
+        return rows
+    presale["item_id"] = hot[0]
+    presale["hot_examples"] = [
+        row["text"]
+        for row in db.query(
+            """SELECT e.text FROM intent_examples e JOIN intents i ON i.id = e.intent_id
+               WHERE i.shop_id = ? AND i.enabled = 1 AND i.item_id = ? ORDER BY i.id, e.position, e.id""",
+            [shop_id, hot[0]],
+        )
+    ]
+    return rows
 
 
 def _examples(db: sqlite_utils.Database, shop_id: int, topics: tuple[str, ...]) -> list[str]:

@@ -108,28 +108,44 @@ async def test_a_price_cut_above_the_agents_cap_waits_for_a_supervisor(
     await price.press("Enter")
     await order.locator(".op-form .field-error").wait_for(timeout=TIMEOUT)
     assert await price.get_attribute("aria-invalid") == "true"
-    half = f"{float(current_yuan) / 2:.2f}"  # 50% off: above xiaomei's 10% cap
-    await price.fill(half)
+    # 25% off: above xiaomei's 10% cap, under the supervisor's 50% (some demo orders are discounted already)
+    cut = f"{float(current_yuan) * 0.75:.2f}"
+    await price.fill(cut)
     await order.locator('input[name="reason"]').fill("老客关怀")
     await price.press("Enter")
     confirm = order.locator(".op-confirm")
     await confirm.wait_for(timeout=TIMEOUT)
-    assert await confirm.locator("ins").text_content() == f"¥{half}"
+    assert await confirm.locator("ins").text_content() == f"¥{cut}"
     await confirm.locator("button.primary").click()
 
     pending = order.locator(".op-result.pending")
     await pending.wait_for(timeout=TIMEOUT)
     assert "等待主管审批" in (await pending.text_content() or "")
-    await order.locator(".op-pending").filter(has_text=f"¥{half}").wait_for(timeout=TIMEOUT)
+    await order.locator(".op-pending").filter(has_text=f"¥{cut}").wait_for(timeout=TIMEOUT)
     tail = chosen["order_id"][-4:]
     await sidebar.locator(".op-approvals li").filter(has_text=tail).wait_for(timeout=TIMEOUT)
     assert await order.locator(".op-money").text_content() == price_before  # nothing applied yet
 
-    # The hotkey brings the focus back to the orders from anywhere in the sidebar.
+    # A supervisor grants it; the hotkey brings the focus back to the orders and refreshes them.
+    supervisor = {"Authorization": f"Bearer {token_of(server, 'wangjing')}"}
+    async with ClientSession() as http:
+        listed = await (
+            await http.get(server.make_url("/api/approvals?status=pending"), headers=supervisor)
+        ).json()
+        approval = next(a for a in listed["approvals"] if a["order_id"] == chosen["order_id"])
+        resp = await http.post(
+            server.make_url(f"/api/approvals/{approval['id']}/grant"),
+            json={"note": "老客"},
+            headers=supervisor,
+        )
+        assert resp.status == 200, await resp.json()
     await sidebar.locator("#buyer-nick").click()
     await sidebar.locator("body").press("Control+Shift+O")
-    focused = sidebar.locator(".op-head:focus")
-    await focused.wait_for(timeout=TIMEOUT)
+    await sidebar.locator(".op-head:focus").wait_for(timeout=TIMEOUT)
+    await order.locator(".op-pending.is-granted").wait_for(timeout=TIMEOUT)
+    await order.locator(".op-facts").filter(has_text=f"¥{cut}").wait_for(timeout=TIMEOUT)
+    assert await order.locator(".op-result.pending").count() == 0
+    assert await sidebar.locator(".op-approvals li").count() == 0
     assert watched.errors == []
 
 

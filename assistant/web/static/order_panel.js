@@ -11,6 +11,7 @@ export function newKey() {
 }
 
 const tail = (id) => String(id).slice(-4);
+const APPROVAL_POLL_MS = 30_000;
 
 function fact(label, ...value) {
   return [el("dt", { textContent: label }), el("dd", {}, ...value)];
@@ -41,11 +42,12 @@ export function mountOrderPanel(section, { conversation }) {
     loadApprovals();
   }
 
-  function hide() { section.hidden = true; shownFor = ""; list.replaceChildren(); }
+  function hide() { section.hidden = true; shownFor = ""; list.replaceChildren(); clearTimeout(poll); }
 
   /** The hotkey: bring the panel into view and put the focus on the first order. */
   function open() {
     if (section.hidden) return;
+    loadApprovals();
     section.scrollIntoView({ block: "start" });
     const first = list.querySelector(".op-head");
     if (!first) return;
@@ -117,8 +119,11 @@ export function mountOrderPanel(section, { conversation }) {
         el("span", { className: "op-remark", textContent: order.seller_remark || T.op_no_remark })),
       ...fact(T.op_logistics, el("span", { className: order.logistics.exception ? "op-alert" : "",
         textContent: `${order.logistics.label} · ${order.logistics.detail}` })));
-    const pending = order.approvals.filter((a) => a.status === "pending").map((a) =>
-      el("div", { className: "op-pending small" }, el("strong", { textContent: a.status_label }),
+    // Price requests on this order: pending ones, and the newest decision (granted, refused, failed).
+    const decided = order.approvals.find((a) => a.status !== "pending");
+    const shownApprovals = [...order.approvals.filter((a) => a.status === "pending"), ...(decided ? [decided] : [])];
+    const pending = shownApprovals.map((a) =>
+      el("div", { className: `op-pending small is-${a.status}` }, el("strong", { textContent: a.status_label }),
         ` ${a.from_price_yuan} → ${a.to_price_yuan}（${a.discount_label}）`));
     const actions = el("div", { className: "buttons op-actions" });
     const edits = [["price", T.op_edit_price], ["postage", T.op_edit_postage], ["address", T.op_edit_address],
@@ -272,11 +277,24 @@ export function mountOrderPanel(section, { conversation }) {
 
   // ---- the agent's pending price approvals ---------------------------------------------------
 
+  let waiting = new Set();   // order ids with a pending request, to notice when a supervisor decides
+  let poll = 0;
+
   async function loadApprovals() {
     const asked = shownFor;
+    clearTimeout(poll);
     let data;
     try { data = await api("/api/approvals?status=pending&limit=10"); } catch { approvals.hidden = true; return; }
     if (asked !== shownFor) return;
+    const now = new Set(data.approvals.map((a) => a.order_id));
+    for (const id of waiting) {
+      const li = now.has(id) ? null : list.querySelector(`.op-order[data-order-id="${id}"]`);
+      if (!li || !li.order) continue;
+      if (li.querySelector(".op-work .op-result.pending")) workArea(li);
+      load(li);   // decided meanwhile: show the new price or the refusal
+    }
+    waiting = now;
+    if (now.size) poll = setTimeout(loadApprovals, APPROVAL_POLL_MS);
     const rows = data.approvals.map((a) => el("li", {},
       el("span", { className: "op-status s-pending", textContent: a.status_label }),
       ` ${T.op_approval_line} ${tail(a.order_id)} · ${a.from_price_yuan} → ${a.to_price_yuan}（${a.discount_label}）`));
