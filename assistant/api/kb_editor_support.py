@@ -3,7 +3,7 @@ hot-item answers and product knowledge, and marking an unmatched buyer question 
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import sqlite_utils
 from aiohttp import web
@@ -12,10 +12,11 @@ from pydantic import Field, StringConstraints
 from assistant import keys
 from assistant.api.io import ok, path_int, read_query
 from assistant.api.knowledge import check_shop
-from assistant.errors import NotFound
+from assistant.errors import FieldError, NotFound
 from assistant.security import current_agent
 from knowledge import store
 from knowledge.models import Model
+from knowledge.template_context import SAMPLE_CONTEXTS, sample_context
 
 
 class ItemsQuery(Model):
@@ -49,6 +50,11 @@ class HandledOut(Model):
     handled: int
 
 
+class SampleOut(Model):
+    name: str
+    context: dict[str, Any] = Field(description="the sample context the preview renders with")
+
+
 async def list_items(request: web.Request) -> web.Response:
     """``GET /api/kb/items?shop=&q=&hot=``: items with hot-item answers first, then by id."""
     agent = current_agent(request)
@@ -73,3 +79,14 @@ async def handle_unmatched(request: web.Request) -> web.Response:
 
     await request.app[keys.DB].write(fn)
     return ok(HandledOut(handled=message_id))
+
+
+async def sample(request: web.Request) -> web.Response:
+    """``GET /api/kb/samples/{name}``: one sample context, so the editor can preview a campaign's scripts
+    with that campaign's own variables (``POST /api/kb/preview`` with ``context``)."""
+    name = request.match_info["name"]
+    if name not in SAMPLE_CONTEXTS:
+        raise NotFound(
+            f"没有示例「{name}」，可选：{'、'.join(SAMPLE_CONTEXTS)}", [FieldError("name", "未知示例")]
+        )
+    return ok(SampleOut(name=name, context=sample_context(name)))

@@ -141,7 +141,14 @@ async def test_every_knowledge_tab_opens(server: TestServer, browser: Browser) -
     ):
         await page.locator(f'.tabs a[data-tab="{tab}"]').click()
         await page.locator(f"#tab-{tab} {ready}").first.click(timeout=WAIT)
-    await page.locator("#tab-knowledge textarea[name='selling_points']").count()
+    await page.locator('.tabs a[data-tab="campaigns"]').click()
+    campaigns = page.locator("#tab-campaigns")
+    variables = campaigns.locator("textarea[name='variables']")
+    lines = (await variables.input_value()).split("\n")
+    assert any(line.startswith("discount=") for line in lines)
+    await variables.fill("\n".join("discount=满999减99" if x.startswith("discount=") else x for x in lines))
+    welcome = campaigns.locator(".kb-script-group").first.locator(".kb-preview-text").first
+    await welcome.filter(has_text="满999减99").wait_for(timeout=WAIT)  # the campaign's own variables
     await page.locator('.tabs a[data-tab="try"]').click()
     await page.locator("#tab-try textarea[name='message']").fill("亲，什么时候发货？能便宜点吗")
     await page.locator("#tab-try button[type='submit']").click()

@@ -112,3 +112,21 @@ async def test_an_unmatched_question_is_handled_once(
     resp = await client.delete(f"/api/kb/unmatched/{message_id}", headers=auth(mini_shop.editor_id))
     body = await _json(resp)
     assert resp.status == 404 and "已被处理" in body["error"]
+
+
+async def test_a_sample_context_is_served_for_previews(
+    client: TestClient, auth: Auth, mini_shop: MiniShop
+) -> None:
+    body = await _json(await client.get("/api/kb/samples/campaign", headers=auth(mini_shop.editor_id)))
+    assert body["name"] == "campaign" and body["context"]["campaign"]
+    context = {**body["context"], "campaign": {**body["context"]["campaign"], "discount": "满999减99"}}
+    resp = await client.post(
+        "/api/kb/preview",
+        headers=auth(mini_shop.editor_id),
+        json={"template": "双11 {{ campaign.discount }}", "context": context},
+    )
+    assert (await _json(resp))["text"] == "双11 满999减99"
+    resp = await client.get("/api/kb/samples/nope", headers=auth(mini_shop.editor_id))
+    body = await _json(resp)
+    assert resp.status == 404 and body["errors"][0]["field"] == "name"
+    assert (await client.get("/api/kb/samples/campaign", headers=auth(mini_shop.agent_id))).status == 403

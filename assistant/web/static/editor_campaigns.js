@@ -2,7 +2,7 @@
 // scripts by kind (welcome, waiting, closing, emergency situations, first-message auto-reply), every
 // script with a live preview; history and rollback.
 import { T, api, clearFieldErrors, el, showFieldErrors, toast } from "./ui.js";
-import { debounce, field, history, livePreview, sampleSelect, showConflict } from "./editor_kb_common.js";
+import { debounce, field, history, livePreview, sampleContext, sampleSelect, showConflict } from "./editor_kb_common.js";
 
 const KINDS = {
   welcome: T.kb_kind_welcome, waiting: T.kb_kind_waiting, closing: T.kb_kind_closing,
@@ -86,7 +86,7 @@ export async function mount(section, ctx) {
     situation.setAttribute("aria-label", T.kb_situation);
     const body = el("textarea", { rows: 3, value: s.body || "" });
     body.setAttribute("aria-label", KINDS[s.kind]);
-    const preview = livePreview(body, () => sample.value);
+    const preview = livePreview(body, previewContext);
     const drop = el("button", { type: "button", className: "kb-drop", textContent: T.kb_remove });
     const li = el("li", { className: "kb-variant" }, el("div", { className: "row" }, heading, situation, drop), body, preview.node);
     li.dataset.kind = s.kind;
@@ -98,7 +98,17 @@ export async function mount(section, ctx) {
     preview.refresh();
     return heading;
   }
-  sample.addEventListener("change", () => { for (const p of previews) p.refresh(); });
+  sample.addEventListener("change", refreshAll);
+  function refreshAll() { for (const p of previews) p.refresh(); }
+  for (const input of [name, rules, variables, starts, ends]) input.addEventListener("input", debounce(refreshAll, 400));
+
+  /** The chosen sample, with this campaign (name, rules, window, variables) as `campaign`. */
+  async function previewContext() {
+    const context = await sampleContext(sample.value);
+    const { name: campaignName, rules: campaignRules, starts_at, ends_at, variables: vars } = collect();
+    context.campaign = { ...(context.campaign || {}), ...vars, name: campaignName, rules: campaignRules, starts_at, ends_at };
+    return context;
+  }
 
   function fill(campaign) {
     clearFieldErrors(form);

@@ -45,8 +45,9 @@ function where(finding) {
 }
 
 /**
- * Live preview of `textarea`'s template against the sample `sample()` names: the rendered text,
- * the lint findings with line and column, and the values that fell back. Returns { node, refresh }.
+ * Live preview of `textarea`'s template against the sample `sample()` names (or the context object it
+ * returns, sync or async): the rendered text, the lint findings with line and column, and the values
+ * that fell back. Returns { node, refresh }.
  */
 export function livePreview(textarea, sample) {
   const text = el("div", { className: "kb-preview-text" });
@@ -65,7 +66,9 @@ export function livePreview(textarea, sample) {
     }
     node.classList.add("busy");
     try {
-      const result = await api("/api/kb/preview", { method: "POST", body: { template, sample: sample() } });
+      const chosen = await sample();
+      const body = typeof chosen === "string" ? { template, sample: chosen } : { template, context: chosen };
+      const result = await api("/api/kb/preview", { method: "POST", body });
       if (mine !== asked) return;
       text.textContent = result.text ?? "—";
       text.classList.toggle("muted", result.text === null);
@@ -86,6 +89,13 @@ export function livePreview(textarea, sample) {
   }
   textarea.addEventListener("input", debounce(refresh, 300));
   return { node, refresh };
+}
+
+const samples = new Map();
+/** One sample context (`GET /api/kb/samples/{name}`), fetched once. */
+export function sampleContext(name) {
+  if (!samples.has(name)) samples.set(name, api(`/api/kb/samples/${name}`).then((r) => r.context));
+  return samples.get(name).then((context) => structuredClone(context));
 }
 
 /** History of one row; "no history yet" when the API has none (404). */
