@@ -209,7 +209,8 @@ async def test_the_sidebar_search_by_keyboard_inserts_into_the_demo_composer(
     )
     if path := screenshot_path("sidebar-quick-search.png"):
         await page.keyboard.press("Control+Shift+F")
+        await sidebar.locator("#quick-search-q:focus").wait_for(timeout=10_000)
         await page.keyboard.type("tk")
-        await rows.first.wait_for(timeout=10_000)
+        await rows.first.locator(".qr-code").filter(has_text="tk").wait_for(timeout=10_000)
         await page.screenshot(path=str(path))
     assert watched.errors == []
