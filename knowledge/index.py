@@ -46,6 +46,9 @@ _NON_WORD = re.compile(r"[\W_]+")
 #: Weight factor of the buyer's own words where a synonym was rewritten (打个折 keeps 折
 #: after 折扣 → 优惠): expansion, not replacement.
 ORIG_FACTOR = 0.6
+#: Share of query coverage (how much of the question's weight an example holds) next to the
+#: cosine: a short example that says all the question asks is not penalised for being short.
+COVERAGE_SHARE = 0.4
 
 
 def is_frame(word: str) -> bool:
@@ -252,7 +255,8 @@ class InvertedIndex:
         return value
 
     def candidates(self, feats: dict[str, float], limit: int) -> list[tuple[int, float]]:
-        """Up to ``limit`` documents sharing rare-enough features, with their exact cosine."""
+        """Up to ``limit`` documents sharing rare-enough features, with their lexical score: the exact
+        idf-weighted cosine blended with the share of the question's weight the document holds."""
         if not feats or not self.live:
             return []
         weighted = {f: w * self.idf(f) for f, w in feats.items()}
@@ -272,5 +276,7 @@ class InvertedIndex:
         for idx in top:
             doc_feats = docs[idx].feats
             dot = sum(wq * doc_feats[f] * self.idf(f) for f, wq in weighted.items() if f in doc_feats)
-            result.append((idx, dot / (q_norm * self.norm(idx))))
+            cos = dot / (q_norm * self.norm(idx))
+            cover = sum(wq * wq for f, wq in weighted.items() if f in doc_feats) / (q_norm * q_norm)
+            result.append((idx, (1 - COVERAGE_SHARE) * cos + COVERAGE_SHARE * cover))
         return result

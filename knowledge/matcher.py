@@ -8,7 +8,8 @@ the request path.  For each question of a message (``split_questions``):
    idf-weighted cosine over words, character n-grams and pinyin pairs, synonyms
    rewritten to one canonical word on both sides;
 2. rapidfuzz scores the query against each candidate example (character ``ratio`` and
-   word ``token_set_ratio``);
+   word ``token_sort_ratio``: ``token_set_ratio`` gave 100 to any example whose words are a
+   subset of the question's, e.g. a one-word example);
 3. ``score = 0.55·cosine + 0.45·fuzzy`` for the best example of an entry, plus boosts
    (keywords, item in focus, active campaign, order status), clamped to [0, 1];
    ``confident`` is ``score ≥ threshold``.
@@ -37,10 +38,10 @@ CAMPAIGN_BOOST = 0.08
 KEYWORD_BOOST = 0.05
 ORDER_BOOST = 0.1
 CANDIDATES = 60
-#: score = LEXICAL_WEIGHT·cosine + (1 − LEXICAL_WEIGHT)·fuzzy; fuzzy = CHAR_SHARE·ratio + rest·token_set_ratio
+#: score = LEXICAL_WEIGHT·cosine + (1 − LEXICAL_WEIGHT)·fuzzy; fuzzy = CHAR_SHARE·ratio + rest·token_sort_ratio
 LEXICAL_WEIGHT = 0.55
 CHAR_SHARE = 0.6
-SUPPORT_WEIGHT = 0.15
+SUPPORT_WEIGHT = 0.25
 MAX_QUESTIONS = 5
 
 #: What buyers say when a script of this kind fits (besides the script's title and situation).
@@ -173,7 +174,7 @@ def script_entries(campaign: Campaign) -> list[Entry]:
 class Matcher:
     """Per-shop indexes of intents and campaign scripts, and the suggestion logic."""
 
-    def __init__(self, threshold: float = 0.55, *, default_synonyms: bool = True) -> None:
+    def __init__(self, threshold: float = 0.6, *, default_synonyms: bool = True) -> None:
         self.threshold = threshold
         self.default_synonyms = default_synonyms
         self.entries: dict[int, Entry] = {}
@@ -344,7 +345,7 @@ class Matcher:
         words = {
             k: s
             for _, s, k in process.extract(
-                q_content, choices, scorer=fuzz.token_set_ratio, processor=None, score_cutoff=0, limit=None
+                q_content, choices, scorer=fuzz.token_sort_ratio, processor=None, score_cutoff=0, limit=None
             )
         }
         best: dict[int, tuple[float, float, float, int]] = {}
