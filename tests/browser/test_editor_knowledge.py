@@ -102,6 +102,15 @@ async def test_an_unmatched_question_becomes_an_example(server: TestServer, brow
         data={"shop": me["agent"]["main_shop_id"], "message": "qwzxplmk"},
     )
     assert (await asked.json())["confident"] is False
+    # the unmatched question is written by the usage batcher: wait until the editor's list has it
+    editor = {"Authorization": f"Bearer {token_of(server, 'lina')}"}
+    listed = str(server.make_url(f"/api/kb/unmatched?shop={me['agent']['main_shop_id']}"))
+    for _ in range(50):
+        messages = (await (await page.request.get(listed, headers=editor)).json())["messages"]
+        if any(m["normalized"] == "qwzxplmk" for m in messages):
+            break
+    else:
+        raise AssertionError("the unmatched question was never listed")
     await _open(page, server, "unmatched")
     panel = page.locator("#tab-unmatched")
     row = panel.locator(".kb-unmatched").filter(has=page.locator(".kb-unmatched-text", has_text="qwzxplmk"))
