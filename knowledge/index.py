@@ -1,13 +1,16 @@
 """The inverted index behind the intent matcher: features of buyer text, candidate generation.
 
 A text is normalised (``knowledge.text``), synonyms are rewritten to their group's canonical
-word (发出/寄出 → 发货), and the result is turned into weighted features: rjieba words,
-Han character bigrams and single characters, and pinyin syllable pairs (which survive
-homophone typos such as 发伙 for 发货).  Each document (one intent example) is posted
+word (发出/寄出 → 发货), and the result is turned into weighted features: rjieba words
+(dictionary words only), Han character bigrams and single characters, and pinyin syllable pairs
+(which survive homophone typos such as 发伙 for 发货); the features of the buyer's own words are
+kept beside the canonical ones at ``ORIG_FACTOR``.  An example's pinyin is computed when it is
+saved (``stored_pinyin``) and read back at start-up.  Each document (one intent example) is posted
 under its features; a query only visits the posting lists of its own features, and very
 common features (in more than ``MAX_DF_SHARE`` of the documents) are not walked at all,
 so the cost of a query grows with the size of a few posting lists, not with the
-knowledge base.  Candidates get an exact idf-weighted cosine afterwards.
+knowledge base.  Candidates get an exact idf-weighted cosine (idf over intents, not examples)
+blended with query coverage afterwards.
 """
 
 from __future__ import annotations
