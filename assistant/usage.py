@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
 
 import sqlite_utils
@@ -15,6 +16,13 @@ from knowledge.database import Database
 from knowledge.models import UsageEvent
 
 log = logging.getLogger("kefu.usage")
+
+#: how many (agent, conversation) inserts are remembered while waiting for the agent to send
+REMEMBERED_INSERTS = 5_000
+
+
+def _same_text(a: str, b: str) -> bool:
+    return " ".join(a.split()) == " ".join(b.split())
 
 
 class UsageRecorder:
@@ -26,20 +34,49 @@ class UsageRecorder:
         self._pending: list[UsageEvent] = []
         self._deferred: list[Callable[[sqlite_utils.Database], None]] = []
         self._wake = asyncio.Event()
+        self._writing = asyncio.Lock()  # one flush at a time: a reader's flush waits for a batch in flight
         #: called with each event as it is recorded (cheap, in-memory; e.g. ranking counters)
         self.listeners: list[Callable[[UsageEvent], None]] = []
+        #: the last insert of each (agent, conversation) with its text, until the agent sends
+        self._inserted: OrderedDict[tuple[int, str], tuple[UsageEvent, str]] = OrderedDict()
 
-    def record(self, event: UsageEvent) -> None:
+    def record(self, event: UsageEvent, inserted_text: str | None = None) -> None:
         self._pending.append(event)
         for listener in self.listeners:
             listener(event)
+        if inserted_text is not None and event.conversation:
+            key = (event.agent_id, event.conversation)
+            self._inserted[key] = (event, inserted_text)
+            self._inserted.move_to_end(key)
+            if len(self._inserted) > REMEMBERED_INSERTS:
+                self._inserted.popitem(last=False)
+
+    def message_sent(self, agent_id: int, conversation: str, text: str) -> bool:
+        """The agent sent ``text``: if it differs from what was last inserted in that conversation, mark
+        that use as edited. Returns True when a use was marked."""
+        remembered = self._inserted.pop((agent_id, conversation), None)
+        if remembered is None:
+            return False
+        event, inserted = remembered
+        if _same_text(text, inserted):
+            return False
+        self.defer(lambda db: kb_store.mark_usage_edited(db, event))
+        return True
 
     def defer(self, write: Callable[[sqlite_utils.Database], None]) -> None:
         """Queue a small best-effort write (e.g. an unmatched question) for the next batch."""
         self._deferred.append(write)
 
     async def flush(self) -> int:
-        """Write what is queued now, in one transaction; returns how many records were written."""
+        """Write what is queued now, in one transaction; returns how many records were written.
+
+        When it returns, everything recorded before the call is in the database (or failed to be),
+        even if the background task had already taken it into a batch that was still being written.
+        """
+        async with self._writing:
+            return await self._flush()
+
+    async def _flush(self) -> int:
         batch, self._pending = self._pending, []
         writes, self._deferred = self._deferred, []
         if not batch and not writes:

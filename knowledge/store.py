@@ -123,6 +123,15 @@ def record_usage(db: sqlite_utils.Database, events: list[UsageEvent]) -> None:
     )
 
 
+def mark_usage_edited(db: sqlite_utils.Database, event: UsageEvent) -> None:
+    """The agent changed the text of this use before sending it."""
+    db.conn.execute(
+        "UPDATE usage_events SET edited = 1 WHERE agent_id = ? AND conversation = ? AND kind = ? AND ref_id = ?"
+        " AND at = ?",
+        (event.agent_id, event.conversation, event.kind.value, event.ref_id, event.at.isoformat()),
+    )
+
+
 def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 

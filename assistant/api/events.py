@@ -23,6 +23,7 @@ from assistant.events import (
     ConversationOpened,
     EventHub,
     EventIn,
+    MessageSent,
     StateSnapshot,
     UnknownConversation,
     sse_frame,
@@ -87,6 +88,8 @@ async def post_event(request: web.Request) -> web.Response:
         shop_id = _shop_id(request, agent, event.shop)
     try:
         state = request.app[keys.EVENTS].apply(agent.id, event, shop_id)
+        if isinstance(event, MessageSent):
+            request.app[keys.USAGE].message_sent(agent.id, event.conversation, event.text)
     except UnknownConversation as exc:
         raise BadRequest.field(
             "conversation", f"没有打开过会话 {exc.args[0]}：请先发送 conversation.opened"

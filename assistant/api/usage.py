@@ -21,6 +21,11 @@ class UsageIn(Model):
     shop: Id | None = Field(None, description="shop id; defaults to the agent's main shop")
     conversation: Annotated[str, StringConstraints(max_length=100)] = ""
     edited: bool = Field(False, description="the agent changed the text before sending")
+    text: Annotated[str, StringConstraints(max_length=2000)] | None = Field(
+        None,
+        description="the text as inserted; with `conversation`, the next `message.sent` event of that "
+        "conversation marks the use as edited when the sent text differs",
+    )
 
 
 class UsageOut(Model):
@@ -37,6 +42,7 @@ async def record_usage(request: web.Request) -> web.Response:
         UsageEvent(
             shop_id=shop_id, agent_id=agent.id, kind=body.kind, ref_id=body.ref_id,
             conversation=body.conversation, edited=body.edited, at=datetime.now(UTC),
-        )
+        ),
+        inserted_text=body.text,
     )
     return ok(UsageOut(queued=True), status=202)

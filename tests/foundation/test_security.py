@@ -132,3 +132,35 @@ async def test_a_failing_deferred_write_never_blocks_usage_events(
     assert await recorder.flush() == 1  # ... the event was kept, the bad record dropped
     rows = await app[keys.DB].read(lambda db: db.execute("SELECT kind, ref_id FROM usage_events").fetchall())
     assert rows == [("intent", 7)]
+
+
+async def test_a_flush_waits_for_the_batch_already_being_written(
+    aiohttp_client: Callable[..., Any], settings: Settings, mini_shop: MiniShop, auth: Auth
+) -> None:
+    import asyncio
+    import threading
+
+    from assistant import keys
+
+    app = create_app(settings)
+    await aiohttp_client(app)
+    recorder = app[keys.USAGE]
+    started, release = threading.Event(), threading.Event()
+
+    def slow(db: Any) -> None:
+        started.set()
+        release.wait(5)
+        db.execute("INSERT INTO usage_events (agent_id, shop_id, kind, ref_id, conversation, edited, at)"
+                   " VALUES (?, ?, 'intent', 9, '', 0, '2026-11-11T00:00:00+00:00')",
+                   [mini_shop.agent_id, mini_shop.shop_id])
+
+    recorder.defer(slow)
+    in_flight = asyncio.create_task(recorder.flush())
+    await asyncio.get_running_loop().run_in_executor(None, started.wait, 5)
+    reader = asyncio.create_task(recorder.flush())  # e.g. GET /api/kb/unmatched flushing first
+    await asyncio.sleep(0.05)
+    assert not reader.done()  # it waits for the batch in flight instead of returning at once
+    release.set()
+    await asyncio.wait_for(asyncio.gather(in_flight, reader), 5)
+    rows = await app[keys.DB].read(lambda db: db.execute("SELECT ref_id FROM usage_events").fetchall())
+    assert rows == [(9,)]

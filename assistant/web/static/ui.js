@@ -86,12 +86,14 @@ const USAGE_KINDS = { quick_reply: "quick_reply", suggestion: "intent", script: 
 
 /** Tell the service a phrase, answer or script was used (POST /api/usage). Best-effort: never awaited,
  *  never throws, survives the page closing (`keepalive`). `kind` defaults from the insert's `source`. */
-export function recordUsage({ source, ref_id, conversation = "", shop = null, kind = null }) {
+export function recordUsage({ source, ref_id, conversation = "", shop = null, kind = null, text = "" }) {
   const usageKind = kind || USAGE_KINDS[source];
   const id = Number(ref_id);
   if (!usageKind || !Number.isInteger(id) || id <= 0 || !token) return;
   const body = { kind: usageKind, ref_id: id, conversation: String(conversation || "").slice(0, 100) };
   if (Number(shop) > 0) body.shop = Number(shop);
+  // The inserted text lets the service tell, when the client reports message.sent, whether it was edited.
+  if (body.conversation && text) body.text = String(text).slice(0, 2000);
   fetch("/api/usage", {
     method: "POST", keepalive: true, body: JSON.stringify(body),
     headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
@@ -104,13 +106,13 @@ export async function insertText({ text, conversation = "", source, ref_id = nul
   const host = window.opener || (window.parent !== window ? window.parent : null);
   if (host) {
     host.postMessage({ type: "kefu.insert_text", text, conversation, source, ref_id }, "*");
-    recordUsage({ source, ref_id, conversation, shop, kind });
+    recordUsage({ source, ref_id, conversation, shop, kind, text });
     toast(T.inserted);
     return "posted";
   }
   try {
     await navigator.clipboard.writeText(text);
-    recordUsage({ source, ref_id, conversation, shop, kind });
+    recordUsage({ source, ref_id, conversation, shop, kind, text });
     toast(T.copied);
     return "copied";
   } catch {
