@@ -221,6 +221,7 @@ class Revision(Model):
     version: Version
     action: RevisionAction
     agent_id: Id | None
+    agent_name: str | None = Field(None, description="who saved it, for people reading the history")
     at: datetime
     before: dict[str, Any] | None
     after: dict[str, Any] | None

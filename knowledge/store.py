@@ -102,12 +102,13 @@ def list_revisions(db: sqlite_utils.Database, entity: str, entity_id: int) -> li
     return [
         Revision(
             id=r["id"], entity=r["entity"], entity_id=r["entity_id"], version=r["version"],
-            action=r["action"], agent_id=r["agent_id"], at=r["at"],
+            action=r["action"], agent_id=r["agent_id"], agent_name=r["agent_name"], at=r["at"],
             before=None if r["before"] is None else json.loads(r["before"]),
             after=None if r["after"] is None else json.loads(r["after"]),
         )
         for r in db.query(
-            "SELECT * FROM revisions WHERE entity = ? AND entity_id = ? ORDER BY version DESC, id DESC",
+            "SELECT r.*, a.name AS agent_name FROM revisions r LEFT JOIN agents a ON a.id = r.agent_id"
+            " WHERE r.entity = ? AND r.entity_id = ? ORDER BY r.version DESC, r.id DESC",
             [entity, entity_id],
         )
     ]

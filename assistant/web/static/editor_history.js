@@ -63,7 +63,9 @@ export async function showHistory(box, opts) {
         el("span", { className: "muted", textContent: `${who} · ${when}` }),
         el("span", { className: "bar-fill" }),
         rev.after ? rollback : null),
-      diffTable(changes(rev.before, rev.after), opts.labels || {})));
+      rev.before ? diffTable(changes(rev.before, rev.after), opts.labels || {})
+        : el("details", { className: "small" }, el("summary", { textContent: T.show_contents }),
+            diffTable(changes(rev.before, rev.after), opts.labels || {}))));
   }
   box.replaceChildren(revisions.length ? list : el("p", { className: "muted small", textContent: T.no_history }));
 }

@@ -13,6 +13,7 @@ const api = (path, options = {}) => call(path, { nullOn404: true, ...options });
 
 function insert(pick) {
   return insertText({ text: pick.text, conversation: current ? current.conversation : "", source: pick.source,
+                      kind: pick.kind,
                       ref_id: pick.ref_id });
 }
 
@@ -62,7 +63,7 @@ async function loadSuggestions() {
   if (current.item_id) body.item = current.item_id;
   const data = await api("/api/suggest", { method: "POST", body });
   const suggestions = data ? data.questions.flatMap((q) => q.suggestions) : [];
-  picks = suggestions.map((s) => ({ text: s.answer, source: "suggestion", ref_id: s.id, meta: s.name, unsure: !s.confident }));
+  picks = suggestions.map((s) => ({ text: s.answer, source: "suggestion", kind: s.kind, ref_id: s.id, meta: s.name, unsure: !s.confident }));
   list.replaceChildren(...picks.map((p, i) => el("li", {}, pickButton(p, i, p.meta, p.unsure))));
   $("no-suggestions").hidden = picks.length > 0;
   $("suggestions").hidden = false;
