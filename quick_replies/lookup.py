@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from quick_replies.entry import Entry, entry_from_row, find_spans, original_spans
+from quick_replies.entry import Entry, Span, entry_from_row, find_spans, original_spans
 from quick_replies.index import Hit, QuickReplyIndex
 from quick_replies.models import Highlights, LookupResult, MatchKind, Scope
 from quick_replies.render import render
@@ -69,12 +69,51 @@ class QuickReplyLibrary:
         return [result(hit, context) for hit in hits]
 
 
+def _merged(spans: list[Span]) -> list[list[int]]:
+    out: list[list[int]] = []
+    for start, end in sorted(spans):
+        if out and start <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], end)
+        else:
+            out.append([start, end])
+    return out
+
+
+def _title_spans(e: Entry, spans: list[Span]) -> list[list[int]]:
+    """Spans over the folded title as spans over the title shown (most titles fold to themselves)."""
+    if not spans:
+        return []
+    if e.title == e.t_fold:
+        return _merged([(s, t) for s, t in spans if 0 <= s < t <= len(e.title)])
+    return [list(s) for s in original_spans(e.title, spans)]
+
+
+def _preview_spans(preview: str, needles: list[str]) -> list[list[int]]:
+    """Where the matched body text is in the rendered preview: found as typed when it can be,
+    folding the whole preview (Traditional, full width) only when it cannot."""
+    found: list[Span] = []
+    for needle in needles:
+        at = preview.find(needle) if needle else -1
+        if at < 0:
+            return [list(s) for s in find_spans(preview, needles)]
+        found.append((at, at + len(needle)))
+    return _merged(found)
+
+
 def result(hit: Hit, context: Mapping[str, Any] | None) -> LookupResult:
-    """A hit as the API returns it: rendered preview and highlight spans on what is shown."""
+    """A hit as the API returns it: rendered preview and highlight spans on what is shown.
+
+    Built with ``model_construct``: every field comes from a validated, saved phrase.
+    """
     e = hit.entry
     preview = render_body(e.body, context)
     body_needles = [e.b_fold[start:end] for start, end in hit.spans.get("body", [])]
-    return LookupResult(
+    highlights = Highlights.model_construct(
+        code=[list(s) for s in hit.spans.get("code", [])],
+        title=_title_spans(e, hit.spans.get("title", [])),
+        preview=_preview_spans(preview, body_needles) if body_needles else [],
+    )
+    return LookupResult.model_construct(
         id=e.id,
         code=e.code,
         title=e.title,
@@ -84,11 +123,7 @@ def result(hit: Hit, context: Mapping[str, Any] | None) -> LookupResult:
         preview=preview,
         score=hit.score,
         matched_on=[MatchKind(k) for k in hit.matched_on],
-        highlights=Highlights(
-            code=[list(s) for s in hit.spans.get("code", [])],
-            title=[list(s) for s in original_spans(e.title, hit.spans.get("title", []))],
-            preview=[list(s) for s in find_spans(preview, body_needles)] if body_needles else [],
-        ),
+        highlights=highlights,
         tags=list(e.tags),
         attachment=e.attachment,
     )
