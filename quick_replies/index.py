@@ -16,7 +16,15 @@ from functools import lru_cache
 
 from knowledge.text import fold
 from quick_replies.entry import Entry, Span
-from quick_replies.matching import BODY_WHEN_FEWER, CAP, TokenMatch, match_token, scan, scan_body_pinyin
+from quick_replies.matching import (
+    BODY_WHEN_FEWER,
+    CAP,
+    TokenMatch,
+    match_token,
+    scan,
+    scan_body_pinyin,
+    token_score,
+)
 from quick_replies.shard import Shard, Visible, bits, build_shard, title_candidates, with_entry, without
 from quick_replies.typos import LONG_TYPO, fuzzy, long_typo, swaps
 from quick_replies.usage import UsageStats
@@ -138,6 +146,9 @@ class QuickReplyIndex:
         ranked.sort(key=lambda r: (-r[0], r[1].group_id, r[1].position, r[1].id))
         hits = []
         for score, e, match in ranked[:limit]:
+            if match.token is not None:  # only the rows shown get their kinds and spans
+                full = match_token(e, *match.token)
+                match = full or match
             spans: dict[str, list[Span]] = {}
             for where, start, end in match.spans:
                 if end > start:
@@ -180,11 +191,12 @@ class QuickReplyIndex:
         used: list[int],
         scored: dict[int, TokenMatch],
     ) -> None:
+        token = (tok, is_ascii)
         for slot in slots.union(used):
             e = shard.entries[slot]
-            match = match_token(e, tok, is_ascii) if e is not None else None
-            if match is not None:
-                scored[slot] = match
+            score = token_score(e, tok, is_ascii) if e is not None else 0.0
+            if score:
+                scored[slot] = TokenMatch(score, [], [], token)
 
     def _swapped(
         self, shard: Shard, tok: str, visible: Visible, scored: dict[int, TokenMatch], limit: int

@@ -21,6 +21,8 @@ class TokenMatch:
     score: float
     kinds: list[str]
     spans: list[tuple[str, int, int]]
+    #: scored by ``token_score`` only: why and where it matched is worked out for shown rows
+    token: tuple[str, bool] | None = None
 
 
 def _grade(hay: str, tok: str, min_sub: int, offsets: Sequence[int] | None = None) -> tuple[int, int]:
@@ -83,6 +85,38 @@ def match_token(e: Entry, tok: str, is_ascii: bool) -> TokenMatch | None:
         if grade >= 0:
             hit(46, "pinyin", "body", _pinyin_span(e.b_full_off, at, n))
     return TokenMatch(best, kinds, spans) if kinds else None
+
+
+def token_score(e: Entry, tok: str, is_ascii: bool) -> float:
+    """``match_token(e, tok, is_ascii).score`` (0 for no match) without its spans and kinds,
+    and without reading the body when the code or title matched: for ranking many candidates."""
+    n = len(tok)
+    best = 0.0
+    if is_ascii:
+        if e.code == tok:
+            return 100.0
+        if e.code.startswith(tok):
+            best = 90 - min(len(e.code) - n, 9) * 0.1
+        grade = _grade(e.t_ini, tok, 2)[0]
+        if grade >= 0:
+            best = max(best, (80, 76, 68)[grade])
+        if best < 80:
+            grade = _grade(e.t_full, tok, 3, e.t_full_off)[0]
+            if grade >= 0:
+                best = max(best, (80, 76, 66)[grade])
+    if best < 82:
+        grade = _grade(e.t_fold, tok, 1)[0]
+        if grade >= 0:
+            best = max(best, (82, 78, 72)[grade])
+    if best:
+        return best
+    if (n >= 2 or not is_ascii) and tok in e.b_fold:
+        return 50.0
+    if is_ascii and n >= 3 and _grade(e.b_ini, tok, 3)[0] >= 0:
+        return 46.0
+    if is_ascii and n >= 4 and _grade(e.b_full, tok, 4, e.b_full_off)[0] >= 0:
+        return 46.0
+    return 0.0
 
 
 # --------------------------------------------------------------------------- #
