@@ -214,3 +214,38 @@ async def test_the_sidebar_search_by_keyboard_inserts_into_the_demo_composer(
         await rows.first.locator(".qr-code").filter(has_text="tk").wait_for(timeout=10_000)
         await page.screenshot(path=str(path))
     assert watched.errors == []
+
+
+async def test_the_sidebar_search_fills_the_buyers_only_open_order(server: TestServer, browser: Browser) -> None:
+    """With one open order on the buyer card, a logistics phrase comes with its courier and tracking number."""
+    watched = await open_page(browser, 1280, 800)
+    page = watched.page
+    await page.goto(str(server.make_url("/demo")))
+    nicks = await page.locator(".conversation").evaluate_all("(els) => els.map((e) => e.dataset.buyer)")
+
+    def only_shipped(db: Any) -> tuple[int, str] | None:
+        for index, nick in enumerate(nicks):
+            rows = db.execute(
+                "SELECT o.status, o.tracking_no FROM orders o JOIN buyers b ON b.id = o.buyer_id"
+                " WHERE b.nick = ? AND o.status IN ('awaiting_payment', 'paid', 'shipped')", [nick]
+            ).fetchall()
+            if len(rows) == 1 and rows[0][0] == "shipped":
+                return index, str(rows[0][1])
+        return None
+
+    found = await server.app[keys.DB].read(only_shipped)
+    assert found is not None, "the demo shop always has a conversation with one shipped order"
+    index, tracking_no = found
+    await page.locator(".conversation").nth(index).click()
+    sidebar = page.frame_locator("#sidebar")
+    await sidebar.locator(".op-order").first.wait_for(timeout=10_000)
+    await sidebar.locator("#panel").press("Control+Shift+F")
+    await sidebar.locator("#quick-search-q:focus").wait_for(timeout=10_000)
+    await page.keyboard.type("wl")
+    rows = sidebar.locator("#quick-search-results .qr-row")
+    await rows.first.locator(".qr-preview").filter(has_text=tracking_no).wait_for(timeout=10_000)
+    await page.keyboard.press("Enter")
+    composer = page.locator("#agent-composer")
+    await page.wait_for_function("([el, no]) => el.value.includes(no)",
+                                 arg=[await composer.element_handle(), tracking_no], timeout=10_000)
+    assert watched.errors == []

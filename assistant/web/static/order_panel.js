@@ -1,6 +1,6 @@
 // The sidebar's order panel: the buyer's open orders, each expandable to its detail, and the four
 // one-click edits (改价 改邮 改地址 改备注) with a before → after confirmation, undo, 409 and approvals.
-// mountOrderPanel(section, {conversation}) -> {show(current, openOrders), hide(), open()}.
+// mountOrderPanel(section, {conversation}) -> {show(current, openOrders), hide(), open(), focusedOrder()}.
 import { ApiError, T, api, el, insertText, showFieldErrors, toast } from "./ui.js";
 import { editForm } from "./order_forms.js";
 
@@ -30,6 +30,7 @@ export function mountOrderPanel(section, { conversation }) {
     el("h2", {}, T.op_title, count, el("kbd", { className: "op-key", textContent: "Ctrl+Shift+O", title: T.op_hotkey_hint })),
     empty, list, approvals);
   let shownFor = "";
+  let lastExpanded = null;
 
   function show(current, openOrders) {
     if (!current || !openOrders) { hide(); return; }
@@ -87,6 +88,7 @@ export function mountOrderPanel(section, { conversation }) {
     const expand = force ?? body.hidden;
     head.setAttribute("aria-expanded", String(expand));
     body.hidden = !expand;
+    if (expand) lastExpanded = li.dataset.orderId;
     li.querySelector(".op-work").hidden = !expand || !li.querySelector(".op-work").childElementCount;
     if (expand && !li.order) await load(li);
   }
@@ -313,5 +315,14 @@ export function mountOrderPanel(section, { conversation }) {
     if (data.action === "open_orders") open();
   });
 
-  return { show, hide, open };
+  /** The order the agent is looking at: the last one expanded, or the buyer's only open order. Templates
+   *  inserted from the sidebar render with it (tracking number, amounts); null when it is not clear. */
+  function focusedOrder() {
+    const orders = [...list.querySelectorAll(".op-order")];
+    const expanded = orders.filter((li) => !li.querySelector(".op-body").hidden);
+    if (expanded.length) return (expanded.find((li) => li.dataset.orderId === lastExpanded) || expanded[0]).dataset.orderId;
+    return orders.length === 1 ? orders[0].dataset.orderId : null;
+  }
+
+  return { show, hide, open, focusedOrder };
 }

@@ -6,8 +6,9 @@
 import { T, el, insertText, typing } from "./ui.js";
 import { quickSearch } from "./qr_results.js";
 
-/** Build the search box in `root`; `conversation()` returns the sidebar's current conversation state. */
-export function mountQuickSearch(root, { conversation }) {
+/** Build the search box in `root`; `conversation()` returns the sidebar's current conversation state,
+ *  `order()` the order in focus (or null). */
+export function mountQuickSearch(root, { conversation, order = () => null }) {
   const input = el("input", { id: "quick-search-q", className: "qr-input", type: "text", placeholder: T.qr_sidebar_placeholder });
   const status = el("div", { className: "qr-status small muted" });
   const list = el("ol", { id: "quick-search-results", className: "qr-results" });
@@ -22,7 +23,11 @@ export function mountQuickSearch(root, { conversation }) {
     input, list, status,
     params: () => {
       const c = conversation();
-      return c ? { shop: c.shop_id, buyer: c.buyer, item: c.item_id } : {};
+      if (!c) return {};
+      const params = { shop: c.shop_id, buyer: c.buyer, item: c.item_id };
+      const focused = order();
+      if (focused) params.order = focused;
+      return params;
     },
     onPick: (result) => {
       const c = conversation();

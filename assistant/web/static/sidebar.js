@@ -19,7 +19,7 @@ function insert(pick) {
 
 const orders = mountOrderPanel($("orders"), { conversation: () => current });
 const hotAnswers = mountHotAnswers($("hot-answers"), { insert });
-mountQuickSearch($("quick-search"), { conversation: () => current });
+mountQuickSearch($("quick-search"), { conversation: () => current, order: () => orders.focusedOrder() });
 
 function pickButton(pick, index, meta, unsure) {
   const button = el("button", { type: "button", className: "pick" + (unsure ? " unsure" : "") },
