@@ -76,6 +76,9 @@ ENDPOINTS: list[Endpoint] = [
              query=quick_replies.ShopQuery, response=quick_replies.GroupList, tag="quick_replies"),
     Endpoint("POST", "/api/quick-reply-groups", quick_replies.create_group, "qr_group_create", "Create a group",
              role=Role.EDITOR, body=quick_replies.GroupIn, response=quick_replies.GroupOut, tag="quick_replies"),
+    Endpoint("PUT", "/api/quick-reply-groups/{group_id}/order", quick_replies.reorder_group, "qr_group_order",
+             "Put a group's phrases in a new order, all or nothing (versions checked; 409 when one is stale)",
+             body=quick_replies.GroupOrderIn, response=quick_replies.QuickReplyList, tag="quick_replies"),
     # ---- commerce: buyer card, orders, logistics, one-click edits, approvals, related items ----
     Endpoint("GET", "/api/buyers/{nick}", commerce.buyer_card, "buyer_card",
              "The buyer card: new/returning, tiers, spend, open orders, refunds, RFM, notes, risk flag",

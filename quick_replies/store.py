@@ -265,6 +265,26 @@ def update_quick_reply(
     return saved
 
 
+def reorder_group(
+    db: sqlite_utils.Database, group_id: int, items: list[tuple[int, int]], agent_id: int | None
+) -> list[dict[str, Any]]:
+    """Give the phrases ``[(id, version seen)]`` of a group positions 0, 1, 2… in that order, all or none.
+
+    Each phrase whose position changes is saved as a new version with its revision; a stale version
+    (or a phrase moved to another group meanwhile) raises ``StaleVersion`` and nothing is written.
+    """
+    saved = []
+    for position, (phrase_id, version) in enumerate(items):
+        row = _current(db, phrase_id, version)
+        if row["group_id"] != group_id:
+            raise StaleVersion(row)
+        if row["position"] != position:
+            reply = to_model(row).model_copy(update={"position": position})
+            row = update_quick_reply(db, phrase_id, reply, version, agent_id)
+        saved.append(row)
+    return saved
+
+
 def delete_quick_reply(
     db: sqlite_utils.Database, phrase_id: int, expected_version: int | None, agent_id: int | None
 ) -> dict[str, Any]:

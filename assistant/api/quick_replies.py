@@ -122,6 +122,17 @@ class GroupOut(Model):
     group: QuickReplyGroup
 
 
+class OrderItem(Model):
+    id: Id
+    version: Id = Field(description="the version the client saw")
+
+
+class GroupOrderIn(Model):
+    items: Annotated[list[OrderItem], Field(min_length=1, max_length=1000)] = Field(
+        description="phrases of the group in their new order; they get positions 0, 1, 2…"
+    )
+
+
 class GroupList(Model):
     groups: list[QuickReplyGroup]
 
@@ -392,3 +403,25 @@ async def create_group(request: web.Request) -> web.Response:
         return group.model_copy(update={"id": qr_store.insert_group(c, group)})
 
     return ok(GroupOut(group=await request.app[keys.DB].write(save)), status=201)
+
+
+async def reorder_group(request: web.Request) -> web.Response:
+    """Put a group's phrases in a new order in one transaction (each moved phrase gets a new version)."""
+    agent = current_agent(request)
+    group_id = path_int(request, "group_id")
+    body = await read_json(request, GroupOrderIn)
+    ids = [item.id for item in body.items]
+    if len(set(ids)) != len(ids):
+        raise BadRequest.field("items", "同一条短语出现了两次")
+    rows = [await _row(request, agent, phrase_id) for phrase_id in ids]
+    for index, row in enumerate(rows):
+        if row["group_id"] != group_id:
+            raise BadRequest.field(f"items.{index}.id", f"短语 {row['id']}「{row['title']}」不在这个分组里")
+        _check_editable(agent, row)
+    shop_id = rows[0]["shop_id"]
+    items = [(item.id, item.version) for item in body.items]
+    with _store_errors(request, shop_id):
+        saved = await request.app[keys.DB].write(lambda c: qr_store.reorder_group(c, group_id, items, agent.id))
+    for row in saved:
+        request.app[keys.QUICK_REPLIES].publish(row)
+    return ok(QuickReplyList(quick_replies=[_out(row) for row in saved]))

@@ -308,3 +308,51 @@ async def test_odd_unicode_never_crashes_the_search(
 async def test_search_needs_a_token(client: TestClient, mini_shop: MiniShop) -> None:
     response = await client.get("/api/quick-replies/search", params={"q": "fh"})
     assert response.status == 401
+
+
+async def test_a_group_is_reordered_in_one_transaction_or_not_at_all(
+    client: TestClient, mini_shop: MiniShop, auth: Auth
+) -> None:
+    group = await _group(client, mini_shop, auth)
+    other = await _group(client, mini_shop, auth, name="售后")
+    made = [
+        await _create(client, mini_shop.editor_id, auth, group_id=group, code=f"w{n}", title=f"物流{n}", body=f"物流说明{n}",
+                      position=n)
+        for n in range(3)
+    ]
+    stranger = await _create(client, mini_shop.editor_id, auth, group_id=other, code="sh", title="售后", body="售后说明")
+    url = f"/api/quick-reply-groups/{group}/order"
+    headers = auth(mini_shop.editor_id)
+
+    async def positions() -> dict[int, tuple[int, int]]:
+        response = await client.get("/api/quick-replies", params={"group": group}, headers=headers)
+        rows = [r["quick_reply"] for r in (await response.json())["quick_replies"]]
+        return {r["id"]: (r["position"], r["version"]) for r in rows}
+
+    # one stale version: 409 and not one position changed
+    stale = [{"id": made[2]["id"], "version": 1}, {"id": made[0]["id"], "version": 1},
+             {"id": made[1]["id"], "version": 7}]
+    response = await client.put(url, json={"items": stale}, headers=headers)
+    assert response.status == 409
+    assert_error_shape(await response.json(), 409)
+    assert await positions() == {m["id"]: (n, 1) for n, m in enumerate(made)}
+
+    # a phrase of another group is named
+    response = await client.put(url, json={"items": [{"id": stranger["id"], "version": 1}]}, headers=headers)
+    body = await response.json()
+    assert response.status == 400 and body["errors"][0]["field"] == "items.0.id"
+
+    # the real move: the last phrase goes first; the ones that moved get a new version and a revision
+    order = [made[2], made[0], made[1]]
+    response = await client.put(url, json={"items": [{"id": m["id"], "version": 1} for m in order]},
+                                headers=headers)
+    assert response.status == 200, await response.text()
+    assert await positions() == {made[2]["id"]: (0, 2), made[0]["id"]: (1, 2), made[1]["id"]: (2, 2)}
+    response = await client.get(f"/api/quick-replies/{made[2]['id']}/revisions", headers=headers)
+    [latest, *_] = (await response.json())["revisions"]
+    assert latest["before"]["position"] == 2 and latest["after"]["position"] == 0
+
+    # an agent may not reorder shop phrases
+    response = await client.put(url, json={"items": [{"id": m["id"], "version": 2} for m in order]},
+                                headers=auth(mini_shop.agent_id))
+    assert response.status == 403

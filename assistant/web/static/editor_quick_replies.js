@@ -1,22 +1,13 @@
 // Tab "quick-replies": the shop's phrases grouped by group, searched and filtered on the server,
-// ordered by hand within a group (move up/down saves `position` with each phrase's version),
+// ordered by hand within a group (move up/down saves the group's order in one request, versions checked),
 // the form (editor_qr_form.js) and import/export (editor_qr_import.js).
 import { T, api, el, toast } from "./ui.js";
 import { quickReplyForm } from "./editor_qr_form.js";
 import { exportFile, importPanel } from "./editor_qr_import.js";
 
-const EDITABLE = ["group_id", "scope", "team_id", "owner_agent_id", "code", "title", "body", "tags", "enabled",
-  "valid_from", "valid_until", "attachment", "position", "version"];
-
 function debounce(fn, ms) {
   let timer = null;
   return (...args) => { clearTimeout(timer); timer = setTimeout(() => fn(...args), ms); };
-}
-
-function fields(reply, changes) {
-  const out = {};
-  for (const key of EDITABLE) out[key] = reply[key];
-  return { ...out, ...changes };
 }
 
 export async function mount(section, ctx) {
@@ -140,7 +131,7 @@ export async function mount(section, ctx) {
     render();
   }
 
-  /** Swap a phrase with its neighbour in its group (whole group, unfiltered), saving changed positions. */
+  /** Swap a phrase with its neighbour in its group (whole group, unfiltered): one request, all or nothing. */
   async function move(reply, step) {
     try {
       const { quick_replies: all } = await api(`/api/quick-replies?shop=${ctx.shop()}&group=${reply.group_id}`);
@@ -149,10 +140,9 @@ export async function mount(section, ctx) {
       const to = at + step;
       if (at < 0 || to < 0 || to >= order.length) return;
       [order[at], order[to]] = [order[to], order[at]];
-      for (const [position, r] of order.entries()) {
-        if (r.position === position) continue;
-        await api(`/api/quick-replies/${r.id}`, { method: "PUT", body: fields(r, { position, shop: ctx.shop() }) });
-      }
+      await api(`/api/quick-reply-groups/${reply.group_id}/order`, {
+        method: "PUT", body: { items: order.map((r) => ({ id: r.id, version: r.version })) },
+      });
       toast(T.qre_moved);
     } catch (err) {
       toast(`${T.save_failed}：${err.message}`);
