@@ -19,7 +19,8 @@ mix stays as stated; the number of draws dropped is printed.
 - ``code_typo``: one human slip in a code of ≥ 4 characters: two neighbours swapped, a letter
   dropped or doubled, or a neighbouring key hit; kept only if no code starts with the result,
   no title's pinyin contains it, and exactly one code is one edit away.
-- ``initials``: the pinyin initials of the whole title (``sjtfhsjlk``).
+- ``initials``: the pinyin initials of the title (``sjtfhsjlk``), or the first ones of them as
+  long as no other title's initials start the same way.
 - ``pinyin``: the full pinyin of the title, the last syllable sometimes cut short (the agent
   stops typing once it is unique): must be an exact or the only prefix match.
 - ``pinyin_typo``: that full pinyin with one slip as above; the slip must not occur in any title.
@@ -331,9 +332,13 @@ class QueryMaker:
         return q if ok else None
 
     def _initials(self, p: Phrase) -> str | None:
-        q = p.initials
-        fair = self.oracle.unique("initials", q, q) and self.oracle.codes_starting(q) == 0
-        return q if fair else None
+        ini = p.initials
+        lengths = [
+            n
+            for n in range(3, len(ini) + 1)
+            if self.oracle.unique("initials", ini[:n], ini) and self.oracle.codes_starting(ini[:n]) == 0
+        ]
+        return ini[: self.rnd.choice(lengths)] if lengths else None
 
     def _pinyin(self, p: Phrase) -> str | None:
         cut = p.syllable_ends[-2] if len(p.syllable_ends) > 1 else 0

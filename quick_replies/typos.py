@@ -125,10 +125,10 @@ def long_typo(shard: Shard, tok: str, visible: Visible, cap: int = 60) -> dict[i
             break
         for slot in bits(candidates & ~seen):
             e = shard.entries[slot]
-            if e is None or not visible(slot):
+            if e is None:
                 continue
             at = e.t_full.find(piece)
-            if at < 0:
+            if at < 0 or not visible(slot):
                 continue
             seen |= 1 << slot
             best, whole, begin = 3, False, at - offset
