@@ -102,45 +102,67 @@ def fuzzy(shard: Shard, tok: str, visible: Visible, cap: int = CAP) -> dict[int,
 def long_typo(shard: Shard, tok: str, visible: Visible, cap: int = 60) -> dict[int, TokenMatch]:
     """Long pinyin with one slip anywhere (``zhazhiijilipin`` -> 榨汁机礼品…).
 
-    One slip spoils at most three neighbouring letter pairs, so one of three runs of the
-    token's pairs is intact: phrases whose title holds every pair of some run are candidates
-    (set intersections), checked by the OSA distance to the aligned part of their pinyin.
+    One slip spoils at most three neighbouring letter pairs of the token, so the phrase meant
+    holds every other pair: with prefix and suffix ``&`` of the pairs' bitmaps, the phrases
+    holding all pairs but some three in a row come out in a few dozen big-int operations.
+    Each is checked by the OSA distance between the token and its pinyin, lined up on an
+    intact third of the token.
     """
     n = len(tok)
     if n < LONG_TYPO or not tok.isalnum():
         return {}
-    pairs = [tok[i : i + 2] for i in range(n - 1)]
-    third = len(pairs) // 3
-    runs = []
-    for start, end in ((0, third), (third, 2 * third), (2 * third, len(pairs))):
-        found_run = -1
-        for gram in set(pairs[start:end]):
-            found_run &= shard.grams.get(gram, 0)
-        runs.append((found_run, start, tok[start : end + 1]))
-    runs.sort(key=lambda run: run[0].bit_count())  # the most telling run first
+    maps = [shard.grams.get(tok[i : i + 2], 0) for i in range(n - 1)]
+    m = len(maps)
+    before, after = [-1] * (m + 1), [-1] * (m + 1)
+    for i in range(m):
+        before[i + 1] = before[i] & maps[i]
+        after[m - 1 - i] = after[m - i] & maps[m - 1 - i]
+    candidates = 0
+    for i in range(m - 2):  # pairs i, i+1, i+2 spoiled
+        candidates |= before[i] & after[i + 3]
+    k = n // 3
+    anchors = [(0, tok[:k]), (k, tok[k : n - k]), (n - k, tok[n - k :])]
     found: dict[int, TokenMatch] = {}
-    seen = 0
-    for candidates, offset, piece in runs:
-        if found:  # the intact run gave its phrases; a later (larger) run adds only noise
+    limit = 1 if n < 16 else 2
+    for checked, slot in enumerate(bits(candidates)):
+        e = shard.entries[slot]
+        if e is None or not visible(slot):
+            continue
+        distance, whole = _aligned_distance(tok, e.t_full, anchors)
+        if distance <= limit:
+            found[slot] = TokenMatch(40.0 - 10 * distance + (1 if whole else 0), ["fuzzy"], [])
+        if len(found) >= cap or checked >= _LONG_BUDGET:
             break
-        for slot in bits(candidates & ~seen):
-            e = shard.entries[slot]
-            if e is None:
-                continue
-            at = e.t_full.find(piece)
-            if at < 0 or not visible(slot):
-                continue
-            seen |= 1 << slot
-            best, whole, begin = 3, False, at - offset
-            for lo in (begin - 1, begin, begin + 1):
-                for length in (n - 1, n, n + 1):
-                    if lo >= 0:
-                        window = e.t_full[lo : lo + length]
-                        distance = OSA.distance(tok, window, score_cutoff=2)
-                        if distance < best or (distance == best and lo + length >= len(e.t_full)):
-                            best, whole = distance, lo == 0 and lo + length >= len(e.t_full)
-            if best <= (1 if n < 16 else 2):
-                found[slot] = TokenMatch(40.0 - 10 * best + (1 if whole else 0), ["fuzzy"], [])
-                if len(found) >= cap:
-                    return found
     return found
+
+
+#: At most this many phrases are checked for one long typo.
+_LONG_BUDGET = 800
+
+
+def _aligned_distance(tok: str, key: str, anchors: list[tuple[int, str]]) -> tuple[int, bool]:
+    """The OSA distance between ``tok`` and the part of ``key`` it lines up with on an intact
+    run (3 when over 2), and whether that part is all of ``key``."""
+    n = len(tok)
+    best, whole = 3, False
+    for offset, piece in anchors:
+        at = key.find(piece)
+        if at < 0:
+            continue
+        begin = at - offset
+        # a slip after the run: same start, one letter more or less; before it: shifted by one
+        for lo, length in (
+            (begin, n),
+            (begin, n - 1),
+            (begin, n + 1),
+            (begin + 1, n - 1),
+            (begin - 1, n + 1),
+        ):
+            if lo >= 0:
+                distance = OSA.distance(tok, key[lo : lo + length], score_cutoff=2)
+                ends = lo + length >= len(key)
+                if distance < best or (distance == best and ends and lo == 0):
+                    best, whole = distance, lo == 0 and ends
+        if best == 0:
+            break
+    return best, whole
