@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -31,7 +32,12 @@ class QuickReplyLibrary:
         uses: Iterable[tuple[int, int, str, int]],
         team_of: Mapping[int, int | None],
     ) -> None:
-        """Build the index from stored rows (keys precomputed) and the usage history by day."""
+        """Build the index from stored rows (keys precomputed) and the usage history by day.
+
+        The index lives as long as the process, so it is then taken out of the cyclic garbage
+        collector's reach (``gc.freeze``): otherwise every full collection walks its ~140,000
+        objects (50 ms at 20,000 phrases) in the middle of somebody's keystroke.
+        """
         self.team_of = dict(team_of)
         self.index.load(entry_from_row(row, row["group_name"]) for row in rows)
         for agent_id, phrase_id, day, count in uses:
@@ -40,6 +46,8 @@ class QuickReplyLibrary:
             except ValueError:
                 continue
             self.usage.add(Use(agent_id, self.team_of.get(agent_id), phrase_id, at), count)
+        gc.collect()  # nothing unreachable is frozen
+        gc.freeze()
 
     def record_use(self, agent_id: int, phrase_id: int, at: datetime) -> None:
         if self.index.get(phrase_id) is not None:
