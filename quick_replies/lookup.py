@@ -18,6 +18,10 @@ def render_body(body: str, context: Mapping[str, Any] | None) -> str:
     return render(body, context)
 
 
+#: From this many phrases the loaded index is frozen out of the cyclic GC (see ``load``).
+FREEZE_FROM = 5_000
+
+
 class QuickReplyLibrary:
     """Everything the hotkey lookup needs in memory."""
 
@@ -34,9 +38,10 @@ class QuickReplyLibrary:
     ) -> None:
         """Build the index from stored rows (keys precomputed) and the usage history by day.
 
-        The index lives as long as the process, so it is then taken out of the cyclic garbage
-        collector's reach (``gc.freeze``): otherwise every full collection walks its ~140,000
-        objects (50 ms at 20,000 phrases) in the middle of somebody's keystroke.
+        A large index lives as long as the process, so it is then taken out of the cyclic
+        garbage collector's reach (``gc.freeze``): otherwise every full collection walks its
+        ~140,000 objects (50 ms at 20,000 phrases) in the middle of somebody's keystroke. Small
+        libraries (and tests, which build many) are left alone.
         """
         self.team_of = dict(team_of)
         self.index.load(entry_from_row(row, row["group_name"]) for row in rows)
@@ -46,8 +51,9 @@ class QuickReplyLibrary:
             except ValueError:
                 continue
             self.usage.add(Use(agent_id, self.team_of.get(agent_id), phrase_id, at), count)
-        gc.collect()  # nothing unreachable is frozen
-        gc.freeze()
+        if len(self.index) >= FREEZE_FROM:
+            gc.collect()  # nothing unreachable is frozen
+            gc.freeze()
 
     def record_use(self, agent_id: int, phrase_id: int, at: datetime) -> None:
         if self.index.get(phrase_id) is not None:
