@@ -10,8 +10,10 @@ is made and checked to identify exactly one phrase; the mix is ``KINDS``). Print
   and highlights), and of each query's fastest of 5 runs (the cost when nothing else competes
   for the CPU: a check on figures taken on a busy machine); index build time, memory added;
 - ours over HTTP on loopback: the real ``create_app`` served by ``web.run_app`` in a separate
-  process, 20 concurrent clients (a) closed loop: each fires its next request as soon as the
-  last answered (saturation: p50 is ~20 × the service time), and (b) typing: each client types
+  process (previews rendered with each agent's conversation context, which the service reads
+  from the store again every 1.5 s per agent), 20 concurrent clients, each its own agent:
+  (a) closed loop: each fires its next request as soon as the last answered (saturation: p50
+  is ~20 × the service time), and (b) typing: each client types
   its queries a keystroke every 150–250 ms (every prefix of an ASCII query; Chinese arrives
   whole as the IME commits it, mixed input token by token): the target is judged on (b);
 - the two baselines on the same phrases and queries: SQL ``LIKE '%q%'`` over code/title/body
@@ -58,6 +60,7 @@ from quick_replies.lookup import QuickReplyLibrary  # noqa: E402
 from quick_replies.models import QuickReply, QuickReplyGroup  # noqa: E402
 
 Query = tuple[str, int, str]  # typed, expected phrase id, kind
+AGENTS = 20
 
 
 def pct(values: list[float], p: float) -> float:
@@ -78,6 +81,8 @@ def build_store(data_dir: Path, phrases: list[tuple[str, str, str]]) -> tuple[in
         shop = kb_store.insert_shop(conn, "bench_shop", "基准测试旗舰店")
         team = kb_store.insert_team(conn, shop, "售前一组")
         agent = kb_store.insert_agent(conn, "bench", "小美", "agent", shop, team)
+        for i in range(2, AGENTS + 1):  # one agent per HTTP client, each with its own context cache
+            kb_store.insert_agent(conn, f"bench{i}", f"客服{i}", "agent", shop, team)
         groups = [
             qr_store.insert_group(conn, QuickReplyGroup(shop_id=shop, name=t, position=i))
             for i, t in enumerate(TOPICS)
@@ -226,10 +231,12 @@ async def over_http(
     server = await asyncio.create_subprocess_exec(
         sys.executable, "-c", SERVER, str(data_dir), str(ROOT), str(port)
     )
-    token = Directory(secret=load_secret(data_dir)).token_for(agent)
-    headers = {"Authorization": f"Bearer {token}"}
+    directory = Directory(secret=load_secret(data_dir))
     url = f"http://127.0.0.1:{port}/api/quick-replies/search"
-    sessions = [aiohttp.ClientSession(headers=headers) for _ in range(clients)]
+    sessions = [
+        aiohttp.ClientSession(headers={"Authorization": f"Bearer {directory.token_for(agent + i % AGENTS)}"})
+        for i in range(clients)
+    ]
     try:
         for _ in range(300):
             try:
