@@ -158,6 +158,7 @@ def in_process(data_dir: Path, shop: int, agent: int, queries: list[Query], prof
         "slowest": slowest,
         "best_p50": pct(best, 50),
         "best_p99": pct(best, 99),
+        "best": best,
         "times": times,
     }
 
@@ -412,14 +413,14 @@ def main() -> None:
     print()
     counts = Counter(k for _, _, k in queries)
     sampled = Counter(k for _, _, k in sample)
-    print(f"{'':18}{'all queries':>25}{'baseline sample':>30}")
+    print(f"{'':18}{'all queries':>27}{'baseline sample':>30}")
     print(
-        f"{'top-3 by kind':18}{'n':>5}{'ours':>8}{'our p99 ms':>12}{'n':>6}{'ours':>8}{'LIKE':>8}{'WRatio':>8}"
+        f"{'top-3 by kind':18}{'n':>5}{'ours':>8}{'best-of-5 p99':>14}{'n':>6}{'ours':>8}{'LIKE':>8}{'WRatio':>8}"
     )
     for kind in KINDS:
-        mine = [t for t, (_, _, k) in zip(ours["times"], queries, strict=True) if k == kind]
+        mine = [t for t, (_, _, k) in zip(ours["best"], queries, strict=True) if k == kind]
         print(
-            f"{kind:18}{counts[kind]:5}{share(ours['hits'], queries, kind):>8}{pct(mine, 99):12.2f}"
+            f"{kind:18}{counts[kind]:5}{share(ours['hits'], queries, kind):>8}{pct(mine, 99):14.2f}"
             f"{sampled[kind]:6}{share(ours_on_sample, sample, kind):>8}"
             f"{share(like['hits'], sample, kind):>8}{share(fuzzy['hits'], sample, kind):>8}"
         )
