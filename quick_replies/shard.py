@@ -141,7 +141,7 @@ def with_entry(shard: Shard, entry: Entry) -> Shard:
         texts[name] = texts[name] + SEP + getattr(entry, attr)
     codes = list(shard.codes)
     insort(codes, (entry.code, slot))
-    grams = dict(shard.grams)  # the sets a published shard holds are never changed: copy those touched
+    grams = dict(shard.grams)  # ints are immutable: the published shard keeps its own bitmaps
     for gram in _title_grams(entry):
         grams[gram] = grams.get(gram, 0) | 1 << slot
     initials, pinyin = list(shard.initials), list(shard.pinyin)
