@@ -20,6 +20,8 @@ def render_body(body: str, context: Mapping[str, Any] | None) -> str:
 
 #: From this many phrases the loaded index is frozen out of the cyclic GC (see ``load``).
 FREEZE_FROM = 5_000
+#: Rendered previews kept for reuse (all dropped when full).
+PREVIEWS_KEPT = 2_000
 
 
 class QuickReplyLibrary:
@@ -29,6 +31,10 @@ class QuickReplyLibrary:
         self.usage = UsageStats()
         self.index = QuickReplyIndex(self.usage)
         self.team_of: dict[int, int | None] = {}
+        #: (phrase id, version) -> (the context it was rendered with, the preview): an agent
+        #: typing in one conversation sees the same phrases keystroke after keystroke, and the
+        #: service hands the same context object for the conversation while they type.
+        self._previews: dict[tuple[int, int], tuple[Mapping[str, Any] | None, str]] = {}
 
     def load(
         self,
@@ -80,7 +86,22 @@ class QuickReplyLibrary:
         moment: datetime | None = None,
     ) -> list[LookupResult]:
         hits = self.index.search(shop_id, agent_id, team_id, q, limit, moment or datetime.now(UTC))
-        return [result(hit, context) for hit in hits]
+        return [result(hit, self.preview(hit.entry, context)) for hit in hits]
+
+    def preview(self, e: Entry, context: Mapping[str, Any] | None) -> str:
+        """The body rendered with ``context``, reused while the same context object comes back
+        (contexts are not changed once handed to the search)."""
+        if "{" not in e.body:
+            return e.body
+        key = (e.id, e.version)
+        cached = self._previews.get(key)
+        if cached is not None and cached[0] is context:
+            return cached[1]
+        text = render_body(e.body, context)
+        if len(self._previews) >= PREVIEWS_KEPT:
+            self._previews.clear()
+        self._previews[key] = (context, text)
+        return text
 
 
 def _merged(spans: list[Span]) -> list[list[int]]:
@@ -114,13 +135,12 @@ def _preview_spans(preview: str, needles: list[str]) -> list[list[int]]:
     return _merged(found)
 
 
-def result(hit: Hit, context: Mapping[str, Any] | None) -> LookupResult:
-    """A hit as the API returns it: rendered preview and highlight spans on what is shown.
+def result(hit: Hit, preview: str) -> LookupResult:
+    """A hit as the API returns it: its rendered preview and highlight spans on what is shown.
 
     Built with ``model_construct``: every field comes from a validated, saved phrase.
     """
     e = hit.entry
-    preview = render_body(e.body, context)
     body_needles = [e.b_fold[start:end] for start, end in hit.spans.get("body", [])]
     highlights = Highlights.model_construct(
         code=[list(s) for s in hit.spans.get("code", [])],

@@ -89,3 +89,20 @@ def test_bitmaps_follow_saves_and_deletes() -> None:
     assert "fh" not in [r.code for r in library.search(SHOP, AGENT, TEAM, "发货时间", 10)]
     library.drop(fh["id"])
     assert "fh" not in [r.code for r in library.search(SHOP, AGENT, TEAM, "出库 时间", 10)]
+
+
+def test_previews_are_reused_only_for_the_same_context_object() -> None:
+    library = build_library()
+    first = {"buyer": {"nick": "小明"}}
+    second = {"buyer": {"nick": "小红"}}
+
+    def preview(context: dict[str, dict[str, str]]) -> str:
+        return next(
+            r.preview for r in library.search(SHOP, AGENT, TEAM, "d11by", 5, context) if r.code == "d11by"
+        )
+
+    assert "小明" in preview(first)
+    assert "小红" in preview(second)
+    assert "小明" in preview(first)
+    fresh = {"buyer": {"nick": "小刚"}}
+    assert "小刚" in preview(fresh)
