@@ -306,7 +306,9 @@ async def over_http(
         },
         "typed": {
             "p50": pct(typed, 50),
+            "p95": pct(typed, 95),
             "p99": pct(typed, 99),
+            "max": max(typed),
             "rps": len(typed) / typed_wall,
             "n": len(typed),
         },
@@ -404,7 +406,8 @@ def main() -> None:
     for name, p50, p99, rps, top in lines:
         print(f"{name:44}{p50:9.2f}{p99:9.2f}{rps:>8}{top:>8}")
     print(
-        f"(typing run: {typed['n']} requests in {args.http_seconds:.0f} s, every prefix of each ASCII query)"
+        f"(typing run: {typed['n']} requests in {args.http_seconds:.0f} s, every prefix of each ASCII query;"
+        f" p95 {typed['p95']:.2f} ms, max {typed['max']:.2f} ms)"
     )
     print(
         f"(baselines: every {step}th query, {len(sample)} in all; ours on the same ones: "
