@@ -1,8 +1,8 @@
 // Tab "campaigns": a shop's campaigns (active badge), each with its window, rules, variables and
 // scripts by kind (welcome, waiting, closing, emergency situations, first-message auto-reply), every
 // script with a live preview; history and rollback.
-import { T, api, clearFieldErrors, el, showFieldErrors, toast } from "./ui.js";
-import { debounce, field, history, livePreview, sampleContext, sampleSelect, showConflict } from "./editor_kb_common.js";
+import { T, api, clearFieldErrors, el } from "./ui.js";
+import { debounce, deleteOnClick, field, history, livePreview, sampleContext, sampleSelect, saveOnSubmit } from "./editor_kb_common.js";
 
 const KINDS = {
   welcome: T.kb_kind_welcome, waiting: T.kb_kind_waiting, closing: T.kb_kind_closing,
@@ -171,24 +171,8 @@ export async function mount(section, ctx) {
     };
   }
 
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    clearFieldErrors(form);
-    save.disabled = true;
-    try {
-      const body = collect();
-      const saved = current.id
-        ? await api(`/api/kb/campaigns/${current.id}`, { method: "PUT", body })
-        : await api("/api/kb/campaigns", { method: "POST", body });
-      toast(T.saved);
-      fill(saved.campaign);
-      await load();
-    } catch (error) {
-      if (error.status === 409 && error.body && error.body.current) showConflict(form, error, fill);
-      else showFieldErrors(form, error);
-    } finally {
-      save.disabled = false;
-    }
+  saveOnSubmit(form, save, {
+    collection: "/api/kb/campaigns", key: "campaign", current: () => current, body: collect, fill, saved: load,
   });
 
   async function load() {
@@ -227,18 +211,9 @@ export async function mount(section, ctx) {
       rules: "", variables: {}, scripts: [{ kind: "welcome", title: T.kb_kind_welcome, body: "" }] });
     name.focus();
   });
-  remove.addEventListener("click", async () => {
-    if (!current || !current.id || !confirm(T.kb_delete_confirm.replace("{name}", current.name))) return;
-    try {
-      await api(`/api/kb/campaigns/${current.id}?version=${current.version}`, { method: "DELETE" });
-      toast(T.kb_deleted);
-      current = null;
-      editor.hidden = true;
-      await load();
-    } catch (error) {
-      if (error.status === 409 && error.body && error.body.current) showConflict(form, error, fill);
-      else showFieldErrors(form, error);
-    }
+  deleteOnClick(remove, form, {
+    collection: "/api/kb/campaigns", current: () => current, name: (row) => row.name, fill,
+    deleted: () => { current = null; editor.hidden = true; return load(); },
   });
   search.addEventListener("input", debounce(load, 250));
   stateFilter.addEventListener("change", load);

@@ -1,8 +1,8 @@
 // The intent form shared by the "intents" and "hot-items" tabs: name, key, topic, scope, keywords,
 // example questions, answer variants each with a live preview and lint findings, save/delete with
 // the version read (409 offers the current version), and the row's history with rollback.
-import { T, api, clearFieldErrors, el, showFieldErrors, toast } from "./ui.js";
-import { field, history, itemPicker, itemTitle, lines, livePreview, sampleSelect, showConflict, words } from "./editor_kb_common.js";
+import { T, api, clearFieldErrors, el, toast } from "./ui.js";
+import { deleteOnClick, field, history, itemPicker, itemTitle, lines, livePreview, sampleSelect, saveOnSubmit, words } from "./editor_kb_common.js";
 
 export const TOPICS = {
   presale: T.kb_topic_presale, shipping: T.kb_topic_shipping, logistics: T.kb_topic_logistics,
@@ -196,39 +196,14 @@ export function intentForm(ctx, opts = {}) {
     };
   }
 
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    clearFieldErrors(form);
-    save.disabled = true;
-    try {
-      const body = collect();
-      const saved = current.id
-        ? await api(`/api/kb/intents/${current.id}`, { method: "PUT", body })
-        : await api("/api/kb/intents", { method: "POST", body });
-      toast(T.saved);
-      fill(saved.intent);
-      if (opts.onSaved) opts.onSaved(saved.intent);
-    } catch (error) {
-      if (error.status === 409 && error.body && error.body.current) showConflict(form, error, fill);
-      else showFieldErrors(form, error);
-    } finally {
-      save.disabled = false;
-    }
+  saveOnSubmit(form, save, {
+    collection: "/api/kb/intents", key: "intent", current: () => current, body: collect, fill,
+    saved: (intent) => { if (opts.onSaved) opts.onSaved(intent); },
   });
 
-  remove.addEventListener("click", async () => {
-    if (!current || !current.id || !confirm(T.kb_delete_confirm.replace("{name}", current.name))) return;
-    try {
-      await api(`/api/kb/intents/${current.id}?version=${current.version}`, { method: "DELETE" });
-      toast(T.kb_deleted);
-      const id = current.id;
-      node.hidden = true;
-      current = null;
-      if (opts.onDeleted) opts.onDeleted(id);
-    } catch (error) {
-      if (error.status === 409 && error.body && error.body.current) showConflict(form, error, fill);
-      else showFieldErrors(form, error);
-    }
+  deleteOnClick(remove, form, {
+    collection: "/api/kb/intents", current: () => current, name: (row) => row.name, fill,
+    deleted: (row) => { node.hidden = true; current = null; if (opts.onDeleted) opts.onDeleted(row.id); },
   });
 
   return {

@@ -1,6 +1,6 @@
 // Pieces the knowledge tabs share: labelled fields, text <-> lists, the item picker, the live template
 // preview with lint findings, history that tolerates "no history yet", and the stale-version notice.
-import { T, api, el } from "./ui.js";
+import { T, api, clearFieldErrors, el, showFieldErrors, toast } from "./ui.js";
 import { showHistory } from "./editor_history.js";
 
 export function debounce(fn, ms = 250) {
@@ -115,6 +115,56 @@ export function showConflict(form, error, reload) {
   button.addEventListener("click", () => reload(error.body.current));
   summary.replaceChildren(el("span", { textContent: `${error.message} ` }), button);
   summary.hidden = false;
+}
+
+/** A failed save or delete: a 409 with the current row offers it, anything else goes next to the fields. */
+export function showSaveError(form, error, reload) {
+  if (error.status === 409 && error.body && error.body.current) showConflict(form, error, reload);
+  else showFieldErrors(form, error);
+}
+
+/**
+ * Save the form's row on submit: POST to `collection` when it is new, PUT to `collection/{id}` otherwise.
+ * opts: { collection, key (the response's field holding the row), current(), body(), fill(row), saved(row) }
+ */
+export function saveOnSubmit(form, button, opts) {
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearFieldErrors(form);
+    button.disabled = true;
+    try {
+      const { id } = opts.current();
+      const body = opts.body();
+      const data = id
+        ? await api(`${opts.collection}/${id}`, { method: "PUT", body })
+        : await api(opts.collection, { method: "POST", body });
+      toast(T.saved);
+      opts.fill(data[opts.key]);
+      if (opts.saved) await opts.saved(data[opts.key]);
+    } catch (error) {
+      showSaveError(form, error, opts.fill);
+    } finally {
+      button.disabled = false;
+    }
+  });
+}
+
+/**
+ * Delete the row on click, after a confirmation naming it; the version read goes along (409 when stale).
+ * opts: { collection, current(), name(row), fill(row), deleted(row) }
+ */
+export function deleteOnClick(button, form, opts) {
+  button.addEventListener("click", async () => {
+    const row = opts.current();
+    if (!row || !row.id || !confirm(T.kb_delete_confirm.replace("{name}", opts.name(row)))) return;
+    try {
+      await api(`${opts.collection}/${row.id}?version=${row.version}`, { method: "DELETE" });
+      toast(T.kb_deleted);
+      await opts.deleted(row);
+    } catch (error) {
+      showSaveError(form, error, opts.fill);
+    }
+  });
 }
 
 /**

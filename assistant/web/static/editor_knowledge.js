@@ -1,7 +1,7 @@
 // Tab "knowledge": an item's product knowledge (selling points, installation, usage notes, what is
 // in the box, size chart), its related items, history and rollback.
-import { T, api, clearFieldErrors, el, showFieldErrors, toast } from "./ui.js";
-import { field, history, itemPicker, lines, showConflict } from "./editor_kb_common.js";
+import { T, api, clearFieldErrors, el, toast } from "./ui.js";
+import { field, history, itemPicker, lines, showSaveError } from "./editor_kb_common.js";
 
 const LABELS = {
   selling_points: T.kb_selling_points, installation: T.kb_installation, usage_notes: T.kb_usage_notes,
@@ -93,8 +93,7 @@ export async function mount(section, ctx) {
       item.saved = true;
       fill(saved.knowledge);
     } catch (error) {
-      if (error.status === 409 && error.body && error.body.current) showConflict(form, error, fill);
-      else showFieldErrors(form, error);
+      showSaveError(form, error, fill);
     } finally {
       save.disabled = false;
     }

@@ -1,6 +1,6 @@
 // Tab "synonyms": the shop's groups of words buyers use for the same thing, edit, history, rollback.
-import { T, api, clearFieldErrors, el, showFieldErrors, toast } from "./ui.js";
-import { field, history, showConflict, words } from "./editor_kb_common.js";
+import { T, api, clearFieldErrors, el } from "./ui.js";
+import { deleteOnClick, field, history, saveOnSubmit, words } from "./editor_kb_common.js";
 
 export async function mount(section, ctx) {
   let groups = [];
@@ -62,38 +62,14 @@ export async function mount(section, ctx) {
     }
   }
 
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    clearFieldErrors(form);
-    const body = { shop_id: current.shop_id || ctx.shop(), words: words(input.value), version: current.version || 1 };
-    save.disabled = true;
-    try {
-      const saved = current.id
-        ? await api(`/api/kb/synonyms/${current.id}`, { method: "PUT", body })
-        : await api("/api/kb/synonyms", { method: "POST", body });
-      toast(T.saved);
-      fill(saved.synonym);
-      await load();
-    } catch (error) {
-      if (error.status === 409 && error.body && error.body.current) showConflict(form, error, fill);
-      else showFieldErrors(form, error);
-    } finally {
-      save.disabled = false;
-    }
+  saveOnSubmit(form, save, {
+    collection: "/api/kb/synonyms", key: "synonym", current: () => current, fill, saved: load,
+    body: () => ({ shop_id: current.shop_id || ctx.shop(), words: words(input.value), version: current.version || 1 }),
   });
 
-  remove.addEventListener("click", async () => {
-    if (!current || !current.id || !confirm(T.kb_delete_confirm.replace("{name}", current.words.join("、")))) return;
-    try {
-      await api(`/api/kb/synonyms/${current.id}?version=${current.version}`, { method: "DELETE" });
-      toast(T.kb_deleted);
-      current = null;
-      editor.hidden = true;
-      await load();
-    } catch (error) {
-      if (error.status === 409 && error.body && error.body.current) showConflict(form, error, fill);
-      else showFieldErrors(form, error);
-    }
+  deleteOnClick(remove, form, {
+    collection: "/api/kb/synonyms", current: () => current, name: (row) => row.words.join("、"), fill,
+    deleted: () => { current = null; editor.hidden = true; return load(); },
   });
   search.addEventListener("input", render);
   add.addEventListener("click", () => { fill({ shop_id: ctx.shop(), words: [] }); render(); input.focus(); });
