@@ -7,7 +7,6 @@ entries (enabled intents bound to the item; campaign-bound ones only while the c
 
 from __future__ import annotations
 
-import zlib
 from datetime import datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -17,11 +16,10 @@ from pydantic import Field, StringConstraints
 
 from assistant import keys
 from assistant.api.io import ok, path_int, read_query
-from assistant.api.knowledge import build_context, check_shop
+from assistant.api.knowledge import build_context, check_shop, render_variant
 from assistant.security import current_agent
 from knowledge.matcher import Entry
 from knowledge.models import Model
-from knowledge.templates import TemplateProblem, render
 
 
 class ItemAnswersQuery(Model):
@@ -78,14 +76,9 @@ async def item_answers(request: web.Request) -> web.Response:
     active = matcher.active_campaigns(shop_id, datetime.now(ZoneInfo(shop.timezone)))
     answers: list[ItemAnswerOut] = []
     for entry in item_entries(list(matcher.entries.values()), shop_id, item_id, active):
-        count = len(entry.answers)
-        start = zlib.crc32(f"{query.buyer}|item|{entry.uid}".encode()) % count if count else 0
-        for offset in range(count):  # a variant that cannot render is skipped, never shown
-            variant = (start + offset) % count
-            try:
-                rendered = render(entry.answers[variant], context)
-            except TemplateProblem:
-                continue
+        chosen = render_variant(entry, context, f"{query.buyer}|item")
+        if chosen is not None:
+            variant, rendered = chosen
             answers.append(
                 ItemAnswerOut(
                     id=entry.ref_id,
@@ -95,11 +88,10 @@ async def item_answers(request: web.Request) -> web.Response:
                     campaign_id=entry.campaign_id,
                     answer=rendered.text,
                     variant=variant,
-                    variants=count,
+                    variants=len(entry.answers),
                     missing=rendered.missing,
                 )
             )
-            break
         if len(answers) >= query.limit:
             break
     return ok(ItemAnswersOut(item_id=item_id, answers=answers))

@@ -25,10 +25,10 @@ from assistant.commerce import views
 from assistant.errors import BadRequest, FieldError, NotFound
 from assistant.security import current_agent
 from knowledge import store
-from knowledge.matcher import Match, Matcher
+from knowledge.matcher import Entry, Match, Matcher
 from knowledge.models import Agent, Campaign, Id, ItemKnowledge, Model, RelatedItem, ScriptKind
 from knowledge.template_context import SAMPLE_CONTEXTS, sample_context
-from knowledge.templates import Finding, TemplateProblem, lint, render
+from knowledge.templates import Finding, Rendered, TemplateProblem, lint, render
 
 MAX_MESSAGE = 1000
 OrderStatus = Literal[
@@ -245,45 +245,55 @@ async def build_context(
     return context, (order or {}).get("status"), campaigns
 
 
-def _suggestion(match: Match, context: dict[str, Any], seed: str) -> Suggestion | None:
-    entry = match.entry
+def render_variant(entry: Entry, context: dict[str, Any], seed: str) -> tuple[int, Rendered] | None:
+    """One of the entry's answer variants, rendered: the same one for the same ``seed`` (a buyer keeps
+    hearing the same wording), the next one when a variant cannot render; None when none can."""
     count = len(entry.answers)
     start = zlib.crc32(f"{seed}|{entry.uid}".encode()) % count if count else 0
-    for offset in range(count):  # a variant that cannot render is skipped, never shown
+    for offset in range(count):
         variant = (start + offset) % count
         try:
-            rendered = render(entry.answers[variant], context)
+            return variant, render(entry.answers[variant], context)
         except TemplateProblem:
             continue
-        r = match.reasons
-        return Suggestion(
-            kind=entry.kind,
-            id=entry.ref_id,
-            key=entry.key,
-            name=entry.name,
-            topic=entry.topic.value,
-            item_id=entry.item_id,
-            campaign_id=entry.campaign_id,
-            answer=rendered.text,
-            variant=variant,
-            variants=count,
-            missing=rendered.missing,
-            score=match.score,
-            confident=match.confident,
-            why=Why(
-                example=r.example,
-                matched_words=r.matched_words,
-                keywords=r.keywords,
-                lexical=r.lexical,
-                fuzzy=r.fuzzy,
-                item_boost=r.item_boost,
-                campaign_boost=r.campaign_boost,
-                order_boost=r.order_boost,
-                order_status=r.order_status,
-                note=r.note,
-            ),
-        )
     return None
+
+
+def _suggestion(match: Match, context: dict[str, Any], seed: str) -> Suggestion | None:
+    entry = match.entry
+    chosen = render_variant(entry, context, seed)
+    if chosen is None:
+        return None
+    variant, rendered = chosen
+    count = len(entry.answers)
+    r = match.reasons
+    return Suggestion(
+        kind=entry.kind,
+        id=entry.ref_id,
+        key=entry.key,
+        name=entry.name,
+        topic=entry.topic.value,
+        item_id=entry.item_id,
+        campaign_id=entry.campaign_id,
+        answer=rendered.text,
+        variant=variant,
+        variants=count,
+        missing=rendered.missing,
+        score=match.score,
+        confident=match.confident,
+        why=Why(
+            example=r.example,
+            matched_words=r.matched_words,
+            keywords=r.keywords,
+            lexical=r.lexical,
+            fuzzy=r.fuzzy,
+            item_boost=r.item_boost,
+            campaign_boost=r.campaign_boost,
+            order_boost=r.order_boost,
+            order_status=r.order_status,
+            note=r.note,
+        ),
+    )
 
 
 # --------------------------------------------------------------------------- #
