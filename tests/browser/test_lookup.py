@@ -26,8 +26,7 @@ OPENER = """url => {
     window.listening = true;
     window.addEventListener("message", (event) => window.received.push(event.data));
   }
-  // a fresh window name each time: a popup that is still closing must never be reused
-  window.lookup = window.open(url, "kefu-lookup-" + Math.random().toString(36).slice(2), "popup,width=480,height=420");
+  window.lookup = window.open(url, "kefu-lookup", "popup,width=480,height=420");
 }"""
 
 
@@ -55,8 +54,6 @@ async def _as_host(opener: Page, server: TestServer) -> None:
 
 async def _open_lookup(opener: Page, server: TestServer, **context: str) -> Page:
     query = urlencode({"token": token_of(server, "xiaomei"), "conversation": "c-test-1", **context})
-    # the host opens the next popup only once the last one is gone, as a chat client does
-    await opener.wait_for_function("() => !window.lookup || window.lookup.closed", timeout=10_000)
     async with opener.expect_popup() as popup_info:
         await opener.evaluate(OPENER, f"/lookup?{query}")
     popup = await popup_info.value

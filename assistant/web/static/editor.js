@@ -3,7 +3,7 @@
 // ctx = { me, shop() -> the chosen shop id, onShopChange(fn) }.
 import { $, T, api, el } from "./ui.js";
 
-const modules = new Map();   // tab -> the mounted module
+const mounted = new Set();   // tabs whose module is mounted (or being mounted)
 const shopListeners = [];
 let me = null;
 
@@ -27,14 +27,13 @@ async function show(tab) {
     if (link.dataset.tab === tab) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
   }
-  if (modules.has(tab)) return;
-  modules.set(tab, null);
+  if (mounted.has(tab)) return;
+  mounted.add(tab);
   try {
     const module = await import(`./editor_${tab.replace(/-/g, "_")}.js`);
     await module.mount($(`tab-${tab}`), ctx);
-    modules.set(tab, module);
   } catch (error) {
-    modules.delete(tab);
+    mounted.delete(tab);
     fail(error);
   }
 }
