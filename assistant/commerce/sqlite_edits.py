@@ -32,11 +32,11 @@ class EditsMixin:
     settings: Settings
     clock: Callable[[], datetime]
 
-    def _order_row(self, db: sqlite_utils.Database, order_id: str, shop_ids: list[int]) -> store.Row:
-        raise NotImplementedError
+    if TYPE_CHECKING:  # provided by SqliteBackend, which mixes this in
 
-    def detail_sync(self, db: sqlite_utils.Database, order_id: str, shop_ids: list[int]) -> OrderDetail:
-        raise NotImplementedError
+        def _order_row(self, db: sqlite_utils.Database, order_id: str, shop_ids: list[int]) -> store.Row: ...
+
+        def detail_sync(self, db: sqlite_utils.Database, order_id: str, shop_ids: list[int]) -> OrderDetail: ...
 
     # ---- edits ----------------------------------------------------------------------------
 
