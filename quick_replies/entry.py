@@ -21,7 +21,8 @@ Span = tuple[int, int]
 
 
 def _offsets(values: list[int]) -> array[int]:
-    return array("H" if not values or max(values) < 65536 else "I", values)
+    """Offsets as a compact array; they only grow along the text, so the last is the largest."""
+    return array("H" if not values or values[-1] < 65536 else "I", values)
 
 
 @dataclass(frozen=True, slots=True)
