@@ -183,30 +183,24 @@ _LEAD_FILLER_RE = re.compile(
 )
 # Trailing fillers, longest first; 亲 only after a particle (好的亲, 发货了吗亲),
 # so that 母亲 and 父亲 survive.
-_TRAIL_FILLERS = (
-    "谢谢亲",
-    "谢谢你",
-    "谢谢您",
-    "谢谢啦",
-    "谢谢了",
-    "谢谢",
-    "多谢",
-    "谢啦",
-    "谢了",
-    *"呢啊呀哦哈喔噢啦",
-)
-_QIN_AFTER = frozenset("吗呢啊呀哦了的哈嘛么啦亲")
+_THANKS = ("谢谢亲", "谢谢你", "谢谢您", "谢谢啦", "谢谢了", "多谢了", "多谢啦", "多谢你", "多谢您", "谢谢", "多谢", "谢啦", "谢了")
+_PARTICLES = tuple("呢啊呀哦哈喔噢啦")
+_TRAIL_FILLERS = (*_THANKS, *_PARTICLES)
+_QIN_AFTER = frozenset("吗呢啊呀哦了的哈嘛么啦亲谢")
+# A message of these words and a thanks is a thank-you (好的谢谢, 明白了多谢): there the
+# thanks is what the buyer says, not filler after a question.
+_ACK_ONLY_RE = re.compile("(?:好的|好吧|好|嗯|行|ok|知道了|知道|明白了|明白|了解|收到|懂了|没问题)+")
 
 _HARD_SPLIT_RE = re.compile(r"[?？﹖!！﹗。｡；;﹔\n\r\v\f\x1c-\x1e\x85\u2028\u2029]+")
 _SOFT_SPLIT_RE = re.compile(r"[,，\s]+")
 _MIN_CLAUSE = 4
 
 
-def _trailing_filler_start(token: str) -> int:
+def _trailing_filler_start(token: str, fillers: tuple[str, ...]) -> int:
     """Index where the run of trailing filler words of ``token`` begins (linear time)."""
     end = len(token)
     while end:
-        for filler in _TRAIL_FILLERS:
+        for filler in fillers:
             if token.endswith(filler, 0, end):
                 end -= len(filler)
                 break
@@ -218,11 +212,11 @@ def _trailing_filler_start(token: str) -> int:
     return end
 
 
-def _strip_filler(token: str) -> str:
+def _strip_filler(token: str, fillers: tuple[str, ...]) -> str:
     """Remove filler words at both edges of one token, repeatedly."""
     while token:
         lead = _LEAD_FILLER_RE.match(token)
-        stripped = token[lead.end() if lead else 0 : _trailing_filler_start(token)]
+        stripped = token[lead.end() if lead else 0 : _trailing_filler_start(token, fillers)]
         if stripped == token:
             break
         token = stripped
@@ -231,11 +225,10 @@ def _strip_filler(token: str) -> str:
 
 def _normalize_folded(folded: str) -> str:
     """normalize_message() for text that is already folded."""
-    tokens = []
-    for raw in _NON_WORD_RE.split(folded):
-        token = _strip_filler(_RUN_RE.sub(_collapse_run, raw))
-        if token:
-            tokens.append(token)
+    raws = [_RUN_RE.sub(_collapse_run, raw) for raw in _NON_WORD_RE.split(folded)]
+    tokens = [t for t in (_strip_filler(raw, _TRAIL_FILLERS) for raw in raws) if t]
+    if _ACK_ONLY_RE.fullmatch("".join(tokens)):
+        tokens = [t for t in (_strip_filler(raw, _PARTICLES) for raw in raws) if t]
     return " ".join(tokens)
 
 
@@ -267,6 +260,8 @@ def split_questions(text: str) -> list[str]:
             current_len += norm_len
         if current:
             parts.append(" ".join(current))
+    if parts and _ACK_ONLY_RE.fullmatch("".join(parts).replace(" ", "")):
+        return [normalize_message(text)]  # 好的，谢谢: one thank-you, thanks kept
     return parts
 
 

@@ -219,3 +219,18 @@ def test_idf_counts_intents_not_examples() -> None:
     )
     index = m.shops[1].index
     assert index.idf("w:发货") == index.idf("w:退款")  # three examples of one intent: still one intent
+
+
+def test_a_thank_you_finds_the_thanks_intent_not_the_acknowledgement() -> None:
+    m = matcher_default(
+        [
+            intent(11, "thanks", ["谢谢", "好的谢谢", "多谢了"]),
+            intent(12, "ok", ["好的", "好的我知道了", "明白了"]),
+            *KB[:3],
+        ]
+    )
+    assert top(m, "好的，谢谢") == "thanks"
+    both = [x.entry.key for x in m.suggest(1, "明白了多谢", now=NOW)[0].matches]
+    assert set(both[:2]) == {"ok", "thanks"}  # half acknowledgement, half thanks: both offered
+    assert top(m, "明白了") == "ok"
+    assert top(m, "什么时候发货？谢谢") == "ship"  # a question's thanks stays filler

@@ -102,6 +102,7 @@ def test_is_traditional() -> None:
         ("好好好好", "好"),
         ("嗯嗯嗯嗯 好的", "好的"),
         ("谢谢谢谢 好评", "好评"),
+        ("发货了吗 多谢了", "发货了吗"),
         ("看看", "看看"),
         ("可以试试吗", "可以试试吗"),
         ("XXXL有吗", "xxxl有吗"),
@@ -115,6 +116,21 @@ def test_is_traditional() -> None:
     ],
 )
 def test_normalize_message(raw: str, normalized: str) -> None:
+    assert normalize_message(raw) == normalized
+
+
+@pytest.mark.parametrize(
+    ("raw", "normalized"),
+    [
+        ("好的谢谢", "好的谢谢"),
+        ("明白了，多谢亲", "明白了 多谢"),
+        ("收到 谢啦", "收到 谢"),
+        ("嗯嗯 知道了谢谢您", "知道了谢谢您"),
+        ("好的，什么时候发货？谢谢", "好的 什么时候发货"),
+    ],
+)
+def test_a_thanks_after_an_acknowledgement_is_the_message_not_filler(raw: str, normalized: str) -> None:
+    """好的谢谢 is a thank-you an agent answers (closing scripts): only the question's thanks go."""
     assert normalize_message(raw) == normalized
 
 
@@ -142,7 +158,8 @@ def test_normalize_message_pure_filler_is_empty(filler: str) -> None:
         ("xl的，有货吗", ["xl的 有货吗"]),  # short clause: not split on the comma
         ("红色 xl 有货吗", ["红色 xl 有货吗"]),
         ("什么时候发货", ["什么时候发货"]),
-        ("好的，谢谢", ["好的"]),
+        ("好的，谢谢", ["好的 谢谢"]),
+        ("好的，发货了吗？谢谢", ["好的 发货了吗"]),
     ],
 )
 def test_split_questions(raw: str, parts: list[str]) -> None:
