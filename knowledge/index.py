@@ -86,18 +86,38 @@ def read_pinyin(value: str | None) -> tuple[str, list[str]] | None:
     return text, [str(x) for x in syllables]
 
 
+def _canonical_words(groups: Iterable[Iterable[str]]) -> dict[str, str]:
+    """Word -> the canonical word of its group. Groups that share a word are one group (a shop's
+    让利 ≈ 打折 joins the built-in 优惠 ≈ 折扣 ≈ 打折 instead of splitting it), whose canonical
+    word is the first word of the earliest of them (the shop's groups come first)."""
+    parent: dict[str, str] = {}
+    order: dict[str, int] = {}
+
+    def root(word: str) -> str:
+        while parent[word] != word:
+            parent[word] = parent[parent[word]]
+            word = parent[word]
+        return word
+
+    for group in groups:
+        words = [w for w in (fold(x).replace(" ", "") for x in group) if w]
+        if len(set(words)) < 2:
+            continue
+        for word in words:
+            if word not in parent:
+                parent[word] = word
+                order[word] = len(order)
+        for word in words[1:]:
+            a, b = sorted((root(words[0]), root(word)), key=order.__getitem__)
+            parent[b] = a  # the root seen first (the earlier group's head) stays the head
+    return {word: root(word) for word in parent}
+
+
 class Analyzer:
     """Synonym canonicalisation and feature extraction for one shop's knowledge."""
 
     def __init__(self, groups: Iterable[Iterable[str]] = ()) -> None:
-        self.canonical: dict[str, str] = {}
-        for group in groups:
-            words = [w for w in (fold(x).replace(" ", "") for x in group) if w]
-            if len(words) < 2:
-                continue
-            head = self.canonical.get(words[0], words[0])
-            for word in words:
-                self.canonical.setdefault(word, head)
+        self.canonical = _canonical_words(groups)
         variants = sorted((w for w, c in self.canonical.items() if w != c), key=len, reverse=True)
         self._pattern = re.compile("|".join(map(re.escape, variants))) if variants else None
         self._head_syllables: dict[str, list[str]] = {}

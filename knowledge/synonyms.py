@@ -3,8 +3,9 @@
 A broader customer-service lexicon is in ``knowledge.lexicon`` (switched off: ``LEXICON_ON``).
 
 Each group's first word is its canonical form; the matcher rewrites every other word of
-the group to it, in the knowledge base and in buyer messages alike.  A shop's own groups
-(edited in the knowledge base) come first and win where they overlap.  Single characters
+the group to it, in the knowledge base and in buyer messages alike.  Groups that share a word
+are one group; a shop's own groups (edited in the knowledge base) come first, so where they
+overlap a built-in group the shop's first word heads the joined group.  Single characters
 are avoided on purpose: 寄 ≈ 发货 would turn 寄回 into nonsense.
 """
 
@@ -82,7 +83,7 @@ def builtin_groups() -> tuple[tuple[str, ...], ...]:
 
 
 def merged(shop_groups: Iterable[Iterable[str]], *, defaults: bool = True) -> list[list[str]]:
-    """The shop's groups first (they win on overlap), then the defaults."""
+    """The shop's groups first (their first word heads a group they share a word with), then the defaults."""
     groups = [list(g) for g in shop_groups]
     if defaults:
         groups.extend(list(g) for g in builtin_groups())

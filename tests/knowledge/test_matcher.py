@@ -12,6 +12,7 @@ from knowledge.evaluation import BM25, evaluate
 from knowledge.index import Analyzer, prepare
 from knowledge.matcher import Matcher
 from knowledge.models import Campaign, CampaignScript, Intent, IntentTopic, ScriptKind
+from knowledge.synonyms import merged
 
 NOW = datetime(2026, 11, 11, 10, 0, tzinfo=UTC)
 
@@ -208,6 +209,15 @@ def test_synonyms_expand_and_keep_the_buyers_own_characters() -> None:
     assert analyzer.expanded(example, analyzer.canon(example))["w:优惠"] == 1.0
     # the rewritten-away word still counts, but less than the canonical one
     assert 0 < analyzer.expanded(example, analyzer.canon(example))["c:折"] < analyzer.features("折")["c:折"]
+
+
+def test_a_shop_group_overlapping_a_builtin_group_joins_it() -> None:
+    """让利 ≈ 打折 from the shop and the built-in 优惠 ≈ 折扣 ≈ 打折 make one group, headed by the
+    shop's first word; before, 打折 moved to the shop's group and split the built-in one."""
+    analyzer = Analyzer(merged([["让利", "打折"]]))
+    assert {analyzer.canon(w) for w in ("让利", "打折", "折扣", "优惠")} == {"让利"}
+    chained = Analyzer([["甲", "乙"], ["丙", "丁"], ["丁", "乙"]])
+    assert {chained.canon(w) for w in "甲乙丙丁"} == {"甲"}
 
 
 def test_idf_counts_intents_not_examples() -> None:
