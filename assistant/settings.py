@@ -54,7 +54,7 @@ class Settings(BaseModel):
         50, description="Largest price cut a supervisor may give."
     )
     suggest_confidence: Annotated[float, Field(ge=0, le=1)] = Field(
-        0.6, description="Score under which a suggestion is marked `confident: false`."
+        0.65, description="Score under which a suggestion is marked `confident: false`."
     )
     logistics_stale_hours: Annotated[int, Field(ge=1)] = Field(
         48, description="Hours without a tracking update before a parcel counts as stuck."

@@ -174,7 +174,7 @@ def script_entries(campaign: Campaign) -> list[Entry]:
 class Matcher:
     """Per-shop indexes of intents and campaign scripts, and the suggestion logic."""
 
-    def __init__(self, threshold: float = 0.6, *, default_synonyms: bool = True) -> None:
+    def __init__(self, threshold: float = 0.65, *, default_synonyms: bool = True) -> None:
         self.threshold = threshold
         self.default_synonyms = default_synonyms
         self.entries: dict[int, Entry] = {}
