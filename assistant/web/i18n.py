@@ -17,6 +17,13 @@ STRINGS: dict[str, dict[str, str]] = {
     "zh-CN": {
         "product": "客服助手",
         "switch_lang": "English",
+        # punctuation between UI words (ui.js labelled/paren/joinList/joinItems)
+        "p_colon": "：",
+        "p_paren_open": "（",
+        "p_paren_close": "）",
+        "p_list": "、",
+        "p_items": "；",
+        "p_comma": "，",
         "sidebar_title": "客服助手",
         "waiting": "等待会话……在聊天窗口打开一位买家",
         "connecting": "正在连接……",
@@ -89,6 +96,12 @@ STRINGS: dict[str, dict[str, str]] = {
     "en": {
         "product": "Kefu Assistant",
         "switch_lang": "中文",
+        "p_colon": ": ",
+        "p_paren_open": " (",
+        "p_paren_close": ")",
+        "p_list": ", ",
+        "p_items": "; ",
+        "p_comma": ", ",
         "sidebar_title": "Assistant",
         "waiting": "Waiting for a conversation… open a buyer in the chat",
         "connecting": "Connecting…",

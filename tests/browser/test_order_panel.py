@@ -246,3 +246,21 @@ async def test_yuan_typed_by_agents_becomes_fen_and_nonsense_is_refused(
     assert dict(zip(cases, got["fen"], strict=True)) == cases
     assert got["yuan"] == ["¥1,299.00", "¥0.05", "¥0.00"]
     assert watched.errors == []
+
+
+async def test_the_english_sidebar_punctuates_in_english(server: TestServer, browser: Browser) -> None:
+    """The page's own punctuation follows its language: "Open orders (1)", not "（1）"."""
+    watched = await open_page(browser, 1280, 900)
+    page = watched.page
+    await page.goto(str(server.make_url("/demo?lang=en")))  # remembered in a cookie for the sidebar too
+    chosen, sidebar = await _open_conversation(page, server, "paid")
+    count = await sidebar.locator("#orders h2").text_content() or ""
+    assert "(" in count and "（" not in count, count
+    order = await _expand(sidebar, chosen["order_id"])
+    await order.locator('button[data-edit="remark"]').wait_for(timeout=TIMEOUT)
+    shown = await sidebar.locator("#orders").inner_text()
+    assert not any(mark in shown for mark in "（）："), shown
+    await page.goto(str(server.make_url("/demo?lang=zh-CN")))
+    _, sidebar = await _open_conversation(page, server, "paid")
+    assert "（" in (await sidebar.locator("#orders h2").text_content() or "")
+    assert watched.errors == []

@@ -1,7 +1,7 @@
 // The sidebar's order panel: the buyer's open orders, each expandable to its detail, and the four
 // one-click edits (改价 改邮 改地址 改备注) with a before → after confirmation, undo, 409 and approvals.
 // mountOrderPanel(section, {conversation}) -> {show(current, openOrders), hide(), open(), focusedOrder()}.
-import { ApiError, T, api, el, insertText, showFieldErrors, toast } from "./ui.js";
+import { ApiError, T, api, el, insertText, joinItems, labelled, paren, showFieldErrors, toast } from "./ui.js";
 import { editForm } from "./order_forms.js";
 
 /** A fresh Idempotency-Key (crypto.randomUUID needs a secure context; a LAN address is not one). */
@@ -36,7 +36,7 @@ export function mountOrderPanel(section, { conversation }) {
     if (!current || !openOrders) { hide(); return; }
     shownFor = `${current.shop_id}|${current.buyer}`;
     section.hidden = false;
-    count.textContent = openOrders.length ? `（${openOrders.length}）` : "";
+    count.textContent = openOrders.length ? paren(openOrders.length) : "";
     empty.hidden = openOrders.length > 0;
     list.replaceChildren(...openOrders.map((brief) => orderItem(brief, current.shop_id)));
     if (openOrders.length === 1) toggle(list.firstElementChild, true);
@@ -100,17 +100,17 @@ export function mountOrderPanel(section, { conversation }) {
       const data = await api(`/api/orders/${li.dataset.orderId}`);
       setOrder(li, data.order);
     } catch (error) {
-      body.replaceChildren(el("p", { className: "form-error", textContent: `${T.op_load_failed}：${error.message}` }));
+      body.replaceChildren(el("p", { className: "form-error", textContent: labelled(T.op_load_failed, error.message) }));
     }
   }
 
   function setOrder(li, order) {
     li.order = order;
     renderHead(li, { status: order.status, status_label: order.status_label, money: order.total_yuan,
-                     summary: order.lines.map((l) => `${l.title} ×${l.quantity}`).join("；") });
+                     summary: joinItems(order.lines.map((l) => `${l.title} ×${l.quantity}`)) });
     const money = [order.price_yuan];
     if (order.discount_basis_points > 0) {
-      money.push(el("span", { className: "muted", textContent: ` （${T.op_original} ${order.original_price_yuan}，${T.op_discount} ${order.discount_label}）` }));
+      money.push(el("span", { className: "muted", textContent: paren(`${T.op_original} ${order.original_price_yuan}${T.p_comma}${T.op_discount} ${order.discount_label}`) }));
     }
     const facts = el("dl", { className: "op-facts small" },
       ...fact(T.op_lines, ...order.lines.map((l) => el("div", { textContent: `${l.title} ×${l.quantity} · ${l.subtotal_yuan}` }))),
@@ -126,7 +126,7 @@ export function mountOrderPanel(section, { conversation }) {
     const shownApprovals = [...order.approvals.filter((a) => a.status === "pending"), ...(decided ? [decided] : [])];
     const pending = shownApprovals.map((a) =>
       el("div", { className: `op-pending small is-${a.status}` }, el("strong", { textContent: a.status_label }),
-        ` ${a.from_price_yuan} → ${a.to_price_yuan}（${a.discount_label}）`));
+        ` ${a.from_price_yuan} → ${a.to_price_yuan}${paren(a.discount_label)}`));
     const actions = el("div", { className: "buttons op-actions" });
     const edits = [["price", T.op_edit_price], ["postage", T.op_edit_postage], ["address", T.op_edit_address],
                    ["remark", T.op_edit_remark]];
@@ -213,7 +213,7 @@ export function mountOrderPanel(section, { conversation }) {
       else {
         const a = out.approval;
         result(li, "pending", T.op_pending,
-          a ? `${a.from_price_yuan} → ${a.to_price_yuan}（${a.discount_label}）· ${T.op_pending_note}` : out.message);
+          a ? `${a.from_price_yuan} → ${a.to_price_yuan}${paren(a.discount_label)} · ${T.op_pending_note}` : out.message);
         loadApprovals();
       }
     } catch (error) {
@@ -234,7 +234,7 @@ export function mountOrderPanel(section, { conversation }) {
   function conflict(li, spec, error) {
     const stale = (error.errors[0] || {}).field === "version";
     const now = spec.current(li.order).map(([label, value]) =>
-      el("div", {}, el("span", { className: "muted", textContent: `${label}：` }), value));
+      el("div", {}, el("span", { className: "muted", textContent: `${label}${T.p_colon}` }), value));
     const box = el("div", { className: "op-result conflict", role: "alert" },
       el("strong", { textContent: stale ? T.op_conflict : T.op_forbidden_now }),
       el("div", { className: "small", textContent: error.message }),
@@ -299,7 +299,7 @@ export function mountOrderPanel(section, { conversation }) {
     if (now.size) poll = setTimeout(loadApprovals, APPROVAL_POLL_MS);
     const rows = data.approvals.map((a) => el("li", {},
       el("span", { className: "op-status s-pending", textContent: a.status_label }),
-      ` ${T.op_approval_line} ${tail(a.order_id)} · ${a.from_price_yuan} → ${a.to_price_yuan}（${a.discount_label}）`));
+      ` ${T.op_approval_line} ${tail(a.order_id)} · ${a.from_price_yuan} → ${a.to_price_yuan}${paren(a.discount_label)}`));
     approvals.replaceChildren(el("h3", { textContent: T.op_approvals }), el("ul", { className: "op-approval-list" }, ...rows));
     approvals.hidden = rows.length === 0;
   }

@@ -6,7 +6,7 @@
 // Number keys: codes and pinyin contain digits (fh2, d11), so while the box has text a digit is
 // typed into the query and Alt+1–9 picks; when the box is empty, 1–9 pick directly.
 // Keys pressed while an input method is composing (Chinese IME) are left to the IME.
-import { T, api, el } from "./ui.js";
+import { T, api, el, joinItems, labelled, paren } from "./ui.js";
 
 const DEBOUNCE_MS = 60;
 let instances = 0;
@@ -106,7 +106,7 @@ export function quickSearch({ input, list, status, params = () => ({}), onPick, 
       row.addEventListener("click", () => pick(i));
       return row;
     }));
-    if (found.length) say(empty ? T.qr_most_used : `${T.qr_results}（${found.length}）`);
+    if (found.length) say(empty ? T.qr_most_used : `${T.qr_results}${paren(found.length)}`);
     else say(empty ? T.qr_none_yet : T.qr_none);
     select(0);
   }
@@ -126,7 +126,7 @@ export function quickSearch({ input, list, status, params = () => ({}), onPick, 
       shownFor = null;
       list.replaceChildren();
       const details = (error.errors || []).map((e) => e.message).filter((m) => m && m !== error.message);
-      say(`${T.qr_failed}：${[error.message, ...details].join("；")}`, true);
+      say(labelled(T.qr_failed, joinItems([error.message, ...details])), true);
     }
   }
 

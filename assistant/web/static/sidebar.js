@@ -1,6 +1,6 @@
 // The sidebar: follows the conversation over SSE, shows the buyer card, suggestions, scripts and
 // product knowledge, and hands the chosen text to the chat client (postMessage, clipboard as fallback).
-import { $, T, api as call, el, insertText, token, typing } from "./ui.js";
+import { $, T, api as call, el, insertText, joinItems, joinList, labelled, paren, token, typing } from "./ui.js";
 import { mountHotAnswers } from "./hot_answers.js";
 import { mountOrderPanel } from "./order_panel.js";
 import { mountQuickSearch } from "./quick_search.js";
@@ -43,7 +43,7 @@ function renderCard(card) {
   $("buyer-tier").textContent = `${card.buyer.platform_level_label} · ${card.buyer.member_tier_label}`;
   const risk = $("buyer-risk");
   risk.hidden = !card.risk;
-  risk.textContent = card.risk ? `⚠ ${T.risk}：${card.risk.label}${card.risk.note ? "（" + card.risk.note + "）" : ""}` : "";
+  risk.textContent = card.risk ? `⚠ ${labelled(T.risk, card.risk.label)}${card.risk.note ? paren(card.risk.note) : ""}` : "";
   $("buyer-meta").textContent = `${card.rfm.segment_label} · ${card.spend.total_yuan} / ${card.spend.orders}`;
   orders.show(current, card.open_orders);
 }
@@ -90,9 +90,9 @@ async function loadKnowledge() {
   const facts = [];
   const k = data.knowledge;
   if (k) {
-    if (k.selling_points.length) facts.push([T.selling_points, k.selling_points.join("；")]);
+    if (k.selling_points.length) facts.push([T.selling_points, joinItems(k.selling_points)]);
     for (const key of ["size_chart", "installation", "usage_notes"]) if (k[key]) facts.push([T[key], k[key]]);
-    if (k.in_box.length) facts.push([T.in_box, k.in_box.join("、")]);
+    if (k.in_box.length) facts.push([T.in_box, joinList(k.in_box)]);
   }
   $("knowledge-list").replaceChildren(...facts.flatMap(([dt, dd]) => [el("dt", { textContent: dt }), el("dd", { textContent: dd })]));
   const related = data.related || [];

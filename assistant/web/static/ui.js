@@ -4,6 +4,14 @@ export const T = JSON.parse(document.body.dataset.i18n);
 export const token = new URLSearchParams(location.search).get("token") || document.body.dataset.token || "";
 export const $ = (id) => document.getElementById(id);
 
+/** "label：text" / "label: text", in the page's language. */
+export const labelled = (label, text) => `${label}${T.p_colon}${text}`;
+/** "（text）" / " (text)". */
+export const paren = (text) => `${T.p_paren_open}${text}${T.p_paren_close}`;
+/** Words of a list ("、" / ", ") and whole items ("；" / "; "). */
+export const joinList = (words) => words.join(T.p_list);
+export const joinItems = (items) => items.join(T.p_items);
+
 export function el(tag, props = {}, ...children) {
   const node = Object.assign(document.createElement(tag), props);
   node.append(...children.filter((c) => c !== null && c !== undefined && c !== false));
@@ -47,11 +55,11 @@ export function showFieldErrors(form, error, summary = form.querySelector(".form
       input.setAttribute("aria-invalid", "true");
       input.after(el("div", { className: "field-error", textContent: message, role: "alert" }));
     } else {
-      loose.push(field && field !== "body" ? `${field}：${message}` : message);
+      loose.push(field && field !== "body" ? labelled(field, message) : message);
     }
   }
   if (summary) {
-    summary.textContent = [error.message, ...loose].filter(Boolean).join("；");
+    summary.textContent = joinItems([error.message, ...loose].filter(Boolean));
     summary.hidden = false;
   }
 }
