@@ -4,7 +4,8 @@ A text is normalised (``knowledge.text``), synonyms are rewritten to their group
 word (发出/寄出 → 发货), and the result is turned into weighted features: rjieba words
 (dictionary words only), Han character bigrams and single characters, and pinyin syllable pairs
 (which survive homophone typos such as 发伙 for 发货); the features of the buyer's own words are
-kept beside the canonical ones at ``ORIG_FACTOR``.  An example's pinyin is computed when it is
+kept beside the canonical ones at ``ORIG_FACTOR``, and those of the built-in lexicon's related
+phrasings (多少瓦 → 功率) at ``RELATED_FACTOR``.  An example's pinyin is computed when it is
 saved (``stored_pinyin``) and read back at start-up.  Each document (one intent example) is posted
 under its features; a query only visits the posting lists of its own features, and very
 common features (in more than ``MAX_DF_SHARE`` of the documents) are not walked at all,
@@ -15,6 +16,7 @@ blended with query coverage afterwards.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import itertools
 import json
@@ -23,6 +25,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from knowledge.lexicon import LEXICON
 from knowledge.pinyin import syllables as text_syllables
 from knowledge.text import add_words, char_ngrams, fold, normalize_message, segment
 
@@ -52,6 +55,8 @@ _NON_WORD = re.compile(r"[\W_]+")
 #: Weight factor of the buyer's own words where a synonym was rewritten (打个折 keeps 折
 #: after 折扣 → 优惠): expansion, not replacement.
 ORIG_FACTOR = 0.6
+#: Weight factor of the features added by the built-in lexicon's related phrasings.
+RELATED_FACTOR = 0.6
 #: Share of query coverage (how much of the question's weight an example holds) next to the
 #: cosine: a short example that says all the question asks is not penalised for being short.
 COVERAGE_SHARE = 0.4
@@ -116,32 +121,30 @@ def _canonical_words(groups: Iterable[Iterable[str]]) -> dict[str, str]:
     return {word: root(word) for word in parent}
 
 
-class Analyzer:
-    """Synonym canonicalisation and feature extraction for one shop's knowledge."""
+class Rewriter:
+    """Rewrites each variant of some word groups to its group's head (longest variant first,
+    leftmost, one pass), and a text's pinyin syllables alongside (pypinyin is called once per head,
+    not per text)."""
 
-    def __init__(self, groups: Iterable[Iterable[str]] = ()) -> None:
-        self.canonical = _canonical_words(groups)
-        variants = sorted((w for w, c in self.canonical.items() if w != c), key=len, reverse=True)
+    def __init__(self, heads: dict[str, str]) -> None:
+        self.heads = heads
+        variants = sorted((w for w, c in heads.items() if w != c), key=len, reverse=True)
         self._pattern = re.compile("|".join(map(re.escape, variants))) if variants else None
         self._head_syllables: dict[str, list[str]] = {}
-        if self.canonical:
-            add_words(self.canonical)
 
-    def canon(self, prepared: str) -> str:
-        """Rewrite every synonym to its canonical word."""
+    def __call__(self, text: str) -> str:
         if self._pattern is None:
-            return prepared
-        return self._pattern.sub(lambda m: self.canonical[m.group()], prepared)
+            return text
+        return self._pattern.sub(lambda m: self.heads[m.group()], text)
 
-    def canon_syllables(self, prepared: str, syllables: Sequence[str]) -> list[str]:
-        """The syllables of ``canon(prepared)`` from those of ``prepared`` (no pypinyin call
-        except once per canonical word)."""
+    def syllables(self, text: str, syllables: Sequence[str]) -> list[str]:
+        """The syllables of ``self(text)`` from those of ``text``."""
         if self._pattern is None:
             return list(syllables)
         out: list[str] = []
         pos = 0
-        for match in self._pattern.finditer(prepared):
-            head = self.canonical[match.group()]
+        for match in self._pattern.finditer(text):
+            head = self.heads[match.group()]
             if head not in self._head_syllables:
                 self._head_syllables[head] = text_syllables(head)
             out += syllables[pos : match.start()]
@@ -149,6 +152,36 @@ class Analyzer:
             pos = match.end()
         out += syllables[pos:]
         return out
+
+
+@functools.cache
+def related_phrasings() -> Rewriter:
+    """The built-in lexicon of related phrasings (``knowledge.lexicon``), shared by every shop."""
+    return Rewriter(_canonical_words(LEXICON))
+
+
+class Analyzer:
+    """Synonym canonicalisation and feature extraction for one shop's knowledge.
+
+    ``groups`` are synonyms (the shop's and the built-in list): every variant is rewritten to its
+    group's head. ``related``: also add, at ``RELATED_FACTOR``, the features of the text with the
+    built-in lexicon's phrasings rewritten (多少瓦 → 功率): broader groups, so they expand a text
+    without taking its own words away."""
+
+    def __init__(self, groups: Iterable[Iterable[str]] = (), *, related: bool = False) -> None:
+        self.canonical = _canonical_words(groups)
+        self._synonyms = Rewriter(self.canonical)
+        self._related = related_phrasings() if related else None
+        if self.canonical:
+            add_words(self.canonical)
+
+    def canon(self, prepared: str) -> str:
+        """Rewrite every synonym to its canonical word."""
+        return self._synonyms(prepared)
+
+    def canon_syllables(self, prepared: str, syllables: Sequence[str]) -> list[str]:
+        """The syllables of ``canon(prepared)`` from those of ``prepared``."""
+        return self._synonyms.syllables(prepared, syllables)
 
     def features(self, canon: str, syllables: Sequence[str] | None = None) -> dict[str, float]:
         """Weighted features of a canonical text (each counted once; frame words weigh little).
@@ -171,16 +204,22 @@ class Analyzer:
         return feats
 
     def expanded(self, prepared: str, canon: str, syllables: Sequence[str] | None = None) -> dict[str, float]:
-        """Features of the canonical text plus, weaker, those of the buyer's own words.
+        """Features of the canonical text plus, weaker, those of the buyer's own words and of the
+        lexicon's related phrasings.
 
         ``syllables``: one per character of ``prepared`` (stored with the example), else computed."""
         if syllables is None or len(syllables) != len(prepared):
             syllables = text_syllables(prepared)
-        feats = self.features(canon, self.canon_syllables(prepared, syllables))
+        canon_syllables = self.canon_syllables(prepared, syllables)
+        feats = self.features(canon, canon_syllables)
         if canon != prepared:
             for feat, weight in self.features(prepared, syllables).items():
                 if feat not in feats:
                     feats[feat] = weight * ORIG_FACTOR
+        if self._related is not None and (related := self._related(canon)) != canon:
+            for feat, weight in self.features(related, self._related.syllables(canon, canon_syllables)).items():
+                if feat not in feats:
+                    feats[feat] = weight * RELATED_FACTOR
         return feats
 
     def words(self, canon: str) -> list[str]:

@@ -2,19 +2,21 @@
 Chinese e-commerce shop (Taobao/Tmall), written as a product resource from domain knowledge,
 not from any evaluation set.
 
-Each group is one set of interchangeable phrasings; its first word is the canonical form the
-matcher rewrites the others to (``knowledge.index.Analyzer``).  How the rewrite works decides
-what may go in a group:
+Each group is one set of related phrasings; its first word is the head.  The matcher rewrites
+every other phrasing of a text to its head and adds the features of that rewritten text at a
+lower weight (``knowledge.index.Analyzer``, ``RELATED_FACTOR``): the text keeps its own words,
+so a group that is only nearly right costs little.  (The 53 groups of ``knowledge.synonyms``
+and a shop's own groups are true synonyms and are rewritten outright.)  How the rewrite works
+decides what may go in a group:
 
 * it is a plain substring rewrite, longest variant first at the leftmost position, in one
   pass: a variant must be safe wherever it appears inside a message (no single characters:
   寄 ≈ 发货 would turn 寄回 into nonsense; no 真的, which is an intensifier far more often
   than a question about authenticity);
-* a canonical word is never itself rewritten, so no variant of any group may occur inside a
-  canonical word (``tests/knowledge/test_lexicon.py`` checks this and that every variant
-  rewrites to its own group's head);
-* a word belongs to one group only (the first one wins), and a shop's own groups win over
-  these;
+* a head is never itself rewritten, so no variant of any group may occur inside a head
+  (``tests/knowledge/test_lexicon.py`` checks this and that every variant rewrites to its
+  own group's head);
+* a word belongs to one group only;
 * words whose meaning depends on context stay out (到货 is delivery after an order but
   restock before one; 礼物 is a gift *for someone* as often as a free gift; 多大 is size,
   capacity or age; 多重 is weight or 多重优惠).

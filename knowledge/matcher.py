@@ -208,7 +208,7 @@ class Matcher:
             self._known_pinyin = {}
 
     def _analyzer(self, groups: Iterable[Iterable[str]]) -> Analyzer:
-        return Analyzer(merged(groups, defaults=self.default_synonyms))
+        return Analyzer(merged(groups, defaults=self.default_synonyms), related=self.default_synonyms)
 
     def _shop(self, shop_id: int) -> _ShopIndex:
         shop = self.shops.get(shop_id)

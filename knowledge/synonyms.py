@@ -1,6 +1,7 @@
 """Synonyms every shop starts with: the words buyers use for the same thing in any shop.
 
-A broader customer-service lexicon is in ``knowledge.lexicon`` (switched off: ``LEXICON_ON``).
+A broader customer-service lexicon of related phrasings is in ``knowledge.lexicon``: the matcher
+adds what it rewrites at a lower weight instead of rewriting (``knowledge.index.Analyzer``).
 
 Each group's first word is its canonical form; the matcher rewrites every other word of
 the group to it, in the knowledge base and in buyer messages alike.  Groups that share a word
@@ -12,8 +13,6 @@ are avoided on purpose: 寄 ≈ 发货 would turn 寄回 into nonsense.
 from __future__ import annotations
 
 from collections.abc import Iterable
-
-from knowledge.lexicon import LEXICON
 
 DEFAULT_SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("发货", "寄出", "发出", "出货", "发走", "寄走", "寄出来", "发出来"),
@@ -70,21 +69,9 @@ DEFAULT_SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("涨价", "变贵", "贵了"),
 )
 
-#: Whether the broad lexicon of ``knowledge.lexicon`` replaces the list above as the built-in
-#: groups.  Off: on the held-out evaluation set it did worse than this list (top-1 73.5% vs
-#: 74.8%, see docs/performance.md), though better than no built-in groups and better on the
-#: own set.  ``Matcher(default_synonyms=False)`` turns off whichever is built in.
-LEXICON_ON = False
-
-
-def builtin_groups() -> tuple[tuple[str, ...], ...]:
-    """The built-in groups in use: the lexicon when ``LEXICON_ON``, else ``DEFAULT_SYNONYMS``."""
-    return LEXICON if LEXICON_ON else DEFAULT_SYNONYMS
-
-
 def merged(shop_groups: Iterable[Iterable[str]], *, defaults: bool = True) -> list[list[str]]:
     """The shop's groups first (their first word heads a group they share a word with), then the defaults."""
     groups = [list(g) for g in shop_groups]
     if defaults:
-        groups.extend(list(g) for g in builtin_groups())
+        groups.extend(list(g) for g in DEFAULT_SYNONYMS)
     return groups

@@ -1,13 +1,14 @@
-"""The built-in lexicon is well formed for the matcher's substring rewrite."""
+"""The built-in lexicon is well formed for the matcher's substring rewrite, and expands without rewriting."""
 
 from __future__ import annotations
 
 import pytest
 
-from knowledge import synonyms
-from knowledge.index import Analyzer, prepare
+from knowledge.index import RELATED_FACTOR, WEIGHTS, Analyzer, prepare
 from knowledge.lexicon import LEXICON
-from knowledge.synonyms import DEFAULT_SYNONYMS, merged
+from knowledge.matcher import Matcher
+from knowledge.models import Intent
+from knowledge.synonyms import merged
 from knowledge.text import fold
 
 
@@ -42,11 +43,25 @@ def test_phrasings_meet() -> None:
     assert analyzer.canon("寄回去") == "退货"  # 寄 alone is never rewritten
 
 
-def test_lexicon_switch(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert synonyms.builtin_groups() == DEFAULT_SYNONYMS  # off by default (docs/performance.md)
-    assert Analyzer(merged([])).canon("多少瓦") == "多少瓦"
-    monkeypatch.setattr(synonyms, "LEXICON_ON", True)
-    assert synonyms.builtin_groups() == LEXICON
-    assert Analyzer(merged([])).canon("多少瓦") == "功率"
-    assert Analyzer(merged([["让利", "便宜"]])).canon("让利") == "让利"  # the shop's group wins
-    assert Analyzer(merged([], defaults=False)).canon("多少瓦") == "多少瓦"
+def test_related_phrasings_expand_at_a_lower_weight_and_keep_the_buyers_words() -> None:
+    plain, related = Analyzer(merged([])), Analyzer(merged([]), related=True)
+    question = prepare("多少瓦的")
+    assert plain.canon(question) == related.canon(question) == question  # never rewritten away
+    feats = related.expanded(question, related.canon(question))
+    assert feats["w:功率"] == pytest.approx(WEIGHTS["w"] * RELATED_FACTOR)
+    assert feats["c:瓦"] == WEIGHTS["c"]  # the buyer's own characters keep their full weight
+    assert "w:功率" not in plain.expanded(question, plain.canon(question))
+
+
+def test_the_matcher_uses_related_phrasings_unless_built_ins_are_off() -> None:
+    def power_score(matcher: Matcher, message: str) -> float:
+        return next(m.score for m in matcher.rank(1, message).matches if m.entry.key == "power")
+
+    intents = [
+        Intent(id=1, shop_id=1, key="power", name="电器参数", examples=["功率多大", "插头什么标准"], answers=["-"]),
+        Intent(id=2, shop_id=1, key="weight", name="商品重量", examples=["有几斤重", "净重多少"], answers=["-"]),
+    ]
+    with_lexicon, without = Matcher(), Matcher(default_synonyms=False)
+    with_lexicon.load(intents, [], {})
+    without.load(intents, [], {})
+    assert power_score(with_lexicon, "多少瓦的") > power_score(without, "多少瓦的") + 0.1
