@@ -16,11 +16,12 @@ from assistant.api import kb_editor_support as kbs
 from assistant.api import knowledge as kb
 from assistant.api import qr_transfer as qrt
 from assistant.api.events import EventAccepted, event_stream, post_event
+from assistant.api.kb_related import ItemKnowledgeIn, KnowledgeOut
 from assistant.api.pages import demo_page, editor_page, lookup_page, sidebar_page
 from assistant.commerce.views import EditOutcome
 from assistant.endpoint import Endpoint
 from assistant.events import EventIn
-from knowledge.models import Campaign, Intent, ItemKnowledge, Role, SynonymGroup
+from knowledge.models import Campaign, Intent, Role, SynonymGroup
 
 PUBLIC = None
 
@@ -157,8 +158,9 @@ ENDPOINTS: list[Endpoint] = [
     Endpoint("GET", "/api/kb/items/{item_id}/knowledge", kb.item_knowledge, "kb_item_knowledge",
              "Product knowledge and related items of one item", response=kb.ItemKnowledgeOut, tag="knowledge"),
     Endpoint("PUT", "/api/kb/items/{item_id}/knowledge", kbe.save_item_knowledge, "kb_item_knowledge_save",
-             "Write an item's product knowledge", role=Role.EDITOR, body=ItemKnowledge,
-             response=kbe.KnowledgeOut, tag="knowledge"),
+             "Write an item's product knowledge and, with `related`, its whole related-items list (one version)",
+             role=Role.EDITOR, body=ItemKnowledgeIn,
+             response=KnowledgeOut, tag="knowledge"),
     Endpoint("GET", "/api/kb/scripts", kb.active_scripts, "kb_scripts",
              "Scripts of the shop's active campaigns, rendered for the conversation", query=kb.ScriptsQuery,
              response=kb.ScriptsOut, tag="knowledge"),

@@ -1,5 +1,5 @@
 """Editing the knowledge base: intents (incl. hot-item answers), campaigns and their scripts,
-synonyms and product knowledge; history and rollback.
+synonyms and product knowledge with its related items (``kb_related``); history and rollback.
 
 Every write checks the ``version`` the editor saw (409 with the current row when stale),
 bumps it, records a revision in the same transaction and, after the commit, updates the
@@ -17,6 +17,16 @@ from pydantic import BaseModel, Field, StringConstraints, ValidationError
 
 from assistant import keys
 from assistant.api.io import ok, path_int, read_json, read_query
+from assistant.api.kb_related import (
+    ItemKnowledgeIn,
+    KnowledgeOut,
+    check_related,
+    knowledge_of,
+    related_view,
+    save_related,
+    saved_entries,
+)
+from assistant.api.kb_related import snapshot as related_snapshot
 from assistant.api.knowledge import check_shop
 from assistant.errors import BadRequest, Conflict, FieldError, NotFound, from_validation
 from assistant.security import current_agent
@@ -27,7 +37,6 @@ from knowledge.models import (
     Id,
     Intent,
     IntentTopic,
-    ItemKnowledge,
     Model,
     Revision,
     RevisionAction,
@@ -90,10 +99,6 @@ class SynonymsOut(Model):
 
 class SynonymOut(Model):
     synonym: SynonymGroup
-
-
-class KnowledgeOut(Model):
-    knowledge: ItemKnowledge
 
 
 class RevisionsOut(Model):
@@ -304,19 +309,24 @@ async def delete_intent(request: web.Request) -> web.Response:
 async def save_item_knowledge(request: web.Request) -> web.Response:
     agent = current_agent(request)
     item_id = path_int(request, "item_id")
-    body = await read_json(request, ItemKnowledge)
+    body = await read_json(request, ItemKnowledgeIn)
     if body.item_id != item_id:
         raise BadRequest.field("item_id", f"应为地址里的商品编号 {item_id}")
 
-    def fn(db: sqlite_utils.Database) -> ItemKnowledge:
+    def fn(db: sqlite_utils.Database) -> KnowledgeOut:
         found = store.get_item(db, item_id)
         if found is None or found[0].shop_id not in agent.shop_ids:
             raise NotFound(f"没有编号为 {item_id} 的商品")
-        current = found[1]
+        item, current = found[0], found[1]
         if current is not None:
-            _check_version(found[0].title, current, current.version, body.version)
-        new = body.model_copy(update={"version": 1 if current is None else current.version + 1})
+            _check_version(item.title, current, current.version, body.version)
+        saved = saved_entries(db, item_id)
+        if body.related is not None:
+            check_related(db, item, body.related)
+        new = knowledge_of(body).model_copy(update={"version": 1 if current is None else current.version + 1})
         store.save_item_knowledge(db, new)
+        if body.related is not None:
+            save_related(db, item_id, body.related)
         store.record_revision(
             db,
             "item_knowledge",
@@ -324,12 +334,12 @@ async def save_item_knowledge(request: web.Request) -> web.Response:
             new.version,
             RevisionAction.CREATE if current is None else RevisionAction.UPDATE,
             agent.id,
-            None if current is None else _snapshot(current, {"version"}),
-            _snapshot(new, {"version"}),
+            None if current is None else related_snapshot(current, saved),
+            related_snapshot(new, saved if body.related is None else body.related),
         )
-        return new
+        return KnowledgeOut(knowledge=new, related=related_view(db, item_id))
 
-    return ok(KnowledgeOut(knowledge=await _write(request, fn)))
+    return ok(await _write(request, fn))
 
 
 # --------------------------------------------------------------------------- #
@@ -370,7 +380,8 @@ async def rollback(request: web.Request) -> web.Response:
         groups = await request.app[keys.DB].read(store.load_synonyms)
         matcher.set_synonyms(result.shop_id, [g.words for g in groups if g.shop_id == result.shop_id])
         return ok(SynonymOut(synonym=result))
-    return ok(KnowledgeOut(knowledge=result))
+    assert isinstance(result, KnowledgeOut)
+    return ok(result)
 
 
 async def unmatched(request: web.Request) -> web.Response:

@@ -7,9 +7,19 @@ from typing import Any
 import sqlite_utils
 
 from assistant.api.kb_edit import RollbackIn, _check_version, _intent_refs, _snapshot, validate_state
+from assistant.api.kb_related import (
+    ItemKnowledgeIn,
+    KnowledgeOut,
+    check_related,
+    knowledge_of,
+    related_view,
+    save_related,
+    saved_entries,
+    snapshot,
+)
 from assistant.errors import BadRequest, NotFound
 from knowledge import store
-from knowledge.models import Agent, Campaign, Intent, ItemKnowledge, RevisionAction, SynonymGroup
+from knowledge.models import Agent, Campaign, Intent, RevisionAction, SynonymGroup
 
 
 def _current(db: sqlite_utils.Database, entity: str, entity_id: int) -> Any:
@@ -26,7 +36,8 @@ def _current(db: sqlite_utils.Database, entity: str, entity_id: int) -> Any:
 def apply_rollback(
     db: sqlite_utils.Database, entity: str, entity_id: int, body: RollbackIn, agent: Agent
 ) -> Any:
-    """Restore ``body.revision_id``'s state of the entity as a new version; returns the saved model."""
+    """Restore ``body.revision_id``'s state of the entity as a new version; returns the saved model
+    (for item knowledge: ``KnowledgeOut``, the knowledge with its related items)."""
     revision = store.get_revision(db, body.revision_id)
     if revision is None or revision.entity != entity or revision.entity_id != entity_id:
         raise NotFound(
@@ -38,6 +49,7 @@ def apply_rollback(
     current = _current(db, entity, entity_id)
     latest = history[0].version
     shop_id = revision.after.get("shop_id")
+    found = None
     if entity == "item_knowledge":
         found = store.get_item(db, entity_id)
         shop_id = None if found is None else found[0].shop_id
@@ -50,6 +62,7 @@ def apply_rollback(
     version = latest + 1
     before = None if current is None else _snapshot(current, {"id", "version"})
     state: Any
+    result: Any = None
     if entity == "intent":
         state = validate_state(Intent, {**revision.after, "id": entity_id, "version": version})
         _intent_refs(db, state)
@@ -70,8 +83,16 @@ def apply_rollback(
         store.save_synonyms(db, state)
         after = {"shop_id": state.shop_id, "words": state.words}
     else:
-        state = validate_state(ItemKnowledge, {**revision.after, "version": version})
+        assert found is not None
+        restored = validate_state(ItemKnowledgeIn, {**revision.after, "version": version})
+        saved = saved_entries(db, entity_id)
+        before = None if current is None else snapshot(current, saved)
+        state = knowledge_of(restored)
         store.save_item_knowledge(db, state)
-        after = _snapshot(state, {"version"})
+        if restored.related is not None:  # revisions written before related items were editable have none
+            check_related(db, found[0], restored.related)
+            save_related(db, entity_id, restored.related)
+        after = snapshot(state, saved if restored.related is None else restored.related)
+        result = KnowledgeOut(knowledge=state, related=related_view(db, entity_id))
     store.record_revision(db, entity, entity_id, version, RevisionAction.ROLLBACK, agent.id, before, after)
-    return state
+    return state if result is None else result

@@ -20,13 +20,14 @@ from pydantic import Field, StringConstraints
 
 from assistant import keys
 from assistant.api.io import ok, path_int, read_json, read_query
+from assistant.api.kb_related import RelatedView, related_view
 from assistant.commerce import store as commerce_store
 from assistant.commerce import views
 from assistant.errors import BadRequest, FieldError, NotFound
 from assistant.security import current_agent
 from knowledge import store
 from knowledge.matcher import Entry, Match, Matcher
-from knowledge.models import Agent, Campaign, Id, ItemKnowledge, Model, RelatedItem, ScriptKind
+from knowledge.models import Agent, Campaign, Id, ItemKnowledge, Model, ScriptKind
 from knowledge.template_context import SAMPLE_CONTEXTS, sample_context
 from knowledge.templates import Finding, Rendered, TemplateProblem, lint, render
 
@@ -136,7 +137,7 @@ class PreviewOut(Model):
 class ItemKnowledgeOut(Model):
     item: dict[str, Any]
     knowledge: ItemKnowledge | None
-    related: list[RelatedItem]
+    related: list[RelatedView] = Field(description="editor-set related items in their saved order")
 
 
 class ScriptsQuery(Model):
@@ -370,11 +371,18 @@ async def preview(request: web.Request) -> web.Response:
 async def item_knowledge(request: web.Request) -> web.Response:
     agent = current_agent(request)
     item_id = path_int(request, "item_id")
-    found = await request.app[keys.DB].read(lambda db: store.get_item(db, item_id))
-    if found is None or found[0].shop_id not in agent.shop_ids:
+
+    def read(db: sqlite_utils.Database) -> ItemKnowledgeOut | None:
+        found = store.get_item(db, item_id)
+        if found is None or found[0].shop_id not in agent.shop_ids:
+            return None
+        item, knowledge = found[0], found[1]
+        return ItemKnowledgeOut(item=item.model_dump(mode="json"), knowledge=knowledge, related=related_view(db, item_id))
+
+    out = await request.app[keys.DB].read(read)
+    if out is None:
         raise NotFound(f"没有编号为 {item_id} 的商品，或它不属于 {agent.name} 登录的店铺")
-    item, knowledge, related = found
-    return ok(ItemKnowledgeOut(item=item.model_dump(mode="json"), knowledge=knowledge, related=related))
+    return ok(out)
 
 
 async def active_scripts(request: web.Request) -> web.Response:
