@@ -11,14 +11,19 @@ function text(value) {
   return String(value);
 }
 
-/** Changed fields between two states, each as { field, before, after } in display text. */
-export function changes(before, after) {
+/** Changed fields between two states, each as { field, before, after } in display text; `formats`
+ *  may give a field its own display ({ field: (value) => text }). */
+export function changes(before, after, formats = {}) {
   const keys = new Set([...Object.keys(before || {}), ...Object.keys(after || {})]);
   const out = [];
   for (const key of keys) {
     if (HIDDEN.has(key)) continue;
-    const a = text((before || {})[key]);
-    const b = text((after || {})[key]);
+    const show = (state) => {
+      const value = (state || {})[key];
+      return formats[key] && value !== undefined && value !== null ? text(formats[key](value)) : text(value);
+    };
+    const a = show(before);
+    const b = show(after);
     if (a !== b) out.push({ field: key, before: a, after: b });
   }
   return out;
@@ -35,7 +40,7 @@ function diffTable(rows, labels) {
 
 /**
  * Render the history into `box`.
- * opts: { revisionsUrl, rollbackUrl, version (current, or null when deleted), labels, onRolledBack(row) }
+ * opts: { revisionsUrl, rollbackUrl, version (current, or null when deleted), labels, formats, onRolledBack(row) }
  */
 export async function showHistory(box, opts) {
   box.replaceChildren(el("p", { className: "muted small", textContent: T.loading }));
@@ -63,9 +68,9 @@ export async function showHistory(box, opts) {
         el("span", { className: "muted", textContent: `${who} · ${when}` }),
         el("span", { className: "bar-fill" }),
         rev.after ? rollback : null),
-      rev.before ? diffTable(changes(rev.before, rev.after), opts.labels || {})
+      rev.before ? diffTable(changes(rev.before, rev.after, opts.formats), opts.labels || {})
         : el("details", { className: "small" }, el("summary", { textContent: T.show_contents }),
-            diffTable(changes(rev.before, rev.after), opts.labels || {}))));
+            diffTable(changes(rev.before, rev.after, opts.formats), opts.labels || {}))));
   }
   box.replaceChildren(revisions.length ? list : el("p", { className: "muted small", textContent: T.no_history }));
 }

@@ -1,11 +1,13 @@
 // Tab "knowledge": an item's product knowledge (selling points, installation, usage notes, what is
-// in the box, size chart), its related items, history and rollback.
+// in the box, size chart) and its related items (editor_related.js), saved together as one version;
+// what the sidebar recommends now; history and rollback.
 import { T, api, clearFieldErrors, el, toast } from "./ui.js";
 import { field, history, itemPicker, lines, showSaveError } from "./editor_kb_common.js";
+import { relatedEditor } from "./editor_related.js";
 
 const LABELS = {
   selling_points: T.kb_selling_points, installation: T.kb_installation, usage_notes: T.kb_usage_notes,
-  in_box: T.kb_in_box, size_chart: T.kb_size_chart, item_id: T.kb_scope_item,
+  in_box: T.kb_in_box, size_chart: T.kb_size_chart, item_id: T.kb_scope_item, related: T.kb_related,
 };
 
 export async function mount(section, ctx) {
@@ -20,6 +22,7 @@ export async function mount(section, ctx) {
   const sizes = el("textarea", { name: "size_chart", rows: 4 });
   const save = el("button", { type: "submit", className: "primary", textContent: T.kb_save });
   const related = el("ul", { className: "kb-related" });
+  const pairings = relatedEditor(ctx);
   const historyBox = el("div", { className: "kb-history-box" });
   const form = el("form", { className: "kb-form", noValidate: true },
     title, summary,
@@ -29,16 +32,18 @@ export async function mount(section, ctx) {
       field(T.kb_installation, installation),
       field(T.kb_usage_notes, usage)),
     field(T.kb_size_chart, sizes),
+    pairings.node,
     el("div", { className: "row kb-actions" }, save));
   const editor = el("div", { className: "kb-editor", hidden: true }, form,
     el("div", { className: "kb-column" },
-      el("section", { className: "kb-card" }, el("h3", { textContent: T.kb_related }), related,
+      el("section", { className: "kb-card" }, el("h3", { textContent: T.kb_related_sidebar }), related,
         el("p", { className: "muted small", textContent: T.kb_related_note })),
       el("section", { className: "kb-history" }, el("h3", { textContent: T.kb_history }), historyBox)));
 
-  function fill(data) {
+  function fill(data, relatedRows) {
     clearFieldErrors(form);
     knowledge = data;
+    pairings.set(item.id, relatedRows);
     title.textContent = data ? `${item.title} · v${data.version}` : `${item.title} · ${T.kb_no_knowledge_yet}`;
     selling.value = ((data && data.selling_points) || []).join("\n");
     inBox.value = ((data && data.in_box) || []).join("\n");
@@ -55,7 +60,8 @@ export async function mount(section, ctx) {
       rollbackUrl: `/api/kb/items/${item.id}/rollback`,
       version: data ? data.version : null,
       labels: LABELS,
-      onRolledBack(row) { fill(row.knowledge); },
+      formats: { related: (rows) => rows.map((r) => pairings.describe(r)) },
+      onRolledBack(row) { fill(row.knowledge, row.related); showRelated(); },
     });
   }
 
@@ -84,6 +90,7 @@ export async function mount(section, ctx) {
       installation: opt(installation.value),
       usage_notes: opt(usage.value),
       size_chart: opt(sizes.value),
+      related: pairings.body(),
     };
     if (knowledge) body.version = knowledge.version;
     save.disabled = true;
@@ -91,20 +98,26 @@ export async function mount(section, ctx) {
       const saved = await api(`/api/kb/items/${item.id}/knowledge`, { method: "PUT", body });
       toast(T.saved);
       item.saved = true;
-      fill(saved.knowledge);
+      fill(saved.knowledge, saved.related);
+      showRelated();
     } catch (error) {
-      showSaveError(form, error, fill);
+      showSaveError(form, error, reload);
     } finally {
       save.disabled = false;
     }
   });
 
+  /** Load the saved knowledge and related items (also after a 409: the current version). */
+  async function reload() {
+    const data = await api(`/api/kb/items/${item.id}/knowledge`);
+    fill(data.knowledge, data.related);
+    showRelated();
+  }
+
   const picker = itemPicker(ctx, {
     async onPick(picked) {
       item = picked;
-      const data = await api(`/api/kb/items/${picked.id}/knowledge`);
-      fill(data.knowledge);
-      showRelated();
+      await reload();
     },
   });
   ctx.onShopChange(() => { item = null; editor.hidden = true; picker.load(); });
