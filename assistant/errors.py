@@ -120,6 +120,8 @@ _MESSAGES: dict[str, str] = {
 
 def _message(item: ErrorDetails) -> str:
     kind = item["type"]
+    if kind in ("too_short", "too_long") and isinstance(item.get("input"), str):
+        kind = f"string_{kind}"  # a length limit checked after a validator (Text): characters, not items
     if kind in ("value_error", "assertion_error"):
         return str(item["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
     template = _MESSAGES.get(kind)
@@ -134,7 +136,7 @@ def _message(item: ErrorDetails) -> str:
 def field_errors(error: ValidationError, prefix: str = "") -> list[FieldError]:
     """pydantic's errors as ``[{"field": "a.b", "message": "..."}]``."""
     result = []
-    for item in error.errors(include_url=False, include_input=False):
+    for item in error.errors(include_url=False):
         path = ".".join(str(p) for p in item["loc"])
         field = f"{prefix}.{path}" if prefix and path else (prefix or path or "body")
         result.append(FieldError(field, _message(item)))

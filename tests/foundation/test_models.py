@@ -117,3 +117,13 @@ def test_short_codes_fold_to_half_width_lower_case() -> None:
 def test_money_is_never_a_float() -> None:
     with pytest.raises(ValidationError, match="price_fen"):
         Order.model_validate({**ORDER, "price_fen": 199.0})
+
+
+def test_length_limits_on_text_count_characters_and_on_lists_items() -> None:
+    """Text fields check their length after a validator, where pydantic calls it "items"."""
+    with pytest.raises(ValidationError) as caught:
+        Shop.model_validate({"id": 1, "code": "s", "name": "店" * 61})
+    assert {e["field"]: e["message"] for e in field_errors(caught.value)} == {"name": "最多 60 个字符"}
+    with pytest.raises(ValidationError) as caught:
+        Intent.model_validate({"shop_id": 1, "key": "k", "name": "n", "examples": [], "answers": ["好"]})
+    assert "项" in field_errors(caught.value)[0]["message"]
