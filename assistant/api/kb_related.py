@@ -11,16 +11,15 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import sqlite_utils
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
 from assistant.errors import BadRequest, FieldError
 from knowledge import store_related
-from knowledge.models import Id, Item, ItemKnowledge, Model, RelatedItem, _no_control_chars
+from knowledge.models import Id, Item, ItemKnowledge, Model, RelatedItem, Text
 
 RELATED_MAX = 20
 NOTE_MAX = 60
-# the length is checked on the plain string so that pydantic says "characters" (string_too_long)
-Note = Annotated[str, StringConstraints(max_length=NOTE_MAX), AfterValidator(_no_control_chars)]
+Note = Annotated[Text, StringConstraints(max_length=NOTE_MAX)]
 
 
 class RelatedEntry(Model):
