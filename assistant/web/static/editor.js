@@ -1,7 +1,7 @@
 // The editor: one page, one tab per kind of content. Each tab is its own module
 // (`editor_<tab>.js`, loaded on first open) exporting `mount(section, ctx)`, where
 // ctx = { me, shop() -> the chosen shop id, onShopChange(fn) }.
-import { $, T, api, el } from "./ui.js";
+import { $, T, api, el, labelled, paren } from "./ui.js";
 
 const mounted = new Set();   // tabs whose module is mounted (or being mounted)
 const shopListeners = [];
@@ -15,7 +15,7 @@ const ctx = {
 
 function fail(error) {
   const box = $("editor-error");
-  box.textContent = `${T.load_failed}：${error.message}`;
+  box.textContent = labelled(T.load_failed, error.message);
   box.hidden = false;
 }
 
@@ -41,7 +41,7 @@ async function show(tab) {
 async function start() {
   const data = await api("/api/me");
   me = data.agent;
-  $("who").textContent = `${me.name}（${T["role_" + me.role] || me.role}）`;
+  $("who").textContent = `${me.name}${paren(T["role_" + me.role] || me.role)}`;
   const select = $("shop-select");
   select.replaceChildren(...data.shops.map((s) => el("option", { value: String(s.id), textContent: s.name })));
   select.value = String(me.main_shop_id);

@@ -1,6 +1,6 @@
 // History of one row (quick reply, intent, campaign, synonym group, item knowledge): every revision
 // with who/when/what, a readable field-by-field diff against the state before it, and one-click rollback.
-import { T, api, el, toast } from "./ui.js";
+import { T, api, el, labelled, toast } from "./ui.js";
 
 const HIDDEN = new Set(["id", "version", "created_at", "updated_at", "updated_by", "created_by", "search_keys"]);
 
@@ -58,7 +58,7 @@ export async function showHistory(box, opts) {
         toast(T.rolled_back);
         if (opts.onRolledBack) opts.onRolledBack(row);
       } catch (error) {
-        toast(`${T.save_failed}：${error.message}`);
+        toast(labelled(T.save_failed, error.message));
       }
     });
     list.append(el("li", {},

@@ -1,6 +1,6 @@
 // Pieces the knowledge tabs share: labelled fields, text <-> lists, the item picker, the live template
 // preview with lint findings, history that tolerates "no history yet", and the stale-version notice.
-import { T, api, clearFieldErrors, el, showFieldErrors, toast } from "./ui.js";
+import { T, api, clearFieldErrors, el, joinList, showFieldErrors, toast } from "./ui.js";
 import { showHistory } from "./editor_history.js";
 
 export function debounce(fn, ms = 250) {
@@ -77,7 +77,7 @@ export function livePreview(textarea, sample) {
           where(f) ? el("span", { className: "kb-where", textContent: where(f) }) : null,
           f.message));
       if (result.missing.length) {
-        items.push(el("li", { className: "finding warn", textContent: T.kb_missing_values.replace("{names}", result.missing.join("、")) }));
+        items.push(el("li", { className: "finding warn", textContent: T.kb_missing_values.replace("{names}", joinList(result.missing)) }));
       }
       findings.replaceChildren(...items);
       textarea.classList.toggle("kb-lint-bad", result.findings.some((f) => BLOCKING.has(f.kind)));

@@ -17,7 +17,7 @@ function detail(row) {
   if (row.action === "added") return el("span", { className: "qre-multiline", textContent: row.title });
   const labels = FIELDS();
   return el("div", {}, ...row.changes.map((c) => el("div", { className: "qre-change" },
-    el("strong", { textContent: `${labels[c.field] || c.field}：` }),
+    el("strong", { textContent: `${labels[c.field] || c.field}${T.p_colon}` }),
     el("del", { textContent: c.before || "—" }), " → ", el("ins", { textContent: c.after || "—" }))));
 }
 
@@ -67,7 +67,7 @@ export function importPanel(opts) {
   }
 
   function fail(err) {
-    error.textContent = [err.message, ...(err.errors || []).filter((e) => e.message !== err.message && !err.message.includes(e.message)).map((e) => e.message)].join("；");
+    error.textContent = [err.message, ...(err.errors || []).filter((e) => e.message !== err.message && !err.message.includes(e.message)).map((e) => e.message)].join(T.p_items);
     error.hidden = false;
   }
 

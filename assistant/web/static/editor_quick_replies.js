@@ -1,7 +1,7 @@
 // Tab "quick-replies": the shop's phrases grouped by group, searched and filtered on the server,
 // ordered by hand within a group (move up/down saves the group's order in one request, versions checked),
 // the form (editor_qr_form.js) and import/export (editor_qr_import.js).
-import { T, api, el, toast } from "./ui.js";
+import { T, api, el, labelled, toast } from "./ui.js";
 import { quickReplyForm } from "./editor_qr_form.js";
 import { exportFile, importPanel } from "./editor_qr_import.js";
 
@@ -58,7 +58,7 @@ export async function mount(section, ctx) {
       await loadGroups();
       return group;
     } catch (err) {
-      toast(`${T.save_failed}：${err.message}`);
+      toast(labelled(T.save_failed, err.message));
       return null;
     }
   }
@@ -145,7 +145,7 @@ export async function mount(section, ctx) {
       });
       toast(T.qre_moved);
     } catch (err) {
-      toast(`${T.save_failed}：${err.message}`);
+      toast(labelled(T.save_failed, err.message));
     }
     await load();
     mark(reply.id);

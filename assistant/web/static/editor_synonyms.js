@@ -1,5 +1,5 @@
 // Tab "synonyms": the shop's groups of words buyers use for the same thing, edit, history, rollback.
-import { T, api, clearFieldErrors, el } from "./ui.js";
+import { T, api, clearFieldErrors, el, joinList } from "./ui.js";
 import { deleteOnClick, field, history, saveOnSubmit, words } from "./editor_kb_common.js";
 
 export async function mount(section, ctx) {
@@ -68,7 +68,7 @@ export async function mount(section, ctx) {
   });
 
   deleteOnClick(remove, form, {
-    collection: "/api/kb/synonyms", current: () => current, name: (row) => row.words.join("、"), fill,
+    collection: "/api/kb/synonyms", current: () => current, name: (row) => joinList(row.words), fill,
     deleted: () => { current = null; editor.hidden = true; return load(); },
   });
   search.addEventListener("input", render);

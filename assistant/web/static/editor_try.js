@@ -1,6 +1,6 @@
 // Tab "try": type a buyer message (optionally an item, a buyer, an order status) and see what the
 // sidebar would suggest for each question, with the score, the confident flag and why it matched.
-import { T, api, clearFieldErrors, el, showFieldErrors } from "./ui.js";
+import { T, api, clearFieldErrors, el, joinList, labelled, showFieldErrors } from "./ui.js";
 import { field, itemPicker } from "./editor_kb_common.js";
 
 const STATUSES = {
@@ -42,7 +42,7 @@ function suggestion(s) {
       why.note ? el("dt", { textContent: T.kb_why_note }) : null,
       why.note ? el("dd", { textContent: why.note }) : null,
       s.missing.length ? el("dt", { textContent: T.kb_why_missing }) : null,
-      s.missing.length ? el("dd", { textContent: s.missing.join("、") }) : null));
+      s.missing.length ? el("dd", { textContent: joinList(s.missing) }) : null));
 }
 
 export async function mount(section, ctx) {
@@ -86,7 +86,7 @@ export async function mount(section, ctx) {
       const data = await api("/api/suggest", { method: "POST", body });
       results.replaceChildren(...data.questions.map((q) => el("section", { className: "kb-question" },
         el("div", { className: "row" },
-          el("h3", { textContent: `${T.kb_question}：${q.question}` }),
+          el("h3", { textContent: labelled(T.kb_question, q.question) }),
           el("span", { className: `chip ${q.confident ? "kb-ok" : "kb-warn"}`, textContent: q.confident ? T.kb_confident : T.kb_not_confident })),
         q.suggestions.length
           ? el("ol", { className: "kb-suggestions" }, ...q.suggestions.map(suggestion))
