@@ -403,8 +403,8 @@ def save_synonyms(db: sqlite_utils.Database, group: SynonymGroup, at: str | None
     )
 
 
-def get_item(db: sqlite_utils.Database, item_id: int) -> tuple[Item, ItemKnowledge | None, list[RelatedItem]] | None:
-    """An item, its product knowledge (if written) and its related items."""
+def get_item(db: sqlite_utils.Database, item_id: int) -> tuple[Item, ItemKnowledge | None] | None:
+    """An item and its product knowledge (if written); related items: ``knowledge.store_related``."""
     r = db.execute("SELECT * FROM items WHERE id = ?", [item_id]).fetchone()
     if r is None:
         return None
@@ -418,10 +418,7 @@ def get_item(db: sqlite_utils.Database, item_id: int) -> tuple[Item, ItemKnowled
         item_id=item_id, selling_points=json.loads(k["selling_points"]), size_chart=k["size_chart"],
         installation=k["installation"], usage_notes=k["usage_notes"], in_box=json.loads(k["in_box"]),
         version=k["version"])
-    related = [RelatedItem(item_id=item_id, related_item_id=x["related_item_id"], note=x["note"], position=x["position"])
-               for x in db.query("SELECT * FROM related_items WHERE item_id = ? ORDER BY position, related_item_id",
-                                 [item_id])]
-    return item, knowledge, related
+    return item, knowledge
 
 
 def save_item_knowledge(db: sqlite_utils.Database, knowledge: ItemKnowledge, at: str | None = None) -> None:

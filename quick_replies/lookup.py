@@ -13,11 +13,6 @@ from quick_replies.models import Highlights, LookupResult, MatchKind, Scope
 from quick_replies.render import render
 from quick_replies.usage import UsageStats, Use
 
-
-def render_body(body: str, context: Mapping[str, Any] | None) -> str:
-    return render(body, context)
-
-
 #: From this many phrases the loaded index is frozen out of the cyclic GC (see ``load``).
 FREEZE_FROM = 5_000
 #: Rendered previews kept for reuse (all dropped when full).
@@ -97,7 +92,7 @@ class QuickReplyLibrary:
         cached = self._previews.get(key)
         if cached is not None and cached[0] is context:
             return cached[1]
-        text = render_body(e.body, context)
+        text = render(e.body, context)
         if len(self._previews) >= PREVIEWS_KEPT:
             self._previews.clear()
         self._previews[key] = (context, text)

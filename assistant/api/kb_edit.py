@@ -317,7 +317,7 @@ async def save_item_knowledge(request: web.Request) -> web.Response:
         found = store.get_item(db, item_id)
         if found is None or found[0].shop_id not in agent.shop_ids:
             raise NotFound(f"没有编号为 {item_id} 的商品")
-        item, current = found[0], found[1]
+        item, current = found
         if current is not None:
             _check_version(item.title, current, current.version, body.version)
         saved = saved_entries(db, item_id)

@@ -177,7 +177,7 @@ def check_shop(request: web.Request, agent: Agent, shop_id: int, field: str = "s
 
 
 def _item_context(found: Any) -> dict[str, Any]:
-    item, knowledge, _ = found
+    item, knowledge = found
     data: dict[str, Any] = item.model_dump(
         mode="json", exclude={"attributes", "version", "on_sale", "shop_id"}
     )
@@ -376,7 +376,7 @@ async def item_knowledge(request: web.Request) -> web.Response:
         found = store.get_item(db, item_id)
         if found is None or found[0].shop_id not in agent.shop_ids:
             return None
-        item, knowledge = found[0], found[1]
+        item, knowledge = found
         return ItemKnowledgeOut(item=item.model_dump(mode="json"), knowledge=knowledge, related=related_view(db, item_id))
 
     out = await request.app[keys.DB].read(read)
