@@ -218,7 +218,10 @@ class Revision(Model):
     id: Id
     entity: Name
     entity_id: Id
-    version: Version
+    version: Annotated[int, Field(strict=True, ge=0)] = Field(
+        description="the row's version in that state; 0: before the row existed (an item's knowledge "
+        "before its first save)"
+    )
     action: RevisionAction
     agent_id: Id | None
     agent_name: str | None = Field(None, description="who saved it, for people reading the history")

@@ -97,6 +97,13 @@ def record_revision(
     return int(cursor.lastrowid or 0)
 
 
+def has_revisions(db: sqlite_utils.Database, entity: str, entity_id: int) -> bool:
+    """Whether any state of the row was recorded yet."""
+    return db.execute(
+        "SELECT 1 FROM revisions WHERE entity = ? AND entity_id = ? LIMIT 1", [entity, entity_id]
+    ).fetchone() is not None
+
+
 def list_revisions(db: sqlite_utils.Database, entity: str, entity_id: int) -> list[Revision]:
     """Every saved state of one row, newest first."""
     return [

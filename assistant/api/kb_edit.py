@@ -22,6 +22,7 @@ from assistant.api.kb_related import (
     KnowledgeOut,
     check_related,
     knowledge_of,
+    record_found_state,
     related_view,
     save_related,
     saved_entries,
@@ -323,6 +324,7 @@ async def save_item_knowledge(request: web.Request) -> web.Response:
         saved = saved_entries(db, item_id)
         if body.related is not None:
             check_related(db, item, body.related)
+        previous = record_found_state(db, item_id, current, saved)  # the first save keeps what was there
         new = knowledge_of(body).model_copy(update={"version": 1 if current is None else current.version + 1})
         store.save_item_knowledge(db, new)
         if body.related is not None:
@@ -332,9 +334,9 @@ async def save_item_knowledge(request: web.Request) -> web.Response:
             "item_knowledge",
             item_id,
             new.version,
-            RevisionAction.CREATE if current is None else RevisionAction.UPDATE,
+            RevisionAction.UPDATE,
             agent.id,
-            None if current is None else related_snapshot(current, saved),
+            related_snapshot(previous, saved),
             related_snapshot(new, saved if body.related is None else body.related),
         )
         return KnowledgeOut(knowledge=new, related=related_view(db, item_id))

@@ -4,25 +4,39 @@ transaction, under the knowledge's ``version``, in the same revision (and so res
 ``PUT /api/kb/items/{item_id}/knowledge`` takes ``related`` (the whole list, in order; omitted: kept as
 it is).  Every revision of ``item_knowledge`` written since records the list beside the knowledge;
 a rollback to an older revision without one leaves the list as it is.
+
+The first save of an item's knowledge first records what the item had until then (knowledge and
+related items seeded by the demo or imported, or nothing) as its own revision, the way a new intent
+records its first state, so a rollback can bring that state back like any other.  Restoring a
+revision applies the rules of the data (items of the shop, not the item itself, listed once), not
+the limits on new input: a note saved before the 60-character limit comes back whole.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 import sqlite_utils
 from pydantic import Field, StringConstraints
 
 from assistant.errors import BadRequest, FieldError
-from knowledge import store_related
-from knowledge.models import Id, Item, ItemKnowledge, Model, RelatedItem, Text
+from knowledge import store, store_related
+from knowledge.models import Id, Item, ItemKnowledge, Model, RelatedItem, RevisionAction, Text
 
 RELATED_MAX = 20
 NOTE_MAX = 60
 Note = Annotated[Text, StringConstraints(max_length=NOTE_MAX)]
 
 
-class RelatedEntry(Model):
+class RelatedState(Model):
+    """One related item as saved (and as a revision keeps it): the note as it was written."""
+
+    related_item_id: Id
+    note: str = ""
+
+
+class RelatedEntry(RelatedState):
     """One item to recommend beside the edited one."""
 
     related_item_id: Id = Field(description="an item of the same shop, not the edited item itself")
@@ -40,6 +54,14 @@ class ItemKnowledgeIn(ItemKnowledge):
         description=f"the related items in the order to show them (at most {RELATED_MAX}; replaces the "
         "saved list; omit to keep it as it is)",
     )
+
+
+class KnowledgeState(ItemKnowledge):
+    """The state a revision of ``item_knowledge`` recorded, as a rollback restores it: the related
+    list without the limits on new input (count, note length); ``None`` in revisions written before
+    related items were editable."""
+
+    related: list[RelatedState] | None = None
 
 
 class RelatedView(Model):
@@ -67,10 +89,10 @@ def related_view(db: sqlite_utils.Database, item_id: int) -> list[RelatedView]:
     ]
 
 
-def saved_entries(db: sqlite_utils.Database, item_id: int) -> list[RelatedEntry]:
+def saved_entries(db: sqlite_utils.Database, item_id: int) -> list[RelatedState]:
     """The saved list as it is (notes written before the limit are kept whole)."""
     return [
-        RelatedEntry.model_construct(related_item_id=r["related_item_id"], note=r["note"])
+        RelatedState.model_construct(related_item_id=r["related_item_id"], note=r["note"])
         for r in store_related.related_rows(db, item_id)
     ]
 
@@ -80,7 +102,9 @@ def knowledge_of(body: ItemKnowledge) -> ItemKnowledge:
     return ItemKnowledge.model_validate(body.model_dump(exclude={"related"}))
 
 
-def check_related(db: sqlite_utils.Database, item: Item, entries: list[RelatedEntry]) -> None:
+def check_related(
+    db: sqlite_utils.Database, item: Item, entries: Sequence[RelatedState], summary: str = "搭配推荐有问题"
+) -> None:
     """Each related item exists in the item's shop, is not the item itself and is listed once."""
     shops = store_related.item_shops(db, [e.related_item_id for e in entries])
     first: dict[int, int] = {}
@@ -96,23 +120,43 @@ def check_related(db: sqlite_utils.Database, item: Item, entries: list[RelatedEn
         else:
             first[other] = i
     if errors:
-        raise BadRequest(f"搭配推荐有问题 — {errors[0]['field']}: {errors[0]['message']}", errors)
+        raise BadRequest(f"{summary} — {errors[0]['field']}: {errors[0]['message']}", errors)
 
 
-def save_related(db: sqlite_utils.Database, item_id: int, entries: list[RelatedEntry]) -> None:
+def save_related(db: sqlite_utils.Database, item_id: int, entries: Sequence[RelatedState]) -> None:
+    """Replace the list with ``entries`` (checked by ``check_related``; notes as given: a restored
+    note may be longer than new input may be)."""
     store_related.replace_related(
         db,
         item_id,
         [
-            RelatedItem(item_id=item_id, related_item_id=e.related_item_id, note=e.note, position=i)
+            RelatedItem.model_construct(
+                item_id=item_id, related_item_id=e.related_item_id, note=e.note, position=i
+            )
             for i, e in enumerate(entries)
         ],
     )
 
 
-def snapshot(knowledge: ItemKnowledge, related: list[RelatedEntry]) -> dict[str, Any]:
+def snapshot(knowledge: ItemKnowledge, related: Sequence[RelatedState]) -> dict[str, Any]:
     """What a revision of ``item_knowledge`` records: the knowledge and the related list."""
     return {
         **knowledge_of(knowledge).model_dump(mode="json", exclude={"version"}),
         "related": [e.model_dump(mode="json") for e in related],
     }
+
+
+def record_found_state(
+    db: sqlite_utils.Database, item_id: int, current: ItemKnowledge | None, saved: Sequence[RelatedState]
+) -> ItemKnowledge:
+    """Before the first save of the item's knowledge (no revision yet), keep what the item had as a
+    ``create`` revision by nobody: its knowledge row (version of the row) or, without one, empty
+    knowledge (version 0), and its related items.  Returns that knowledge (the save's ``before``)."""
+    found = current or ItemKnowledge(item_id=item_id)
+    if not store.has_revisions(db, "item_knowledge", item_id):
+        version = 0 if current is None else current.version
+        state = snapshot(found, saved)
+        store.record_revision(
+            db, "item_knowledge", item_id, version, RevisionAction.CREATE, None, None, state
+        )
+    return found

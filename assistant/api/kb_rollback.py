@@ -8,8 +8,8 @@ import sqlite_utils
 
 from assistant.api.kb_edit import RollbackIn, _check_version, _intent_refs, _snapshot, validate_state
 from assistant.api.kb_related import (
-    ItemKnowledgeIn,
     KnowledgeOut,
+    KnowledgeState,
     check_related,
     knowledge_of,
     related_view,
@@ -84,13 +84,16 @@ def apply_rollback(
         after = {"shop_id": state.shop_id, "words": state.words}
     else:
         assert found is not None
-        restored = validate_state(ItemKnowledgeIn, {**revision.after, "version": version})
+        # history is restored as it was (a note longer than new input may be comes back whole);
+        # what the data must be is still checked: items of the shop, not the item, listed once
+        restored = validate_state(KnowledgeState, {**revision.after, "version": version})
+        if restored.related is not None:  # revisions written before related items were editable have none
+            check_related(db, found[0], restored.related, "这个版本的搭配推荐无法恢复")
         saved = saved_entries(db, entity_id)
         before = None if current is None else snapshot(current, saved)
         state = knowledge_of(restored)
         store.save_item_knowledge(db, state)
-        if restored.related is not None:  # revisions written before related items were editable have none
-            check_related(db, found[0], restored.related)
+        if restored.related is not None:
             save_related(db, entity_id, restored.related)
         after = snapshot(state, saved if restored.related is None else restored.related)
         result = KnowledgeOut(knowledge=state, related=related_view(db, entity_id))
