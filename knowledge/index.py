@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 from knowledge.lexicon import LEXICON
 from knowledge.pinyin import syllables as text_syllables
-from knowledge.text import add_words, char_ngrams, fold, normalize_message, segment
+from knowledge.text import char_ngrams, cut, fold, normalize_message, segment
 
 __all__ = ["Analyzer", "Doc", "InvertedIndex", "prepare", "read_pinyin", "stored_pinyin"]
 
@@ -172,8 +172,11 @@ class Analyzer:
         self.canonical = _canonical_words(groups)
         self._synonyms = Rewriter(self.canonical)
         self._related = related_phrasings() if related else None
-        if self.canonical:
-            add_words(self.canonical)
+        # The groups' words are kept whole when texts are cut, as dictionary words would be, but
+        # per analyzer: rjieba's dictionary is process-wide, and one shop's words would change
+        # how other shops' texts are cut (and differently before and after the shop's edit).
+        words = sorted(self.canonical, key=len, reverse=True)
+        self._words = re.compile("|".join(map(re.escape, words))) if words else None
 
     def canon(self, prepared: str) -> str:
         """Rewrite every synonym to its canonical word."""
@@ -188,7 +191,7 @@ class Analyzer:
 
         ``syllables``: one pinyin syllable per character of ``canon`` when already known."""
         feats: dict[str, float] = {}
-        for word in segment(canon, hmm=False):
+        for word in segment(canon, hmm=False, keep=self._words):
             feats["w:" + word] = WEIGHTS["w"] * (STOP_FACTOR if is_frame(word) else 1.0)
         compact = canon.replace(" ", "")
         for gram in char_ngrams(compact, 2):
@@ -227,14 +230,8 @@ class Analyzer:
         words = [w for w in self._cut(canon) if not is_frame(w)]
         return words or self._cut(canon)
 
-    @staticmethod
-    def _cut(canon: str) -> list[str]:
-        import rjieba
-
-        add_words(())  # loads the domain words once
-        return [
-            w for w in rjieba.cut(canon.replace(" ", ""), False) if w.strip() and not _NON_WORD.fullmatch(w)
-        ]
+    def _cut(self, canon: str) -> list[str]:
+        return cut(canon, keep=self._words)
 
 
 @dataclass

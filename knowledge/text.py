@@ -21,6 +21,7 @@ __all__ = [
     "DOMAIN_WORDS",
     "add_words",
     "char_ngrams",
+    "cut",
     "fold",
     "is_traditional",
     "normalize_message",
@@ -341,15 +342,34 @@ def _ensure_domain_words() -> None:
 
 
 def add_words(words: Iterable[str]) -> None:
-    """Teach rjieba extra domain words (folded first; global to the process)."""
+    """Teach rjieba extra built-in words (folded first; global to the process, so never a
+    shop's own words: pass those to ``segment``/``cut`` as ``keep``)."""
     _ensure_domain_words()
     _jieba_add(words)
 
 
-def segment(text: str, *, hmm: bool = True) -> list[str]:
+def _pieces(folded: str, keep: re.Pattern[str] | None) -> list[tuple[str, bool]]:
+    """``folded`` split into (text, is a kept word) pieces, kept words matched leftmost-longest."""
+    if keep is None:
+        return [(folded, False)]
+    pieces: list[tuple[str, bool]] = []
+    pos = 0
+    for match in keep.finditer(folded):
+        if match.start() > pos:
+            pieces.append((folded[pos : match.start()], False))
+        pieces.append((match.group(), True))
+        pos = match.end()
+    if pos < len(folded):
+        pieces.append((folded[pos:], False))
+    return pieces
+
+
+def segment(text: str, *, hmm: bool = True, keep: re.Pattern[str] | None = None) -> list[str]:
     """Cut folded text with rjieba ``cut_for_search``; drop space/punct tokens.
 
     ``hmm=False`` keeps to dictionary words (no guessed new words such as 码要 or 我下).
+    ``keep``: words of one shop (its synonyms) found by this pattern are kept whole, as if in
+    the dictionary, without teaching them to the process-wide rjieba (and so to other shops).
     """
     folded = fold(text)
     if not folded:
@@ -357,7 +377,22 @@ def segment(text: str, *, hmm: bool = True) -> list[str]:
     _ensure_domain_words()
     import rjieba
 
-    return [tok for tok in rjieba.cut_for_search(folded, hmm) if _TOKEN_RE.search(tok)]
+    tokens: list[str] = []
+    for piece, kept in _pieces(folded, keep):
+        tokens += [piece] if kept else rjieba.cut_for_search(piece, hmm)
+    return [tok for tok in tokens if _TOKEN_RE.search(tok)]
+
+
+def cut(text: str, *, keep: re.Pattern[str] | None = None) -> list[str]:
+    """Cut text (already folded) with rjieba's precise mode, dictionary words only, keeping the
+    words ``keep`` finds whole (see ``segment``); drop space/punct tokens."""
+    _ensure_domain_words()
+    import rjieba
+
+    tokens: list[str] = []
+    for piece, kept in _pieces(text.replace(" ", ""), keep):
+        tokens += [piece] if kept else rjieba.cut(piece, False)
+    return [tok for tok in tokens if _TOKEN_RE.search(tok)]
 
 
 _NGRAM_RUN_RE = re.compile(f"([{_HAN_CLASS}]+)|[^\\W_{_HAN_CLASS}]+")
