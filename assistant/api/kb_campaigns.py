@@ -195,12 +195,25 @@ def _words(group: SynonymGroup) -> Snapshot:
     return {"shop_id": group.shop_id, "words": group.words}
 
 
+def _distinct_words(words: list[str]) -> None:
+    """A word written twice ("高仿、高仿") makes a group that matches nothing new: each word once."""
+    seen: set[str] = set()
+    repeated: list[str] = []
+    for word in words:
+        if word.casefold() in seen and word not in repeated:
+            repeated.append(word)
+        seen.add(word.casefold())
+    if repeated:
+        raise BadRequest.field("words", f"重复的词：{'、'.join(repeated)}（每个词只写一次，至少两个不同的词）")
+
+
 async def save_synonyms(request: web.Request) -> web.Response:
     """POST creates a group, PUT /{synonym_id} replaces its words."""
     agent = current_agent(request)
     group_id = path_int(request, "synonym_id") if "synonym_id" in request.match_info else None
     body = await read_json(request, SynonymGroup)
     _editor_shop(request, agent, body.shop_id)
+    _distinct_words(body.words)
 
     def fn(db: sqlite_utils.Database) -> tuple[SynonymGroup, list[list[str]]]:
         if group_id is None:

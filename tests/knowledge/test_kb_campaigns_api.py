@@ -202,3 +202,26 @@ async def test_synonym_list_search_delete_and_rollback(
     assert resp.status == 200 and (await resp.json())["synonym"]["version"] == 3
     assert await words("&q=让利") == [["打折", "让利"]]
     assert (await _suggest(client, auth, mini_shop, "能让利吗"))[0]["score"] == before["score"]
+
+
+async def test_a_synonym_group_with_a_repeated_word_is_refused(
+    client: TestClient, auth: Auth, mini_shop: MiniShop
+) -> None:
+    headers = auth(mini_shop.editor_id)
+    shop = mini_shop.shop_id
+    for words, repeated in ((["高仿", "高仿"], "高仿"), (["会员", "VIP", "vip"], "vip")):
+        resp = await client.post("/api/kb/synonyms", headers=headers, json={"shop_id": shop, "words": words})
+        body = await resp.json()
+        assert resp.status == 400, body
+        assert [e["field"] for e in body["errors"]] == ["words"]
+        assert f"重复的词：{repeated}" in body["errors"][0]["message"]
+    listed = await (await client.get(f"/api/kb/synonyms?shop={shop}", headers=headers)).json()
+    assert listed["synonyms"] == []  # nothing was written
+
+    group = (await _post(client, "/api/kb/synonyms", headers, {"shop_id": shop, "words": ["打折", "让利"]}))["synonym"]
+    resp = await client.put(
+        f"/api/kb/synonyms/{group['id']}", headers=headers, json={"shop_id": shop, "words": ["打折", "打折"]}
+    )
+    assert resp.status == 400 and (await resp.json())["errors"][0]["field"] == "words"
+    listed = await (await client.get(f"/api/kb/synonyms?shop={shop}", headers=headers)).json()
+    assert [(g["words"], g["version"]) for g in listed["synonyms"]] == [(["打折", "让利"], 1)]
