@@ -41,6 +41,11 @@ def test_phrasings_meet() -> None:
     assert canon("啥时候发货") == canon("几天发货") == canon("多久发货")
     assert canon("退货寄回地址") != canon("收货地址")
     assert analyzer.canon("寄回去") == "退货"  # 寄 alone is never rewritten
+    assert canon("寄到青海可以吗") == canon("寄到新疆可以吗") == canon("寄到偏远地区可以吗")
+    assert canon("澳门能寄吗") == canon("国外能寄吗")
+    assert canon("可以发韵达吗") == canon("可以发中通吗")
+    assert canon("凭什么不给我退") == canon("凭什么拒绝退款")
+    assert canon("多久能到手") == canon("多久能收货") and canon("到手价多少") != canon("收货价多少")
 
 
 def test_related_phrasings_expand_at_a_lower_weight_and_keep_the_buyers_words() -> None:
