@@ -264,3 +264,20 @@ async def test_the_english_sidebar_punctuates_in_english(server: TestServer, bro
     _, sidebar = await _open_conversation(page, server, "paid")
     assert "（" in (await sidebar.locator("#orders h2").text_content() or "")
     assert watched.errors == []
+
+
+async def test_an_error_under_its_field_leaves_no_empty_summary_box(
+    server: TestServer, browser: Browser
+) -> None:
+    """"Nothing to change" sits under the remark box; the form's summary stays hidden instead of an empty red bar."""
+    watched = await open_page(browser, 1280, 900)
+    page = watched.page
+    chosen, sidebar = await _open_conversation(page, server, "paid")
+    order = await _expand(sidebar, chosen["order_id"])
+    await order.locator('button[data-edit="remark"]').click()
+    text = order.locator('textarea[name="text"]')
+    await text.press("Enter")  # next, with nothing typed and the flag unchanged
+    await order.locator("form.op-remark .field-error").wait_for(timeout=TIMEOUT)
+    assert await text.get_attribute("aria-invalid") == "true"
+    assert not await order.locator("form.op-remark .form-error").is_visible()
+    assert watched.errors == []

@@ -60,7 +60,7 @@ export function showFieldErrors(form, error, summary = form.querySelector(".form
   }
   if (summary) {
     summary.textContent = joinItems([error.message, ...loose].filter(Boolean));
-    summary.hidden = false;
+    summary.hidden = !summary.textContent;   // errors all under their fields: no empty box
   }
 }
 
