@@ -263,3 +263,15 @@ async def test_the_sidebar_search_fills_the_buyers_only_open_order(server: TestS
     await page.wait_for_function("([el, no]) => el.value.includes(no)",
                                  arg=[await composer.element_handle(), tracking_no], timeout=10_000)
     assert watched.errors == []
+
+
+async def test_the_conversation_line_is_punctuated_in_the_pages_language(
+    server: TestServer, browser: Browser
+) -> None:
+    """"Filled in for: buyer · order" in English, "按当前会话填入：…" in Chinese (no "for:buyer")."""
+    watched = await open_page(browser, 480, 420)
+    page = watched.page
+    token = token_of(server, "xiaomei")
+    for lang, want in (("en", "Filled in for: tb_buyer · 123"), ("zh-CN", "按当前会话填入：tb_buyer · 123")):
+        await page.goto(str(server.make_url(f"/lookup?token={token}&lang={lang}&buyer=tb_buyer&order=123")))
+        assert await page.locator("#lookup-context").text_content() == want

@@ -3,7 +3,7 @@
 // rendered with the conversation passed in the address (?conversation=&shop=&buyer=&item=&order=),
 // goes to the chat client as `kefu.insert_text` (window.opener, else the parent frame; the clipboard
 // when there is neither). See docs/plugin.md, "Lookup popup".
-import { $, T, insertText, toast, token } from "./ui.js";
+import { $, T, insertText, labelled, toast, token } from "./ui.js";
 import { quickSearch } from "./qr_results.js";
 
 const query = new URLSearchParams(location.search);
@@ -39,7 +39,7 @@ const search = quickSearch({
 
 const shown = [context.buyer, context.order].filter(Boolean);
 if (shown.length) {
-  $("lookup-context").textContent = `${T.qr_context}${shown.join(" · ")}`;
+  $("lookup-context").textContent = labelled(T.qr_context, shown.join(" · "));
   $("lookup-context").hidden = false;
 }
 
