@@ -112,3 +112,21 @@ async def test_usage_tab_and_moving_a_phrase_down(server: TestServer, browser: B
         "data-code", "hy", timeout=15_000
     )
     assert watched.errors == []
+
+
+async def test_the_preview_samples_are_named_in_the_pages_language(
+    server: TestServer, browser: Browser
+) -> None:
+    """The phrase form's sample buyers read "New buyer asking" / "新客咨询", not the API's new_buyer."""
+    watched = await open_page(browser, 1280, 800)
+    page = watched.page
+    for lang, first in (("en", "New buyer asking"), ("zh-CN", "新客咨询")):
+        await page.goto(str(server.make_url(f"/editor?token={token_of(server, 'lina')}&lang={lang}#quick-replies")))
+        await page.locator("#qre-list .qre-open").first.click()
+        sample = page.locator(".qre-sample")
+        await expect(sample.locator("option")).to_have_count(4, timeout=15_000)
+        labels = await sample.locator("option").all_text_contents()
+        assert labels[0] == first, labels
+        assert not any("_" in label for label in labels), labels
+        assert await sample.input_value() == "new_buyer"
+    assert watched.errors == []

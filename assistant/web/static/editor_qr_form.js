@@ -149,7 +149,7 @@ export function quickReplyForm(opts) {
       const result = await api("/api/kb/preview", { method: "POST", body: { template: body.value, sample: sample.value || "new_buyer" } });
       if (mine !== previews) return;  // a newer keystroke's preview is on its way
       if (!sample.options.length) {
-        sample.replaceChildren(...result.samples.map((s) => el("option", { value: s, textContent: s })));
+        sample.replaceChildren(...result.samples.map((s) => el("option", { value: s, textContent: T[`kb_sample_${s}`] || s })));
       }
       previewText.textContent = result.text ?? "";
       const items = result.findings.map((f) => el("li", { className: "qre-finding" },
