@@ -115,7 +115,10 @@ async def test_an_unmatched_question_becomes_an_example(server: TestServer, brow
     panel = page.locator("#tab-unmatched")
     row = panel.locator(".kb-unmatched").filter(has=page.locator(".kb-unmatched-text", has_text="qwzxplmk"))
     await row.wait_for(timeout=WAIT)
+    add_panel = row.locator(".kb-add-panel")
+    assert not await add_panel.is_visible()  # folded until asked for (display: grid overrode [hidden])
     await row.locator(".kb-add-example").click()
+    await add_panel.wait_for(timeout=WAIT)
     await row.locator(".kb-intent-search").fill("发货")
     target = row.locator(".kb-candidates .kb-row").first
     await target.wait_for(timeout=WAIT)
