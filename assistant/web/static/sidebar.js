@@ -22,10 +22,12 @@ const hotAnswers = mountHotAnswers($("hot-answers"), { insert });
 mountQuickSearch($("quick-search"), { conversation: () => current, order: () => orders.focusedOrder() });
 
 function pickButton(pick, index, meta, unsure) {
+  const missing = pick.missing || [];   // values the text was rendered without (e.g. no order in focus)
   const button = el("button", { type: "button", className: "pick" + (unsure ? " unsure" : "") },
     el("span", { className: "num", textContent: index < 9 ? String(index + 1) : "" }),
     el("span", { className: "text", textContent: pick.text }),
-    meta ? el("span", { className: "meta", textContent: meta }) : null);
+    meta ? el("span", { className: "meta", textContent: meta }) : null,
+    missing.length ? el("span", { className: "missing", textContent: T.missing_values.replace("{names}", joinList(missing)) }) : null);
   button.addEventListener("click", () => insert(pick));
   return button;
 }
@@ -63,7 +65,8 @@ async function loadSuggestions() {
   if (current.item_id) body.item = current.item_id;
   const data = await api("/api/suggest", { method: "POST", body });
   const suggestions = data ? data.questions.flatMap((q) => q.suggestions) : [];
-  picks = suggestions.map((s) => ({ text: s.answer, source: "suggestion", kind: s.kind, ref_id: s.id, meta: s.name, unsure: !s.confident }));
+  picks = suggestions.map((s) => ({ text: s.answer, source: "suggestion", kind: s.kind, ref_id: s.id, meta: s.name, unsure: !s.confident,
+                                     missing: s.missing }));
   list.replaceChildren(...picks.map((p, i) => el("li", {}, pickButton(p, i, p.meta, p.unsure))));
   $("no-suggestions").hidden = picks.length > 0;
   $("suggestions").hidden = false;
