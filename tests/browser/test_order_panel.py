@@ -12,6 +12,7 @@ from aiohttp.test_utils import TestServer
 from playwright.async_api import Browser, FrameLocator, Locator, Page
 
 from assistant import keys
+from assistant.web.strings import orders as orders_strings
 from tests.browser.conftest import open_page, screenshot_path, token_of
 
 TIMEOUT = 15_000
@@ -280,4 +281,23 @@ async def test_an_error_under_its_field_leaves_no_empty_summary_box(
     await order.locator("form.op-remark .field-error").wait_for(timeout=TIMEOUT)
     assert await text.get_attribute("aria-invalid") == "true"
     assert not await order.locator("form.op-remark .form-error").is_visible()
+    assert watched.errors == []
+
+
+async def test_the_buyer_and_order_status_chips_follow_the_pages_language(
+    server: TestServer, browser: Browser
+) -> None:
+    """The API labels statuses in Chinese (待发货, 老客); the English sidebar names them itself."""
+    watched = await open_page(browser, 1280, 900)
+    page = watched.page
+    for lang, strings, kinds in (("en", orders_strings.EN, {"New", "Returning"}),
+                                 ("zh-CN", orders_strings.ZH, {"新客", "老客"})):
+        await page.goto(str(server.make_url(f"/demo?lang={lang}")))  # the sidebar follows by the cookie
+        _, sidebar = await _open_conversation(page, server, "paid")
+        assert await sidebar.locator("#buyer-kind").text_content() in kinds
+        chips = sidebar.locator("#orders .op-head .op-status")
+        assert await chips.count() > 0
+        for chip in await chips.all():
+            status = (await chip.get_attribute("class") or "").split("s-")[-1]
+            assert await chip.text_content() == strings[f"op_status_{status}"], status
     assert watched.errors == []

@@ -76,7 +76,7 @@ export function mountOrderPanel(section, { conversation }) {
 
   function renderHead(li, { status, status_label, money, summary, alert }) {
     li.querySelector(".op-head").replaceChildren(
-      el("span", { className: `op-status s-${status}`, textContent: status_label }),
+      el("span", { className: `op-status s-${status}`, textContent: T[`op_status_${status}`] || status_label }),
       el("span", { className: "op-money", textContent: money }),
       el("span", { className: "op-summary", textContent: summary }),
       ...(alert ? [el("span", { className: "op-alert", textContent: alert })] : []));

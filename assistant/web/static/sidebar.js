@@ -39,7 +39,7 @@ function renderCard(card) {
   if (!card) { kind.hidden = true; $("buyer-tier").hidden = true; $("buyer-risk").hidden = true;
     $("buyer-meta").textContent = ""; orders.hide(); return; }
   kind.hidden = false;
-  kind.textContent = card.customer.label;
+  kind.textContent = T[`${card.customer.kind}_buyer`] || card.customer.label;   // new_buyer, returning_buyer
   kind.className = `chip ${card.customer.kind}`;
   $("buyer-tier").hidden = false;
   $("buyer-tier").textContent = `${card.buyer.platform_level_label} · ${card.buyer.member_tier_label}`;
