@@ -130,3 +130,25 @@ async def test_the_preview_samples_are_named_in_the_pages_language(
         assert not any("_" in label for label in labels), labels
         assert await sample.input_value() == "new_buyer"
     assert watched.errors == []
+
+
+async def test_a_refused_file_shows_why_and_no_apply_button(
+    server: TestServer, browser: Browser, tmp_path: Path
+) -> None:
+    """A sheet without the code/text columns: the reason is shown, and no empty, textless apply button."""
+    source = tmp_path / "不对.csv"
+    source.write_bytes("foo,bar\n1,2\n".encode("utf-8-sig"))
+    watched = await open_page(browser, 1280, 800)
+    page = watched.page
+    await page.goto(str(server.make_url(f"/editor?token={token_of(server, 'lina')}#quick-replies")))
+    await page.locator("#qre-list .qre-item").first.wait_for(timeout=15_000)
+    await page.set_input_files("#qre-import-file", str(source))
+    error = page.locator(".qre-import .form-error")
+    await expect(error).to_contain_text("编码", timeout=15_000)
+    await expect(page.locator("#qre-apply")).to_be_hidden()
+    # a good file afterwards brings the button back, named
+    source.write_bytes(CSV.encode("utf-8-sig"))
+    await page.set_input_files("#qre-import-file", str(source))
+    await expect(page.locator("#qre-apply")).to_have_text("应用 3 项更改", timeout=15_000)
+    await expect(error).to_be_hidden()
+    assert all("400" in e for e in watched.errors), watched.errors  # only the refused upload's status

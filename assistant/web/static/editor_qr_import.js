@@ -41,6 +41,7 @@ export function importPanel(opts) {
     summary.textContent = fill(T.qre_import_summary, { ...result, header: result.header_row });
     apply.textContent = fill(T.qre_apply, { n });
     apply.disabled = n === 0;
+    apply.hidden = false;
     const actions = ACTIONS();
     table.replaceChildren(
       el("thead", {}, el("tr", {}, ...[T.qre_row, T.qre_result, T.qre_code, T.qre_group, T.qre_detail]
@@ -79,6 +80,7 @@ export function importPanel(opts) {
     table.replaceChildren();
     summary.textContent = T.loading;
     apply.disabled = true;
+    apply.hidden = true;   // until there is a plan to apply (a refused file has none)
     node.hidden = false;
     try {
       render(await send(true));
