@@ -51,6 +51,7 @@ async def test_edit_an_answer_with_preview_then_roll_back(server: TestServer, br
     await newest.filter(has_text=f"v{version + 1}").wait_for(timeout=WAIT)
     assert "这是新的答案" in (await newest.locator("ins").all_text_contents())[0]
     assert original in " ".join(await newest.locator("del").all_text_contents())
+    assert await newest.locator("button.rollback").count() == 0  # the current version: nothing to go back to
 
     await panel.locator(".kb-history-box .history > li").nth(1).locator("button.rollback").click()
     await title.filter(has_text=f"v{version + 2}").wait_for(timeout=WAIT)

@@ -67,7 +67,7 @@ export async function showHistory(box, opts) {
         el("span", { className: "chip", textContent: T["action_" + rev.action] || rev.action }),
         el("span", { className: "muted", textContent: `${who} · ${when}` }),
         el("span", { className: "bar-fill" }),
-        rev.after ? rollback : null),
+        rev.after && rev.version !== opts.version ? rollback : null),
       rev.before ? diffTable(changes(rev.before, rev.after, opts.formats), opts.labels || {})
         : el("details", { className: "small" }, el("summary", { textContent: T.show_contents }),
             diffTable(changes(rev.before, rev.after, opts.formats), opts.labels || {}))));
