@@ -36,8 +36,7 @@ function reasonField() {
 }
 
 function invalid(form, name, message) {
-  showFieldErrors(form, { message: "", errors: [{ field: name, message }] });
-  form.elements.namedItem(name).focus();
+  showFieldErrors(form, { message: "", errors: [{ field: name, message }] });  // focuses the field
   return null;
 }
 
@@ -107,7 +106,6 @@ function address(getOrder, spec) {
       if (!(error instanceof ApiError)) throw error;
       // The parser names phone / region / name / text: all of them are about what was pasted.
       showFieldErrors(spec.form, { message: "", errors: error.errors.map((e) => ({ field: "paste", message: e.message })) });
-      paste.focus();
     } finally {
       parseButton.disabled = false;
     }

@@ -47,21 +47,27 @@ export async function api(path, options = {}) {
 /** Show the API's field errors next to the fields of `form` (matched by `name`); the rest in `summary`. */
 export function showFieldErrors(form, error, summary = form.querySelector(".form-error")) {
   clearFieldErrors(form);
+  const errors = error.errors || [];
   const loose = [];
-  for (const { field, message } of error.errors || []) {
+  let first = null;
+  for (const { field, message } of errors) {
     const name = String(field).split(".").find((part) => form.elements.namedItem(part)) || namedPrefix(form, String(field));
     const input = form.elements.namedItem(name);
     if (input instanceof Element) {
       input.setAttribute("aria-invalid", "true");
       input.after(el("div", { className: "field-error", textContent: message, role: "alert" }));
+      first = first || input;
     } else {
       loose.push(field && field !== "body" ? labelled(field, message) : message);
     }
   }
+  // The API's message repeats its field errors with raw field names: shown only when it has no
+  // field errors. Errors that sit under their fields are not repeated; the first one gets focus.
   if (summary) {
-    summary.textContent = joinItems([error.message, ...loose].filter(Boolean));
-    summary.hidden = !summary.textContent;   // errors all under their fields: no empty box
+    summary.textContent = errors.length ? joinItems(loose) : error.message || "";
+    summary.hidden = !summary.textContent;
   }
+  if (first instanceof HTMLElement && !loose.length) first.focus();
 }
 
 /** The longest dotted prefix of `field` that names an input of `form` ("answers.1.template" -> "answers.1"), else `field`. */
