@@ -105,6 +105,13 @@ class Finding(Model):
     column: int | None = None
     name: str | None = None
 
+    def located(self) -> str:
+        """The message with its place in front, for text that stands alone (a save's field error);
+        the preview returns ``line``/``column`` beside the message instead."""
+        if self.line is None:
+            return self.message
+        return f"第 {self.line} 行第 {self.column or 1} 列：{self.message}"
+
 
 class Rendered(Model):
     """The text to send, the values that were missing (rendered as fallback) and other findings."""
@@ -119,7 +126,7 @@ class TemplateProblem(Exception):
 
     def __init__(self, findings: list[Finding]) -> None:
         self.findings = findings
-        super().__init__("; ".join(f.message for f in findings))
+        super().__init__("; ".join(f.located() for f in findings))
 
 
 # --------------------------------------------------------------------------- #
@@ -309,11 +316,9 @@ def syntax_finding(source: str, exc: TemplateSyntaxError) -> Finding:
             kind="unknown_filter",
             line=line,
             column=column,
-            message=f"第 {line} 行用了不认识的过滤器：{raw.split(chr(39))[1] if chr(39) in raw else raw}",
+            message=f"不认识的过滤器：{raw.split(chr(39))[1] if chr(39) in raw else raw}",
         )
-    return Finding(
-        kind="syntax", line=line, column=column, message=f"第 {line} 行第 {column} 列模板语法错误：{raw}"
-    )
+    return Finding(kind="syntax", line=line, column=column, message=f"模板语法错误：{raw}")
 
 
 def render(

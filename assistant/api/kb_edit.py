@@ -140,7 +140,7 @@ class DeletedOut(Model):
 def _lint_templates(templates: list[str], field: str) -> None:
     errors = []
     for i, template in enumerate(templates):
-        errors += [FieldError(f"{field}.{i}", f.message) for f in lint(template) if f.kind in _BLOCKING]
+        errors += [FieldError(f"{field}.{i}", f.located()) for f in lint(template) if f.kind in _BLOCKING]
     if errors:
         raise BadRequest(f"模板有问题 — {errors[0]['field']}: {errors[0]['message']}", errors)
 

@@ -188,6 +188,7 @@ async def test_template_with_syntax_error_is_refused_on_save(
     )
     body = await resp.json()
     assert resp.status == 400 and body["errors"][0]["field"] == "answers.1"
+    assert body["errors"][0]["message"].startswith("第 1 行第 ")  # a field error stands alone: it says where
 
 
 async def test_crud_versions_revisions_and_rollback(

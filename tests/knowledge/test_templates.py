@@ -78,6 +78,8 @@ def test_syntax_error_has_line_and_column() -> None:
     )
     assert len(findings) == 1
     assert findings[0].kind == "syntax" and findings[0].line == 2 and findings[0].column == 43
+    assert "行" not in findings[0].message  # the place is in line/column, said once by whoever shows it
+    assert findings[0].located().startswith("第 2 行第 43 列：")
     with pytest.raises(TemplateProblem):
         render("{% if x %}没有结束", {})
 
