@@ -1,6 +1,7 @@
 // The sidebar's order panel: the buyer's open orders, each expandable to its detail, and the four
 // one-click edits (改价 改邮 改地址 改备注) with a before → after confirmation, undo, 409 and approvals.
-// mountOrderPanel(section, {conversation}) -> {show(current, openOrders), hide(), open(), focusedOrder()}.
+// mountOrderPanel(section, {conversation, onFocus}) -> {show(current, openOrders), hide(), open(), focusedOrder()};
+// onFocus() is called when the order in focus may have changed (orders listed, one expanded or folded).
 import { ApiError, T, api, el, insertText, joinItems, labelled, paren, showFieldErrors, toast } from "./ui.js";
 import { editForm } from "./order_forms.js";
 
@@ -21,7 +22,7 @@ function flagDot(flag) {
   return el("span", { className: `op-flag flag-${flag}`, ariaHidden: "true" });
 }
 
-export function mountOrderPanel(section, { conversation }) {
+export function mountOrderPanel(section, { conversation, onFocus = () => {} }) {
   const count = el("span", { className: "muted small" });
   const list = el("ul", { className: "op-list" });
   const empty = el("p", { className: "muted small", textContent: T.op_none, hidden: true });
@@ -40,6 +41,7 @@ export function mountOrderPanel(section, { conversation }) {
     empty.hidden = openOrders.length > 0;
     list.replaceChildren(...openOrders.map((brief) => orderItem(brief, current.shop_id)));
     if (openOrders.length === 1) toggle(list.firstElementChild, true);
+    else onFocus();
     loadApprovals();
   }
 
@@ -90,6 +92,7 @@ export function mountOrderPanel(section, { conversation }) {
     body.hidden = !expand;
     if (expand) lastExpanded = li.dataset.orderId;
     li.querySelector(".op-work").hidden = !expand || !li.querySelector(".op-work").childElementCount;
+    onFocus();
     if (expand && !li.order) await load(li);
   }
 

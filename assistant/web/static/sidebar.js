@@ -8,6 +8,8 @@ import { mountQuickSearch } from "./quick_search.js";
 let current = null;        // the conversation state from the service
 let shown = { key: "", message: "", item: null };
 let picks = [];            // [{text, source, ref_id}] for the number keys
+let cardFor = "";          // the conversation whose buyer card (and so order panel) has loaded
+let asked = { seq: 0, key: "", message: "", order: null };   // the newest suggest request
 
 const api = (path, options = {}) => call(path, { nullOn404: true, ...options });
 
@@ -17,7 +19,9 @@ function insert(pick) {
                       ref_id: pick.ref_id });
 }
 
-const orders = mountOrderPanel($("orders"), { conversation: () => current });
+const keyOf = (c) => `${c.conversation}|${c.shop_id}|${c.buyer}`;
+// The order in focus (the one expanded, or the buyer's only open order) changes: suggest again with it.
+const orders = mountOrderPanel($("orders"), { conversation: () => current, onFocus: () => refreshSuggestions() });
 const hotAnswers = mountHotAnswers($("hot-answers"), { insert });
 mountQuickSearch($("quick-search"), { conversation: () => current, order: () => orders.focusedOrder() });
 
@@ -51,19 +55,42 @@ function renderCard(card) {
 }
 
 async function loadCard() {
-  const data = await api(`/api/buyers/${encodeURIComponent(current.buyer)}?shop=${current.shop_id}`);
-  renderCard(data ? data.card : null);
+  const key = keyOf(current);
+  try {
+    const data = await api(`/api/buyers/${encodeURIComponent(current.buyer)}?shop=${current.shop_id}`);
+    if (current && keyOf(current) === key) renderCard(data ? data.card : null);
+  } finally {
+    if (current && keyOf(current) === key) { cardFor = key; refreshSuggestions(); }
+  }
 }
 
-async function loadSuggestions() {
-  const list = $("suggestion-list");
-  const message = current.last_buyer_message;
+/** Ask for suggestions when the message or the order in focus differs from the newest request. The first
+ *  request of a conversation waits for its order panel, so it already carries the order in focus. */
+function refreshSuggestions() {
+  if (!current) return;
+  const key = keyOf(current);
+  const message = current.last_buyer_message || "";
   $("focus").hidden = !message;
-  $("last-message").textContent = message || "";
-  if (!message) { $("suggestions").hidden = true; picks = []; return; }
+  $("last-message").textContent = message;
+  if (!message) {
+    $("suggestions").hidden = true; picks = [];
+    asked = { seq: asked.seq + 1, key, message, order: null };   // drops any answer still on its way
+    return;
+  }
+  if (cardFor !== key) return;
+  const order = orders.focusedOrder();
+  if (asked.key === key && asked.message === message && asked.order === order) return;
+  asked = { seq: asked.seq + 1, key, message, order };
+  settle(loadSuggestions(asked));
+}
+
+async function loadSuggestions({ seq, message, order }) {
+  const list = $("suggestion-list");
   const body = { shop: current.shop_id, message, buyer: current.buyer, limit: 3 };
   if (current.item_id) body.item = current.item_id;
+  if (order) body.order = order;
   const data = await api("/api/suggest", { method: "POST", body });
+  if (seq !== asked.seq) return;   // a newer message or order was asked for meanwhile
   const suggestions = data ? data.questions.flatMap((q) => q.suggestions) : [];
   picks = suggestions.map((s) => ({ text: s.answer, source: "suggestion", kind: s.kind, ref_id: s.id, meta: s.name, unsure: !s.confident,
                                      missing: s.missing }));
@@ -116,18 +143,24 @@ function follow(state) {
     orders.hide();
     hotAnswers.hide();
     shown = { key: "", message: "", item: null };
+    cardFor = "";
+    asked = { seq: asked.seq + 1, key: "", message: "", order: null };
     return;
   }
-  const key = `${current.conversation}|${current.shop_id}|${current.buyer}`;
+  const key = keyOf(current);
   if (key !== shown.key) {
     $("buyer-nick").textContent = current.buyer;
     $("buyer-card").hidden = false;
     orders.hide();
+    cardFor = "";
     settle(loadCard());
     settle(loadScripts());
   }
   if (key !== shown.key || current.item_id !== shown.item) { settle(loadKnowledge()); settle(hotAnswers.load(current)); }
-  if (key !== shown.key || current.last_buyer_message !== shown.message) settle(loadSuggestions());
+  if (key !== shown.key || current.last_buyer_message !== shown.message) {
+    asked = { seq: asked.seq + 1, key: "", message: "", order: null };   // drop answers still on their way
+    refreshSuggestions();
+  }
   shown = { key, message: current.last_buyer_message, item: current.item_id };
 }
 
