@@ -89,7 +89,8 @@ class OrderFactory:
         }
         for _ in range(50):
             pattern = self.rng.choice(parts["patterns"])
-            fields = {name for _, name, _, _ in string.Formatter().parse(pattern) if name}
+            # in the pattern's order: a set's order changes with PYTHONHASHSEED, and so would the draws
+            fields = list(dict.fromkeys(name for _, name, _, _ in string.Formatter().parse(pattern) if name))
             values = {name: self.rng.choice(pools[name]) for name in fields if name in pools}
             values.update({name: str(self.rng.randrange(10, 9999)) for name in fields if name not in pools})
             nick = pattern.format(**values)[:40]

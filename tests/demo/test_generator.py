@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -60,6 +63,22 @@ def test_the_same_seed_and_time_build_the_same_shop(demo: Database, tmp_path: Pa
     finally:
         again.close()
         other_seed.close()
+
+
+def test_the_shop_does_not_depend_on_the_process_hash_seed(demo: Database, tmp_path: Path) -> None:
+    """Another process (string hashing not randomised there, randomised here) builds the same shop:
+    nicknames drawn in a set's order once gave each run of the service different buyers."""
+    script = (
+        "import sys; from pathlib import Path; sys.path[:0] = [sys.argv[1], sys.argv[2]];"
+        "from test_generator import build, digest; print(digest(build(Path(sys.argv[3]))))"
+    )
+    here = Path(__file__).resolve().parent
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    out = subprocess.run(
+        [sys.executable, "-c", script, str(here.parents[1]), str(here), str(tmp_path / "other.db")],
+        env=env, capture_output=True, text=True, check=True, timeout=120,
+    )
+    assert out.stdout.strip() == digest(demo)
 
 
 def test_catalog(demo: Database) -> None:
