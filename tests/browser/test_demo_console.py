@@ -238,3 +238,41 @@ async def test_a_shipping_question_on_an_unpaid_order_is_answered_as_a_payment_o
     await pick.locator(".text").filter(has_text=top["answer"]).wait_for(timeout=TIMEOUT)
     assert await pick.locator(".text").text_content() == top["answer"]
     assert watched.errors == []
+
+
+async def test_switching_buyers_clears_the_picks_before_the_new_ones_arrive(
+    server: TestServer, browser: Browser
+) -> None:
+    """While the next buyer's suggestions are on their way, the previous buyer's are gone: a 1–9
+    pressed then inserts nothing (it used to insert the other buyer's answer)."""
+    watched = await open_page(browser, 1280, 800)
+    page = watched.page
+    await page.goto(str(server.make_url("/demo")))
+    sidebar = page.frame_locator("#sidebar")
+    first, second = page.locator(".conversation").nth(0), page.locator(".conversation").nth(1)
+    assert await first.get_attribute("data-buyer") != await second.get_attribute("data-buyer")
+    await first.click()
+    await sidebar.locator("#suggestion-list .pick").first.wait_for(timeout=TIMEOUT)
+
+    held: list[Route] = []
+    await page.route("**/api/suggest", lambda route: held.append(route))
+    await second.click()
+    await sidebar.locator("#buyer-nick").filter(has_text=await second.get_attribute("data-buyer") or "").wait_for(
+        timeout=TIMEOUT
+    )
+    for _ in range(100):  # the new buyer's request is asked for (after its card) and held
+        if held:
+            break
+        await asyncio.sleep(0.05)
+    assert held
+    assert await sidebar.locator("#suggestion-list .pick").count() == 0
+    assert await sidebar.locator("#suggestions").is_hidden()
+    await sidebar.locator("body").press("1")
+    composer = page.locator("#agent-composer")
+    assert await composer.input_value() == ""
+
+    for route in held:
+        await route.continue_()
+    await page.unroute("**/api/suggest")
+    await sidebar.locator("#suggestion-list .pick").first.wait_for(timeout=TIMEOUT)
+    assert watched.errors == []

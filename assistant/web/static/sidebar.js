@@ -159,6 +159,10 @@ function follow(state) {
   if (key !== shown.key || current.item_id !== shown.item) { settle(loadKnowledge()); settle(hotAnswers.load(current)); }
   if (key !== shown.key || current.last_buyer_message !== shown.message) {
     asked = { seq: asked.seq + 1, key: "", message: "", order: null };   // drop answers still on their way
+    // Another buyer or message: the picks on screen answer something else, so not even 1–9 may insert them.
+    picks = [];
+    $("suggestion-list").replaceChildren();
+    $("suggestions").hidden = true;
     refreshSuggestions();
   }
   shown = { key, message: current.last_buyer_message, item: current.item_id };
