@@ -19,7 +19,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DOMAIN_WORDS",
-    "add_words",
     "char_ngrams",
     "cut",
     "fold",
@@ -270,7 +269,7 @@ def split_questions(text: str) -> list[str]:
 # segment / char_ngrams: tokens for BM25 and fuzzy matching
 # --------------------------------------------------------------------------- #
 
-#: Shop words taught to rjieba once, on first use of segment().
+#: Built-in domain words (every shop's) taught to rjieba once, on first use of segment().
 DOMAIN_WORDS: tuple[str, ...] = (
     "尺码",
     "码数",
@@ -339,13 +338,6 @@ def _ensure_domain_words() -> None:
             if not _words_loaded:
                 _jieba_add(DOMAIN_WORDS)
                 _words_loaded = True
-
-
-def add_words(words: Iterable[str]) -> None:
-    """Teach rjieba extra built-in words (folded first; global to the process, so never a
-    shop's own words: pass those to ``segment``/``cut`` as ``keep``)."""
-    _ensure_domain_words()
-    _jieba_add(words)
 
 
 def _pieces(folded: str, keep: re.Pattern[str] | None) -> list[tuple[str, bool]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,8 +13,8 @@ from hypothesis import strategies as st
 
 from knowledge.text import (
     DOMAIN_WORDS,
-    add_words,
     char_ngrams,
+    cut,
     fold,
     is_traditional,
     normalize_message,
@@ -197,12 +198,13 @@ def test_segment_folds_first_and_drops_emoji() -> None:
     assert segment("👍😊 ？！") == []
 
 
-def test_add_words() -> None:
+def test_kept_words_are_cut_whole_for_that_caller_only() -> None:
+    keep = re.compile("水洗棉|磨毛款")
     assert "水洗棉" not in segment("这是水洗棉款的")
-    add_words(["水洗棉", "", "  "])
-    assert "水洗棉" in segment("这是水洗棉款的")
-    add_words(["磨毛款"])  # taught folded, so Traditional input finds it too
-    assert "磨毛款" in segment("天絲磨毛款")
+    assert "水洗棉" in segment("这是水洗棉款的", keep=keep)
+    assert "水洗棉" not in segment("这是水洗棉款的")  # rjieba's shared dictionary was not taught it
+    assert "磨毛款" in segment("天絲磨毛款", keep=keep)  # matched on folded text: Traditional input finds it
+    assert cut("天丝磨毛款", keep=keep)[-1] == "磨毛款"
 
 
 # --------------------------------------------------------------- char_ngrams

@@ -1,6 +1,6 @@
 // Pieces the knowledge tabs share: labelled fields, text <-> lists, the item picker, the live template
 // preview with lint findings, history that tolerates "no history yet", and the stale-version notice.
-import { T, api, clearFieldErrors, el, joinList, showFieldErrors, toast } from "./ui.js";
+import { T, api, clearFieldErrors, el, findingPlace, joinList, showFieldErrors, toast } from "./ui.js";
 import { showHistory } from "./editor_history.js";
 
 export function debounce(fn, ms = 250) {
@@ -39,11 +39,6 @@ export function sampleSelect(value = "new_buyer") {
 
 const BLOCKING = new Set(["syntax", "unknown_variable", "unknown_filter", "unsafe", "unsupported"]);
 
-function where(finding) {
-  if (!finding.line) return "";
-  return T.kb_at_line_col.replace("{line}", finding.line).replace("{column}", finding.column || 1);
-}
-
 /**
  * Live preview of `textarea`'s template against the sample `sample()` names (or the context object it
  * returns, sync or async): the rendered text, the lint findings with line and column, and the values
@@ -74,7 +69,7 @@ export function livePreview(textarea, sample) {
       text.classList.toggle("muted", result.text === null);
       const items = result.findings.map((f) =>
         el("li", { className: `finding ${BLOCKING.has(f.kind) ? "bad" : "warn"}` },
-          where(f) ? el("span", { className: "kb-where", textContent: where(f) }) : null,
+          f.line ? el("span", { className: "kb-where", textContent: findingPlace(f) }) : null,
           f.message));
       if (result.missing.length) {
         items.push(el("li", { className: "finding warn", textContent: T.kb_missing_values.replace("{names}", joinList(result.missing)) }));

@@ -44,6 +44,11 @@ export async function api(path, options = {}) {
   return body ?? response;
 }
 
+/** Where a template finding is ("第 2 行第 5 列"); its message says only what is wrong. */
+export function findingPlace(finding) {
+  return T.kb_at_line_col.replace("{line}", finding.line).replace("{column}", finding.column || 1);
+}
+
 /** Show the API's field errors next to the fields of `form` (matched by `name`); the rest in `summary`. */
 export function showFieldErrors(form, error, summary = form.querySelector(".form-error")) {
   clearFieldErrors(form);

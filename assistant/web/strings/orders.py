@@ -1,6 +1,8 @@
 """UI strings of the orders area (the sidebar's order panel and hot-item answers): Simplified Chinese
 first, English second (same keys in both)."""
 
+from assistant.commerce.views import STATUS_LABELS
+
 ZH: dict[str, str] = {
     # order panel
     "op_title": "订单",
@@ -74,15 +76,8 @@ ZH: dict[str, str] = {
     "op_approval_line": "订单尾号",
     "op_unchanged": "和原来一样，不用改",
     "op_tracking_sent": "物流信息已插入聊天框",
-    # order status chips, by the API's status code
-    "op_status_awaiting_payment": "待付款",
-    "op_status_paid": "待发货",
-    "op_status_shipped": "已发货",
-    "op_status_delivered": "已签收",
-    "op_status_completed": "交易成功",
-    "op_status_cancelled": "交易关闭",
-    "op_status_refunding": "退款中",
-    "op_status_refunded": "已退款",
+    # order status chips, by the API's status code: the API's own labels
+    **{f"op_status_{status.value}": label for status, label in STATUS_LABELS.items()},
     # hot-item answers
     "hot_title": "爆款问答",
     "hot_hint": "点一下插入聊天框",
