@@ -18,6 +18,9 @@ from assistant.demo.generator import build_demo
 from knowledge.database import Database
 from knowledge.text import fold
 
+# Every test here builds the demo shop (10-40 s on two cores): the full run only.
+pytestmark = pytest.mark.slow
+
 NOW = datetime(2026, 11, 11, 9, 30, tzinfo=timezone(timedelta(hours=8)))
 TABLES = ["shops", "agents", "items", "item_knowledge", "related_items", "quick_reply_groups", "quick_replies",
           "intents", "intent_examples", "intent_answers", "campaigns", "campaign_scripts", "synonyms", "buyers",
@@ -53,7 +56,6 @@ def scalar(db: Database, sql: str) -> int:
     return int(db.read_sync(lambda conn: conn.execute(sql).fetchone()[0]))
 
 
-@pytest.mark.slow
 def test_the_same_seed_and_time_build_the_same_shop(demo: Database, tmp_path: Path) -> None:
     again = build(tmp_path / "again.db")
     other_seed = build(tmp_path / "other.db", seed=12)

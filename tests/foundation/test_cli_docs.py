@@ -56,6 +56,7 @@ def test_every_route_is_in_the_api_docs() -> None:
         assert endpoint.path in documented, f"{endpoint.method} {endpoint.path} is not in docs/api.md"
 
 
+@pytest.mark.slow
 def test_token_prints_a_working_token_and_unknown_agents_fail(tmp_path: Path) -> None:
     from assistant.app import MIGRATION_SETS
     from assistant.directory import Directory
