@@ -17,7 +17,7 @@ from assistant.api import knowledge as kb
 from assistant.api import qr_transfer as qrt
 from assistant.api.events import EventAccepted, event_stream, post_event
 from assistant.api.kb_related import ItemKnowledgeIn, KnowledgeOut
-from assistant.api.pages import demo_page, editor_page, lookup_page, sidebar_page
+from assistant.api.pages import demo_page, editor_page, home_page, lookup_page, sidebar_page
 from assistant.commerce.views import EditOutcome
 from assistant.endpoint import Endpoint
 from assistant.events import EventIn
@@ -139,6 +139,8 @@ ENDPOINTS: list[Endpoint] = [
              "Server-Sent Events for the sidebar: `state` on connect, then each accepted event; "
              "token as Bearer header or ?token= (EventSource cannot send headers)",
              role=PUBLIC, tag="events"),
+    Endpoint("GET", "/", home_page, "home_page",
+             "The start page: what is running and where to go next (HTML)", role=PUBLIC, tag="pages"),
     Endpoint("GET", "/sidebar", sidebar_page, "sidebar_page",
              "The sidebar beside the conversation (HTML; token passed as ?token=)", role=PUBLIC, tag="pages"),
     Endpoint("GET", "/lookup", lookup_page, "lookup_page",

@@ -18,6 +18,20 @@ EDITOR_TABS = ("quick-replies", "intents", "hot-items", "knowledge", "campaigns"
 LOCAL_ADDRESSES = frozenset({"127.0.0.1", "::1"})
 
 
+async def home_page(request: web.Request) -> web.Response:
+    """The printed address: what is running and where to go (demo console, editor, API, health)."""
+    router = request.app.router
+    return render(
+        request,
+        "home.html",
+        has_demo=request.app[keys.DIRECTORY].by_login(DEMO_AGENT) is not None,
+        demo_url=str(router["demo_page"].url_for()),
+        editor_url=str(router["editor_page"].url_for()),
+        openapi_url=str(router["openapi"].url_for()),
+        health_url=str(router["healthz"].url_for()),
+    )
+
+
 async def sidebar_page(request: web.Request) -> web.Response:
     """The panel beside the conversation; the agent's token arrives as ``?token=``."""
     return render(request, "sidebar.html", frame_ancestors="*")

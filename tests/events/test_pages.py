@@ -51,3 +51,17 @@ async def test_demo_refuses_when_the_demo_agent_is_missing(client: TestClient, m
     response = await client.get("/demo")
     body = await response.json()
     assert response.status == 404 and body["ok"] is False and "kefu demo" in body["error"]
+
+
+async def test_the_start_page_leads_to_the_demo_editor_api_and_health(client: TestClient, mini_shop: MiniShop) -> None:
+    response = await client.get("/")
+    html = await response.text()
+    assert response.status == 200 and "客服助手正在运行" in html
+    for path in ("/demo", "/editor", "/api/openapi.json", "/healthz"):
+        assert f'href="{path}"' in html
+        assert (await client.get(path)).status in (200, 403, 404)  # a real route, not a dead link
+    assert (await client.get("/healthz")).status == 200
+    # the mini shop has a "xiaomei" agent, so the demo console is there to open
+    assert "home-warning" not in html
+    english = await (await client.get("/", params={"lang": "en"})).text()
+    assert "kefu-assistant is running" in english and "Demo console" in english
