@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
+import socket
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -38,9 +41,12 @@ def _is_empty(db: Database) -> bool:
 def _build_demo(db: Database) -> None:
     from assistant.demo.generator import build_demo
 
-    print("正在生成演示店铺（首次运行约需几秒）…", flush=True)
+    print("正在生成演示店铺（只在首次运行时生成，双核机器上约需 10–30 秒）…", flush=True)
+    started = time.monotonic()
     summary = db.write_sync(build_demo)
-    print("演示店铺已生成：" + "，".join(f"{name} {count}" for name, count in summary.items()), flush=True)
+    took = time.monotonic() - started
+    counts = "，".join(f"{name} {count}" for name, count in summary.items())
+    print(f"演示店铺已生成（用时 {took:.0f} 秒）：{counts}", flush=True)
 
 
 def _directory(settings: Settings, db: Database) -> Directory:
@@ -60,8 +66,15 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         directory = _directory(settings, db)
     finally:
         db.close()
+    try:
+        family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
+        sock = socket.create_server((settings.host, settings.port), family=family)
+    except OSError as exc:
+        print(f"无法监听 {settings.host}:{settings.port}：{_bind_problem(exc)}", file=sys.stderr)
+        return 1
     app = create_app(settings)
-    base = f"http://{'[' + settings.host + ']' if ':' in settings.host else settings.host}:{settings.port}"
+    port = sock.getsockname()[1]
+    base = f"http://{'[' + settings.host + ']' if ':' in settings.host else settings.host}:{port}"
     print(f"kefu-assistant {assistant.__version__} 正在运行：{base}")
     print(f"  数据目录：{settings.data_dir}")
     routes = app.router.named_resources()
@@ -73,8 +86,18 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         for agent in directory.agents.values():
             print(f"    {agent.login:<10} {agent.role.value:<10} {directory.token_for(agent.id)}")
     print("按 Ctrl+C 停止。", flush=True)
-    web.run_app(app, host=settings.host, port=settings.port, print=None)
+    web.run_app(app, sock=sock, print=None)
     return 0
+
+
+def _bind_problem(exc: OSError) -> str:
+    if exc.errno == errno.EADDRINUSE:
+        return "端口已被占用（另一个 kefu 服务可能已在运行）。用 --port 换一个端口，或先停掉那个服务。"
+    if exc.errno == errno.EADDRNOTAVAIL:
+        return "这台机器没有这个地址。用 --host 127.0.0.1。"
+    if exc.errno == errno.EACCES:
+        return "没有权限使用这个端口（1024 以下的端口需要管理员权限）。用 --port 换一个端口。"
+    return exc.strerror or str(exc)
 
 
 def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:

@@ -59,9 +59,6 @@ class Settings(BaseModel):
     logistics_stale_hours: Annotated[int, Field(ge=1)] = Field(
         48, description="Hours without a tracking update before a parcel counts as stuck."
     )
-    reply_target_minutes: Annotated[int, Field(ge=1)] = Field(
-        5, description="A buyer should get an answer within this many minutes."
-    )
     payment_reminder_minutes: Annotated[int, Field(ge=1)] = Field(
         10, description="Minutes after an order is placed unpaid before it needs a reminder."
     )

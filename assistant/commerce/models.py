@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import Field, StringConstraints, model_validator
 
@@ -146,18 +146,3 @@ class Order(Model):
     lines: list[OrderLine] = Field(default_factory=list)
     logistics: list[LogisticsEvent] = Field(default_factory=list)
     version: Version = 1
-
-
-class AuditEntry(Model):
-    """One applied change: who, when, before, after and why. Never edited, never deleted."""
-
-    id: Id
-    at: datetime
-    agent_id: Id | None
-    shop_id: Id | None
-    entity: Name
-    entity_id: Annotated[str, StringConstraints(min_length=1, max_length=60)]
-    action: Name
-    reason: ShortText = ""
-    before: dict[str, Any] | None
-    after: dict[str, Any] | None

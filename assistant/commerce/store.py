@@ -231,10 +231,6 @@ def audit_entries(db: sqlite_utils.Database, entity: str, entity_id: str, limit:
     return rows
 
 
-def audit_count(db: sqlite_utils.Database) -> int:
-    return int(db.conn.execute("SELECT count(*) FROM audit_log").fetchone()[0])
-
-
 # ---- buyers: notes, tags, risk -----------------------------------------------------------------
 
 

@@ -72,3 +72,20 @@ def test_serve_builds_the_demo_and_answers(tmp_path: Path) -> None:
         output, _ = process.communicate(timeout=20)
     assert "演示店铺已生成" in output
     assert token in output  # the demo tokens are printed at start
+
+
+@pytest.mark.slow
+def test_a_taken_port_is_said_in_one_line(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {**os.environ, "KEFU_DATA_DIR": str(tmp_path)}
+        result = subprocess.run(
+            [sys.executable, "-m", "assistant", "serve", "--no-demo", "--port", str(port)],
+            env=env, capture_output=True, text=True, timeout=60, check=False,
+        )
+    assert result.returncode == 1
+    assert result.stdout == ""  # never "running" first
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and f"127.0.0.1:{port}" in lines[0] and "端口已被占用" in lines[0], result.stderr
