@@ -212,7 +212,9 @@ class Waiting:
     buyer_messages: int
 
 
-def waiting(conversations: Iterable[tuple[str, Sequence[Message]]], rules: Rules, now: datetime) -> list[Waiting]:
+def waiting(
+    conversations: Iterable[tuple[str, Sequence[Message]]], rules: Rules, now: datetime
+) -> list[Waiting]:
     """The conversations with an open turn, longest wait first (ties by conversation id)."""
     found = []
     for conversation, messages in conversations:
@@ -220,6 +222,8 @@ def waiting(conversations: Iterable[tuple[str, Sequence[Message]]], rules: Rules
         if cut and cut[-1].answered is None:
             open_turn = cut[-1]
             waited = max(0.0, open_turn.waited_s(now))
-            found.append(Waiting(conversation, open_turn.started, waited, rules.mark(waited), open_turn.buyer_messages))
+            found.append(
+                Waiting(conversation, open_turn.started, waited, rules.mark(waited), open_turn.buyer_messages)
+            )
     found.sort(key=lambda w: (-w.waited_s, w.conversation))
     return found

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 
 import pytest
 
@@ -100,16 +100,24 @@ def test_human_response_time_is_capped_at_ten_minutes() -> None:
 
 def test_times_in_another_zone_are_days_of_the_shop() -> None:
     # 16:30 UTC on the 10th is 00:30 on the 11th in Shanghai: outside the window, so not counted
-    utc = [Message(datetime(2026, 11, 10, 16, 30, tzinfo=timezone.utc), True),
-           Message(datetime(2026, 11, 10, 16, 31, tzinfo=timezone.utc), False)]
+    utc = [
+        Message(datetime(2026, 11, 10, 16, 30, tzinfo=UTC), True),
+        Message(datetime(2026, 11, 10, 16, 31, tzinfo=UTC), False),
+    ]
     assert figures(utc, at("12:00")) == (0, 0)
     assert figures(utc, at("12:00"), day=date(2026, 11, 10)) == (0, 0)
 
 
 @pytest.mark.parametrize(
     ("waited", "mark"),
-    [(99, Mark.NONE), (100, Mark.NUDGE), (150, Mark.ESCALATE), (180, Mark.MISSED), (299, Mark.MISSED),
-     (300, Mark.LIMIT)],
+    [
+        (99, Mark.NONE),
+        (100, Mark.NUDGE),
+        (150, Mark.ESCALATE),
+        (180, Mark.MISSED),
+        (299, Mark.MISSED),
+        (300, Mark.LIMIT),
+    ],
 )
 def test_marks(waited: int, mark: Mark) -> None:
     assert RULES.mark(waited) is mark
