@@ -14,6 +14,7 @@ from assistant.api.commerce import commerce_ctx
 from assistant.api.knowledge import matcher_ctx
 from assistant.directory import Directory
 from assistant.errors import Handler, error_middleware
+from assistant.jobs import schedule_ctx
 from assistant.manifest import load_manifest
 from assistant.migrations import migrations as assistant_migrations
 from assistant.routes import ENDPOINTS, setup_routes
@@ -78,4 +79,5 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(commerce_ctx)
     app.cleanup_ctx.append(quick_replies.quick_replies_ctx)
     app.cleanup_ctx.append(matcher_ctx)
+    app.cleanup_ctx.append(schedule_ctx)  # last: jobs start once every store is open, stop first
     return app

@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel, StringConstraints
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, RootModel, StringConstraints
+
+from assistant.conversations.models import MessageSource
 
 HISTORY_LIMIT = 50  # messages kept per conversation
 CONVERSATIONS_LIMIT = 30  # conversations kept per agent (least recently touched dropped first)
@@ -25,6 +27,8 @@ ConversationId = Annotated[str, StringConstraints(strip_whitespace=True, min_len
 Nick = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 ShopCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 MessageText = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+MessageId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+SubAccount = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 
 
 class _Event(BaseModel):
@@ -57,16 +61,28 @@ class MessageReceived(_Event):
     type: Literal["message.received"]
     conversation: ConversationId
     text: MessageText
-    at: datetime
+    at: AwareDatetime = Field(description="the platform's time of the message, ISO 8601 with offset")
+    message_id: MessageId | None = Field(
+        None, description="the platform's message id (a repeat is logged once)"
+    )
 
 
 class MessageSent(_Event):
-    """The agent sent a message."""
+    """The shop sent a message: an agent, the platform's auto-reply or an assistant bot."""
 
     type: Literal["message.sent"]
     conversation: ConversationId
     text: MessageText
-    at: datetime
+    at: AwareDatetime = Field(description="the platform's time of the message, ISO 8601 with offset")
+    source: MessageSource = Field(
+        MessageSource.HUMAN, description="who wrote it: human (default), auto_reply or assist_bot"
+    )
+    sender: SubAccount | None = Field(
+        None, description="the sub-account that sent it, as the platform names it (e.g. 暖居旗舰店:小美)"
+    )
+    message_id: MessageId | None = Field(
+        None, description="the platform's message id (a repeat is logged once)"
+    )
 
 
 Event = Annotated[
@@ -221,6 +237,12 @@ class EventHub:
         for subscriber in list(state.subscribers):
             subscriber.push(frame)
         return snapshot
+
+    def conversation_of(self, agent_id: int, conversation: str) -> tuple[int, str] | None:
+        """``(shop_id, buyer nick)`` of a conversation the agent's client opened, or ``None``."""
+        state = self._agents.get(agent_id)
+        known = state.conversations.get(conversation) if state else None
+        return (known.shop_id, known.buyer) if known else None
 
     def subscribe(self, agent_id: int) -> Subscription:
         subscription = Subscription(agent_id)

@@ -5,10 +5,12 @@ from __future__ import annotations
 from aiohttp import web
 
 from assistant.commerce.backend import CommerceBackend
+from assistant.conversations.log import SqliteConversationLog
 from assistant.directory import Directory
 from assistant.endpoint import Endpoint
 from assistant.events import EventHub
 from assistant.manifest import PluginManifest
+from assistant.scheduler import Scheduler
 from assistant.settings import Settings
 from assistant.ttl_cache import TtlCache
 from assistant.usage import UsageRecorder
@@ -28,3 +30,7 @@ EVENTS = web.AppKey("events", EventHub)
 MATCHER = web.AppKey("matcher", Matcher)
 #: conversation contexts the quick-reply search rendered with, for a moment (see api/quick_replies.search)
 SEARCH_CONTEXTS = web.AppKey("search_contexts", TtlCache[tuple[object, ...], dict[str, object]])
+#: the conversation log (messages reported through events; read it through ConversationLog)
+CONVERSATIONS = web.AppKey("conversations", SqliteConversationLog)
+#: the periodic jobs (assistant/jobs.py)
+SCHEDULER = web.AppKey("scheduler", Scheduler)

@@ -159,3 +159,38 @@ def m0002_commerce_edits(db: sqlite_utils.Database) -> None:
             "CREATE INDEX idx_order_lines_order_item ON order_lines (order_id, item_id)",
         ],
     )
+
+
+@migrations(name="0003_conversation_log")
+def m0003_conversation_log(db: sqlite_utils.Database) -> None:
+    execute_all(
+        db,
+        [
+            # Every message the chat client reported (message.received = in, message.sent = out), per
+            # conversation. `at` is the platform's time and `received_at` ours, both UTC ISO 8601 with
+            # microseconds (fixed width, so text order is time order).
+            """CREATE TABLE conversation_messages (
+                id INTEGER PRIMARY KEY,
+                shop_id INTEGER NOT NULL REFERENCES shops(id),
+                conversation TEXT NOT NULL,
+                buyer_nick TEXT NOT NULL,
+                direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+                source TEXT CHECK (source IN ('human', 'auto_reply', 'assist_bot')),
+                agent_id INTEGER REFERENCES agents(id),
+                sender TEXT,
+                message_id TEXT,
+                text TEXT NOT NULL,
+                at TEXT NOT NULL,
+                received_at TEXT NOT NULL,
+                CHECK ((direction = 'in') = (source IS NULL))
+            )""",
+            "CREATE INDEX idx_conv_messages_conversation ON conversation_messages (shop_id, conversation, at, id)",
+            "CREATE INDEX idx_conv_messages_shop_at ON conversation_messages (shop_id, at, id)",
+            "CREATE INDEX idx_conv_messages_buyer ON conversation_messages (shop_id, buyer_nick, at)",
+            "CREATE INDEX idx_conv_messages_at ON conversation_messages (at)",
+            # A message the client reports twice (a retry, two agents' clients) is kept once when it
+            # carries the platform's message id.
+            """CREATE UNIQUE INDEX idx_conv_messages_platform_id ON conversation_messages (shop_id, message_id)
+                WHERE message_id IS NOT NULL""",
+        ],
+    )

@@ -62,6 +62,9 @@ class Settings(BaseModel):
     payment_reminder_minutes: Annotated[int, Field(ge=1)] = Field(
         10, description="Minutes after an order is placed unpaid before it needs a reminder."
     )
+    conversation_retention_days: Annotated[int, Field(ge=1)] = Field(
+        90, description="Days the conversation log keeps a message before the cleanup job removes it."
+    )
 
     @property
     def db_path(self) -> Path:

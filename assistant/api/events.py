@@ -10,19 +10,23 @@ import asyncio
 import contextlib
 import json
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from assistant import keys
-from assistant.errors import BadRequest, FieldError, Forbidden, Unauthorized, field_errors
+from assistant.conversations.log import SqliteConversationLog
+from assistant.conversations.models import Direction, MessageSource, NewMessage
+from assistant.errors import ApiError, BadRequest, FieldError, Forbidden, Unauthorized, field_errors
 from assistant.events import (
     EVENT_TYPES,
     ConversationChanged,
     ConversationOpened,
     EventHub,
     EventIn,
+    MessageReceived,
     MessageSent,
     StateSnapshot,
     UnknownConversation,
@@ -37,12 +41,18 @@ HEARTBEAT_SECONDS = 15.0
 class EventAccepted(BaseModel):
     type: str
     state: StateSnapshot
+    logged: bool | None = Field(
+        None,
+        description="message events: true when written to the conversation log, false when its message_id "
+        "was logged already (a repeat changes nothing)",
+    )
 
 
 async def events_ctx(app: web.Application) -> AsyncIterator[None]:
-    """The in-memory hub; every open stream is ended when the service stops."""
+    """The in-memory hub and the conversation log; every open stream is ended when the service stops."""
     hub = EventHub()
     app[keys.EVENTS] = hub
+    app[keys.CONVERSATIONS] = SqliteConversationLog(app[keys.DB])
     yield
     hub.close()
 
@@ -83,21 +93,53 @@ async def post_event(request: web.Request) -> web.Response:
     if not isinstance(data, dict):
         raise BadRequest.field("body", "应为 JSON 对象")
     event = _parse_event(data).root
+    hub = request.app[keys.EVENTS]
     shop_id: int | None = None
+    logged: bool | None = None
     if isinstance(event, ConversationOpened | ConversationChanged):
         shop_id = _shop_id(request, agent, event.shop)
+    else:
+        logged = await _log_message(request, agent, event)
     try:
-        state = request.app[keys.EVENTS].apply(agent.id, event, shop_id)
-        if isinstance(event, MessageSent):
-            request.app[keys.USAGE].message_sent(agent.id, event.conversation, event.text)
+        if logged is False:  # the same platform message reported again: nothing changes
+            state = hub.snapshot(agent.id)
+        else:
+            state = hub.apply(agent.id, event, shop_id)
+            if isinstance(event, MessageSent) and event.source is MessageSource.HUMAN:
+                request.app[keys.USAGE].message_sent(agent.id, event.conversation, event.text)
     except UnknownConversation as exc:
-        raise BadRequest.field(
-            "conversation", f"没有打开过会话 {exc.args[0]}：请先发送 conversation.opened"
-        ) from exc
+        raise _unknown(exc.args[0]) from exc
     return web.json_response(
-        {"ok": True, **EventAccepted(type=event.type, state=state).model_dump(mode="json")},
+        {"ok": True, **EventAccepted(type=event.type, state=state, logged=logged).model_dump(mode="json")},
         dumps=lambda v: json.dumps(v, ensure_ascii=False),
     )
+
+
+def _unknown(conversation: str) -> ApiError:
+    return BadRequest.field("conversation", f"没有打开过会话 {conversation}：请先发送 conversation.opened")
+
+
+async def _log_message(request: web.Request, agent: Agent, event: MessageReceived | MessageSent) -> bool:
+    """Write a message event to the conversation log; False when its ``message_id`` was logged already."""
+    known = request.app[keys.EVENTS].conversation_of(agent.id, event.conversation)
+    if known is None:
+        raise _unknown(event.conversation)
+    shop_id, buyer = known
+    sent = event if isinstance(event, MessageSent) else None
+    message = NewMessage(
+        shop_id=shop_id,
+        conversation=event.conversation,
+        buyer_nick=buyer,
+        direction=Direction.OUT if sent else Direction.IN,
+        source=sent.source if sent else None,
+        agent_id=agent.id,
+        sender=sent.sender if sent else None,
+        message_id=event.message_id,
+        text=event.text,
+        at=event.at,
+        received_at=datetime.now(UTC),
+    )
+    return await request.app[keys.CONVERSATIONS].record(message) is not None
 
 
 def _shop_id(request: web.Request, agent: Agent, code: str) -> int:

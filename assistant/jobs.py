@@ -1,0 +1,32 @@
+"""The service's periodic jobs, registered in one place and run by :class:`assistant.scheduler.Scheduler`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+
+from assistant import keys
+from assistant.scheduler import Scheduler
+
+HOUR = 3600.0
+
+
+def register_jobs(app: web.Application, scheduler: Scheduler) -> None:
+    """Every periodic job of the service (add new ones here, one line each; each must be idempotent)."""
+    settings = app[keys.SETTINGS]
+    conversations = app[keys.CONVERSATIONS]
+    scheduler.add(
+        "conversation_retention",
+        HOUR,
+        lambda: conversations.apply_retention(settings.conversation_retention_days),
+    )
+
+
+async def schedule_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Start the jobs once the stores are open; stop them before the stores close."""
+    scheduler = Scheduler()
+    register_jobs(app, scheduler)
+    app[keys.SCHEDULER] = scheduler
+    async with scheduler.running():
+        yield
