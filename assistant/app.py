@@ -9,7 +9,7 @@ from aiohttp import web
 from sqlite_utils import Migrations
 
 from assistant import keys
-from assistant.api import events, quick_replies
+from assistant.api import events, quick_replies, watch
 from assistant.api.commerce import commerce_ctx
 from assistant.api.knowledge import matcher_ctx
 from assistant.directory import Directory
@@ -20,6 +20,7 @@ from assistant.migrations import migrations as assistant_migrations
 from assistant.routes import ENDPOINTS, setup_routes
 from assistant.security import auth_middleware, host_middleware, load_secret
 from assistant.settings import Settings
+from assistant.team.migrations import migrations as team_migrations
 from assistant.usage import UsageRecorder
 from assistant.web.pages import setup_static
 from knowledge import store as kb_store
@@ -30,7 +31,9 @@ from quick_replies.migrations import migrations as quick_reply_migrations
 log = logging.getLogger("kefu")
 
 # Bottom layer first: later sets reference tables of earlier ones.
-MIGRATION_SETS: tuple[Migrations, ...] = (knowledge_migrations, quick_reply_migrations, assistant_migrations)
+MIGRATION_SETS: tuple[Migrations, ...] = (
+    knowledge_migrations, quick_reply_migrations, assistant_migrations, team_migrations
+)
 
 
 @web.middleware
@@ -79,5 +82,6 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(commerce_ctx)
     app.cleanup_ctx.append(quick_replies.quick_replies_ctx)
     app.cleanup_ctx.append(matcher_ctx)
+    app.cleanup_ctx.append(watch.watch_ctx)
     app.cleanup_ctx.append(schedule_ctx)  # last: jobs start once every store is open, stop first
     return app

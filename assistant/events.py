@@ -238,6 +238,15 @@ class EventHub:
             subscriber.push(frame)
         return snapshot
 
+    def notify(self, agent_id: int, event: str, data: dict[str, Any]) -> None:
+        """Push a frame of the service's own (a take-over, the emergency switch) to the agent's sidebars."""
+        state = self._agents.get(agent_id)
+        if state is None:
+            return
+        frame = sse_frame(event, data)
+        for subscriber in list(state.subscribers):
+            subscriber.push(frame)
+
     def conversation_of(self, agent_id: int, conversation: str) -> tuple[int, str] | None:
         """``(shop_id, buyer nick)`` of a conversation the agent's client opened, or ``None``."""
         state = self._agents.get(agent_id)

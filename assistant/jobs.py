@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aiohttp import web
 
 from assistant import keys
+from assistant.api import watch
 from assistant.scheduler import Scheduler
 
 HOUR = 3600.0
@@ -21,6 +22,14 @@ def register_jobs(app: web.Application, scheduler: Scheduler) -> None:
         HOUR,
         lambda: conversations.apply_retention(settings.conversation_retention_days),
     )
+    scheduler.add("watch_trim", HOUR, _trim(app))
+
+
+def _trim(app: web.Application) -> Callable[[], Awaitable[int]]:
+    async def run() -> int:
+        return watch.trim_board(app)
+
+    return run
 
 
 async def schedule_ctx(app: web.Application) -> AsyncIterator[None]:

@@ -12,6 +12,8 @@ from assistant.events import EventHub
 from assistant.manifest import PluginManifest
 from assistant.scheduler import Scheduler
 from assistant.settings import Settings
+from assistant.team.board import Board
+from assistant.team.store import Switches
 from assistant.ttl_cache import TtlCache
 from assistant.usage import UsageRecorder
 from knowledge.database import Database
@@ -34,3 +36,7 @@ SEARCH_CONTEXTS = web.AppKey("search_contexts", TtlCache[tuple[object, ...], dic
 CONVERSATIONS = web.AppKey("conversations", SqliteConversationLog)
 #: the periodic jobs (assistant/jobs.py)
 SCHEDULER = web.AppKey("scheduler", Scheduler)
+#: the response watch's live clocks (assistant/team/board.py)
+WATCH = web.AppKey("watch", Board)
+#: emergency switches that are on, per shop (kept current by the switch's handler)
+EMERGENCIES = web.AppKey("emergencies", Switches)

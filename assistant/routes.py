@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from assistant.api import commerce, commerce_edits, item_answers, quick_replies, system, usage
+from assistant.api import commerce, commerce_edits, item_answers, quick_replies, system, usage, watch
 from assistant.api import kb_campaigns as kbc
 from assistant.api import kb_edit as kbe
 from assistant.api import kb_editor_support as kbs
@@ -139,6 +139,31 @@ ENDPOINTS: list[Endpoint] = [
              "Server-Sent Events for the sidebar: `state` on connect, then each accepted event; "
              "token as Bearer header or ?token= (EventSource cannot send headers)",
              role=PUBLIC, tag="events"),
+    # ---- the response watch: waiting buyers, the team's wall, take-over, presence, emergency switch ----
+    Endpoint("GET", "/api/watch", watch.my_watch, "watch",
+             "The caller's waiting buyers (longest first, with the mark passed), today's 3-minute rate, "
+             "any emergency on", query=watch.ShopQuery, response=watch.WatchOut, tag="watch"),
+    Endpoint("GET", "/api/watch/team", watch.team_watch, "watch_team",
+             "The supervisor's wall: per agent presence, open and waiting conversations, oldest wait, today's "
+             "figures; per shop totals and the buyers past the escalation mark", role=Role.SUPERVISOR,
+             query=watch.ShopQuery, response=watch.TeamOut, tag="watch"),
+    Endpoint("GET", "/api/watch/team/stream", watch.team_stream, "watch_team_stream",
+             "The wall over Server-Sent Events (token as ?token=): a `team` snapshot at once and after every change",
+             role=PUBLIC, tag="watch"),
+    Endpoint("POST", "/api/watch/claims", watch.claim, "watch_claim",
+             "我来接: take a waiting conversation (409 naming the holder when someone has it)",
+             body=watch.ClaimIn, response=watch.ClaimOut, tag="watch"),
+    Endpoint("POST", "/api/presence", watch.set_presence, "presence", "Report or set online / busy / away",
+             body=watch.PresenceIn, response=watch.PresenceOut, tag="watch"),
+    Endpoint("GET", "/api/emergency", watch.emergency_state, "emergency",
+             "Whether the shop's emergency switch is on, with its timeline", query=watch.ShopQuery,
+             response=watch.EmergencyState, tag="watch"),
+    Endpoint("POST", "/api/emergency", watch.switch_emergency, "emergency_switch",
+             "Switch the shop's emergency on (every auto-reply swapped, the script pinned in every sidebar) or off",
+             role=Role.SUPERVISOR, body=watch.EmergencyIn, response=watch.EmergencyState, tag="watch"),
+    Endpoint("GET", "/api/auto-reply", watch.auto_reply, "auto_reply",
+             "The auto-reply to propose on a buyer's first message: the emergency's, else the campaign's",
+             query=watch.AutoReplyQuery, response=watch.AutoReplyOut, tag="watch"),
     Endpoint("GET", "/", home_page, "home_page",
              "The start page: what is running and where to go next (HTML)", role=PUBLIC, tag="pages"),
     Endpoint("GET", "/sidebar", sidebar_page, "sidebar_page",

@@ -59,6 +59,21 @@ class Settings(BaseModel):
     logistics_stale_hours: Annotated[int, Field(ge=1)] = Field(
         48, description="Hours without a tracking update before a parcel counts as stuck."
     )
+    watch_nudge_seconds: Annotated[int, Field(ge=1)] = Field(
+        100, description="Seconds a buyer waits before the agent is nudged (the chat console's own alert)."
+    )
+    watch_escalate_seconds: Annotated[int, Field(ge=1)] = Field(
+        150, description="Seconds a buyer waits before the supervisor's wall highlights the conversation."
+    )
+    watch_missed_seconds: Annotated[int, Field(ge=1)] = Field(
+        180, description="A turn answered later than this counts against the 3-minute response rate."
+    )
+    watch_limit_seconds: Annotated[int, Field(ge=1)] = Field(
+        300, description="Nobody waits longer than this (the seeds' five minutes): the last mark."
+    )
+    watch_assist_bot_counts: bool = Field(
+        False, description="Assist-bot replies stop the response clock (the platform counts some bots)."
+    )
     payment_reminder_minutes: Annotated[int, Field(ge=1)] = Field(
         10, description="Minutes after an order is placed unpaid before it needs a reminder."
     )

@@ -17,6 +17,7 @@ from aiohttp import web
 from pydantic import BaseModel, Field, ValidationError
 
 from assistant import keys
+from assistant.api import watch
 from assistant.conversations.log import SqliteConversationLog
 from assistant.conversations.models import Direction, MessageSource, NewMessage
 from assistant.errors import ApiError, BadRequest, FieldError, Forbidden, Unauthorized, field_errors
@@ -139,7 +140,11 @@ async def _log_message(request: web.Request, agent: Agent, event: MessageReceive
         at=event.at,
         received_at=datetime.now(UTC),
     )
-    return await request.app[keys.CONVERSATIONS].record(message) is not None
+    logged = await request.app[keys.CONVERSATIONS].record(message)
+    if logged is None:
+        return False
+    await watch.observe(request.app, logged)
+    return True
 
 
 def _shop_id(request: web.Request, agent: Agent, code: str) -> int:
@@ -154,7 +159,7 @@ def _shop_id(request: web.Request, agent: Agent, code: str) -> int:
     return shop.id
 
 
-def _stream_agent(request: web.Request) -> Agent:
+def stream_agent(request: web.Request) -> Agent:
     """The agent from the ``Authorization`` header or, for EventSource, ``?token=``."""
     scheme, _, header_token = request.headers.get("Authorization", "").partition(" ")
     token = header_token.strip() if scheme.lower() == "bearer" else request.query.get("token", "")
@@ -166,7 +171,7 @@ def _stream_agent(request: web.Request) -> Agent:
 
 async def event_stream(request: web.Request) -> web.StreamResponse:
     """Server-Sent Events: a ``state`` snapshot at once, then every accepted event; heartbeats between."""
-    agent = _stream_agent(request)
+    agent = stream_agent(request)
     hub: EventHub = request.app[keys.EVENTS]
     subscription = hub.subscribe(agent.id)
     response = web.StreamResponse(

@@ -186,7 +186,7 @@ def _item_context(found: Any) -> dict[str, Any]:
     return data
 
 
-def _campaign_context(campaign: Campaign) -> dict[str, Any]:
+def campaign_context(campaign: Campaign) -> dict[str, Any]:
     return {
         **campaign.variables,
         "name": campaign.name,
@@ -242,7 +242,7 @@ async def build_context(
     if order is not None:
         context["order"] = order
     if campaigns:
-        context["campaign"] = _campaign_context(campaigns[0])
+        context["campaign"] = campaign_context(campaigns[0])
     return context, (order or {}).get("status"), campaigns
 
 
@@ -394,7 +394,7 @@ async def active_scripts(request: web.Request) -> web.Response:
     )
     scripts = []
     for campaign in campaigns:
-        context["campaign"] = _campaign_context(campaign)
+        context["campaign"] = campaign_context(campaign)
         for script in campaign.scripts:
             if query.kind is not None and script.kind.value != query.kind:
                 continue

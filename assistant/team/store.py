@@ -1,0 +1,223 @@
+"""SQL of the response watch: take-over claims and the emergency switch (nothing else has SQL)."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlite_utils
+from pydantic import BaseModel, ConfigDict
+
+from assistant.commerce.store import insert_audit
+
+
+class _Row(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Claim(_Row):
+    id: int
+    shop_id: int
+    conversation: str
+    buyer_nick: str
+    agent_id: int
+    agent_name: str
+    from_agent_id: int | None
+    claimed_at: datetime
+    released_at: datetime | None = None
+    released_why: str | None = None
+
+
+class Emergency(_Row):
+    id: int
+    shop_id: int
+    reason: str
+    auto_reply: str
+    script_id: int | None
+    started_by: int
+    started_by_name: str
+    started_at: datetime
+    ended_by: int | None = None
+    ended_by_name: str | None = None
+    ended_at: datetime | None = None
+
+
+@dataclass
+class Switches:
+    """The emergency switches that are on, per process (read at start-up, replaced on each switch)."""
+
+    on: list[Emergency]
+
+
+class ClaimTaken(Exception):
+    """Someone holds the conversation already."""
+
+    def __init__(self, holder: Claim) -> None:
+        super().__init__(holder.agent_name)
+        self.holder = holder
+
+
+class AlreadyOn(Exception):
+    def __init__(self, current: Emergency) -> None:
+        super().__init__(current.reason)
+        self.current = current
+
+
+_CLAIM = """SELECT c.*, a.name AS agent_name FROM watch_claims c JOIN agents a ON a.id = c.agent_id"""
+_EMERGENCY = """SELECT e.*, s.name AS started_by_name, x.name AS ended_by_name FROM emergencies e
+    JOIN agents s ON s.id = e.started_by LEFT JOIN agents x ON x.id = e.ended_by"""
+
+
+def _claims(db: sqlite_utils.Database, where: str, params: tuple[object, ...]) -> list[Claim]:
+    cursor = db.conn.execute(f"{_CLAIM} WHERE {where}", params)
+    names = [c[0] for c in cursor.description]
+    return [Claim.model_validate(dict(zip(names, row, strict=True))) for row in cursor.fetchall()]
+
+
+def open_claim(db: sqlite_utils.Database, shop_id: int, conversation: str) -> Claim | None:
+    found = _claims(
+        db, "c.shop_id = ? AND c.conversation = ? AND c.released_at IS NULL", (shop_id, conversation)
+    )
+    return found[0] if found else None
+
+
+def open_claims(db: sqlite_utils.Database, shop_ids: list[int]) -> list[Claim]:
+    marks = ",".join("?" * len(shop_ids)) or "NULL"
+    return _claims(db, f"c.shop_id IN ({marks}) AND c.released_at IS NULL ORDER BY c.id", tuple(shop_ids))
+
+
+def insert_claim(
+    db: sqlite_utils.Database,
+    *,
+    shop_id: int,
+    conversation: str,
+    buyer_nick: str,
+    agent_id: int,
+    from_agent_id: int | None,
+    at: datetime,
+) -> Claim:
+    """Claim a conversation; :class:`ClaimTaken` (naming the holder) when it is held already.
+    The partial unique index decides: two writers racing cannot both win."""
+    try:
+        cursor = db.conn.execute(
+            "INSERT INTO watch_claims (shop_id, conversation, buyer_nick, agent_id, from_agent_id, claimed_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (shop_id, conversation, buyer_nick, agent_id, from_agent_id, at.isoformat()),
+        )
+    except sqlite3.IntegrityError:
+        holder = open_claim(db, shop_id, conversation)
+        if holder is None:  # pragma: no cover - the index only fails for an open claim
+            raise
+        raise ClaimTaken(holder) from None
+    insert_audit(
+        db,
+        at=at.isoformat(),
+        agent_id=agent_id,
+        shop_id=shop_id,
+        entity="conversation",
+        entity_id=conversation,
+        action="claim",
+        reason="",
+        before={"agent_id": from_agent_id},
+        after={"agent_id": agent_id},
+    )
+    return _claims(db, "c.id = ?", (cursor.lastrowid,))[0]
+
+
+def release_claims(
+    db: sqlite_utils.Database,
+    shop_id: int,
+    conversation: str,
+    at: datetime,
+    why: str,
+    agent_id: int | None = None,
+) -> int:
+    """Release the open claim on a conversation (only ``agent_id``'s, when given); how many."""
+    sql = (
+        "UPDATE watch_claims SET released_at = ?, released_why = ? WHERE shop_id = ? AND conversation = ?"
+        " AND released_at IS NULL"
+    )
+    params: tuple[object, ...] = (at.isoformat(), why, shop_id, conversation)
+    if agent_id is not None:
+        sql += " AND agent_id = ?"
+        params += (agent_id,)
+    return db.conn.execute(sql, params).rowcount
+
+
+def _emergencies(db: sqlite_utils.Database, where: str, params: tuple[object, ...]) -> list[Emergency]:
+    cursor = db.conn.execute(f"{_EMERGENCY} WHERE {where}", params)
+    names = [c[0] for c in cursor.description]
+    return [Emergency.model_validate(dict(zip(names, row, strict=True))) for row in cursor.fetchall()]
+
+
+def active_emergencies(db: sqlite_utils.Database) -> list[Emergency]:
+    return _emergencies(db, "e.ended_at IS NULL ORDER BY e.shop_id", ())
+
+
+def emergency_timeline(db: sqlite_utils.Database, shop_id: int, limit: int = 50) -> list[Emergency]:
+    return _emergencies(db, "e.shop_id = ? ORDER BY e.id DESC LIMIT ?", (shop_id, limit))
+
+
+def start_emergency(
+    db: sqlite_utils.Database,
+    *,
+    shop_id: int,
+    reason: str,
+    auto_reply: str,
+    script_id: int | None,
+    agent_id: int,
+    at: datetime,
+) -> Emergency:
+    """Switch the shop's emergency on (:class:`AlreadyOn` when it is on already), audited."""
+    try:
+        cursor = db.conn.execute(
+            "INSERT INTO emergencies (shop_id, reason, auto_reply, script_id, started_by, started_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (shop_id, reason, auto_reply, script_id, agent_id, at.isoformat()),
+        )
+    except sqlite3.IntegrityError:
+        current = _emergencies(db, "e.shop_id = ? AND e.ended_at IS NULL", (shop_id,))
+        if not current:  # pragma: no cover
+            raise
+        raise AlreadyOn(current[0]) from None
+    started = _emergencies(db, "e.id = ?", (cursor.lastrowid,))[0]
+    insert_audit(
+        db,
+        at=at.isoformat(),
+        agent_id=agent_id,
+        shop_id=shop_id,
+        entity="emergency",
+        entity_id=str(started.id),
+        action="start",
+        reason=reason,
+        before=None,
+        after={"auto_reply": auto_reply, "script_id": script_id},
+    )
+    return started
+
+
+def end_emergency(
+    db: sqlite_utils.Database, *, shop_id: int, agent_id: int, at: datetime
+) -> Emergency | None:
+    """Switch it off; None when it was not on."""
+    current = _emergencies(db, "e.shop_id = ? AND e.ended_at IS NULL", (shop_id,))
+    if not current:
+        return None
+    db.conn.execute(
+        "UPDATE emergencies SET ended_by = ?, ended_at = ? WHERE id = ?",
+        (agent_id, at.isoformat(), current[0].id),
+    )
+    insert_audit(
+        db,
+        at=at.isoformat(),
+        agent_id=agent_id,
+        shop_id=shop_id,
+        entity="emergency",
+        entity_id=str(current[0].id),
+        action="end",
+        reason="",
+        before={"on": True},
+        after={"on": False},
+    )
+    return _emergencies(db, "e.id = ?", (current[0].id,))[0]
