@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from assistant.api import commerce, commerce_edits, item_answers, quick_replies, system, usage, watch
+from assistant.api import commerce, commerce_edits, item_answers, quick_replies, reports, system, usage, watch
 from assistant.api import kb_campaigns as kbc
 from assistant.api import kb_edit as kbe
 from assistant.api import kb_editor_support as kbs
@@ -164,6 +164,16 @@ ENDPOINTS: list[Endpoint] = [
     Endpoint("GET", "/api/auto-reply", watch.auto_reply, "auto_reply",
              "The auto-reply to propose on a buyer's first message: the emergency's, else the campaign's",
              query=watch.AutoReplyQuery, response=watch.AutoReplyOut, tag="watch"),
+    # ---- supervisor reports: KPI, bonus, month close, the event-day forecast ----
+    Endpoint("GET", "/api/reports/kpi", reports.kpi_report, "reports_kpi",
+             "The month's metrics, score, bonus base and bonus per agent, each explained (frozen once closed)",
+             role=Role.SUPERVISOR, query=reports.KpiQuery, response=reports.KpiOut, tag="reports"),
+    Endpoint("POST", "/api/reports/kpi/close", reports.close_month, "reports_kpi_close",
+             "Close a finished month: its figures are frozen (409 when closed already)", role=Role.SUPERVISOR,
+             body=reports.CloseIn, response=reports.KpiOut, tag="reports"),
+    Endpoint("POST", "/api/reports/forecast", reports.forecast, "reports_forecast",
+             "Event-day consultations from last year's ratio, the agents it takes at 80-120 a day, by shift",
+             role=Role.SUPERVISOR, body=reports.ForecastIn, response=reports.ForecastOut, tag="reports"),
     Endpoint("GET", "/", home_page, "home_page",
              "The start page: what is running and where to go next (HTML)", role=PUBLIC, tag="pages"),
     Endpoint("GET", "/sidebar", sidebar_page, "sidebar_page",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,6 +75,17 @@ def mini_shop(settings: Settings, mini_shop_template: tuple[Path, MiniShop]) -> 
     settings.db_path.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(template, settings.db_path)
     return shop
+
+
+@pytest.fixture
+def store_db(settings: Settings, mini_shop: MiniShop) -> Iterator[Database]:
+    """A handle on the test's database beside the running app, to seed rows and check what was written."""
+    db = Database(settings.db_path)
+    db.open(MIGRATION_SETS)
+    try:
+        yield db
+    finally:
+        db.close()
 
 
 @pytest.fixture

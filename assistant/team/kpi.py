@@ -13,6 +13,9 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TypeVar
+
+K = TypeVar("K")
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +100,7 @@ def card_score(
     return Score(sum(p.score for p in parts), tuple(parts))
 
 
-def shops_score(scores: Mapping[str, Score | None], weights: Mapping[str, float]) -> float | None:
+def shops_score(scores: Mapping[K, Score | None], weights: Mapping[K, float]) -> float | None:
     """Σ shop score × the agent's weight in that shop, over the shops with a score (weights are
     renormalised, so an agent with one shop scores that shop's score)."""
     scored = {shop: s.value for shop, s in scores.items() if s is not None and weights.get(shop, 0) > 0}
@@ -177,13 +180,18 @@ class Explanation:
 
 
 def explain(
-    score: Score, bands: Sequence[Band] = BANDS, targets: Mapping[str, Target] = TARGETS, scale: float = 1.0
+    score: Score,
+    bands: Sequence[Band] = BANDS,
+    targets: Mapping[str, Target] = TARGETS,
+    scale: float = 1.0,
+    total: float | None = None,
 ) -> Explanation:
     """The score, its base and bonus, and per metric what alone would lift it into the next band.
 
-    ``scale`` is how much of the final score this card's score makes (a shop weight of 0.6, or a
-    supervisor's own 0.4): a point of the final score costs 1/scale points of this card."""
-    value = rounded(score.value * scale) if scale != 1.0 else rounded(score.value)
+    ``total`` is the final score when this card is only part of it, and ``scale`` how much of it this
+    card makes (a shop weight of 0.6, or a supervisor's own 0.4): a point of the final score costs
+    1/scale points of this card."""
+    value = rounded(score.value if total is None else total)
     band = band_for(float(value), bands)
     higher = sorted((b for b in bands if b.min_score > band.min_score), key=lambda b: b.min_score)
     bonus = (Decimal(band.base_yuan) * value / 100).quantize(Decimal("0.01"), ROUND_HALF_UP)

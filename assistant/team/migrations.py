@@ -45,3 +45,24 @@ def m0001_response_watch(db: sqlite_utils.Database) -> None:
             "CREATE UNIQUE INDEX emergencies_one_on ON emergencies (shop_id) WHERE ended_at IS NULL",
         ],
     )
+
+
+@migrations(name="0002_kpi_closes")
+def m0002_kpi_closes(db: sqlite_utils.Database) -> None:
+    execute_all(
+        db,
+        [
+            # a closed month's figures, frozen: a later recomputation is shown beside them, never over them
+            """CREATE TABLE kpi_closes (
+                id INTEGER PRIMARY KEY,
+                period TEXT NOT NULL,
+                shop_id INTEGER REFERENCES shops(id),
+                closed_by INTEGER NOT NULL REFERENCES agents(id),
+                closed_at TEXT NOT NULL,
+                report TEXT NOT NULL
+            )""",
+            "CREATE UNIQUE INDEX kpi_closes_once ON kpi_closes (period, coalesce(shop_id, 0))",
+            """CREATE TRIGGER kpi_closes_no_update BEFORE UPDATE ON kpi_closes
+                BEGIN SELECT RAISE(ABORT, 'a closed month is never changed'); END""",
+        ],
+    )

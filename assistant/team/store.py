@@ -221,3 +221,90 @@ def end_emergency(
         after={"on": False},
     )
     return _emergencies(db, "e.id = ?", (current[0].id,))[0]
+
+
+# ---- reports: paid orders and month closes ------------------------------------------------------
+
+
+class PaidOrderRow(_Row):
+    shop_id: int
+    buyer: str
+    created_at: datetime
+    paid_at: datetime
+    amount_fen: int
+    items: int
+
+
+def paid_orders(
+    db: sqlite_utils.Database, shop_ids: list[int], start: datetime, end: datetime
+) -> list[PaidOrderRow]:
+    """Orders of these shops created in ``[start, end)`` that were paid, with their item counts (times
+    are compared as instants: stored offsets may differ)."""
+    marks = ",".join("?" * len(shop_ids)) or "NULL"
+    cursor = db.conn.execute(
+        f"""SELECT o.shop_id, b.nick AS buyer, o.created_at, o.paid_at, o.price_fen + o.postage_fen AS amount_fen,
+                   coalesce((SELECT sum(l.quantity) FROM order_lines l WHERE l.order_id = o.id), 0) AS items
+            FROM orders o JOIN buyers b ON b.id = o.buyer_id
+            WHERE o.shop_id IN ({marks}) AND o.paid_at IS NOT NULL
+              AND julianday(o.created_at) >= julianday(?) AND julianday(o.created_at) < julianday(?)
+            ORDER BY o.created_at""",
+        (*shop_ids, start.isoformat(), end.isoformat()),
+    )
+    names = [c[0] for c in cursor.description]
+    return [PaidOrderRow.model_validate(dict(zip(names, row, strict=True))) for row in cursor.fetchall()]
+
+
+class KpiClose(_Row):
+    id: int
+    period: str
+    shop_id: int | None
+    closed_by: int
+    closed_at: datetime
+    report: str
+
+
+class AlreadyClosed(Exception):
+    def __init__(self, close: KpiClose) -> None:
+        super().__init__(close.period)
+        self.close = close
+
+
+def kpi_close(db: sqlite_utils.Database, period: str, shop_id: int | None) -> KpiClose | None:
+    cursor = db.conn.execute(
+        "SELECT * FROM kpi_closes WHERE period = ? AND coalesce(shop_id, 0) = ?", (period, shop_id or 0)
+    )
+    row = cursor.fetchone()
+    if row is None:
+        return None
+    return KpiClose.model_validate(dict(zip([c[0] for c in cursor.description], row, strict=True)))
+
+
+def insert_kpi_close(
+    db: sqlite_utils.Database, *, period: str, shop_id: int | None, agent_id: int, at: datetime, report: str
+) -> KpiClose:
+    """Freeze a month's report (:class:`AlreadyClosed` when it was closed before), audited."""
+    try:
+        db.conn.execute(
+            "INSERT INTO kpi_closes (period, shop_id, closed_by, closed_at, report) VALUES (?, ?, ?, ?, ?)",
+            (period, shop_id, agent_id, at.isoformat(), report),
+        )
+    except sqlite3.IntegrityError:
+        existing = kpi_close(db, period, shop_id)
+        if existing is None:  # pragma: no cover
+            raise
+        raise AlreadyClosed(existing) from None
+    insert_audit(
+        db,
+        at=at.isoformat(),
+        agent_id=agent_id,
+        shop_id=shop_id,
+        entity="kpi_close",
+        entity_id=period,
+        action="close",
+        reason="",
+        before=None,
+        after={"period": period},
+    )
+    closed = kpi_close(db, period, shop_id)
+    assert closed is not None
+    return closed

@@ -3,29 +3,17 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from assistant.app import MIGRATION_SETS
 from assistant.commerce.models import Order, OrderStatus
-from assistant.settings import Settings
 from knowledge.database import Database
 from tests.commerce import factory
 from tests.conftest import MiniShop
 
 _buyer_ids = itertools.count(1000)
-
-
-@pytest.fixture
-def store_db(settings: Settings, mini_shop: MiniShop) -> Iterator[Database]:
-    db = Database(settings.db_path)
-    db.open(MIGRATION_SETS)
-    try:
-        yield db
-    finally:
-        db.close()
 
 
 @pytest.fixture

@@ -1,0 +1,340 @@
+"""Supervisor reports: the month's KPI per agent with score, bonus and its explanation, the month
+close, and the Double-11 forecast. Thin: the arithmetic is ``assistant.team.kpi`` / ``forecast`` /
+``reports``."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+from pydantic import Field, StringConstraints
+
+from assistant import keys
+from assistant.api.commerce import shop_of
+from assistant.api.io import ok, read_json, read_query
+from assistant.api.watch import rules_from
+from assistant.conversations.models import Direction
+from assistant.errors import BadRequest, Conflict, FieldError
+from assistant.security import current_agent
+from assistant.team import forecast as fc
+from assistant.team import store
+from assistant.team.kpi import CARDS, Score, card_score, explain, shops_score, with_team
+from assistant.team.reports import LogLine, PaidOrder, figures
+from assistant.team.watch import Source
+from knowledge.models import Agent, Id, Model, Role
+
+MAIN_SHOP_WEIGHT = 0.6
+ATTRIBUTION_DAYS = 30
+
+
+Period = Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+
+
+class KpiQuery(Model):
+    period: Period = Field(description="the month, YYYY-MM (in the shop's time zone)")
+    shop: Id | None = Field(None, description="one shop; default: every shop the caller is logged into")
+
+
+class AgentKpi(Model):
+    agent_id: int
+    agent: str
+    login: str
+    role: str
+    shops: dict[str, dict[str, float | None]] = Field(description="shop id → that shop's metrics")
+    metrics: dict[str, float | None] = Field(
+        description="the agent's metrics in their main shop of the report"
+    )
+    shop_scores: dict[str, float | None]
+    score: float | None
+    base_yuan: int | None
+    bonus_yuan: str | None = Field(description="yuan with two decimals, as a string (never a float)")
+    explanation: str
+
+
+class KpiOut(Model):
+    period: str
+    shop: int | None
+    closed: bool
+    closed_at: datetime | None = None
+    changed_since_close: bool = Field(
+        False, description="a recomputation now differs from the frozen figures"
+    )
+    weights: dict[str, float]
+    agents: list[AgentKpi]
+
+
+class CloseIn(Model):
+    period: Period = Field(description="the month to close, YYYY-MM (after it ended)")
+    shop: Id | None = None
+
+
+class ForecastIn(Model):
+    this_october_daily: Annotated[float, Field(ge=0, le=10_000_000)]
+    last_event_day: Annotated[float, Field(ge=0, le=100_000_000)]
+    last_october_daily: Annotated[float, Field(gt=0, le=10_000_000)]
+    agents: Annotated[int, Field(ge=0, le=100_000)] | None = Field(
+        None, description="agents planned for the day"
+    )
+    shop: Id | None = Field(None, description="shop whose conversation log gives the hour curve")
+
+
+class ShiftOut(Model):
+    shift: str
+    share: float
+    consultations: int
+    agents_min: int
+    agents_max: int
+    rostered: int
+    short: int
+
+
+class ForecastOut(Model):
+    forecast: int
+    ratio: float
+    agents_min: int = Field(description="agents at 120 consultations a day each, rounded up")
+    agents_max: int = Field(description="agents at 80 consultations a day each, rounded up")
+    verdict: str | None = Field(description="with `agents`: add (above 120 each), fewer (below 80) or ok")
+    curve_from: str = Field(description="log (the shop's last 28 days) or typical (no history)")
+    by_shift: list[ShiftOut]
+
+
+# A typical day of a Tmall shop's consultations by clock hour (shares), used when there is no history.
+TYPICAL_CURVE: dict[int, float] = {
+    0: 3,
+    1: 1,
+    2: 0.5,
+    3: 0.3,
+    4: 0.2,
+    5: 0.3,
+    6: 0.8,
+    7: 2,
+    8: 4,
+    9: 6,
+    10: 7,
+    11: 6.5,
+    12: 5,
+    13: 5.5,
+    14: 6,
+    15: 6,
+    16: 5.5,
+    17: 5,
+    18: 5,
+    19: 6,
+    20: 7.5,
+    21: 8,
+    22: 6.5,
+    23: 4.5,
+}
+
+
+def _month(period: str) -> tuple[date, date]:
+    year, month = int(period[:4]), int(period[5:7])
+    start = date(year, month, 1)
+    end = date(year + (month == 12), month % 12 + 1, 1)
+    return start, end
+
+
+async def _compute(request: web.Request, caller: Agent, period: str, shop_ids: list[int]) -> list[AgentKpi]:
+    app = request.app
+    settings = app[keys.SETTINGS]
+    tz = ZoneInfo(settings.timezone)
+    start, end = _month(period)
+    since = datetime.combine(start, time(0), tzinfo=tz) - timedelta(days=ATTRIBUTION_DAYS)
+    until = datetime.combine(end, time(0), tzinfo=tz) + timedelta(days=5)  # the final settle delay
+    lines: list[LogLine] = []
+    for shop_id in shop_ids:
+        for m in await app[keys.CONVERSATIONS].shop_messages(shop_id, since, until):
+            source = Source(m.source.value) if m.source else Source.HUMAN
+            lines.append(
+                LogLine(
+                    m.shop_id,
+                    m.conversation,
+                    m.buyer_nick,
+                    m.at,
+                    m.direction is Direction.IN,
+                    m.agent_id,
+                    source,
+                )
+            )
+    rows = await app[keys.DB].read(lambda db: store.paid_orders(db, shop_ids, since, until))
+    orders = [PaidOrder(r.shop_id, r.buyer, r.created_at, r.paid_at, r.amount_fen, r.items) for r in rows]
+    found = figures(lines, orders, start, end, tz, rules_from(settings), ATTRIBUTION_DAYS)
+    directory = app[keys.DIRECTORY]
+    per_agent: dict[int, dict[int, dict[str, float | None]]] = {}
+    for (agent_id, shop_id), figs in found.items():
+        per_agent.setdefault(agent_id, {})[shop_id] = figs.metrics
+    members = [a for a in directory.agents.values() if set(a.shop_ids) & set(shop_ids) or a.id in per_agent]
+    own: dict[int, tuple[float | None, dict[int, Score | None], dict[int, float]]] = {}
+    for member in members:
+        metrics = per_agent.get(member.id, {})
+        card = CARDS["supervisor" if member.role is Role.SUPERVISOR else "agent"]
+        scores = {shop_id: card_score(m, card) for shop_id, m in metrics.items()}
+        weights = _shop_weights(member, list(metrics))
+        own[member.id] = (shops_score(scores, weights), scores, weights)
+    agent_scores = [v[0] for a, v in own.items() if directory.agents[a].role is not Role.SUPERVISOR]
+    present = [s for s in agent_scores if s is not None]
+    team_average = sum(present) / len(present) if present else None
+    out = []
+    for member in sorted(members, key=lambda a: a.id):
+        total, scores, weights = own[member.id]
+        card = CARDS["supervisor" if member.role is Role.SUPERVISOR else "agent"]
+        final = with_team(total, team_average, card)
+        main = member.main_shop_id if member.main_shop_id in scores else next(iter(scores), None)
+        main_score = scores.get(main) if main is not None else None
+        metrics = per_agent.get(member.id, {})
+        if final is None or main_score is None:
+            text = "本月没有咨询，不计分" if final is None else f"{final:.2f} 分（团队平均）"
+            told = None
+        else:
+            assert main is not None
+            share = weights.get(main, 1.0) / (sum(weights.values()) or 1.0)
+            if card.team_share and team_average is not None:
+                share *= 1 - card.team_share
+            told = explain(main_score, total=final, scale=share)
+            text = told.text()
+        out.append(
+            AgentKpi(
+                agent_id=member.id,
+                agent=member.name,
+                login=member.login,
+                role=member.role.value,
+                shops={str(s): m for s, m in metrics.items()},
+                metrics=metrics.get(main, {}) if main is not None else {},
+                shop_scores={str(s): (round(v.value, 2) if v else None) for s, v in scores.items()},
+                score=float(told.score) if told else (round(final, 2) if final is not None else None),
+                base_yuan=told.base_yuan if told else None,
+                bonus_yuan=str(told.bonus_yuan) if told else None,
+                explanation=text,
+            )
+        )
+    return out
+
+
+def _shop_weights(member: Agent, shop_ids: list[int]) -> dict[int, float]:
+    """The seeds' split: the main shop 0.6, the others share 0.4 (renormalised over shops with figures)."""
+    others = [s for s in shop_ids if s != member.main_shop_id]
+    weights = {s: (1 - MAIN_SHOP_WEIGHT) / len(others) for s in others} if others else {}
+    if member.main_shop_id in shop_ids:
+        weights[member.main_shop_id] = MAIN_SHOP_WEIGHT if others else 1.0
+    return weights
+
+
+def _shop_ids(request: web.Request, shop: int | None) -> list[int]:
+    agent = current_agent(request)
+    return [shop_of(request, agent, shop)] if shop else sorted(agent.shop_ids)
+
+
+async def kpi_report(request: web.Request) -> web.Response:
+    """The month's figures, score, bonus base and bonus per agent, each with its explanation; a closed
+    month gives its frozen figures (and says when a recomputation now differs)."""
+    caller = current_agent(request)
+    query = read_query(request, KpiQuery)
+    shop_ids = _shop_ids(request, query.shop)
+    agents = await _compute(request, caller, query.period, shop_ids)
+    closed = await request.app[keys.DB].read(lambda db: store.kpi_close(db, query.period, query.shop))
+    weights = dict(CARDS["agent"].weights)
+    if closed is not None:
+        frozen = [AgentKpi.model_validate(a) for a in json.loads(closed.report)]
+        changed = [a.model_dump(mode="json") for a in agents] != [a.model_dump(mode="json") for a in frozen]
+        return ok(
+            KpiOut(
+                period=query.period,
+                shop=query.shop,
+                closed=True,
+                closed_at=closed.closed_at,
+                changed_since_close=changed,
+                weights=weights,
+                agents=frozen,
+            )
+        )
+    return ok(KpiOut(period=query.period, shop=query.shop, closed=False, weights=weights, agents=agents))
+
+
+async def close_month(request: web.Request) -> web.Response:
+    """Freeze the month's figures: later reads give them as they were, whatever a recomputation says."""
+    caller = current_agent(request)
+    body = await read_json(request, CloseIn)
+    shop_ids = _shop_ids(request, body.shop)
+    tz = ZoneInfo(request.app[keys.SETTINGS].timezone)
+    _, end = _month(body.period)
+    if datetime.now(tz).date() < end:
+        raise BadRequest.field("period", f"{body.period} 还没有结束，月底之后才能结算")
+    agents = await _compute(request, caller, body.period, shop_ids)
+    report = json.dumps([a.model_dump(mode="json") for a in agents], ensure_ascii=False)
+    now = datetime.now(UTC)
+    try:
+        closed = await request.app[keys.DB].write(
+            lambda db: store.insert_kpi_close(
+                db, period=body.period, shop_id=body.shop, agent_id=caller.id, at=now, report=report
+            )
+        )
+    except store.AlreadyClosed as done:
+        raise Conflict(
+            f"{body.period} 已在 {done.close.closed_at:%Y-%m-%d %H:%M} 结算过，不会再改",
+            [FieldError("period", "已经结算")],
+        ) from None
+    return ok(
+        KpiOut(
+            period=body.period,
+            shop=body.shop,
+            closed=True,
+            closed_at=closed.closed_at,
+            weights=dict(CARDS["agent"].weights),
+            agents=agents,
+        )
+    )
+
+
+async def hour_curve(request: web.Request, shop_id: int) -> dict[int, float] | None:
+    """The share of the buyers' messages per clock hour over the shop's last 28 days (None: no history)."""
+    tz = ZoneInfo(request.app[keys.SETTINGS].timezone)
+    now = datetime.now(UTC)
+    messages = await request.app[keys.CONVERSATIONS].shop_messages(
+        shop_id, now - timedelta(days=28), now, direction=Direction.IN
+    )
+    if len(messages) < 50:
+        return None
+    curve: dict[int, float] = {}
+    for m in messages:
+        hour = m.at.astimezone(tz).hour
+        curve[hour] = curve.get(hour, 0) + 1
+    return curve
+
+
+async def forecast(request: web.Request) -> web.Response:
+    """Event-day consultations = this October's daily average × (last year's event day ÷ last October's
+    daily average); agents at 120 and 80 a day; split by shift along the hour curve."""
+    caller = current_agent(request)
+    body = await read_json(request, ForecastIn)
+    got = fc.forecast(body.this_october_daily, body.last_event_day, body.last_october_daily)
+    curve = await hour_curve(request, shop_of(request, caller, body.shop)) if body.shop else None
+    roster: dict[str, int] = {}
+    if body.agents is not None:
+        per_shift = body.agents // len(fc.SHIFTS)
+        roster = {s.name: per_shift + (i < body.agents % len(fc.SHIFTS)) for i, s in enumerate(fc.SHIFTS)}
+    shifts = fc.by_shift(got.consultations, curve or TYPICAL_CURVE, roster)
+    return ok(
+        ForecastOut(
+            forecast=got.consultations,
+            ratio=round(got.ratio, 4),
+            agents_min=got.agents_min,
+            agents_max=got.agents_max,
+            verdict=fc.load_verdict(got.consultations, body.agents) if body.agents is not None else None,
+            curve_from="log" if curve else "typical",
+            by_shift=[
+                ShiftOut(
+                    shift=n.shift,
+                    share=round(n.share, 4),
+                    consultations=n.consultations,
+                    agents_min=n.agents_min,
+                    agents_max=n.agents_max,
+                    rostered=n.rostered,
+                    short=n.short,
+                )
+                for n in shifts
+            ],
+        )
+    )

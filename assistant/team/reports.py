@@ -1,0 +1,196 @@
+"""The supervisor's figures per agent and shop over a period, from the conversation log and the orders.
+
+Pure functions over plain records (no I/O, no aiohttp): ``assistant/api/reports.py`` reads the log and
+the orders and hands them here. The rules, after the platform's definitions (research/team.md §2.2):
+
+- an **inquiring buyer** wrote at least one message on the agent's console that day;
+- **conversion** (询单转化率): inquiring buyers who paid — ``next_day`` by the end of the day after they
+  asked, ``final`` within 4 days — ÷ inquiring buyers; the score uses the final figure;
+- **客单价** = sales ÷ paying buyers and **客件数** = items ÷ paying buyers, over the orders the agent owns:
+  an order belongs to the last agent who chatted with the buyer before it was placed, within
+  ``attribution_days``;
+- **reply rate** = inquiring buyers who got a human reply ÷ inquiring buyers; **答问比** = the agent's
+  human messages ÷ the buyers' messages;
+- the **3-minute rate** and **human response time** come from the response clock (``watch.py``).
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, tzinfo
+
+from assistant.team.watch import Message, Rules, Source, score, turns
+
+DEFAULT_RULES = Rules()
+SETTLE_NEXT_DAY = 1
+SETTLE_FINAL = 4
+
+
+@dataclass(frozen=True, slots=True)
+class LogLine:
+    """One logged message, as the report needs it."""
+
+    shop_id: int
+    conversation: str
+    buyer: str
+    at: datetime
+    from_buyer: bool
+    agent_id: int | None
+    source: Source = Source.HUMAN
+
+
+@dataclass(frozen=True, slots=True)
+class PaidOrder:
+    shop_id: int
+    buyer: str
+    created_at: datetime
+    paid_at: datetime
+    amount_fen: int
+    items: int
+
+
+@dataclass
+class Figures:
+    """One agent in one shop over the period."""
+
+    agent_id: int
+    shop_id: int
+    inquiring: int = 0
+    paid_next_day: int = 0
+    paid_final: int = 0
+    replied: int = 0
+    buyer_messages: int = 0
+    agent_messages: int = 0
+    orders: int = 0
+    sales_fen: int = 0
+    items: int = 0
+    paying_buyers: int = 0
+    turns_counted: int = 0
+    turns_within: int = 0
+    response_total_s: float = 0.0
+    responses: int = 0
+    days: set[date] = field(default_factory=set)
+
+    @property
+    def metrics(self) -> dict[str, float | None]:
+        """The figures the scorecards read (None where nothing was there to measure)."""
+
+        def share(part: float, whole: float) -> float | None:
+            return part / whole if whole else None
+
+        return {
+            "inquiring": self.inquiring,
+            "conversion_next_day": share(self.paid_next_day, self.inquiring),
+            "conversion": share(self.paid_final, self.inquiring),
+            "reply_rate": share(self.replied, self.inquiring),
+            "answer_ratio": share(self.agent_messages, self.buyer_messages),
+            "rate_3min": share(self.turns_within, self.turns_counted),
+            "response_s": share(self.response_total_s, self.responses),
+            "unit_price_yuan": share(self.sales_fen / 100, self.paying_buyers),
+            "items_per_buyer": share(self.items, self.paying_buyers),
+            "orders": self.orders,
+            "sales_yuan": self.sales_fen / 100,
+            "satisfaction": None,  # no rating events yet: left out of the score, its weight shared
+        }
+
+
+def figures(
+    lines: Iterable[LogLine],
+    orders: Iterable[PaidOrder],
+    start: date,
+    end: date,
+    tz: tzinfo,
+    rules: Rules = DEFAULT_RULES,
+    attribution_days: int = 30,
+    now: datetime | None = None,
+) -> dict[tuple[int, int], Figures]:
+    """Per (agent, shop): the period's figures for days ``start <= day < end`` in the shop's zone."""
+    moment = now or datetime.now(tz)
+    found: dict[tuple[int, int], Figures] = {}
+
+    def of(agent_id: int, shop_id: int) -> Figures:
+        key = (agent_id, shop_id)
+        if key not in found:
+            found[key] = Figures(agent_id, shop_id)
+        return found[key]
+
+    conversations: dict[tuple[int, str], list[LogLine]] = defaultdict(list)
+    # (shop, buyer) -> [(time, agent)] of the agents' chats, for order attribution
+    chats: dict[tuple[int, str], list[tuple[datetime, int]]] = defaultdict(list)
+    # (agent, shop, buyer, day) of the inquiries in the period, and whether a human answered
+    inquiries: dict[tuple[int, int, str, date], bool] = {}
+    for line in lines:
+        conversations[(line.shop_id, line.conversation)].append(line)
+        if line.agent_id is None:
+            continue
+        day = line.at.astimezone(tz).date()
+        chats[(line.shop_id, line.buyer)].append((line.at, line.agent_id))
+        if not start <= day < end:
+            continue
+        target = of(line.agent_id, line.shop_id)
+        target.days.add(day)
+        key = (line.agent_id, line.shop_id, line.buyer, day)
+        if line.from_buyer:
+            target.buyer_messages += 1
+            inquiries.setdefault(key, False)
+        elif line.source is Source.HUMAN:
+            target.agent_messages += 1
+            if key in inquiries:
+                inquiries[key] = True
+
+    paid_by_buyer: dict[tuple[int, str], list[datetime]] = defaultdict(list)
+    orders = list(orders)
+    for order in orders:
+        paid_by_buyer[(order.shop_id, order.buyer)].append(order.paid_at)
+    for times in paid_by_buyer.values():
+        times.sort()
+
+    for (agent_id, shop_id, buyer, day), replied in inquiries.items():
+        target = of(agent_id, shop_id)
+        target.inquiring += 1
+        target.replied += replied
+        asked = datetime.combine(day, datetime.min.time(), tzinfo=tz)
+        paid = paid_by_buyer.get((shop_id, buyer), [])
+        first = bisect.bisect_left(paid, asked)
+        if first < len(paid):
+            when = paid[first].astimezone(tz).date()
+            target.paid_next_day += when <= day + timedelta(days=SETTLE_NEXT_DAY)
+            target.paid_final += when <= day + timedelta(days=SETTLE_FINAL)
+
+    for history in chats.values():
+        history.sort()
+    window = timedelta(days=attribution_days)
+    payers: dict[tuple[int, int], set[str]] = defaultdict(set)
+    for order in orders:
+        if not start <= order.created_at.astimezone(tz).date() < end:
+            continue
+        history = chats.get((order.shop_id, order.buyer), [])
+        before = bisect.bisect_right(history, (order.created_at, 1 << 62)) - 1
+        if before < 0 or order.created_at - history[before][0] > window:
+            continue
+        agent_id = history[before][1]
+        target = of(agent_id, order.shop_id)
+        target.orders += 1
+        target.sales_fen += order.amount_fen
+        target.items += order.items
+        payers[(agent_id, order.shop_id)].add(order.buyer)
+    for (agent_id, shop_id), buyers in payers.items():
+        found[(agent_id, shop_id)].paying_buyers = len(buyers)
+
+    for (shop_id, _), messages in conversations.items():
+        owners = {m.at: m.agent_id for m in messages if m.agent_id is not None}
+        for turn in turns((Message(m.at, m.from_buyer, m.source) for m in messages), rules):
+            owner = owners.get(turn.started)
+            scored = score(turn, rules, moment, tz) if owner is not None else None
+            if owner is None or scored is None or scored.within is None or not start <= scored.day < end:
+                continue
+            target = of(owner, shop_id)
+            target.turns_counted += 1
+            target.turns_within += scored.within
+            if scored.response_s is not None:
+                target.responses += 1
+                target.response_total_s += scored.response_s
+    return found
