@@ -7,10 +7,11 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from aiohttp import web
 
 from assistant import keys
-from assistant.api import watch
+from assistant.api import reminders, watch
 from assistant.scheduler import Scheduler
 
 HOUR = 3600.0
+MINUTE = 60.0
 
 
 def register_jobs(app: web.Application, scheduler: Scheduler) -> None:
@@ -23,6 +24,7 @@ def register_jobs(app: web.Application, scheduler: Scheduler) -> None:
         lambda: conversations.apply_retention(settings.conversation_retention_days),
     )
     scheduler.add("watch_trim", HOUR, _trim(app))
+    scheduler.add("reminder_scan", MINUTE, lambda: reminders.run_scan(app))
 
 
 def _trim(app: web.Application) -> Callable[[], Awaitable[int]]:

@@ -9,7 +9,17 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from assistant.api import commerce, commerce_edits, item_answers, quick_replies, reports, system, usage, watch
+from assistant.api import (
+    commerce,
+    commerce_edits,
+    item_answers,
+    quick_replies,
+    reminders,
+    reports,
+    system,
+    usage,
+    watch,
+)
 from assistant.api import kb_campaigns as kbc
 from assistant.api import kb_edit as kbe
 from assistant.api import kb_editor_support as kbs
@@ -164,6 +174,26 @@ ENDPOINTS: list[Endpoint] = [
     Endpoint("GET", "/api/auto-reply", watch.auto_reply, "auto_reply",
              "The auto-reply to propose on a buyer's first message: the emergency's, else the campaign's",
              query=watch.AutoReplyQuery, response=watch.AutoReplyOut, tag="watch"),
+    # ---- payment reminders (催付): the queue, claims, touches, the buyer card's line, the effect ----
+    Endpoint("GET", "/api/reminders", reminders.queue, "reminders",
+             "The caller's reminder tasks and the pool: buyer, orders, owner, next touch, channel",
+             query=reminders.QueueQuery, response=reminders.QueueOut, tag="reminders"),
+    Endpoint("GET", "/api/reminders/buyer", reminders.buyer_line, "reminders_buyer",
+             "The buyer card's line: who reminded today, when, how, and how many of the day's",
+             query=reminders.BuyerQuery, response=reminders.BuyerLine, tag="reminders"),
+    Endpoint("GET", "/api/reminders/effect", reminders.effect, "reminders_effect",
+             "Per agent and channel: reminded, paid, rate, recovered; the lift over the holdout",
+             role=Role.SUPERVISOR, query=reminders.EffectQuery, response=reminders.EffectOut, tag="reminders"),
+    Endpoint("POST", "/api/reminders/{task_id}/claim", reminders.claim, "reminder_claim",
+             "Take a task (409 naming the holder when someone has it)", response=reminders.TaskOut,
+             tag="reminders"),
+    Endpoint("POST", "/api/reminders/{task_id}/touches", reminders.touch, "reminder_touch",
+             "Record a touch; the orders are read again first (a paid order ends the task instead: 409)",
+             body=reminders.TouchIn, response=reminders.TaskOut, tag="reminders"),
+    Endpoint("POST", "/api/reminders/{task_id}/snooze", reminders.snooze, "reminder_snooze",
+             "Move the next touch later", body=reminders.SnoozeIn, response=reminders.TaskOut, tag="reminders"),
+    Endpoint("POST", "/api/reminders/{task_id}/done", reminders.done, "reminder_done",
+             "End the task with its outcome", body=reminders.DoneIn, response=reminders.TaskOut, tag="reminders"),
     # ---- supervisor reports: KPI, bonus, month close, the event-day forecast ----
     Endpoint("GET", "/api/reports/kpi", reports.kpi_report, "reports_kpi",
              "The month's metrics, score, bonus base and bonus per agent, each explained (frozen once closed)",

@@ -77,6 +77,21 @@ class Settings(BaseModel):
     payment_reminder_minutes: Annotated[int, Field(ge=1)] = Field(
         10, description="Minutes after an order is placed unpaid before it needs a reminder."
     )
+    reminder_lease_minutes: Annotated[int, Field(ge=1)] = Field(
+        30, description="A claimed reminder task left untouched this long goes back to the pool."
+    )
+    reminder_phone_from_yuan: Annotated[int, Field(ge=1)] = Field(
+        1000, description="Unpaid orders of at least this many yuan are reminded by phone, in calling hours."
+    )
+    reminder_per_day: Annotated[int, Field(ge=1, le=10)] = Field(
+        3, description="Reminder touches a buyer gets a day at most."
+    )
+    reminder_quiet_hours: Annotated[str, Field(pattern=r"^(([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d)?$")] = Field(
+        "22:00-08:00", description="No reminders in these hours (HH:MM-HH:MM; empty: none); a touch due then waits."
+    )
+    reminder_holdout_percent: Annotated[float, Field(ge=0, le=50)] = Field(
+        5.0, description="Share of reminder tasks never reminded, to measure the real lift."
+    )
     conversation_retention_days: Annotated[int, Field(ge=1)] = Field(
         90, description="Days the conversation log keeps a message before the cleanup job removes it."
     )

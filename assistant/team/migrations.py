@@ -66,3 +66,61 @@ def m0002_kpi_closes(db: sqlite_utils.Database) -> None:
                 BEGIN SELECT RAISE(ABORT, 'a closed month is never changed'); END""",
         ],
     )
+
+
+@migrations(name="0003_reminders")
+def m0003_reminders(db: sqlite_utils.Database) -> None:
+    execute_all(
+        db,
+        [
+            # one open task per shop and buyer, and so one owner: the partial unique index is the rule
+            """CREATE TABLE reminder_tasks (
+                id INTEGER PRIMARY KEY,
+                shop_id INTEGER NOT NULL REFERENCES shops(id),
+                buyer_id INTEGER NOT NULL REFERENCES buyers(id),
+                buyer_nick TEXT NOT NULL,
+                opened_at TEXT NOT NULL,
+                first_order_at TEXT NOT NULL,
+                closes_at TEXT NOT NULL,
+                total_fen INTEGER NOT NULL,
+                channel TEXT NOT NULL CHECK (channel IN ('chat', 'sms', 'phone')),
+                holdout INTEGER NOT NULL DEFAULT 0 CHECK (holdout IN (0, 1)),
+                owner_id INTEGER REFERENCES agents(id),
+                lease_until TEXT,
+                next_touch_at TEXT,
+                touches_planned INTEGER NOT NULL DEFAULT 0,
+                state TEXT NOT NULL DEFAULT 'open'
+                    CHECK (state IN ('open', 'paid', 'paid_before_reminder', 'closed', 'done')),
+                outcome TEXT NOT NULL DEFAULT '',
+                ended_at TEXT,
+                paid_at TEXT,
+                paid_fen INTEGER
+            )""",
+            "CREATE UNIQUE INDEX reminder_tasks_one_open ON reminder_tasks (shop_id, buyer_id) WHERE state = 'open'",
+            "CREATE INDEX idx_reminder_tasks_open ON reminder_tasks (state, shop_id, next_touch_at)",
+            """CREATE TABLE reminder_task_orders (
+                task_id INTEGER NOT NULL REFERENCES reminder_tasks(id),
+                order_id TEXT NOT NULL REFERENCES orders(id),
+                PRIMARY KEY (task_id, order_id)
+            )""",
+            "CREATE INDEX idx_reminder_task_orders_order ON reminder_task_orders (order_id)",
+            """CREATE TABLE reminder_touches (
+                id INTEGER PRIMARY KEY,
+                task_id INTEGER NOT NULL REFERENCES reminder_tasks(id),
+                at TEXT NOT NULL,
+                agent_id INTEGER NOT NULL REFERENCES agents(id),
+                channel TEXT NOT NULL CHECK (channel IN ('chat', 'sms', 'phone')),
+                outcome TEXT NOT NULL DEFAULT '',
+                text TEXT NOT NULL DEFAULT ''
+            )""",
+            "CREATE INDEX idx_reminder_touches_task ON reminder_touches (task_id, at)",
+            """CREATE TABLE reminder_events (
+                id INTEGER PRIMARY KEY,
+                task_id INTEGER NOT NULL REFERENCES reminder_tasks(id),
+                at TEXT NOT NULL,
+                agent_id INTEGER REFERENCES agents(id),
+                kind TEXT NOT NULL,
+                detail TEXT NOT NULL DEFAULT ''
+            )""",
+        ],
+    )

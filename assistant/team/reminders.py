@@ -56,6 +56,9 @@ class Touch:
 
 
 def is_quiet(moment: datetime, rules: Rules, tz: tzinfo) -> bool:
+    """Whether ``moment`` falls in the quiet hours (start == end means there are none)."""
+    if rules.quiet_start == rules.quiet_end:
+        return False
     clock = moment.astimezone(tz).time()
     if rules.quiet_start <= rules.quiet_end:
         return rules.quiet_start <= clock < rules.quiet_end

@@ -1,0 +1,67 @@
+"""The reminder scan, run every minute by the scheduler (idempotent: a second run changes nothing).
+
+1. Unpaid orders older than the first touch's delay open a task for their buyer (or join the buyer's
+   open task). Its owner is the agent who last chatted with the buyer before the order; else it waits
+   in the pool. The channel follows the amount; the holdout is decided by the task's key.
+2. Tasks none of whose orders still waits for payment end: ``paid`` (after a touch),
+   ``paid_before_reminder`` (no credit) or ``closed``.
+3. Leases that ran out put untouched tasks back in the pool.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+
+import sqlite_utils
+
+from assistant.team import reminder_store as rs
+from assistant.team.reminders import Rules, channel, closes_at, in_holdout, plan
+
+
+@dataclass(frozen=True, slots=True)
+class ScanResult:
+    opened: int
+    attached: int
+    ended: int
+    released: int
+
+
+def task_key(shop_id: int, buyer_id: int, first_order_at: datetime) -> str:
+    return f"{shop_id}:{buyer_id}:{first_order_at.isoformat()}"
+
+
+def next_touch(
+    first_order_at: datetime, key: str, done: int, rules: Rules, tz: tzinfo
+) -> tuple[datetime | None, int]:
+    """The task's next planned touch after ``done`` touches, and how many are planned."""
+    planned = plan(first_order_at, key, rules=rules, tz=tz)
+    return (planned[done].at if done < len(planned) else None), len(planned)
+
+
+def scan(db: sqlite_utils.Database, now: datetime, rules: Rules, tz: tzinfo) -> ScanResult:
+    opened = attached = 0
+    for order in rs.due_orders(db, now - rules.first_after):
+        key = task_key(order.shop_id, order.buyer_id, order.created_at)
+        touch_at, planned = next_touch(order.created_at, key, 0, rules, tz)
+        owner = rs.last_chat_agent(db, order.shop_id, order.buyer_nick, order.created_at)
+        _, was_opened = rs.open_or_attach(
+            db,
+            order,
+            at=now,
+            closes_at=closes_at(order.created_at, False, rules),
+            channel=channel(order.total_fen, rules).value,
+            holdout=in_holdout(key, rules),
+            owner_id=owner,
+            next_touch_at=touch_at,
+            touches_planned=planned,
+        )
+        opened += was_opened
+        attached += not was_opened
+    ended = 0
+    for task_id, state, paid_at, paid_fen in rs.settled_tasks(db):
+        paid = datetime.fromisoformat(paid_at) if paid_at else None
+        rs.end_task(db, task_id, state=state, outcome="", at=now, paid_at=paid, paid_fen=paid_fen or None)
+        ended += 1
+    released = rs.expire_leases(db, now)
+    return ScanResult(opened, attached, ended, released)
