@@ -17,7 +17,7 @@ from aiohttp import web
 from pydantic import BaseModel, Field, ValidationError
 
 from assistant import keys
-from assistant.api import watch
+from assistant.api import qc, watch
 from assistant.conversations.log import SqliteConversationLog
 from assistant.conversations.models import Direction, MessageSource, NewMessage
 from assistant.errors import ApiError, BadRequest, FieldError, Forbidden, Unauthorized, field_errors
@@ -144,6 +144,7 @@ async def _log_message(request: web.Request, agent: Agent, event: MessageReceive
     if logged is None:
         return False
     await watch.observe(request.app, logged)
+    qc.warn_forbidden(request.app, logged)
     return True
 
 

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from aiohttp import web
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from assistant.errors import BadRequest, FieldError, from_validation
 
 M = TypeVar("M", bound=BaseModel)
+#: an id in a query string: it arrives as text, so it is not strict like ``knowledge.models.Id``
+QueryId = Annotated[int, Field(gt=0, le=2**62)]
 
 
 async def read_json(request: web.Request, model: type[M]) -> M:

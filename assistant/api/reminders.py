@@ -15,14 +15,14 @@ from pydantic import Field, StringConstraints
 
 from assistant import keys
 from assistant.api.commerce import shop_of
-from assistant.api.io import ok, path_int, read_json, read_query
+from assistant.api.io import QueryId, ok, path_int, read_json, read_query
 from assistant.errors import Conflict, FieldError, NotFound
 from assistant.security import current_agent
 from assistant.settings import Settings
 from assistant.team import reminder_store as rs
 from assistant.team.reminder_scan import ScanResult, next_touch, scan, task_key
 from assistant.team.reminders import Channel, Lift, Rules, TouchDone, calling_slot, credited, is_quiet
-from knowledge.models import Agent, Id, Model
+from knowledge.models import Agent, Model
 
 ChannelName = Literal["chat", "sms", "phone"]
 
@@ -53,7 +53,7 @@ async def run_scan(app: web.Application) -> ScanResult:
 
 
 class QueueQuery(Model):
-    shop: Id | None = Field(None, description="one shop; default: every shop the caller is logged into")
+    shop: QueryId | None = Field(None, description="one shop; default: every shop the caller is logged into")
 
 
 class OrderOut(Model):
@@ -114,7 +114,7 @@ class SnoozeIn(Model):
 
 
 class BuyerQuery(Model):
-    shop: Id | None = None
+    shop: QueryId | None = None
     nick: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 
 
@@ -129,7 +129,7 @@ class BuyerLine(Model):
 
 
 class EffectQuery(Model):
-    shop: Id | None = None
+    shop: QueryId | None = None
     days: Annotated[int, Field(ge=1, le=90)] = 30
 
 

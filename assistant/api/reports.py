@@ -14,7 +14,7 @@ from pydantic import Field, StringConstraints
 
 from assistant import keys
 from assistant.api.commerce import shop_of
-from assistant.api.io import ok, read_json, read_query
+from assistant.api.io import QueryId, ok, read_json, read_query
 from assistant.api.watch import rules_from
 from assistant.conversations.models import Direction
 from assistant.errors import BadRequest, Conflict, FieldError
@@ -35,7 +35,7 @@ Period = Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
 
 class KpiQuery(Model):
     period: Period = Field(description="the month, YYYY-MM (in the shop's time zone)")
-    shop: Id | None = Field(None, description="one shop; default: every shop the caller is logged into")
+    shop: QueryId | None = Field(None, description="one shop; default: every shop the caller is logged into")
 
 
 class AgentKpi(Model):

@@ -16,7 +16,7 @@ from pydantic import Field, StringConstraints
 
 from assistant import keys
 from assistant.api.commerce import shop_of
-from assistant.api.io import ok, read_json, read_query
+from assistant.api.io import QueryId, ok, read_json, read_query
 from assistant.api.knowledge import build_context, campaign_context
 from assistant.conversations.models import Direction, LoggedMessage, MessageSource, NewMessage
 from assistant.errors import BadRequest, Conflict, FieldError, Forbidden, NotFound
@@ -37,7 +37,7 @@ ConversationId = Annotated[str, StringConstraints(strip_whitespace=True, min_len
 
 
 class ShopQuery(Model):
-    shop: Id | None = Field(None, description="shop id; default: every shop the caller is logged into")
+    shop: QueryId | None = Field(None, description="shop id; default: every shop the caller is logged into")
 
 
 class WaitingOut(Model):
@@ -164,7 +164,7 @@ class EmergencyState(Model):
 
 
 class AutoReplyQuery(Model):
-    shop: Id | None = None
+    shop: QueryId | None = None
     buyer: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)] | None = (
         Field(None, description="the buyer's nick, to fill the reply's variables")
     )

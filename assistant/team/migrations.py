@@ -124,3 +124,59 @@ def m0003_reminders(db: sqlite_utils.Database) -> None:
             )""",
         ],
     )
+
+
+@migrations(name="0004_quality_control")
+def m0004_quality_control(db: sqlite_utils.Database) -> None:
+    execute_all(
+        db,
+        [
+            """CREATE TABLE qc_reviews (
+                id INTEGER PRIMARY KEY,
+                day TEXT NOT NULL,
+                reviewer_id INTEGER NOT NULL REFERENCES agents(id),
+                shop_id INTEGER NOT NULL REFERENCES shops(id),
+                conversation TEXT NOT NULL,
+                agent_id INTEGER NOT NULL REFERENCES agents(id),
+                reason TEXT NOT NULL DEFAULT '',
+                marks TEXT NOT NULL,
+                score REAL NOT NULL,
+                zeroed_by TEXT NOT NULL DEFAULT '',
+                calibration INTEGER NOT NULL DEFAULT 0 CHECK (calibration IN (0, 1)),
+                comment TEXT NOT NULL DEFAULT '',
+                created_at TEXT NOT NULL,
+                UNIQUE (reviewer_id, shop_id, conversation, day)
+            )""",
+            "CREATE INDEX idx_qc_reviews_agent ON qc_reviews (agent_id, created_at)",
+            """CREATE TABLE qc_disputes (
+                id INTEGER PRIMARY KEY,
+                review_id INTEGER NOT NULL UNIQUE REFERENCES qc_reviews(id),
+                agent_id INTEGER NOT NULL REFERENCES agents(id),
+                reason TEXT NOT NULL,
+                at TEXT NOT NULL,
+                decided_by INTEGER REFERENCES agents(id),
+                decision TEXT CHECK (decision IN ('upheld', 'revised')),
+                new_score REAL,
+                decided_at TEXT
+            )""",
+            # evidence is never edited: the frozen payload and its hash cannot change, only the deletion mark
+            """CREATE TABLE evidence (
+                id INTEGER PRIMARY KEY,
+                shop_id INTEGER NOT NULL REFERENCES shops(id),
+                buyer_nick TEXT NOT NULL,
+                conversation TEXT NOT NULL,
+                note TEXT NOT NULL,
+                created_by INTEGER NOT NULL REFERENCES agents(id),
+                created_at TEXT NOT NULL,
+                payload TEXT NOT NULL,
+                hash TEXT NOT NULL,
+                deleted_by INTEGER REFERENCES agents(id),
+                deleted_at TEXT
+            )""",
+            """CREATE TRIGGER evidence_frozen BEFORE UPDATE OF shop_id, buyer_nick, conversation, note, created_by,
+                created_at, payload, hash ON evidence
+                BEGIN SELECT RAISE(ABORT, 'evidence is never edited'); END""",
+            "CREATE TRIGGER evidence_kept BEFORE DELETE ON evidence BEGIN SELECT RAISE(ABORT, 'evidence is kept'); END",
+            "CREATE INDEX idx_evidence_buyer ON evidence (buyer_nick, created_at)",
+        ],
+    )

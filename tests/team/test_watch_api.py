@@ -303,3 +303,16 @@ async def test_the_wall_streams_a_snapshot_and_every_change(
     else:
         raise AssertionError("the wall never showed the waiting buyer")
     stream.close()
+
+
+async def test_the_watch_takes_one_shop_by_its_id(
+    client: TestClient, mini_shop: MiniShop, auth: Auth
+) -> None:
+    agent = auth(mini_shop.agent_id)
+    await open_conversation(client, agent, "c-1", "本店买家")
+    await buyer_says(client, agent, "c-1", 20)
+    here = await get(client, agent, "/api/watch", shop=mini_shop.shop_id)
+    there = await get(client, agent, "/api/watch", shop=mini_shop.other_shop_id)
+    assert here["count"] == 1 and there["count"] == 0
+    refused = await client.get("/api/watch", params={"shop": mini_shop.other_shop_id + 100}, headers=agent)
+    assert refused.status == 404 and (await refused.json())["errors"][0]["field"] == "shop"
