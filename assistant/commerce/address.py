@@ -5,6 +5,11 @@ Simplified), take the phone out with a regex, drop labels and postcodes, split o
 brackets, pick the name heuristically, and hand only the address part to the back end. The result
 is for an agent to confirm; anything the parser cannot pin down raises ``AddressParseError``
 naming the field and the fix, instead of returning a silently wrong address.
+
+An address alone (the usual paste when only the address changes, and every export's 收货地址
+column) parses with ``name`` and ``phone`` left empty: the caller keeps the order's current ones.
+An old district name is mapped to today's and said so in ``notes``; two different region chains
+raise an error with ``ambiguous`` set.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import unicodedata
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from assistant.commerce.address_regions import CpcaRegions, RegionBackend, RegionNotFound
 
@@ -27,21 +32,26 @@ MAX_LENGTH = 300
 
 
 class ParsedAddress(BaseModel):
-    name: str
-    phone: str  # "13800138000", or "0571-88886666" / "0571-88886666-801"
+    name: str  # "" when the paste has no name: keep the order's current receiver
+    phone: str  # "13800138000", or "0571-88886666" / "0571-88886666-801"; "" when none was pasted
     province: str
     city: str
     district: str  # "" for cities without districts (东莞市, 中山市, 儋州市)
     detail: str
+    notes: list[str] = Field(default_factory=list)  # e.g. an old district mapped to today's, in Chinese
 
 
 class AddressParseError(ValueError):
-    """Which field could not be found (``phone``, ``region``, ``name`` or ``text``) and how to fix it."""
+    """Which field could not be found (``phone``, ``region``, ``name`` or ``text``) and how to fix it.
 
-    def __init__(self, field: str, message: str) -> None:
+    ``ambiguous`` is true for a region error caused by two different region chains in one paste.
+    """
+
+    def __init__(self, field: str, message: str, *, ambiguous: bool = False) -> None:
         super().__init__(message)
         self.field = field
         self.message = message
+        self.ambiguous = ambiguous
 
 
 _CJK = "\u4e00-\u9fff"
@@ -66,7 +76,10 @@ _LABEL_RE = re.compile(
 )
 _SPLIT_RE = re.compile(r"[\s,;|/\\()\[\]{}<>【】〔〕《》「」『』\"“”‘’:、。!?]+")
 _PHONE_MARK = "\x01"
-_NAME_RE = re.compile(rf"[{_CJK}]{{1,5}}|[{_CJK}]{{1,8}}·[{_CJK}]{{1,10}}")
+_NAME_RE = re.compile(
+    rf"[{_CJK}]{{1,5}}|[{_CJK}]{{1,8}}·[{_CJK}]{{1,10}}"
+    rf"|[{_CJK}]{{1,3}}[A-Za-z]{{1,10}}|[A-Za-z]{{1,10}}[{_CJK}]{{1,3}}"  # 张y, 王Lily, Lily王, Tony陈
+)
 _LATIN_NAME_RE = re.compile(r"[A-Za-z][A-Za-z.'-]*(?: [A-Za-z][A-Za-z.'-]*){0,3}")
 _NOT_NAME_END = (
     *"省市区县镇乡村路街巷弄号楼室栋幢层座苑厦院店寓社站湾旗盟",
@@ -163,10 +176,7 @@ def _take_phone(text: str) -> tuple[str, str]:
             f"手机号「{near.group()}」无效（{len(digits)}位）：手机号应为1开头的11位数字（如 13800138000），"
             "座机请写区号（如 0571-88886666）",
         )
-    raise AddressParseError(
-        "phone",
-        "没有找到有效的手机号或座机号：请确认号码为11位手机号（如 13800138000）或带区号的座机（如 0571-88886666）",
-    )
+    return "", text  # an address alone: the order keeps its phone
 
 
 def _tokens(text: str) -> list[tuple[str, str]]:
@@ -247,6 +257,8 @@ def _pick_name(tokens: list[tuple[str, str]], regions: RegionBackend) -> tuple[s
         return (near, 0 if i in (0, len(words) - 1) else 1)
 
     skip = {i for i, (kind, _) in enumerate(tokens) if kind == "address"}
+    if not marks:  # no phone: a name only stands alone at either end ("张三 浙江省…", "…969号 张三")
+        skip |= set(range(1, len(words) - 1))
     for pattern in (None, _LATIN_NAME_RE):
         found = [
             i
@@ -258,14 +270,24 @@ def _pick_name(tokens: list[tuple[str, str]], regions: RegionBackend) -> tuple[s
         if found:
             best = min(found, key=distance)
             return words[best], rest(best)
-    for i in sorted((i for i, t in enumerate(words) if t != _PHONE_MARK), key=distance):
+    for i in sorted((i for i, t in enumerate(words) if t != _PHONE_MARK and marks), key=distance):
         glued = _split_glued_name(words[i], regions)
         if glued:
             return glued[0], rest(i, glued[1])
-    raise AddressParseError(
-        "name",
-        "没有找到收货人姓名：请在号码或地址旁写上1到5个字的姓名，例如「张三 13800138000 浙江省杭州市…」",
-    )
+    for i in sorted((i for i, t in enumerate(words) if t != _PHONE_MARK and marks), key=distance):
+        # "江山 13800138000 浙江省杭州市…": a name that is also a place (江山市), beside the phone,
+        # when the rest is a whole address somewhere else.
+        if distance(i)[0] == 1 and len(words[i]) >= 2 and _looks_like_name(words[i]):
+            others = rest(i)
+            try:
+                region = regions.resolve(" ".join(others))
+            except RegionNotFound:
+                continue
+            if not any(
+                place.startswith(words[i]) for place in (region.province, region.city, region.district)
+            ):
+                return words[i], others
+    return "", rest(len(words))  # an address alone: the order keeps its receiver
 
 
 def _tidy(detail: str) -> str:
@@ -293,7 +315,7 @@ def parse_address(text: str, *, regions: RegionBackend | None = None) -> ParsedA
     try:
         region = backend.resolve(address)
     except RegionNotFound as error:
-        raise AddressParseError("region", str(error)) from None
+        raise AddressParseError("region", str(error), ambiguous=error.ambiguous) from None
     detail = _tidy(region.detail)
     if not detail:
         raise AddressParseError(
@@ -306,4 +328,5 @@ def parse_address(text: str, *, regions: RegionBackend | None = None) -> ParsedA
         city=region.city,
         district=region.district,
         detail=detail,
+        notes=list(region.notes),
     )
