@@ -62,6 +62,9 @@ _LANDLINE_RE = re.compile(
     re.IGNORECASE,
 )
 _NEAR_PHONE_RE = re.compile(r"(?<!\d)1\d(?:[\s-]?\d){7,11}(?!\d)")
+# A lone short number starting with 1 ("张三 1380013 浙江…"): a phone with digits missing. Six
+# digits are a postcode, and a number glued to 号/室/楼 is part of the address.
+_SHORT_PHONE_RE = re.compile(r"(?:^|(?<=[\s,，;；:：]))1\d(?:[\s-]?\d){3,8}(?=$|[\s,，;；])")
 _POSTCODE_RE = re.compile(
     r"(?:邮编|邮政编码)\s*:?\s*\d{6}(?!\d)|(?<![\dA-Za-z#-])\d{6}(?![\dA-Za-z#号室楼栋层单元幢座弄-])"
 )
@@ -168,7 +171,9 @@ def _take_phone(text: str) -> tuple[str, str]:
         digits = re.sub(r"\D", "", number)
         phone = f"{area}-{digits}" + (f"-{extension}" if extension else "")
         return phone, f"{text[: landline.start()]} {_PHONE_MARK} {text[landline.end() :]}"
-    near = _NEAR_PHONE_RE.search(text)
+    near = _NEAR_PHONE_RE.search(text) or next(
+        (m for m in _SHORT_PHONE_RE.finditer(text) if len(re.sub(r"\D", "", m.group())) != 6), None
+    )
     if near:
         digits = re.sub(r"\D", "", near.group())
         raise AddressParseError(
