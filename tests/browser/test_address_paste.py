@@ -10,7 +10,9 @@ from tests.browser.conftest import open_page
 from tests.browser.test_order_panel import TIMEOUT, _expand, _open_conversation
 
 
-async def test_an_address_alone_keeps_the_receiver_and_shows_the_note(server: TestServer, browser: Browser) -> None:
+async def test_an_address_alone_keeps_the_receiver_and_shows_the_note(
+    server: TestServer, browser: Browser
+) -> None:
     watched = await open_page(browser, 1280, 900)
     chosen, sidebar = await _open_conversation(watched.page, server, "paid")
     order = await _expand(sidebar, chosen["order_id"])

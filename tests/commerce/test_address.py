@@ -701,9 +701,7 @@ def test_address_like_noise_raises_only_parse_errors(text: str) -> None:
 # --- Addresses as buyers and exports write them (issue 14) -------------------------------------
 
 
-@pytest.mark.parametrize(
-    "path", [address_eval.CASES, address_eval.HOLDOUT], ids=["eval", "holdout"]
-)
+@pytest.mark.parametrize("path", [address_eval.CASES, address_eval.HOLDOUT], ids=["eval", "holdout"])
 def test_evaluation_set_rate(path: Path) -> None:
     cases = address_eval.load_cases(path)
     result = address_eval.score(parse_address, cases)
@@ -724,7 +722,9 @@ def test_evaluation_set_covers_the_cases() -> None:
 
 def test_judge_counts_a_guess_as_invented() -> None:
     case = {"id": "x", "kind": "unknown", "text": "中山西路100号", "ask": "region"}
-    guess = ParsedAddress(name="", phone="", province="广东省", city="中山市", district="", detail="西路100号")
+    guess = ParsedAddress(
+        name="", phone="", province="广东省", city="中山市", district="", detail="西路100号"
+    )
     assert address_eval.judge(case, guess, None) == (False, True, "should ask, parsed 广东省/中山市/")
 
 

@@ -289,11 +289,17 @@ async def test_address_parse_endpoint(client: TestClient, mini_shop: MiniShop, a
     # An address alone (an export's 收货地址, a buyer changing only the address): name and phone
     # are left empty for the order's current ones; an old district is mapped and said so.
     response = await client.post(
-        "/api/address/parse", json={"text": "浙江省 杭州市 江干区 凯旋路1号(310000)"}, headers=auth(mini_shop.agent_id)
+        "/api/address/parse",
+        json={"text": "浙江省 杭州市 江干区 凯旋路1号(310000)"},
+        headers=auth(mini_shop.agent_id),
     )
     body = await response.json()
     assert response.status == 200, body
-    assert (body["address"]["name"], body["address"]["phone"], body["address"]["district"]) == ("", "", "上城区")
+    assert (body["address"]["name"], body["address"]["phone"], body["address"]["district"]) == (
+        "",
+        "",
+        "上城区",
+    )
     assert body["address"]["detail"] == "凯旋路1号"
     assert len(body["address"]["notes"]) == 1 and "江干区" in body["address"]["notes"][0]
     response = await client.post(
