@@ -20,7 +20,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.commerce.address_eval import CASES, HOLDOUT, Score, load_cases, score  # noqa: E402
+from tests.commerce.address_eval import CASES, HOLDOUT, HOLDOUT2, Score, load_cases, score  # noqa: E402
 
 
 def _report(label: str, s: Score, seconds: float) -> None:
@@ -64,7 +64,7 @@ def main() -> None:
     from assistant.commerce.address import parse_address
 
     parse_address("张三 13800138000 浙江省杭州市西湖区文三路1号")  # load the data outside the timing
-    for path in (CASES, HOLDOUT):
+    for path in (CASES, HOLDOUT, HOLDOUT2):
         cases = load_cases(path)
         print(
             f"\n{len(cases)} pastes from {path.relative_to(ROOT)}; target: ≥ 85% fully right, 0 invented regions"

@@ -21,6 +21,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent.parent
 CASES = ROOT / "tests" / "data" / "addresses_eval.jsonl"
 HOLDOUT = ROOT / "tests" / "data" / "addresses_holdout.jsonl"  # written after the fixes, run once
+HOLDOUT2 = ROOT / "tests" / "data" / "addresses_holdout2.jsonl"  # a second batch, after the first passed
 REGION = ("province", "city", "district")
 
 
