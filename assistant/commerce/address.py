@@ -134,9 +134,24 @@ _NOT_NAME_WORDS = (
     "上门",
     "先生收",
     "女士收",
+    "路口",
+    "附近",
+    "旁边",
+    "对面",
+    "隔壁",
+    "楼下",
+    "门卫",
+    "前台",
 )
 _NOT_NAMES = frozenset({"收", "寄", "转", "亲", "先生", "女士", "小姐", "收件", "本人"})
 _TRIM = " \t\n,.;:!?、。~-_/|·"
+# Chat around the address that is not part of it: "亲，地址是：…，谢谢~", "张三(先生)".
+_FILLER_RE = re.compile(
+    r"(?:亲爱的|亲+|你好|您好|在吗|谢谢(?:啦|了|亲|你|您)?|麻烦(?:了|你|您|啦)?|辛苦(?:了|啦)?|"
+    r"(?:我的|新的?|收货)?地址(?:是|为|改成|改为)|改成|改为|寄到|发到|先生|女士|小姐)[~!.。]*"
+)
+# Single characters spaced out ("浙 江 省 杭 州 市 …"): joined before anything else.
+_SPACED_OUT_RE = re.compile(rf"(?<!\S)[{_CJK}\d](?: [{_CJK}\d]){{5,}}(?!\S)")
 
 
 @lru_cache(maxsize=1)
@@ -156,7 +171,9 @@ def _normalise(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     if not text.isascii():
         text = _t2s().convert(text)
-    return text.replace("\u3000", " ")
+        text = "".join(" " if unicodedata.category(c) == "So" else c for c in text)  # emoji: 🏠 📞
+    text = text.replace("\u3000", " ")
+    return _SPACED_OUT_RE.sub(lambda m: m.group().replace(" ", ""), text)
 
 
 def _take_phone(text: str) -> tuple[str, str]:
@@ -313,7 +330,8 @@ def parse_address(text: str, *, regions: RegionBackend | None = None) -> ParsedA
     normal = _normalise(text)
     phone, rest = _take_phone(normal)
     rest = _POSTCODE_RE.sub(" ", rest)
-    name, address_tokens = _pick_name(_unglue_labels(_tokens(rest), backend), backend)
+    tokens = [(kind, token) for kind, token in _tokens(rest) if not _FILLER_RE.fullmatch(token)]
+    name, address_tokens = _pick_name(_unglue_labels(tokens, backend), backend)
     address = re.sub(r"^中国(大陆)?", "", " ".join(address_tokens))
     if not address.strip():
         raise AddressParseError("region", "没有找到地址：请粘贴带省市区和街道门牌的完整地址")

@@ -277,6 +277,10 @@ class CpcaRegions:
                 ambiguous=True,
             )
         spans.sort()
+        again = text[main.end :].lstrip(_SEPARATORS)
+        if division.rank == 2 and again.startswith(division.name):  # "西湖区西湖区文三路": written twice
+            stop = len(text) - len(again) + len(division.name)
+            spans = [(a, stop if (a, b) == (main.start, main.end) else b) for a, b in spans]
         end = spans[0][1]
         # A short district ("西湖" for 西湖区) only after a short city ("杭州", not "杭州市"): in
         # "杭州市西湖文化广场" the 西湖 is a square in 拱墅区, not the district.

@@ -701,7 +701,11 @@ def test_address_like_noise_raises_only_parse_errors(text: str) -> None:
 # --- Addresses as buyers and exports write them (issue 14) -------------------------------------
 
 
-@pytest.mark.parametrize("path", [address_eval.CASES, address_eval.HOLDOUT], ids=["eval", "holdout"])
+@pytest.mark.parametrize(
+    "path",
+    [address_eval.CASES, address_eval.HOLDOUT, address_eval.HOLDOUT2],
+    ids=["eval", "holdout", "holdout2"],
+)
 def test_evaluation_set_rate(path: Path) -> None:
     cases = address_eval.load_cases(path)
     result = address_eval.score(parse_address, cases)
@@ -774,6 +778,22 @@ def test_old_districts_map_to_today_and_say_so(paste: str, district: str, detail
     parsed = parse_address(paste)
     assert (parsed.district, parsed.detail) == (district, detail)
     assert any(said in note and district in note for note in parsed.notes), parsed.notes
+
+
+@pytest.mark.parametrize(
+    ("paste", "name", "detail"),
+    [
+        ("亲，地址是：浙江省杭州市西湖区文三路1号，张三，13800138000，谢谢~", "张三", "文三路1号"),
+        ("收货人: 张三(先生) 13800138000 浙江省杭州市西湖区文三路1号", "张三", "文三路1号"),
+        ("🏠浙江省杭州市西湖区文三路1号 📞13800138000 张三", "张三", "文三路1号"),
+        ("浙 江 省 杭 州 市 西 湖 区 文 三 路 1 号", "", "文三路1号"),
+        ("浙江省杭州市西湖区西湖区文三路1号", "", "文三路1号"),
+        ("浙江省杭州市西湖区文三路1号（近学院路口）", "", "文三路1号近学院路口"),
+    ],
+)
+def test_chat_around_the_address_is_dropped(paste: str, name: str, detail: str) -> None:
+    parsed = parse_address(paste)
+    assert (parsed.name, parsed.district, parsed.detail) == (name, "西湖区", detail)
 
 
 def test_a_current_address_has_no_note() -> None:
