@@ -150,6 +150,7 @@ _FILLER_RE = re.compile(
     r"(?:亲爱的|亲+|你好|您好|在吗|谢谢(?:啦|了|亲|你|您)?|麻烦(?:了|你|您|啦)?|辛苦(?:了|啦)?|"
     r"(?:我的|新的?|收货)?地址(?:是|为|改成|改为)|改成|改为|寄到|发到|先生|女士|小姐)[~!.。]*"
 )
+_SYMBOL_RE = re.compile("[\u2190-\u21ff\u2300-\u2bff\U0001f000-\U0001faff\ufe0f\u200d]")
 # Single characters spaced out ("浙 江 省 杭 州 市 …"): joined before anything else.
 _SPACED_OUT_RE = re.compile(rf"(?<!\S)[{_CJK}\d](?: [{_CJK}\d]){{5,}}(?!\S)")
 
@@ -171,7 +172,7 @@ def _normalise(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     if not text.isascii():
         text = _t2s().convert(text)
-        text = "".join(" " if unicodedata.category(c) == "So" else c for c in text)  # emoji: 🏠 📞
+        text = _SYMBOL_RE.sub(" ", text)  # emoji and pictographs: 🏠 📞 ☎
     text = text.replace("\u3000", " ")
     return _SPACED_OUT_RE.sub(lambda m: m.group().replace(" ", ""), text)
 

@@ -159,6 +159,9 @@ class CpcaRegions:
                 self._with_districts.add(code[:4] + "00")
                 if len(short) >= 2:
                     self._short.setdefault(code[:4], {})[short] = division
+        self._short_sorted = {  # longest first
+            city: sorted(shorts.items(), key=lambda item: -len(item[0])) for city, shorts in self._short.items()
+        }
         self._old: dict[str, list[Change]] = {}
         for change in CHANGES:
             self._old.setdefault(change.old, []).append(change)
@@ -290,7 +293,7 @@ class CpcaRegions:
         ) and city_was_short:
             city_code = division.code[:4] + "00" if division.rank == 1 else division.code[:2] + "0100"
             rest = text[end:].lstrip(_SEPARATORS)
-            for short, found in sorted(self._short.get(city_code[:4], {}).items(), key=lambda s: -len(s[0])):
+            for short, found in self._short_sorted.get(city_code[:4], ()):
                 if rest.startswith(short) and not _STREET_RE.match(rest, len(short)):
                     division, end = found, len(text) - len(rest) + len(short)
                     spans[0] = (spans[0][0], end)
