@@ -760,6 +760,19 @@ def test_a_place_is_never_the_name_when_there_is_none() -> None:
 
 
 @pytest.mark.parametrize(
+    "paste",
+    [
+        "13800138000 浙江 杭州 西湖区文三路1号",
+        "13800138000 杭州 西湖区文三路1号",
+        "浙江省杭州市西湖区 13800138000 文三路1号",
+    ],
+)
+def test_a_region_word_beside_the_phone_is_not_the_name(paste: str) -> None:
+    parsed = parse_address(paste)
+    assert (parsed.name, parsed.city, parsed.district, parsed.detail) == ("", "杭州市", "西湖区", "文三路1号")
+
+
+@pytest.mark.parametrize(
     ("paste", "district", "detail", "said"),
     [
         ("杭州市江干区凯旋路1号", "上城区", "凯旋路1号", "江干区"),
