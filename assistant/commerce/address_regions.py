@@ -160,7 +160,8 @@ class CpcaRegions:
                 if len(short) >= 2:
                     self._short.setdefault(code[:4], {})[short] = division
         self._short_sorted = {  # longest first
-            city: sorted(shorts.items(), key=lambda item: -len(item[0])) for city, shorts in self._short.items()
+            city: sorted(shorts.items(), key=lambda item: -len(item[0]))
+            for city, shorts in self._short.items()
         }
         self._old: dict[str, list[Change]] = {}
         for change in CHANGES:
@@ -269,7 +270,13 @@ class CpcaRegions:
             except RegionNotFound:
                 found = None
             if found is not None and (found == division or found.within(division) or division.within(found)):
-                if other.start == 0 or text[other.start - 1] in _SEPARATORS:  # the same region again
+                touching = not text[min(main.end, other.end) : max(main.start, other.start)].strip(
+                    _SEPARATORS
+                )
+                at_token = other.start == 0 or text[other.start - 1] in _SEPARATORS
+                # The same region again ("所在地区：浙江省杭州市西湖区 详细地址：浙江省杭州市西湖区…", "上海 上海市
+                # 黄浦区"); a lone "上海市" inside the detail (上海市第六人民医院) stays there.
+                if at_token and (other.links >= 2 or touching):
                     spans.append((other.start, other.end))
                     changes.update(other.changes)
                     division = found if found.rank > division.rank else division

@@ -838,6 +838,8 @@ def test_a_road_or_town_is_never_a_city(paste: str) -> None:
         ("浙江省温州市永嘉县瓯北镇双塔路1号", "瓯北镇双塔路1号"),
         ("台湾省台中市西屯区台湾大道三段99号", "台湾大道三段99号"),
         ("西藏日喀则市桑珠孜区上海中路1号", "上海中路1号"),
+        ("上海市徐汇区漕溪北路1号 上海市第六人民医院", "漕溪北路1号上海市第六人民医院"),
+        ("上海 上海市 黄浦区 南京东路1号", "南京东路1号"),
     ],
 )
 def test_place_words_in_the_detail_are_kept(paste: str, detail: str) -> None:
