@@ -320,14 +320,28 @@ def _tidy(detail: str) -> str:
 
 
 def parse_address(text: str, *, regions: RegionBackend | None = None) -> ParsedAddress:
-    """Parse a pasted address; raise ``AddressParseError`` (with ``field``) when it can't be done."""
+    """Parse a pasted address; raise ``AddressParseError`` (with ``field``) when it can't be done.
+
+    With the default regions the result is remembered per text (an export repeats a buyer's address
+    on every order): each call gets its own copy.
+    """
+    if regions is None and isinstance(text, str):
+        return _parse_default(text).model_copy(deep=True)
+    return _parse(text, regions or default_regions())
+
+
+@lru_cache(maxsize=4096)
+def _parse_default(text: str) -> ParsedAddress:
+    return _parse(text, default_regions())
+
+
+def _parse(text: str, backend: RegionBackend) -> ParsedAddress:
     if not isinstance(text, str) or not text.strip():
         raise AddressParseError("text", "地址内容为空：请粘贴买家发来的姓名、电话和地址")
     if len(text) > MAX_LENGTH:
         raise AddressParseError(
             "text", f"内容太长（{len(text)}字，最多{MAX_LENGTH}字）：请只粘贴一条收货信息（姓名、电话、地址）"
         )
-    backend = regions or default_regions()
     normal = _normalise(text)
     phone, rest = _take_phone(normal)
     rest = _POSTCODE_RE.sub(" ", rest)

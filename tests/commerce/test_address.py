@@ -884,3 +884,12 @@ def test_every_change_points_at_a_current_division_inside_its_old_place() -> Non
         assert all(code in codes and code.startswith(change.within) for _, code in change.towns), change
     for district, _towns, to, _year in MOVED_TOWNS:
         assert district in codes and to in codes and district[:4] == to[:4]
+
+
+def test_a_remembered_parse_is_a_fresh_copy_each_time() -> None:
+    paste = "浙江省杭州市江干区凯旋路1号"
+    first = parse_address(paste)
+    first.notes.append("changed by the caller")
+    first.detail = "x"
+    again = parse_address(paste)
+    assert (again.detail, len(again.notes)) == ("凯旋路1号", 1)
