@@ -893,3 +893,11 @@ def test_a_remembered_parse_is_a_fresh_copy_each_time() -> None:
     first.detail = "x"
     again = parse_address(paste)
     assert (again.detail, len(again.notes)) == ("凯旋路1号", 1)
+
+
+def test_an_old_name_from_another_city_is_not_borrowed() -> None:
+    # 江东区 was 宁波's (into 鄞州区, 2016); 南京 never had one (江东中路 is in 建邺区): ask.
+    assert parse_address("宁波江东区百丈路1号").district == "鄞州区"
+    with pytest.raises(AddressParseError, match="缺少区县") as caught:
+        parse_address("江苏省南京市江东区江东中路1号")
+    assert caught.value.field == "region"
