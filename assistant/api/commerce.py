@@ -60,12 +60,13 @@ class AddressIn(Model):
 
 
 class ParsedAddressOut(Model):
-    name: str
-    phone: str
+    name: str = Field(description='"" when the paste has no name: keep the order\'s current receiver')
+    phone: str = Field(description='"" when the paste has no phone: keep the order\'s current one')
     province: str
     city: str
     district: str
     detail: str
+    notes: list[str] = Field(description="what the agent should know, e.g. an old district mapped to today's")
 
 
 class AddressOut(Model):

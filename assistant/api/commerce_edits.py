@@ -94,9 +94,13 @@ def _key(request: web.Request) -> str:
 
 
 def _check_region(address: Address) -> None:
-    """The confirmed province / city / district must be a real, consistent chain."""
+    """The confirmed province / city / district must be a real, consistent chain.
+
+    Only the three region fields are read: a place named in the street detail (南京西路, or a second
+    region the agent left there) must not change or block what the agent confirmed.
+    """
     try:
-        match = default_regions().resolve(f"{address.province}{address.city}{address.district}{address.detail}")
+        match = default_regions().resolve(f"{address.province} {address.city} {address.district}")
     except RegionNotFound as exc:
         raise BadRequest.field("address.province", str(exc)) from exc
     for name in ("province", "city", "district"):

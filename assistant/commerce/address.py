@@ -5,6 +5,11 @@ Simplified), take the phone out with a regex, drop labels and postcodes, split o
 brackets, pick the name heuristically, and hand only the address part to the back end. The result
 is for an agent to confirm; anything the parser cannot pin down raises ``AddressParseError``
 naming the field and the fix, instead of returning a silently wrong address.
+
+An address alone (the usual paste when only the address changes, and every export's 收货地址
+column) parses with ``name`` and ``phone`` left empty: the caller keeps the order's current ones.
+An old district name is mapped to today's and said so in ``notes``; two different region chains
+raise an error with ``ambiguous`` set.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import unicodedata
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from assistant.commerce.address_regions import CpcaRegions, RegionBackend, RegionNotFound
 
@@ -27,21 +32,26 @@ MAX_LENGTH = 300
 
 
 class ParsedAddress(BaseModel):
-    name: str
-    phone: str  # "13800138000", or "0571-88886666" / "0571-88886666-801"
+    name: str  # "" when the paste has no name: keep the order's current receiver
+    phone: str  # "13800138000", or "0571-88886666" / "0571-88886666-801"; "" when none was pasted
     province: str
     city: str
     district: str  # "" for cities without districts (东莞市, 中山市, 儋州市)
     detail: str
+    notes: list[str] = Field(default_factory=list)  # e.g. an old district mapped to today's, in Chinese
 
 
 class AddressParseError(ValueError):
-    """Which field could not be found (``phone``, ``region``, ``name`` or ``text``) and how to fix it."""
+    """Which field could not be found (``phone``, ``region``, ``name`` or ``text``) and how to fix it.
 
-    def __init__(self, field: str, message: str) -> None:
+    ``ambiguous`` is true for a region error caused by two different region chains in one paste.
+    """
+
+    def __init__(self, field: str, message: str, *, ambiguous: bool = False) -> None:
         super().__init__(message)
         self.field = field
         self.message = message
+        self.ambiguous = ambiguous
 
 
 _CJK = "\u4e00-\u9fff"
@@ -52,6 +62,9 @@ _LANDLINE_RE = re.compile(
     re.IGNORECASE,
 )
 _NEAR_PHONE_RE = re.compile(r"(?<!\d)1\d(?:[\s-]?\d){7,11}(?!\d)")
+# A lone short number starting with 1 ("张三 1380013 浙江…"): a phone with digits missing. Six
+# digits are a postcode, and a number glued to 号/室/楼 is part of the address.
+_SHORT_PHONE_RE = re.compile(r"(?:^|(?<=[\s,，;；:：]))1\d(?:[\s-]?\d){3,8}(?=$|[\s,，;；])")
 _POSTCODE_RE = re.compile(
     r"(?:邮编|邮政编码)\s*:?\s*\d{6}(?!\d)|(?<![\dA-Za-z#-])\d{6}(?![\dA-Za-z#号室楼栋层单元幢座弄-])"
 )
@@ -66,7 +79,10 @@ _LABEL_RE = re.compile(
 )
 _SPLIT_RE = re.compile(r"[\s,;|/\\()\[\]{}<>【】〔〕《》「」『』\"“”‘’:、。!?]+")
 _PHONE_MARK = "\x01"
-_NAME_RE = re.compile(rf"[{_CJK}]{{1,5}}|[{_CJK}]{{1,8}}·[{_CJK}]{{1,10}}")
+_NAME_RE = re.compile(
+    rf"[{_CJK}]{{1,5}}|[{_CJK}]{{1,8}}·[{_CJK}]{{1,10}}"
+    rf"|[{_CJK}]{{1,3}}[A-Za-z]{{1,10}}|[A-Za-z]{{1,10}}[{_CJK}]{{1,3}}"  # 张y, 王Lily, Lily王, Tony陈
+)
 _LATIN_NAME_RE = re.compile(r"[A-Za-z][A-Za-z.'-]*(?: [A-Za-z][A-Za-z.'-]*){0,3}")
 _NOT_NAME_END = (
     *"省市区县镇乡村路街巷弄号楼室栋幢层座苑厦院店寓社站湾旗盟",
@@ -118,9 +134,25 @@ _NOT_NAME_WORDS = (
     "上门",
     "先生收",
     "女士收",
+    "路口",
+    "附近",
+    "旁边",
+    "对面",
+    "隔壁",
+    "楼下",
+    "门卫",
+    "前台",
 )
 _NOT_NAMES = frozenset({"收", "寄", "转", "亲", "先生", "女士", "小姐", "收件", "本人"})
 _TRIM = " \t\n,.;:!?、。~-_/|·"
+# Chat around the address that is not part of it: "亲，地址是：…，谢谢~", "张三(先生)".
+_FILLER_RE = re.compile(
+    r"(?:亲爱的|亲+|你好|您好|在吗|谢谢(?:啦|了|亲|你|您)?|麻烦(?:了|你|您|啦)?|辛苦(?:了|啦)?|"
+    r"(?:我的|新的?|收货)?地址(?:是|为|改成|改为)|改成|改为|寄到|发到|先生|女士|小姐)[~!.。]*"
+)
+_SYMBOL_RE = re.compile("[\u2190-\u21ff\u2300-\u2bff\U0001f000-\U0001faff\ufe0f\u200d]")
+# Single characters spaced out ("浙 江 省 杭 州 市 …"): joined before anything else.
+_SPACED_OUT_RE = re.compile(rf"(?<!\S)[{_CJK}\d](?: [{_CJK}\d]){{5,}}(?!\S)")
 
 
 @lru_cache(maxsize=1)
@@ -140,7 +172,9 @@ def _normalise(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     if not text.isascii():
         text = _t2s().convert(text)
-    return text.replace("\u3000", " ")
+        text = _SYMBOL_RE.sub(" ", text)  # emoji and pictographs: 🏠 📞 ☎
+    text = text.replace("\u3000", " ")
+    return _SPACED_OUT_RE.sub(lambda m: m.group().replace(" ", ""), text)
 
 
 def _take_phone(text: str) -> tuple[str, str]:
@@ -155,7 +189,9 @@ def _take_phone(text: str) -> tuple[str, str]:
         digits = re.sub(r"\D", "", number)
         phone = f"{area}-{digits}" + (f"-{extension}" if extension else "")
         return phone, f"{text[: landline.start()]} {_PHONE_MARK} {text[landline.end() :]}"
-    near = _NEAR_PHONE_RE.search(text)
+    near = _NEAR_PHONE_RE.search(text) or next(
+        (m for m in _SHORT_PHONE_RE.finditer(text) if len(re.sub(r"\D", "", m.group())) != 6), None
+    )
     if near:
         digits = re.sub(r"\D", "", near.group())
         raise AddressParseError(
@@ -163,10 +199,7 @@ def _take_phone(text: str) -> tuple[str, str]:
             f"手机号「{near.group()}」无效（{len(digits)}位）：手机号应为1开头的11位数字（如 13800138000），"
             "座机请写区号（如 0571-88886666）",
         )
-    raise AddressParseError(
-        "phone",
-        "没有找到有效的手机号或座机号：请确认号码为11位手机号（如 13800138000）或带区号的座机（如 0571-88886666）",
-    )
+    return "", text  # an address alone: the order keeps its phone
 
 
 def _tokens(text: str) -> list[tuple[str, str]]:
@@ -247,6 +280,8 @@ def _pick_name(tokens: list[tuple[str, str]], regions: RegionBackend) -> tuple[s
         return (near, 0 if i in (0, len(words) - 1) else 1)
 
     skip = {i for i, (kind, _) in enumerate(tokens) if kind == "address"}
+    if not marks:  # no phone: a name only stands alone at either end ("张三 浙江省…", "…969号 张三")
+        skip |= set(range(1, len(words) - 1))
     for pattern in (None, _LATIN_NAME_RE):
         found = [
             i
@@ -258,14 +293,24 @@ def _pick_name(tokens: list[tuple[str, str]], regions: RegionBackend) -> tuple[s
         if found:
             best = min(found, key=distance)
             return words[best], rest(best)
-    for i in sorted((i for i, t in enumerate(words) if t != _PHONE_MARK), key=distance):
+    for i in sorted((i for i, t in enumerate(words) if t != _PHONE_MARK and marks), key=distance):
         glued = _split_glued_name(words[i], regions)
         if glued:
             return glued[0], rest(i, glued[1])
-    raise AddressParseError(
-        "name",
-        "没有找到收货人姓名：请在号码或地址旁写上1到5个字的姓名，例如「张三 13800138000 浙江省杭州市…」",
-    )
+    for i in sorted((i for i, t in enumerate(words) if t != _PHONE_MARK and marks), key=distance):
+        # "江山 13800138000 浙江省杭州市…": a name that is also a place (江山市), beside the phone,
+        # when the rest is a whole address somewhere else.
+        if distance(i)[0] == 1 and len(words[i]) >= 2 and _looks_like_name(words[i]):
+            others = rest(i)
+            try:
+                region = regions.resolve(" ".join(others))
+            except RegionNotFound:
+                continue
+            if not any(
+                place.startswith(words[i]) for place in (region.province, region.city, region.district)
+            ):
+                return words[i], others
+    return "", rest(len(words))  # an address alone: the order keeps its receiver
 
 
 def _tidy(detail: str) -> str:
@@ -275,25 +320,40 @@ def _tidy(detail: str) -> str:
 
 
 def parse_address(text: str, *, regions: RegionBackend | None = None) -> ParsedAddress:
-    """Parse a pasted address; raise ``AddressParseError`` (with ``field``) when it can't be done."""
+    """Parse a pasted address; raise ``AddressParseError`` (with ``field``) when it can't be done.
+
+    With the default regions the result is remembered per text (an export repeats a buyer's address
+    on every order): each call gets its own copy.
+    """
+    if regions is None and isinstance(text, str):
+        return _parse_default(text).model_copy(deep=True)
+    return _parse(text, regions or default_regions())
+
+
+@lru_cache(maxsize=4096)
+def _parse_default(text: str) -> ParsedAddress:
+    return _parse(text, default_regions())
+
+
+def _parse(text: str, backend: RegionBackend) -> ParsedAddress:
     if not isinstance(text, str) or not text.strip():
         raise AddressParseError("text", "地址内容为空：请粘贴买家发来的姓名、电话和地址")
     if len(text) > MAX_LENGTH:
         raise AddressParseError(
             "text", f"内容太长（{len(text)}字，最多{MAX_LENGTH}字）：请只粘贴一条收货信息（姓名、电话、地址）"
         )
-    backend = regions or default_regions()
     normal = _normalise(text)
     phone, rest = _take_phone(normal)
     rest = _POSTCODE_RE.sub(" ", rest)
-    name, address_tokens = _pick_name(_unglue_labels(_tokens(rest), backend), backend)
+    tokens = [(kind, token) for kind, token in _tokens(rest) if not _FILLER_RE.fullmatch(token)]
+    name, address_tokens = _pick_name(_unglue_labels(tokens, backend), backend)
     address = re.sub(r"^中国(大陆)?", "", " ".join(address_tokens))
     if not address.strip():
         raise AddressParseError("region", "没有找到地址：请粘贴带省市区和街道门牌的完整地址")
     try:
         region = backend.resolve(address)
     except RegionNotFound as error:
-        raise AddressParseError("region", str(error)) from None
+        raise AddressParseError("region", str(error), ambiguous=error.ambiguous) from None
     detail = _tidy(region.detail)
     if not detail:
         raise AddressParseError(
@@ -306,4 +366,5 @@ def parse_address(text: str, *, regions: RegionBackend | None = None) -> ParsedA
         city=region.city,
         district=region.district,
         detail=detail,
+        notes=list(region.notes),
     )

@@ -44,8 +44,13 @@ class OrderStatus(StrEnum):
 
 
 OPEN_STATUSES = frozenset(
-    {OrderStatus.AWAITING_PAYMENT, OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DELIVERED,
-     OrderStatus.REFUNDING}
+    {
+        OrderStatus.AWAITING_PAYMENT,
+        OrderStatus.PAID,
+        OrderStatus.SHIPPED,
+        OrderStatus.DELIVERED,
+        OrderStatus.REFUNDING,
+    }
 )
 
 

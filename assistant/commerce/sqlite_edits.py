@@ -36,7 +36,9 @@ class EditsMixin:
 
         def _order_row(self, db: sqlite_utils.Database, order_id: str, shop_ids: list[int]) -> store.Row: ...
 
-        def detail_sync(self, db: sqlite_utils.Database, order_id: str, shop_ids: list[int]) -> OrderDetail: ...
+        def detail_sync(
+            self, db: sqlite_utils.Database, order_id: str, shop_ids: list[int]
+        ) -> OrderDetail: ...
 
     # ---- edits ----------------------------------------------------------------------------
 

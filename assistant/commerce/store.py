@@ -21,9 +21,20 @@ def insert_buyers(db: sqlite_utils.Database, buyers: list[Buyer]) -> None:
         """INSERT INTO buyers (id, shop_id, nick, platform_level, member_tier, first_seen_at, tags, risk_flag,
             risk_note, risk_flagged_by, risk_flagged_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [
-            (b.id, b.shop_id, b.nick, b.platform_level, b.member_tier.value, b.first_seen_at.isoformat(),
-             _json(b.tags), b.risk_flag.value if b.risk_flag else None, b.risk_note, b.risk_flagged_by,
-             b.risk_flagged_at.isoformat() if b.risk_flagged_at else None, b.version)
+            (
+                b.id,
+                b.shop_id,
+                b.nick,
+                b.platform_level,
+                b.member_tier.value,
+                b.first_seen_at.isoformat(),
+                _json(b.tags),
+                b.risk_flag.value if b.risk_flag else None,
+                b.risk_note,
+                b.risk_flagged_by,
+                b.risk_flagged_at.isoformat() if b.risk_flagged_at else None,
+                b.version,
+            )
             for b in buyers
         ],
     )
@@ -46,21 +57,50 @@ def insert_orders(db: sqlite_utils.Database, orders: list[Order], updated_at: st
             seller_remark, remark_flag, courier, tracking_no, refund_status, disputed, version, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [
-            (o.id, o.shop_id, o.buyer_id, o.status.value, _iso(o.created_at), _iso(o.paid_at), _iso(o.shipped_at),
-             _iso(o.delivered_at), o.price_fen, o.postage_fen, o.address.name, o.address.phone, o.address.province,
-             o.address.city, o.address.district, o.address.detail, o.seller_remark, o.remark_flag.value,
-             o.courier, o.tracking_no, o.refund_status.value, int(o.disputed), o.version, updated_at)
+            (
+                o.id,
+                o.shop_id,
+                o.buyer_id,
+                o.status.value,
+                _iso(o.created_at),
+                _iso(o.paid_at),
+                _iso(o.shipped_at),
+                _iso(o.delivered_at),
+                o.price_fen,
+                o.postage_fen,
+                o.address.name,
+                o.address.phone,
+                o.address.province,
+                o.address.city,
+                o.address.district,
+                o.address.detail,
+                o.seller_remark,
+                o.remark_flag.value,
+                o.courier,
+                o.tracking_no,
+                o.refund_status.value,
+                int(o.disputed),
+                o.version,
+                updated_at,
+            )
             for o in orders
         ],
     )
     db.conn.executemany(
         "INSERT INTO order_lines (order_id, item_id, sku, title, unit_price_fen, quantity) VALUES (?, ?, ?, ?, ?, ?)",
-        [(o.id, line.item_id, line.sku, line.title, line.unit_price_fen, line.quantity) for o in orders
-         for line in o.lines],
+        [
+            (o.id, line.item_id, line.sku, line.title, line.unit_price_fen, line.quantity)
+            for o in orders
+            for line in o.lines
+        ],
     )
     db.conn.executemany(
         "INSERT INTO logistics_events (order_id, at, status, location, description) VALUES (?, ?, ?, ?, ?)",
-        [(o.id, e.at.isoformat(), e.status.value, e.location, e.description) for o in orders for e in o.logistics],
+        [
+            (o.id, e.at.isoformat(), e.status.value, e.location, e.description)
+            for o in orders
+            for e in o.logistics
+        ],
     )
 
 
@@ -138,8 +178,18 @@ def last_events(db: sqlite_utils.Database, order_ids: list[str]) -> dict[str, Ro
 # ---- orders -------------------------------------------------------------------------------------
 
 ORDER_EDIT_COLUMNS = frozenset(
-    {"price_fen", "postage_fen", "receiver_name", "receiver_phone", "province", "city", "district",
-     "address_detail", "seller_remark", "remark_flag"}
+    {
+        "price_fen",
+        "postage_fen",
+        "receiver_name",
+        "receiver_phone",
+        "province",
+        "city",
+        "district",
+        "address_detail",
+        "seller_remark",
+        "remark_flag",
+    }
 )
 
 
@@ -156,15 +206,23 @@ def order_lines(db: sqlite_utils.Database, order_id: str) -> list[Row]:
 
 
 def order_events(db: sqlite_utils.Database, order_id: str) -> list[Row]:
-    return _rows(db, "SELECT * FROM logistics_events WHERE order_id = ? ORDER BY at DESC, id DESC", (order_id,))
+    return _rows(
+        db, "SELECT * FROM logistics_events WHERE order_id = ? ORDER BY at DESC, id DESC", (order_id,)
+    )
 
 
 def order_summaries(
-    db: sqlite_utils.Database, buyer_id: int, statuses: list[str] | None, before: tuple[str, str] | None, limit: int
+    db: sqlite_utils.Database,
+    buyer_id: int,
+    statuses: list[str] | None,
+    before: tuple[str, str] | None,
+    limit: int,
 ) -> list[Row]:
     """A page of a buyer's orders, newest first; ``before`` is the (created_at, id) of the last row seen."""
-    sql = ["SELECT o.*, (SELECT group_concat(title || ' ×' || quantity, '、') FROM order_lines l"
-           " WHERE l.order_id = o.id) AS line_titles FROM orders o WHERE o.buyer_id = ?"]
+    sql = [
+        "SELECT o.*, (SELECT group_concat(title || ' ×' || quantity, '、') FROM order_lines l"
+        " WHERE l.order_id = o.id) AS line_titles FROM orders o WHERE o.buyer_id = ?"
+    ]
     params: list[Any] = [buyer_id]
     if statuses:
         sql.append(f"AND o.status IN ({', '.join('?' for _ in statuses)})")
@@ -195,7 +253,8 @@ def update_order(
 def keep_original_price(db: sqlite_utils.Database, order_id: str) -> None:
     """Remember the price before the first price edit."""
     db.conn.execute(
-        "UPDATE orders SET original_price_fen = price_fen WHERE id = ? AND original_price_fen IS NULL", (order_id,)
+        "UPDATE orders SET original_price_fen = price_fen WHERE id = ? AND original_price_fen IS NULL",
+        (order_id,),
     )
 
 
@@ -203,16 +262,35 @@ def keep_original_price(db: sqlite_utils.Database, order_id: str) -> None:
 
 
 def insert_audit(
-    db: sqlite_utils.Database, *, at: str, agent_id: int | None, shop_id: int | None, entity: str,
-    entity_id: str, action: str, reason: str, before: dict[str, Any] | None, after: dict[str, Any] | None,
+    db: sqlite_utils.Database,
+    *,
+    at: str,
+    agent_id: int | None,
+    shop_id: int | None,
+    entity: str,
+    entity_id: str,
+    action: str,
+    reason: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
     undoes: int | None = None,
 ) -> int:
     """Append one audit entry; call it in the same transaction as the change."""
     cursor = db.conn.execute(
         "INSERT INTO audit_log (at, agent_id, shop_id, entity, entity_id, action, reason, before, after, undoes)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (at, agent_id, shop_id, entity, entity_id, action, reason,
-         None if before is None else _json(before), None if after is None else _json(after), undoes),
+        (
+            at,
+            agent_id,
+            shop_id,
+            entity,
+            entity_id,
+            action,
+            reason,
+            None if before is None else _json(before),
+            None if after is None else _json(after),
+            undoes,
+        ),
     )
     return int(cursor.lastrowid or 0)
 
@@ -236,7 +314,8 @@ def audit_entries(db: sqlite_utils.Database, entity: str, entity_id: str, limit:
 
 def insert_note(db: sqlite_utils.Database, buyer_id: int, agent_id: int, text: str, at: str) -> int:
     cursor = db.conn.execute(
-        "INSERT INTO buyer_notes (buyer_id, agent_id, text, at) VALUES (?, ?, ?, ?)", (buyer_id, agent_id, text, at)
+        "INSERT INTO buyer_notes (buyer_id, agent_id, text, at) VALUES (?, ?, ?, ?)",
+        (buyer_id, agent_id, text, at),
     )
     return int(cursor.lastrowid or 0)
 
@@ -263,7 +342,8 @@ _APPROVAL_SELECT = """SELECT p.*, coalesce(r.name, '') AS requested_by_name, coa
 def insert_approval(db: sqlite_utils.Database, values: dict[str, Any]) -> int:
     names = ", ".join(values)
     cursor = db.conn.execute(
-        f"INSERT INTO pending_approvals ({names}) VALUES ({', '.join('?' for _ in values)})", list(values.values())
+        f"INSERT INTO pending_approvals ({names}) VALUES ({', '.join('?' for _ in values)})",
+        list(values.values()),
     )
     return int(cursor.lastrowid or 0)
 
@@ -273,8 +353,13 @@ def approval(db: sqlite_utils.Database, approval_id: int) -> Row | None:
 
 
 def approvals(
-    db: sqlite_utils.Database, *, shop_ids: list[int], requested_by: int | None = None,
-    order_id: str | None = None, status: str | None = None, limit: int = 50,
+    db: sqlite_utils.Database,
+    *,
+    shop_ids: list[int],
+    requested_by: int | None = None,
+    order_id: str | None = None,
+    status: str | None = None,
+    limit: int = 50,
 ) -> list[Row]:
     sql = [f"{_APPROVAL_SELECT} WHERE p.shop_id IN ({', '.join('?' for _ in shop_ids)})"]
     params: list[Any] = list(shop_ids)
@@ -288,7 +373,12 @@ def approvals(
 
 
 def decide_approval(
-    db: sqlite_utils.Database, approval_id: int, status: str, agent_id: int, at: str, note: str,
+    db: sqlite_utils.Database,
+    approval_id: int,
+    status: str,
+    agent_id: int,
+    at: str,
+    note: str,
     audit_id: int | None,
 ) -> bool:
     cursor = db.conn.execute(
@@ -304,7 +394,8 @@ def decide_approval(
 
 def idempotent_response(db: sqlite_utils.Database, agent_id: int, key: str) -> Row | None:
     return _one(
-        db, "SELECT request_hash, status, response FROM idempotency_keys WHERE agent_id = ? AND key = ?",
+        db,
+        "SELECT request_hash, status, response FROM idempotency_keys WHERE agent_id = ? AND key = ?",
         (agent_id, key),
     )
 
@@ -338,8 +429,10 @@ def item_row(db: sqlite_utils.Database, item_id: int) -> Row | None:
 
 def editor_pairings(db: sqlite_utils.Database, item_id: int) -> list[Row]:
     return _rows(
-        db, "SELECT related_item_id AS item_id, note, position FROM related_items WHERE item_id = ?"
-        " ORDER BY position, related_item_id", (item_id,),
+        db,
+        "SELECT related_item_id AS item_id, note, position FROM related_items WHERE item_id = ?"
+        " ORDER BY position, related_item_id",
+        (item_id,),
     )
 
 
@@ -362,7 +455,7 @@ def items_by_id(db: sqlite_utils.Database, item_ids: list[int]) -> dict[int, Row
     rows = _rows(
         db,
         f"""SELECT i.*, coalesce(k.selling_points, '[]') AS selling_points FROM items i
-            LEFT JOIN item_knowledge k ON k.item_id = i.id WHERE i.id IN ({', '.join('?' for _ in item_ids)})""",
+            LEFT JOIN item_knowledge k ON k.item_id = i.id WHERE i.id IN ({", ".join("?" for _ in item_ids)})""",
         item_ids,
     )
     for row in rows:

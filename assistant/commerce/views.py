@@ -380,10 +380,17 @@ class RelatedOut(Model):
 def order_for_templates(row: dict[str, Any]) -> dict[str, Any]:
     """An order as answer templates see it (``{{ order.status_text }}`` …), labelled like the order panel."""
     return {
-        "id": row["id"], "status": row["status"], "status_text": STATUS_LABELS[OrderStatus(row["status"])],
-        "total_fen": row["price_fen"] + row["postage_fen"], "postage_fen": row["postage_fen"],
-        "created_at": row["created_at"], "paid_at": row["paid_at"], "shipped_at": row["shipped_at"],
-        "courier": row["courier"], "tracking_no": row["tracking_no"], "receiver": row["receiver_name"],
+        "id": row["id"],
+        "status": row["status"],
+        "status_text": STATUS_LABELS[OrderStatus(row["status"])],
+        "total_fen": row["price_fen"] + row["postage_fen"],
+        "postage_fen": row["postage_fen"],
+        "created_at": row["created_at"],
+        "paid_at": row["paid_at"],
+        "shipped_at": row["shipped_at"],
+        "courier": row["courier"],
+        "tracking_no": row["tracking_no"],
+        "receiver": row["receiver_name"],
         "address": f"{row['province']}{row['city']}{row['district']}{row['address_detail']}",
     }
 
@@ -392,7 +399,10 @@ def buyer_for_templates(row: dict[str, Any], orders_count: int) -> dict[str, Any
     """A buyer as answer templates see it, labelled like the buyer card (no tier for non-members)."""
     tier = MemberTier(row["member_tier"])
     return {
-        "nick": row["nick"], "name": row["nick"], "level": f"V{row['platform_level']}",
-        "member_tier": "" if tier is MemberTier.NONE else TIER_LABELS[tier], "is_new": orders_count == 0,
+        "nick": row["nick"],
+        "name": row["nick"],
+        "level": f"V{row['platform_level']}",
+        "member_tier": "" if tier is MemberTier.NONE else TIER_LABELS[tier],
+        "is_new": orders_count == 0,
         "orders_count": orders_count,
     }

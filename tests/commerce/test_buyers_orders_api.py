@@ -284,7 +284,32 @@ async def test_address_parse_endpoint(client: TestClient, mini_shop: MiniShop, a
         "city": "杭州市",
         "district": "余杭区",
         "detail": "文一西路969号",
+        "notes": [],
     }
+    # An address alone (an export's 收货地址, a buyer changing only the address): name and phone
+    # are left empty for the order's current ones; an old district is mapped and said so.
+    response = await client.post(
+        "/api/address/parse",
+        json={"text": "浙江省 杭州市 江干区 凯旋路1号(310000)"},
+        headers=auth(mini_shop.agent_id),
+    )
+    body = await response.json()
+    assert response.status == 200, body
+    assert (body["address"]["name"], body["address"]["phone"], body["address"]["district"]) == (
+        "",
+        "",
+        "上城区",
+    )
+    assert body["address"]["detail"] == "凯旋路1号"
+    assert len(body["address"]["notes"]) == 1 and "江干区" in body["address"]["notes"][0]
+    response = await client.post(
+        "/api/address/parse",
+        json={"text": "浙江省杭州市西湖区文三路1号 江苏省南京市鼓楼区中山路1号"},
+        headers=auth(mini_shop.agent_id),
+    )
+    body = await response.json()
+    assert response.status == 400 and body["errors"][0]["field"] == "region"
+    assert "两个不同的地区" in body["errors"][0]["message"]
     response = await client.post(
         "/api/address/parse",
         json={"text": "张三 1380013 浙江省杭州市余杭区文一西路969号"},

@@ -402,6 +402,25 @@ async def test_address_edit_checks_the_region_and_the_phone(
     bad_phone = {"address": {**BODIES["address"]["address"], "phone": "12345"}}
     code, body = await edit(client, auth(mini_shop.agent_id), made.id, "address", bad_phone)
     assert code == 400 and body["errors"][0]["field"] == "address.phone"
+    # An old district typed into the field names today's; a city with districts needs one.
+    old_name = {
+        "address": {
+            **BODIES["address"]["address"],
+            "province": "浙江省",
+            "city": "杭州市",
+            "district": "江干区",
+        }
+    }
+    code, body = await edit(client, auth(mini_shop.agent_id), made.id, "address", old_name)
+    assert code == 400 and body["errors"][0]["field"] == "address.district"
+    assert "上城区" in body["errors"][0]["message"]
+    no_district = {"address": {**BODIES["address"]["address"], "district": ""}}
+    code, body = await edit(client, auth(mini_shop.agent_id), made.id, "address", no_district)
+    assert code == 400 and "缺少区县" in body["errors"][0]["message"]
+    # Place names in the street detail never change or block the confirmed region.
+    street = {"address": {**BODIES["address"]["address"], "detail": "北京路1号 上海市徐汇区漕溪北路旁"}}
+    code, body = await edit(client, auth(mini_shop.agent_id), made.id, "address", street)
+    assert code == 200, body
 
 
 async def test_remark_append_and_flag(
@@ -436,14 +455,21 @@ async def test_orders_of_a_shop_the_agent_is_not_in_are_404(
 
 
 async def test_week_old_idempotency_keys_are_forgotten_at_start_up(
-    client: TestClient, mini_shop: MiniShop, auth: Auth, new_order: NewOrder, store_db: Database,
+    client: TestClient,
+    mini_shop: MiniShop,
+    auth: Auth,
+    new_order: NewOrder,
+    store_db: Database,
     settings: Settings,
 ) -> None:
     made = new_order()
     code, _ = await edit(client, auth(mini_shop.agent_id), made.id, "remark", {"text": "新的"})
     assert code == 200
+
     def keys_left() -> int:
-        return int(store_db.read_sync(lambda db: db.execute("SELECT count(*) FROM idempotency_keys").fetchone()[0]))
+        return int(
+            store_db.read_sync(lambda db: db.execute("SELECT count(*) FROM idempotency_keys").fetchone()[0])
+        )
 
     assert keys_left() == 1
 

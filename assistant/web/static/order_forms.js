@@ -89,7 +89,7 @@ function address(getOrder, spec) {
   const current = getOrder().address;
   const inputs = ADDRESS_FIELDS().map(([name, label]) =>
     field(label, el("input", { name, autocomplete: "off", value: current[name] || "" }), `op-addr-${name}`));
-  const check = el("div", { className: "small op-check", textContent: T.op_parsed_check, hidden: true });
+  const check = el("div", { className: "small op-check", hidden: true });
   spec.form = shell("address", [field(T.op_paste, paste), el("div", { className: "row" }, parseButton), check,
                                 el("div", { className: "op-addr-grid" }, ...inputs), reasonField()], spec);
   spec.focus = () => paste.focus();
@@ -99,7 +99,21 @@ function address(getOrder, spec) {
     parseButton.disabled = true;
     try {
       const data = await api("/api/address/parse", { method: "POST", body: { text: paste.value } });
-      for (const [name] of ADDRESS_FIELDS()) spec.form.elements.namedItem(name).value = data.address[name] || "";
+      // An address alone has no name or phone: the order's current receiver stays.
+      const order = getOrder().address;
+      const kept = [];
+      for (const [name, label] of ADDRESS_FIELDS()) {
+        let value = data.address[name] || "";
+        if (!value && (name === "name" || name === "phone")) {
+          value = order[name] || "";
+          if (value) kept.push(label);
+        }
+        spec.form.elements.namedItem(name).value = value;
+      }
+      const lines = [T.op_parsed_check];
+      if (kept.length) lines.push(T.op_parsed_kept.replace("{fields}", kept.join(T.op_list_sep)));
+      check.replaceChildren(...lines.map((text) => el("div", { textContent: text })),
+        ...(data.address.notes || []).map((text) => el("div", { className: "op-note", textContent: text })));
       check.hidden = false;
       spec.form.elements.namedItem("name").focus();
     } catch (error) {
