@@ -142,6 +142,8 @@ def test_restore_refuses_while_the_service_runs_on_that_data_dir(
         assert kefu(settings, "restore", str(backup)) == 1
         err = capsys.readouterr().err
         assert "Ctrl+C" in err and "kefu restore" in err
+        assert kefu(settings, "demo", "--force") == 1  # nor is the database deleted under it
+        assert "先停止它" in capsys.readouterr().err
     assert settings.db_path.read_bytes() == before
     assert kefu(settings, "restore", str(backup)) == 0  # released: a kill -9 releases it too
 
