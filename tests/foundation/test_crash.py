@@ -144,18 +144,16 @@ async def _order_worker(
     while True:
         for order_id in orders:
             n += 1
-            key = uuid.uuid4().hex
+            sent = {**headers, "Idempotency-Key": uuid.uuid4().hex}
             body = {"version": versions[order_id], "text": f"客服{worker} 第 {n} 次备注"}
             path = f"/api/orders/{order_id}/remark"
-            async with session.post(
-                f"{base}{path}", json=body, headers={**headers, "Idempotency-Key": key}
-            ) as response:
+            async with session.post(f"{base}{path}", json=body, headers=sent) as response:
                 assert response.status == 200, await response.text()
                 outcome = await response.json()
             order = outcome["order"]
             versions[order_id] = order["version"]
             acks.orders[outcome["audit_id"]] = (order_id, order["seller_remark"], order["version"])
-            acks.last_order_request = (path, body, key, outcome["audit_id"])
+            acks.last_order_request = (path, body, sent, outcome["audit_id"])
 
 
 def _check_store(path: Path, acks: Acks) -> None:
