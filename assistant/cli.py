@@ -103,7 +103,10 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
             return 1
         pid = service_lock.holder(settings.data_dir)
         if pid is not None:
-            print(f"服务正在使用 {settings.data_dir}（{_process(pid)}）：先停止它，再重新生成演示店铺", file=sys.stderr)
+            print(
+                f"服务正在使用 {settings.data_dir}（{_process(pid)}）：先停止它，再重新生成演示店铺",
+                file=sys.stderr,
+            )
             return 1
         for suffix in ("", "-wal", "-shm"):
             Path(f"{settings.db_path}{suffix}").unlink(missing_ok=True)

@@ -43,7 +43,8 @@ class Directory:
         agent = self.agents.get(int(match["id"]))
         if agent is None or not agent.active:
             return None
-        return agent if hmac.compare_digest(token.encode("ascii"), self.token_for(agent.id).encode("ascii")) else None
+        expected = self.token_for(agent.id).encode("ascii")
+        return agent if hmac.compare_digest(token.encode("ascii"), expected) else None
 
     def by_login(self, login: str) -> Agent | None:
         return next((a for a in self.agents.values() if a.login == login), None)

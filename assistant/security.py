@@ -36,7 +36,9 @@ def load_secret(data_dir: Path) -> bytes:
 # RFC 3986 host[:port] as a Host header carries it: a bracketed IPv6 literal, or a name/IPv4 of
 # letters, digits, '-', '.' and '_'; then an optional port of 1-5 ASCII digits. Nothing else:
 # no userinfo ("127.0.0.1:8765@evil.example"), no text after the brackets ("[::1].evil.example").
-_HOST_RE = re.compile(r"(?:\[(?P<ipv6>[0-9A-Fa-f:.]+)\]|(?P<name>[A-Za-z0-9._-]+))(?::(?P<port>[0-9]{1,5}))?", re.ASCII)
+_HOST_RE = re.compile(
+    r"(?:\[(?P<ipv6>[0-9A-Fa-f:.]+)\]|(?P<name>[A-Za-z0-9._-]+))(?::(?P<port>[0-9]{1,5}))?", re.ASCII
+)
 
 
 def host_name(host_header: str) -> str | None:
@@ -57,7 +59,7 @@ async def host_middleware(request: web.Request, handler: Handler) -> web.StreamR
         shown = name if name is not None else (header[:80] or "（空）")
         raise Forbidden(
             f"不接受主机名 {shown}：请用 http://127.0.0.1 访问，或在 allowed_hosts 设置中加入它",
-            [FieldError("Host", "不是允许的本机地址" if name is not None else "不是有效的 主机名[:端口]")],
+            [FieldError("Host", "不是允许的本机地址" if name is not None else "不是有效的「主机名[:端口]」")],
         )
     return await handler(request)
 

@@ -69,7 +69,8 @@ def inspect(path: Path) -> CopyReport:
         applied: set[tuple[str, str]] = set()
         if has_table:
             applied = {
-                (str(s), str(n)) for s, n in conn.execute(f"SELECT migration_set, name FROM [{MIGRATIONS_TABLE}]")
+                (str(s), str(n))
+                for s, n in conn.execute(f"SELECT migration_set, name FROM [{MIGRATIONS_TABLE}]")
             }
         return CopyReport(integrity=integrity, migrations=applied)
     except sqlite3.DatabaseError as exc:  # "file is not a database", a damaged header

@@ -17,7 +17,8 @@ M = TypeVar("M", bound=BaseModel)
 MAX_DEPTH = 32
 """Deepest nesting of arrays/objects a body may have (ours need 4)."""
 MAX_INT_DIGITS = 20
-"""Longest integer literal a body may have: every id and amount fits in 19 digits (64-bit)."""
+"""Longest integer literal a body may have (checked before ``int()``); the value must also fit in
+SQLite's signed 64 bits, where every id, version and amount lives."""
 
 
 class _Refused(ValueError):
@@ -28,7 +29,10 @@ def _parse_int(text: str) -> int:
     digits = len(text.lstrip("-"))
     if digits > MAX_INT_DIGITS:
         raise _Refused(f"整数有 {digits} 位，太长（最多 {MAX_INT_DIGITS} 位）")
-    return int(text)
+    value = int(text)
+    if not -(2**63) <= value < 2**63:  # SQLite's INTEGER: past it a write raised OverflowError
+        raise _Refused(f"整数 {text} 超出范围（绝对值应小于 2^63）")
+    return value
 
 
 def _parse_float(text: str) -> float:
@@ -108,7 +112,9 @@ async def read_form_file(request: web.Request, field: str, limit: int) -> bytes 
     A malformed form (no boundary, a boundary that never comes, broken part headers) is a 400 naming
     ``field``; a file past ``limit`` bytes is a 413.
     """
-    too_large = PayloadTooLarge(f"文件太大：上限 {limit} 字节，请拆成几个文件", [FieldError(field, "文件太大")])
+    too_large = PayloadTooLarge(
+        f"文件太大：上限 {limit} 字节，请拆成几个文件", [FieldError(field, "文件太大")]
+    )
     try:
         reader = await request.multipart()
         while (part := await reader.next()) is not None:

@@ -18,6 +18,7 @@ from aiohttp.test_utils import TestClient
 from assistant.routes import ENDPOINTS
 from tests.conftest import MiniShop
 from tests.foundation.test_api_errors import assert_error_shape
+from tests.quick_replies.test_api import _create, _group
 
 Auth = Callable[[int], dict[str, str]]
 
@@ -88,6 +89,8 @@ HOSTILE_BODIES = {
     "nested 40 deep inside an object": b'{"version":' + b"[" * 40 + b"]" * 40 + b"}",
     "a 4,301-digit integer": b'{"version":' + b"7" * 4301 + b"}",
     "a 25-digit integer": b'{"version":' + b"7" * 25 + b"}",
+    "an integer past SQLite's 64 bits": b'{"version":9223372036854775808}',  # was an OverflowError on write
+    "a negative one": b'{"version":-9223372036854775809}',
     "NaN": b'{"version":NaN}',
     "Infinity": b'{"version":-Infinity}',
     "a float past the range": b'{"version":1e999}',
@@ -145,10 +148,33 @@ async def test_a_body_that_cannot_be_decompressed_is_400(
     assert response.status == 202, await response.text()
 
 
-async def test_good_bodies_still_pass(client: TestClient, mini_shop: MiniShop, auth: Auth) -> None:
-    deep_enough = {"kind": "quick_reply", "ref_id": 9_223_372_036_854_775_807 // 2**33}
-    response = await client.post("/api/usage", json=deep_enough, headers=auth(mini_shop.agent_id))
+async def test_bodies_within_the_limits_reach_validation(
+    client: TestClient, mini_shop: MiniShop, auth: Auth
+) -> None:
+    headers = auth(mini_shop.agent_id)
+    response = await client.post("/api/usage", json={"kind": "quick_reply", "ref_id": 12}, headers=headers)
     assert response.status == 202, await response.text()
+    # The largest 64-bit integer is parsed and judged by the model (the field is named).
+    response = await client.post(
+        "/api/usage", json={"kind": "quick_reply", "ref_id": -(2**63)}, headers=headers
+    )
+    body = await response.json()
+    assert response.status == 400 and body["errors"][0]["field"] == "ref_id", body
+
+
+async def test_an_id_past_64_bits_is_refused_before_it_reaches_sqlite(
+    client: TestClient, mini_shop: MiniShop, auth: Auth
+) -> None:
+    group = await _group(client, mini_shop, auth)
+    fields = {"group_id": 10**19, "code": "fh", "title": "发货", "body": "48h"}
+    response = await client.post("/api/quick-replies", json=fields, headers=auth(mini_shop.editor_id))
+    body = await response.json()
+    assert response.status == 400 and body["errors"][0]["field"] == "body", body
+    phrase = await _create(client, mini_shop.editor_id, auth, **{**fields, "group_id": group})
+    response = await client.put(
+        f"/api/quick-replies/{phrase['id']}", json={**fields, "version": 1}, headers=auth(mini_shop.editor_id)
+    )
+    assert response.status == 400, await response.text()
 
 
 # ---- multipart ------------------------------------------------------------------------------------
@@ -199,7 +225,7 @@ HOSTILE_VALUES = [
     "true",
     "[]",
 ]
-QUERY_ROUTES = [e for e in ENDPOINTS if e.method == "GET" and e.query is not None]
+QUERY_ROUTES = [e for e in ENDPOINTS if e.query is not None]
 
 
 async def test_odd_query_values_never_earn_a_500(client: TestClient, mini_shop: MiniShop, auth: Auth) -> None:
@@ -209,7 +235,7 @@ async def test_odd_query_values_never_earn_a_500(client: TestClient, mini_shop: 
         for name in endpoint.query.model_fields:
             for value in HOSTILE_VALUES:
                 url = f"{_fill(endpoint.path)}?shop={mini_shop.shop_id}&{name}={value}"
-                response = await client.get(url, headers=auth(mini_shop.supervisor_id))
+                response = await client.request(endpoint.method, url, headers=auth(mini_shop.supervisor_id))
                 assert response.status < 500, (url, await response.text())
                 if response.status >= 400:
                     assert_error_shape(await response.json(), response.status)
