@@ -15,7 +15,7 @@ M = TypeVar("M", bound=BaseModel)
 
 
 MAX_DEPTH = 32
-"""Deepest nesting of arrays/objects a body may have (ours need 4)."""
+"""Deepest nesting of arrays/objects a body may have (no route of ours needs more than 4)."""
 MAX_INT_DIGITS = 20
 """Longest integer literal a body may have (checked before ``int()``); the value must also fit in
 SQLite's signed 64 bits, where every id, version and amount lives."""
