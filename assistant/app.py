@@ -13,7 +13,7 @@ from assistant.api import events, quick_replies, watch
 from assistant.api.commerce import commerce_ctx
 from assistant.api.knowledge import matcher_ctx
 from assistant.directory import Directory
-from assistant.errors import Handler, error_middleware
+from assistant.errors import error_middleware
 from assistant.jobs import schedule_ctx
 from assistant.manifest import load_manifest
 from assistant.migrations import migrations as assistant_migrations
@@ -36,14 +36,13 @@ MIGRATION_SETS: tuple[Migrations, ...] = (
 )
 
 
-@web.middleware
-async def headers_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    response = await handler(request)
+async def security_headers(request: web.Request, response: web.StreamResponse) -> None:
+    """``on_response_prepare``: every response the app sends, errors and static files included, says
+    ``nosniff`` and ``no-referrer``; API answers and every error also say ``no-store``."""
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "no-referrer")
-    if request.path.startswith("/api/"):
+    if request.path.startswith("/api/") or response.status >= 400:
         response.headers.setdefault("Cache-Control", "no-store")
-    return response
 
 
 async def database_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -70,8 +69,9 @@ def create_app(settings: Settings) -> web.Application:
     """Build the service: state, start-up/shutdown, middlewares and every route."""
     app = web.Application(
         client_max_size=settings.max_body_bytes,
-        middlewares=[error_middleware, headers_middleware, host_middleware, auth_middleware],
+        middlewares=[error_middleware, host_middleware, auth_middleware],
     )
+    app.on_response_prepare.append(security_headers)
     app[keys.SETTINGS] = settings
     app[keys.MANIFEST] = load_manifest()
     app[keys.ENDPOINTS] = setup_routes(app, ENDPOINTS)

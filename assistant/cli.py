@@ -9,16 +9,19 @@ import socket
 import sys
 import time
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 from aiohttp import web
 from pydantic import ValidationError
 
 import assistant
+from assistant import service_lock
 from assistant.directory import Directory
 from assistant.security import load_secret
 from assistant.settings import Settings, describe_error
 from knowledge import store as kb_store
+from knowledge import store_backup
 from knowledge.database import Database
 
 log = logging.getLogger("kefu")
@@ -57,6 +60,22 @@ def _directory(settings: Settings, db: Database) -> Directory:
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    try:
+        with service_lock.hold(settings.data_dir):
+            return _serve(settings, args)
+    except service_lock.ServiceRunning as running:
+        print(
+            f"数据目录 {settings.data_dir} 已有服务在运行（{_process(running.pid)}）：先停止它，或用 --data-dir 换一个数据目录",
+            file=sys.stderr,
+        )
+        return 1
+
+
+def _process(pid: int) -> str:
+    return f"进程 {pid}" if pid else "进程号未知"
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> int:
     from assistant.app import create_app
 
     db = _open(settings)
@@ -105,6 +124,13 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
         if not args.force:
             print(f"{settings.db_path} 已有数据；加 --force 会删除它并重新生成演示店铺。", file=sys.stderr)
             return 1
+        pid = service_lock.holder(settings.data_dir)
+        if pid is not None:
+            print(
+                f"服务正在使用 {settings.data_dir}（{_process(pid)}）：先停止它，再重新生成演示店铺",
+                file=sys.stderr,
+            )
+            return 1
         for suffix in ("", "-wal", "-shm"):
             Path(f"{settings.db_path}{suffix}").unlink(missing_ok=True)
     db = _open(settings)
@@ -131,6 +157,89 @@ def cmd_token(settings: Settings, args: argparse.Namespace) -> int:
         return 1
     print(directory.token_for(agent.id))
     return 0
+
+
+def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
+    target: Path = args.file
+    if not settings.db_path.is_file():
+        print(f"数据目录 {settings.data_dir} 里还没有数据库，没有可备份的内容", file=sys.stderr)
+        return 1
+    if target.exists() and not args.force:
+        print(f"{target} 已存在：换一个文件名，或加 --force 覆盖", file=sys.stderr)
+        return 1
+    if target.resolve() == settings.db_path.resolve():
+        print("备份文件不能是数据库本身", file=sys.stderr)
+        return 1
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        report = store_backup.backup(settings.db_path, target)
+    except store_backup.BackupError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    print(
+        f"已备份到 {target}（{target.stat().st_size} 字节，{len(report.migrations)} 个迁移，完整性检查通过）。"
+        f"恢复：kefu restore {target}"
+    )
+    return 0
+
+
+def cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
+    from assistant.app import MIGRATION_SETS
+
+    source: Path = args.file
+    if not source.is_file():
+        print(f"找不到备份文件 {source}", file=sys.stderr)
+        return 1
+    pid = service_lock.holder(settings.data_dir)
+    if pid is not None:
+        print(
+            f"服务正在使用数据目录 {settings.data_dir}（{_process(pid)}）：先在它的窗口按 Ctrl+C 停止"
+            + (f"（或 kill {pid}）" if pid else "")
+            + "，再运行 kefu restore",
+            file=sys.stderr,
+        )
+        return 1
+    staged = settings.db_path.with_name(settings.db_path.name + ".restoring")
+    try:
+        with service_lock.hold(settings.data_dir):  # no service starts while the file is swapped
+            try:
+                report = store_backup.stage(source, staged)
+            except store_backup.BackupError as exc:
+                print(f"没有恢复：{exc}", file=sys.stderr)
+                return 1
+            problem = _restore_problem(report, store_backup.known_migrations(MIGRATION_SETS))
+            if problem:
+                store_backup.discard(staged)
+                print(f"没有恢复：{source} {problem}；现有数据没有改动", file=sys.stderr)
+                return 1
+            stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+            aside = settings.db_path.with_name(f"{settings.db_path.name}.before-restore-{stamp}")
+            kept = store_backup.install(staged, settings.db_path, aside)
+    except service_lock.ServiceRunning as running:
+        store_backup.discard(staged)
+        print(f"服务刚刚启动（{_process(running.pid)}）：先停止它，再运行 kefu restore", file=sys.stderr)
+        return 1
+    print(f"已从 {source} 恢复数据库（完整性检查通过，{len(report.migrations)} 个迁移）。")
+    if kept:
+        print(f"  原来的数据库留在 {aside}；确认无误后可以删除。")
+    missing = store_backup.known_migrations(MIGRATION_SETS) - report.migrations
+    if missing:
+        print(f"  备份比当前版本旧：下次 kefu serve 启动时会补上 {len(missing)} 个迁移。")
+    print("  现在可以运行 kefu serve。")
+    return 0
+
+
+def _restore_problem(report: store_backup.CopyReport, known: set[tuple[str, str]]) -> str | None:
+    """Why a staged copy must not be installed, or None."""
+    if not report.sound:
+        return "没有通过完整性检查（" + "；".join(report.integrity[:3]) + "）"
+    if not report.migrations:
+        return "不是客服助手的数据库（没有迁移记录）"
+    unknown = sorted(report.migrations - known)
+    if unknown:
+        names = "、".join(f"{s}:{n}" for s, n in unknown[:3])
+        return f"来自更新的版本（这一版不认识迁移 {names}）：请先升级 kefu-assistant"
+    return None
 
 
 def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
@@ -192,6 +301,23 @@ def build_parser() -> argparse.ArgumentParser:
     evaluation.add_argument("--json", action="store_true", help="输出一个 JSON 对象")
     evaluation.add_argument("--no-default-synonyms", action="store_true", help="不用内置同义词（对照）")
     evaluation.set_defaults(run=cmd_eval)
+
+    backup = commands.add_parser(
+        "backup", help="在服务运行时备份数据库到一个文件",
+        description="用 SQLite 在线备份把数据库复制成一个完整的文件（服务可以照常运行），并做完整性检查。",
+    )
+    data_dir(backup)
+    backup.add_argument("file", type=Path, metavar="FILE", help="备份文件，例如 kefu-2026-11-11.db")
+    backup.add_argument("--force", action="store_true", help="覆盖已有的备份文件")
+    backup.set_defaults(run=cmd_backup)
+
+    restore = commands.add_parser(
+        "restore", help="从备份文件恢复数据库（先停止服务）",
+        description="检查备份（完整性、迁移版本）后换上它；原来的数据库改名留在数据目录里。服务运行时拒绝恢复。",
+    )
+    data_dir(restore)
+    restore.add_argument("file", type=Path, metavar="FILE", help="kefu backup 生成的备份文件")
+    restore.set_defaults(run=cmd_restore)
 
     return parser
 

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from knowledge.models import Agent, Shop
+
+TOKEN_RE = re.compile(r"kf(?P<id>[1-9][0-9]{0,17})\.[0-9a-f]{40}", re.ASCII)
 
 
 @dataclass
@@ -32,13 +35,16 @@ class Directory:
         return f"kf{agent_id}.{digest[:40]}"
 
     def authenticate(self, token: str) -> Agent | None:
-        head, _, _ = token.partition(".")
-        if not head.startswith("kf") or not head[2:].isdigit():
+        """The agent a token names, or None for anything else: a token is ``kf`` + ASCII digits + ``.``
+        + 40 hex digits, so Unicode digits, other characters and overlong ids never reach ``int``."""
+        match = TOKEN_RE.fullmatch(token)
+        if match is None:
             return None
-        agent = self.agents.get(int(head[2:]))
+        agent = self.agents.get(int(match["id"]))
         if agent is None or not agent.active:
             return None
-        return agent if hmac.compare_digest(token, self.token_for(agent.id)) else None
+        expected = self.token_for(agent.id).encode("ascii")
+        return agent if hmac.compare_digest(token.encode("ascii"), expected) else None
 
     def by_login(self, login: str) -> Agent | None:
         return next((a for a in self.agents.values() if a.login == login), None)

@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from aiohttp import web
+from aiohttp.web_protocol import RequestPayloadError
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
@@ -115,6 +116,16 @@ _MESSAGES: dict[str, str] = {
     "datetime_parsing": "应为时间，例如 2026-11-11T00:00:00+08:00",
     "datetime_from_date_parsing": "应为时间，例如 2026-11-11T00:00:00+08:00",
     "json_invalid": "不是有效的 JSON",
+    "string_unicode": "应为文字（含有无法编码的字符）",
+    "int_parsing_size": "数字太长",
+    "finite_number": "应为有限的数字",
+    "date_type": "应为日期，例如 2026-11-11",
+    "date_parsing": "应为日期，例如 2026-11-11",
+    "date_from_datetime_parsing": "应为日期，例如 2026-11-11",
+    "timezone_aware": "时间要带时区，例如 2026-11-11T00:00:00+08:00",
+    "dict_attributes_type": "应为对象",
+    "url_parsing": "应为网址",
+    "url_scheme": "网址应以 http:// 或 https:// 开头",
 }
 
 
@@ -149,13 +160,27 @@ def from_validation(error: ValidationError, prefix: str = "") -> BadRequest:
     return BadRequest(f"输入有误 — {summary}", errors)
 
 
-def error_response(status: int, message: str, errors: Iterable[FieldError] = (), **extra: Any) -> web.Response:
+def error_response(
+    status: int,
+    message: str,
+    errors: Iterable[FieldError] = (),
+    *,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> web.Response:
     body = {"ok": False, "error": message, "errors": list(errors), "status": status, **extra}
-    return web.json_response(body, status=status, dumps=_dumps)
+    return web.json_response(body, status=status, dumps=dumps, headers=headers)
 
 
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, default=str)
+def dumps(value: Any) -> str:
+    """The one JSON writer of responses: UTF-8 text as is; text that cannot be UTF-8 (a header
+    aiohttp decoded with surrogate escapes, echoed in a message) is written as \\u escapes."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(value, ensure_ascii=True, separators=(",", ":"), default=str)
+    return text
 
 
 _HTTP_MESSAGES = {
@@ -175,6 +200,10 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     except ValidationError as exc:
         bad = from_validation(exc)
         return error_response(bad.status, bad.message, bad.errors)
+    except RequestPayloadError:
+        # A body aiohttp could not read: bad content-encoding, broken chunked encoding.
+        message = "请求体无法读取（压缩或分块编码有误）"
+        return error_response(400, message, [FieldError("body", message)])
     except web.HTTPRequestEntityTooLarge as exc:
         limit = request.app[keys.SETTINGS].max_body_bytes
         message = _HTTP_MESSAGES[413].format(limit=limit)
@@ -185,9 +214,11 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         template = _HTTP_MESSAGES.get(exc.status)
         message = template.format(method=request.method) if template else exc.reason
         extra: dict[str, Any] = {}
+        headers: dict[str, str] = {}
         if exc.status == 405 and isinstance(exc, web.HTTPMethodNotAllowed):
             extra["allowed_methods"] = sorted(exc.allowed_methods)
-        return error_response(exc.status, message, **extra)
+            headers["Allow"] = ", ".join(extra["allowed_methods"])
+        return error_response(exc.status, message, headers=headers, **extra)
     except Exception:
         log.exception("unexpected error on %s %s", request.method, request.path)
         return error_response(500, "服务内部出错，已记录日志；请稍后重试")

@@ -326,11 +326,17 @@ ENDPOINTS: list[Endpoint] = [
 
 
 def setup_routes(app: web.Application, endpoints: list[Endpoint]) -> dict[str, Endpoint]:
-    """Register every endpoint under its name and return the table keyed by name."""
+    """Register every endpoint under its name and return the table keyed by name.
+
+    A GET route answers HEAD too, on the same named resource (so the same role check applies).
+    """
     table: dict[str, Endpoint] = {}
     for endpoint in endpoints:
         if endpoint.name in table:
             raise ValueError(f"route name {endpoint.name!r} is used twice")
-        app.router.add_route(endpoint.method, endpoint.path, endpoint.handler, name=endpoint.name)
+        if endpoint.method == "GET":
+            app.router.add_get(endpoint.path, endpoint.handler, name=endpoint.name)
+        else:
+            app.router.add_route(endpoint.method, endpoint.path, endpoint.handler, name=endpoint.name)
         table[endpoint.name] = endpoint
     return table

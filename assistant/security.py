@@ -6,6 +6,7 @@ The token secret lives in the data directory (mode 0600); see ``assistant.direct
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -32,22 +33,33 @@ def load_secret(data_dir: Path) -> bytes:
     return bytes.fromhex(path.read_text().strip())
 
 
-def host_name(host_header: str) -> str:
-    """'127.0.0.1:8765' -> '127.0.0.1'; '[::1]:8765' -> '::1'."""
-    if host_header.startswith("["):
-        return host_header[1 : host_header.find("]")] if "]" in host_header else host_header
-    return host_header.rsplit(":", 1)[0] if host_header.count(":") == 1 else host_header
+# RFC 3986 host[:port] as a Host header carries it: a bracketed IPv6 literal, or a name/IPv4 of
+# letters, digits, '-', '.' and '_'; then an optional port of 1-5 ASCII digits. Nothing else:
+# no userinfo ("127.0.0.1:8765@evil.example"), no text after the brackets ("[::1].evil.example").
+_HOST_RE = re.compile(
+    r"(?:\[(?P<ipv6>[0-9A-Fa-f:.]+)\]|(?P<name>[A-Za-z0-9._-]+))(?::(?P<port>[0-9]{1,5}))?", re.ASCII
+)
+
+
+def host_name(host_header: str) -> str | None:
+    """'127.0.0.1:8765' -> '127.0.0.1'; '[::1]:8765' -> '::1'; None when the header is not host[:port]."""
+    match = _HOST_RE.fullmatch(host_header)
+    if match is None or (match["port"] is not None and int(match["port"]) > 65535):
+        return None
+    return (match["ipv6"] or match["name"]).lower()
 
 
 @web.middleware
 async def host_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Refuse requests whose Host is not a local name: a DNS-rebinding page cannot reach us."""
     settings = request.app[keys.SETTINGS]
-    name = host_name(request.headers.get("Host", "")).lower()
-    if name not in settings.allowed_hosts:
+    header = request.headers.get("Host", "")
+    name = host_name(header)
+    if name is None or name not in settings.allowed_hosts:
+        shown = name if name is not None else (header[:80] or "（空）")
         raise Forbidden(
-            f"不接受主机名 {name or '（空）'}：请用 http://127.0.0.1 访问，或在 allowed_hosts 设置中加入它",
-            [FieldError("Host", "不是允许的本机地址")],
+            f"不接受主机名 {shown}：请用 http://127.0.0.1 访问，或在 allowed_hosts 设置中加入它",
+            [FieldError("Host", "不是允许的本机地址" if name is not None else "不是有效的「主机名[:端口]」")],
         )
     return await handler(request)
 
@@ -55,7 +67,10 @@ async def host_middleware(request: web.Request, handler: Handler) -> web.StreamR
 def _origin_allowed(request: web.Request, origin: str) -> bool:
     if origin in request.app[keys.SETTINGS].allowed_origins:
         return True
-    parts = urlsplit(origin)
+    try:
+        parts = urlsplit(origin)
+    except ValueError:  # "http://[::1" and the like: not an origin we know
+        return False
     return parts.scheme == request.scheme and parts.netloc == request.host
 
 
@@ -72,9 +87,8 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
         )
     if endpoint is None or endpoint.role is None:
         return await handler(request)
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    agent = request.app[keys.DIRECTORY].authenticate(token.strip()) if scheme.lower() == "bearer" else None
+    token = bearer_token(request)
+    agent = request.app[keys.DIRECTORY].authenticate(token) if token else None
     if agent is None:
         raise Unauthorized(errors=[FieldError("Authorization", "缺少或无效的 Bearer 令牌")])
     if not agent.role.allows(endpoint.role):
@@ -84,6 +98,12 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
         )
     request[AGENT] = agent
     return await handler(request)
+
+
+def bearer_token(request: web.Request) -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` header (None without one)."""
+    scheme, _, token = request.headers.get("Authorization", "").strip().partition(" ")
+    return (token.strip() or None) if scheme.lower() == "bearer" else None
 
 
 def current_agent(request: web.Request) -> Agent:

@@ -12,7 +12,7 @@ from pydantic import Field, StringConstraints
 
 from assistant import keys
 from assistant.api.commerce import order_id_of
-from assistant.api.io import ok, path_int, read_json, read_query
+from assistant.api.io import ok, path_int, read_json, read_object, read_query
 from assistant.commerce.address import default_regions
 from assistant.commerce.address_regions import RegionNotFound
 from assistant.commerce.backend import EditRequest, Undo
@@ -116,7 +116,7 @@ async def _edit(request: web.Request, version: int, change: Change | Undo, reaso
     agent = current_agent(request)
     order_id = order_id_of(request)
     key = _key(request)
-    raw = json.dumps(json.loads(await request.read() or b"{}"), sort_keys=True, ensure_ascii=False)
+    raw = json.dumps(await read_object(request), sort_keys=True, ensure_ascii=False)
     digest = hashlib.sha256(f"{request.method} {request.path}\n{raw}".encode()).hexdigest()
     result = await request.app[keys.COMMERCE].apply_edit(
         EditRequest(

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
@@ -18,6 +17,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from assistant import keys
 from assistant.api import qc, watch
+from assistant.api.io import ok, read_object
 from assistant.conversations.log import SqliteConversationLog
 from assistant.conversations.models import Direction, MessageSource, NewMessage
 from assistant.errors import ApiError, BadRequest, FieldError, Forbidden, Unauthorized, field_errors
@@ -33,7 +33,7 @@ from assistant.events import (
     UnknownConversation,
     sse_frame,
 )
-from assistant.security import current_agent
+from assistant.security import bearer_token, current_agent
 from knowledge.models import Agent
 
 HEARTBEAT_SECONDS = 15.0
@@ -85,15 +85,7 @@ def _parse_event(data: Any) -> EventIn:
 async def post_event(request: web.Request) -> web.Response:
     """Accept one event from the chat client and push it to the agent's sidebars."""
     agent = current_agent(request)
-    if request.content_type not in ("application/json", ""):
-        raise BadRequest.field("body", f"请用 application/json 提交，收到的是 {request.content_type}")
-    try:
-        data = json.loads(await request.read() or b"null")
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BadRequest("请求体不是有效的 JSON", [FieldError("body", f"JSON 解析失败：{exc}")]) from exc
-    if not isinstance(data, dict):
-        raise BadRequest.field("body", "应为 JSON 对象")
-    event = _parse_event(data).root
+    event = _parse_event(await read_object(request)).root
     hub = request.app[keys.EVENTS]
     shop_id: int | None = None
     logged: bool | None = None
@@ -110,10 +102,7 @@ async def post_event(request: web.Request) -> web.Response:
                 request.app[keys.USAGE].message_sent(agent.id, event.conversation, event.text)
     except UnknownConversation as exc:
         raise _unknown(exc.args[0]) from exc
-    return web.json_response(
-        {"ok": True, **EventAccepted(type=event.type, state=state, logged=logged).model_dump(mode="json")},
-        dumps=lambda v: json.dumps(v, ensure_ascii=False),
-    )
+    return ok(EventAccepted(type=event.type, state=state, logged=logged))
 
 
 def _unknown(conversation: str) -> ApiError:
@@ -162,8 +151,7 @@ def _shop_id(request: web.Request, agent: Agent, code: str) -> int:
 
 def stream_agent(request: web.Request) -> Agent:
     """The agent from the ``Authorization`` header or, for EventSource, ``?token=``."""
-    scheme, _, header_token = request.headers.get("Authorization", "").partition(" ")
-    token = header_token.strip() if scheme.lower() == "bearer" else request.query.get("token", "")
+    token = bearer_token(request) or request.query.get("token", "")
     agent = request.app[keys.DIRECTORY].authenticate(token) if token else None
     if agent is None:
         raise Unauthorized(errors=[FieldError("token", "缺少或无效的令牌：用 ?token= 或 Bearer 头传入")])
@@ -173,17 +161,16 @@ def stream_agent(request: web.Request) -> Agent:
 async def event_stream(request: web.Request) -> web.StreamResponse:
     """Server-Sent Events: a ``state`` snapshot at once, then every accepted event; heartbeats between."""
     agent = stream_agent(request)
+    headers = {
+        "Content-Type": "text/event-stream; charset=utf-8",
+        "Cache-Control": "no-store",
+        "X-Accel-Buffering": "no",
+    }
+    if request.method == "HEAD":  # the headers a GET would get, and no stream to keep open
+        return web.Response(headers=headers)
     hub: EventHub = request.app[keys.EVENTS]
     subscription = hub.subscribe(agent.id)
-    response = web.StreamResponse(
-        headers={
-            "Content-Type": "text/event-stream; charset=utf-8",
-            "Cache-Control": "no-store",
-            "X-Accel-Buffering": "no",
-            "X-Content-Type-Options": "nosniff",
-            "Referrer-Policy": "no-referrer",
-        }
-    )
+    response = web.StreamResponse(headers=headers)
     try:
         await response.prepare(request)
         await response.write(b"retry: 2000\n\n")

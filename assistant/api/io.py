@@ -3,33 +3,135 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Annotated, Any, TypeVar
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 from pydantic import BaseModel, Field, ValidationError
 
-from assistant.errors import BadRequest, FieldError, from_validation
+from assistant.errors import BadRequest, FieldError, PayloadTooLarge, dumps, from_validation
 
 M = TypeVar("M", bound=BaseModel)
 #: an id in a query string: it arrives as text, so it is not strict like ``knowledge.models.Id``
 QueryId = Annotated[int, Field(gt=0, le=2**62)]
 
 
-async def read_json(request: web.Request, model: type[M]) -> M:
-    """The request body, parsed and validated against ``model`` (unknown fields are errors)."""
+MAX_DEPTH = 32
+"""Deepest nesting of arrays/objects a body may have (no route of ours needs more than 4)."""
+MAX_INT_DIGITS = 20
+"""Longest integer literal a body may have (checked before ``int()``); the value must also fit in
+SQLite's signed 64 bits, where every id, version and amount lives."""
+
+
+class _Refused(ValueError):
+    """Raised from inside the JSON parser: a literal we do not accept, said in our words."""
+
+
+def _parse_int(text: str) -> int:
+    digits = len(text.lstrip("-"))
+    if digits > MAX_INT_DIGITS:
+        raise _Refused(f"整数有 {digits} 位，太长（最多 {MAX_INT_DIGITS} 位）")
+    value = int(text)
+    if not -(2**63) <= value < 2**63:  # SQLite's INTEGER: past it a write raised OverflowError
+        raise _Refused(f"整数 {text} 超出范围（绝对值应小于 2^63）")
+    return value
+
+
+def _parse_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _Refused(f"数字 {text[:20]} 超出范围")
+    return value
+
+
+def _parse_constant(name: str) -> Any:
+    raise _Refused(f"不支持 {name}：JSON 里只能写有限的数字")
+
+
+def _too_deep(data: Any) -> bool:
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict | list):
+            if depth > MAX_DEPTH:
+                return True
+            children = value.values() if isinstance(value, dict) else value
+            stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False
+
+
+def parse_json(raw: bytes) -> Any:
+    """Strict JSON: finite numbers, integers of at most ``MAX_INT_DIGITS`` digits, at most ``MAX_DEPTH``
+    levels; anything else is a 400 naming ``body`` (never a RecursionError or ValueError leaking out)."""
+
+    def refused(message: str) -> BadRequest:
+        return BadRequest(f"请求体不是有效的 JSON：{message}", [FieldError("body", message)])
+
+    try:
+        data = json.loads(
+            raw or b"null", parse_int=_parse_int, parse_float=_parse_float, parse_constant=_parse_constant
+        )
+    except _Refused as exc:
+        raise refused(str(exc)) from None
+    except RecursionError:
+        raise refused(f"嵌套太深（最多 {MAX_DEPTH} 层）") from None
+    except json.JSONDecodeError as exc:
+        raise refused(f"第 {exc.lineno} 行第 {exc.colno} 列有误，JSON 解析失败") from None
+    except UnicodeDecodeError:
+        raise refused("不是 UTF-8 编码的文字") from None
+    except ValueError:  # any other literal the parser gives up on
+        raise refused("无法解析") from None
+    if _too_deep(data):
+        raise refused(f"嵌套太深（最多 {MAX_DEPTH} 层）")
+    return data
+
+
+async def read_object(request: web.Request) -> dict[str, Any]:
+    """The one body reader: an ``application/json`` body that is a JSON object, parsed strictly.
+
+    aiohttp keeps the bytes it read, so a handler may call this again (the idempotency hash does).
+    """
     if request.content_type not in ("application/json", ""):
         raise BadRequest.field("body", f"请用 application/json 提交，收到的是 {request.content_type}")
-    raw = await request.read()
-    try:
-        data = json.loads(raw or b"null")
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BadRequest("请求体不是有效的 JSON", [FieldError("body", f"JSON 解析失败：{exc}")]) from exc
+    data = parse_json(await request.read())
     if not isinstance(data, dict):
         raise BadRequest.field("body", "应为 JSON 对象")
+    return data
+
+
+async def read_json(request: web.Request, model: type[M]) -> M:
+    """The request body, parsed and validated against ``model`` (unknown fields are errors)."""
+    data = await read_object(request)
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         raise from_validation(exc) from exc
+
+
+async def read_form_file(request: web.Request, field: str, limit: int) -> bytes | None:
+    """The bytes of the multipart/form-data field ``field`` (None when the form has no such field).
+
+    A malformed form (no boundary, a boundary that never comes, broken part headers) is a 400 naming
+    ``field``; a file past ``limit`` bytes is a 413.
+    """
+    too_large = PayloadTooLarge(
+        f"文件太大：上限 {limit} 字节，请拆成几个文件", [FieldError(field, "文件太大")]
+    )
+    try:
+        reader = await request.multipart()
+        while (part := await reader.next()) is not None:
+            if not isinstance(part, BodyPartReader) or part.name != field:
+                continue
+            data = bytearray()
+            while chunk := await part.read_chunk(64 * 1024):
+                data.extend(chunk)
+                if len(data) > limit:
+                    raise too_large
+            return bytes(data)
+    except (ValueError, AssertionError, LookupError) as exc:
+        message = "上传内容不是有效的 multipart/form-data（缺少或写错了 boundary，或内容不完整）"
+        raise BadRequest(f"{field}: {message}", [FieldError(field, message)]) from exc
+    return None
 
 
 def read_query(request: web.Request, model: type[M]) -> M:
@@ -53,10 +155,6 @@ def path_int(request: web.Request, name: str) -> int:
     return int(raw)
 
 
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
-
-
 def ok(data: BaseModel | dict[str, Any] | None = None, *, status: int = 200) -> web.Response:
     """The success envelope: ``{"ok": true, ...data}``."""
     body: dict[str, Any] = {"ok": True}
@@ -64,4 +162,4 @@ def ok(data: BaseModel | dict[str, Any] | None = None, *, status: int = 200) -> 
         body.update(data.model_dump(mode="json"))
     elif data:
         body.update(data)
-    return web.json_response(body, status=status, dumps=_dumps)
+    return web.json_response(body, status=status, dumps=dumps)

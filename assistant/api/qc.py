@@ -618,8 +618,8 @@ code{{word-break:break-all}}</style></head><body>
 async def delete_evidence(request: web.Request) -> web.Response:
     """Only a supervisor deletes evidence; the record stays (marked deleted) and the deletion is audited."""
     caller = current_agent(request)
-    row, _ = await _evidence_or_404(request, caller)
     body = await read_json(request, DeleteIn)
+    row, _ = await _evidence_or_404(request, caller)
     deleted = await request.app[keys.DB].write(
         lambda db: qs.delete_evidence(db, row.id, caller.id, datetime.now(UTC), body.reason)
     )

@@ -15,11 +15,11 @@ from typing import Annotated, Any, Literal
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from aiohttp import BodyPartReader, web
+from aiohttp import web
 from pydantic import Field, StringConstraints
 
 from assistant import keys
-from assistant.api.io import ok, read_query
+from assistant.api.io import ok, read_form_file, read_query
 from assistant.api.quick_replies import QueryId, _shop, _shop_name, _store_errors, _visible_row
 from assistant.errors import BadRequest, Conflict, FieldError, PayloadTooLarge
 from assistant.security import current_agent
@@ -122,18 +122,9 @@ async def _upload(request: web.Request) -> bytes:
         raise PayloadTooLarge(
             f"文件太大：上限 {limit} 字节，请拆成几个文件", [FieldError("file", "文件太大")]
         )
-    reader = await request.multipart()
-    while (part := await reader.next()) is not None:
-        if not isinstance(part, BodyPartReader) or part.name != "file":
-            continue
-        data = bytearray()
-        while chunk := await part.read_chunk(64 * 1024):
-            data.extend(chunk)
-            if len(data) > limit:
-                raise PayloadTooLarge(
-                    f"文件太大：上限 {limit} 字节，请拆成几个文件", [FieldError("file", "文件太大")]
-                )
-        return bytes(data)
+    data = await read_form_file(request, "file", limit)
+    if data is not None:
+        return data
     raise BadRequest.field("file", "没有收到文件：请把 CSV 或 .xlsx 文件放在 file 字段")
 
 

@@ -277,8 +277,8 @@ async def touch(request: web.Request) -> web.Response:
     """Record a touch (a chat script inserted, an SMS text produced, a call made). The orders are read
     again first: a paid or closed order ends the task (paid before the reminder: no credit) instead."""
     agent = current_agent(request)
-    task = await _task_or_404(request, agent)
     body = await read_json(request, TouchIn)
+    task = await _task_or_404(request, agent)
     settings = request.app[keys.SETTINGS]
     rules, tz, now = rules_from(settings), ZoneInfo(settings.timezone), datetime.now(UTC)
     if task.owner_id not in (None, agent.id) and not (task.lease_until and task.lease_until < now):
@@ -342,8 +342,8 @@ async def touch(request: web.Request) -> web.Response:
 
 async def snooze(request: web.Request) -> web.Response:
     agent = current_agent(request)
-    task = await _task_or_404(request, agent)
     body = await read_json(request, SnoozeIn)
+    task = await _task_or_404(request, agent)
     now = datetime.now(UTC)
     if task.owner_id not in (None, agent.id) and not (task.lease_until and task.lease_until < now):
         raise _held(task)
@@ -361,8 +361,8 @@ async def snooze(request: web.Request) -> web.Response:
 async def done(request: web.Request) -> web.Response:
     """End the task with the outcome (the buyer does not want it, bought elsewhere, cannot be reached)."""
     agent = current_agent(request)
-    task = await _task_or_404(request, agent)
     body = await read_json(request, DoneIn)
+    task = await _task_or_404(request, agent)
     now = datetime.now(UTC)
     if task.owner_id not in (None, agent.id) and not (task.lease_until and task.lease_until < now):
         raise _held(task)

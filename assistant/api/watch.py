@@ -372,6 +372,8 @@ async def team_stream(request: web.Request) -> web.StreamResponse:
         raise Forbidden("只有主管能看团队响应墙", [FieldError("token", "需要主管的令牌")])
     shop_ids = list(agent.shop_ids)
     board = request.app[keys.WATCH]
+    if request.method == "HEAD":  # the headers a GET would get, and no stream to keep open
+        return web.Response(headers={"Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-store"})
     response = web.StreamResponse(
         headers={
             "Content-Type": "text/event-stream; charset=utf-8",

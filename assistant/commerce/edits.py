@@ -80,6 +80,20 @@ COLUMNS: dict[EditKind, tuple[str, ...]] = {
 }
 
 
+# The request field that carries each kind's new value: a refusal names it.
+BODY_FIELDS: dict[EditKind, str] = {
+    EditKind.PRICE: "price_fen",
+    EditKind.POSTAGE: "postage_fen",
+    EditKind.ADDRESS: "address",
+    EditKind.REMARK: "text",
+}
+
+
+def unchanged(kind: EditKind, order: dict[str, Any], after: dict[str, Any]) -> bool:
+    """Whether applying ``after`` would leave the order as it is (nothing to edit, nothing to approve)."""
+    return columns_of(kind, order) == after
+
+
 def allowed(kind: EditKind, status: OrderStatus) -> tuple[bool, str]:
     """Whether ``kind`` may be applied to an order in ``status``, and the rule in words."""
     ok = status in ALLOWED_STATUSES[kind]

@@ -19,12 +19,18 @@ from assistant.commerce.backend import EditRequest, EditResult, Undo
 from assistant.commerce.edits import EditKind, PriceChange
 from assistant.commerce.models import OrderStatus
 from assistant.commerce.views import ApprovalOut, EditOutcome, OrderDetail, percent_label, yuan
-from assistant.errors import BadRequest, Conflict, FieldError, NotFound
+from assistant.errors import ApiError, BadRequest, Conflict, FieldError, NotFound
 from knowledge.models import Agent, Role
 
 if TYPE_CHECKING:
     from assistant.settings import Settings
     from knowledge.database import Database
+
+
+def _no_change(kind: EditKind) -> ApiError:
+    return BadRequest.field(
+        edits.BODY_FIELDS[kind], f"新的值和订单现在的一样，没有需要{edits.EDIT_LABELS[kind]}的内容"
+    )
 
 
 class EditsMixin:
@@ -72,6 +78,14 @@ class EditsMixin:
         else:
             kind = EditKind(req.change.kind)
             self._check_status(db, kind, order, shop_ids)
+            try:
+                after = edits.new_values(req.change, order)
+            except ValueError as exc:
+                raise BadRequest.field("text", str(exc)) from exc
+            # Checked before an approval is asked for: a request for the order's current value could
+            # never be granted (its grant would change nothing), so it is refused now, not later.
+            if edits.unchanged(kind, order, after):
+                raise _no_change(kind)
             approval_id = (
                 self._needs_approval(db, req, order, at) if isinstance(req.change, PriceChange) else None
             )
@@ -89,10 +103,6 @@ class EditsMixin:
                     ),
                 )
             else:
-                try:
-                    after = edits.new_values(req.change, order)
-                except ValueError as exc:
-                    raise BadRequest.field("text", str(exc)) from exc
                 audit_id = self._write_change(db, agent.id, order, kind, after, req.reason, at)
                 detail = self.detail_sync(db, req.order_id, shop_ids)
                 result = EditResult(
@@ -141,9 +151,7 @@ class EditsMixin:
     ) -> int:
         before = edits.columns_of(kind, order)
         if after == before and undoes is None:
-            raise BadRequest.field(
-                kind.value, f"新的值和订单现在的一样，没有需要{edits.EDIT_LABELS[kind]}的内容"
-            )
+            raise _no_change(kind)
         if kind is EditKind.PRICE:
             store.keep_original_price(db, order["id"])
         if not store.update_order(db, order["id"], after, order["version"], at):
@@ -289,15 +297,15 @@ class EditsMixin:
             failure = f"审批失败：订单 {order['id']} 已不是待付款状态，不能再改价"
         elif order["version"] != row["order_version"]:
             failure = f"审批失败：订单 {order['id']} 在申请后又被修改过（第 {row['order_version']} 版 → 第 {order['version']} 版），请客服重新提交"
+        elif edits.above_cap(
+            row["original_price_fen"], row["to_price_fen"], self.settings.supervisor_discount_cap_percent
+        ):
+            # The cap was lowered after the request: it can never be granted, so it is decided (failed)
+            # rather than left pending with a grant that fails every time.
+            failure = f"审批失败：降价超过主管上限 {self.settings.supervisor_discount_cap_percent}%，不能批准；请客服按新上限重新提交"
         if failure:
             store.decide_approval(db, approval_id, "failed", agent.id, at, failure, None)
             return orders.approval_out(self._approval(db, approval_id)), None, failure
-        if edits.above_cap(
-            row["original_price_fen"], row["to_price_fen"], self.settings.supervisor_discount_cap_percent
-        ):
-            raise BadRequest.field(
-                "approval", f"降价超过主管上限 {self.settings.supervisor_discount_cap_percent}%，不能批准"
-            )
         reason = f"{row['reason']}（{row['requested_by_name']} 申请，{agent.name} 批准，审批单 #{approval_id}）".lstrip()
         audit_id = self._write_change(
             db, agent.id, order, EditKind.PRICE, {"price_fen": row["to_price_fen"]}, reason, at

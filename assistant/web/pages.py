@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +23,25 @@ CSP = (
 )
 
 
+# A static file's path: folders and a file name of letters, digits, '_', '-', '.', never starting with
+# a dot; no empty segment, so "/static/ui.js/" and "/static//ui.js" are not files (aiohttp's own static
+# route normalised them to ui.js).
+_STATIC_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]*(?:/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*", re.ASCII)
+
+
+async def static_file(request: web.Request) -> web.FileResponse:
+    """One file of ``assistant/web/static``, by its exact name; anything else is a 404."""
+    name = request.match_info["filename"]
+    path = STATIC_DIR / name
+    if not _STATIC_NAME.fullmatch(name) or not path.is_file():
+        raise web.HTTPNotFound()
+    return web.FileResponse(path)
+
+
 def setup_static(app: web.Application) -> None:
-    """Serve ``assistant/web/static`` under ``/static/`` (route name ``static``), once."""
+    """Serve ``assistant/web/static`` under ``/static/`` (route name ``static``, GET and HEAD), once."""
     if "static" not in app.router.named_resources():
-        app.router.add_static("/static/", STATIC_DIR, name="static", append_version=False)
+        app.router.add_get("/static/{filename:.+}", static_file, name="static")
 
 
 def render(

@@ -14,7 +14,7 @@ from assistant.routes import ENDPOINTS
 from assistant.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
-COMMANDS = ["serve", "demo", "token"]
+COMMANDS = ["serve", "demo", "token", "backup", "restore"]
 
 
 def test_kefu_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
