@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import sqlite_utils
 from aiohttp import web
 from pydantic import ValidationError
 
@@ -128,6 +130,51 @@ def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+class _DryRun(Exception):
+    """Raised inside the purge's transaction to roll it back after counting."""
+
+
+def cmd_purge(settings: Settings, args: argparse.Namespace) -> int:
+    from datetime import date, datetime, time
+    from zoneinfo import ZoneInfo
+
+    from assistant.privacy.purge import PurgeReport, purge
+
+    try:
+        day = date.fromisoformat(args.before)
+    except ValueError:
+        print(f"--before 应为日期 YYYY-MM-DD，收到的是 {args.before!r}", file=sys.stderr)
+        return 2
+    tz = ZoneInfo(settings.timezone)
+    before = datetime.combine(day, time(0), tzinfo=tz)
+    now = datetime.now(tz)
+    if before > now:
+        print(f"--before {day} 在今天之后：不能清除还没发生的数据", file=sys.stderr)
+        return 2
+    db = _open(settings)
+    report: list[PurgeReport] = []
+
+    def run(conn: sqlite_utils.Database) -> None:
+        report.append(purge(conn, before, now.isoformat()))
+        if args.dry_run:
+            raise _DryRun
+
+    try:
+        with contextlib.suppress(_DryRun):
+            db.write_sync(run)
+    finally:
+        db.close()
+    r = report[0]
+    head = "试运行（没有改动）" if args.dry_run else "已清除"
+    print(
+        f"{head}：{day} 之前（{settings.timezone}）的会话消息 {r.messages_deleted} 条，"
+        f"已结束订单的收货人信息 {r.orders_anonymised} 笔，审计记录匿名化 {r.audit_rows_anonymised} 条，"
+        f"待同步记录匿名化 {r.outbox_rows_anonymised} 条，买家备注 {r.notes_deleted} 条，"
+        f"幂等记录 {r.idempotency_keys_deleted} 条。审计记录本身全部保留。"
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kefu",
@@ -169,6 +216,16 @@ def build_parser() -> argparse.ArgumentParser:
     evaluation.add_argument("--json", action="store_true", help="输出一个 JSON 对象")
     evaluation.add_argument("--no-default-synonyms", action="store_true", help="不用内置同义词（对照）")
     evaluation.set_defaults(run=cmd_eval)
+
+    purge_cmd = commands.add_parser(
+        "purge", help="清除某日之前的会话和买家个人信息",
+        description="删除该日之前的会话消息和买家备注，匿名化此前已结束订单的收货人姓名、电话和详细地址；"
+                    "审计记录保留，只替换其中的个人信息。",
+    )
+    data_dir(purge_cmd)
+    purge_cmd.add_argument("--before", required=True, metavar="DATE", help="日期 YYYY-MM-DD（店铺时区的零点）")
+    purge_cmd.add_argument("--dry-run", action="store_true", help="只统计，不改动")
+    purge_cmd.set_defaults(run=cmd_purge)
 
     return parser
 

@@ -10,8 +10,10 @@ from assistant.directory import Directory
 from assistant.endpoint import Endpoint
 from assistant.events import EventHub
 from assistant.manifest import PluginManifest
+from assistant.privacy.service import PersonalData
 from assistant.scheduler import Scheduler
 from assistant.settings import Settings
+from assistant.sync.service import SyncService
 from assistant.ttl_cache import TtlCache
 from assistant.usage import UsageRecorder
 from knowledge.database import Database
@@ -34,3 +36,7 @@ SEARCH_CONTEXTS = web.AppKey("search_contexts", TtlCache[tuple[object, ...], dic
 CONVERSATIONS = web.AppKey("conversations", SqliteConversationLog)
 #: the periodic jobs (assistant/jobs.py)
 SCHEDULER = web.AppKey("scheduler", Scheduler)
+#: snapshots from the host and the edit outbox (assistant/sync)
+SYNC = web.AppKey("sync", SyncService)
+#: full receiver addresses for editing, supervisors' exports (assistant/privacy)
+PERSONAL_DATA = web.AppKey("personal_data", PersonalData)
