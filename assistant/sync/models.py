@@ -148,6 +148,7 @@ class OutboxEntry(_Out):
     id: int
     order_id: str
     kind: str
+    edit_kind: str
     kind_label: str
     status: OutboxStatus
     status_label: str

@@ -24,6 +24,7 @@ def entry_out(row: Row) -> OutboxEntry:
         id=row["id"],
         order_id=row["order_id"],
         kind=kind,
+        edit_kind=row["edit_kind"],
         kind_label=label,
         status=row["status"],
         status_label=OUTBOX_LABELS[row["status"]],
