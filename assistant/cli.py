@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
 import logging
 import socket
@@ -12,6 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
+import sqlite_utils
 from aiohttp import web
 from pydantic import ValidationError
 
@@ -26,7 +28,12 @@ from knowledge.database import Database
 
 log = logging.getLogger("kefu")
 # Pages printed at start-up when they are served: (label, route name).
-PAGES = [("演示台", "demo_page"), ("侧边栏", "sidebar_page"), ("快捷短语", "lookup_page"), ("编辑器", "editor_page")]
+PAGES = [
+    ("演示台", "demo_page"),
+    ("侧边栏", "sidebar_page"),
+    ("快捷短语", "lookup_page"),
+    ("编辑器", "editor_page"),
+]
 
 
 def _open(settings: Settings) -> Database:
@@ -260,6 +267,51 @@ def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+class _DryRun(Exception):
+    """Raised inside the purge's transaction to roll it back after counting."""
+
+
+def cmd_purge(settings: Settings, args: argparse.Namespace) -> int:
+    from datetime import date, datetime, time
+    from zoneinfo import ZoneInfo
+
+    from assistant.privacy.purge import PurgeReport, purge
+
+    try:
+        day = date.fromisoformat(args.before)
+    except ValueError:
+        print(f"--before 应为日期 YYYY-MM-DD，收到的是 {args.before!r}", file=sys.stderr)
+        return 2
+    tz = ZoneInfo(settings.timezone)
+    before = datetime.combine(day, time(0), tzinfo=tz)
+    now = datetime.now(tz)
+    if before > now:
+        print(f"--before {day} 在今天之后：不能清除还没发生的数据", file=sys.stderr)
+        return 2
+    db = _open(settings)
+    report: list[PurgeReport] = []
+
+    def run(conn: sqlite_utils.Database) -> None:
+        report.append(purge(conn, before, now.isoformat()))
+        if args.dry_run:
+            raise _DryRun
+
+    try:
+        with contextlib.suppress(_DryRun):
+            db.write_sync(run)
+    finally:
+        db.close()
+    r = report[0]
+    head = "试运行（没有改动）" if args.dry_run else "已清除"
+    print(
+        f"{head}：{day} 之前（{settings.timezone}）的会话消息 {r.messages_deleted} 条，"
+        f"已结束订单的收货人信息 {r.orders_anonymised} 笔，审计记录匿名化 {r.audit_rows_anonymised} 条，"
+        f"待同步记录匿名化 {r.outbox_rows_anonymised} 条，买家备注 {r.notes_deleted} 条，"
+        f"幂等记录 {r.idempotency_keys_deleted} 条。审计记录本身全部保留。"
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kefu",
@@ -273,8 +325,11 @@ def build_parser() -> argparse.ArgumentParser:
             "--data-dir", type=Path, help="数据目录（默认：用户数据目录，或环境变量 KEFU_DATA_DIR）"
         )
 
-    serve = commands.add_parser("serve", help="启动服务（数据库为空时先生成演示店铺）",
-                                description="启动服务；数据库为空时先生成演示店铺，并打印地址和访问令牌。")
+    serve = commands.add_parser(
+        "serve",
+        help="启动服务（数据库为空时先生成演示店铺）",
+        description="启动服务；数据库为空时先生成演示店铺，并打印地址和访问令牌。",
+    )
     data_dir(serve)
     serve.add_argument("--host", help="监听地址（默认 127.0.0.1）")
     serve.add_argument("--port", type=int, help="监听端口（默认 8765）")
@@ -286,13 +341,16 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--force", action="store_true", help="删除已有数据库后重新生成")
     demo.set_defaults(run=cmd_demo)
 
-    token = commands.add_parser("token", help="打印某位客服的访问令牌", description="打印客服的 API 访问令牌，供脚本使用。")
+    token = commands.add_parser(
+        "token", help="打印某位客服的访问令牌", description="打印客服的 API 访问令牌，供脚本使用。"
+    )
     data_dir(token)
     token.add_argument("--agent", required=True, help="客服登录名或编号，例如 xiaomei")
     token.set_defaults(run=cmd_token)
 
     evaluation = commands.add_parser(
-        "eval", help="评测推荐回复：我们的匹配器 vs BM25 基线",
+        "eval",
+        help="评测推荐回复：我们的匹配器 vs BM25 基线",
         description="用 JSON lines 知识库（intent_id, question）和查询（query, intent_id）评测：top-1、top-3、MRR@10、延迟。",
     )
     data_dir(evaluation)
@@ -318,6 +376,18 @@ def build_parser() -> argparse.ArgumentParser:
     data_dir(restore)
     restore.add_argument("file", type=Path, metavar="FILE", help="kefu backup 生成的备份文件")
     restore.set_defaults(run=cmd_restore)
+    purge_cmd = commands.add_parser(
+        "purge",
+        help="清除某日之前的会话和买家个人信息",
+        description="删除该日之前的会话消息和买家备注，匿名化此前已结束订单的收货人姓名、电话和详细地址；"
+        "审计记录保留，只替换其中的个人信息。",
+    )
+    data_dir(purge_cmd)
+    purge_cmd.add_argument(
+        "--before", required=True, metavar="DATE", help="日期 YYYY-MM-DD（店铺时区的零点）"
+    )
+    purge_cmd.add_argument("--dry-run", action="store_true", help="只统计，不改动")
+    purge_cmd.set_defaults(run=cmd_purge)
 
     return parser
 
@@ -325,7 +395,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
-    overrides = {"data_dir": args.data_dir, "host": getattr(args, "host", None), "port": getattr(args, "port", None)}
+    overrides = {
+        "data_dir": args.data_dir,
+        "host": getattr(args, "host", None),
+        "port": getattr(args, "port", None),
+    }
     try:
         settings = Settings.load(**overrides)
     except ValidationError as exc:

@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, RootModel, StringConstraints
 
 from assistant.conversations.models import MessageSource
+from assistant.sync.models import BuyerSnapshot, EditApplied, EditFailed, OrderSnapshot
 
 HISTORY_LIMIT = 50  # messages kept per conversation
 CONVERSATIONS_LIMIT = 30  # conversations kept per agent (least recently touched dropped first)
@@ -85,14 +86,29 @@ class MessageSent(_Event):
     )
 
 
+ConversationEvent = ConversationOpened | ConversationChanged | MessageReceived | MessageSent
+#: what the host pushes about the shop (snapshots) and answers for our edits (the outbox)
+SyncEvent = OrderSnapshot | BuyerSnapshot | EditApplied | EditFailed
 Event = Annotated[
-    ConversationOpened | ConversationChanged | MessageReceived | MessageSent, Field(discriminator="type")
+    ConversationOpened
+    | ConversationChanged
+    | MessageReceived
+    | MessageSent
+    | OrderSnapshot
+    | BuyerSnapshot
+    | EditApplied
+    | EditFailed,
+    Field(discriminator="type"),
 ]
 EVENT_TYPES: tuple[str, ...] = (
     "conversation.opened",
     "conversation.changed",
     "message.received",
     "message.sent",
+    "order.snapshot",
+    "buyer.snapshot",
+    "edit.applied",
+    "edit.failed",
 )
 
 
@@ -200,7 +216,7 @@ class EventHub:
             return StateSnapshot(current=None)
         return StateSnapshot(current=state.conversations[state.current].state())
 
-    def apply(self, agent_id: int, event: Event, shop_id: int | None = None) -> StateSnapshot:
+    def apply(self, agent_id: int, event: ConversationEvent, shop_id: int | None = None) -> StateSnapshot:
         """Record ``event`` for the agent, push it to their sidebars and return the new state.
 
         ``shop_id`` is the resolved id of ``event.shop`` for conversation events (checked by the caller).
@@ -238,20 +254,19 @@ class EventHub:
             subscriber.push(frame)
         return snapshot
 
-    def notify(self, agent_id: int, event: str, data: dict[str, Any]) -> None:
-        """Push a frame of the service's own (a take-over, the emergency switch) to the agent's sidebars."""
-        state = self._agents.get(agent_id)
-        if state is None:
-            return
-        frame = sse_frame(event, data)
-        for subscriber in list(state.subscribers):
-            subscriber.push(frame)
-
     def conversation_of(self, agent_id: int, conversation: str) -> tuple[int, str] | None:
         """``(shop_id, buyer nick)`` of a conversation the agent's client opened, or ``None``."""
         state = self._agents.get(agent_id)
         known = state.conversations.get(conversation) if state else None
         return (known.shop_id, known.buyer) if known else None
+
+    def notify(self, agent_ids: set[int], event: str, data: dict[str, Any]) -> None:
+        """Push one frame (not a conversation event) to these agents' open sidebars."""
+        frame = sse_frame(event, data)
+        for agent_id in agent_ids:
+            state = self._agents.get(agent_id)
+            for subscriber in list(state.subscribers) if state else []:
+                subscriber.push(frame)
 
     def subscribe(self, agent_id: int) -> Subscription:
         subscription = Subscription(agent_id)

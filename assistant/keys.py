@@ -10,8 +10,10 @@ from assistant.directory import Directory
 from assistant.endpoint import Endpoint
 from assistant.events import EventHub
 from assistant.manifest import PluginManifest
+from assistant.privacy.service import PersonalData
 from assistant.scheduler import Scheduler
 from assistant.settings import Settings
+from assistant.sync.service import SyncService
 from assistant.team.board import Board
 from assistant.team.store import Switches
 from assistant.ttl_cache import TtlCache
@@ -40,3 +42,7 @@ SCHEDULER = web.AppKey("scheduler", Scheduler)
 WATCH = web.AppKey("watch", Board)
 #: emergency switches that are on, per shop (kept current by the switch's handler)
 EMERGENCIES = web.AppKey("emergencies", Switches)
+#: snapshots from the host and the edit outbox (assistant/sync)
+SYNC = web.AppKey("sync", SyncService)
+#: full receiver addresses for editing, supervisors' exports (assistant/privacy)
+PERSONAL_DATA = web.AppKey("personal_data", PersonalData)

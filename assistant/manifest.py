@@ -50,6 +50,9 @@ class Message(Strict):
     type: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z_.]*$")]
     description: Annotated[str, StringConstraints(min_length=1, max_length=300)]
     fields: dict[str, Annotated[str, StringConstraints(min_length=1, max_length=200)]]
+    answers: list[str] | None = Field(
+        None, min_length=1, description="for a posted message: the events the client answers it with"
+    )
 
 
 class Permission(StrEnum):
@@ -88,6 +91,16 @@ class PluginManifest(Strict):
                 raise ValueError("every name, description and title needs a zh-CN text")
         if len({h.keys for h in self.hotkeys}) != len(self.hotkeys):
             raise ValueError("two hotkeys use the same keys")
+        consumed = {m.type for m in self.consumes}
+        if len(consumed) != len(self.consumes):
+            raise ValueError("an event type is listed twice in consumes")
+        for message in self.consumes:
+            if message.answers:
+                raise ValueError(f"{message.type}: only a posted message is answered")
+        for message in self.posts:
+            unknown = [a for a in message.answers or [] if a not in consumed]
+            if unknown:
+                raise ValueError(f"{message.type} is answered by {unknown}, which consumes does not list")
         return self
 
 

@@ -194,3 +194,59 @@ def m0003_conversation_log(db: sqlite_utils.Database) -> None:
                 WHERE message_id IS NOT NULL""",
         ],
     )
+
+
+@migrations(name="0004_edit_outbox")
+def m0004_edit_outbox(db: sqlite_utils.Database) -> None:
+    execute_all(
+        db,
+        [
+            # The platform's modified time of the newest snapshot the chat client pushed (UTC ISO with
+            # microseconds); an older snapshot never overwrites a newer one. NULL: never pushed.
+            "ALTER TABLE orders ADD COLUMN platform_modified_at TEXT",
+            "ALTER TABLE buyers ADD COLUMN platform_modified_at TEXT",
+            # Every applied edit (and undo) waits here until the chat client says the platform applied it
+            # (or could not). `before`/`after` are the order columns, as in the audit entry.
+            """CREATE TABLE edit_outbox (
+                id INTEGER PRIMARY KEY,
+                shop_id INTEGER NOT NULL REFERENCES shops(id),
+                order_id TEXT NOT NULL REFERENCES orders(id) ON DELETE CASCADE,
+                audit_id INTEGER NOT NULL UNIQUE REFERENCES audit_log(id),
+                kind TEXT NOT NULL CHECK (kind IN ('price', 'postage', 'address', 'remark', 'undo')),
+                edit_kind TEXT NOT NULL CHECK (edit_kind IN ('price', 'postage', 'address', 'remark')),
+                undoes INTEGER REFERENCES edit_outbox(id),
+                before TEXT NOT NULL,
+                after TEXT NOT NULL,
+                agent_id INTEGER REFERENCES agents(id),
+                status TEXT NOT NULL DEFAULT 'pending'
+                    CHECK (status IN ('pending', 'applied', 'failed', 'reverted')),
+                attempt INTEGER NOT NULL DEFAULT 1 CHECK (attempt >= 1),
+                key_base TEXT NOT NULL UNIQUE,
+                created_at TEXT NOT NULL,
+                offered_at TEXT,
+                answered_at TEXT,
+                answered_by INTEGER REFERENCES agents(id),
+                failure TEXT NOT NULL DEFAULT '',
+                platform_modified_at TEXT
+            )""",
+            "CREATE INDEX idx_outbox_order ON edit_outbox (order_id, id)",
+            "CREATE INDEX idx_outbox_pending ON edit_outbox (status, shop_id, id)",
+            # The audit log stays append-only, with one sanctioned exception: `kefu purge` may anonymise
+            # the personal data in a row's reason/before/after, and only for a row it holds a one-shot
+            # permit for; who, when, what and which row never change, and the row is never deleted.
+            "ALTER TABLE audit_log ADD COLUMN anonymised_at TEXT",
+            # When `kefu purge` removed the receiver's name, phone and street address of an old order.
+            "ALTER TABLE orders ADD COLUMN anonymised_at TEXT",
+            "CREATE TABLE audit_anonymise_permits (audit_id INTEGER PRIMARY KEY REFERENCES audit_log(id))",
+            "DROP TRIGGER audit_log_no_update",
+            """CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+                WHEN NOT EXISTS (SELECT 1 FROM audit_anonymise_permits WHERE audit_id = OLD.id)
+                    OR NEW.id IS NOT OLD.id OR NEW.at IS NOT OLD.at OR NEW.agent_id IS NOT OLD.agent_id
+                    OR NEW.shop_id IS NOT OLD.shop_id OR NEW.entity IS NOT OLD.entity
+                    OR NEW.entity_id IS NOT OLD.entity_id OR NEW.action IS NOT OLD.action
+                    OR NEW.undoes IS NOT OLD.undoes OR NEW.anonymised_at IS NULL
+                BEGIN SELECT RAISE(ABORT, 'audit_log is append-only (only kefu purge may anonymise a row)'); END""",
+            """CREATE TRIGGER audit_permit_one_shot AFTER UPDATE ON audit_log
+                BEGIN DELETE FROM audit_anonymise_permits WHERE audit_id = NEW.id; END""",
+        ],
+    )

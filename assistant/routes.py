@@ -17,6 +17,7 @@ from assistant.api import (
     quick_replies,
     reminders,
     reports,
+    sync,
     system,
     usage,
     watch,
@@ -32,6 +33,7 @@ from assistant.api.pages import demo_page, editor_page, home_page, lookup_page, 
 from assistant.commerce.views import EditOutcome
 from assistant.endpoint import Endpoint
 from assistant.events import EventIn
+from assistant.privacy.service import BuyerExport, FullAddressOut
 from knowledge.models import Campaign, Intent, Role, SynonymGroup
 
 PUBLIC = None
@@ -142,6 +144,22 @@ ENDPOINTS: list[Endpoint] = [
     Endpoint("POST", "/api/address/parse", commerce.parse_address_text, "address_parse",
              "Turn a pasted address into name, phone, province, city, district and detail",
              body=commerce.AddressIn, response=commerce.AddressOut, tag="commerce"),
+    # ---- sync: edits on their way to the platform (kefu.apply_edit → edit.applied/failed); personal data ----
+    Endpoint("GET", "/api/outbox", sync.list_offers, "outbox_offers",
+             "Pending edits to post to the host as kefu.apply_edit, oldest first (the agent's own; all=true: "
+             "every one of a supervisor's shops)", query=sync.OffersQuery, response=sync.OffersOut, tag="sync"),
+    Endpoint("POST", "/api/outbox/{edit_id}/retry", sync.retry, "outbox_retry",
+             "Offer a failed edit to the platform again (a new attempt, a new idempotency key)",
+             body=sync.EmptyIn, response=sync.OfferOut, tag="sync"),
+    Endpoint("POST", "/api/outbox/{edit_id}/undo", sync.undo_locally, "outbox_undo",
+             "Undo here only an edit the platform refused (nothing is sent to the host)", body=sync.EmptyIn,
+             response=EditOutcome, tag="sync"),
+    Endpoint("GET", "/api/orders/{order_id}/address", sync.full_address, "order_address_full",
+             "The receiver's address unmasked, for the 改地址 form (while the address may be edited; "
+             "supervisors always)", response=FullAddressOut, tag="sync"),
+    Endpoint("GET", "/api/buyers/{nick}/export", sync.export_buyer, "buyer_export",
+             "Export one buyer's personal data: orders with full addresses, notes, conversation messages "
+             "(audited)", role=Role.SUPERVISOR, query=commerce.ShopQuery, response=BuyerExport, tag="sync"),
     # ---- conversation events: the chat client reports the conversation, sidebars follow it over SSE ----
     Endpoint("POST", "/api/events", post_event, "events_post",
              "Report what the agent is looking at: conversation.opened/changed, message.received/sent",

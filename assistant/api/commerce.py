@@ -15,7 +15,9 @@ from assistant.commerce.models import OrderStatus, RiskFlag
 from assistant.commerce.sqlite_backend import SqliteBackend
 from assistant.commerce.views import BuyerCard, NoteOut, OrderDetail, OrderSummary, RelatedOut
 from assistant.errors import BadRequest, FieldError, NotFound
+from assistant.privacy.service import PersonalData
 from assistant.security import current_agent
+from assistant.sync.service import SyncService
 from knowledge.models import Agent, Model, Name, Text, Version
 
 
@@ -231,4 +233,6 @@ async def commerce_ctx(app: web.Application) -> AsyncIterator[None]:
     backend = SqliteBackend(app[keys.DB], app[keys.SETTINGS])
     await backend.forget_old_idempotency_keys()
     app[keys.COMMERCE] = backend
+    app[keys.SYNC] = SyncService(app[keys.DB], app[keys.SETTINGS].timezone)
+    app[keys.PERSONAL_DATA] = PersonalData(app[keys.DB])
     yield

@@ -30,10 +30,19 @@ from assistant.events import (
     MessageReceived,
     MessageSent,
     StateSnapshot,
+    SyncEvent,
     UnknownConversation,
     sse_frame,
 )
 from assistant.security import bearer_token, current_agent
+from assistant.sync.models import (
+    BuyerSnapshot,
+    EditApplied,
+    EditFailed,
+    OrderSnapshot,
+    OutboxEntry,
+    SnapshotResult,
+)
 from knowledge.models import Agent
 
 HEARTBEAT_SECONDS = 15.0
@@ -42,6 +51,10 @@ HEARTBEAT_SECONDS = 15.0
 class EventAccepted(BaseModel):
     type: str
     state: StateSnapshot
+    snapshot: SnapshotResult | None = Field(None, description="order.snapshot / buyer.snapshot: what it did")
+    edit: OutboxEntry | None = Field(
+        None, description="edit.applied / edit.failed: the edit's sync state now"
+    )
     logged: bool | None = Field(
         None,
         description="message events: true when written to the conversation log, false when its message_id "
@@ -64,6 +77,9 @@ async def close_streams(app: web.Application) -> None:
         app[keys.EVENTS].close()
 
 
+_TAGS = frozenset(t.partition(".")[0] for t in EVENT_TYPES)
+
+
 def _parse_event(data: Any) -> EventIn:
     try:
         return EventIn.model_validate(data)
@@ -76,7 +92,7 @@ def _parse_event(data: Any) -> EventIn:
             # Drop the union tag pydantic puts first in each location ("message.received.text" -> "text").
             for error in field_errors(exc):
                 tag, _, rest = error["field"].partition(".")
-                name = rest.split(".", 1)[1] if tag in ("conversation", "message") and rest else ""
+                name = rest.split(".", 1)[1] if tag in _TAGS and "." in rest else ""
                 errors.append(FieldError(name or error["field"], error["message"]))
         summary = "；".join(f"{e['field']}: {e['message']}" for e in errors[:3])
         raise BadRequest(f"事件有误 — {summary}", errors) from exc
@@ -86,6 +102,8 @@ async def post_event(request: web.Request) -> web.Response:
     """Accept one event from the chat client and push it to the agent's sidebars."""
     agent = current_agent(request)
     event = _parse_event(await read_object(request)).root
+    if isinstance(event, OrderSnapshot | BuyerSnapshot | EditApplied | EditFailed):
+        return await _sync_event(request, agent, event)
     hub = request.app[keys.EVENTS]
     shop_id: int | None = None
     logged: bool | None = None
@@ -103,6 +121,30 @@ async def post_event(request: web.Request) -> web.Response:
     except UnknownConversation as exc:
         raise _unknown(exc.args[0]) from exc
     return ok(EventAccepted(type=event.type, state=state, logged=logged))
+
+
+def _accepted(accepted: EventAccepted) -> web.Response:
+    return ok(accepted)
+
+
+async def _sync_event(request: web.Request, agent: Agent, event: SyncEvent) -> web.Response:
+    """Snapshots update our copy of the shop; edit answers settle an outbox entry. Sidebars are told."""
+    hub = request.app[keys.EVENTS]
+    sync = request.app[keys.SYNC]
+    if isinstance(event, EditApplied | EditFailed):
+        offer, changed = await sync.answer(agent, event)
+        if changed:
+            owners = {agent.id} | ({offer.entry.agent_id} if offer.entry.agent_id else set())
+            hub.notify(owners, "edit.synced", {"entry": offer.entry.model_dump(mode="json")})
+        return _accepted(EventAccepted(type=event.type, state=hub.snapshot(agent.id), edit=offer.entry))
+    shop_id = _shop_id(request, agent, event.shop)
+    if isinstance(event, OrderSnapshot):
+        result = await sync.order_snapshot(shop_id, event)
+    else:
+        result = await sync.buyer_snapshot(shop_id, event)
+    if result.applied and result.reason != "unchanged":
+        hub.notify({agent.id}, event.type, {"shop_id": shop_id, **result.model_dump(mode="json")})
+    return _accepted(EventAccepted(type=event.type, state=hub.snapshot(agent.id), snapshot=result))
 
 
 def _unknown(conversation: str) -> ApiError:

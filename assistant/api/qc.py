@@ -487,7 +487,7 @@ def warn_forbidden(app: web.Application, message: LoggedMessage) -> list[str]:
     words = qc.words_in(message.text, qc.FORBIDDEN_WORDS)
     if words and message.agent_id is not None:
         app[keys.EVENTS].notify(
-            message.agent_id,
+            {message.agent_id},
             "qc.warning",
             {
                 "conversation": message.conversation,

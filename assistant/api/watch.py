@@ -440,7 +440,7 @@ async def claim(request: web.Request) -> web.Response:
     board.assign(shop_id, body.conversation, agent.id)
     if previous is not None and previous != agent.id:
         request.app[keys.EVENTS].notify(
-            previous,
+            {previous},
             "conversation.taken",
             {
                 "shop_id": shop_id,
@@ -543,9 +543,8 @@ async def switch_emergency(request: web.Request) -> web.Response:
             raise Conflict("应急开关本来就是关着的", [FieldError("on", "没有打开的应急")])
     request.app[keys.EMERGENCIES].on = await db.read(store.active_emergencies)
     request.app[keys.WATCH].touch()
-    for member in request.app[keys.DIRECTORY].agents.values():
-        if shop_id in member.shop_ids:
-            request.app[keys.EVENTS].notify(member.id, "emergency", {"shop_id": shop_id, "on": body.on})
+    members = {m.id for m in request.app[keys.DIRECTORY].agents.values() if shop_id in m.shop_ids}
+    request.app[keys.EVENTS].notify(members, "emergency", {"shop_id": shop_id, "on": body.on})
     return await emergency_state_for(request, shop_id)
 
 

@@ -83,6 +83,10 @@ class CommerceBackend(Protocol):
         """Check, apply and audit one edit or undo in one transaction; a retried key returns the first result."""
         ...
 
+    async def undo_refused_edit(self, entry_id: int, agent: Agent) -> EditOutcome:
+        """Undo, here only, an edit the platform refused (its outbox entry failed); nothing is sent."""
+        ...
+
     async def approvals(
         self, shop_ids: list[int], requested_by: int | None, status: str | None, limit: int
     ) -> list[ApprovalOut]: ...

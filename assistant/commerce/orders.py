@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from assistant.commerce import edits
+from assistant.commerce import edits, privacy
 from assistant.commerce.models import LogisticsStatus, OrderStatus, RefundStatus, RemarkFlag
 from assistant.commerce.views import (
     ACTION_LABELS,
@@ -31,6 +31,7 @@ from assistant.commerce.views import (
     percent_label,
     yuan,
 )
+from assistant.sync.outbox import entry_out
 
 Row = dict[str, Any]
 UNSHIPPED = frozenset({OrderStatus.AWAITING_PAYMENT, OrderStatus.PAID, OrderStatus.CANCELLED})
@@ -110,17 +111,21 @@ def tracking_message(order: Row, state: str, last_event: Row | None, hours: int 
     return f"亲，您的订单已由 {parcel} 发出，最新进度（{at}）：{progress}。请留意查收哦～"
 
 
-def address_out(order: Row) -> AddressOut:
-    full = f"{order['province']}{order['city']}{order['district']}{order['address_detail']}"
+def address_out(order: Row, *, masked: bool = True) -> AddressOut:
+    """The receiver's address; the phone and street address masked unless ``masked`` is False."""
+    phone = privacy.mask_phone(order["receiver_phone"]) if masked else order["receiver_phone"]
+    detail = privacy.mask_detail(order["address_detail"]) if masked else order["address_detail"]
+    full = f"{order['province']}{order['city']}{order['district']}{detail}"
     return AddressOut(
         name=order["receiver_name"],
-        phone=order["receiver_phone"],
+        phone=phone,
         province=order["province"],
         city=order["city"],
         district=order["district"],
-        detail=order["address_detail"],
+        detail=detail,
         full=full,
-        one_line=f"{order['receiver_name']}，{order['receiver_phone']}，{full}",
+        one_line=f"{order['receiver_name']}，{phone}，{full}",
+        masked=masked,
     )
 
 
@@ -163,8 +168,8 @@ def history_out(rows: list[Row]) -> list[HistoryEntry]:
             action=r["action"],
             action_label=ACTION_LABELS.get(str(r["action"])) or str(r["action"]),
             reason=r["reason"],
-            before=r["before"],
-            after=r["after"],
+            before=privacy.mask_columns(r["before"]),
+            after=privacy.mask_columns(r["after"]),
             undoes=r["undoes"],
             undone=r["id"] in undone,
         )
@@ -222,6 +227,7 @@ def order_detail(
     now: datetime,
     stale_hours: int,
     tz: ZoneInfo,
+    outbox: list[Row] | None = None,
 ) -> OrderDetail:
     status = OrderStatus(order["status"])
     last = events[0] if events else None
@@ -287,6 +293,7 @@ def order_detail(
         edits=edit_rules(status, history),
         approvals=[approval_out(a) for a in approvals],
         history=history_out(history[:20]),
+        sync=[entry_out(r) for r in outbox or []],
         version=order["version"],
         updated_at=order["updated_at"],
     )

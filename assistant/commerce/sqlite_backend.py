@@ -22,11 +22,13 @@ from assistant.commerce.sqlite_edits import EditsMixin
 from assistant.commerce.views import RISK_LABELS, BuyerCard, NoteOut, OrderDetail, RelatedOut
 from assistant.errors import BadRequest, Conflict, FieldError, NotFound
 from assistant.settings import Settings
+from assistant.sync import store as sync_store
 from knowledge.database import Database
 from knowledge.models import Agent
 
 MAX_TAGS = 30
 IDEMPOTENCY_KEEP = timedelta(days=7)
+OUTBOX_SHOWN = 5  # an order detail lists its newest outbox entries
 
 
 def _utc_now() -> datetime:
@@ -229,6 +231,7 @@ class SqliteBackend(EditsMixin):
             self.clock(),
             self.settings.logistics_stale_hours,
             self.tz,
+            sync_store.order_outbox(db, order_id, OUTBOX_SHOWN),
         )
 
     async def order(self, order_id: str, shop_ids: list[int]) -> OrderDetail:

@@ -20,6 +20,9 @@ from assistant.commerce.edits import EditKind, PriceChange
 from assistant.commerce.models import OrderStatus
 from assistant.commerce.views import ApprovalOut, EditOutcome, OrderDetail, percent_label, yuan
 from assistant.errors import ApiError, BadRequest, Conflict, FieldError, NotFound
+from assistant.sync import store as sync_store
+from assistant.sync.models import OUTBOX_LABELS, Offer
+from assistant.sync.outbox import offer_out
 from knowledge.models import Agent, Role
 
 if TYPE_CHECKING:
@@ -31,6 +34,11 @@ def _no_change(kind: EditKind) -> ApiError:
     return BadRequest.field(
         edits.BODY_FIELDS[kind], f"新的值和订单现在的一样，没有需要{edits.EDIT_LABELS[kind]}的内容"
     )
+
+
+def _offer(db: sqlite_utils.Database, audit_id: int) -> Offer | None:
+    row = sync_store.outbox_by_audit(db, audit_id)
+    return offer_out(row) if row else None
 
 
 class EditsMixin:
@@ -113,6 +121,7 @@ class EditsMixin:
                         approval=None,
                         order=detail,
                         message=f"{edits.EDIT_LABELS[kind]}已生效，可撤销",
+                        sync=_offer(db, audit_id),
                     ),
                 )
         store.remember_response(
@@ -148,7 +157,11 @@ class EditsMixin:
         reason: str,
         at: str,
         undoes: int | None = None,
+        *,
+        sync: bool = True,
     ) -> int:
+        """Apply, audit and (unless ``sync`` is False: a local undo of an edit the platform refused) queue
+        the change for the platform in the outbox, all in the caller's transaction."""
         before = edits.columns_of(kind, order)
         if after == before and undoes is None:
             raise _no_change(kind)
@@ -156,7 +169,7 @@ class EditsMixin:
             store.keep_original_price(db, order["id"])
         if not store.update_order(db, order["id"], after, order["version"], at):
             raise Conflict(f"订单 {order['id']} 刚被修改过：请刷新后重试", [FieldError("version", "已过期")])
-        return store.insert_audit(
+        audit_id = store.insert_audit(
             db,
             at=at,
             agent_id=agent_id,
@@ -169,6 +182,22 @@ class EditsMixin:
             after=after,
             undoes=undoes,
         )
+        if sync:
+            reverted = sync_store.outbox_by_audit(db, undoes) if undoes is not None else None
+            sync_store.insert_outbox(
+                db,
+                shop_id=order["shop_id"],
+                order_id=order["id"],
+                audit_id=audit_id,
+                kind="undo" if undoes is not None else kind.value,
+                edit_kind=kind.value,
+                undoes=reverted["id"] if reverted else None,
+                before=before,
+                after=after,
+                agent_id=agent_id,
+                at=at,
+            )
+        return audit_id
 
     def _needs_approval(
         self, db: sqlite_utils.Database, req: EditRequest, order: store.Row, at: str
@@ -231,6 +260,7 @@ class EditsMixin:
                 approval=None,
                 order=detail,
                 message=f"已撤销 {target['agent_name']} 的{edits.EDIT_LABELS[kind]}",
+                sync=_offer(db, audit_id),
             ),
         )
 
@@ -321,6 +351,7 @@ class EditsMixin:
                 approval=approval,
                 order=detail,
                 message=f"已批准，订单价格改为 {yuan(row['to_price_fen'])}",
+                sync=_offer(db, audit_id),
             ),
             None,
         )
@@ -330,3 +361,46 @@ class EditsMixin:
         row = store.approval(db, approval_id)
         assert row is not None
         return row
+
+    # ---- an edit the platform refused, undone here only ----------------------------------------
+
+    async def undo_refused_edit(self, entry_id: int, agent: Agent) -> EditOutcome:
+        """Put our copy back as it was before an edit whose outbox entry failed; nothing goes to the host."""
+        at = self.clock().isoformat()
+        return await self.db.write(lambda db: self._undo_refused(db, entry_id, agent, at))
+
+    def _undo_refused(self, db: sqlite_utils.Database, entry_id: int, agent: Agent, at: str) -> EditOutcome:
+        entry = sync_store.outbox_entry(db, entry_id)
+        if entry is None or entry["shop_id"] not in agent.shop_ids:
+            raise NotFound(f"没有编号为 {entry_id} 的待同步修改", [FieldError("edit_id", "没有这条修改")])
+        if entry["status"] != "failed" or entry["kind"] == "undo":
+            what = "撤销操作" if entry["kind"] == "undo" else "修改"
+            raise Conflict(
+                f"只有同步失败的修改才能在本地撤销；这条{what}是「{OUTBOX_LABELS[entry['status']]}」",
+                [FieldError("edit_id", "不能本地撤销")],
+            )
+        order = self._order_row(db, entry["order_id"], agent.shop_ids)
+        target = edits.undo_target(store.audit_entries(db, "order", order["id"]))
+        kind = EditKind(entry["edit_kind"])
+        if target is None or target["id"] != entry["audit_id"]:
+            raise Conflict(
+                f"订单 {order['id']} 在这次{edits.EDIT_LABELS[kind]}之后又改过：请先撤销后面的修改",
+                [FieldError("edit_id", "不是最近一次修改")],
+            )
+        if edits.columns_of(kind, order) != target["after"]:
+            raise Conflict(
+                f"订单 {order['id']} 的{edits.EDIT_LABELS[kind]}内容之后又被改过，不能撤销",
+                [FieldError("edit_id", "内容已变化")],
+            )
+        reason = f"平台未生效（{entry['failure']}），本地撤销"
+        audit_id = self._write_change(
+            db, agent.id, order, kind, dict(target["before"]), reason, at, undoes=target["id"], sync=False
+        )
+        sync_store.revert_outbox(db, entry_id, at, agent.id)
+        return EditOutcome(
+            applied=True,
+            audit_id=audit_id,
+            approval=None,
+            order=self.detail_sync(db, order["id"], [order["shop_id"]]),
+            message=f"已在本地撤销这次{edits.EDIT_LABELS[kind]}（平台上没有生效）",
+        )

@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
+from pydantic import Field
+
 from assistant.commerce.models import (
     LogisticsStatus,
     MemberTier,
@@ -17,6 +19,7 @@ from assistant.commerce.models import (
     RemarkFlag,
     RiskFlag,
 )
+from assistant.sync.models import Offer, OutboxEntry
 from knowledge.models import Model
 
 STATUS_LABELS: dict[OrderStatus, str] = {
@@ -208,6 +211,7 @@ class AddressOut(Model):
     detail: str
     full: str
     one_line: str
+    masked: bool = Field(True, description="phone and street address masked (138****5276); full only for editing")
 
 
 class LineOut(Model):
@@ -348,6 +352,9 @@ class OrderDetail(Model):
     edits: EditRules
     approvals: list[ApprovalOut]
     history: list[HistoryEntry]
+    sync: list[OutboxEntry] = Field(
+        default_factory=list, description="the order's edits on their way to the platform, newest first"
+    )
     version: int
     updated_at: datetime
 
@@ -361,6 +368,9 @@ class EditOutcome(Model):
     audit_id: int | None
     approval: ApprovalOut | None
     order: OrderDetail
+    sync: Offer | None = Field(
+        None, description="the outbox entry of an applied edit: post `message` to the host (kefu.apply_edit)"
+    )
 
 
 class RelatedOut(Model):

@@ -220,7 +220,9 @@ async def test_logistics_exceptions_are_detected_and_the_tracking_message_fits(
     ]
     assert detail["logistics"]["state"] == "not_shipped" and "打包" in detail["logistics"]["message"]
     assert detail["edits"]["price"]["allowed"] is True and detail["edits"]["undo"]["allowed"] is False
-    assert detail["address"]["full"] == "浙江省杭州市余杭区文一西路969号3号楼201室"
+    # Personal data is masked in the order detail (the full address is for editing it only).
+    assert detail["address"]["full"] == "浙江省杭州市余杭区文一西****"
+    assert detail["address"]["phone"] == "138****8000" and detail["address"]["masked"] is True
     assert detail["lines"][0]["subtotal_yuan"] == "¥199.00"
 
 

@@ -217,3 +217,36 @@ async def test_scheduler_runs_jobs_at_start_and_again_after_a_failure() -> None:
     assert len(calls) >= 3 and job.runs >= 2 and job.last_error is None
     with pytest.raises(ValueError, match="twice"):
         scheduler.add("flaky", 1, flaky)
+
+
+async def test_an_auto_reply_is_not_taken_for_the_agent_editing_an_insert(
+    client: TestClient, mini_shop: MiniShop, auth: Auth
+) -> None:
+    headers = auth(mini_shop.agent_id)
+    await post(client, headers, opened("c-auto", "tb_lucky"))
+    response = await client.post(
+        "/api/usage",
+        headers=headers,
+        json={"kind": "quick_reply", "ref_id": 21, "conversation": "c-auto", "text": "亲，今天发货哦"},
+    )
+    assert response.status == 202
+    at = "2026-11-11T10:00:00+08:00"
+    for source, text in (
+        ("auto_reply", "您好，欢迎光临"),
+        ("assist_bot", "机器人：在的"),
+        ("human", "亲，今天发货哦"),
+    ):
+        status, _ = await post(
+            client,
+            headers,
+            {"type": "message.sent", "conversation": "c-auto", "text": text, "at": at, "source": source},
+        )
+        assert status == 200
+    app = client.server.app
+    await app[keys.USAGE].flush()
+    rows = await app[keys.DB].read(
+        lambda db: db.execute("SELECT ref_id, edited FROM usage_events").fetchall()
+    )
+    assert rows == [(21, 0)]  # the human's text was the insert, unchanged; the others were not hers
+    sources = [m.source for m in await app[keys.CONVERSATIONS].messages(mini_shop.shop_id, "c-auto")]
+    assert sources == [MessageSource.AUTO_REPLY, MessageSource.ASSIST_BOT, MessageSource.HUMAN]

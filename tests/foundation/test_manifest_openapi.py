@@ -83,3 +83,30 @@ async def test_openapi_documents_every_route_and_every_ref_resolves(client: Test
     for ref in refs(document):
         assert ref.startswith("#/components/schemas/")
         assert ref.rsplit("/", 1)[1] in schemas, ref
+
+
+def test_the_manifest_lists_exactly_the_events_the_service_accepts() -> None:
+    from assistant.events import EVENT_TYPES
+
+    manifest = load_manifest()
+    assert [m.type for m in manifest.consumes] == list(EVENT_TYPES)
+    apply_edit = next(m for m in manifest.posts if m.type == "kefu.apply_edit")
+    assert apply_edit.answers == ["edit.applied", "edit.failed"]
+    assert set(apply_edit.fields) == {
+        "edit_id", "order_id", "shop", "kind", "edit_kind", "undoes", "before", "after", "idempotency_key", "attempt"}
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        (lambda m: next(p for p in m["posts"] if p["type"] == "kefu.apply_edit").update(answers=["edit.done"]),
+         "consumes does not list"),
+        (lambda m: m["consumes"][0].update(answers=["edit.applied"]), "only a posted message"),
+        (lambda m: m["consumes"].append(dict(m["consumes"][0])), "listed twice"),
+    ],
+)
+def test_answers_must_be_events_the_client_sends(change: Any, words: str) -> None:
+    data = manifest_data()
+    change(data)
+    with pytest.raises(ValidationError, match=words):
+        PluginManifest.model_validate(data)

@@ -1,5 +1,6 @@
 // The demo console plays the chat client: it reports conversations and buyer messages to
-// /api/events (the plugin contract) and takes `kefu.insert_text` from the sidebar iframe.
+// /api/events (the plugin contract), takes `kefu.insert_text` from the sidebar iframe, and plays the
+// platform for `kefu.apply_edit`: it answers edit.applied, or edit.failed when the switch says so.
 const token = document.body.dataset.token;
 const conversations = JSON.parse(document.body.dataset.conversations);
 const $ = (id) => document.getElementById(id);
@@ -93,10 +94,39 @@ document.addEventListener("keydown", (event) => {
   }
 });
 
+// ---- the platform: apply the sidebar's edits, or refuse them (the switch in the bar) -------------
+const answers = new Map();   // idempotency key -> the answer given: a re-offered edit gets the same one
+const held = new Map();      // idempotency key -> message, while the switch says "hold"
+
+async function applyEdit(message) {
+  const mode = $("host-mode").value;
+  let answer = answers.get(message.idempotency_key);
+  if (!answer) {
+    if (mode === "hold") { held.set(message.idempotency_key, message); return; }
+    answer = mode === "fail"
+      ? { type: "edit.failed", edit_id: message.edit_id, idempotency_key: message.idempotency_key,
+          reason: $("host-mode").dataset.failReason }
+      : { type: "edit.applied", edit_id: message.edit_id, idempotency_key: message.idempotency_key,
+          modified_at: new Date().toISOString() };
+    answers.set(message.idempotency_key, answer);
+  }
+  held.delete(message.idempotency_key);
+  await post(answer);
+}
+
+$("host-mode").addEventListener("change", () => {
+  if ($("host-mode").value === "hold") return;
+  for (const message of [...held.values()]) applyEdit(message).catch((e) => console.warn(e.message));
+});
+
 window.addEventListener("message", (event) => {
   const fromLookup = lookup && event.source === lookup;
   if (event.origin !== location.origin || (event.source !== $("sidebar").contentWindow && !fromLookup)) return;
   const data = event.data;
+  if (!fromLookup && data && data.type === "kefu.apply_edit") {
+    applyEdit(data).catch((e) => console.warn(e.message));
+    return;
+  }
   if (fromLookup && data && data.type === "kefu.close") { lookup.close(); return; }
   if (!data || data.type !== "kefu.insert_text" || typeof data.text !== "string") return;
   if (active && data.conversation && data.conversation !== active.conversation) return;

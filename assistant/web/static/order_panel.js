@@ -1,9 +1,12 @@
 // The sidebar's order panel: the buyer's open orders, each expandable to its detail, and the four
 // one-click edits (改价 改邮 改地址 改备注) with a before → after confirmation, undo, 409 and approvals.
-// mountOrderPanel(section, {conversation, onFocus}) -> {show(current, openOrders), hide(), open(), focusedOrder()};
+// Each applied edit is handed to the host (kefu.apply_edit, sync.js) and shows 待同步 / 已同步 / 同步失败.
+// mountOrderPanel(section, {conversation, onFocus}) -> {show(current, openOrders), hide(), open(), focusedOrder(),
+//   synced(data)}; synced() is called with the event stream's `edit.synced` and snapshot frames.
 // onFocus() is called when the order in focus may have changed (orders listed, one expanded or folded).
 import { ApiError, T, api, el, insertText, joinItems, labelled, paren, showFieldErrors, toast } from "./ui.js";
 import { editForm } from "./order_forms.js";
+import { offer, syncRows } from "./sync.js";
 
 /** A fresh Idempotency-Key (crypto.randomUUID needs a secure context; a LAN address is not one). */
 export function newKey() {
@@ -137,7 +140,7 @@ export function mountOrderPanel(section, { conversation, onFocus = () => {} }) {
       if (!order.edits[kind].allowed) continue;
       const button = el("button", { type: "button", textContent: label, title: order.edits[kind].reason });
       button.dataset.edit = kind;
-      button.addEventListener("click", () => startEdit(li, kind, button));
+      button.addEventListener("click", () => startEdit(li, kind, button).catch((e) => toast(e.message)));
       actions.append(button);
     }
     if (order.edits.undo.allowed) {
@@ -154,7 +157,38 @@ export function mountOrderPanel(section, { conversation, onFocus = () => {} }) {
         { type: "kefu.open_order", order_id: order.id, conversation: conversationId() }, "*"));
       actions.append(openIt);
     }
-    li.querySelector(".op-body").replaceChildren(facts, ...pending, actions);
+    const sync = syncRows(order, { retry: (entry) => retrySync(li, entry), undoLocally: (entry) => undoLocally(li, entry) });
+    const syncList = el("div", { className: "op-sync-list small", hidden: sync.length === 0 }, ...sync);
+    li.querySelector(".op-body").replaceChildren(facts, ...pending, syncList, actions);
+  }
+
+  // ---- sync with the platform: retry a failed edit, or undo it here only ---------------------
+
+  async function retrySync(li, entry) {
+    try {
+      const out = await api(`/api/outbox/${entry.id}/retry`, { method: "POST", body: {} });
+      offer(out.offer.message);
+      toast(T.sync_retried);
+      await load(li);
+    } catch (error) { toast(error.message); }
+  }
+
+  async function undoLocally(li, entry) {
+    try {
+      const out = await api(`/api/outbox/${entry.id}/undo`, { method: "POST", body: {} });
+      setOrder(li, out.order);
+      result(li, "ok", T.op_undone, out.message);
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 409) await load(li);
+      result(li, "conflict", T.op_failed, error.message);
+    }
+  }
+
+  /** The host answered for an edit (or pushed a newer snapshot): show the order as it is now. */
+  function synced(data) {
+    const id = (data && (data.entry ? data.entry.order_id : data.order_id)) || "";
+    const li = id ? list.querySelector(`.op-order[data-order-id="${id}"]`) : null;
+    if (li && li.order) load(li);
   }
 
   const conversationId = () => (conversation() ? conversation().conversation : "");
@@ -173,9 +207,15 @@ export function mountOrderPanel(section, { conversation, onFocus = () => {} }) {
     return work;
   }
 
-  function startEdit(li, kind, trigger) {
+  async function startEdit(li, kind, trigger) {
     const close = () => { workArea(li); trigger.isConnected ? trigger.focus() : li.querySelector(".op-head").focus(); };
-    const spec = editForm(kind, () => li.order, { close, next: (change) => confirm(li, spec, change) });
+    // Lists show the receiver masked (138****5276); the address form alone gets it in full.
+    let getOrder = () => li.order;
+    if (kind === "address") {
+      const full = await api(`/api/orders/${li.dataset.orderId}/address`);
+      getOrder = () => ({ ...li.order, address: full.address });
+    }
+    const spec = editForm(kind, getOrder, { close, next: (change) => confirm(li, spec, change) });
     workArea(li, spec.form);
     spec.focus();
   }
@@ -212,6 +252,7 @@ export function mountOrderPanel(section, { conversation, onFocus = () => {} }) {
       const out = await api(`/api/orders/${li.dataset.orderId}/${change.path}`,
         { method: "POST", body: change.body, headers: { "Idempotency-Key": key } });
       setOrder(li, out.order);
+      if (out.sync) offer(out.sync.message);
       if (out.applied) result(li, "ok", T.op_done, out.message, out.order.edits.undo.allowed);
       else {
         const a = out.approval;
@@ -273,6 +314,7 @@ export function mountOrderPanel(section, { conversation, onFocus = () => {} }) {
       const out = await api(`/api/orders/${li.dataset.orderId}/undo`,
         { method: "POST", body: { version: li.order.version, reason: "" }, headers: { "Idempotency-Key": newKey() } });
       setOrder(li, out.order);
+      if (out.sync) offer(out.sync.message);
       result(li, "ok", T.op_undone, out.message);
     } catch (error) {
       if (error instanceof ApiError && error.status === 409 && error.body.current) setOrder(li, error.body.current);
@@ -327,5 +369,5 @@ export function mountOrderPanel(section, { conversation, onFocus = () => {} }) {
     return orders.length === 1 ? orders[0].dataset.orderId : null;
   }
 
-  return { show, hide, open, focusedOrder };
+  return { show, hide, open, focusedOrder, synced };
 }

@@ -4,6 +4,7 @@ import { $, T, api as call, el, insertText, joinItems, joinList, labelled, paren
 import { mountHotAnswers } from "./hot_answers.js";
 import { mountOrderPanel } from "./order_panel.js";
 import { mountQuickSearch } from "./quick_search.js";
+import { offerPending } from "./sync.js";
 
 let current = null;        // the conversation state from the service
 let shown = { key: "", message: "", item: null };
@@ -173,7 +174,19 @@ function connect() {
   const source = new EventSource(`/api/events/stream?token=${encodeURIComponent(token)}`);
   source.addEventListener("open", () => { status.textContent = "●"; status.classList.add("live"); });
   source.addEventListener("error", () => { status.textContent = T.reconnecting; status.classList.remove("live"); });
-  source.addEventListener("state", (e) => follow({ current: JSON.parse(e.data).current }));
+  source.addEventListener("state", (e) => {
+    follow({ current: JSON.parse(e.data).current });
+    settle(offerPending());   // (re)connected: hand the host every edit still waiting for it
+  });
+  source.addEventListener("edit.synced", (e) => orders.synced(JSON.parse(e.data)));
+  for (const type of ["order.snapshot", "buyer.snapshot"]) {
+    source.addEventListener(type, (e) => {
+      const data = JSON.parse(e.data);
+      if (!current || data.shop_id !== current.shop_id || data.buyer !== current.buyer) return;
+      if (data.reason === "new" || type === "buyer.snapshot") settle(loadCard());   // a new order: list it
+      else orders.synced(data);
+    });
+  }
   for (const type of ["conversation.opened", "conversation.changed", "message.received", "message.sent"]) {
     source.addEventListener(type, (e) => follow(JSON.parse(e.data).state));
   }

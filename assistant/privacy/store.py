@@ -1,0 +1,182 @@
+"""SQL of personal data: full receiver addresses, a buyer's export, and the purge (assistant:0004)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import sqlite_utils
+
+Row = dict[str, Any]
+CLOSED = ("completed", "cancelled", "refunded")
+#: audit actions whose before/after hold a receiver's address
+ADDRESS_ACTIONS = ("address", "undo")
+
+
+def _rows(db: sqlite_utils.Database, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> list[Row]:
+    cursor = db.conn.execute(sql, params)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def order_receiver(db: sqlite_utils.Database, order_id: str) -> Row | None:
+    rows = _rows(
+        db,
+        "SELECT id, shop_id, status, version, receiver_name, receiver_phone, province, city, district,"
+        " address_detail, anonymised_at FROM orders WHERE id = ?",
+        (order_id,),
+    )
+    return rows[0] if rows else None
+
+
+# ---- export ------------------------------------------------------------------------------------
+
+
+def buyer(db: sqlite_utils.Database, shop_id: int, nick: str) -> Row | None:
+    rows = _rows(
+        db,
+        "SELECT id, shop_id, nick, platform_level, member_tier, first_seen_at, tags, risk_flag, risk_note"
+        " FROM buyers WHERE shop_id = ? AND nick = ?",
+        (shop_id, nick),
+    )
+    if not rows:
+        return None
+    rows[0]["tags"] = json.loads(rows[0]["tags"])
+    return rows[0]
+
+
+def buyer_orders(db: sqlite_utils.Database, buyer_id: int) -> list[Row]:
+    return _rows(
+        db,
+        "SELECT id, status, created_at, paid_at, shipped_at, delivered_at, price_fen, postage_fen, receiver_name,"
+        " receiver_phone, province, city, district, address_detail, seller_remark, courier, tracking_no,"
+        " anonymised_at FROM orders WHERE buyer_id = ? ORDER BY created_at, id",
+        (buyer_id,),
+    )
+
+
+def buyer_notes(db: sqlite_utils.Database, buyer_id: int) -> list[Row]:
+    return _rows(
+        db, "SELECT agent_id, text, at FROM buyer_notes WHERE buyer_id = ? ORDER BY at, id", (buyer_id,)
+    )
+
+
+def buyer_messages(db: sqlite_utils.Database, shop_id: int, nick: str) -> list[Row]:
+    return _rows(
+        db,
+        "SELECT conversation, direction, source, sender, text, at FROM conversation_messages"
+        " WHERE shop_id = ? AND buyer_nick = ? ORDER BY at, id",
+        (shop_id, nick),
+    )
+
+
+# ---- purge -------------------------------------------------------------------------------------
+
+
+def old_closed_orders(db: sqlite_utils.Database, before: str) -> list[str]:
+    """Closed orders placed before ``before`` whose receiver is not anonymised yet."""
+    rows = db.conn.execute(
+        f"SELECT id FROM orders WHERE status IN ({', '.join('?' for _ in CLOSED)}) AND anonymised_at IS NULL"
+        " AND julianday(created_at) < julianday(?) ORDER BY id",
+        (*CLOSED, before),
+    ).fetchall()
+    return [str(r[0]) for r in rows]
+
+
+def anonymise_orders(db: sqlite_utils.Database, order_ids: list[str], values: dict[str, str], at: str) -> int:
+    assignments = ", ".join(f"{name} = ?" for name in values)
+    db.conn.executemany(
+        f"UPDATE orders SET {assignments}, anonymised_at = ? WHERE id = ?",
+        [(*values.values(), at, order_id) for order_id in order_ids],
+    )
+    return len(order_ids)
+
+
+def audit_rows_of_orders(db: sqlite_utils.Database, order_ids: list[str]) -> list[Row]:
+    """Not yet anonymised audit entries of these orders that carry an address."""
+    found: list[Row] = []
+    for start in range(0, len(order_ids), 500):
+        chunk = order_ids[start : start + 500]
+        found.extend(
+            _rows(
+                db,
+                f"SELECT id, before, after FROM audit_log WHERE entity = 'order' AND anonymised_at IS NULL"
+                f" AND action IN ({', '.join('?' for _ in ADDRESS_ACTIONS)})"
+                f" AND entity_id IN ({', '.join('?' for _ in chunk)})",
+                [*ADDRESS_ACTIONS, *chunk],
+            )
+        )
+    for row in found:
+        row["before"] = None if row["before"] is None else json.loads(row["before"])
+        row["after"] = None if row["after"] is None else json.loads(row["after"])
+    return found
+
+
+def anonymise_audit(
+    db: sqlite_utils.Database,
+    audit_id: int,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    at: str,
+) -> None:
+    """The sanctioned way to change an audit row: a one-shot permit, then only before/after and the mark.
+
+    The ``audit_log_no_update`` trigger refuses any other change, or this one without the permit; the
+    ``audit_permit_one_shot`` trigger removes the permit as the row is updated.
+    """
+    db.conn.execute("INSERT INTO audit_anonymise_permits (audit_id) VALUES (?)", (audit_id,))
+    db.conn.execute(
+        "UPDATE audit_log SET before = ?, after = ?, anonymised_at = ? WHERE id = ?",
+        (
+            None if before is None else json.dumps(before, ensure_ascii=False, separators=(",", ":")),
+            None if after is None else json.dumps(after, ensure_ascii=False, separators=(",", ":")),
+            at,
+            audit_id,
+        ),
+    )
+
+
+def outbox_rows_of_orders(db: sqlite_utils.Database, order_ids: list[str]) -> list[Row]:
+    found: list[Row] = []
+    for start in range(0, len(order_ids), 500):
+        chunk = order_ids[start : start + 500]
+        found.extend(
+            _rows(
+                db,
+                f"SELECT id, before, after FROM edit_outbox WHERE edit_kind = 'address'"
+                f" AND order_id IN ({', '.join('?' for _ in chunk)})",
+                chunk,
+            )
+        )
+    for row in found:
+        row["before"], row["after"] = json.loads(row["before"]), json.loads(row["after"])
+    return found
+
+
+def rewrite_outbox(
+    db: sqlite_utils.Database, entry_id: int, before: dict[str, Any], after: dict[str, Any]
+) -> None:
+    db.conn.execute(
+        "UPDATE edit_outbox SET before = ?, after = ? WHERE id = ?",
+        (json.dumps(before, ensure_ascii=False), json.dumps(after, ensure_ascii=False), entry_id),
+    )
+
+
+def delete_notes_before(db: sqlite_utils.Database, before: str) -> int:
+    return db.conn.execute("DELETE FROM buyer_notes WHERE julianday(at) < julianday(?)", (before,)).rowcount
+
+
+def delete_idempotency_before(db: sqlite_utils.Database, before: str) -> int:
+    return db.conn.execute(
+        "DELETE FROM idempotency_keys WHERE julianday(created_at) < julianday(?)", (before,)
+    ).rowcount
+
+
+def insert_export_audit(
+    db: sqlite_utils.Database, at: str, agent_id: int, shop_id: int, buyer_id: int
+) -> None:
+    db.conn.execute(
+        "INSERT INTO audit_log (at, agent_id, shop_id, entity, entity_id, action, reason, before, after)"
+        " VALUES (?, ?, ?, 'buyer', ?, 'export', '导出个人数据', NULL, NULL)",
+        (at, agent_id, shop_id, str(buyer_id)),
+    )
