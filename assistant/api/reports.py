@@ -4,8 +4,10 @@ close, and the Double-11 forecast. Thin: the arithmetic is ``assistant.team.kpi`
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -22,7 +24,7 @@ from assistant.security import current_agent
 from assistant.team import forecast as fc
 from assistant.team import store
 from assistant.team.kpi import CARDS, Score, card_score, explain, shops_score, with_team
-from assistant.team.reports import LogLine, PaidOrder, figures
+from assistant.team.reports import ADDITIVE, SETTLE_FINAL, Figures, LogLine, PaidOrder, add, daily_figures
 from assistant.team.watch import Source
 from knowledge.models import Agent, Id, Model, Role
 
@@ -137,13 +139,14 @@ def _month(period: str) -> tuple[date, date]:
     return start, end
 
 
-async def _compute(request: web.Request, caller: Agent, period: str, shop_ids: list[int]) -> list[AgentKpi]:
-    app = request.app
-    settings = app[keys.SETTINGS]
-    tz = ZoneInfo(settings.timezone)
-    start, end = _month(period)
-    since = datetime.combine(start, time(0), tzinfo=tz) - timedelta(days=ATTRIBUTION_DAYS)
-    until = datetime.combine(end, time(0), tzinfo=tz) + timedelta(days=5)  # the final settle delay
+async def _inputs(
+    app: web.Application, shop_ids: list[int], start: date, end: date, lookback_days: int = ATTRIBUTION_DAYS
+) -> tuple[list[LogLine], list[PaidOrder]]:
+    """The log lines and paid orders the figures of days ``[start, end)`` depend on: from the attribution
+    window before them to the final settle delay after."""
+    tz = ZoneInfo(app[keys.SETTINGS].timezone)
+    since = datetime.combine(start, time(0), tzinfo=tz) - timedelta(days=lookback_days)
+    until = datetime.combine(end, time(0), tzinfo=tz) + timedelta(days=SETTLE_FINAL + 1)
     lines: list[LogLine] = []
     for shop_id in shop_ids:
         for m in await app[keys.CONVERSATIONS].shop_messages(shop_id, since, until):
@@ -160,8 +163,86 @@ async def _compute(request: web.Request, caller: Agent, period: str, shop_ids: l
                 )
             )
     rows = await app[keys.DB].read(lambda db: store.paid_orders(db, shop_ids, since, until))
-    orders = [PaidOrder(r.shop_id, r.buyer, r.created_at, r.paid_at, r.amount_fen, r.items) for r in rows]
-    found = figures(lines, orders, start, end, tz, rules_from(settings), ATTRIBUTION_DAYS)
+    return lines, [
+        PaidOrder(r.shop_id, r.buyer, r.created_at, r.paid_at, r.amount_fen, r.items) for r in rows
+    ]
+
+
+def _days(start: date, end: date) -> list[date]:
+    return [start + timedelta(days=n) for n in range((end - start).days)]
+
+
+async def month_figures(
+    app: web.Application, shop_ids: list[int], start: date, end: date
+) -> dict[tuple[int, int], Figures]:
+    """Per (agent, shop): the sum of the precomputed days, and the days not computed yet (today)
+    worked out now."""
+    settings = app[keys.SETTINGS]
+    tz = ZoneInfo(settings.timezone)
+    today = datetime.now(tz).date()
+    found: dict[tuple[int, int], Figures] = {}
+
+    def into(agent_id: int, shop_id: int, part: Figures) -> None:
+        add(found.setdefault((agent_id, shop_id), Figures(agent_id, shop_id)), part)
+
+    for shop_id in shop_ids:
+        done = await app[keys.DB].read(partial(store.computed_days, shop_id=shop_id, start=start, end=end))
+        rows = await app[keys.DB].read(partial(store.daily_rows, shop_ids=[shop_id], start=start, end=end))
+        for day, row_shop, agent_id, values in rows:
+            if day in done:  # (a day being recomputed right now is left to the live figures below)
+                into(agent_id, row_shop, Figures.of_counts(agent_id, row_shop, values))
+        missing = [d for d in _days(start, min(end, today + timedelta(days=1))) if d not in done]
+        if missing:
+            first, last = missing[0], missing[-1] + timedelta(days=1)
+            # only today missing (the usual case): its orders are attributed from today's chats until the
+            # hourly job stores the day with the whole 30-day window, so a report stays well under a second
+            lookback = 0 if first >= today else ATTRIBUTION_DAYS
+            lines, orders = await _inputs(app, [shop_id], first, last, lookback)
+            live = await asyncio.to_thread(
+                daily_figures, lines, orders, first, last, tz, rules_from(settings), ATTRIBUTION_DAYS
+            )
+            for (agent_id, row_shop, day), part in live.items():
+                if day in missing:
+                    into(agent_id, row_shop, part)
+    return found
+
+
+async def aggregate_days(app: web.Application, backfill_days: int = 62) -> int:
+    """The hourly job: recompute the days whose figures can still move (the last ``SETTLE_FINAL + 1``,
+    while payments settle) and any day of the last two months never computed; idempotent."""
+    settings = app[keys.SETTINGS]
+    tz = ZoneInfo(settings.timezone)
+    today = datetime.now(tz).date()
+    written = 0
+    window_start = today - timedelta(days=backfill_days)
+    for shop_id in sorted(app[keys.DIRECTORY].shops):
+        done = await app[keys.DB].read(
+            partial(store.computed_days, shop_id=shop_id, start=window_start, end=today)
+        )
+        fresh = today - timedelta(days=SETTLE_FINAL + 1)
+        days = [d for d in _days(window_start, today) if d >= fresh or d not in done]
+        if not days:
+            continue
+        first, last = days[0], days[-1] + timedelta(days=1)
+        lines, orders = await _inputs(app, [shop_id], first, last)
+        live = await asyncio.to_thread(  # minutes of work on a big shop: never on the event loop
+            daily_figures, lines, orders, first, last, tz, rules_from(settings), ATTRIBUTION_DAYS
+        )
+        rows = {
+            (agent_id, day): {name: getattr(f, name) for name in ADDITIVE}
+            for (agent_id, _, day), f in live.items()
+            if day in days
+        }
+        written += await app[keys.DB].write(
+            partial(store.replace_days, shop_id=shop_id, days=days, rows=rows, at=datetime.now(UTC))
+        )
+    return written
+
+
+async def _compute(request: web.Request, caller: Agent, period: str, shop_ids: list[int]) -> list[AgentKpi]:
+    app = request.app
+    start, end = _month(period)
+    found = await month_figures(app, shop_ids, start, end)
     directory = app[keys.DIRECTORY]
     per_agent: dict[int, dict[int, dict[str, float | None]]] = {}
     for (agent_id, shop_id), figs in found.items():

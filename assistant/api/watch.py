@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
@@ -215,6 +216,9 @@ async def observe(app: web.Application, message: LoggedMessage) -> None:
     board = app[keys.WATCH]
     owner = message.agent_id if message.direction is Direction.OUT or message.agent_id else None
     board.observe(message.shop_id, message.conversation, message.buyer_nick, owner, as_message(message))
+    day = message.at.astimezone(board.tz).date()
+    if day < datetime.now(board.tz).date():  # a late message: that day's KPI figures are worked out again
+        await app[keys.DB].write(partial(store.forget_day, shop_id=message.shop_id, day=day))
     if message.direction is Direction.OUT and message.source is MessageSource.HUMAN and message.agent_id:
         agent_id = message.agent_id
         await app[keys.DB].write(

@@ -180,3 +180,27 @@ def m0004_quality_control(db: sqlite_utils.Database) -> None:
             "CREATE INDEX idx_evidence_buyer ON evidence (buyer_nick, created_at)",
         ],
     )
+
+
+@migrations(name="0006_kpi_daily")
+def m0006_kpi_daily(db: sqlite_utils.Database) -> None:
+    execute_all(
+        db,
+        [
+            # each agent's figures per shop and day, precomputed so a month's report is a sum
+            """CREATE TABLE kpi_daily (
+                day TEXT NOT NULL,
+                shop_id INTEGER NOT NULL REFERENCES shops(id),
+                agent_id INTEGER NOT NULL REFERENCES agents(id),
+                figures TEXT NOT NULL,
+                PRIMARY KEY (day, shop_id, agent_id)
+            )""",
+            # the days that were computed (a day with no figures is computed too)
+            """CREATE TABLE kpi_days (
+                day TEXT NOT NULL,
+                shop_id INTEGER NOT NULL REFERENCES shops(id),
+                computed_at TEXT NOT NULL,
+                PRIMARY KEY (day, shop_id)
+            )""",
+        ],
+    )

@@ -74,6 +74,14 @@ class Figures:
     responses: int = 0
     days: set[date] = field(default_factory=set)
 
+    @classmethod
+    def of_counts(cls, agent_id: int, shop_id: int, counts: dict[str, float]) -> Figures:
+        """A day's stored counts back as figures (see ``ADDITIVE``)."""
+        made = cls(agent_id, shop_id)
+        for name in ADDITIVE:
+            setattr(made, name, type(getattr(made, name))(counts.get(name, 0)))
+        return made
+
     @property
     def metrics(self) -> dict[str, float | None]:
         """The figures the scorecards read (None where nothing was there to measure)."""
@@ -108,11 +116,68 @@ def figures(
     now: datetime | None = None,
 ) -> dict[tuple[int, int], Figures]:
     """Per (agent, shop): the period's figures for days ``start <= day < end`` in the shop's zone."""
-    moment = now or datetime.now(tz)
-    found: dict[tuple[int, int], Figures] = {}
+    split = _collect(lines, orders, start, end, tz, rules, attribution_days, now, by_day=False)
+    return {(agent, shop): f for (agent, shop, _), f in split.items()}
 
-    def of(agent_id: int, shop_id: int) -> Figures:
-        key = (agent_id, shop_id)
+
+def daily_figures(
+    lines: Iterable[LogLine],
+    orders: Iterable[PaidOrder],
+    start: date,
+    end: date,
+    tz: tzinfo,
+    rules: Rules = DEFAULT_RULES,
+    attribution_days: int = 30,
+    now: datetime | None = None,
+) -> dict[tuple[int, int, date], Figures]:
+    """Per (agent, shop, day): the same figures one day at a time, for the precomputed daily aggregates.
+    Summed over a month they give the month's figures, except paying buyers, which are counted per day
+    (a buyer who paid on two days of the month counts twice in the sum)."""
+    split = _collect(lines, orders, start, end, tz, rules, attribution_days, now, by_day=True)
+    return {(agent, shop, day): f for (agent, shop, day), f in split.items() if day is not None}
+
+
+def add(total: Figures, part: Figures) -> None:
+    """Add a day's counts into a period's (for the daily aggregates)."""
+    for name in ADDITIVE:
+        setattr(total, name, getattr(total, name) + getattr(part, name))
+
+
+ADDITIVE = (
+    "inquiring",
+    "paid_next_day",
+    "paid_final",
+    "replied",
+    "buyer_messages",
+    "agent_messages",
+    "orders",
+    "sales_fen",
+    "items",
+    "paying_buyers",
+    "turns_counted",
+    "turns_within",
+    "response_total_s",
+    "responses",
+)
+
+
+def _collect(
+    lines: Iterable[LogLine],
+    orders: Iterable[PaidOrder],
+    start: date,
+    end: date,
+    tz: tzinfo,
+    rules: Rules,
+    attribution_days: int,
+    now: datetime | None,
+    *,
+    by_day: bool,
+) -> dict[tuple[int, int, date | None], Figures]:
+    moment = now or datetime.now(tz)
+    found: dict[tuple[int, int, date | None], Figures] = {}
+
+    def of(agent_id: int, shop_id: int, day: date) -> Figures:
+        key = (agent_id, shop_id, day if by_day else None)
         if key not in found:
             found[key] = Figures(agent_id, shop_id)
         return found[key]
@@ -130,7 +195,7 @@ def figures(
         chats[(line.shop_id, line.buyer)].append((line.at, line.agent_id))
         if not start <= day < end:
             continue
-        target = of(line.agent_id, line.shop_id)
+        target = of(line.agent_id, line.shop_id, day)
         target.days.add(day)
         key = (line.agent_id, line.shop_id, line.buyer, day)
         if line.from_buyer:
@@ -149,7 +214,7 @@ def figures(
         times.sort()
 
     for (agent_id, shop_id, buyer, day), replied in inquiries.items():
-        target = of(agent_id, shop_id)
+        target = of(agent_id, shop_id, day)
         target.inquiring += 1
         target.replied += replied
         asked = datetime.combine(day, datetime.min.time(), tzinfo=tz)
@@ -163,22 +228,23 @@ def figures(
     for history in chats.values():
         history.sort()
     window = timedelta(days=attribution_days)
-    payers: dict[tuple[int, int], set[str]] = defaultdict(set)
+    payers: dict[tuple[int, int, date | None], set[str]] = defaultdict(set)
     for order in orders:
-        if not start <= order.created_at.astimezone(tz).date() < end:
+        ordered_on = order.created_at.astimezone(tz).date()
+        if not start <= ordered_on < end:
             continue
         history = chats.get((order.shop_id, order.buyer), [])
         before = bisect.bisect_right(history, (order.created_at, 1 << 62)) - 1
         if before < 0 or order.created_at - history[before][0] > window:
             continue
         agent_id = history[before][1]
-        target = of(agent_id, order.shop_id)
+        target = of(agent_id, order.shop_id, ordered_on)
         target.orders += 1
         target.sales_fen += order.amount_fen
         target.items += order.items
-        payers[(agent_id, order.shop_id)].add(order.buyer)
-    for (agent_id, shop_id), buyers in payers.items():
-        found[(agent_id, shop_id)].paying_buyers = len(buyers)
+        payers[(agent_id, order.shop_id, ordered_on if by_day else None)].add(order.buyer)
+    for payer_key, buyers in payers.items():
+        found[payer_key].paying_buyers = len(buyers)
 
     for (shop_id, _), messages in conversations.items():
         owners = {m.at: m.agent_id for m in messages if m.agent_id is not None}
@@ -187,7 +253,7 @@ def figures(
             scored = score(turn, rules, moment, tz) if owner is not None else None
             if owner is None or scored is None or scored.within is None or not start <= scored.day < end:
                 continue
-            target = of(owner, shop_id)
+            target = of(owner, shop_id, scored.day)
             target.turns_counted += 1
             target.turns_within += scored.within
             if scored.response_s is not None:

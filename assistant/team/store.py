@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlite_utils
 from pydantic import BaseModel, ConfigDict
@@ -308,3 +309,58 @@ def insert_kpi_close(
     closed = kpi_close(db, period, shop_id)
     assert closed is not None
     return closed
+
+
+# ---- KPI daily aggregates ----------------------------------------------------------------------------
+
+
+def computed_days(db: sqlite_utils.Database, shop_id: int, start: date, end: date) -> set[date]:
+    rows = db.conn.execute(
+        "SELECT day FROM kpi_days WHERE shop_id = ? AND day >= ? AND day < ?",
+        (shop_id, start.isoformat(), end.isoformat()),
+    ).fetchall()
+    return {date.fromisoformat(r[0]) for r in rows}
+
+
+def replace_days(
+    db: sqlite_utils.Database,
+    shop_id: int,
+    days: list[date],
+    rows: dict[tuple[int, date], dict[str, float]],
+    at: datetime,
+) -> int:
+    """Store the figures of these days for the shop (replacing what was there); how many rows."""
+    for day in days:
+        db.conn.execute("DELETE FROM kpi_daily WHERE shop_id = ? AND day = ?", (shop_id, day.isoformat()))
+        db.conn.execute(
+            "INSERT INTO kpi_days (day, shop_id, computed_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (day, shop_id) DO UPDATE SET computed_at = excluded.computed_at",
+            (day.isoformat(), shop_id, at.isoformat()),
+        )
+    db.conn.executemany(
+        "INSERT INTO kpi_daily (day, shop_id, agent_id, figures) VALUES (?, ?, ?, ?)",
+        [
+            (day.isoformat(), shop_id, agent_id, json.dumps(figures, sort_keys=True))
+            for (agent_id, day), figures in rows.items()
+        ],
+    )
+    return len(rows)
+
+
+def daily_rows(
+    db: sqlite_utils.Database, shop_ids: list[int], start: date, end: date
+) -> list[tuple[date, int, int, dict[str, float]]]:
+    marks = ",".join("?" * len(shop_ids)) or "NULL"
+    rows = db.conn.execute(
+        f"SELECT day, shop_id, agent_id, figures FROM kpi_daily WHERE shop_id IN ({marks}) AND day >= ? AND day < ?",
+        (*shop_ids, start.isoformat(), end.isoformat()),
+    ).fetchall()
+    return [(date.fromisoformat(d), int(s), int(a), json.loads(f)) for d, s, a, f in rows]
+
+
+def forget_day(db: sqlite_utils.Database, shop_id: int, day: date) -> int:
+    """A message or order for a day already computed arrived late: recompute that day when next asked."""
+    db.conn.execute("DELETE FROM kpi_daily WHERE shop_id = ? AND day = ?", (shop_id, day.isoformat()))
+    return db.conn.execute(
+        "DELETE FROM kpi_days WHERE shop_id = ? AND day = ?", (shop_id, day.isoformat())
+    ).rowcount

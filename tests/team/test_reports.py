@@ -90,3 +90,23 @@ def test_no_consultations_means_no_rates_not_zeros() -> None:
 def test_days_outside_the_period_are_left_out() -> None:
     lines = [LogLine(SHOP, "c-A", "A", datetime(2026, 10, 31, 23, 0, tzinfo=CST), True, 1)]
     assert run(lines, []) == {}
+
+
+def test_daily_figures_add_up_to_the_months() -> None:
+    from assistant.team.reports import Figures, add, daily_figures
+
+    lines = [
+        buyer("A", 3, "10:00:00", 1), agent_says("A", 3, "10:01:00", 1),
+        buyer("B", 4, "11:00:00", 1), agent_says("B", 4, "11:05:00", 1),
+        buyer("A", 5, "09:00:00", 1),
+    ]
+    orders = [order("A", 4, 10_000, items=2), order("B", 6, 20_000)]
+    start, end = date(2026, 11, 1), date(2026, 12, 1)
+    month = figures(lines, orders, start, end, CST, now=at(30, "23:00"))[(1, SHOP)]
+    days = daily_figures(lines, orders, start, end, CST, now=at(30, "23:00"))
+    assert {day for (_, _, day) in days} == {date(2026, 11, d) for d in (3, 4, 5, 6)}
+    total = Figures(1, SHOP)
+    for (agent, shop, _), part in days.items():
+        assert (agent, shop) == (1, SHOP)
+        add(total, part)
+    assert total.metrics == month.metrics

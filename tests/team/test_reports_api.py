@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
+from typing import Any
 
 from aiohttp.test_utils import TestClient
 
@@ -132,3 +133,32 @@ async def test_the_forecast_and_the_staffing(client: TestClient, mini_shop: Mini
         },
     )
     assert status == 400 and body["errors"][0]["field"] == "last_october_daily"
+
+
+async def test_precomputed_days_give_the_same_report_and_a_late_message_is_counted(
+    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: Database
+) -> None:
+    from assistant import keys
+
+    agent, boss = auth(mini_shop.agent_id), auth(mini_shop.supervisor_id)
+    asked = datetime(2026, 11, 5, 10, 0, tzinfo=CST)
+    await open_conversation(client, agent, "c-1", "买家甲")
+    await say(client, agent, "message.received", "c-1", asked)
+    await say(client, agent, "message.sent", "c-1", asked + timedelta(seconds=50))
+
+    async def report() -> Any:
+        response = await client.get("/api/reports/kpi", params={"period": "2026-11"}, headers=boss)
+        assert response.status == 200
+        return await response.json()
+
+    live = await report()
+    written = await client.app[keys.SCHEDULER].run_now("kpi_days")
+    assert written >= 1
+    stored = store_db.read_sync(lambda db: db.execute(
+        "SELECT count(*) FROM kpi_daily WHERE day = '2026-11-05'").fetchone()[0])
+    assert stored == 1
+    assert await report() == live  # the sum of the stored days is the live month
+    await open_conversation(client, agent, "c-2", "买家乙")
+    await say(client, agent, "message.received", "c-2", asked + timedelta(hours=1))
+    late = next(a for a in (await report())["agents"] if a["agent_id"] == mini_shop.agent_id)
+    assert late["metrics"]["inquiring"] == 2
