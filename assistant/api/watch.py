@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
@@ -17,14 +17,14 @@ from pydantic import Field, StringConstraints
 
 from assistant import keys
 from assistant.api.commerce import shop_of
-from assistant.api.io import QueryId, ok, read_json, read_query
+from assistant.api.io import QueryId, ok, path_int, read_json, read_query
 from assistant.api.knowledge import build_context, campaign_context
 from assistant.conversations.models import Direction, LoggedMessage, MessageSource, NewMessage
 from assistant.errors import BadRequest, Conflict, FieldError, Forbidden, NotFound
 from assistant.events import sse_frame
 from assistant.security import current_agent
 from assistant.settings import Settings
-from assistant.team import store
+from assistant.team import roster, store
 from assistant.team.board import KEEP, Board, Presence, WaitingBuyer
 from assistant.team.watch import DayFigures, Message, Rules, Source
 from knowledge.models import Id, Model, Role, ScriptKind
@@ -98,6 +98,8 @@ class AgentRow(Model):
     name: str
     login: str
     presence: Literal["online", "busy", "away"] | None
+    shift: str = Field(description="the agent's shift today (or the next one when off): 早班 or 晚班")
+    on_shift: bool
     open_conversations: int
     waiting: int
     oldest_s: int
@@ -317,6 +319,7 @@ async def team_snapshot(app: web.Application, shop_ids: list[int]) -> TeamOut:
     directory = app[keys.DIRECTORY]
     now = datetime.now(UTC)
     claims = await _claims(app, shop_ids)
+    groups = await app[keys.DB].read(store.rotation_groups)
     per_agent = board.agents(now, shop_ids)
     members = {a.id for a in directory.agents.values() if set(a.shop_ids) & set(shop_ids)} | set(per_agent)
     rows = []
@@ -326,11 +329,14 @@ async def team_snapshot(app: web.Application, shop_ids: list[int]) -> TeamOut:
             continue
         figures = per_agent.get(agent_id)
         waiting = figures.waiting if figures else ()
+        shift = roster.current(groups.get(agent_id, roster.default_group(agent_id)), now, board.tz)
         rows.append(
             AgentRow(
                 agent_id=agent_id,
                 name=member.name,
                 login=member.login,
+                shift=shift.shift,
+                on_shift=shift.now_on,
                 presence=p.value if (p := board.presence_of(agent_id)) else None,
                 open_conversations=figures.open_conversations if figures else 0,
                 waiting=len(waiting),
@@ -377,7 +383,9 @@ async def team_stream(request: web.Request) -> web.StreamResponse:
     shop_ids = list(agent.shop_ids)
     board = request.app[keys.WATCH]
     if request.method == "HEAD":  # the headers a GET would get, and no stream to keep open
-        return web.Response(headers={"Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-store"})
+        return web.Response(
+            headers={"Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-store"}
+        )
     response = web.StreamResponse(
         headers={
             "Content-Type": "text/event-stream; charset=utf-8",
@@ -580,3 +588,76 @@ async def auto_reply(request: web.Request) -> web.Response:
     if text is None:
         return ok(AutoReplyOut(text=None, source="none"))
     return ok(AutoReplyOut(text=text, source="campaign", campaign=campaign))
+
+
+# ---- the roster --------------------------------------------------------------------------------------
+
+
+class RosterQuery(Model):
+    day: date | None = Field(None, description="the day (default today, in the shop's time zone)")
+
+
+class RosterRow(Model):
+    agent_id: int
+    name: str
+    rotation: Literal["A", "B"]
+    shift: str
+    starts: datetime
+    ends: datetime
+    on_now: bool
+
+
+class RosterOut(Model):
+    day: date
+    agents: list[RosterRow]
+
+
+class RotationIn(Model):
+    rotation: Literal["A", "B"]
+
+
+async def roster_view(request: web.Request) -> web.Response:
+    """Every agent of the caller's shops with their rotation group and shift that day (08:30–17:30 or
+    17:30–00:30, swapped on the 16th)."""
+    caller = current_agent(request)
+    query = read_query(request, RosterQuery)
+    board = request.app[keys.WATCH]
+    day = query.day or datetime.now(board.tz).date()
+    groups = await request.app[keys.DB].read(store.rotation_groups)
+    now = datetime.now(UTC)
+    rows = []
+    for member in sorted(request.app[keys.DIRECTORY].agents.values(), key=lambda a: a.id):
+        if not set(member.shop_ids) & set(caller.shop_ids):
+            continue
+        group = groups.get(member.id, roster.default_group(member.id))
+        shift = roster.shift_for(group, day)
+        starts, ends = roster.window(shift, day, board.tz)
+        rows.append(
+            RosterRow(
+                agent_id=member.id,
+                name=member.name,
+                rotation=group,
+                shift=shift.name,
+                starts=starts,
+                ends=ends,
+                on_now=starts <= now < ends,
+            )
+        )
+    return ok(RosterOut(day=day, agents=rows))
+
+
+async def set_rotation(request: web.Request) -> web.Response:
+    """Put an agent in rotation group A or B (audited)."""
+    caller = current_agent(request)
+    agent_id = path_int(request, "agent_id")
+    body = await read_json(request, RotationIn)
+    member = request.app[keys.DIRECTORY].agents.get(agent_id)
+    if member is None or not set(member.shop_ids) & set(caller.shop_ids):
+        raise NotFound.field("agent_id", f"你的店铺里没有客服 {agent_id}")
+    await request.app[keys.DB].write(
+        partial(
+            store.set_rotation, agent_id=agent_id, rotation=body.rotation, by=caller.id, at=datetime.now(UTC)
+        )
+    )
+    request.app[keys.WATCH].touch()
+    return await roster_view(request)

@@ -204,3 +204,19 @@ def m0006_kpi_daily(db: sqlite_utils.Database) -> None:
             )""",
         ],
     )
+
+
+@migrations(name="0007_roster")
+def m0007_roster(db: sqlite_utils.Database) -> None:
+    execute_all(
+        db,
+        [
+            # the half-month rotation group of each agent (agents not listed alternate by id)
+            """CREATE TABLE roster_groups (
+                agent_id INTEGER PRIMARY KEY REFERENCES agents(id),
+                rotation TEXT NOT NULL CHECK (rotation IN ('A', 'B')),
+                set_by INTEGER NOT NULL REFERENCES agents(id),
+                set_at TEXT NOT NULL
+            )""",
+        ],
+    )

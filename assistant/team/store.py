@@ -364,3 +364,34 @@ def forget_day(db: sqlite_utils.Database, shop_id: int, day: date) -> int:
     return db.conn.execute(
         "DELETE FROM kpi_days WHERE shop_id = ? AND day = ?", (shop_id, day.isoformat())
     ).rowcount
+
+
+# ---- the roster ------------------------------------------------------------------------------------
+
+
+def rotation_groups(db: sqlite_utils.Database) -> dict[int, str]:
+    return {
+        int(a): str(g) for a, g in db.conn.execute("SELECT agent_id, rotation FROM roster_groups").fetchall()
+    }
+
+
+def set_rotation(db: sqlite_utils.Database, agent_id: int, rotation: str, by: int, at: datetime) -> None:
+    before = rotation_groups(db).get(agent_id)
+    db.conn.execute(
+        "INSERT INTO roster_groups (agent_id, rotation, set_by, set_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (agent_id) DO UPDATE SET rotation = excluded.rotation, set_by = excluded.set_by,"
+        " set_at = excluded.set_at",
+        (agent_id, rotation, by, at.isoformat()),
+    )
+    insert_audit(
+        db,
+        at=at.isoformat(),
+        agent_id=by,
+        shop_id=None,
+        entity="roster",
+        entity_id=str(agent_id),
+        action="set_rotation",
+        reason="",
+        before={"rotation": before},
+        after={"rotation": rotation},
+    )

@@ -96,8 +96,10 @@ def test_daily_figures_add_up_to_the_months() -> None:
     from assistant.team.reports import Figures, add, daily_figures
 
     lines = [
-        buyer("A", 3, "10:00:00", 1), agent_says("A", 3, "10:01:00", 1),
-        buyer("B", 4, "11:00:00", 1), agent_says("B", 4, "11:05:00", 1),
+        buyer("A", 3, "10:00:00", 1),
+        agent_says("A", 3, "10:01:00", 1),
+        buyer("B", 4, "11:00:00", 1),
+        agent_says("B", 4, "11:05:00", 1),
         buyer("A", 5, "09:00:00", 1),
     ]
     orders = [order("A", 4, 10_000, items=2), order("B", 6, 20_000)]

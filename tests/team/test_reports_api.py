@@ -154,8 +154,9 @@ async def test_precomputed_days_give_the_same_report_and_a_late_message_is_count
     live = await report()
     written = await client.app[keys.SCHEDULER].run_now("kpi_days")
     assert written >= 1
-    stored = store_db.read_sync(lambda db: db.execute(
-        "SELECT count(*) FROM kpi_daily WHERE day = '2026-11-05'").fetchone()[0])
+    stored = store_db.read_sync(
+        lambda db: db.execute("SELECT count(*) FROM kpi_daily WHERE day = '2026-11-05'").fetchone()[0]
+    )
     assert stored == 1
     assert await report() == live  # the sum of the stored days is the live month
     await open_conversation(client, agent, "c-2", "买家乙")

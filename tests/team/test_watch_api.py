@@ -316,3 +316,26 @@ async def test_the_watch_takes_one_shop_by_its_id(
     assert here["count"] == 1 and there["count"] == 0
     refused = await client.get("/api/watch", params={"shop": mini_shop.other_shop_id + 100}, headers=agent)
     assert refused.status == 404 and (await refused.json())["errors"][0]["field"] == "shop"
+
+
+async def test_the_roster_says_who_works_which_shift_and_a_supervisor_moves_agents(
+    client: TestClient, mini_shop: MiniShop, auth: Auth
+) -> None:
+    agent, boss = auth(mini_shop.agent_id), auth(mini_shop.supervisor_id)
+    first = await get(client, agent, "/api/roster", day="2026-11-03")
+    row = next(a for a in first["agents"] if a["agent_id"] == mini_shop.agent_id)
+    assert row["shift"] in ("早班", "晚班") and row["rotation"] in ("A", "B")
+    other = "B" if row["rotation"] == "A" else "A"
+    response = await client.put(f"/api/roster/{mini_shop.agent_id}", json={"rotation": other}, headers=agent)
+    assert response.status == 403
+    response = await client.put(f"/api/roster/{mini_shop.agent_id}", json={"rotation": other}, headers=boss)
+    assert response.status == 200
+    moved = await get(client, agent, "/api/roster", day="2026-11-03")
+    again = next(a for a in moved["agents"] if a["agent_id"] == mini_shop.agent_id)
+    assert again["rotation"] == other and again["shift"] != row["shift"]
+    later = await get(client, agent, "/api/roster", day="2026-11-20")  # swapped after the 15th
+    assert next(a for a in later["agents"] if a["agent_id"] == mini_shop.agent_id)["shift"] == row["shift"]
+    wall = await get(client, boss, "/api/watch/team")
+    assert all(a["shift"] in ("早班", "晚班") and isinstance(a["on_shift"], bool) for a in wall["agents"])
+    bad = await client.put(f"/api/roster/{mini_shop.agent_id}", json={"rotation": "C"}, headers=boss)
+    assert bad.status == 400 and (await bad.json())["errors"][0]["field"] == "rotation"
