@@ -9,6 +9,7 @@ from assistant.directory import Directory
 from assistant.endpoint import Endpoint
 from assistant.events import EventHub
 from assistant.manifest import PluginManifest
+from assistant.semantic_state import SemanticState
 from assistant.settings import Settings
 from assistant.ttl_cache import TtlCache
 from assistant.usage import UsageRecorder
@@ -28,3 +29,5 @@ EVENTS = web.AppKey("events", EventHub)
 MATCHER = web.AppKey("matcher", Matcher)
 #: conversation contexts the quick-reply search rendered with, for a moment (see api/quick_replies.search)
 SEARCH_CONTEXTS = web.AppKey("search_contexts", TtlCache[tuple[object, ...], dict[str, object]])
+#: the matcher's semantic stage: encoder status, backfill progress (assistant/api/semantic.py)
+SEMANTIC = web.AppKey("semantic", SemanticState)

