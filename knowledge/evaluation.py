@@ -201,8 +201,11 @@ def confidence(
 def carriers(
     matcher: Matcher, names: dict[int, str], queries: list[dict[str, Any]]
 ) -> dict[str, dict[str, int]]:
-    """Per intent, how many of its right top-1 answers each example carried (the matched example)."""
-    out: dict[str, dict[str, int]] = {}
+    """Per intent, how many of its right top-1 answers each example carried (the matched example,
+    or the one closest in meaning when the meaning carried it); 0 for an example that carried none."""
+    out: dict[str, dict[str, int]] = {
+        names[e.ref_id]: dict.fromkeys(e.examples, 0) for e in matcher.entries.values() if e.kind == "intent"
+    }
     for row in queries:
         result = matcher.rank(EVAL_SHOP, str(row["query"]), limit=1)
         if result.matches and names[(top := result.matches[0]).entry.ref_id] == str(row["intent_id"]):

@@ -317,14 +317,25 @@ class Matcher:
         unsaved, self.unsaved = self.unsaved, {}
         return unsaved
 
+    def _prime(self, questions: Sequence[str]) -> None:
+        """Encode a message's questions in one batch (one pass costs less than one per question)."""
+        assert self.encoder is not None
+        new = [q for q in dict.fromkeys(questions) if q not in self._query_cache]
+        if new:
+            for question, vector in zip(new, self.encoder.encode(new), strict=True):
+                self._remember(question, vector)
+
+    def _remember(self, question: str, vector: Vector) -> None:
+        self._query_cache[question] = vector
+        if len(self._query_cache) > QUERY_CACHE:
+            self._query_cache.popitem(last=False)
+
     def _query_vector(self, question: str) -> Vector:
         assert self.encoder is not None
         vector = self._query_cache.get(question)
         if vector is None:
             vector = self.encoder.encode([question])[0]
-            self._query_cache[question] = vector
-            if len(self._query_cache) > QUERY_CACHE:
-                self._query_cache.popitem(last=False)
+            self._remember(question, vector)
         else:
             self._query_cache.move_to_end(question)
         return vector
@@ -388,6 +399,8 @@ class Matcher:
         if shop is None:
             return [QuestionMatches(q, False, []) for q in questions]
         active = self.active_campaigns(shop_id, now or datetime.now(UTC))
+        if self.encoder is not None and shop.semantic.live and len(questions) > 1:
+            self._prime(questions)
         return [self._question(shop, q, item_id, order_status, active, limit) for q in questions]
 
     def rank(

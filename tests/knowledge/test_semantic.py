@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import socket
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -123,7 +124,9 @@ def test_encoder_reads_the_text_as_the_matcher_does(encoder: Encoder) -> None:
     assert text_key("有货吗") == text_key(" 有货吗 ") != text_key("有貨嗎")
 
 
-def test_switched_off_or_failing_encoder_says_why(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+def test_switched_off_or_failing_encoder_says_why(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level("INFO", logger="knowledge.encoder")
     encoder, status = load_encoder("off")
     assert encoder is None and status.state == "off" and "KEFU_ENCODER=off" in status.detail
@@ -142,9 +145,15 @@ def test_switched_off_or_failing_encoder_says_why(monkeypatch: pytest.MonkeyPatc
 # ---------------------------------------------------------------------------- the matcher
 
 
-def test_paraphrases_with_no_words_in_common_are_found(eval_matchers: tuple[Matcher, Matcher, dict[int, str]]) -> None:
+def test_paraphrases_with_no_words_in_common_are_found(
+    eval_matchers: tuple[Matcher, Matcher, dict[int, str]],
+) -> None:
     lexical, hybrid, names = eval_matchers
-    cases = {"退的钱啥时候到": "refund_when", "我买的东西订单呢": "order_check", "试用了一下可以退吗": "return_used"}
+    cases = {
+        "退的钱啥时候到": "refund_when",
+        "我买的东西订单呢": "order_check",
+        "试用了一下可以退吗": "return_used",
+    }
     for query, intent in cases.items():
         before = lexical.rank(EVAL_SHOP, query, limit=3).matches
         assert names[before[0].entry.ref_id] != intent  # today's matcher misses it
@@ -157,7 +166,9 @@ def test_paraphrases_with_no_words_in_common_are_found(eval_matchers: tuple[Matc
         assert top.reasons.semantic >= SEMANTIC_MIN
 
 
-def test_lexical_matches_still_show_their_words(eval_matchers: tuple[Matcher, Matcher, dict[int, str]]) -> None:
+def test_lexical_matches_still_show_their_words(
+    eval_matchers: tuple[Matcher, Matcher, dict[int, str]],
+) -> None:
     _, hybrid, names = eval_matchers
     top = hybrid.rank(EVAL_SHOP, "什么时候发货", limit=3).matches[0]
     assert names[top.entry.ref_id] == "ship_when"
@@ -165,9 +176,14 @@ def test_lexical_matches_still_show_their_words(eval_matchers: tuple[Matcher, Ma
     assert top.confident
 
 
-def test_off_topic_messages_are_rarely_confident(eval_matchers: tuple[Matcher, Matcher, dict[int, str]]) -> None:
+def test_off_topic_messages_are_rarely_confident(
+    eval_matchers: tuple[Matcher, Matcher, dict[int, str]],
+) -> None:
     lexical, hybrid, _ = eval_matchers
-    offtopic = [json.loads(line)["query"] for line in (DATA / "offtopic_queries.jsonl").read_text("utf-8").splitlines()]
+    offtopic = [
+        json.loads(line)["query"]
+        for line in (DATA / "offtopic_queries.jsonl").read_text("utf-8").splitlines()
+    ]
     assert len(offtopic) >= 100 and len(set(offtopic)) == len(offtopic)
     before = sum(1 for q in offtopic if lexical.rank(EVAL_SHOP, q, limit=1).confident)
     after = sum(1 for q in offtopic if hybrid.rank(EVAL_SHOP, q, limit=1).confident)
@@ -178,8 +194,18 @@ def test_off_topic_messages_are_rarely_confident(eval_matchers: tuple[Matcher, M
 
 def _intent(number: int, examples: list[str]) -> Intent:
     return Intent.model_construct(
-        id=number, shop_id=1, key=f"i{number}", name="", topic=IntentTopic.GENERAL, keywords=[],
-        examples=examples, answers=["-"], item_id=None, campaign_id=None, enabled=True, version=1,
+        id=number,
+        shop_id=1,
+        key=f"i{number}",
+        name="",
+        topic=IntentTopic.GENERAL,
+        keywords=[],
+        examples=examples,
+        answers=["-"],
+        item_id=None,
+        campaign_id=None,
+        enabled=True,
+        version=1,
     )
 
 
@@ -188,7 +214,9 @@ def test_a_save_encodes_only_its_new_examples_and_keeps_them_for_the_store(encod
     matcher.load([_intent(1, ["有货吗", "还有库存吗"]), _intent(2, ["转人工"])], [], {})
     stored = {text_key("有货吗"): encoder.encode(["有货吗"])[0]}
     missing = matcher.enable_semantic(encoder, stored)
-    assert sorted(missing) == sorted(["还有库存吗", "转人工"])  # not encoded at start-up: left to the backfill
+    assert sorted(missing) == sorted(
+        ["还有库存吗", "转人工"]
+    )  # not encoded at start-up: left to the backfill
     assert matcher.incomplete == {1, 2} and matcher.take_unsaved() == {}
     matcher.add_vectors(dict(zip(map(text_key, missing), encoder.encode(missing), strict=True)))
     assert matcher.incomplete == set()
@@ -204,7 +232,9 @@ def test_a_save_encodes_only_its_new_examples_and_keeps_them_for_the_store(encod
 
 def test_without_the_encoder_the_matcher_is_todays(encoder: Encoder) -> None:
     kb = [json.loads(line) for line in (DATA / "holdout_kb.jsonl").read_text("utf-8").splitlines()]
-    queries = [json.loads(line)["query"] for line in (DATA / "holdout_queries.jsonl").read_text("utf-8").splitlines()][:60]
+    queries = [
+        json.loads(line)["query"] for line in (DATA / "holdout_queries.jsonl").read_text("utf-8").splitlines()
+    ][:60]
     plain, _ = matcher_for(kb)
     hybrid, _ = matcher_for(kb, encoder=encoder)
     hybrid.disable_semantic()
@@ -214,3 +244,42 @@ def test_without_the_encoder_the_matcher_is_todays(encoder: Encoder) -> None:
             (m.entry.uid, m.score, m.confident) for m in b.matches
         ]
         assert all(m.reasons.semantic == 0 and m.reasons.similar == "" for m in b.matches)
+
+
+def test_kefu_eval_prints_the_three_systems_and_what_carries_each_intent(
+    tmp_path: Path, encoder: Encoder, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assistant.cli import main
+
+    monkeypatch.setenv("KEFU_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("KEFU_ENCODER", raising=False)
+    kb = {
+        "stock": ["有货吗", "还有库存吗"],
+        "human": ["转人工", "我要找人工客服"],
+        "ship": ["什么时候发货", "能包邮吗"],
+    }
+    queries = [
+        ("这款还有没有", "stock"),
+        ("库存还有吗", "stock"),
+        ("帮我转人工", "human"),
+        ("啥时候发出", "ship"),
+    ]
+    files = {
+        "kb.jsonl": [{"intent_id": i, "question": q} for i, qs in kb.items() for q in qs],
+        "q.jsonl": [{"query": q, "intent_id": i} for q, i in queries],
+        "off.jsonl": [{"query": q} for q in ("今天天气怎么样", "讲个笑话", "你吃饭了吗")],
+    }
+    for name, rows in files.items():
+        (tmp_path / name).write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), "utf-8")
+    args = ["eval", "--kb", str(tmp_path / "kb.jsonl"), "--queries", str(tmp_path / "q.jsonl")]
+    assert main([*args, "--offtopic", str(tmp_path / "off.jsonl"), "--per-intent"]) == 0
+    out = capsys.readouterr().out
+    lines = {line.split("  ")[0]: line for line in out.splitlines()}
+    assert {"ours (lexical)", "ours + encoder", "BM25"} <= set(lines)
+    assert "/3" in lines["ours + encoder"]  # off-topic: confident of 3
+    carried = [line for line in out.splitlines() if line.startswith("stock: ")]
+    assert carried and "有货吗" in carried[0] and "还有库存吗" in carried[0]
+    assert any(line.startswith("ship: ") and "能包邮吗 ×0" in line for line in out.splitlines())
+    assert main([*args, "--no-encoder", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert "hybrid" not in result and {"ours", "bm25"} <= set(result)
