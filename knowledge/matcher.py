@@ -255,7 +255,7 @@ class Matcher:
         self.entries[entry.uid] = entry
         texts = [*entry.examples, *([entry.name] if entry.kind == "intent" else [])]
         shop.index.add(entry.uid, (self._analyse(shop, t) for t in dict.fromkeys(texts)))
-        if self.encoder is not None and entry.kind == "intent":
+        if self.encoder is not None:  # intents and campaign scripts alike
             self._embed(shop, entry, compute=True)
 
     def _embed(self, shop: _ShopIndex, entry: Entry, *, compute: bool) -> list[str]:
@@ -292,8 +292,7 @@ class Matcher:
         self._query_cache.clear()
         missing: dict[str, None] = {}
         for entry in self.entries.values():
-            if entry.kind == "intent":
-                missing.update(dict.fromkeys(self._embed(self._shop(entry.shop_id), entry, compute=False)))
+            missing.update(dict.fromkeys(self._embed(self._shop(entry.shop_id), entry, compute=False)))
         return list(missing)
 
     def disable_semantic(self) -> None:

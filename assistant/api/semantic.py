@@ -65,12 +65,7 @@ async def _backfill(app: web.Application, encoder: Encoder, missing: list[str], 
         matcher.add_vectors(found)
         state.pending = max(0, len(missing) - start - len(batch))
     if missing:
-        keep = {
-            text_key(e)
-            for entry in matcher.entries.values()
-            if entry.kind == "intent"
-            for e in entry.examples
-        }
+        keep = {text_key(e) for entry in matcher.entries.values() for e in entry.examples}
 
         def prune(db: sqlite_utils.Database) -> int:
             return store.prune_embeddings(db, keep)

@@ -283,3 +283,49 @@ def test_kefu_eval_prints_the_three_systems_and_what_carries_each_intent(
     assert main([*args, "--no-encoder", "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert "hybrid" not in result and {"ours", "bm25"} <= set(result)
+
+
+def test_the_hybrid_keeps_boosts_reroutes_and_campaign_scripts(encoder: Encoder) -> None:
+    from datetime import timedelta
+
+    from knowledge.models import Campaign, CampaignScript, ScriptKind
+    from tests.knowledge.test_matcher import KB, NOW
+
+    m = Matcher(threshold=0.55)
+    m.load(KB, [], {1: [["让利", "打折"]]})
+    assert m.enable_semantic(encoder, {})  # nothing stored: everything is left to the backfill
+    m.add_vectors(
+        {
+            text_key(t): v
+            for e in m.entries.values()
+            for t, v in zip(e.examples, encoder.encode(e.examples), strict=True)
+        }
+    )
+    assert not m.incomplete
+
+    def top(message: str, **kwargs: object) -> str:
+        return m.suggest(1, message, now=NOW, **kwargs)[0].matches[0].entry.key  # type: ignore[arg-type]
+
+    for message, key in (
+        ("親，請問什麼時候發貨？", "ship"),
+        ("免运费吗", "postage"),
+        ("能让利吗", "cheaper"),
+        ("物流到哪了", "track"),
+    ):
+        assert top(message) == key, message
+    both = m.suggest(1, "什么时候发货？能便宜点吗", now=NOW)
+    assert [r.matches[0].entry.key for r in both] == ["ship", "cheaper"] and all(r.confident for r in both)
+    assert top("容量多大", item_id=101) == "fryer_size" and top("容量多大", item_id=202) == "capacity"
+    assert top("什么时候发货", order_status="awaiting_payment") == "pay"
+    assert top("什么时候发货", order_status="shipped") == "track"
+    script = CampaignScript(
+        id=9, kind=ScriptKind.EMERGENCY, situation="付款失败", title="支付故障", body="稍后再试"
+    )
+    window = {"starts_at": NOW - timedelta(hours=1), "ends_at": NOW + timedelta(hours=1)}
+    m.upsert_campaign(Campaign(id=3, shop_id=1, name="双11", scripts=[script], **window))
+    assert text_key("支付故障") in m.take_unsaved()  # a campaign's save encodes its scripts' texts
+    first = m.suggest(1, "付款失败了", now=NOW)[0].matches[0]
+    assert first.entry.kind == "script" and first.reasons.campaign_boost > 0
+    assert all(
+        x.entry.kind == "intent" for x in m.suggest(1, "付款失败了", now=NOW + timedelta(days=1))[0].matches
+    )
