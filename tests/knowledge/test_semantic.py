@@ -176,6 +176,7 @@ def test_lexical_matches_still_show_their_words(
     assert top.confident
 
 
+@pytest.mark.slow
 def test_off_topic_messages_are_rarely_confident(
     eval_matchers: tuple[Matcher, Matcher, dict[int, str]],
 ) -> None:
@@ -230,6 +231,7 @@ def test_a_save_encodes_only_its_new_examples_and_keeps_them_for_the_store(encod
     assert all(m.entry.ref_id != 1 for m in top)
 
 
+@pytest.mark.slow
 def test_without_the_encoder_the_matcher_is_todays(encoder: Encoder) -> None:
     kb = [json.loads(line) for line in (DATA / "holdout_kb.jsonl").read_text("utf-8").splitlines()]
     queries = [
