@@ -63,17 +63,27 @@ def seed(data_dir: Path, with_embeddings: bool) -> int:
 
 async def run(
     data_dir: Path, encoder: str, agent: int, messages: list[str]
-) -> tuple[list[float], float, float]:
+) -> tuple[list[float], float, float, float, list[float]]:
     settings = Settings(data_dir=data_dir, demo_on_first_run=False, encoder=encoder)  # type: ignore[arg-type]
     token = Directory(secret=load_secret(settings.data_dir)).token_for(agent)
     headers = {"Authorization": f"Bearer {token}"}
     started = time.perf_counter()
     app = create_app(settings)
     async with TestServer(app, host="127.0.0.1") as server, aiohttp.ClientSession() as session:
+        up = time.perf_counter() - started  # start-up done: the server accepts requests
         url = str(server.make_url("/api/suggest"))
         async with session.post(url, json={"shop": 1, "message": "预热"}, headers=headers) as resp:
             assert resp.status == 200, await resp.text()
         first = time.perf_counter() - started
+        # Requests while the semantic stage is loading in the background.
+        early: list[float] = []
+        while not app[keys.SEMANTIC].ready.is_set():
+            t0 = time.perf_counter()
+            body = {"shop": 1, "message": messages[len(early) % len(messages)]}
+            async with session.post(url, json=body, headers=headers) as resp:
+                await resp.read()
+            early.append((time.perf_counter() - t0) * 1000)
+            await asyncio.sleep(0.2)
         await asyncio.wait_for(app[keys.SEMANTIC].ready.wait(), 600)
         semantic = time.perf_counter() - started
         assert app[keys.SEMANTIC].status.state == encoder, app[keys.SEMANTIC].status
@@ -85,7 +95,7 @@ async def run(
                 await resp.read()
                 assert resp.status == 200
             times.append((time.perf_counter() - t0) * 1000)
-    return times, first, semantic
+    return times, up, first, semantic, early
 
 
 def main() -> None:
@@ -98,15 +108,22 @@ def main() -> None:
         data_dir = Path(tmp)
         agent = seed(data_dir, with_embeddings=True)
         print(f"{len(messages)} messages, 2,000 intents × 8 examples saved with pinyin and embeddings")
-        print(f"{'':34}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}{'first answer s':>16}{'semantic on s':>15}")
-        for encoder in ("off", "on"):
-            times, first, semantic = asyncio.run(run(data_dir, encoder, agent, messages))
+        print(
+            f"{'':34}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}{'up s':>7}{'1st answer s':>14}{'semantic s':>12}"
+        )
+        for encoder in ("off", "on", "off", "on"):
+            times, up, first, semantic, early = asyncio.run(run(data_dir, encoder, agent, messages))
             label = f"/api/suggest, KEFU_ENCODER={encoder}"
             print(
                 f"{label:34}{_percentile(times, 0.5):>9.2f}{_percentile(times, 0.99):>9.2f}{max(times):>9.2f}"
-                f"{first:>16.2f}{semantic if encoder == 'on' else 0:>15.2f}"
+                f"{up:>7.2f}{first:>14.2f}{semantic if encoder == 'on' else 0:>12.2f}"
             )
-    print("targets: p99 ≤ 25 ms with the encoder on; the first answer no later than with it off")
+            if early:
+                print(
+                    f"    {len(early)} requests while the encoder loaded: p50 {_percentile(early, 0.5):.2f} ms,"
+                    f" max {max(early):.2f} ms"
+                )
+    print("targets: p99 ≤ 25 ms with the encoder on; up (start-up) and the first answer no later than off")
 
 
 if __name__ == "__main__":
