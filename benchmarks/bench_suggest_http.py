@@ -32,6 +32,7 @@ from assistant.app import MIGRATION_SETS, create_app  # noqa: E402
 from assistant.directory import Directory  # noqa: E402
 from assistant.security import load_secret  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
+from knowledge import encoder as encoder_module  # noqa: E402
 from knowledge import store  # noqa: E402
 from knowledge.database import Database  # noqa: E402
 from knowledge.encoder import MODEL, load_encoder, text_key  # noqa: E402
@@ -67,6 +68,7 @@ async def run(
     settings = Settings(data_dir=data_dir, demo_on_first_run=False, encoder=encoder)  # type: ignore[arg-type]
     token = Directory(secret=load_secret(settings.data_dir)).token_for(agent)
     headers = {"Authorization": f"Bearer {token}"}
+    encoder_module._loaded.clear()  # as in a fresh process: the service loads the encoder itself
     started = time.perf_counter()
     app = create_app(settings)
     async with TestServer(app, host="127.0.0.1") as server, aiohttp.ClientSession() as session:
