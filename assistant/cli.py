@@ -252,14 +252,25 @@ def _restore_problem(report: store_backup.CopyReport, known: set[tuple[str, str]
 def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
     import json
 
+    from knowledge.encoder import load_encoder
     from knowledge.evaluation import evaluate, format_table
 
-    for path in (args.kb, args.queries):
+    for path in (args.kb, args.queries, *([args.offtopic] if args.offtopic else [])):
         if not path.is_file():
             print(f"找不到文件 {path}", file=sys.stderr)
             return 1
+    encoder, status = load_encoder("off" if args.no_encoder else settings.encoder)
+    if encoder is None:
+        print(f"语义编码器未启用（sentence encoder {status.state}: {status.detail}）", file=sys.stderr)
     try:
-        result = evaluate(args.kb, args.queries, default_synonyms=not args.no_default_synonyms)
+        result = evaluate(
+            args.kb,
+            args.queries,
+            default_synonyms=not args.no_default_synonyms,
+            encoder=encoder,
+            offtopic_path=args.offtopic,
+            per_intent=args.per_intent,
+        )
     except ValueError as exc:
         print(str(exc), file=sys.stderr)
         return 1
@@ -358,6 +369,9 @@ def build_parser() -> argparse.ArgumentParser:
     evaluation.add_argument("--queries", type=Path, required=True, help="查询 QUERIES.jsonl")
     evaluation.add_argument("--json", action="store_true", help="输出一个 JSON 对象")
     evaluation.add_argument("--no-default-synonyms", action="store_true", help="不用内置同义词（对照）")
+    evaluation.add_argument("--offtopic", type=Path, help="无关消息 OFFTOPIC.jsonl（统计误判为有把握的比例）")
+    evaluation.add_argument("--per-intent", action="store_true", help="列出每个意图靠哪些例句命中")
+    evaluation.add_argument("--no-encoder", action="store_true", help="不用语义编码器（只比字词匹配和 BM25）")
     evaluation.set_defaults(run=cmd_eval)
 
     backup = commands.add_parser(

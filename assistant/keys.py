@@ -12,6 +12,7 @@ from assistant.events import EventHub
 from assistant.manifest import PluginManifest
 from assistant.privacy.service import PersonalData
 from assistant.scheduler import Scheduler
+from assistant.semantic_state import SemanticState
 from assistant.settings import Settings
 from assistant.sync.service import SyncService
 from assistant.team.board import Board
@@ -46,3 +47,5 @@ EMERGENCIES = web.AppKey("emergencies", Switches)
 SYNC = web.AppKey("sync", SyncService)
 #: full receiver addresses for editing, supervisors' exports (assistant/privacy)
 PERSONAL_DATA = web.AppKey("personal_data", PersonalData)
+#: the matcher's semantic stage: encoder status, backfill progress (assistant/api/semantic.py)
+SEMANTIC = web.AppKey("semantic", SemanticState)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -55,6 +55,11 @@ class Settings(BaseModel):
     )
     suggest_confidence: Annotated[float, Field(ge=0, le=1)] = Field(
         0.65, description="Score under which a suggestion is marked `confident: false`."
+    )
+    encoder: Literal["on", "off"] = Field(
+        "on",
+        description="The local sentence encoder beside the lexical matcher (`off`: lexical matching only,"
+        " as before; it is also off when the package fails to load).",
     )
     logistics_stale_hours: Annotated[int, Field(ge=1)] = Field(
         48, description="Hours without a tracking update before a parcel counts as stuck."

@@ -5,6 +5,12 @@ intent); queries: ``{"query": …, "intent_id": …}``.  Both systems index the 
 questions; both rank intents (an intent scores as its best example).  Figures: top-1,
 top-3, MRR@10 and p50/p99 latency per query in milliseconds.
 
+With a sentence encoder (``knowledge.encoder``) a third system is measured: ours with the
+semantic stage (the examples' embeddings computed once, in a batch, as the service stores them at
+save time). Beside the ranking figures: how many top suggestions are ``confident`` and right, the
+false-confident share on an off-topic file (``{"query": …}`` lines, no intent), and per intent
+which examples carry it (were the matched example of its right top-1 answers).
+
 The baseline is Okapi BM25 (k1 = 1.2, b = 0.75, idf = ln(1 + (N − df + 0.5)/(df + 0.5)))
 over the rjieba words of ``knowledge.text.segment`` (which folds case, width and
 Traditional characters, so the baseline gets the same normalisation of characters).
@@ -22,7 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from knowledge.matcher import Matcher
+from knowledge.encoder import text_key
+from knowledge.matcher import Matcher, TextEncoder
 from knowledge.models import Intent, IntentTopic
 from knowledge.text import segment
 
@@ -68,7 +75,7 @@ def _grouped(kb: Iterable[dict[str, Any]]) -> dict[str, list[str]]:
 
 
 def matcher_for(
-    kb: Iterable[dict[str, Any]], *, default_synonyms: bool = True
+    kb: Iterable[dict[str, Any]], *, default_synonyms: bool = True, encoder: TextEncoder | None = None
 ) -> tuple[Matcher, dict[int, str]]:
     """A matcher over the knowledge-base rows (one shop) and its intent-id map."""
     matcher = Matcher(default_synonyms=default_synonyms)
@@ -96,6 +103,10 @@ def matcher_for(
     for intent in intents:
         intent.name = ""
     matcher.load(intents, [], {})
+    if encoder is not None:
+        texts = list(dict.fromkeys(e for i in intents for e in i.examples))
+        vectors = encoder.encode(texts)
+        matcher.enable_semantic(encoder, {text_key(t): v for t, v in zip(texts, vectors, strict=True)})
     return matcher, names
 
 
@@ -162,28 +173,104 @@ def figures(queries: list[dict[str, Any]], rank: Callable[[str], list[str]]) -> 
     return Figures(top1 / n, top3 / n, mrr / n, _percentile(latencies, 0.5), _percentile(latencies, 0.99))
 
 
+def confidence(
+    matcher: Matcher, names: dict[int, str], queries: list[dict[str, Any]], offtopic: list[str]
+) -> dict[str, float]:
+    """Confident top suggestions and how many are right; the off-topic ones that are confident."""
+    sure = right = 0
+    for row in queries:
+        result = matcher.rank(EVAL_SHOP, str(row["query"]), limit=1)
+        if result.matches and result.matches[0].confident:
+            sure += 1
+            right += names[result.matches[0].entry.ref_id] == str(row["intent_id"])
+    false = sum(
+        1
+        for text in offtopic
+        if (r := matcher.rank(EVAL_SHOP, text, limit=1)).matches and r.matches[0].confident
+    )
+    return {
+        "confident": sure,
+        "confident_right": right,
+        "precision": round(right / sure, 4) if sure else 0.0,
+        "offtopic": len(offtopic),
+        "offtopic_confident": false,
+        "false_confident_rate": round(false / len(offtopic), 4) if offtopic else 0.0,
+    }
+
+
+def carriers(
+    matcher: Matcher, names: dict[int, str], queries: list[dict[str, Any]]
+) -> dict[str, dict[str, int]]:
+    """Per intent, how many of its right top-1 answers each example carried (the matched example,
+    or the one closest in meaning when the meaning carried it); 0 for an example that carried none."""
+    out: dict[str, dict[str, int]] = {
+        names[e.ref_id]: dict.fromkeys(e.examples, 0) for e in matcher.entries.values() if e.kind == "intent"
+    }
+    for row in queries:
+        result = matcher.rank(EVAL_SHOP, str(row["query"]), limit=1)
+        if result.matches and names[(top := result.matches[0]).entry.ref_id] == str(row["intent_id"]):
+            example = top.reasons.similar or top.reasons.example
+            counts = out.setdefault(str(row["intent_id"]), {})
+            counts[example] = counts.get(example, 0) + 1
+    return out
+
+
 def evaluate(
-    kb_path: Path, queries_path: Path, *, default_synonyms: bool = True
-) -> dict[str, dict[str, float]]:
-    """``{"ours": {...}, "bm25": {...}}`` for the two files."""
+    kb_path: Path,
+    queries_path: Path,
+    *,
+    default_synonyms: bool = True,
+    encoder: TextEncoder | None = None,
+    offtopic_path: Path | None = None,
+    per_intent: bool = False,
+) -> dict[str, Any]:
+    """``{"ours": {...}, "hybrid": {...}, "bm25": {...}, "confidence": {...}}`` for the files
+    (``hybrid`` only with an encoder; ``carriers`` only with ``per_intent``)."""
     kb = load_jsonl(kb_path, ("intent_id", "question"))
     queries = load_jsonl(queries_path, ("query", "intent_id"))
-    matcher, names = matcher_for(kb, default_synonyms=default_synonyms)
+    offtopic = [str(r["query"]) for r in load_jsonl(offtopic_path, ("query",))] if offtopic_path else []
+    systems: dict[str, tuple[Matcher, dict[int, str]]] = {
+        "ours": matcher_for(kb, default_synonyms=default_synonyms)
+    }
+    if encoder is not None:
+        systems["hybrid"] = matcher_for(kb, default_synonyms=default_synonyms, encoder=encoder)
     bm25 = BM25(kb)
+    result: dict[str, Any] = {}
+    for name, (matcher, names) in systems.items():
 
-    def ours(text: str) -> list[str]:
-        return [names[m.entry.ref_id] for m in matcher.rank(EVAL_SHOP, text, limit=10).matches]
+        def rank(text: str, matcher: Matcher = matcher, names: dict[int, str] = names) -> list[str]:
+            return [names[m.entry.ref_id] for m in matcher.rank(EVAL_SHOP, text, limit=10).matches]
 
-    ours("预热")  # first call loads rjieba/pypinyin dictionaries; not a buyer's latency
+        rank("预热")  # first call loads rjieba/pypinyin dictionaries; not a buyer's latency
+        result[name] = figures(queries, rank).as_dict()
     bm25.rank("预热")
-    return {"ours": figures(queries, ours).as_dict(), "bm25": figures(queries, bm25.rank).as_dict()}
+    result["bm25"] = figures(queries, bm25.rank).as_dict()
+    result["confidence"] = {name: confidence(m, n, queries, offtopic) for name, (m, n) in systems.items()}
+    if per_intent:
+        best = systems.get("hybrid", systems["ours"])
+        result["carriers"] = carriers(*best, queries)
+    return result
 
 
-def format_table(result: dict[str, dict[str, float]]) -> str:
-    rows = [f"{'':8}{'top-1':>8}{'top-3':>8}{'MRR@10':>8}{'p50 ms':>9}{'p99 ms':>9}"]
-    for name, label in (("ours", "ours"), ("bm25", "BM25")):
+LABELS = {"ours": "ours (lexical)", "hybrid": "ours + encoder", "bm25": "BM25"}
+
+
+def format_table(result: dict[str, Any]) -> str:
+    rows = [
+        f"{'':16}{'top-1':>8}{'top-3':>8}{'MRR@10':>8}{'p50 ms':>9}{'p99 ms':>9}{'confident':>14}{'off-topic':>11}"
+    ]
+    for name in ("ours", "hybrid", "bm25"):
+        if name not in result:
+            continue
         f = result[name]
-        rows.append(
-            f"{label:8}{f['top1']:>8.1%}{f['top3']:>8.1%}{f['mrr10']:>8.3f}{f['p50_ms']:>9.2f}{f['p99_ms']:>9.2f}"
-        )
+        line = f"{LABELS[name]:16}{f['top1']:>8.1%}{f['top3']:>8.1%}{f['mrr10']:>8.3f}{f['p50_ms']:>9.2f}{f['p99_ms']:>9.2f}"
+        c = result.get("confidence", {}).get(name)
+        if c is not None:
+            line += f"{c['confident_right']:>7}/{c['confident']:<6}"
+            line += f"{c['offtopic_confident']:>5}/{c['offtopic']:<5}" if c["offtopic"] else f"{'—':>11}"
+        rows.append(line)
+    rows.append("confident: right/confident top suggestions; off-topic: confident/messages")
+    for intent, counts in sorted(result.get("carriers", {}).items()):
+        ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        rows.append(f"{intent}: " + "；".join(f"{example} ×{n}" for example, n in ranked))
     return "\n".join(rows)

@@ -12,20 +12,27 @@ the request path.  For each question of a message (``split_questions``):
    subset of the question's, e.g. a one-word example);
 3. ``score = 0.55·cosine + 0.45·fuzzy`` for the best example of an entry, plus boosts
    (keywords, item in focus, active campaign, order status), clamped to [0, 1];
-   ``confident`` is ``score ≥ threshold``.
+   ``confident`` is ``score ≥ threshold``;
+4. with a sentence encoder attached (``enable_semantic``; ``knowledge.semantic``), the question's
+   embedding is compared with every example's stored embedding: the lexical candidates get their
+   best cosine, the nearest examples bring intents the words missed, the two scores are fused and
+   ``confident`` follows the margin rule (``knowledge.semantic.confident``) instead.
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Literal, Protocol
 
 from rapidfuzz import fuzz, process
 
+from knowledge.encoder import text_key
 from knowledge.index import Analyzer, Doc, InvertedIndex, prepare
 from knowledge.models import Campaign, Intent, IntentTopic, ScriptKind
+from knowledge.semantic import NEIGHBOURS, SemanticRows, Signals, Vector, confident, fuse, rows_for
 from knowledge.synonyms import merged
 from knowledge.text import split_questions
 
@@ -43,6 +50,13 @@ LEXICAL_WEIGHT = 0.55
 CHAR_SHARE = 0.6
 SUPPORT_WEIGHT = 0.25
 MAX_QUESTIONS = 5
+#: Question embeddings kept (the sidebar asks again for the same message when the order changes).
+QUERY_CACHE = 256
+
+
+class TextEncoder(Protocol):
+    def encode(self, texts: Sequence[str]) -> Vector: ...
+
 
 #: What buyers say when a script of this kind fits (besides the script's title and situation).
 SCRIPT_TRIGGERS: dict[ScriptKind, tuple[str, ...]] = {
@@ -95,6 +109,10 @@ class Reasons:
     order_boost: float = 0.0
     order_status: str | None = None
     note: str = ""
+    #: Best cosine of the entry's examples to the question (0 without the encoder).
+    semantic: float = 0.0
+    #: The example closest in meaning, when the meaning (not the words) carried the match.
+    similar: str = ""
 
 
 @dataclass
@@ -127,6 +145,7 @@ class _ShopIndex:
     analyzer: Analyzer = field(default_factory=Analyzer)
     index: InvertedIndex = field(default_factory=InvertedIndex)
     groups: list[list[str]] = field(default_factory=list)
+    semantic: SemanticRows = field(default_factory=SemanticRows)
 
 
 def intent_entry(intent: Intent) -> Entry:
@@ -182,6 +201,14 @@ class Matcher:
         self.windows: dict[int, _Window] = {}
         self.campaign_entries: dict[int, list[int]] = {}
         self._known_pinyin: Mapping[str, Sequence[str]] = {}
+        self.encoder: TextEncoder | None = None
+        #: text_key -> embedding of every example known (stored or computed since start-up).
+        self.vectors: dict[str, Vector] = {}
+        #: Embeddings computed at a save and not yet written to the store (``take_unsaved``).
+        self.unsaved: dict[str, Vector] = {}
+        #: Intents some of whose examples have no embedding yet (the background backfill's work).
+        self.incomplete: set[int] = set()
+        self._query_cache: OrderedDict[str, Vector] = OrderedDict()
 
     # ------------------------------------------------------------------ building
     def load(
@@ -228,11 +255,89 @@ class Matcher:
         self.entries[entry.uid] = entry
         texts = [*entry.examples, *([entry.name] if entry.kind == "intent" else [])]
         shop.index.add(entry.uid, (self._analyse(shop, t) for t in dict.fromkeys(texts)))
+        if self.encoder is not None:  # intents and campaign scripts alike
+            self._embed(shop, entry, compute=True)
+
+    def _embed(self, shop: _ShopIndex, entry: Entry, *, compute: bool) -> list[str]:
+        """Put the entry's example embeddings in the shop's matrix; ``compute``: encode the missing
+        ones now (an editor's save) instead of leaving them to the backfill. Returns the missing."""
+        rows, missing = rows_for(entry.examples, self.vectors)
+        if missing and compute and self.encoder is not None:
+            for text, vector in zip(missing, self.encoder.encode(missing), strict=True):
+                key = text_key(text)
+                self.vectors[key] = self.unsaved[key] = vector
+            rows, missing = rows_for(entry.examples, self.vectors)
+        shop.semantic.add(entry.uid, rows)
+        if missing:
+            self.incomplete.add(entry.uid)
+        else:
+            self.incomplete.discard(entry.uid)
+        return missing
 
     def _drop(self, uid: int) -> None:
         entry = self.entries.pop(uid, None)
         if entry is not None:
-            self._shop(entry.shop_id).index.remove(uid)
+            shop = self._shop(entry.shop_id)
+            shop.index.remove(uid)
+            shop.semantic.remove(uid)
+            self.incomplete.discard(uid)
+
+    # ------------------------------------------------------------------ semantic stage
+    def enable_semantic(self, encoder: TextEncoder, vectors: Mapping[str, Vector]) -> list[str]:
+        """Attach a loaded encoder and the stored embeddings (``text_key`` -> vector); returns the
+        examples that have none yet, for the caller to encode in the background (``add_vectors``).
+        Nothing is encoded here: start-up never pays for the whole base."""
+        self.vectors.update(vectors)
+        self.encoder = encoder
+        self._query_cache.clear()
+        missing: dict[str, None] = {}
+        for entry in self.entries.values():
+            missing.update(dict.fromkeys(self._embed(self._shop(entry.shop_id), entry, compute=False)))
+        return list(missing)
+
+    def disable_semantic(self) -> None:
+        self.encoder = None
+        for shop in self.shops.values():
+            shop.semantic = SemanticRows()
+        self.incomplete.clear()
+
+    def add_vectors(self, vectors: Mapping[str, Vector]) -> None:
+        """Embeddings computed by the backfill: complete the intents that were waiting for them."""
+        self.vectors.update(vectors)
+        for uid in list(self.incomplete):
+            entry = self.entries.get(uid)
+            if entry is None:
+                self.incomplete.discard(uid)
+            else:
+                self._embed(self._shop(entry.shop_id), entry, compute=False)
+
+    def take_unsaved(self) -> dict[str, Vector]:
+        """Embeddings computed at saves since the last call (the service writes them to the store)."""
+        unsaved, self.unsaved = self.unsaved, {}
+        return unsaved
+
+    def _prime(self, questions: Sequence[str]) -> None:
+        """Encode a message's questions in one batch (one pass costs less than one per question)."""
+        assert self.encoder is not None
+        new = [q for q in dict.fromkeys(questions) if q not in self._query_cache]
+        if new:
+            for question, vector in zip(new, self.encoder.encode(new), strict=True):
+                self._remember(question, vector)
+
+    def _remember(self, question: str, vector: Vector) -> None:
+        self._query_cache[question] = vector
+        if len(self._query_cache) > QUERY_CACHE:
+            self._query_cache.popitem(last=False)
+
+    def _query_vector(self, question: str) -> Vector:
+        assert self.encoder is not None
+        vector = self._query_cache.get(question)
+        if vector is None:
+            vector = self.encoder.encode([question])[0]
+            self._remember(question, vector)
+        else:
+            self._query_cache.move_to_end(question)
+        return vector
 
     def upsert_intent(self, intent: Intent) -> None:
         assert intent.id is not None
@@ -293,6 +398,8 @@ class Matcher:
         if shop is None:
             return [QuestionMatches(q, False, []) for q in questions]
         active = self.active_campaigns(shop_id, now or datetime.now(UTC))
+        if self.encoder is not None and shop.semantic.live and len(questions) > 1:
+            self._prime(questions)
         return [self._question(shop, q, item_id, order_status, active, limit) for q in questions]
 
     def rank(
@@ -326,7 +433,8 @@ class Matcher:
         feats = shop.analyzer.expanded(question, canon)
         index = shop.index
         cands = index.candidates(feats, CANDIDATES)
-        if not cands:
+        semantic = self.encoder is not None and shop.semantic.live > 0
+        if not cands and not semantic:
             return QuestionMatches(question, False, [])
         q_words = shop.analyzer.words(canon)
         q_content = " ".join(q_words)
@@ -364,20 +472,37 @@ class Matcher:
                 support[uid] = max(support[uid], base)
         q_set = set(q_words)
         reroute = STATUS_REROUTE.get(order_status or "")
+        sims = shop.semantic.cosines(self._query_vector(question)) if semantic else None
+        uids: list[int] = list(best)
+        if sims is not None:
+            uids += [
+                u for u in shop.semantic.nearest(sims, NEIGHBOURS) if u not in best and u in self.entries
+            ]
         matches: list[Match] = []
-        for uid, (base, cosine, fuzzy, idx) in best.items():
+        signals: dict[int, tuple[float, float, str]] = {}
+        for uid in uids:
             entry = self.entries[uid]
             if entry.campaign_id is not None and entry.campaign_id not in active:
                 continue
-            doc = index.docs[idx]
-            reasons = Reasons(
-                example=doc.text,
-                lexical=round(cosine, 3),
-                fuzzy=round(fuzzy, 3),
-                matched_words=sorted(q_set & set(doc.content.split())),
-            )
-            # A second example agreeing is evidence too (each example is one editor's phrasing).
-            score = base + SUPPORT_WEIGHT * support[uid]
+            if uid in best:
+                base, cosine, fuzzy, idx = best[uid]
+                doc = index.docs[idx]
+                reasons = Reasons(
+                    example=doc.text,
+                    lexical=round(cosine, 3),
+                    fuzzy=round(fuzzy, 3),
+                    matched_words=sorted(q_set & set(doc.content.split())),
+                )
+                # A second example agreeing is evidence too (each example is one editor's phrasing).
+                score = base + SUPPORT_WEIGHT * support[uid]
+            else:
+                reasons, score = Reasons(), 0.0
+            near = shop.semantic.best(sims, uid) if sims is not None else None
+            closest = ""
+            if near is not None:
+                reasons.semantic = round(near[0], 3)
+                closest = shop.semantic.texts[near[1]]
+                reasons.example = reasons.example or closest
             reasons.keywords = [k for k in entry.keywords if k and shop.analyzer.canon(prepare(k)) in canon]
             score += KEYWORD_BOOST * min(2, len(reasons.keywords))
             if entry.item_id is not None:
@@ -392,15 +517,43 @@ class Matcher:
             if reroute is not None and entry.topic == reroute[1]:
                 reasons.order_boost, reasons.order_status = ORDER_BOOST, order_status
                 score += ORDER_BOOST
+            if sims is not None:
+                lexical = max(0.0, min(1.0, score))
+                signals[uid] = (lexical, reasons.semantic, closest)
+                score = fuse(lexical, reasons.semantic) + min(0.0, score)  # a penalty stays a penalty
             matches.append(Match(entry, score, False, reasons))
         matches.sort(key=lambda m: (-m.score, m.entry.uid))
         if reroute is not None and matches and matches[0].entry.topic in reroute[0]:
             self._reroute(shop, matches, reroute[1], order_status or "")
+        if sims is not None and matches:
+            self._semantic_confidence(matches, signals)
         for m in matches:
+            if sims is None:
+                m.confident = round(max(0.0, min(1.0, m.score)), 4) >= self.threshold
             m.score = round(max(0.0, min(1.0, m.score)), 4)
-            m.confident = m.score >= self.threshold
         top = matches[:limit]
         return QuestionMatches(question, bool(top) and top[0].confident, top)
+
+    def _semantic_confidence(
+        self, matches: list[Match], signals: dict[int, tuple[float, float, str]]
+    ) -> None:
+        """The margin rule for the top match (the others are never confident), and the honest
+        reason: the example closest in meaning when the meaning, not the words, carried a match."""
+
+        def sig(m: Match) -> Signals:
+            lexical, cosine, _ = signals.get(m.entry.uid, (0.0, 0.0, ""))
+            return Signals(lexical, cosine, m.score)
+
+        top = matches[0]
+        top.confident = confident(sig(top), (sig(m) for m in matches[1:]), self.threshold)
+        words_lead = max(signals, key=lambda uid: (signals[uid][0], -uid), default=None)
+        for m in matches:
+            lexical, cosine, closest = signals.get(m.entry.uid, (0.0, 0.0, ""))
+            # The words alone would not have put it here (under the threshold, or another intent
+            # ahead on words) and the meaning weighs more: say so.
+            by_words = lexical >= self.threshold and m.entry.uid == words_lead
+            if closest and not by_words and fuse(0.0, cosine) > lexical:
+                m.reasons.similar = closest
 
     def _reroute(self, shop: _ShopIndex, matches: list[Match], topic: IntentTopic, status: str) -> None:
         """Put the best intent of ``topic`` first, with the score of the question's real match."""

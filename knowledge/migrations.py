@@ -224,3 +224,25 @@ def m0003_example_pinyin(db: sqlite_utils.Database) -> None:
     db.conn.executemany(
         "UPDATE intents SET name_pinyin = ? WHERE id = ?", [(stored_pinyin(n), i) for i, n in names]
     )
+
+
+@migrations(name="0004_example_embeddings")
+def m0004_example_embeddings(db: sqlite_utils.Database) -> None:
+    """Sentence embeddings of the examples (``knowledge.semantic``), computed when an intent is
+    saved so that start-up reads them instead of encoding the whole base. Keyed by a hash of the
+    example's text (``knowledge.encoder.text_key``): a save that rewrites an intent's examples
+    keeps the rows of the texts it did not change, and two intents sharing a phrasing share a
+    row. ``model`` names the encoder that made the row (another model's rows are not read).
+
+    Existing examples are not encoded here: the encoder may be off or missing, and loading it would
+    slow the migration. The service fills them in the background after start-up."""
+    execute_all(
+        db,
+        [
+            """CREATE TABLE example_embeddings (
+                key TEXT PRIMARY KEY,
+                model TEXT NOT NULL,
+                vector BLOB NOT NULL
+            )""",
+        ],
+    )

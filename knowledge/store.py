@@ -24,6 +24,7 @@ from knowledge.models import (
     SynonymGroup,
     UsageEvent,
 )
+from knowledge.semantic import Vector, pack, unpack
 
 
 def now() -> str:
@@ -214,6 +215,32 @@ def load_pinyin(db: sqlite_utils.Database) -> dict[str, list[str]]:
         if parsed is not None:
             found[parsed[0]] = parsed[1]
     return found
+
+
+def load_embeddings(db: sqlite_utils.Database, model: str) -> dict[str, Vector]:
+    """``text_key`` -> embedding of every stored example embedding made by ``model`` (start-up)."""
+    found: dict[str, Vector] = {}
+    for key, blob in db.execute("SELECT key, vector FROM example_embeddings WHERE model = ?", [model]):
+        vector = unpack(blob)
+        if vector is not None:
+            found[key] = vector
+    return found
+
+
+def save_embeddings(db: sqlite_utils.Database, model: str, vectors: dict[str, Vector]) -> None:
+    """Store example embeddings (computed at a save, or by the background backfill)."""
+    db.conn.executemany(
+        "INSERT INTO example_embeddings (key, model, vector) VALUES (?, ?, ?)"
+        " ON CONFLICT (key) DO UPDATE SET model = excluded.model, vector = excluded.vector",
+        [(key, model, pack(vector)) for key, vector in vectors.items()],
+    )
+
+
+def prune_embeddings(db: sqlite_utils.Database, keep: set[str]) -> int:
+    """Delete the embeddings of texts no example has any more; returns how many went."""
+    gone = [k for (k,) in db.execute("SELECT key FROM example_embeddings") if k not in keep]
+    db.conn.executemany("DELETE FROM example_embeddings WHERE key = ?", [(k,) for k in gone])
+    return len(gone)
 
 
 def insert_campaign(db: sqlite_utils.Database, campaign: Campaign, agent_id: int | None, at: str | None = None) -> int:

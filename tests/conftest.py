@@ -48,7 +48,8 @@ def seed_mini_shop(db: sqlite_utils.Database) -> MiniShop:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "data", demo_on_first_run=False)
+    # The sentence encoder is off here: tests of the semantic stage turn it on (tests/knowledge).
+    return Settings(data_dir=tmp_path / "data", demo_on_first_run=False, encoder="off")
 
 
 @pytest.fixture(scope="session")

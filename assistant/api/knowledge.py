@@ -91,6 +91,10 @@ class Why(Model):
     order_boost: float
     order_status: str | None
     note: str
+    semantic: float = Field(0.0, description="best cosine of the intent's examples to the question (0: encoder off)")
+    similar: str = Field(
+        "", description="the example closest in meaning, when the meaning rather than the words matched (意思相近)"
+    )
 
 
 class Suggestion(Model):
@@ -293,6 +297,8 @@ def _suggestion(match: Match, context: dict[str, Any], seed: str) -> Suggestion 
             order_boost=r.order_boost,
             order_status=r.order_status,
             note=r.note,
+            semantic=r.semantic,
+            similar=r.similar,
         ),
     )
 

@@ -6,6 +6,7 @@ import json
 
 import sqlite_utils
 from aiohttp import web
+from pydantic import Field
 
 import assistant
 from assistant import keys
@@ -21,6 +22,10 @@ class Health(Model):
     version: str
     database: str
     shops: int
+    encoder: str = Field(
+        description="the matcher's sentence encoder: on, loading, off (KEFU_ENCODER=off) or unavailable"
+    )
+    encoder_detail: str = Field(description="the model, or why the encoder is off")
 
 
 class ShopOut(Model):
@@ -37,7 +42,17 @@ async def healthz(request: web.Request) -> web.Response:
         return int(db.execute("SELECT count(*) FROM shops").fetchone()[0])
 
     shops = await request.app[keys.DB].read(check)
-    return ok(Health(status="ok", version=assistant.__version__, database="ok", shops=shops))
+    semantic = request.app[keys.SEMANTIC].status
+    return ok(
+        Health(
+            status="ok",
+            version=assistant.__version__,
+            database="ok",
+            shops=shops,
+            encoder=semantic.state,
+            encoder_detail=semantic.detail,
+        )
+    )
 
 
 async def manifest(request: web.Request) -> web.Response:

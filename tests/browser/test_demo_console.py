@@ -276,3 +276,21 @@ async def test_switching_buyers_clears_the_picks_before_the_new_ones_arrive(
     await page.unroute("**/api/suggest")
     await sidebar.locator("#suggestion-list .pick").first.wait_for(timeout=TIMEOUT)
     assert watched.errors == []
+
+
+async def test_a_suggestion_says_why_it_matched_on_hover(server: TestServer, browser: Browser) -> None:
+    """The sidebar's pick carries the reason as its tooltip: the matched words (the encoder is off in
+    tests, so no 意思相近 here; that reason is covered through the API in tests/knowledge)."""
+    watched = await open_page(browser, 1280, 800)
+    page = watched.page
+    _, sidebar = await _open(page, server, lambda c, orders: True)
+    await _ask(page, sidebar, "什么时候发货")
+    pick = sidebar.locator("#suggestion-list .pick").first
+    await pick.wait_for(timeout=TIMEOUT)
+    for _ in range(50):
+        title = await pick.get_attribute("title") or ""
+        if title:
+            break
+        await asyncio.sleep(0.1)
+    assert title.startswith("匹配词：") and "发货" in title, title
+    assert watched.errors == []

@@ -176,7 +176,7 @@ def test_candidates_do_not_walk_common_features() -> None:
 def test_evaluation_runs_and_beats_bm25_on_the_shipped_set() -> None:
     root = Path(__file__).resolve().parents[1] / "data"
     result = evaluate(root / "eval_kb.jsonl", root / "eval_queries.jsonl")
-    assert set(result) == {"ours", "bm25"}
+    assert set(result) == {"ours", "bm25", "confidence"}  # no encoder given: no "hybrid"
     for metric in ("top1", "top3", "mrr10"):
         assert result["ours"][metric] > result["bm25"][metric]
     intents = {

@@ -30,6 +30,7 @@ def settings(tmp_path: Path) -> Settings:
     return Settings(
         data_dir=tmp_path / "data",
         demo_on_first_run=False,
+        encoder="off",
         reminder_quiet_hours="",
         reminder_holdout_percent=0,
     )

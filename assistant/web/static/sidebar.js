@@ -33,6 +33,9 @@ function pickButton(pick, index, meta, unsure) {
     el("span", { className: "text", textContent: pick.text }),
     meta ? el("span", { className: "meta", textContent: meta }) : null,
     missing.length ? el("span", { className: "missing", textContent: T.missing_values.replace("{names}", joinList(missing)) }) : null);
+  const why = pick.why;   // suggestions only: what made it match, as a tooltip
+  if (why && why.similar) button.title = T.why_similar.replace("{example}", why.similar);
+  else if (why && why.matched_words && why.matched_words.length) button.title = T.why_words.replace("{words}", joinList(why.matched_words));
   button.addEventListener("click", () => insert(pick));
   return button;
 }
@@ -94,7 +97,7 @@ async function loadSuggestions({ seq, message, order }) {
   if (seq !== asked.seq) return;   // a newer message or order was asked for meanwhile
   const suggestions = data ? data.questions.flatMap((q) => q.suggestions) : [];
   picks = suggestions.map((s) => ({ text: s.answer, source: "suggestion", kind: s.kind, ref_id: s.id, meta: s.name, unsure: !s.confident,
-                                     missing: s.missing }));
+                                     missing: s.missing, why: s.why }));
   list.replaceChildren(...picks.map((p, i) => el("li", {}, pickButton(p, i, p.meta, p.unsure))));
   $("no-suggestions").hidden = picks.length > 0;
   $("suggestions").hidden = false;

@@ -170,6 +170,8 @@ ZH: dict[str, str] = {
     "kb_campaign_boost": "进行中的活动",
     "kb_order_boost": "订单状态",
     "kb_why_note": "说明",
+    "kb_why_similar": "意思相近",
+    "kb_semantic": "语义",
     "kb_why_missing": "缺少的值",
     # unmatched
     "kb_unmatched_intro": "买家问过、但没有把握回答的问题。把它加为某个意图的问法，下次就能推荐。",
@@ -351,6 +353,8 @@ EN: dict[str, str] = {
     "kb_campaign_boost": "running campaign",
     "kb_order_boost": "order status",
     "kb_why_note": "Note",
+    "kb_why_similar": "Similar in meaning",
+    "kb_semantic": "meaning",
     "kb_why_missing": "Missing values",
     "kb_unmatched_intro": "Questions buyers asked that had no confident answer. Add one as a question of an intent and it will be suggested next time.",
     "kb_no_unmatched": "Nothing left to handle",
