@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 import assistant
+from assistant.path_params import PATH_PARAMS, path_names
 from knowledge.models import Model
 
 if TYPE_CHECKING:
@@ -75,8 +75,11 @@ def build_openapi(endpoints: list[Endpoint]) -> dict[str, Any]:
             operation["security"] = [{"bearer": []}]
             operation["x-role"] = endpoint.role.value
         params: list[dict[str, Any]] = [
-            {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-            for name in re.findall(r"{(\w+)}", endpoint.path)
+            {
+                "name": name, "in": "path", "required": True, "description": PATH_PARAMS[name].description,
+                "schema": dict(PATH_PARAMS[name].schema),
+            }
+            for name in path_names(endpoint.path)
         ]
         if endpoint.query is not None:
             for name, field in endpoint.query.model_fields.items():

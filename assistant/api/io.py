@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
+from assistant import path_params
 from assistant.errors import BadRequest, FieldError, from_validation
 
 M = TypeVar("M", bound=BaseModel)
@@ -45,10 +46,8 @@ def read_query(request: web.Request, model: type[M]) -> M:
 
 
 def path_int(request: web.Request, name: str) -> int:
-    raw = request.match_info[name]
-    if not raw.isdigit() or len(raw) > 18:
-        raise BadRequest.field(name, "应为正整数")
-    return int(raw)
+    """An id from the path (ASCII digits, 1..2**63-1; see :mod:`assistant.path_params`)."""
+    return path_params.path_int(request, name)
 
 
 def _dumps(value: Any) -> str:
