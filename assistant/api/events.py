@@ -16,6 +16,7 @@ from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
 from assistant import keys
+from assistant.api.io import validate_body
 from assistant.errors import BadRequest, FieldError, Forbidden, Unauthorized, field_errors
 from assistant.events import (
     EVENT_TYPES,
@@ -55,7 +56,7 @@ async def close_streams(app: web.Application) -> None:
 
 def _parse_event(data: Any) -> EventIn:
     try:
-        return EventIn.model_validate(data)
+        return validate_body(EventIn, data)
     except ValidationError as exc:
         errors: list[FieldError] = []
         for item in exc.errors(include_url=False, include_input=False):

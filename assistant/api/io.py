@@ -26,9 +26,19 @@ async def read_json(request: web.Request, model: type[M]) -> M:
     if not isinstance(data, dict):
         raise BadRequest.field("body", "应为 JSON 对象")
     try:
-        return model.model_validate(data)
+        return validate_body(model, data)
     except ValidationError as exc:
         raise from_validation(exc) from exc
+
+
+def validate_body(model: type[M], data: dict[str, Any]) -> M:
+    """Validate a parsed JSON body strictly, as the OpenAPI document describes it.
+
+    pydantic's lax mode would take ``"5"`` or ``5.0`` for 5, ``0`` or ``"yes"`` for false/true and
+    ``0`` for a time (the Unix epoch); JSON bodies have real types, so only JSON's own are taken
+    (a time is still an ISO 8601 string, an enum its value).
+    """
+    return model.model_validate_json(json.dumps(data, ensure_ascii=False), strict=True)
 
 
 def read_query(request: web.Request, model: type[M]) -> M:
