@@ -16,6 +16,7 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from aiohttp import BodyPartReader, web
+from aiohttp.http_exceptions import HttpProcessingError
 from pydantic import Field, StringConstraints
 
 from assistant import keys
@@ -122,18 +123,24 @@ async def _upload(request: web.Request) -> bytes:
         raise PayloadTooLarge(
             f"文件太大：上限 {limit} 字节，请拆成几个文件", [FieldError("file", "文件太大")]
         )
-    reader = await request.multipart()
-    while (part := await reader.next()) is not None:
-        if not isinstance(part, BodyPartReader) or part.name != "file":
-            continue
-        data = bytearray()
-        while chunk := await part.read_chunk(64 * 1024):
-            data.extend(chunk)
-            if len(data) > limit:
-                raise PayloadTooLarge(
-                    f"文件太大：上限 {limit} 字节，请拆成几个文件", [FieldError("file", "文件太大")]
-                )
-        return bytes(data)
+    try:
+        reader = await request.multipart()
+        while (part := await reader.next()) is not None:
+            if not isinstance(part, BodyPartReader) or part.name != "file":
+                continue
+            data = bytearray()
+            while chunk := await part.read_chunk(64 * 1024):
+                data.extend(chunk)
+                if len(data) > limit:
+                    raise PayloadTooLarge(
+                        f"文件太大：上限 {limit} 字节，请拆成几个文件", [FieldError("file", "文件太大")]
+                    )
+            return bytes(data)
+    except (HttpProcessingError, ValueError, AssertionError) as exc:
+        # aiohttp's multipart reader: a part header that is not valid HTTP, a missing or wrong boundary
+        raise BadRequest.field(
+            "file", "上传内容不是有效的 multipart/form-data：请用表单或 curl -F file=@文件 上传"
+        ) from exc
     raise BadRequest.field("file", "没有收到文件：请把 CSV 或 .xlsx 文件放在 file 字段")
 
 
