@@ -47,10 +47,10 @@ def _order_no(name: str, raw: str) -> str:
 
 
 def _nick(name: str, raw: str) -> str:
-    nick = raw.strip()
-    if not nick or len(nick) > 40 or any(ord(ch) < 32 for ch in nick):
+    """1–40 characters, no control characters, not only spaces; the spaces around are trimmed."""
+    if not 1 <= len(raw) <= 40 or any(ord(ch) < 32 for ch in raw) or not raw.strip():
         raise BadRequest.field(name, "旺旺名应为 1–40 个字符（不含控制字符）")
-    return nick
+    return raw.strip()
 
 
 def _choice(choices: tuple[str, ...], what: str) -> Callable[[str, str], str]:
@@ -106,9 +106,9 @@ PATH_PARAMS["nick"] = PathParam(
         "type": "string",
         "minLength": 1,
         "maxLength": 40,
-        "pattern": "^[^\\x00-\\x1f\\s]([^\\x00-\\x1f]*[^\\x00-\\x1f\\s])?$",
+        "pattern": "^[^\\x00-\\x1f]*[^\\x00-\\x1f\\s][^\\x00-\\x1f]*$",
     },
-    "the buyer's nick (旺旺名), 1–40 characters",
+    "the buyer's nick (旺旺名): 1–40 characters, no control characters, not only spaces (trimmed)",
 )
 PATH_PARAMS["entity"] = PathParam(
     _choice(tuple(KB_ENTITIES), "这类知识"),

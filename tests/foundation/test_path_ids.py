@@ -94,6 +94,7 @@ async def test_an_ascii_id_reads_and_the_lookalike_does_not(
         ("/api/orders/%C2%B3%C2%B3%C2%B3%C2%B3%C2%B3%C2%B3/tracking", "order_id"),
         ("/api/buyers/%20%20", "nick"),
         ("/api/buyers/tb%01x", "nick"),
+        ("/api/buyers/%09tb", "nick"),  # a tab is a control character even where it would be trimmed
         ("/api/buyers/" + "x" * 41, "nick"),
     ],
 )
@@ -137,3 +138,8 @@ async def test_the_openapi_document_types_each_path_parameter(client: TestClient
                     "minimum": 1,
                     "maximum": INT64_MAX,
                 }
+
+
+async def test_spaces_around_a_nick_are_trimmed(client: TestClient, mini_shop: MiniShop, auth: Auth) -> None:
+    response = await client.get("/api/buyers/%20tb_nobody%20", headers=auth(mini_shop.agent_id))
+    assert response.status == 404  # read as "tb_nobody", who is not a buyer here
