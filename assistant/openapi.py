@@ -19,13 +19,14 @@ from pydantic import BaseModel, Field, create_model
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 import assistant
-from assistant.path_params import PATH_PARAMS, path_names
+from assistant.path_params import INT64_MAX, PATH_PARAMS, path_names
 from knowledge.models import Model
 
 if TYPE_CHECKING:
     from assistant.endpoint import Endpoint
 
 REF = "#/components/schemas/{model}"
+INT64_MIN = -(2**63)
 IDEMPOTENCY_KEY_PATTERN = "^[A-Za-z0-9_.:-]{8,100}$"
 
 
@@ -63,6 +64,48 @@ _ERRORS = {
     413: "Body too large (`max_body_bytes`)",
 }
 _SUCCESS = {200: "OK", 201: "Created", 202: "Accepted: queued, or waiting for a supervisor's approval"}
+
+
+# Unicode's White_Space (what pydantic's str_strip_whitespace trims), plus the ASCII separators Python's
+# str.strip also trims, as a regex class.
+_SPACE = (
+    "\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000"
+)
+TRIMMED = {
+    "type": "string",
+    "pattern": f"^[{_SPACE}]|[{_SPACE}]$",
+    "description": "spaces around the text are trimmed before its length and pattern are checked",
+}
+
+
+def trimmed(node: Any) -> Any:
+    """Constrained strings also take surrounding spaces: the models trim them before checking
+    ``minLength``/``maxLength``/``pattern`` (``" fh"`` is the code ``fh``; 30 characters and a
+    space fit a 30-character name), so the document says ``anyOf: [the constraints, spaces around]``."""
+    if isinstance(node, list):
+        return [trimmed(n) for n in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: trimmed(value) for key, value in node.items()}
+    if node.get("type") == "string" and {"minLength", "maxLength", "pattern"} & node.keys():
+        meta = {key: node.pop(key) for key in ("title", "description", "default") if key in node}
+        return {**meta, "anyOf": [node, TRIMMED]}
+    return node
+
+
+def int64(node: Any) -> Any:
+    """Every integer is an int64 (SQLite's): the server refuses others (``assistant.api.io.within_int64``)."""
+    if isinstance(node, list):
+        return [int64(n) for n in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: int64(value) for key, value in node.items()}
+    if node.get("type") == "integer":
+        if "maximum" not in node and "exclusiveMaximum" not in node:
+            node["maximum"] = INT64_MAX
+        if "minimum" not in node and "exclusiveMinimum" not in node:
+            node["minimum"] = INT64_MIN
+    return node
 
 
 @functools.cache
@@ -119,7 +162,7 @@ def build_openapi(endpoints: list[Endpoint]) -> dict[str, Any]:
         )
     unique = list(dict.fromkeys(wanted))
     refs, schema = models_json_schema(unique, ref_template=REF)
-    components: dict[str, Any] = schema.get("$defs", {})
+    components: dict[str, Any] = int64(trimmed(schema.get("$defs", {})))
 
     def ref(model: type[BaseModel], mode: JsonSchemaMode) -> dict[str, Any]:
         return dict(refs[(model, mode)])

@@ -38,7 +38,33 @@ def validate_body(model: type[M], data: dict[str, Any]) -> M:
     ``0`` for a time (the Unix epoch); JSON bodies have real types, so only JSON's own are taken
     (a time is still an ISO 8601 string, an enum its value).
     """
-    return model.model_validate_json(json.dumps(data, ensure_ascii=False), strict=True)
+    return within_int64(model.model_validate_json(json.dumps(data, ensure_ascii=False), strict=True))
+
+
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
+
+def within_int64(value: M) -> M:
+    """Every integer of a validated body or query fits SQLite's (int64), or a 400 naming it.
+
+    Python's int has no bound and pydantic's ``gt=0`` none either: an id of 2**70 passed validation
+    and failed in SQLite (500). The OpenAPI document gives every integer these bounds.
+    """
+
+    def walk(node: Any, path: str) -> None:
+        if isinstance(node, bool):
+            return
+        if isinstance(node, int) and not INT64_MIN <= node <= INT64_MAX:
+            raise BadRequest.field(path or "body", f"超出范围：应在 {INT64_MIN} 到 {INT64_MAX} 之间")
+        if isinstance(node, dict):
+            for key, item in node.items():
+                walk(item, f"{path}.{key}" if path else str(key))
+        elif isinstance(node, list | tuple):
+            for index, item in enumerate(node):
+                walk(item, f"{path}.{index}" if path else str(index))
+
+    walk(value.model_dump(), "")
+    return value
 
 
 def read_query(request: web.Request, model: type[M]) -> M:
@@ -50,7 +76,7 @@ def read_query(request: web.Request, model: type[M]) -> M:
             raise BadRequest.field(key, "只能出现一次")
         data[key] = values[0]
     try:
-        return model.model_validate(data)
+        return within_int64(model.model_validate(data))
     except ValidationError as exc:
         raise from_validation(exc) from exc
 

@@ -226,11 +226,15 @@ def _fuzz_one(
     @settings
     @hypothesis.given(case=operation.as_strategy(generation_mode=mode))
     def run(case: Any) -> None:
-        response = case.call(base_url=service.base_url, session=session, headers=headers, timeout=30)
+        # A negative case may leave the token out on purpose ("violates `required` (was Authorization)");
+        # adding ours would turn it into a valid request and the check would call its 200 a failure.
+        description = str(getattr(case.meta.phase.data, "description", "") or "") if case.meta else ""
+        sent = {} if "Authorization" in description else headers
+        response = case.call(base_url=service.base_url, session=session, headers=sent, timeout=30)
         report.cases += 1
         report.by_status[response.status_code] += 1
         try:
-            case.validate_response(response, checks=CHECKS, headers=headers)
+            case.validate_response(response, checks=CHECKS, headers=sent)
         except FailureGroup as group:
             report.record(name, group.exceptions, case, response.status_code)
 
