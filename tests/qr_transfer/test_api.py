@@ -271,8 +271,10 @@ async def test_usage_report_lists_most_and_never_used(
     ("content_type", "body"),
     [
         # a part header that is not valid HTTP (a control character in it): found by the schema fuzzer
-        ("multipart/form-data; boundary=xyz",
-         b'--xyz\r\nContent-Disposition: form-data; name="a\x03b"\r\n\r\n1\r\n--xyz--\r\n'),
+        (
+            "multipart/form-data; boundary=xyz",
+            b'--xyz\r\nContent-Disposition: form-data; name="a\x03b"\r\n\r\n1\r\n--xyz--\r\n',
+        ),
         ("multipart/form-data", b"--xyz\r\n\r\n1\r\n--xyz--\r\n"),  # no boundary
         ("multipart/form-data; boundary=xyz", b"no parts at all"),
     ],
