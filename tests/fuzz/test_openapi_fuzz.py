@@ -34,7 +34,8 @@ def test_every_operation_answers_as_documented(mini_service: LiveService) -> Non
 
 @pytest.mark.slow
 def test_more_cases_find_nothing_either(mini_service: LiveService) -> None:
-    """Four cases per operation and mode (≤ 60 s); the soak in benchmarks/ runs the demo shop."""
-    report = fuzz(mini_service, max_examples=4)
-    assert report.cases >= 350
+    """Three cases per operation and mode (≤ 60 s on a busy machine); benchmarks/fuzz_soak.py runs the
+    demo shop with many more."""
+    report = fuzz(mini_service, max_examples=3)
+    assert report.cases >= 300
     assert report.failures == 0, report.summary()
