@@ -57,7 +57,7 @@ def _choice(choices: tuple[str, ...], what: str) -> Callable[[str, str], str]:
     def parse(name: str, raw: str) -> str:
         if raw not in choices:
             raise NotFound(
-                f"没有{what}「{raw}」，可选：{'、'.join(choices)}", [FieldError(name, f"未知{what}")]
+                f"没有{what}「{raw}」，可选：{'、'.join(choices)}", [FieldError(name, f"未知的{what}")]
             )
         return raw
 
@@ -111,7 +111,7 @@ PATH_PARAMS["nick"] = PathParam(
     "the buyer's nick (旺旺名): 1–40 characters, no control characters, not only spaces (trimmed)",
 )
 PATH_PARAMS["entity"] = PathParam(
-    _choice(tuple(KB_ENTITIES), "这类知识"),
+    _choice(tuple(KB_ENTITIES), "知识类别"),
     {"type": "string", "enum": list(KB_ENTITIES)},
     "which kind of knowledge",
     frozenset({404}),
