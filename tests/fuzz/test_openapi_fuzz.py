@@ -26,7 +26,7 @@ def mini_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServi
 
 def test_every_operation_answers_as_documented(mini_service: LiveService) -> None:
     """One schema-valid and one schema-invalid case per operation: the default suite's pass
-    (about 10 s on a quiet machine, 25 s on a busy one)."""
+    (about 35 s while a dozen processes share the two cores)."""
     report = fuzz(mini_service, max_examples=1)
     assert report.cases >= 100  # every operation was reached, not a handful
     assert report.failures == 0, report.summary()
@@ -34,8 +34,8 @@ def test_every_operation_answers_as_documented(mini_service: LiveService) -> Non
 
 @pytest.mark.slow
 def test_more_cases_find_nothing_either(mini_service: LiveService) -> None:
-    """Three cases per operation and mode (≤ 60 s on a busy machine); benchmarks/fuzz_soak.py runs the
-    demo shop with many more."""
-    report = fuzz(mini_service, max_examples=3)
-    assert report.cases >= 300
+    """Two cases per operation and mode: about 45 s while a dozen processes share the two cores (under
+    the 60 s bound); benchmarks/fuzz_soak.py runs the demo shop with many more."""
+    report = fuzz(mini_service, max_examples=2)
+    assert report.cases >= 200
     assert report.failures == 0, report.summary()
