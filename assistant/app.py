@@ -18,6 +18,7 @@ from assistant.errors import error_middleware
 from assistant.jobs import schedule_ctx
 from assistant.manifest import load_manifest
 from assistant.migrations import migrations as assistant_migrations
+from assistant.path_params import path_middleware
 from assistant.routes import ENDPOINTS, setup_routes
 from assistant.security import auth_middleware, host_middleware, load_secret
 from assistant.settings import Settings
@@ -70,7 +71,7 @@ def create_app(settings: Settings) -> web.Application:
     """Build the service: state, start-up/shutdown, middlewares and every route."""
     app = web.Application(
         client_max_size=settings.max_body_bytes,
-        middlewares=[error_middleware, host_middleware, auth_middleware],
+        middlewares=[error_middleware, host_middleware, auth_middleware, path_middleware],
     )
     app.on_response_prepare.append(security_headers)
     app[keys.SETTINGS] = settings

@@ -15,6 +15,17 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 @dataclass(frozen=True)
 class Endpoint:
+    """A route and its contract; the OpenAPI document is generated from these fields.
+
+    ``response`` is the model (or the models, one of which is answered) inside the success
+    envelope ``{"ok": true, ...}`` (``envelope=False``: the document is the model itself);
+    ``statuses`` are the success codes the route answers (201 created, 202 accepted);
+    ``produces`` the media types of a success that is not JSON (pages, streams, files);
+    ``idempotency_key``: the route requires an ``Idempotency-Key`` header;
+    ``upload``: the multipart field of an uploaded file; ``errors``: error codes beyond
+    the ones the route's inputs and role imply.
+    """
+
     method: str
     path: str
     handler: Handler
@@ -23,5 +34,11 @@ class Endpoint:
     role: Role | None = Role.AGENT
     query: type[BaseModel] | None = None
     body: type[BaseModel] | None = None
-    response: type[BaseModel] | None = None
+    response: type[BaseModel] | tuple[type[BaseModel], ...] | None = None
     tag: str = "system"
+    statuses: tuple[int, ...] = (200,)
+    produces: tuple[str, ...] = ("application/json",)
+    envelope: bool = True
+    idempotency_key: bool = False
+    upload: str | None = None
+    errors: tuple[int, ...] = ()

@@ -15,6 +15,7 @@ from assistant.commerce.models import OrderStatus, RiskFlag
 from assistant.commerce.sqlite_backend import SqliteBackend
 from assistant.commerce.views import BuyerCard, NoteOut, OrderDetail, OrderSummary, RelatedOut
 from assistant.errors import BadRequest, FieldError, NotFound
+from assistant.path_params import path_str
 from assistant.privacy.service import PersonalData
 from assistant.security import current_agent
 from assistant.sync.service import SyncService
@@ -117,10 +118,7 @@ def shop_of(request: web.Request, agent: Agent, shop: int | None) -> int:
 
 
 def _nick(request: web.Request) -> str:
-    nick = request.match_info["nick"].strip()
-    if not nick or len(nick) > 40:
-        raise BadRequest.field("nick", "旺旺名应为 1–40 个字符")
-    return nick
+    return path_str(request, "nick")
 
 
 async def buyer_card(request: web.Request) -> web.Response:
@@ -182,10 +180,7 @@ async def buyer_orders(request: web.Request) -> web.Response:
 
 
 def order_id_of(request: web.Request) -> str:
-    raw = request.match_info["order_id"]
-    if not raw.isdigit() or not 6 <= len(raw) <= 24:
-        raise BadRequest.field("order_id", "订单号应为 6–24 位数字")
-    return raw
+    return path_str(request, "order_id")
 
 
 async def order_detail(request: web.Request) -> web.Response:

@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from assistant import keys
 from assistant.api import qc, watch
-from assistant.api.io import ok, read_object
+from assistant.api.io import ok, read_object, validate_body
 from assistant.conversations.log import SqliteConversationLog
 from assistant.conversations.models import Direction, MessageSource, NewMessage
 from assistant.errors import ApiError, BadRequest, FieldError, Forbidden, Unauthorized, field_errors
@@ -82,7 +82,7 @@ _TAGS = frozenset(t.partition(".")[0] for t in EVENT_TYPES)
 
 def _parse_event(data: Any) -> EventIn:
     try:
-        return EventIn.model_validate(data)
+        return validate_body(EventIn, data)
     except ValidationError as exc:
         errors: list[FieldError] = []
         for item in exc.errors(include_url=False, include_input=False):

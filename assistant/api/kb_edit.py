@@ -30,6 +30,7 @@ from assistant.api.kb_related import (
 from assistant.api.kb_related import snapshot as related_snapshot
 from assistant.api.knowledge import check_shop
 from assistant.errors import BadRequest, Conflict, FieldError, NotFound, from_validation
+from assistant.path_params import KB_ENTITIES, path_str
 from assistant.security import current_agent
 from knowledge import store
 from knowledge.models import (
@@ -46,7 +47,7 @@ from knowledge.models import (
 )
 from knowledge.templates import lint
 
-ENTITIES = {"intents": "intent", "campaigns": "campaign", "synonyms": "synonyms", "items": "item_knowledge"}
+ENTITIES = KB_ENTITIES
 _BLOCKING = ("syntax", "unknown_variable", "unknown_filter", "unsafe", "unsupported")
 Snapshot = dict[str, Any]
 QueryId = Annotated[int, Field(gt=0)]  # query strings arrive as text: not strict
@@ -350,10 +351,7 @@ async def save_item_knowledge(request: web.Request) -> web.Response:
 
 
 def _entity(request: web.Request) -> str:
-    name = request.match_info["entity"]
-    if name not in ENTITIES:
-        raise NotFound(f"没有 {name} 这类知识，可选：{'、'.join(ENTITIES)}")
-    return ENTITIES[name]
+    return ENTITIES[path_str(request, "entity")]
 
 
 async def revisions(request: web.Request) -> web.Response:

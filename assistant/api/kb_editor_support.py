@@ -12,11 +12,12 @@ from pydantic import Field, StringConstraints
 from assistant import keys
 from assistant.api.io import ok, path_int, read_query
 from assistant.api.knowledge import check_shop
-from assistant.errors import FieldError, NotFound
+from assistant.errors import NotFound
+from assistant.path_params import path_str
 from assistant.security import current_agent
 from knowledge import store
 from knowledge.models import Model
-from knowledge.template_context import SAMPLE_CONTEXTS, sample_context
+from knowledge.template_context import sample_context
 
 
 class ItemsQuery(Model):
@@ -84,9 +85,5 @@ async def handle_unmatched(request: web.Request) -> web.Response:
 async def sample(request: web.Request) -> web.Response:
     """``GET /api/kb/samples/{name}``: one sample context, so the editor can preview a campaign's scripts
     with that campaign's own variables (``POST /api/kb/preview`` with ``context``)."""
-    name = request.match_info["name"]
-    if name not in SAMPLE_CONTEXTS:
-        raise NotFound(
-            f"没有示例「{name}」，可选：{'、'.join(SAMPLE_CONTEXTS)}", [FieldError("name", "未知示例")]
-        )
+    name = path_str(request, "name")
     return ok(SampleOut(name=name, context=sample_context(name)))

@@ -335,7 +335,7 @@ async def touch(request: web.Request) -> web.Response:
         raise Conflict(
             f"{said.get(state, state)}，任务已结束，不用再催",
             [FieldError("task_id", said.get(state, state))],
-            extra={"state": state},
+            extra={"current": {"state": state}},
         )
     return await _one(request, updated)
 

@@ -69,8 +69,17 @@ async def test_openapi_documents_every_route_and_every_ref_resolves(client: Test
         assert operation["operationId"] == endpoint.name
         assert ("security" in operation) == (endpoint.role is not None)
     schemas = document["components"]["schemas"]
-    assert {"ErrorResponse", "UsageIn", "Health"} <= set(schemas)
+    assert {"ErrorResponse", "UsageIn", "HealthResponse"} <= set(schemas)
     assert set(schemas["ErrorResponse"]["required"]) >= {"error", "errors", "status"}
+    assert {"holder", "current", "allowed_methods"} <= set(schemas["ErrorResponse"]["properties"])
+    assert schemas["HealthResponse"]["properties"]["ok"]["const"] is True
+    assert "ok" in schemas["HealthResponse"]["required"]
+    assert set(document["paths"]["/api/usage"]["post"]["responses"]) >= {"202", "400", "401"}
+    assert "200" not in document["paths"]["/api/usage"]["post"]["responses"]
+    price = document["paths"]["/api/orders/{order_id}/price"]["post"]
+    assert {"200", "202", "409"} <= set(price["responses"])
+    key = next(p for p in price["parameters"] if p["in"] == "header")
+    assert key["name"] == "Idempotency-Key" and key["required"] is True
 
     def refs(node: Any) -> list[str]:
         if isinstance(node, dict):

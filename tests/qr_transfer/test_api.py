@@ -265,3 +265,29 @@ async def test_usage_report_lists_most_and_never_used(
         "/api/quick-replies/usage-report", params={"days": "0"}, headers=auth(mini_shop.editor_id)
     )
     assert bad.status == 400
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        # a part header that is not valid HTTP (a control character in it): found by the schema fuzzer
+        (
+            "multipart/form-data; boundary=xyz",
+            b'--xyz\r\nContent-Disposition: form-data; name="a\x03b"\r\n\r\n1\r\n--xyz--\r\n',
+        ),
+        ("multipart/form-data", b"--xyz\r\n\r\n1\r\n--xyz--\r\n"),  # no boundary
+        ("multipart/form-data; boundary=xyz", b"no parts at all"),
+    ],
+)
+async def test_a_malformed_upload_is_a_400_naming_the_file(
+    client: TestClient, mini_shop: MiniShop, auth: Auth, content_type: str, body: bytes
+) -> None:
+    response = await client.post(
+        "/api/quick-replies/import",
+        data=body,
+        headers={**auth(mini_shop.editor_id), "Content-Type": content_type},
+    )
+    payload = await response.json()
+    assert response.status == 400, payload
+    assert_error_shape(payload, 400)
+    assert payload["errors"][0]["field"] == "file"

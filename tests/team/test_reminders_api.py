@@ -149,7 +149,7 @@ async def test_the_status_is_read_again_before_a_touch_and_a_paid_order_ends_the
         lambda db: db.execute("UPDATE orders SET status = 'paid', paid_at = ? WHERE id = ?", [paid, order_id])
     )
     status, body = await post(client, agent, f"/api/reminders/{task['id']}/touches", {"channel": "chat"})
-    assert status == 409 and body["state"] == "paid_before_reminder"
+    assert status == 409 and body["current"]["state"] == "paid_before_reminder"
     assert (await queue(client, agent))["pool"] == []
     effect = await (await client.get("/api/reminders/effect", headers=auth(mini_shop.supervisor_id))).json()
     assert effect["paid_before_reminder"] == 1 and effect["reminded"] == 0 and effect["rows"] == []
