@@ -24,6 +24,7 @@ from assistant.web.pages import setup_static
 from knowledge import store as kb_store
 from knowledge.database import Database
 from knowledge.migrations import migrations as knowledge_migrations
+from knowledge.render_pool import RenderPool
 from quick_replies.migrations import migrations as quick_reply_migrations
 
 log = logging.getLogger("kefu")
@@ -40,6 +41,16 @@ async def headers_middleware(request: web.Request, handler: Handler) -> web.Stre
     if request.path.startswith("/api/"):
         response.headers.setdefault("Cache-Control", "no-store")
     return response
+
+
+async def render_pool_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The threads templates are rendered in, so no template can stall the event loop."""
+    pool = RenderPool(app[keys.SETTINGS].render_threads)
+    app[keys.TEMPLATES] = pool
+    try:
+        yield
+    finally:
+        pool.close()
 
 
 async def database_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -72,6 +83,7 @@ def create_app(settings: Settings) -> web.Application:
     app[keys.MANIFEST] = load_manifest()
     app[keys.ENDPOINTS] = setup_routes(app, ENDPOINTS)
     setup_static(app)
+    app.cleanup_ctx.append(render_pool_ctx)
     app.cleanup_ctx.append(database_ctx)
     app.cleanup_ctx.append(events.events_ctx)
     app.on_shutdown.append(events.close_streams)  # SSE streams end before handlers are awaited

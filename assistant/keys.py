@@ -14,6 +14,7 @@ from assistant.ttl_cache import TtlCache
 from assistant.usage import UsageRecorder
 from knowledge.database import Database
 from knowledge.matcher import Matcher
+from knowledge.render_pool import RenderPool
 from quick_replies.lookup import QuickReplyLibrary
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -28,3 +29,5 @@ EVENTS = web.AppKey("events", EventHub)
 MATCHER = web.AppKey("matcher", Matcher)
 #: conversation contexts the quick-reply search rendered with, for a moment (see api/quick_replies.search)
 SEARCH_CONTEXTS = web.AppKey("search_contexts", TtlCache[tuple[object, ...], dict[str, object]])
+#: the thread pool every stored template is rendered and linted in (never on the event loop)
+TEMPLATES = web.AppKey("templates", RenderPool)

@@ -23,6 +23,7 @@ Rules that keep buyer-facing text clean:
 from __future__ import annotations
 
 import contextvars
+import logging
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -50,8 +51,11 @@ __all__ = [
     "Rendered",
     "TemplateProblem",
     "lint",
+    "log_refused",
     "render",
 ]
+
+log = logging.getLogger("kefu.templates")
 
 #: Longest text a template may produce (a chat message, not an essay).
 MAX_OUTPUT_CHARS = 500
@@ -280,7 +284,7 @@ class KefuSandbox(SandboxedEnvironment):
         tree.set_environment(self)
         return tree
 
-    def call(self, context: Any, obj: Any, /, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def call(self, context: Any, obj: Any, /, *args: Any, **kwargs: Any) -> Any:
         meter = limits.current()
         if meter is None:
             return super().call(context, obj, *args, **kwargs)
@@ -609,6 +613,12 @@ def render(
             )
         )
     return Rendered(text=text, missing=state.missing, findings=findings)
+
+
+def log_refused(what: str, ident: object, problem: TemplateProblem) -> None:
+    """A stored template that could not be rendered (its fallback was used): a warning in the log,
+    naming it, so it can be found and fixed; the agent sees the fallback, never an error."""
+    log.warning("template of %s %s not rendered: %s", what, ident, problem)
 
 
 def _syntax_column(source: str, line: int, message: str) -> int:
