@@ -135,8 +135,9 @@ def _csv_rows(data: bytes) -> list[list[str]]:
     text = _decode(data)
     if "\x00" in text:
         raise TransferError("文件不是 CSV 或 Excel (.xlsx) 表格：请上传 .csv 或 .xlsx 文件")
-    best: list[list[str]] = []
+    best: list[list[str]] | None = None
     best_score = -1
+    failed_at = 0
     for delimiter in (",", "\t", ";"):
         rows: list[list[str]] = []
         try:
@@ -146,13 +147,16 @@ def _csv_rows(data: bytes) -> list[list[str]]:
                     raise TransferError(
                         f"CSV 超过 {MAX_ROWS + HEADER_SCAN_ROWS} 行：一次最多导入 {MAX_ROWS} 条短语，请拆成几个文件"
                     )
-        except csv.Error as exc:
-            raise TransferError(
-                f"CSV 格式有误（第 {len(rows) + 1} 行附近）：可能有没配对的引号，或一个单元格超过 {csv.field_size_limit()} 字"
-            ) from exc
+        except csv.Error:
+            failed_at = len(rows) + 1  # not this delimiter (a whole line read as one huge cell)
+            continue
         score = max((len(_header_map(r)) for r in rows[:HEADER_SCAN_ROWS]), default=0)
         if score > best_score:
             best, best_score = rows, score
+    if best is None:
+        raise TransferError(
+            f"CSV 格式有误（第 {failed_at} 行附近）：可能有没配对的引号，或一个单元格超过 {csv.field_size_limit()} 字"
+        )
     return best
 
 
