@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import AsyncIterator
 
 from aiohttp import web
@@ -46,6 +47,9 @@ async def headers_middleware(request: web.Request, handler: Handler) -> web.Stre
 async def render_pool_ctx(app: web.Application) -> AsyncIterator[None]:
     """The threads templates are rendered in, so no template can stall the event loop."""
     pool = RenderPool(app[keys.SETTINGS].render_threads)
+    # A render thread hands the interpreter lock back every millisecond (default 5 ms), so the
+    # event loop waits at most that long for it however busy the renders are.
+    sys.setswitchinterval(min(sys.getswitchinterval(), 0.001))
     app[keys.TEMPLATES] = pool
     try:
         yield

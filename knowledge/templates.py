@@ -25,6 +25,8 @@ from __future__ import annotations
 import contextvars
 import logging
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -565,6 +567,9 @@ def render(
     template cannot be rendered at all (syntax error, sandbox violation, over budget);
     it never raises anything else for any template.
     """
+    refused = _quarantined(template, budget)
+    if refused is not None:
+        raise TemplateProblem(refused)
     try:
         compiled = _compile(template)
     except TemplateSyntaxError as exc:
@@ -591,7 +596,10 @@ def render(
         ArithmeticError,
         LookupError,
     ) as exc:
-        raise TemplateProblem([_problem(exc)]) from exc
+        problem = [_problem(exc)]
+        if problem[0].kind == "too_costly":
+            _quarantine(template, budget, problem)
+        raise TemplateProblem(problem) from exc
     finally:
         _state.reset(token)
     text = "".join(parts).strip()
@@ -613,6 +621,27 @@ def render(
             )
         )
     return Rendered(text=text, missing=state.missing, findings=findings)
+
+
+#: Templates that went over their budget, most recent last: rendered again, they are refused at
+#: once (with the same finding) instead of spending the budget again on every agent's keystroke.
+#: Editing a template changes its text, so the edited one is tried afresh.
+QUARANTINE_SIZE = 1024
+_over_budget: OrderedDict[tuple[str, Budget], list[Finding]] = OrderedDict()
+_over_budget_lock = threading.Lock()
+
+
+def _quarantined(template: str, budget: Budget) -> list[Finding] | None:
+    with _over_budget_lock:
+        return _over_budget.get((template, budget))
+
+
+def _quarantine(template: str, budget: Budget, findings: list[Finding]) -> None:
+    with _over_budget_lock:
+        _over_budget[template, budget] = findings
+        _over_budget.move_to_end((template, budget))
+        while len(_over_budget) > QUARANTINE_SIZE:
+            _over_budget.popitem(last=False)
 
 
 def log_refused(what: str, ident: object, problem: TemplateProblem) -> None:
