@@ -262,13 +262,16 @@ async def test_slipped_through_templates_render_their_fallback_never_a_500(
 async def test_healthz_answers_while_hostile_renders_are_in_flight(
     stored_hostile: None, client: TestClient, auth: Auth, mini_shop: MiniShop
 ) -> None:
-    agent = auth(mini_shop.agent_id)
+    agent, editor = auth(mini_shop.agent_id), auth(mini_shop.editor_id)
 
     async def hostile(i: int) -> int:
-        # a new buyer each time: nothing is reused, every search renders the three bodies again
-        response = await client.get(
-            "/api/quick-replies/search", params={"q": "坏", "buyer": f"买家{i}"}, headers=agent
-        )
+        if i % 2:  # a template never seen before: nothing is reused, the whole budget is spent
+            template = GUARDED_LOOPS.replace("好", f"好{i}")
+            body = {"template": template, "context": {"buyer": {"nick": "小王"}}}
+            response = await client.post("/api/kb/preview", json=body, headers=editor)
+        else:
+            params = {"q": "坏", "buyer": f"买家{i}"}
+            response = await client.get("/api/quick-replies/search", params=params, headers=agent)
         return response.status
 
     async def probe() -> float:
@@ -283,6 +286,18 @@ async def test_healthz_answers_while_hostile_renders_are_in_flight(
         waits.append(await probe())
         await asyncio.sleep(0.005)
     assert set(await asyncio.gather(*flight)) == {200}
-    assert len(waits) >= 3 and max(waits) < 1.0, (
-        waits
-    )  # a render on the loop would block for its whole budget
+    assert waits and max(waits) < 1.0, waits  # a render on the loop would hold it for its whole budget
+
+
+def test_an_over_budget_template_is_refused_at_once_next_time() -> None:
+    template = GUARDED_LOOPS.replace("好", "再来")
+    context = {"buyer": {"nick": "小王"}}
+    with pytest.raises(TemplateProblem) as first:
+        render(template, context)
+    started = time.thread_time()
+    with pytest.raises(TemplateProblem) as again:
+        render(template, context)
+    assert time.thread_time() - started < 0.005
+    assert again.value.findings == first.value.findings
+    with pytest.raises(TemplateProblem, match="毫秒"):  # another budget is its own trial
+        render(template, context, budget=Budget(cpu_seconds=0.0005, steps=10**9))
