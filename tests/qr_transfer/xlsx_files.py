@@ -119,3 +119,10 @@ def laughs_in_workbook() -> bytes:
 
 def many_rows(rows: int = 30_000) -> bytes:
     return book(rows_xml(rows))
+
+
+def cell_bomb(cells: int = 5_000_000) -> bytes:
+    """Millions of identical empty cells in rows of 1,000: megabytes of XML in a few KB of zip."""
+    row = "<c/>" * 1000
+    rows = "".join(f"<row>{row}</row>" for _ in range(cells // 1000))
+    return book(f"{_SHEET_OPEN}<sheetData>{rows}</sheetData></worksheet>")
