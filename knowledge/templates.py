@@ -44,6 +44,7 @@ from knowledge.models import Model
 from knowledge.template_limits import DEFAULT_BUDGET, Budget
 
 __all__ = [
+    "BLOCKING_KINDS",
     "DEFAULT_BUDGET",
     "DEFAULT_FALLBACKS",
     "MAX_OUTPUT_CHARS",
@@ -58,6 +59,9 @@ __all__ = [
 ]
 
 log = logging.getLogger("kefu.templates")
+
+#: Finding kinds that refuse a save; the rest (missing sample values, long output) are warnings.
+BLOCKING_KINDS = ("syntax", "unknown_variable", "unknown_filter", "unsafe", "unsupported", "too_costly")
 
 #: Longest text a template may produce (a chat message, not an essay).
 MAX_OUTPUT_CHARS = 500

@@ -66,6 +66,8 @@ class Sheet:
     header_row: int
     columns: list[str]
     rows: list[SheetRow] = field(default_factory=list)
+    #: row number -> why its body is refused as a template (see ``import_plan.check_templates``)
+    refused: dict[int, str] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- #

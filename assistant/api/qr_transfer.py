@@ -25,7 +25,14 @@ from assistant.errors import BadRequest, Conflict, FieldError, PayloadTooLarge
 from assistant.security import current_agent
 from knowledge.models import Id, Model
 from quick_replies import store as qr_store
-from quick_replies.import_plan import ImportPlan, PlanChanged, apply_import, plan_import, record_of
+from quick_replies.import_plan import (
+    ImportPlan,
+    PlanChanged,
+    apply_import,
+    check_templates,
+    plan_import,
+    record_of,
+)
 from quick_replies.models import Scope
 from quick_replies.transfer import CSV_MIME, XLSX_MIME, TransferError, read_sheet, to_csv, to_xlsx
 
@@ -147,6 +154,7 @@ async def import_quick_replies(request: web.Request) -> web.Response:
         sheet = await asyncio.to_thread(read_sheet, data)
     except TransferError as exc:
         raise BadRequest(str(exc), [FieldError("file", str(exc))]) from exc
+    await request.app[keys.TEMPLATES].run(check_templates, sheet)  # bodies linted as a save would
     db = request.app[keys.DB]
     if query.dry_run:
         plan = await db.read(lambda c: plan_import(c, shop_id, sheet, zone))

@@ -13,10 +13,7 @@ from aiohttp import web
 
 from assistant import keys
 from assistant.errors import BadRequest, FieldError
-from knowledge.templates import lint
-
-#: Finding kinds that refuse a save; the rest (missing sample values, long output) are warnings.
-BLOCKING = ("syntax", "unknown_variable", "unknown_filter", "unsafe", "unsupported", "too_costly")
+from knowledge.templates import BLOCKING_KINDS, lint
 
 
 def blocking_errors(templates: list[tuple[str, str]]) -> list[FieldError]:
@@ -25,7 +22,7 @@ def blocking_errors(templates: list[tuple[str, str]]) -> list[FieldError]:
     for field, template in templates:
         if "{" not in template:
             continue  # plain text cannot hold a template
-        errors += [FieldError(field, f.located()) for f in lint(template) if f.kind in BLOCKING]
+        errors += [FieldError(field, f.located()) for f in lint(template) if f.kind in BLOCKING_KINDS]
     return errors
 
 

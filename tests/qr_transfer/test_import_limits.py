@@ -88,3 +88,22 @@ def test_csv_problems_are_in_our_words() -> None:
     assert "field larger" not in str(caught.value)
     wide = ("编码,内容" + ",x" * 100_000 + "\nfh,好的\n").encode()
     assert [r.cells for r in read_sheet(wide).rows] == [{"code": "fh", "body": "好的"}]
+
+
+async def test_imported_bodies_are_linted_like_a_save(
+    client: TestClient, mini_shop: MiniShop, auth: Auth
+) -> None:
+    data = (
+        "编码,内容\n"
+        "ok,亲 {{ buyer.nick }}，好的\n"
+        '"bad","{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}"\n'
+        "broken,{{ buyer.nick \n"
+    ).encode()
+    for dry_run in (True, False):
+        response = await _import(client, auth(mini_shop.editor_id), data, dry_run=dry_run)
+        assert response.status == 200, await response.text()
+        plan = await response.json()
+        assert plan["added"] == 1 and plan["skipped"] == 2
+        reasons = {r["code"]: r["reason"] for r in plan["rows"] if r["action"] == "skipped"}
+        assert "调用了它自己" in reasons["bad"] and "缺少 }}" in reasons["broken"]
+        assert all(r["skip"] == "invalid" for r in plan["rows"] if r["action"] == "skipped")
