@@ -590,7 +590,6 @@ def render(
             for chunk in compiled.generate(scoped):
                 meter.emit(len(chunk))
                 parts.append(chunk)
-            meter.check_clocks()
     except (
         TemplateError,
         RecursionError,
