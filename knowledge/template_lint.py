@@ -87,6 +87,7 @@ def _check_names(tree: nodes.Template, sample: Mapping[str, Any], lines: list[st
                     line=access.lineno,
                     column=_position(lines, access.lineno, attr),
                     message=f"不允许访问以下划线开头的 {attr}",
+                    message_en=f"Names starting with an underscore cannot be read: {attr}",
                 )
             )
     for node in chains:
@@ -114,6 +115,7 @@ def _check_names(tree: nodes.Template, sample: Mapping[str, Any], lines: list[st
                     line=node.lineno,
                     column=_position(lines, node.lineno, path),
                     message=problem,
+                    message_en=f"Unknown variable {path}",
                 )
             )
     return findings
@@ -284,6 +286,7 @@ def lint(
                     line=flt.lineno,
                     column=_position(lines, flt.lineno, flt.name),
                     message=f"不认识的过滤器 {flt.name}{_suggest(flt.name, list(tf.FILTERS))}",
+                    message_en=f"Unknown filter {flt.name}",
                 )
             )
     for test in tree.find_all(nodes.Test):
@@ -295,6 +298,7 @@ def lint(
                     line=test.lineno,
                     column=_position(lines, test.lineno, test.name),
                     message=f"不认识的判断 is {test.name}",
+                    message_en=f"Unknown test is {test.name}",
                 )
             )
     for stmt in tree.find_all((nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)):
@@ -305,6 +309,7 @@ def lint(
                 line=stmt.lineno,
                 column=_position(lines, stmt.lineno, "{%"),
                 message=f"回复模板里不能用 {word}",
+                message_en=f"{word} cannot be used in reply templates",
             )
         )
     if findings:
@@ -318,6 +323,8 @@ def lint(
             kind="missing_value",
             name=path,
             message=f"示例数据里没有 {path}，买家会看到备用文字「{DEFAULT_FALLBACKS.get(path, DEFAULT_FALLBACK)}」",
+            message_en=f"The sample has no {path}: the buyer would see the fallback "
+            f"“{DEFAULT_FALLBACKS.get(path, DEFAULT_FALLBACK)}”",
         )
         for path in rendered.missing
     )

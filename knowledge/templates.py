@@ -251,6 +251,7 @@ def _shown(value: Any) -> Any:
                 kind="not_printable",
                 name=path,
                 message=f"{path} 是一组数据，不能直接输出；请写出具体字段，例如 {path}.name",
+                message_en=f"{path} is a group of values and cannot be printed whole; write a field, e.g. {path}.name",
             )
         )
         return state.fallback
