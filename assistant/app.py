@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
 from collections.abc import AsyncIterator
@@ -45,8 +46,10 @@ async def headers_middleware(request: web.Request, handler: Handler) -> web.Stre
 
 
 async def render_pool_ctx(app: web.Application) -> AsyncIterator[None]:
-    """The threads templates are rendered in, so no template can stall the event loop."""
+    """The threads templates are rendered in, so no template can stall the event loop; and the
+    one-at-a-time slot of the quick-reply import."""
     pool = RenderPool(app[keys.SETTINGS].render_threads)
+    app[keys.IMPORTS] = asyncio.Semaphore(1)
     # A render thread hands the interpreter lock back every millisecond (default 5 ms), so the
     # event loop waits at most that long for it however busy the renders are.
     sys.setswitchinterval(min(sys.getswitchinterval(), 0.001))

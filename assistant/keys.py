@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from aiohttp import web
 
 from assistant.commerce.backend import CommerceBackend
@@ -31,3 +33,5 @@ MATCHER = web.AppKey("matcher", Matcher)
 SEARCH_CONTEXTS = web.AppKey("search_contexts", TtlCache[tuple[object, ...], dict[str, object]])
 #: the thread pool every stored template is rendered and linted in (never on the event loop)
 TEMPLATES = web.AppKey("templates", RenderPool)
+#: one quick-reply import at a time (see api/qr_transfer.import_quick_replies)
+IMPORTS = web.AppKey("imports", asyncio.Semaphore)

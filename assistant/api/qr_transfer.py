@@ -23,7 +23,7 @@ from assistant.api.io import ok, read_query
 from assistant.api.quick_replies import QueryId, _shop, _shop_name, _store_errors, _visible_row
 from assistant.errors import BadRequest, Conflict, FieldError, PayloadTooLarge
 from assistant.security import current_agent
-from knowledge.models import Id, Model
+from knowledge.models import Agent, Id, Model
 from quick_replies import store as qr_store
 from quick_replies.import_plan import (
     ImportPlan,
@@ -145,9 +145,16 @@ async def _upload(request: web.Request) -> bytes:
 
 
 async def import_quick_replies(request: web.Request) -> web.Response:
+    """One import at a time per service (the next waits its turn), so memory stays flat however
+    many editors upload at once."""
     agent = current_agent(request)
     query = read_query(request, ImportQuery)
     shop_id = _shop(request, agent, query.shop)
+    async with request.app[keys.IMPORTS]:
+        return await _run_import(request, agent, query, shop_id)
+
+
+async def _run_import(request: web.Request, agent: Agent, query: ImportQuery, shop_id: int) -> web.Response:
     data = await _upload(request)
     zone = ZoneInfo(request.app[keys.SETTINGS].timezone)
     try:

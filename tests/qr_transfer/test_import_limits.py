@@ -3,6 +3,7 @@ real app; a declared range of 16,384 columns costs no more memory than the colum
 
 from __future__ import annotations
 
+import asyncio
 import tracemalloc
 from collections.abc import Callable
 
@@ -107,3 +108,12 @@ async def test_imported_bodies_are_linted_like_a_save(
         reasons = {r["code"]: r["reason"] for r in plan["rows"] if r["action"] == "skipped"}
         assert "调用了它自己" in reasons["bad"] and "缺少 }}" in reasons["broken"]
         assert all(r["skip"] == "invalid" for r in plan["rows"] if r["action"] == "skipped")
+
+
+async def test_imports_at_once_all_answer(client: TestClient, mini_shop: MiniShop, auth: Auth) -> None:
+    """Imports take turns (one slot): three at once all get their own answer."""
+    editor = auth(mini_shop.editor_id)
+    files = [xf.declared_xfd(50), xf.laughs_in_sheet(), xf.declared_xfd(20)]
+    responses = await asyncio.gather(*(_import(client, editor, f, name="p.xlsx") for f in files))
+    assert [r.status for r in responses] == [200, 400, 200]
+    assert [(await r.json()).get("added") for r in responses] == [49, None, 19]
