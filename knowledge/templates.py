@@ -33,7 +33,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, Literal
 
-from jinja2 import TemplateError, TemplateSyntaxError, Undefined, nodes
+from jinja2 import TemplateSyntaxError, Undefined, nodes
 from jinja2.exceptions import SecurityError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
 from pydantic import Field
@@ -579,8 +579,8 @@ def render(
         compiled = _compile(template)
     except TemplateSyntaxError as exc:
         raise TemplateProblem([syntax_finding(template, exc)]) from exc
-    except (RecursionError, MemoryError, ValueError, OverflowError, SyntaxError) as exc:
-        # a template beyond what the checks above let through cannot reach Python's compiler
+    except Exception as exc:
+        # a template beyond what the parse-time checks let through (Python's compiler refusing it)
         raise TemplateProblem([_problem(RecursionError())]) from exc
     state = _State(fallbacks=DEFAULT_FALLBACKS if fallbacks is None else fallbacks, fallback=fallback)
     token = _state.set(state)
@@ -591,15 +591,7 @@ def render(
             for chunk in compiled.generate(scoped):
                 meter.emit(len(chunk))
                 parts.append(chunk)
-    except (
-        TemplateError,
-        RecursionError,
-        MemoryError,
-        TypeError,
-        ValueError,
-        ArithmeticError,
-        LookupError,
-    ) as exc:
+    except Exception as exc:  # whatever a template does, it is a finding, never a 500
         problem = [_problem(exc)]
         if problem[0].kind == "too_costly":
             _quarantine(template, budget, problem)

@@ -215,9 +215,7 @@ async def build_context(
     ) -> tuple[Any, dict[str, Any] | None, dict[str, Any] | None, list[Campaign]]:
         found = store.get_item(db, item_id) if item_id is not None else None
         order_row = commerce_store.order_row(db, order_id) if order_id else None
-        order = (
-            views.order_for_templates(order_row) if order_row and order_row["shop_id"] == shop_id else None
-        )
+        order = views.order_for_templates(order_row) if order_row and order_row["shop_id"] == shop_id else None
         buyer_row = commerce_store.buyer_by_nick(db, shop_id, buyer) if buyer else None
         card = (
             views.buyer_for_templates(buyer_row, len(commerce_store.buyer_orders(db, buyer_row["id"])))
@@ -389,9 +387,7 @@ async def item_knowledge(request: web.Request) -> web.Response:
         if found is None or found[0].shop_id not in agent.shop_ids:
             return None
         item, knowledge = found
-        return ItemKnowledgeOut(
-            item=item.model_dump(mode="json"), knowledge=knowledge, related=related_view(db, item_id)
-        )
+        return ItemKnowledgeOut(item=item.model_dump(mode="json"), knowledge=knowledge, related=related_view(db, item_id))
 
     out = await request.app[keys.DB].read(read)
     if out is None:

@@ -52,9 +52,7 @@ class SearchQuery(Model):
     buyer: Annotated[str, StringConstraints(max_length=60)] = Field(
         "", description="buyer nick of the conversation: previews see the buyer card (tier, orders)"
     )
-    item: QueryId | None = Field(
-        None, description="item in focus: previews see its knowledge (404 if unknown)"
-    )
+    item: QueryId | None = Field(None, description="item in focus: previews see its knowledge (404 if unknown)")
     order: Annotated[str, StringConstraints(min_length=1, max_length=40)] | None = Field(
         None, description="order in focus: previews see its status, price, tracking (404 if unknown)"
     )
@@ -430,9 +428,7 @@ async def reorder_group(request: web.Request) -> web.Response:
     shop_id = rows[0]["shop_id"]
     items = [(item.id, item.version) for item in body.items]
     with _store_errors(request, shop_id):
-        saved = await request.app[keys.DB].write(
-            lambda c: qr_store.reorder_group(c, group_id, items, agent.id)
-        )
+        saved = await request.app[keys.DB].write(lambda c: qr_store.reorder_group(c, group_id, items, agent.id))
     for row in saved:
         request.app[keys.QUICK_REPLIES].publish(row)
     return ok(QuickReplyList(quick_replies=[_out(row) for row in saved]))
