@@ -70,7 +70,7 @@ def test_guarded_hostile_templates_are_refused_at_lint_or_stopped_by_the_budget(
     with pytest.raises(TemplateProblem) as caught:
         render(GUARDED_LOOPS, {"buyer": {"nick": "小王"}})
     assert caught.value.findings[0].kind == "too_costly" and "步" in caught.value.findings[0].message
-    tight = Budget(cpu_seconds=0.001, steps=10**9)
+    tight = Budget(cpu_seconds=0.001, steps=10**9, output_chars=10**9)
     with pytest.raises(TemplateProblem, match="毫秒"):
         render(GUARDED_LOOPS, {"buyer": {"nick": "小王"}}, budget=tight)
 
@@ -300,4 +300,4 @@ def test_an_over_budget_template_is_refused_at_once_next_time() -> None:
     assert time.thread_time() - started < 0.005
     assert again.value.findings == first.value.findings
     with pytest.raises(TemplateProblem, match="毫秒"):  # another budget is its own trial
-        render(template, context, budget=Budget(cpu_seconds=0.0005, steps=10**9))
+        render(template, context, budget=Budget(cpu_seconds=0.0005, steps=10**9, output_chars=10**9))
