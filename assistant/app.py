@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import sys
 from collections.abc import AsyncIterator
 
 from aiohttp import web
@@ -28,6 +30,7 @@ from assistant.web.pages import setup_static
 from knowledge import store as kb_store
 from knowledge.database import Database
 from knowledge.migrations import migrations as knowledge_migrations
+from knowledge.render_pool import RenderPool
 from quick_replies.migrations import migrations as quick_reply_migrations
 
 log = logging.getLogger("kefu")
@@ -45,6 +48,21 @@ async def security_headers(request: web.Request, response: web.StreamResponse) -
     response.headers.setdefault("Referrer-Policy", "no-referrer")
     if request.path.startswith("/api/") or response.status >= 400:
         response.headers.setdefault("Cache-Control", "no-store")
+
+
+async def render_pool_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The threads templates are rendered in, so no template can stall the event loop; and the
+    one-at-a-time slot of the quick-reply import."""
+    pool = RenderPool(app[keys.SETTINGS].render_threads)
+    app[keys.IMPORTS] = asyncio.Semaphore(1)
+    # A render thread hands the interpreter lock back every millisecond (default 5 ms), so the
+    # event loop waits at most that long for it however busy the renders are.
+    sys.setswitchinterval(min(sys.getswitchinterval(), 0.001))
+    app[keys.TEMPLATES] = pool
+    try:
+        yield
+    finally:
+        pool.close()
 
 
 async def database_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -78,6 +96,7 @@ def create_app(settings: Settings) -> web.Application:
     app[keys.MANIFEST] = load_manifest()
     app[keys.ENDPOINTS] = setup_routes(app, ENDPOINTS)
     setup_static(app)
+    app.cleanup_ctx.append(render_pool_ctx)
     app.cleanup_ctx.append(database_ctx)
     app.cleanup_ctx.append(events.events_ctx)
     app.on_shutdown.append(events.close_streams)  # SSE streams end before handlers are awaited

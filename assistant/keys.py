@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from aiohttp import web
 
 from assistant.commerce.backend import CommerceBackend
@@ -21,6 +23,7 @@ from assistant.ttl_cache import TtlCache
 from assistant.usage import UsageRecorder
 from knowledge.database import Database
 from knowledge.matcher import Matcher
+from knowledge.render_pool import RenderPool
 from quick_replies.lookup import QuickReplyLibrary
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -49,3 +52,7 @@ SYNC = web.AppKey("sync", SyncService)
 PERSONAL_DATA = web.AppKey("personal_data", PersonalData)
 #: the matcher's semantic stage: encoder status, backfill progress (assistant/api/semantic.py)
 SEMANTIC = web.AppKey("semantic", SemanticState)
+#: the thread pool every stored template is rendered and linted in (never on the event loop)
+TEMPLATES = web.AppKey("templates", RenderPool)
+#: one quick-reply import at a time (see api/qr_transfer.import_quick_replies)
+IMPORTS = web.AppKey("imports", asyncio.Semaphore)

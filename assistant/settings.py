@@ -40,6 +40,9 @@ class Settings(BaseModel):
     readers: Annotated[int, Field(ge=1, le=16)] = Field(
         2, description="Threads serving database reads."
     )
+    render_threads: Annotated[int, Field(ge=1, le=8)] = Field(
+        2, description="Threads rendering answer templates off the event loop (each render has its own budget)."
+    )
     timezone: str = Field("Asia/Shanghai", description="Time zone deciding 'today' and campaign windows.")
     demo_on_first_run: bool = Field(
         True, description="Create the demo shop when `kefu serve` finds an empty database."

@@ -21,6 +21,7 @@ import sqlite_utils
 from pydantic import Field, ValidationError
 
 from knowledge.models import Id, Model
+from knowledge.templates import BLOCKING_KINDS, lint
 from quick_replies import store
 from quick_replies.models import QuickReply, QuickReplyGroup, Scope, fold_code
 from quick_replies.transfer import LABELS, Sheet, SheetRow
@@ -231,6 +232,12 @@ def _plan(
             continue
         if code:
             seen[code] = line.number
+        if line.number in sheet.refused:
+            rows.append(PlanRow(
+                row=line.number, action="skipped", code=code, title=_text(line.cells.get("title")),
+                group=_text(line.cells.get("group")), skip="invalid", reason=sheet.refused[line.number],
+            ))  # fmt: skip
+            continue
         row, write = _plan_row(line, stored.get(code), zone, shop_id, next_position)
         rows.append(row)
         if write is not None:
@@ -250,6 +257,19 @@ def _plan(
         rows=rows,
     )
     return plan, writes
+
+
+def check_templates(sheet: Sheet) -> None:
+    """Lint every body that holds a template, as a save would: a row whose body would be refused is
+    recorded in ``sheet.refused`` and planned as skipped (``invalid``) with the reason. CPU work:
+    the service runs it in the render pool."""
+    for line in sheet.rows:
+        body = _text(line.cells.get("body"))
+        if "{" not in body:
+            continue
+        blocking = [f for f in lint(body) if f.kind in BLOCKING_KINDS]
+        if blocking:
+            sheet.refused[line.number] = f"内容的模板有问题：{blocking[0].located()}"
 
 
 def plan_import(db: sqlite_utils.Database, shop_id: int, sheet: Sheet, zone: ZoneInfo) -> ImportPlan:

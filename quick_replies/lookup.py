@@ -80,7 +80,32 @@ class QuickReplyLibrary:
         context: Mapping[str, Any] | None = None,
         moment: datetime | None = None,
     ) -> list[LookupResult]:
-        hits = self.index.search(shop_id, agent_id, team_id, q, limit, moment or datetime.now(UTC))
+        hits = self.find(shop_id, agent_id, team_id, q, limit, moment)
+        return self.results(hits, context)
+
+    def find(
+        self,
+        shop_id: int,
+        agent_id: int,
+        team_id: int | None,
+        q: str,
+        limit: int,
+        moment: datetime | None = None,
+    ) -> list[Hit]:
+        """The ranked hits, without previews (the service renders those off the event loop)."""
+        return self.index.search(shop_id, agent_id, team_id, q, limit, moment or datetime.now(UTC))
+
+    def rendered(self, hits: list[Hit], context: Mapping[str, Any] | None) -> bool:
+        """Whether every hit's preview is plain text or already rendered with ``context``."""
+        for hit in hits:
+            e = hit.entry
+            cached = self._previews.get((e.id, e.version))
+            if "{" in e.body and (cached is None or cached[0] is not context):
+                return False
+        return True
+
+    def results(self, hits: list[Hit], context: Mapping[str, Any] | None) -> list[LookupResult]:
+        """The hits with their previews, rendering those not rendered yet (each within its budget)."""
         return [result(hit, self.preview(hit.entry, context)) for hit in hits]
 
     def preview(self, e: Entry, context: Mapping[str, Any] | None) -> str:
@@ -92,7 +117,7 @@ class QuickReplyLibrary:
         cached = self._previews.get(key)
         if cached is not None and cached[0] is context:
             return cached[1]
-        text = render(e.body, context)
+        text = render(e.body, context, phrase_id=e.id)
         if len(self._previews) >= PREVIEWS_KEPT:
             self._previews.clear()
         self._previews[key] = (context, text)

@@ -20,11 +20,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from quick_replies.errors import TransferError as TransferError
+from quick_replies.xlsx_guard import DEFAULT_LIMITS, ImportLimits, PartStats, Reader
+
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_MIME = "text/csv; charset=utf-8"
 MAX_ROWS = 20_000
-MAX_XLSX_UNPACKED = 64 * 1024 * 1024  # a small zip that unpacks to gigabytes is refused
+MAX_XLSX_UNPACKED = DEFAULT_LIMITS.unpacked_bytes  # a small zip that unpacks to gigabytes is refused
 HEADER_SCAN_ROWS = 20
+#: Columns read from a CSV row (the rest are ignored); cells longer than this are refused.
+MAX_CSV_COLUMNS = DEFAULT_LIMITS.columns
 
 # Column -> the words that name it in a header (folded: NFKC, lower case, no spaces). The first
 # word is what an export writes. Order matters: a cell is given to the first column it names.
@@ -45,10 +50,6 @@ EXPORT_COLUMNS = ("group", "title", "code", "body", "tags", "enabled", "valid_fr
 FORMULA_START = ("=", "+", "-", "@")  # Excel would run these as formulas: exported with a leading '
 
 
-class TransferError(ValueError):
-    """The file cannot be read as a table of quick replies; the message says why and what to do."""
-
-
 @dataclass(frozen=True)
 class SheetRow:
     """One data row: its number as the spreadsheet shows it (1-based) and its recognised cells."""
@@ -65,6 +66,8 @@ class Sheet:
     header_row: int
     columns: list[str]
     rows: list[SheetRow] = field(default_factory=list)
+    #: row number -> why its body is refused as a template (see ``import_plan.check_templates``)
+    refused: dict[int, str] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- #
@@ -134,41 +137,85 @@ def _csv_rows(data: bytes) -> list[list[str]]:
     text = _decode(data)
     if "\x00" in text:
         raise TransferError("文件不是 CSV 或 Excel (.xlsx) 表格：请上传 .csv 或 .xlsx 文件")
-    best: list[list[str]] = []
+    best: list[list[str]] | None = None
     best_score = -1
+    failed_at = 0
     for delimiter in (",", "\t", ";"):
+        rows: list[list[str]] = []
         try:
-            rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False))
-        except csv.Error as exc:
-            raise TransferError(f"CSV 格式有误：{exc}") from exc
+            for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False):
+                rows.append(row[:MAX_CSV_COLUMNS])
+                if len(rows) > MAX_ROWS + HEADER_SCAN_ROWS:
+                    raise TransferError(
+                        f"CSV 超过 {MAX_ROWS + HEADER_SCAN_ROWS} 行：一次最多导入 {MAX_ROWS} 条短语，请拆成几个文件"
+                    )
+        except csv.Error:
+            failed_at = len(rows) + 1  # not this delimiter (a whole line read as one huge cell)
+            continue
         score = max((len(_header_map(r)) for r in rows[:HEADER_SCAN_ROWS]), default=0)
         if score > best_score:
             best, best_score = rows, score
+    if best is None:
+        raise TransferError(
+            f"CSV 格式有误（第 {failed_at} 行附近）：可能有没配对的引号，或一个单元格超过 {csv.field_size_limit()} 字"
+        )
     return best
 
 
-def _xlsx_rows(data: bytes) -> list[list[Any]]:
+def _xlsx_rows(data: bytes, limits: ImportLimits = DEFAULT_LIMITS) -> list[list[Any]]:
+    """The first sheet's rows, reading no more than ``limits`` allow (see ``xlsx_guard``): every XML
+    part is checked for DTDs first, the sheet is scanned for its size before openpyxl reads it, and
+    openpyxl is asked only for the columns actually used (never the declared dimension)."""
     import openpyxl  # imported here: only imports need it
 
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            if sum(info.file_size for info in archive.infolist()) > MAX_XLSX_UNPACKED:
-                raise TransferError("Excel 文件解压后太大：请拆成几个文件分别导入")
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except TransferError:
-        raise
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as exc:
         raise TransferError("Excel 文件无法打开：请确认是 .xlsx 格式（旧的 .xls 请先另存为 .xlsx）") from exc
-    try:
-        sheet = book.worksheets[0]
-        rows: list[list[Any]] = []
-        for values in sheet.iter_rows(values_only=True):
-            rows.append(list(values))
-            if len(rows) > MAX_ROWS + HEADER_SCAN_ROWS:
-                break
-        return rows
-    finally:
-        book.close()
+    with archive:
+        if sum(info.file_size for info in archive.infolist()) > limits.unpacked_bytes:
+            raise TransferError(
+                f"Excel 文件解压后超过 {limits.unpacked_bytes // (1024 * 1024)} MB：请拆成几个文件分别导入"
+            )
+        reader = Reader(archive, limits)
+        sheets: dict[str, PartStats] = {}
+        for info in archive.infolist():
+            name = info.filename
+            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                # every sheet, whole: openpyxl reads each one's size when it opens the book
+                sheets[name] = reader.scan_part(name, "sheet")
+            elif name.endswith("sharedStrings.xml"):
+                reader.scan_part(name, "strings")
+            elif name.endswith((".xml", ".rels", ".vml")):
+                reader.scan_part(name, "other")  # up to the root element: where a DTD would be
+        try:
+            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many kinds for a damaged file
+            raise TransferError(
+                "Excel 文件无法打开：请确认是 .xlsx 格式（旧的 .xls 请先另存为 .xlsx）"
+            ) from exc
+        try:
+            if not book.worksheets:
+                raise TransferError("Excel 文件里没有工作表")
+            sheet = book.worksheets[0]
+            path = str(getattr(sheet, "_worksheet_path", "")).lstrip("/")
+            if path not in sheets:
+                raise TransferError("Excel 文件已损坏：找不到第一个工作表，请在 Excel 中重新保存后再导入")
+            stats = sheets[path]
+            sheet.reset_dimensions()  # the declared A1:XFD… range is ignored
+            width = max(1, min(stats.max_column or limits.columns, limits.columns))
+            rows: list[list[Any]] = []
+            for values in sheet.iter_rows(max_col=width, max_row=limits.rows, values_only=True):
+                rows.append(list(values))
+                if len(rows) % 1000 == 0:
+                    reader.check_time()
+            return rows
+        except TransferError:
+            raise
+        except Exception as exc:  # damaged sheet data that passed the XML scan
+            raise TransferError("Excel 文件的表格数据无法读取：请在 Excel 中重新保存后再导入") from exc
+        finally:
+            book.close()
 
 
 def sniff_format(data: bytes) -> str:

@@ -74,24 +74,31 @@ async def item_answers(request: web.Request) -> web.Response:
     matcher = request.app[keys.MATCHER]
     shop = request.app[keys.DIRECTORY].shops[shop_id]
     active = matcher.active_campaigns(shop_id, datetime.now(ZoneInfo(shop.timezone)))
-    answers: list[ItemAnswerOut] = []
-    for entry in item_entries(list(matcher.entries.values()), shop_id, item_id, active):
-        chosen = render_variant(entry, context, f"{query.buyer}|item")
-        if chosen is not None:
-            variant, rendered = chosen
-            answers.append(
-                ItemAnswerOut(
-                    id=entry.ref_id,
-                    key=entry.key,
-                    name=entry.name,
-                    topic=entry.topic.value,
-                    campaign_id=entry.campaign_id,
-                    answer=rendered.text,
-                    variant=variant,
-                    variants=len(entry.answers),
-                    missing=rendered.missing,
+
+    entries = item_entries(list(matcher.entries.values()), shop_id, item_id, active)
+
+    def render_all() -> list[ItemAnswerOut]:
+        answers: list[ItemAnswerOut] = []
+        for entry in entries:
+            chosen = render_variant(entry, context, f"{query.buyer}|item")
+            if chosen is not None:
+                variant, rendered = chosen
+                answers.append(
+                    ItemAnswerOut(
+                        id=entry.ref_id,
+                        key=entry.key,
+                        name=entry.name,
+                        topic=entry.topic.value,
+                        campaign_id=entry.campaign_id,
+                        answer=rendered.text,
+                        variant=variant,
+                        variants=len(entry.answers),
+                        missing=rendered.missing,
+                    )
                 )
-            )
-        if len(answers) >= query.limit:
-            break
+            if len(answers) >= query.limit:
+                break
+        return answers
+
+    answers = await request.app[keys.TEMPLATES].run(render_all)
     return ok(ItemAnswersOut(item_id=item_id, answers=answers))

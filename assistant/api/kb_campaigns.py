@@ -98,7 +98,7 @@ async def save_campaign(request: web.Request) -> web.Response:
     campaign_id = path_int(request, "campaign_id") if "campaign_id" in request.match_info else None
     body = await read_json(request, Campaign)
     _editor_shop(request, agent, body.shop_id)
-    _lint_templates([s.body for s in body.scripts], "scripts")
+    await _lint_templates(request, [s.body for s in body.scripts], "scripts")
 
     def fn(db: sqlite_utils.Database) -> Campaign:
         if campaign_id is None:
@@ -204,7 +204,9 @@ def _distinct_words(words: list[str]) -> None:
             repeated.append(word)
         seen.add(word.casefold())
     if repeated:
-        raise BadRequest.field("words", f"重复的词：{'、'.join(repeated)}（每个词只写一次，至少两个不同的词）")
+        raise BadRequest.field(
+            "words", f"重复的词：{'、'.join(repeated)}（每个词只写一次，至少两个不同的词）"
+        )
 
 
 async def save_synonyms(request: web.Request) -> web.Response:

@@ -29,6 +29,7 @@ from assistant.api.kb_related import (
 )
 from assistant.api.kb_related import snapshot as related_snapshot
 from assistant.api.knowledge import check_shop
+from assistant.api.template_checks import check_templates
 from assistant.errors import BadRequest, Conflict, FieldError, NotFound, from_validation
 from assistant.path_params import KB_ENTITIES, path_str
 from assistant.security import current_agent
@@ -45,10 +46,8 @@ from knowledge.models import (
     SynonymGroup,
     Version,
 )
-from knowledge.templates import lint
 
 ENTITIES = KB_ENTITIES
-_BLOCKING = ("syntax", "unknown_variable", "unknown_filter", "unsafe", "unsupported")
 Snapshot = dict[str, Any]
 QueryId = Annotated[int, Field(gt=0)]  # query strings arrive as text: not strict
 
@@ -138,12 +137,8 @@ class DeletedOut(Model):
 # --------------------------------------------------------------------------- #
 
 
-def _lint_templates(templates: list[str], field: str) -> None:
-    errors = []
-    for i, template in enumerate(templates):
-        errors += [FieldError(f"{field}.{i}", f.located()) for f in lint(template) if f.kind in _BLOCKING]
-    if errors:
-        raise BadRequest(f"模板有问题 — {errors[0]['field']}: {errors[0]['message']}", errors)
+async def _lint_templates(request: web.Request, templates: list[str], field: str) -> None:
+    await check_templates(request, [(f"{field}.{i}", template) for i, template in enumerate(templates)])
 
 
 def _check_version(what: str, current: BaseModel, current_version: int, seen: int | None) -> None:
@@ -224,7 +219,7 @@ async def create_intent(request: web.Request) -> web.Response:
     agent = current_agent(request)
     body = await read_json(request, Intent)
     _editor_shop(request, agent, body.shop_id)
-    _lint_templates(body.answers, "answers")
+    await _lint_templates(request, body.answers, "answers")
 
     def fn(db: sqlite_utils.Database) -> Intent:
         _intent_refs(db, body.model_copy(update={"id": None}))
@@ -259,7 +254,7 @@ async def update_intent(request: web.Request) -> web.Response:
     agent = current_agent(request)
     intent_id = path_int(request, "intent_id")
     body = await read_json(request, Intent)
-    _lint_templates(body.answers, "answers")
+    await _lint_templates(request, body.answers, "answers")
 
     def fn(db: sqlite_utils.Database) -> Intent:
         current = store.get_intent(db, intent_id)

@@ -29,7 +29,7 @@ from knowledge import store
 from knowledge.matcher import Entry, Match, Matcher
 from knowledge.models import Agent, Campaign, Id, ItemKnowledge, Model, ScriptKind
 from knowledge.template_context import SAMPLE_CONTEXTS, sample_context
-from knowledge.templates import Finding, Rendered, TemplateProblem, lint, render
+from knowledge.templates import Finding, Rendered, TemplateProblem, lint, log_refused, render
 
 MAX_MESSAGE = 1000
 OrderStatus = Literal[
@@ -259,7 +259,8 @@ def render_variant(entry: Entry, context: dict[str, Any], seed: str) -> tuple[in
         variant = (start + offset) % count
         try:
             return variant, render(entry.answers[variant], context)
-        except TemplateProblem:
+        except TemplateProblem as problem:
+            log_refused(f"{entry.kind} answer {variant}", entry.ref_id, problem)
             continue
     return None
 
@@ -326,14 +327,18 @@ async def suggest(request: web.Request) -> web.Response:
         now=datetime.now(UTC),
         limit=body.limit,
     )
-    questions = []
-    for result in results:
-        rendered = [
-            s for m in result.matches if (s := _suggestion(m, context, f"{body.buyer}|{result.question}"))
-        ]
-        questions.append(
-            QuestionOut(question=result.question, confident=result.confident, suggestions=rendered)
-        )
+
+    def render_all() -> list[QuestionOut]:
+        out = []
+        for result in results:
+            seed = f"{body.buyer}|{result.question}"
+            rendered = [s for m in result.matches if (s := _suggestion(m, context, seed))]
+            out.append(
+                QuestionOut(question=result.question, confident=result.confident, suggestions=rendered)
+            )
+        return out
+
+    questions = await request.app[keys.TEMPLATES].run(render_all)
     unmatched = [r for r in results if not r.confident]
     if unmatched:
 
@@ -362,15 +367,20 @@ async def preview(request: web.Request) -> web.Response:
         context = sample_context(body.sample)
     else:
         raise BadRequest.field("sample", f"没有示例「{body.sample}」，可选：{'、'.join(SAMPLE_CONTEXTS)}")
-    findings = lint(body.template, context)
-    text: str | None = None
-    missing: list[str] = []
-    if not any(f.kind in ("syntax", "unsafe", "unsupported", "unknown_filter") for f in findings):
+
+    def check() -> tuple[str | None, list[str], list[Finding]]:
+        findings = lint(body.template, context)
+        if any(
+            f.kind in ("syntax", "unsafe", "unsupported", "unknown_filter", "too_costly") for f in findings
+        ):
+            return None, [], findings
         try:
             rendered = render(body.template, context)
-            text, missing = rendered.text, rendered.missing
         except TemplateProblem as problem:
-            findings = findings or problem.findings
+            return None, [], findings or problem.findings
+        return rendered.text, rendered.missing, findings
+
+    text, missing, findings = await request.app[keys.TEMPLATES].run(check)
     return ok(PreviewOut(text=text, missing=missing, findings=findings, samples=list(SAMPLE_CONTEXTS)))
 
 
@@ -398,26 +408,32 @@ async def active_scripts(request: web.Request) -> web.Response:
     context, _, campaigns = await build_context(
         request, agent, query.shop, buyer=query.buyer, item_id=query.item, order_id=None
     )
-    scripts = []
-    for campaign in campaigns:
-        context["campaign"] = campaign_context(campaign)
-        for script in campaign.scripts:
-            if query.kind is not None and script.kind.value != query.kind:
-                continue
-            try:
-                rendered = render(script.body, context)
-            except TemplateProblem:
-                continue
-            assert script.id is not None and campaign.id is not None
-            scripts.append(
-                ScriptOut(
-                    id=script.id,
-                    campaign_id=campaign.id,
-                    kind=script.kind,
-                    situation=script.situation,
-                    title=script.title,
-                    text=rendered.text,
-                    missing=rendered.missing,
+
+    def render_all() -> list[ScriptOut]:
+        scripts = []
+        for campaign in campaigns:
+            context["campaign"] = campaign_context(campaign)
+            for script in campaign.scripts:
+                if query.kind is not None and script.kind.value != query.kind:
+                    continue
+                try:
+                    rendered = render(script.body, context)
+                except TemplateProblem as problem:
+                    log_refused("campaign script", script.id, problem)
+                    continue
+                assert script.id is not None and campaign.id is not None
+                scripts.append(
+                    ScriptOut(
+                        id=script.id,
+                        campaign_id=campaign.id,
+                        kind=script.kind,
+                        situation=script.situation,
+                        title=script.title,
+                        text=rendered.text,
+                        missing=rendered.missing,
+                    )
                 )
-            )
+        return scripts
+
+    scripts = await request.app[keys.TEMPLATES].run(render_all)
     return ok(ScriptsOut(campaigns=[c.name for c in campaigns], scripts=scripts))

@@ -23,9 +23,16 @@ from assistant.api.io import ok, read_form_file, read_query
 from assistant.api.quick_replies import QueryId, _shop, _shop_name, _store_errors, _visible_row
 from assistant.errors import BadRequest, Conflict, FieldError, PayloadTooLarge
 from assistant.security import current_agent
-from knowledge.models import Id, Model
+from knowledge.models import Agent, Id, Model
 from quick_replies import store as qr_store
-from quick_replies.import_plan import ImportPlan, PlanChanged, apply_import, plan_import, record_of
+from quick_replies.import_plan import (
+    ImportPlan,
+    PlanChanged,
+    apply_import,
+    check_templates,
+    plan_import,
+    record_of,
+)
 from quick_replies.models import Scope
 from quick_replies.transfer import CSV_MIME, XLSX_MIME, TransferError, read_sheet, to_csv, to_xlsx
 
@@ -129,15 +136,23 @@ async def _upload(request: web.Request) -> bytes:
 
 
 async def import_quick_replies(request: web.Request) -> web.Response:
+    """One import at a time per service (the next waits its turn), so memory stays flat however
+    many editors upload at once."""
     agent = current_agent(request)
     query = read_query(request, ImportQuery)
     shop_id = _shop(request, agent, query.shop)
+    async with request.app[keys.IMPORTS]:
+        return await _run_import(request, agent, query, shop_id)
+
+
+async def _run_import(request: web.Request, agent: Agent, query: ImportQuery, shop_id: int) -> web.Response:
     data = await _upload(request)
     zone = ZoneInfo(request.app[keys.SETTINGS].timezone)
     try:
         sheet = await asyncio.to_thread(read_sheet, data)
     except TransferError as exc:
         raise BadRequest(str(exc), [FieldError("file", str(exc))]) from exc
+    await request.app[keys.TEMPLATES].run(check_templates, sheet)  # bodies linted as a save would
     db = request.app[keys.DB]
     if query.dry_run:
         plan = await db.read(lambda c: plan_import(c, shop_id, sheet, zone))

@@ -16,6 +16,7 @@ from pydantic import Field, StringConstraints
 from assistant import keys
 from assistant.api.io import ok, path_int, read_json, read_query
 from assistant.api.knowledge import build_context
+from assistant.api.template_checks import check_templates
 from assistant.errors import BadRequest, Conflict, FieldError, Forbidden, NotFound
 from assistant.security import current_agent
 from assistant.ttl_cache import TtlCache
@@ -273,9 +274,12 @@ async def search(request: web.Request) -> web.Response:
             request, agent, shop_id, buyer=query.buyer or None, item_id=query.item, order_id=query.order
         )
         contexts.put(cache_key, context)
-    results = request.app[keys.QUICK_REPLIES].search(
-        shop_id, agent.id, agent.team_id, query.q, query.limit, context
-    )
+    library = request.app[keys.QUICK_REPLIES]
+    hits = library.find(shop_id, agent.id, agent.team_id, query.q, query.limit)
+    if library.rendered(hits, context):  # plain or already rendered: no template runs
+        results = library.results(hits, context)
+    else:
+        results = await request.app[keys.TEMPLATES].run(library.results, hits, context)
     return ok(SearchOut(results=results))
 
 
@@ -303,6 +307,7 @@ async def create_quick_reply(request: web.Request) -> web.Response:
     shop_id = _shop(request, agent, body.shop)
     reply = _to_reply(body, shop_id)
     _check_editable(agent, reply)
+    await check_templates(request, [("body", reply.body)])
     with _store_errors(request, shop_id):
         row = await request.app[keys.DB].write(lambda c: qr_store.create_quick_reply(c, reply, agent.id))
     request.app[keys.QUICK_REPLIES].publish(row)
@@ -318,6 +323,7 @@ async def update_quick_reply(request: web.Request) -> web.Response:
     shop_id = _shop(request, agent, body.shop or current["shop_id"])
     reply = _to_reply(body, shop_id)
     _check_editable(agent, reply)
+    await check_templates(request, [("body", reply.body)])
     with _store_errors(request, shop_id):
         row = await request.app[keys.DB].write(
             lambda c: qr_store.update_quick_reply(c, phrase_id, reply, body.version, agent.id)
@@ -373,6 +379,7 @@ async def rollback(request: web.Request) -> web.Response:
         _check_editable(agent, await _row(request, agent, phrase_id))
     shop_id = int(state.get("shop_id") or agent.main_shop_id)
     _shop(request, agent, shop_id)
+    await check_templates(request, [("body", str(state.get("body") or ""))])
     with _store_errors(request, shop_id):
         row = await request.app[keys.DB].write(
             lambda c: qr_store.rollback_quick_reply(c, phrase_id, body.revision_id, body.version, agent.id)

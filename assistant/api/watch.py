@@ -507,7 +507,7 @@ async def _campaign_script(
                 if script.kind is not kind:
                     continue
                 try:
-                    rendered = render(script.body, context)
+                    rendered = await request.app[keys.TEMPLATES].run(render, script.body, context)
                 except TemplateProblem:
                     continue
                 return rendered.text, script.id, campaign.name

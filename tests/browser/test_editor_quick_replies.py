@@ -152,3 +152,26 @@ async def test_a_refused_file_shows_why_and_no_apply_button(
     await expect(page.locator("#qre-apply")).to_have_text("应用 3 项更改", timeout=15_000)
     await expect(error).to_be_hidden()
     assert all("400" in e for e in watched.errors), watched.errors  # only the refused upload's status
+
+
+async def test_template_findings_are_shown_in_the_pages_language(
+    server: TestServer, browser: Browser
+) -> None:
+    """A syntax error and a template over its budget, typed in the body: our words, in the page's language."""
+    watched = await open_page(browser, 1280, 800)
+    page = watched.page
+    for lang, unclosed, costly in (
+        ("en", "The template ends too early", "Brackets are nested more than 20 deep"),
+        ("zh-CN", "模板没写完", "括号嵌套超过 20 层"),
+    ):
+        await page.goto(
+            str(server.make_url(f"/editor?token={token_of(server, 'lina')}&lang={lang}#quick-replies"))
+        )
+        await page.locator("#qre-list .qre-open").first.click()
+        body = page.locator("textarea[name=body]")
+        await body.fill("亲 {{ buyer.nick ")
+        await expect(page.locator("#qre-findings")).to_contain_text(unclosed, timeout=15_000)
+        await body.fill("{{ " + "(" * 30 + "1" + ")" * 30 + " }}")
+        await expect(page.locator("#qre-findings")).to_contain_text(costly, timeout=15_000)
+        assert "expected" not in await page.locator("#qre-findings").inner_text()
+    assert watched.errors == []

@@ -1,6 +1,6 @@
 // Pieces the knowledge tabs share: labelled fields, text <-> lists, the item picker, the live template
 // preview with lint findings, history that tolerates "no history yet", and the stale-version notice.
-import { T, api, clearFieldErrors, el, findingPlace, joinList, showFieldErrors, toast } from "./ui.js";
+import { T, api, clearFieldErrors, el, findingPlace, findingText, joinList, showFieldErrors, toast } from "./ui.js";
 import { showHistory } from "./editor_history.js";
 
 export function debounce(fn, ms = 250) {
@@ -37,7 +37,7 @@ export function sampleSelect(value = "new_buyer") {
   return select;
 }
 
-const BLOCKING = new Set(["syntax", "unknown_variable", "unknown_filter", "unsafe", "unsupported"]);
+const BLOCKING = new Set(["syntax", "unknown_variable", "unknown_filter", "unsafe", "unsupported", "too_costly"]);
 
 /**
  * Live preview of `textarea`'s template against the sample `sample()` names (or the context object it
@@ -70,7 +70,7 @@ export function livePreview(textarea, sample) {
       const items = result.findings.map((f) =>
         el("li", { className: `finding ${BLOCKING.has(f.kind) ? "bad" : "warn"}` },
           f.line ? el("span", { className: "kb-where", textContent: findingPlace(f) }) : null,
-          f.message));
+          findingText(f)));
       if (result.missing.length) {
         items.push(el("li", { className: "finding warn", textContent: T.kb_missing_values.replace("{names}", joinList(result.missing)) }));
       }

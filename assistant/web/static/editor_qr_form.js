@@ -1,6 +1,6 @@
 // The quick-reply form: fields, live preview with lint findings (POST /api/kb/preview), API field
 // errors next to their field, 409 stale version with a reload, delete, history with rollback.
-import { T, api, clearFieldErrors, el, findingPlace, joinList, showFieldErrors, toast } from "./ui.js";
+import { T, api, clearFieldErrors, el, findingPlace, findingText, joinList, showFieldErrors, toast } from "./ui.js";
 import { showHistory } from "./editor_history.js";
 
 const LABELS = () => ({
@@ -153,7 +153,7 @@ export function quickReplyForm(opts) {
       }
       previewText.textContent = result.text ?? "";
       const items = result.findings.map((f) => el("li", { className: "qre-finding" },
-        f.line ? el("span", { className: "muted", textContent: `${findingPlace(f)} ` }) : null, f.message));
+        f.line ? el("span", { className: "muted", textContent: `${findingPlace(f)} ` }) : null, findingText(f)));
       if (result.missing.length) items.push(el("li", { className: "qre-finding", textContent: T.qre_missing + joinList(result.missing) }));
       findings.replaceChildren(...(items.length ? items : [el("li", { className: "muted", textContent: T.qre_lint_ok })]));
     } catch (err) {

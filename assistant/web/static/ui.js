@@ -44,6 +44,11 @@ export async function api(path, options = {}) {
   return body ?? response;
 }
 
+/** A template finding's message in the page's language (the API gives Chinese and, mostly, English). */
+export function findingText(finding) {
+  return document.documentElement.lang.startsWith("en") && finding.message_en ? finding.message_en : finding.message;
+}
+
 /** Where a template finding is ("第 2 行第 5 列"); its message says only what is wrong. */
 export function findingPlace(finding) {
   return T.kb_at_line_col.replace("{line}", finding.line).replace("{column}", finding.column || 1);
