@@ -12,18 +12,17 @@ from __future__ import annotations
 
 import csv
 import io
-import re
-import unicodedata
-import zipfile
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from knowledge.spreadsheet import TableError, fold_header, open_table
+
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_MIME = "text/csv; charset=utf-8"
 MAX_ROWS = 20_000
-MAX_XLSX_UNPACKED = 64 * 1024 * 1024  # a small zip that unpacks to gigabytes is refused
 HEADER_SCAN_ROWS = 20
 
 # Column -> the words that name it in a header (folded: NFKC, lower case, no spaces). The first
@@ -45,8 +44,8 @@ EXPORT_COLUMNS = ("group", "title", "code", "body", "tags", "enabled", "valid_fr
 FORMULA_START = ("=", "+", "-", "@")  # Excel would run these as formulas: exported with a leading '
 
 
-class TransferError(ValueError):
-    """The file cannot be read as a table of quick replies; the message says why and what to do."""
+# The file cannot be read as a table of quick replies (the shared reader's error, under this name).
+TransferError = TableError
 
 
 @dataclass(frozen=True)
@@ -72,14 +71,9 @@ class Sheet:
 # --------------------------------------------------------------------------- #
 
 
-def _fold_header(value: Any) -> str:
-    text = unicodedata.normalize("NFKC", str(value or "")).lower()
-    return re.sub(r"[\s_*＊:：()（）\[\]【】]|必填|可选|optional|required", "", text)
-
-
 def column_of(header: Any) -> str | None:
     """Which column a header cell names (exact words first, then a word inside it), or None."""
-    folded = _fold_header(header)
+    folded = fold_header(header)
     if not folded:
         return None
     for name, words in COLUMNS.items():
@@ -117,79 +111,14 @@ def find_header(rows: Sequence[Sequence[Any]]) -> tuple[int, dict[str, int]]:
     return best, best_map
 
 
-def _decode(data: bytes) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030")
-    except UnicodeDecodeError as exc:
-        raise TransferError("CSV 文件的编码无法识别：请在 Excel 中另存为「CSV UTF-8」或 .xlsx") from exc
-
-
-def _csv_rows(data: bytes) -> list[list[str]]:
-    text = _decode(data)
-    if "\x00" in text:
-        raise TransferError("文件不是 CSV 或 Excel (.xlsx) 表格：请上传 .csv 或 .xlsx 文件")
-    best: list[list[str]] = []
-    best_score = -1
-    for delimiter in (",", "\t", ";"):
-        try:
-            rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False))
-        except csv.Error as exc:
-            raise TransferError(f"CSV 格式有误：{exc}") from exc
-        score = max((len(_header_map(r)) for r in rows[:HEADER_SCAN_ROWS]), default=0)
-        if score > best_score:
-            best, best_score = rows, score
-    return best
-
-
-def _xlsx_rows(data: bytes) -> list[list[Any]]:
-    import openpyxl  # imported here: only imports need it
-
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            if sum(info.file_size for info in archive.infolist()) > MAX_XLSX_UNPACKED:
-                raise TransferError("Excel 文件解压后太大：请拆成几个文件分别导入")
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except TransferError:
-        raise
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise TransferError("Excel 文件无法打开：请确认是 .xlsx 格式（旧的 .xls 请先另存为 .xlsx）") from exc
-    try:
-        sheet = book.worksheets[0]
-        rows: list[list[Any]] = []
-        for values in sheet.iter_rows(values_only=True):
-            rows.append(list(values))
-            if len(rows) > MAX_ROWS + HEADER_SCAN_ROWS:
-                break
-        return rows
-    finally:
-        book.close()
-
-
-def sniff_format(data: bytes) -> str:
-    """'xlsx' or 'csv'; anything else (old .xls, images, PDFs, archives) is refused."""
-    if data.startswith(b"PK\x03\x04"):
-        return "xlsx"
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise TransferError("这是旧版 Excel (.xls) 文件：请在 Excel 中另存为 .xlsx 或 CSV 后再导入")
-    if data.startswith((b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\x1f\x8b", b"Rar!", b"7z\xbc\xaf")):
-        raise TransferError("文件不是 CSV 或 Excel (.xlsx) 表格：请上传 .csv 或 .xlsx 文件")
-    return "csv"
-
-
 def read_sheet(data: bytes) -> Sheet:
     """Parse the file (CSV or XLSX, told apart by content) into rows keyed by column."""
     if not data.strip():
         raise TransferError("文件是空的：请选择导出的 CSV 或 Excel 文件")
-    kind = sniff_format(data)
-    rows: list[list[Any]] = _xlsx_rows(data) if kind == "xlsx" else list(_csv_rows(data))
+    table = open_table(io.BytesIO(data), len(data), score=lambda row: len(_header_map(row)), scan_rows=HEADER_SCAN_ROWS)
+    rows: list[list[Any]] = list(itertools.islice(table.rows, MAX_ROWS + HEADER_SCAN_ROWS + 1))
     header, mapping = find_header(rows)
-    sheet = Sheet(format=kind, header_row=header + 1, columns=list(mapping))
+    sheet = Sheet(format=table.format, header_row=header + 1, columns=list(mapping))
     for offset, cells in enumerate(rows[header + 1 :], start=header + 2):
         values = {name: cells[i] if i < len(cells) else None for name, i in mapping.items()}
         if all(_blank(v) for v in values.values()):
