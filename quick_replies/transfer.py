@@ -115,7 +115,9 @@ def read_sheet(data: bytes) -> Sheet:
     """Parse the file (CSV or XLSX, told apart by content) into rows keyed by column."""
     if not data.strip():
         raise TransferError("文件是空的：请选择导出的 CSV 或 Excel 文件")
-    table = open_table(io.BytesIO(data), len(data), score=lambda row: len(_header_map(row)), scan_rows=HEADER_SCAN_ROWS)
+    table = open_table(
+        io.BytesIO(data), len(data), score=lambda row: len(_header_map(row)), scan_rows=HEADER_SCAN_ROWS
+    )
     rows: list[list[Any]] = list(itertools.islice(table.rows, MAX_ROWS + HEADER_SCAN_ROWS + 1))
     header, mapping = find_header(rows)
     sheet = Sheet(format=table.format, header_row=header + 1, columns=list(mapping))

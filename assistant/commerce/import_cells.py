@@ -72,8 +72,14 @@ ITEM_COLUMNS: dict[str, tuple[str, ...]] = {
     "category": ("宝贝类目", "类目", "分类", "店铺分类"),
 }
 ORDER_REQUIRED: tuple[tuple[str, ...], ...] = (
-    ("order_id",), ("nick",), ("status",), ("created_at",), ("goods", "total"), ("receiver",),
-    ("address",), ("mobile", "phone"),
+    ("order_id",),
+    ("nick",),
+    ("status",),
+    ("created_at",),
+    ("goods", "total"),
+    ("receiver",),
+    ("address",),
+    ("mobile", "phone"),
 )
 LINE_REQUIRED: tuple[tuple[str, ...], ...] = (("order_id",), ("title",), ("price",), ("quantity",))
 ITEM_REQUIRED: tuple[tuple[str, ...], ...] = (("title",), ("price",), ("item_id", "sku"))

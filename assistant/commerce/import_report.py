@@ -31,7 +31,9 @@ class ImportReport(Model):
     encoding: str = ""
     header_row: int
     columns: list[str] = Field(description="columns recognised in the header")
-    exported_at: datetime | None = Field(None, description="when the export was made (conflicts are judged by it)")
+    exported_at: datetime | None = Field(
+        None, description="when the export was made (conflicts are judged by it)"
+    )
     rows_read: int
     added: int
     updated: int

@@ -161,6 +161,7 @@ def update_item(db: sqlite_utils.Database, item_id: int, values: dict[str, Any],
 
 def insert_run(db: sqlite_utils.Database, values: dict[str, Any]) -> int:
     cursor = db.conn.execute(
-        f"INSERT INTO shop_imports ({', '.join(values)}) VALUES ({_marks(list(values))})", list(values.values())
+        f"INSERT INTO shop_imports ({', '.join(values)}) VALUES ({_marks(list(values))})",
+        list(values.values()),
     )
     return int(cursor.lastrowid or 0)

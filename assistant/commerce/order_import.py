@@ -315,7 +315,9 @@ class _Parser:
             lines=lines,
         )  # fmt: skip
 
-    def _lines(self, order_id: str, values: dict[str, Any], price: int) -> list[tuple[int | None, str, str, int, int]] | None:
+    def _lines(
+        self, order_id: str, values: dict[str, Any], price: int
+    ) -> list[tuple[int | None, str, str, int, int]] | None:
         if self.lines is not None:
             if order_id in self.lines.errors:
                 raise ValueError(self.lines.errors[order_id])
@@ -365,7 +367,9 @@ class _Run:
     apply: bool
     tally: Tally = field(default_factory=Tally)
     buyers: dict[str, int] = field(default_factory=dict)  # nick -> id (0: would be added)
-    first_seen: dict[str, tuple[datetime, datetime | None]] = field(default_factory=dict)  # nick -> (min, stored)
+    first_seen: dict[str, tuple[datetime, datetime | None]] = field(
+        default_factory=dict
+    )  # nick -> (min, stored)
     buyers_added: int = 0
     now: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
 
@@ -405,11 +409,21 @@ class _Run:
         confirmed: list[tuple[str, str]],
     ) -> None:  # fmt: skip
         if current["shop_id"] != self.options.shop_id:
-            self.tally.note(order.row, "refuse", order.order_id, "这个订单编号属于另一家店铺：请确认导入到哪家店铺")
+            self.tally.note(
+                order.row, "refuse", order.order_id, "这个订单编号属于另一家店铺：请确认导入到哪家店铺"
+            )
             return
-        if current["exported_at"] and datetime.fromisoformat(current["exported_at"]) > self.options.exported_at:
+        if (
+            current["exported_at"]
+            and datetime.fromisoformat(current["exported_at"]) > self.options.exported_at
+        ):
             when = datetime.fromisoformat(current["exported_at"]).astimezone(self.options.zone)
-            self.tally.note(order.row, "leave", order.order_id, f"已按 {when:%Y-%m-%d %H:%M} 的更新导出导入过，不用旧的覆盖")
+            self.tally.note(
+                order.row,
+                "leave",
+                order.order_id,
+                f"已按 {when:%Y-%m-%d %H:%M} 的更新导出导入过，不用旧的覆盖",
+            )
             return
         changed = {k: v for k, v in order.values.items() if current[k] != v}
         if order.lines is not None and _line_tuples(lines) != order.lines:
@@ -433,7 +447,9 @@ class _Run:
             self.tally.note(order.row, "conflict", order.order_id,
                             f"导出之后有人在这里改过{labels}：保留本地的值{rest}", fields, payload=sorted(changed.items(), key=str))  # fmt: skip
         else:
-            self.tally.note(order.row, "update", order.order_id, "", fields, payload=sorted(changed.items(), key=str))
+            self.tally.note(
+                order.row, "update", order.order_id, "", fields, payload=sorted(changed.items(), key=str)
+            )
         if not self.apply:
             return
         new_lines = changed.pop("lines", None)
@@ -469,7 +485,9 @@ class _Run:
     def _buyer_id(self, order: _OrderIn) -> int:
         buyer_id = self.buyers.get(order.nick)
         if buyer_id is None:
-            buyer_id = istore.insert_buyer(self.db, self.options.shop_id, order.nick, order.created_at.isoformat())
+            buyer_id = istore.insert_buyer(
+                self.db, self.options.shop_id, order.nick, order.created_at.isoformat()
+            )
             self.buyers[order.nick] = buyer_id
             self.first_seen[order.nick] = (order.created_at, order.created_at)
             self.buyers_added += 1
