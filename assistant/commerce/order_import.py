@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
-from zoneinfo import ZoneInfo
 
 import sqlite_utils
 from pydantic import ValidationError
@@ -31,9 +30,9 @@ from assistant.commerce import import_cells as c
 from assistant.commerce import import_store as istore
 from assistant.commerce import store
 from assistant.commerce.address import AddressParseError, ParsedAddress, parse_address
+from assistant.commerce.import_files import ImportOptions, blank, cells_of, find_header, open_export
 from assistant.commerce.import_report import ImportReport, PlanChanged, Tally
 from assistant.commerce.models import Address, Order, OrderLine, OrderStatus, RefundStatus
-from knowledge.spreadsheet import Table, TableError, open_table
 
 CHUNK = 1000
 ADDRESS_CACHE = 50_000
@@ -50,17 +49,6 @@ FIELD_LABELS = {
     "buyer_message": "买家留言", "lines": "宝贝明细", "remark_flag": "旗帜",
 }  # fmt: skip
 _MASKED_RE = re.compile(r"\*{2,}")
-_EXPORT_NAME_RE = re.compile(r"(20\d{2})(\d{2})(\d{2})[_-]?(\d{2})(\d{2})(\d{2})?")
-
-
-@dataclass(frozen=True)
-class ImportOptions:
-    shop_id: int
-    zone: ZoneInfo
-    exported_at: datetime
-    agent_id: int | None = None
-    overwrite_conflicts: bool = False
-    file_name: str = ""
 
 
 @dataclass(slots=True)
@@ -102,51 +90,6 @@ class _Items:
         )
 
 
-def export_time_from_name(name: str, zone: ZoneInfo) -> datetime | None:
-    """The time in an export's file name (ExportOrderList202611121530.csv), if it has one."""
-    match = _EXPORT_NAME_RE.search(Path(name).name)
-    if match is None:
-        return None
-    year, month, day, hour, minute, second = (int(g or 0) for g in match.groups())
-    try:
-        return datetime(year, month, day, hour, minute, second, tzinfo=zone)
-    except ValueError:
-        return None
-
-
-def _open(source: Path | IO[bytes], columns: dict[str, tuple[str, ...]]) -> tuple[Table, IO[bytes], int]:
-    binary: IO[bytes] = source.open("rb") if isinstance(source, Path) else source
-    binary.seek(0, 2)
-    size = binary.tell()
-    binary.seek(0)
-    if size == 0:
-        raise TableError("文件是空的：请选择从千牛/卖家中心导出的 CSV 或 Excel 文件")
-    table = open_table(binary, size, score=lambda row: len(c.header_map(row, columns)), max_unpacked=1 << 31)
-    return table, binary, size
-
-
-def _header(
-    table: Table, columns: dict[str, tuple[str, ...]], required: tuple[tuple[str, ...], ...], what: str
-) -> tuple[int, dict[str, int], list[list[Any]]]:
-    """Find the header among the first rows; the rows after it that were already read come back too."""
-    head = list(itertools.islice(table.rows, c.HEADER_SCAN_ROWS))
-    index, mapping = c.find_header(head, columns)
-    missing = c.missing_columns(mapping, columns, required)
-    if index < 0 or missing:
-        raise TableError(
-            f"{what}缺少必需的列：{'、'.join(missing)}。请用卖家中心原样导出的文件（表头要在前 {c.HEADER_SCAN_ROWS} 行内）"
-        )
-    return index, mapping, head[index + 1 :]
-
-
-def _cells(cells: list[Any], mapping: dict[str, int]) -> dict[str, Any]:
-    return {name: cells[i] if i < len(cells) else None for name, i in mapping.items()}
-
-
-def _blank(values: dict[str, Any]) -> bool:
-    return all(c.text(v) == "" for v in values.values())
-
-
 # ---- the lines file -----------------------------------------------------------------------------
 
 
@@ -158,14 +101,14 @@ class _LinesFile:
 
 
 def _read_lines(source: Path | IO[bytes], progress: Callable[[float], None]) -> _LinesFile:
-    table, binary, _ = _open(source, c.LINE_COLUMNS)
+    table, binary, _ = open_export(source, c.LINE_COLUMNS)
     try:
-        index, mapping, rest = _header(table, c.LINE_COLUMNS, c.LINE_REQUIRED, "宝贝明细文件")
+        index, mapping, rest = find_header(table, c.LINE_COLUMNS, c.LINE_REQUIRED, "宝贝明细文件")
         result = _LinesFile()
         rows: Iterator[list[Any]] = itertools.chain(rest, table.rows)
         for number, cells in enumerate(rows, start=index + 2):
-            values = _cells(cells, mapping)
-            if _blank(values):
+            values = cells_of(cells, mapping)
+            if blank(values):
                 continue
             result.read += 1
             if result.read % CHUNK == 0:
@@ -522,17 +465,17 @@ def import_orders(
     """The dry run (``apply=False``, reads only) or the import itself (inside one write transaction)."""
     share = 0.3 if lines_file is not None else 0.0
     lines = _read_lines(lines_file, lambda f: progress(f * share)) if lines_file is not None else None
-    table, binary, _ = _open(orders_file, c.ORDER_COLUMNS)
+    table, binary, _ = open_export(orders_file, c.ORDER_COLUMNS)
     try:
-        index, mapping, rest = _header(table, c.ORDER_COLUMNS, c.ORDER_REQUIRED, "订单文件")
+        index, mapping, rest = find_header(table, c.ORDER_COLUMNS, c.ORDER_REQUIRED, "订单文件")
         parser = _Parser(options, _Items.load(db, options.shop_id), lines)
         run = _Run(db, options, apply)
         seen: dict[str, int] = {}
         batch: list[_OrderIn] = []
         read = 0
         for number, cells in enumerate(itertools.chain(rest, table.rows), start=index + 2):
-            values = _cells(cells, mapping)
-            if _blank(values):
+            values = cells_of(cells, mapping)
+            if blank(values):
                 continue
             read += 1
             key = c.text(values.get("order_id"))
