@@ -12,6 +12,7 @@ from assistant import keys
 from assistant.api import events, quick_replies
 from assistant.api.commerce import commerce_ctx
 from assistant.api.knowledge import matcher_ctx
+from assistant.api.shop_import import import_jobs_ctx
 from assistant.directory import Directory
 from assistant.errors import Handler, error_middleware
 from assistant.manifest import load_manifest
@@ -78,4 +79,5 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(commerce_ctx)
     app.cleanup_ctx.append(quick_replies.quick_replies_ctx)
     app.cleanup_ctx.append(matcher_ctx)
+    app.cleanup_ctx.append(import_jobs_ctx)
     return app

@@ -8,6 +8,7 @@ from assistant.commerce.backend import CommerceBackend
 from assistant.directory import Directory
 from assistant.endpoint import Endpoint
 from assistant.events import EventHub
+from assistant.import_jobs import ImportJobs
 from assistant.manifest import PluginManifest
 from assistant.settings import Settings
 from assistant.ttl_cache import TtlCache
@@ -28,3 +29,5 @@ EVENTS = web.AppKey("events", EventHub)
 MATCHER = web.AppKey("matcher", Matcher)
 #: conversation contexts the quick-reply search rendered with, for a moment (see api/quick_replies.search)
 SEARCH_CONTEXTS = web.AppKey("search_contexts", TtlCache[tuple[object, ...], dict[str, object]])
+#: shop imports (seller-center exports) running or finished in this process, polled for progress
+IMPORT_JOBS = web.AppKey("import_jobs", ImportJobs)

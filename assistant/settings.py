@@ -65,6 +65,10 @@ class Settings(BaseModel):
     payment_reminder_minutes: Annotated[int, Field(ge=1)] = Field(
         10, description="Minutes after an order is placed unpaid before it needs a reminder."
     )
+    import_max_bytes: Annotated[int, Field(ge=1024)] = Field(
+        512 * 1024 * 1024,
+        description="Largest seller-center export (orders, order lines or items file) the editor may upload.",
+    )
 
     @property
     def db_path(self) -> Path:

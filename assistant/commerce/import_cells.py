@@ -154,9 +154,17 @@ def text(value: Any) -> str:
     """A cell as plain text: ``="…"`` and a leading ``'`` (the export's guards for long numbers) removed."""
     if value is None:
         return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    result = str(value).replace("\r\n", "\n").replace("\r", "\n").replace("_x000D_", "").strip()
+    if type(value) is str:
+        if not value:
+            return ""
+        if value[0] not in "=' \t" and value[-1] not in " \t\r\n" and "\r" not in value and "_x" not in value:
+            return value  # the common case, fast: 200,000 rows × 25 cells
+        result = value
+    else:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        result = str(value)
+    result = result.replace("\r\n", "\n").replace("\r", "\n").replace("_x000D_", "").strip()
     if result.startswith('="') and result.endswith('"') and len(result) >= 3:
         result = result[2:-1]
     elif result.startswith("'"):
@@ -231,18 +239,20 @@ def moment(value: Any, zone: ZoneInfo, what: str) -> datetime | None:
         raw = text(value)
         if not raw or raw in {"-", "null", "NULL"}:
             return None
-        for pattern in _TIME_FORMATS:
-            try:
-                result = datetime.strptime(raw, pattern)
-                break
-            except ValueError:
-                continue
-        else:
-            try:
-                result = datetime.fromisoformat(raw)
-            except ValueError:
-                raise ValueError(f"{what}「{raw}」看不懂：应为 2026-11-11 10:23:45 这样的时间") from None
+        try:
+            result = datetime.fromisoformat(raw)  # '2026-11-11 10:23:45', the export's own form (fast)
+        except ValueError:
+            result = _strptime(raw, what)
     return result if result.tzinfo else result.replace(tzinfo=zone)
+
+
+def _strptime(raw: str, what: str) -> datetime:
+    for pattern in _TIME_FORMATS:
+        try:
+            return datetime.strptime(raw, pattern)
+        except ValueError:
+            continue
+    raise ValueError(f"{what}「{raw}」看不懂：应为 2026-11-11 10:23:45 这样的时间")
 
 
 _FOLD_STATUS_RE = re.compile(r"[\s,，.。:：;；、()（）]")
@@ -250,6 +260,9 @@ _FOLD_STATUS_RE = re.compile(r"[\s,，.。:：;；、()（）]")
 
 def status(value: Any) -> OrderStatus:
     raw = text(value)
+    quick = STATUS_TEXTS.get(raw)
+    if quick is not None:
+        return quick
     folded = _FOLD_STATUS_RE.sub("", unicodedata.normalize("NFKC", raw))
     found = STATUS_TEXTS.get(folded)
     if found is None:

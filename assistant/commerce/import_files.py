@@ -69,8 +69,16 @@ def find_header(
 
 
 def cells_of(cells: list[Any], mapping: dict[str, int]) -> dict[str, Any]:
-    return {name: cells[i] if i < len(cells) else None for name, i in mapping.items()}
+    """The recognised cells of a row: text cleaned once (``import_cells.text``), xlsx values as they are."""
+    count = len(cells)
+    text = c.text
+    return {
+        name: (text(value) if isinstance(value, str) else value)
+        if (value := cells[i] if i < count else None) is not None
+        else ""
+        for name, i in mapping.items()
+    }
 
 
 def blank(values: dict[str, Any]) -> bool:
-    return all(c.text(v) == "" for v in values.values())
+    return all(v == "" for v in values.values())

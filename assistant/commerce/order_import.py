@@ -16,30 +16,21 @@ Addresses go through ``assistant.commerce.address.parse_address``.
 from __future__ import annotations
 
 import itertools
-import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
 import sqlite_utils
-from pydantic import ValidationError
 
 from assistant.commerce import import_cells as c
 from assistant.commerce import import_store as istore
 from assistant.commerce import store
-from assistant.commerce.address import AddressParseError, ParsedAddress, parse_address
 from assistant.commerce.import_files import ImportOptions, blank, cells_of, find_header, open_export
 from assistant.commerce.import_report import ImportReport, PlanChanged, Tally
-from assistant.commerce.models import Address, Order, OrderLine, OrderStatus, RefundStatus
+from assistant.commerce.order_rows import CHUNK, Items, OrderRow, RowParser, read_lines
 
-CHUNK = 1000
-ADDRESS_CACHE = 50_000
-TITLE_MAX = 60
-SKU_MAX = 40
-NO_SKU = "-"
-PLACEHOLDER_NAME = "某某"
 EDITABLE = store.ORDER_EDIT_COLUMNS
 FIELD_LABELS = {
     "status": "订单状态", "paid_at": "付款时间", "shipped_at": "发货时间", "delivered_at": "确认收货时间",
@@ -48,259 +39,6 @@ FIELD_LABELS = {
     "courier": "物流公司", "tracking_no": "物流单号", "refund_status": "退款", "refund_fen": "退款金额",
     "buyer_message": "买家留言", "lines": "宝贝明细", "remark_flag": "旗帜",
 }  # fmt: skip
-_MASKED_RE = re.compile(r"\*{2,}")
-
-
-@dataclass(slots=True)
-class _Line:
-    row: int
-    title: str
-    sku: str
-    unit_price_fen: int
-    quantity: int
-    platform_item_id: str
-
-
-@dataclass
-class _Items:
-    """The shop's items, to give order lines their ``item_id`` (by 宝贝ID, 商家编码, then title)."""
-
-    by_platform: dict[str, int] = field(default_factory=dict)
-    by_sku: dict[str, int] = field(default_factory=dict)
-    by_title: dict[str, int] = field(default_factory=dict)
-    sku_of: dict[int, str] = field(default_factory=dict)
-
-    @classmethod
-    def load(cls, db: sqlite_utils.Database, shop_id: int) -> _Items:
-        items = cls()
-        for row in istore.shop_items(db, shop_id):
-            if row["platform_item_id"]:
-                items.by_platform[row["platform_item_id"]] = row["id"]
-            items.by_sku.setdefault(row["sku"], row["id"])
-            items.by_title.setdefault(row["title"], row["id"])
-            items.sku_of[row["id"]] = row["sku"]
-        return items
-
-    def find(self, platform_id: str, sku: str, title: str) -> int | None:
-        return (
-            (self.by_platform.get(platform_id) if platform_id else None)
-            or (self.by_sku.get(sku) if sku else None)
-            or self.by_title.get(title)
-            or self.by_title.get(title[:TITLE_MAX])
-        )
-
-
-# ---- the lines file -----------------------------------------------------------------------------
-
-
-@dataclass
-class _LinesFile:
-    lines: dict[str, list[_Line]] = field(default_factory=dict)
-    errors: dict[str, str] = field(default_factory=dict)  # order id -> why its lines are refused
-    read: int = 0
-
-
-def _read_lines(source: Path | IO[bytes], progress: Callable[[float], None]) -> _LinesFile:
-    table, binary, _ = open_export(source, c.LINE_COLUMNS)
-    try:
-        index, mapping, rest = find_header(table, c.LINE_COLUMNS, c.LINE_REQUIRED, "宝贝明细文件")
-        result = _LinesFile()
-        rows: Iterator[list[Any]] = itertools.chain(rest, table.rows)
-        for number, cells in enumerate(rows, start=index + 2):
-            values = cells_of(cells, mapping)
-            if blank(values):
-                continue
-            result.read += 1
-            if result.read % CHUNK == 0:
-                progress(table.progress())
-            try:
-                order_id = c.number_id(values.get("order_id"), "订单编号")
-            except ValueError as exc:
-                result.errors.setdefault(f"?{number}", f"宝贝明细第 {number} 行：{exc}")
-                continue
-            try:
-                title = c.text(values.get("title"))
-                if not title:
-                    raise ValueError("没有标题")
-                sku = c.text(values.get("sku"))
-                if len(sku) > SKU_MAX:
-                    raise ValueError(f"商家编码「{sku}」超过 {SKU_MAX} 个字符")
-                price = c.fen(values.get("price"), "价格")
-                if price <= 0:
-                    raise ValueError("价格为 0")
-                line = _Line(number, title[:TITLE_MAX], sku, price, c.quantity(values.get("quantity"), "购买数量"),
-                             c.text(values.get("item_id")))  # fmt: skip
-            except ValueError as exc:
-                result.errors.setdefault(order_id, f"宝贝明细第 {number} 行：{exc}")
-                continue
-            result.lines.setdefault(order_id, []).append(line)
-        return result
-    finally:
-        binary.close()
-
-
-# ---- one order row --------------------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class _OrderIn:
-    row: int
-    order_id: str
-    nick: str
-    created_at: datetime
-    values: dict[str, Any]  # IMPORT_COLUMNS
-    lines: list[tuple[int | None, str, str, int, int]] | None  # None: keep what we have
-
-
-class _Parser:
-    def __init__(self, options: ImportOptions, items: _Items, lines: _LinesFile | None) -> None:
-        self.options = options
-        self.items = items
-        self.lines = lines
-        self.addresses: dict[str, ParsedAddress | AddressParseError] = {}
-
-    def _parse(self, text: str) -> ParsedAddress:
-        found = self.addresses.get(text)
-        if found is None:
-            try:
-                found = parse_address(text)
-            except AddressParseError as exc:
-                found = exc
-            if len(self.addresses) >= ADDRESS_CACHE:
-                self.addresses.clear()
-            self.addresses[text] = found
-        if isinstance(found, AddressParseError):
-            raise found
-        return found
-
-    def address(self, values: dict[str, Any]) -> ParsedAddress:
-        receiver = c.text(values.get("receiver"))
-        phone = c.text(values.get("mobile")) or c.text(values.get("phone"))
-        if _MASKED_RE.search(phone):
-            raise ValueError(f"联系手机「{phone}」是打码的：请在导出时选择显示完整的收货人手机号")
-        changed = c.text(values.get("changed_address"))
-        if changed:
-            try:
-                return self._parse(changed)
-            except AddressParseError as exc:
-                if exc.field not in {"phone", "name"}:
-                    raise ValueError(f"修改后的收货地址看不懂：{exc.message}") from None
-            return self._parse(f"{receiver} {phone} {changed}")
-        address = c.text(values.get("address"))
-        if not address:
-            raise ValueError("没有收货地址")
-        try:
-            try:
-                parsed = self._parse(f"{receiver} {phone} {address}")
-            except AddressParseError as exc:
-                if exc.field != "name" or not receiver:
-                    raise
-                # the export gives the name in its own column: let the parser read only the address
-                parsed = self._parse(f"{PLACEHOLDER_NAME} {phone} {address}")
-        except AddressParseError as exc:
-            raise ValueError(f"收货地址看不懂：{exc.message}") from None
-        return parsed.model_copy(update={"name": receiver}) if receiver else parsed
-
-    def order(self, number: int, values: dict[str, Any]) -> _OrderIn:
-        zone = self.options.zone
-        order_id = c.number_id(values.get("order_id"), "订单编号")
-        nick = c.text(values.get("nick"))
-        if not nick:
-            raise ValueError("没有买家会员名")
-        status = c.status(values.get("status"))
-        created = c.moment(values.get("created_at"), zone, "订单创建时间")
-        if created is None:
-            raise ValueError("没有订单创建时间")
-        paid = c.moment(values.get("paid_at"), zone, "订单付款时间")
-        postage = c.fen(values.get("postage"), "买家应付邮费")
-        if "goods" in values and c.text(values["goods"]):
-            price = c.fen(values["goods"], "买家应付货款")
-        else:
-            price = c.fen(values.get("total"), "总金额") - postage
-        if price <= 0:
-            raise ValueError("货款为 0：没有可导入的金额（买家应付货款 / 总金额）")
-        refund = c.fen(values.get("refund"), "退款金额")
-        refund_status = RefundStatus.REFUNDED if refund else RefundStatus.NONE
-        if refund and status is OrderStatus.CANCELLED and paid is not None:
-            status = OrderStatus.REFUNDED
-        address = self.address(values)
-        lines = self._lines(order_id, values, price)
-        courier = c.text(values.get("courier")) or None
-        tracking = c.text(values.get("tracking_no")) or None
-        model = Order(
-            id=order_id, shop_id=self.options.shop_id, buyer_id=1, status=status, created_at=created,
-            paid_at=paid, shipped_at=c.moment(values.get("shipped_at"), zone, "发货时间"),
-            delivered_at=c.moment(values.get("delivered_at"), zone, "确认收货时间"), price_fen=price,
-            postage_fen=postage,
-            address=Address(name=address.name, phone=address.phone, province=address.province, city=address.city,
-                            district=address.district, detail=address.detail),
-            seller_remark=c.text(values.get("remark")), courier=courier, tracking_no=tracking,
-            refund_status=refund_status,
-            lines=[OrderLine(item_id=i, sku=s, title=t, unit_price_fen=p, quantity=q) for i, s, t, p, q in lines or []],
-        )  # fmt: skip
-        message = c.text(values.get("message"))
-        if len(message) > 500:
-            raise ValueError("买家留言超过 500 字")
-        if len(nick) > 40:
-            raise ValueError(f"买家会员名「{nick}」超过 40 个字")
-        iso = _iso
-        return _OrderIn(
-            row=number, order_id=order_id, nick=nick, created_at=created,
-            values={
-                "status": model.status.value, "paid_at": iso(model.paid_at), "shipped_at": iso(model.shipped_at),
-                "delivered_at": iso(model.delivered_at), "price_fen": price, "postage_fen": postage,
-                "receiver_name": model.address.name, "receiver_phone": model.address.phone,
-                "province": model.address.province, "city": model.address.city,
-                "district": model.address.district, "address_detail": model.address.detail,
-                "seller_remark": model.seller_remark, "courier": courier, "tracking_no": tracking,
-                "refund_status": refund_status.value, "refund_fen": refund, "buyer_message": message,
-            },
-            lines=lines,
-        )  # fmt: skip
-
-    def _lines(
-        self, order_id: str, values: dict[str, Any], price: int
-    ) -> list[tuple[int | None, str, str, int, int]] | None:
-        if self.lines is not None:
-            if order_id in self.lines.errors:
-                raise ValueError(self.lines.errors[order_id])
-            found = self.lines.lines.get(order_id)
-            if found:
-                result = []
-                for line in found:
-                    item_id = self.items.find(line.platform_item_id, line.sku, line.title)
-                    sku = line.sku or (self.items.sku_of[item_id] if item_id else NO_SKU)
-                    result.append((item_id, sku, line.title, line.unit_price_fen, line.quantity))
-                return result
-        title = c.text(values.get("title"))[:TITLE_MAX]
-        if not title:
-            return None
-        quantity = c.quantity(values.get("quantity"), "宝贝总数量")
-        sku = c.text(values.get("sku"))[:SKU_MAX]
-        item_id = self.items.find("", sku, title)
-        sku = sku or (self.items.sku_of[item_id] if item_id else NO_SKU)
-        return [(item_id, sku, title, max(1, price // quantity), quantity)]
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
-
-
-_LOC_LABELS = {"name": "收货人姓名", "phone": "联系手机", "detail": "详细地址", "province": "省", "city": "市",
-               "seller_remark": "订单备注", "courier": "物流公司", "tracking_no": "物流单号", "title": "宝贝标题",
-               "sku": "商家编码", "quantity": "数量", "unit_price_fen": "价格"}  # fmt: skip
-
-
-def _reason(error: ValidationError) -> str:
-    parts = []
-    for item in error.errors(include_url=False):
-        where = next((_LOC_LABELS[str(p)] for p in reversed(item["loc"]) if str(p) in _LOC_LABELS), "")
-        message = str(item["msg"]).removeprefix("Value error, ")
-        parts.append(f"{where}：{message}" if where else message)
-    return "；".join(parts)
-
-
-# ---- planning and writing ------------------------------------------------------------------------
 
 
 @dataclass
@@ -316,7 +54,7 @@ class _Run:
     buyers_added: int = 0
     now: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
 
-    def chunk(self, batch: list[_OrderIn]) -> None:
+    def chunk(self, batch: list[OrderRow]) -> None:
         ids = [o.order_id for o in batch]
         existing = istore.orders_by_id(self.db, ids)
         known = [i for i in ids if i in existing]
@@ -331,7 +69,7 @@ class _Run:
             self._seen(order)
             current = existing.get(order.order_id)
             if current is None:
-                self.tally.note(order.row, "add", order.order_id, payload=(order.values, order.lines))
+                self.tally.note(order.row, "add", order.order_id)  # the file is the same: its row and key say enough
                 if self.apply:
                     new_rows.append({
                         "id": order.order_id, "shop_id": self.options.shop_id, "buyer_id": self._buyer_id(order),
@@ -348,7 +86,7 @@ class _Run:
             istore.mark_exported(self.db, confirmed)
 
     def _existing(
-        self, order: _OrderIn, current: dict[str, Any], audit: list[dict[str, Any]], lines: list[dict[str, Any]],
+        self, order: OrderRow, current: dict[str, Any], audit: list[dict[str, Any]], lines: list[dict[str, Any]],
         confirmed: list[tuple[str, str]],
     ) -> None:  # fmt: skip
         if current["shop_id"] != self.options.shop_id:
@@ -421,11 +159,11 @@ class _Run:
                 stored = datetime.fromisoformat(row["first_seen_at"])
                 self.first_seen[nick] = (stored, stored)
 
-    def _seen(self, order: _OrderIn) -> None:
+    def _seen(self, order: OrderRow) -> None:
         earliest, stored = self.first_seen.get(order.nick, (order.created_at, None))
         self.first_seen[order.nick] = (min(earliest, order.created_at), stored)
 
-    def _buyer_id(self, order: _OrderIn) -> int:
+    def _buyer_id(self, order: OrderRow) -> int:
         buyer_id = self.buyers.get(order.nick)
         if buyer_id is None:
             buyer_id = istore.insert_buyer(
@@ -464,14 +202,14 @@ def import_orders(
 ) -> ImportReport:
     """The dry run (``apply=False``, reads only) or the import itself (inside one write transaction)."""
     share = 0.3 if lines_file is not None else 0.0
-    lines = _read_lines(lines_file, lambda f: progress(f * share)) if lines_file is not None else None
+    lines = read_lines(lines_file, lambda f: progress(f * share)) if lines_file is not None else None
     table, binary, _ = open_export(orders_file, c.ORDER_COLUMNS)
     try:
         index, mapping, rest = find_header(table, c.ORDER_COLUMNS, c.ORDER_REQUIRED, "订单文件")
-        parser = _Parser(options, _Items.load(db, options.shop_id), lines)
+        parser = RowParser(options, Items.load(db, options.shop_id), lines)
         run = _Run(db, options, apply)
         seen: dict[str, int] = {}
-        batch: list[_OrderIn] = []
+        batch: list[OrderRow] = []
         read = 0
         for number, cells in enumerate(itertools.chain(rest, table.rows), start=index + 2):
             values = cells_of(cells, mapping)
@@ -481,9 +219,8 @@ def import_orders(
             key = c.text(values.get("order_id"))
             try:
                 order = parser.order(number, values)
-            except (ValueError, ValidationError) as exc:
-                reason = _reason(exc) if isinstance(exc, ValidationError) else str(exc)
-                run.tally.note(number, "refuse", key, reason)
+            except ValueError as exc:
+                run.tally.note(number, "refuse", key, str(exc))
                 continue
             if order.order_id in seen:
                 run.tally.note(number, "refuse", key, f"订单编号与第 {seen[order.order_id]} 行重复")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from assistant.web.strings import editor_kb, editor_qr, lookup, orders
+from assistant.web.strings import editor_kb, editor_qr, lookup, orders, shop_import
 
 LANGS = ("zh-CN", "en")
 DEFAULT_LANG = "zh-CN"
@@ -175,7 +175,7 @@ STRINGS: dict[str, dict[str, str]] = {
     },
 }
 
-for _area in (lookup, orders, editor_qr, editor_kb):
+for _area in (lookup, orders, editor_qr, editor_kb, shop_import):
     for _lang, _strings in (("zh-CN", _area.ZH), ("en", _area.EN)):
         _clash = STRINGS[_lang].keys() & _strings.keys()
         if _clash:
