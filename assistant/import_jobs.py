@@ -103,11 +103,19 @@ class ImportJobs:
         except TableError as exc:
             job.state, job.error, job.error_status = "failed", str(exc), 400
         except PlanChanged as exc:
-            job.state, job.error, job.error_status = "failed", "预览之后店铺数据有变化：请看新的预览再导入", 409
+            job.state, job.error, job.error_status = (
+                "failed",
+                "预览之后店铺数据有变化：请看新的预览再导入",
+                409,
+            )
             job.error_report = exc.report
         except Exception:
             log.exception("import job %s failed", job.id)
-            job.state, job.error, job.error_status = "failed", "导入时出了意外错误，什么都没有写入：请查看服务日志", 500
+            job.state, job.error, job.error_status = (
+                "failed",
+                "导入时出了意外错误，什么都没有写入：请查看服务日志",
+                500,
+            )
         finally:
             job.finished_at = time.monotonic()
             if job.applied:
@@ -126,7 +134,13 @@ class ImportJobs:
     ) -> ImportReport:  # fmt: skip
         if job.kind == "orders":
             return import_orders(
-                db, job.file, job.options, lines_file=job.lines, apply=apply, expected_plan=plan, progress=progress
+                db,
+                job.file,
+                job.options,
+                lines_file=job.lines,
+                apply=apply,
+                expected_plan=plan,
+                progress=progress,
             )
         return import_items(db, job.file, job.options, apply=apply, expected_plan=plan, progress=progress)
 

@@ -65,7 +65,9 @@ class JobOut(Model):
     progress: float = Field(description="0..1")
     report: ImportReport | None = None
     error: str | None = None
-    error_status: int | None = Field(None, description="400 unreadable file, 409 shop changed since the dry run")
+    error_status: int | None = Field(
+        None, description="400 unreadable file, 409 shop changed since the dry run"
+    )
     current: ImportReport | None = Field(None, description="the plan as it is now, after a 409")
 
 
@@ -82,10 +84,13 @@ async def _save_parts(request: web.Request, kind: Kind, folder: Path) -> dict[st
     limit = request.app[keys.SETTINGS].import_max_bytes
     if not request.content_type.startswith("multipart/form-data"):
         raise BadRequest.field(
-            "file", f"请用 multipart/form-data 上传，文件放在 file 字段（收到的是 {request.content_type or '空'}）"
+            "file",
+            f"请用 multipart/form-data 上传，文件放在 file 字段（收到的是 {request.content_type or '空'}）",
         )
     if request.content_length is not None and request.content_length > limit + 64 * 1024:
-        raise PayloadTooLarge(f"文件太大：上限 {limit} 字节，请拆成几个文件", [FieldError("file", "文件太大")])
+        raise PayloadTooLarge(
+            f"文件太大：上限 {limit} 字节，请拆成几个文件", [FieldError("file", "文件太大")]
+        )
     names: dict[str, str] = {}
     total = 0
     reader = await request.multipart()
@@ -113,7 +118,9 @@ def _jobs(request: web.Request) -> ImportJobs:
 def _job(request: web.Request, agent: Agent) -> ImportJob:
     job = _jobs(request).jobs.get(request.match_info["job_id"])
     if job is None or job.shop_id not in agent.shop_ids:
-        raise NotFound("没有这个导入任务（完成一小时后会被清理）：请重新上传文件", [FieldError("job_id", "没有这个任务")])
+        raise NotFound(
+            "没有这个导入任务（完成一小时后会被清理）：请重新上传文件", [FieldError("job_id", "没有这个任务")]
+        )
     return job
 
 
@@ -121,7 +128,8 @@ def _busy(request: web.Request, shop_id: int) -> None:
     running = _jobs(request).busy(shop_id)
     if running is not None:
         raise Conflict(
-            f"这家店铺正在处理另一个导入（{running.file_name}）：请等它完成", [FieldError("shop", "导入进行中")]
+            f"这家店铺正在处理另一个导入（{running.file_name}）：请等它完成",
+            [FieldError("shop", "导入进行中")],
         )
 
 
@@ -129,7 +137,9 @@ async def upload(request: web.Request) -> web.Response:
     agent = current_agent(request)
     kind = cast(Kind, request.match_info["kind"])
     if kind not in FIELDS:
-        raise NotFound(f"不能导入「{kind}」：只能导入 orders（订单）或 items（商品）", [FieldError("kind", "不支持")])
+        raise NotFound(
+            f"不能导入「{kind}」：只能导入 orders（订单）或 items（商品）", [FieldError("kind", "不支持")]
+        )
     query = read_query(request, UploadQuery)
     shop_id = _shop(request, agent, query.shop)
     _busy(request, shop_id)

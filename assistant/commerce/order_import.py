@@ -69,7 +69,9 @@ class _Run:
             self._seen(order)
             current = existing.get(order.order_id)
             if current is None:
-                self.tally.note(order.row, "add", order.order_id)  # the file is the same: its row and key say enough
+                self.tally.note(
+                    order.row, "add", order.order_id
+                )  # the file is the same: its row and key say enough
                 if self.apply:
                     new_rows.append({
                         "id": order.order_id, "shop_id": self.options.shop_id, "buyer_id": self._buyer_id(order),
@@ -141,11 +143,11 @@ class _Run:
         istore.update_orders(self.db, order.order_id, columns, self.now)
         if new_lines is not None:
             istore.replace_lines(self.db, order.order_id, new_lines)
-            store.insert_audit(
-                self.db, at=self.now, agent_id=self.options.agent_id, shop_id=self.options.shop_id, entity="order",
-                entity_id=order.order_id, action="import", reason=self.options.file_name,
-                before={k: current[k] for k in changed}, after=dict(changed),
-            )  # fmt: skip
+        store.insert_audit(
+            self.db, at=self.now, agent_id=self.options.agent_id, shop_id=self.options.shop_id, entity="order",
+            entity_id=order.order_id, action="import", reason=self.options.file_name,
+            before={k: current[k] for k in changed}, after=dict(changed),
+        )  # fmt: skip
 
     def _buyers(self, nicks: list[str]) -> None:
         unique = list(dict.fromkeys(nicks))

@@ -324,4 +324,3 @@ def _check(value: str, what: str, shortest: int, longest: int) -> str:
     if _CONTROL_RE.search(value):
         raise ValueError(f"{what}含有控制字符")
     return value
-

@@ -77,17 +77,33 @@ def iter_csv_lines(header: Sequence[str], rows: Iterable[Sequence[str]]) -> Iter
     yield out.getvalue()
 
 
+def _plain(value: Any) -> Any:
+    """Excel keeps long numbers as text cells: no ="…" or ' guard (a ="…" would be a formula)."""
+    if isinstance(value, str) and value.startswith('="') and value.endswith('"'):
+        return value[2:-1]
+    if isinstance(value, str) and value.startswith("'"):
+        return value[1:]
+    return value
+
+
 def to_xlsx(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    """The table as an .xlsx workbook (money as numbers, ids as text), like a seller-center .xlsx export."""
     import openpyxl
 
     book = openpyxl.Workbook()
     sheet = book.active
-    sheet.append(list(header))
+    sheet.append([f" {h}" if i % 4 == 0 else h for i, h in enumerate(header)])
     for row in rows:
-        sheet.append(list(row))
+        sheet.append([_money(_plain(v)) for v in row])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _money(value: Any) -> Any:
+    if isinstance(value, str) and len(value) < 12 and value.replace(".", "", 1).isdigit() and "." in value:
+        return float(value)  # Excel stores 128.00 as the number 128.0
+    return value
 
 
 def order_row(values: dict[str, str], quote: str = "eq") -> list[str]:
