@@ -101,5 +101,5 @@ def test_csv_encodings_are_detected(encoding: str, detected: str) -> None:
 
 def test_an_old_excel_file_is_refused() -> None:
     data = b"\xd0\xcf\x11\xe0" + b"\x00" * 100
-    with pytest.raises(TableError, match=".xls"):
+    with pytest.raises(TableError, match=r"\.xls"):
         open_table(io.BytesIO(data), len(data), score=lambda row: 0)

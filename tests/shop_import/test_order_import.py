@@ -225,7 +225,7 @@ def test_bad_rows_each_get_their_reason(store_db: Database, options: ImportOptio
 
 def test_a_file_without_the_required_columns_says_which(store_db: Database, options: ImportOptions) -> None:
     data = ex.table_csv(["订单编号", "买家会员名", "宝贝标题"], [["1", "a", "b"]])
-    with pytest.raises(TableError, match="「订单状态」.*「订单创建时间」"):
+    with pytest.raises(TableError, match=r"「订单状态」.*「订单创建时间」"):
         run(store_db, options, data)
 
 
