@@ -84,6 +84,7 @@ class Table:
     format: str
     rows: Iterator[list[Any]]
     progress: Callable[[], float]
+    close: Callable[[], None]
     encoding: str = ""
 
 
@@ -113,7 +114,7 @@ def _csv_table(binary: IO[bytes], size: int, score: Callable[[Sequence[str]], in
         except (ValueError, OSError):
             return 1.0
 
-    return Table("csv", rows(), progress, encoding)
+    return Table("csv", rows(), progress, text.close, encoding)
 
 
 def _xlsx_table(binary: IO[bytes], max_unpacked: int) -> Table:
@@ -141,7 +142,11 @@ def _xlsx_table(binary: IO[bytes], max_unpacked: int) -> Table:
         finally:
             book.close()
 
-    return Table("xlsx", rows(), lambda: min(1.0, done[0] / total) if total else 0.0)
+    def close() -> None:
+        book.close()
+        binary.close()
+
+    return Table("xlsx", rows(), lambda: min(1.0, done[0] / total) if total else 0.0, close)
 
 
 def open_table(
@@ -152,7 +157,9 @@ def open_table(
     scan_rows: int = 20,
     max_unpacked: int = MAX_XLSX_UNPACKED,
 ) -> Table:
-    """Open a seekable binary stream as a table; ``score`` says how header-like a row is (for CSV)."""
+    """Open a seekable binary stream as a table; ``score`` says how header-like a row is (for CSV).
+
+    ``Table.close()`` closes the stream too."""
     head = binary.read(8)
     binary.seek(0)
     if not head.strip() and size < 8:

@@ -118,7 +118,10 @@ def read_sheet(data: bytes) -> Sheet:
     table = open_table(
         io.BytesIO(data), len(data), score=lambda row: len(_header_map(row)), scan_rows=HEADER_SCAN_ROWS
     )
-    rows: list[list[Any]] = list(itertools.islice(table.rows, MAX_ROWS + HEADER_SCAN_ROWS + 1))
+    try:
+        rows: list[list[Any]] = list(itertools.islice(table.rows, MAX_ROWS + HEADER_SCAN_ROWS + 1))
+    finally:
+        table.close()
     header, mapping = find_header(rows)
     sheet = Sheet(format=table.format, header_row=header + 1, columns=list(mapping))
     for offset, cells in enumerate(rows[header + 1 :], start=header + 2):

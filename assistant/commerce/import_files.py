@@ -39,19 +39,21 @@ def export_time_from_name(name: str, zone: ZoneInfo) -> datetime | None:
         return None
 
 
-def open_export(
-    source: Path | IO[bytes], columns: dict[str, tuple[str, ...]]
-) -> tuple[Table, IO[bytes], int]:
+def open_export(source: Path | IO[bytes], columns: dict[str, tuple[str, ...]]) -> Table:
+    """The export as a table (CSV or .xlsx, any of the usual encodings); ``Table.close()`` closes the file."""
     binary: IO[bytes] = source.open("rb") if isinstance(source, Path) else source
-    binary.seek(0, 2)
-    size = binary.tell()
-    binary.seek(0)
-    if size == 0:
-        raise TableError("文件是空的：请选择从千牛/卖家中心导出的 CSV 或 Excel 文件")
-    table = open_table(
-        binary, size, score=lambda row: len(c.header_map(row, columns)), max_unpacked=MAX_XLSX_UNPACKED
-    )
-    return table, binary, size
+    try:
+        binary.seek(0, 2)
+        size = binary.tell()
+        binary.seek(0)
+        if size == 0:
+            raise TableError("文件是空的：请选择从千牛/卖家中心导出的 CSV 或 Excel 文件")
+        return open_table(
+            binary, size, score=lambda row: len(c.header_map(row, columns)), max_unpacked=MAX_XLSX_UNPACKED
+        )
+    except BaseException:
+        binary.close()
+        raise
 
 
 def find_header(

@@ -96,7 +96,7 @@ def import_items(
     progress: Callable[[float], None] = lambda _: None,
 ) -> ImportReport:
     """The dry run (``apply=False``) or the import itself (inside one write transaction)."""
-    table, binary, _ = open_export(source, c.ITEM_COLUMNS)
+    table = open_export(source, c.ITEM_COLUMNS)
     try:
         index, mapping, rest = find_header(table, c.ITEM_COLUMNS, c.ITEM_REQUIRED, "商品文件")
         stored = istore.shop_items(db, options.shop_id)
@@ -184,4 +184,4 @@ def import_items(
         progress(1.0)
         return report
     finally:
-        binary.close()
+        table.close()

@@ -205,7 +205,7 @@ def import_orders(
     """The dry run (``apply=False``, reads only) or the import itself (inside one write transaction)."""
     share = 0.3 if lines_file is not None else 0.0
     lines = read_lines(lines_file, lambda f: progress(f * share)) if lines_file is not None else None
-    table, binary, _ = open_export(orders_file, c.ORDER_COLUMNS)
+    table = open_export(orders_file, c.ORDER_COLUMNS)
     try:
         index, mapping, rest = find_header(table, c.ORDER_COLUMNS, c.ORDER_REQUIRED, "订单文件")
         parser = RowParser(options, Items.load(db, options.shop_id), lines)
@@ -258,4 +258,4 @@ def import_orders(
         progress(1.0)
         return report
     finally:
-        binary.close()
+        table.close()

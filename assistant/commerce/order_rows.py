@@ -97,7 +97,7 @@ class LinesFile:
 
 
 def read_lines(source: Path | IO[bytes], progress: Callable[[float], None]) -> LinesFile:
-    table, binary, _ = open_export(source, c.LINE_COLUMNS)
+    table = open_export(source, c.LINE_COLUMNS)
     try:
         index, mapping, rest = find_header(table, c.LINE_COLUMNS, c.LINE_REQUIRED, "宝贝明细文件")
         result = LinesFile()
@@ -132,7 +132,7 @@ def read_lines(source: Path | IO[bytes], progress: Callable[[float], None]) -> L
             result.lines.setdefault(order_id, []).append(line)
         return result
     finally:
-        binary.close()
+        table.close()
 
 
 # ---- one order row --------------------------------------------------------------------------------
