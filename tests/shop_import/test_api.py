@@ -125,6 +125,8 @@ async def test_an_agent_edit_after_the_export_is_a_conflict(
     await apply(client, editor, job)
     detail = await (await client.get(f"/api/orders/{ORDER_2}", headers=agent)).json()
     assert detail["order"]["status"] == "shipped" and detail["order"]["seller_remark"] == "改发顺丰"
+    history = detail["order"]["history"]
+    assert [h["action_label"] for h in history[:2]] == ["导入更新", "改备注"], history
 
 
 async def test_a_stale_plan_fails_with_409_and_the_current_plan(
