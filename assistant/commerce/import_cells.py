@@ -186,10 +186,13 @@ def number_id(value: Any, what: str) -> str:
 
 
 _MONEY_RE = re.compile(r"^-?[0-9]+(\.[0-9]{1,2})?$")
+_PLAIN_YUAN_RE = re.compile(r"^[0-9]{1,7}\.[0-9]{2}$")
 
 
 def fen(value: Any, what: str) -> int:
     """Yuan with at most two decimals ('128.00', '¥1,280.5', 128) -> integer fen; blank is 0."""
+    if type(value) is str and _PLAIN_YUAN_RE.match(value):
+        return int(value.replace(".", ""))  # '128.00' as the export writes it: exact, no Decimal needed
     if isinstance(value, int) and not isinstance(value, bool):
         raw = str(value)
     elif isinstance(value, float):

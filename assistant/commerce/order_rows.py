@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 import sqlite_utils
 
@@ -43,6 +43,18 @@ _POSTCODE_TAIL_RE = re.compile(r"\s*[(（]?\s*[0-9]{6}\s*[)）]?\s*$")
 _SPACE_RE = re.compile(rf"(?<=[{_CJK}]) | (?=[{_CJK}])")
 _NOT_PLAIN_RE = re.compile(r"[0-9]{7,}|[:：]|收货人|收件人|电话|手机|联系人|地址")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f]")
+
+
+class Address(NamedTuple):
+    """An address as the row gets it (the parser's ``ParsedAddress`` fields, without a model per row)."""
+
+    name: str
+    phone: str
+    province: str
+    city: str
+    district: str
+    detail: str
+
 
 Lines = list[tuple[int | None, str, str, int, int]]  # (item_id, sku, title, unit_price_fen, quantity)
 
@@ -184,7 +196,7 @@ class RowParser:
                 self.regions[key] = None
         return self.regions[key]
 
-    def _spaced(self, receiver: str, phone: str, address: str) -> ParsedAddress | None:
+    def _spaced(self, receiver: str, phone: str, address: str) -> Address | None:
         """The export's ``省 市 区 详细地址`` form, region by region (None: let the parser read it all)."""
         if not receiver or not _MOBILE_RE.match(phone):
             return None
@@ -201,11 +213,11 @@ class RowParser:
             detail = _SPACE_RE.sub("", _POSTCODE_TAIL_RE.sub("", rest)).strip()
             if not detail:
                 return None
-            return ParsedAddress.model_construct(name=receiver, phone=phone, province=region[0], city=region[1],
+            return Address(name=receiver, phone=phone, province=region[0], city=region[1],
                                                                                  district=region[2], detail=detail)  # fmt: skip
         return None
 
-    def address(self, values: dict[str, Any]) -> ParsedAddress:
+    def address(self, values: dict[str, Any]) -> Address:
         receiver = c.text(values.get("receiver"))
         phone = c.text(values.get("mobile")) or c.text(values.get("phone"))
         if _MASKED_RE.search(phone):
@@ -213,12 +225,12 @@ class RowParser:
         changed = c.text(values.get("changed_address"))
         if changed:
             try:
-                return self._parse(changed)
+                return _address(self._parse(changed))
             except AddressParseError as exc:
                 if exc.field not in {"phone", "name"}:
                     raise ValueError(f"修改后的收货地址看不懂：{exc.message}") from None
             try:
-                return self._parse(f"{receiver} {phone} {changed}")
+                return _address(self._parse(f"{receiver} {phone} {changed}"))
             except AddressParseError as exc:
                 raise ValueError(f"修改后的收货地址看不懂：{exc.message}") from None
         address = c.text(values.get("address"))
@@ -237,7 +249,7 @@ class RowParser:
                 parsed = self._parse(f"{PLACEHOLDER_NAME} {phone} {address}")
         except AddressParseError as exc:
             raise ValueError(f"收货地址看不懂：{exc.message}") from None
-        return parsed.model_copy(update={"name": receiver}) if receiver else parsed
+        return _address(parsed, receiver)
 
     def order(self, number: int, values: dict[str, Any]) -> OrderRow:
         """The row as our columns, or ``ValueError`` naming what is wrong."""
@@ -309,6 +321,12 @@ class RowParser:
         item_id = self.items.find("", sku, title)
         sku = sku or (self.items.sku_of[item_id] if item_id else NO_SKU)
         return [(item_id, sku, title, max(1, price // quantity), quantity)]
+
+
+def _address(parsed: ParsedAddress, name: str = "") -> Address:
+    return Address(
+        name or parsed.name, parsed.phone, parsed.province, parsed.city, parsed.district, parsed.detail
+    )
 
 
 def _iso(moment: datetime | None) -> str | None:
