@@ -109,7 +109,11 @@ class _Run:
             )
             return
         changed = {k: v for k, v in order.values.items() if current[k] != v}
-        if order.lines is not None and _line_tuples(lines) != order.lines:
+        if (
+            order.lines is not None
+            and (order.lines_given or not lines)
+            and _line_tuples(lines) != order.lines
+        ):
             changed["lines"] = order.lines
         if not changed:
             self.tally.note(order.row, "leave", order.order_id, "没有变化")

@@ -158,6 +158,7 @@ class OrderRow:
     created_at: datetime
     values: dict[str, Any]  # IMPORT_COLUMNS
     lines: Lines | None  # None: keep what we have
+    lines_given: bool = False  # from the lines file (they replace stored lines), not made from 宝贝标题
 
 
 class RowParser:
@@ -299,6 +300,7 @@ class RowParser:
                 "refund_fen": refund, "buyer_message": message,
             },
             lines=self._lines(order_id, values, price),
+            lines_given=self.lines is not None and order_id in self.lines.lines,
         )  # fmt: skip
 
     def _lines(self, order_id: str, values: dict[str, Any], price: int) -> Lines | None:

@@ -137,6 +137,9 @@ def test_reimporting_updates_in_place_and_never_duplicates(
     assert order == {"status": "shipped", "tracking_no": "YT5550001", "version": 2}
     assert rows(store_db, "SELECT count(*) AS n FROM orders")[0]["n"] == 6
     assert rows(store_db, "SELECT count(*) AS n FROM order_lines WHERE order_id = ?", (ORDER_2,))[0]["n"] == 2
+    without_lines = run(store_db, later, data, apply=True)  # the orders file alone keeps the lines we have
+    assert without_lines.left == 6
+    assert rows(store_db, "SELECT count(*) AS n FROM order_lines WHERE order_id = ?", (ORDER_2,))[0]["n"] == 2
     history = store_db.read_sync(lambda conn: store.audit_entries(conn, "order", ORDER_2))
     assert history[0]["action"] == "import" and history[0]["after"]["status"] == "shipped"
     # an older export than the one that wrote the order never overwrites it
