@@ -41,7 +41,7 @@ function card(kind, ctx) {
     el("h3", { textContent: kind === "orders" ? T.shi_orders : T.shi_items }),
     el("p", { className: "muted small", textContent: kind === "orders" ? T.shi_orders_hint : T.shi_items_hint }),
     el("div", { className: "shi-files" }, ...files.map((f) => f.node)),
-    overwrite ? el("label", { className: "small", htmlFor: "shi-overwrite" }, overwrite, " ", T.shi_overwrite) : null,
+    overwrite ? el("label", { className: "small shi-check", htmlFor: "shi-overwrite" }, overwrite, T.shi_overwrite) : null,
     el("div", { className: "row" }, preview, apply, filter),
     bar, status, error, summary, extra,
     el("div", { className: "qre-import-scroll" }, table));
@@ -61,7 +61,8 @@ function card(kind, ctx) {
     });
     const bits = [];
     if (result.kind === "orders") bits.push(fill(T.shi_buyers, { buyers: result.buyers_added, lines: result.lines_read }));
-    if (result.exported_at) bits.push(fill(T.shi_exported_at, { at: new Date(result.exported_at).toLocaleString(document.documentElement.lang) }));
+    // in the shop's own time, as the API writes it ("2026-11-12T09:30:00+08:00")
+    if (result.exported_at) bits.push(fill(T.shi_exported_at, { at: result.exported_at.slice(0, 16).replace("T", " ") }));
     if (result.rows_cut) bits.push(T.shi_cut);
     extra.textContent = bits.join(" · ");
     const n = result.added + result.updated + result.conflicts;
