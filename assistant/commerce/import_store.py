@@ -88,6 +88,14 @@ def insert_buyer(db: sqlite_utils.Database, shop_id: int, nick: str, first_seen_
     return int(cursor.lastrowid or 0)
 
 
+def insert_buyers(db: sqlite_utils.Database, shop_id: int, buyers: Sequence[tuple[str, str]]) -> None:
+    """``(nick, first_seen_at)`` pairs of new buyers."""
+    db.conn.executemany(
+        "INSERT INTO buyers (shop_id, nick, first_seen_at) VALUES (?, ?, ?)",
+        [(shop_id, n, at) for n, at in buyers],
+    )
+
+
 def set_first_seen(db: sqlite_utils.Database, changes: Sequence[tuple[str, int]]) -> None:
     """``(first_seen_at, buyer_id)`` pairs: an imported order older than what we knew of the buyer."""
     db.conn.executemany("UPDATE buyers SET first_seen_at = ? WHERE id = ?", changes)

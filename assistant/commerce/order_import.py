@@ -61,6 +61,8 @@ class _Run:
         audit = istore.order_audit(self.db, known) if known else {}
         stored_lines = istore.lines_by_order(self.db, known) if known else {}
         self._buyers([o.nick for o in batch if o.nick not in self.buyers])
+        if self.apply:
+            self._new_buyers([o for o in batch if o.nick not in self.buyers and o.order_id not in existing])
         new_rows: list[dict[str, Any]] = []
         new_lines: list[tuple[Any, ...]] = []
         confirmed: list[tuple[str, str]] = []
@@ -168,6 +170,20 @@ class _Run:
     def _seen(self, order: OrderRow) -> None:
         earliest, stored = self.first_seen.get(order.nick, (order.created_at, None))
         self.first_seen[order.nick] = (min(earliest, order.created_at), stored)
+
+    def _new_buyers(self, orders: list[OrderRow]) -> None:
+        """Create the buyers first seen in this chunk, in one statement (their first order's time)."""
+        first: dict[str, str] = {}
+        for order in orders:
+            first.setdefault(order.nick, order.created_at.isoformat())
+        if not first:
+            return
+        istore.insert_buyers(self.db, self.options.shop_id, list(first.items()))
+        for nick, row in istore.buyers_by_nick(self.db, self.options.shop_id, list(first)).items():
+            self.buyers[nick] = row["id"]
+            at = datetime.fromisoformat(row["first_seen_at"])
+            self.first_seen[nick] = (min(at, self.first_seen.get(nick, (at, None))[0]), at)
+        self.buyers_added += len(first)
 
     def _buyer_id(self, order: OrderRow) -> int:
         buyer_id = self.buyers.get(order.nick)
