@@ -32,7 +32,9 @@ async def test_preview_then_import_orders_with_their_lines(
     await expect(summary).to_contain_text("共 7 行 — 新增 6，更新 0，冲突 0，保留 0，拒绝 1", timeout=30_000)
     await expect(page.locator("#shi-orders-progress")).to_have_js_property("value", 1)
     table = page.locator("#shi-orders-rows")
-    await expect(page.locator("#shi-orders")).to_contain_text("导出时间 2026-11-12 09:30")  # from the file name
+    await expect(page.locator("#shi-orders")).to_contain_text(
+        "导出时间 2026-11-12 09:30"
+    )  # from the file name
     await expect(table.locator('tr[data-action="add"]')).to_have_count(6)
     refused = table.locator('tr[data-action="refuse"]')
     await expect(refused).to_contain_text("买家应付货款「abc」不是金额")
