@@ -15,6 +15,7 @@ from assistant.api import events, quick_replies, watch
 from assistant.api.commerce import commerce_ctx
 from assistant.api.knowledge import matcher_ctx
 from assistant.api.semantic import semantic_ctx
+from assistant.api.shop_import import import_jobs_ctx
 from assistant.directory import Directory
 from assistant.errors import error_middleware
 from assistant.jobs import schedule_ctx
@@ -104,6 +105,7 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(quick_replies.quick_replies_ctx)
     app.cleanup_ctx.append(matcher_ctx)
     app.cleanup_ctx.append(semantic_ctx)
+    app.cleanup_ctx.append(import_jobs_ctx)
     app.cleanup_ctx.append(watch.watch_ctx)
     app.cleanup_ctx.append(schedule_ctx)  # last: jobs start once every store is open, stop first
     return app

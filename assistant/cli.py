@@ -323,6 +323,39 @@ def cmd_purge(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _shop_of(db: Database, wanted: str | None) -> int | None:
+    shops = db.read_sync(kb_store.list_shops)
+    if wanted is None:
+        if len(shops) == 1:
+            return shops[0].id
+        names = "、".join(f"{s.code}（{s.name}）" for s in shops) or "（还没有店铺）"
+        print(f"请用 --shop 指定导入到哪家店铺：{names}", file=sys.stderr)
+        return None
+    for shop in shops:
+        if wanted in {shop.code, shop.name, str(shop.id)}:
+            return shop.id
+    names = "、".join(f"{s.code}（{s.name}）" for s in shops) or "（还没有店铺）"
+    print(f"没有店铺 {wanted!r}。已有：{names}", file=sys.stderr)
+    return None
+
+
+def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
+    from assistant.cli_import import run_import
+
+    for path in (args.file, getattr(args, "lines", None)):
+        if path is not None and not path.is_file():
+            print(f"找不到文件 {path}", file=sys.stderr)
+            return 1
+    db = _open(settings)
+    try:
+        shop_id = _shop_of(db, args.shop)
+        if shop_id is None:
+            return 1
+        return run_import(db, settings, shop_id, args)
+    finally:
+        db.close()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kefu",
@@ -402,6 +435,41 @@ def build_parser() -> argparse.ArgumentParser:
     )
     purge_cmd.add_argument("--dry-run", action="store_true", help="只统计，不改动")
     purge_cmd.set_defaults(run=cmd_purge)
+
+    importing = commands.add_parser(
+        "import",
+        help="导入卖家中心导出的订单或商品（先 --dry-run 预览）",
+        description="导入千牛/卖家中心「已卖出的宝贝 → 批量导出」的订单文件（可带宝贝明细文件）或商品列表导出；"
+        "CSV（GBK 或 UTF-8）和 .xlsx 都可以。",
+    )
+    kinds = importing.add_subparsers(dest="kind", required=True, metavar="KIND")
+
+    def common(sub: argparse.ArgumentParser) -> None:
+        data_dir(sub)
+        sub.add_argument("file", type=Path, help="导出的文件（.csv 或 .xlsx）")
+        sub.add_argument("--shop", help="店铺代码、名称或编号（只有一家店铺时可省略）")
+        sub.add_argument(
+            "--dry-run", action="store_true", help="只预览：列出要新增、更新、保留、拒绝的行，不写入"
+        )
+        sub.add_argument(
+            "--exported-at",
+            help="导出时间，例如 2026-11-12 09:30（默认取文件名中的时间，否则取文件修改时间）",
+        )
+        sub.add_argument("--json", action="store_true", help="输出一个 JSON 对象")
+        sub.set_defaults(run=cmd_import)
+
+    orders = kinds.add_parser(
+        "orders",
+        help="订单文件（可加 --lines 宝贝明细文件）",
+        description="导入订单：重复导入会原地更新；导出之后本地改过的字段列为冲突并保留本地值。",
+    )
+    common(orders)
+    orders.add_argument("--lines", type=Path, help="宝贝明细（订单商品）文件")
+    orders.add_argument("--overwrite-conflicts", action="store_true", help="冲突字段也用导出文件的值覆盖")
+    items = kinds.add_parser(
+        "items", help="商品列表导出", description="导入商品：宝贝ID、标题、商家编码、价格、库存、是否在售。"
+    )
+    common(items)
 
     return parser
 

@@ -11,6 +11,7 @@ from assistant.conversations.log import SqliteConversationLog
 from assistant.directory import Directory
 from assistant.endpoint import Endpoint
 from assistant.events import EventHub
+from assistant.import_jobs import ImportJobs
 from assistant.manifest import PluginManifest
 from assistant.privacy.service import PersonalData
 from assistant.scheduler import Scheduler
@@ -56,3 +57,5 @@ SEMANTIC = web.AppKey("semantic", SemanticState)
 TEMPLATES = web.AppKey("templates", RenderPool)
 #: one quick-reply import at a time (see api/qr_transfer.import_quick_replies)
 IMPORTS = web.AppKey("imports", asyncio.Semaphore)
+#: shop imports (seller-center exports) running or finished in this process, polled for progress
+IMPORT_JOBS = web.AppKey("import_jobs", ImportJobs)

@@ -250,3 +250,40 @@ def m0004_edit_outbox(db: sqlite_utils.Database) -> None:
                 BEGIN DELETE FROM audit_anonymise_permits WHERE audit_id = NEW.id; END""",
         ],
     )
+
+
+@migrations(name="0005_shop_import")
+def m0005_shop_import(db: sqlite_utils.Database) -> None:
+    execute_all(
+        db,
+        [
+            # The platform's own item id (宝贝ID) of an imported item; order lines find items by it,
+            # by 商家编码 (sku) or by title.
+            "ALTER TABLE items ADD COLUMN platform_item_id TEXT",
+            "CREATE UNIQUE INDEX idx_items_platform ON items (shop_id, platform_item_id)"
+            " WHERE platform_item_id IS NOT NULL",
+            "CREATE INDEX idx_items_shop_title ON items (shop_id, title)",
+            # What an export carries beside the order fields the panel edits.
+            "ALTER TABLE orders ADD COLUMN buyer_message TEXT NOT NULL DEFAULT ''",
+            "ALTER TABLE orders ADD COLUMN refund_fen INTEGER NOT NULL DEFAULT 0 CHECK (refund_fen >= 0)",
+            # When the export that last wrote this order was made (NULL: never imported). An older
+            # export never overwrites a newer one; local edits after it are conflicts.
+            "ALTER TABLE orders ADD COLUMN exported_at TEXT",
+            """CREATE TABLE shop_imports (
+                id INTEGER PRIMARY KEY,
+                shop_id INTEGER NOT NULL REFERENCES shops(id),
+                kind TEXT NOT NULL CHECK (kind IN ('orders', 'items')),
+                agent_id INTEGER REFERENCES agents(id),
+                at TEXT NOT NULL,
+                file_name TEXT NOT NULL DEFAULT '',
+                exported_at TEXT,
+                rows_read INTEGER NOT NULL,
+                added INTEGER NOT NULL,
+                updated INTEGER NOT NULL,
+                conflicts INTEGER NOT NULL,
+                left_alone INTEGER NOT NULL,
+                refused INTEGER NOT NULL
+            )""",
+            "CREATE INDEX idx_shop_imports ON shop_imports (shop_id, at)",
+        ],
+    )

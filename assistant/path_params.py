@@ -128,6 +128,26 @@ PATH_PARAMS["name"] = PathParam(
     "a sample context's name",
     frozenset({404}),
 )
+PATH_PARAMS["kind"] = PathParam(
+    _choice(("orders", "items"), "导入类别"),
+    {"type": "string", "enum": ["orders", "items"]},
+    "what a seller-center export holds: orders or items",
+    frozenset({404}),
+)
+
+
+def _job_id(name: str, raw: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", raw):
+        raise BadRequest.field(name, "导入任务号应为 1–64 位字母、数字、- 或 _")
+    return raw
+
+
+PATH_PARAMS["job_id"] = PathParam(
+    _job_id,
+    {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"},
+    "an import job's id (as the upload answered it)",
+    frozenset({400, 404}),
+)
 
 
 def path_names(path: str) -> list[str]:

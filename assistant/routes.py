@@ -27,6 +27,7 @@ from assistant.api import kb_edit as kbe
 from assistant.api import kb_editor_support as kbs
 from assistant.api import knowledge as kb
 from assistant.api import qr_transfer as qrt
+from assistant.api import shop_import as shi
 from assistant.api.events import EventAccepted, event_stream, post_event
 from assistant.api.kb_related import ItemKnowledgeIn, KnowledgeOut
 from assistant.api.pages import demo_page, editor_page, home_page, lookup_page, sidebar_page
@@ -353,6 +354,16 @@ ENDPOINTS: list[Endpoint] = [
     Endpoint("GET", "/api/kb/items/{item_id}/answers", item_answers.item_answers, "kb_item_answers",
              "Hot-item answers bound to one item, rendered for the conversation (one-click in the sidebar)",
              query=item_answers.ItemAnswersQuery, response=item_answers.ItemAnswersOut, tag="knowledge"),
+    # ---- shop import: the seller center's order / order-line / item exports, as background jobs ----
+    Endpoint("POST", "/api/shop-import/jobs/{job_id}/apply", shi.apply, "shop_import_apply",
+             "Write what the dry run showed, in one transaction (202; poll the job)", role=Role.EDITOR,
+             query=shi.ApplyQuery, response=shi.JobOut, tag="shop_import"),
+    Endpoint("GET", "/api/shop-import/jobs/{job_id}", shi.job_status, "shop_import_job",
+             "An import job: state, progress (0..1) and, when done, its report", role=Role.EDITOR,
+             response=shi.JobOut, tag="shop_import"),
+    Endpoint("POST", "/api/shop-import/{kind}", shi.upload, "shop_import_upload",
+             "Upload an orders (multipart `file`, optional `lines`) or items export; its dry run starts as a job "
+             "(202)", role=Role.EDITOR, query=shi.UploadQuery, response=shi.JobOut, tag="shop_import"),
 ]
 
 

@@ -103,6 +103,10 @@ class Settings(BaseModel):
     conversation_retention_days: Annotated[int, Field(ge=1)] = Field(
         90, description="Days the conversation log keeps a message before the cleanup job removes it."
     )
+    import_max_bytes: Annotated[int, Field(ge=1024)] = Field(
+        512 * 1024 * 1024,
+        description="Largest seller-center export (orders, order lines or items file) the editor may upload.",
+    )
 
     @property
     def db_path(self) -> Path:

@@ -14,7 +14,7 @@ from assistant.web.pages import render
 
 DEMO_AGENT = "xiaomei"
 DEMO_EDITOR = "lina"
-EDITOR_TABS = ("quick-replies", "intents", "hot-items", "knowledge", "campaigns", "synonyms", "try", "unmatched", "usage")
+EDITOR_TABS = ("quick-replies", "intents", "hot-items", "knowledge", "campaigns", "synonyms", "try", "unmatched", "usage", "shop-import")
 LOCAL_ADDRESSES = frozenset({"127.0.0.1", "::1"})
 
 

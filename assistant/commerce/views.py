@@ -77,6 +77,7 @@ ACTION_LABELS: dict[str, str] = {
     "risk_set": "标记风险买家",
     "risk_clear": "解除风险标记",
     "approval_refused": "拒绝改价申请",
+    "import": "导入更新",
 }
 APPROVAL_LABELS = {
     "pending": "待主管审批",

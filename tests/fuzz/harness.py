@@ -46,6 +46,23 @@ from assistant.settings import Settings
 from knowledge import store as kb_store
 from knowledge.database import Database
 
+
+def _import_all(package: Any) -> None:
+    """Import every module of ``package`` now, at the top of the stack.
+
+    schemathesis imports some modules lazily, deep inside hypothesis's stack, and CPython 3.11.7 can then
+    fail to compile one ("AST constructor recursion depth mismatch") when its .pyc is missing or stale.
+    """
+    import importlib
+    import pkgutil
+
+    for module in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+        with contextlib.suppress(Exception):
+            importlib.import_module(module.name)
+
+
+_import_all(schemathesis)
+
 #: What every response is checked for. ``positive_data_acceptance`` is left out on purpose: some
 #: refusals of schema-valid input depend on the data (an unknown shop or item, an order whose status
 #: forbids the edit, a campaign ending before it starts, a region chain that does not exist) and no
