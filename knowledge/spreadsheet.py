@@ -20,12 +20,11 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
+from knowledge.table_error import TableError as TableError
+from knowledge.xlsx_guard import ImportLimits, Reader
+
 HEAD_BYTES = 256 * 1024  # enough to hold the header and the first rows of any export
 MAX_XLSX_UNPACKED = 64 * 1024 * 1024
-
-
-class TableError(ValueError):
-    """The file cannot be read as a table; the message says why and what to do."""
 
 
 def fold_header(value: Any) -> str:
@@ -117,28 +116,62 @@ def _csv_table(binary: IO[bytes], size: int, score: Callable[[Sequence[str]], in
     return Table("csv", rows(), progress, text.close, encoding)
 
 
-def _xlsx_table(binary: IO[bytes], max_unpacked: int) -> Table:
+# An export of 200,000 orders is big, but bounded all the same (see ``xlsx_guard``): the declared range
+# is ignored, DTDs and entities are refused, and the sheet is scanned for its size before openpyxl reads it.
+EXPORT_LIMITS = ImportLimits(
+    rows=300_000, columns=200, row_cells=2_000, cells=30_000_000, shared_strings=5_000_000,
+    unpacked_bytes=MAX_XLSX_UNPACKED, seconds=600,
+)
+
+
+def _xlsx_table(binary: IO[bytes], limits: ImportLimits) -> Table:
     import openpyxl  # imported here: only imports need it
 
     try:
-        with zipfile.ZipFile(binary) as archive:
-            if sum(info.file_size for info in archive.infolist()) > max_unpacked:
-                raise TableError("Excel 文件解压后太大：请拆成几个文件分别导入")
-        binary.seek(0)
+        archive = zipfile.ZipFile(binary)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as exc:
+        raise TableError("Excel 文件无法打开：请确认是 .xlsx 格式（旧的 .xls 请先另存为 .xlsx）") from exc
+    with archive:
+        if sum(info.file_size for info in archive.infolist()) > limits.unpacked_bytes:
+            raise TableError("Excel 文件解压后太大：请拆成几个文件分别导入")
+        reader = Reader(archive, limits)
+        sheets = {
+            info.filename: reader.scan_part(info.filename, "sheet")
+            for info in archive.infolist()
+            if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
+        }
+        for info in archive.infolist():
+            if info.filename.endswith("sharedStrings.xml"):
+                reader.scan_part(info.filename, "strings")
+            elif info.filename.endswith((".xml", ".rels", ".vml")) and info.filename not in sheets:
+                reader.scan_part(info.filename, "other")
+    binary.seek(0)
+    try:
         book = openpyxl.load_workbook(binary, read_only=True, data_only=True)
-    except TableError:
-        raise
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         raise TableError("Excel 文件无法打开：请确认是 .xlsx 格式（旧的 .xls 请先另存为 .xlsx）") from exc
+    if not book.worksheets:
+        book.close()
+        raise TableError("Excel 文件里没有工作表")
     sheet = book.worksheets[0]
-    total = sheet.max_row or 0
+    stats = sheets.get(str(getattr(sheet, "_worksheet_path", "")).lstrip("/"))
+    if stats is None:
+        book.close()
+        raise TableError("Excel 文件已损坏：找不到第一个工作表，请在 Excel 中重新保存后再导入")
+    sheet.reset_dimensions()  # the declared A1:XFD… range is ignored
+    width = max(1, min(stats.max_column or limits.columns, limits.columns))
+    total = stats.rows
     done = [0]
 
     def rows() -> Iterator[list[Any]]:
         try:
-            for values in sheet.iter_rows(values_only=True):
+            for values in sheet.iter_rows(max_col=width, max_row=limits.rows, values_only=True):
                 done[0] += 1
                 yield list(values)
+        except TableError:
+            raise
+        except Exception as exc:  # damaged sheet data that passed the XML scan
+            raise TableError("Excel 文件的表格数据无法读取：请在 Excel 中重新保存后再导入") from exc
         finally:
             book.close()
 
@@ -155,7 +188,7 @@ def open_table(
     *,
     score: Callable[[Sequence[str]], int],
     scan_rows: int = 20,
-    max_unpacked: int = MAX_XLSX_UNPACKED,
+    limits: ImportLimits = EXPORT_LIMITS,
 ) -> Table:
     """Open a seekable binary stream as a table; ``score`` says how header-like a row is (for CSV).
 
@@ -165,5 +198,5 @@ def open_table(
     if not head.strip() and size < 8:
         raise TableError("文件是空的：请选择导出的 CSV 或 Excel 文件")
     if sniff_format(head) == "xlsx":
-        return _xlsx_table(binary, max_unpacked)
+        return _xlsx_table(binary, limits)
     return _csv_table(binary, size, score, scan_rows)

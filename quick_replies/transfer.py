@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from knowledge.xlsx_guard import DEFAULT_LIMITS, ImportLimits, PartStats, Reader
 from quick_replies.errors import TransferError as TransferError
-from quick_replies.xlsx_guard import DEFAULT_LIMITS, ImportLimits, PartStats, Reader
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_MIME = "text/csv; charset=utf-8"
@@ -177,7 +177,7 @@ def _xlsx_rows(data: bytes, limits: ImportLimits = DEFAULT_LIMITS) -> list[list[
             raise TransferError(
                 f"Excel 文件解压后超过 {limits.unpacked_bytes // (1024 * 1024)} MB：请拆成几个文件分别导入"
             )
-        reader = Reader(archive, limits)
+        reader = Reader(archive, limits, TransferError)
         sheets: dict[str, PartStats] = {}
         for info in archive.infolist():
             name = info.filename

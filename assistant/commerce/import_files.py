@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 from assistant.commerce import import_cells as c
+from knowledge.spreadsheet import EXPORT_LIMITS as SHARED_EXPORT_LIMITS
 from knowledge.spreadsheet import Table, TableError, open_table
 
 _EXPORT_NAME_RE = re.compile(r"(20\d{2})(\d{2})(\d{2})[_-]?(\d{2})(\d{2})(\d{2})?")
-MAX_XLSX_UNPACKED = 2 << 30
+# a 200,000-order export unpacks to well under a gigabyte; every other bound is the shared reader's
+EXPORT_LIMITS = replace(SHARED_EXPORT_LIMITS, unpacked_bytes=2 << 30)
 
 
 @dataclass(frozen=True)
@@ -48,9 +50,7 @@ def open_export(source: Path | IO[bytes], columns: dict[str, tuple[str, ...]]) -
         binary.seek(0)
         if size == 0:
             raise TableError("文件是空的：请选择从千牛/卖家中心导出的 CSV 或 Excel 文件")
-        return open_table(
-            binary, size, score=lambda row: len(c.header_map(row, columns)), max_unpacked=MAX_XLSX_UNPACKED
-        )
+        return open_table(binary, size, score=lambda row: len(c.header_map(row, columns)), limits=EXPORT_LIMITS)
     except BaseException:
         binary.close()
         raise

@@ -10,8 +10,8 @@ from collections.abc import Callable
 import pytest
 from aiohttp.test_utils import TestClient
 
+from knowledge.xlsx_guard import ImportLimits
 from quick_replies.transfer import TransferError, read_sheet
-from quick_replies.xlsx_guard import ImportLimits
 from tests.conftest import MiniShop
 from tests.foundation.test_api_errors import assert_error_shape
 from tests.qr_transfer import xlsx_files as xf

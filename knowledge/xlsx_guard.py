@@ -14,7 +14,8 @@ stays flat whatever the part holds, and refuses:
 - past ``ImportLimits.seconds``.
 
 It reports the columns actually used, so the reader asks openpyxl for those and no more (the
-declared dimension is ignored). Every refusal is a ``TransferError`` naming the limit.
+declared dimension is ignored). Every refusal is a ``TableError`` (or the class the reader is
+given) naming the limit.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 from xml.parsers import expat
 
-from quick_replies.errors import TransferError
+from knowledge.table_error import TableError
 
 CHUNK = 64 * 1024
 _CELL_REF = re.compile(r"^([A-Z]{1,3})")
@@ -63,15 +64,18 @@ class PartStats:
 class Reader:
     """Shared state of one file's scan: bytes unpacked so far and the deadline."""
 
-    def __init__(self, archive: zipfile.ZipFile, limits: ImportLimits = DEFAULT_LIMITS) -> None:
+    def __init__(
+        self, archive: zipfile.ZipFile, limits: ImportLimits = DEFAULT_LIMITS, error: type[ValueError] = TableError
+    ) -> None:
         self.archive = archive
+        self.error = error
         self.limits = limits
         self.unpacked = 0
         self.deadline = time.monotonic() + limits.seconds
 
     def check_time(self) -> None:
         if time.monotonic() > self.deadline:
-            raise TransferError(f"Excel 文件读取超过 {self.limits.seconds:.0f} 秒：请拆成几个小文件分别导入")
+            raise self.error(f"Excel 文件读取超过 {self.limits.seconds:.0f} 秒：请拆成几个小文件分别导入")
 
     def scan_part(self, name: str, kind: str = "other") -> PartStats:
         """Stream part ``name``: ``other`` only up to its root element (a DTD must come before it),
@@ -81,7 +85,7 @@ class Reader:
         row_cells = 0
 
         def refuse_dtd(*_: Any) -> None:
-            raise TransferError(
+            raise self.error(
                 "Excel 文件里有 DTD 或实体声明（<!DOCTYPE / <!ENTITY），不是正常的表格：已拒绝"
             )
 
@@ -94,7 +98,7 @@ class Reader:
                 if local == "si":
                     stats.strings += 1
                     if stats.strings > limits.shared_strings:
-                        raise TransferError(
+                        raise self.error(
                             f"Excel 文件的文字超过 {limits.shared_strings} 条：请拆成几个文件"
                         )
                 return
@@ -102,18 +106,18 @@ class Reader:
                 stats.rows += 1
                 row_cells = 0
                 if stats.rows > limits.rows:
-                    raise TransferError(
+                    raise self.error(
                         f"表格超过 {limits.rows} 行：一次最多导入 20000 条短语，请拆成几个文件"
                     )
             elif local == "c":
                 row_cells += 1
                 stats.cells += 1
                 if row_cells > limits.row_cells:
-                    raise TransferError(
+                    raise self.error(
                         f"表格第 {stats.rows} 行超过 {limits.row_cells} 个单元格：请删掉多余的列"
                     )
                 if stats.cells > limits.cells:
-                    raise TransferError(f"表格超过 {limits.cells} 个单元格：请删掉多余的列或拆成几个文件")
+                    raise self.error(f"表格超过 {limits.cells} 个单元格：请删掉多余的列或拆成几个文件")
                 found = _CELL_REF.match(attrs.get("r", ""))
                 if found:
                     stats.max_column = max(stats.max_column, _column_number(found[1]))
@@ -128,7 +132,7 @@ class Reader:
                 while chunk := part.read(CHUNK):
                     self.unpacked += len(chunk)
                     if self.unpacked > limits.unpacked_bytes:
-                        raise TransferError(
+                        raise self.error(
                             f"Excel 文件解压后超过 {limits.unpacked_bytes // (1024 * 1024)} MB：请拆成几个文件分别导入"
                         )
                     self.check_time()
@@ -137,11 +141,11 @@ class Reader:
         except _Stop:
             pass
         except expat.ExpatError as exc:
-            raise TransferError(
+            raise self.error(
                 f"Excel 文件已损坏：{name} 第 {exc.lineno} 行的 XML 格式不对，请在 Excel 中重新保存后再导入"
             ) from exc
         except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, NotImplementedError) as exc:
-            raise TransferError("Excel 文件已损坏：压缩包无法解开，请在 Excel 中重新保存后再导入") from exc
+            raise self.error("Excel 文件已损坏：压缩包无法解开，请在 Excel 中重新保存后再导入") from exc
         return stats
 
 
