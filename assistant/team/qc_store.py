@@ -11,6 +11,7 @@ import sqlite_utils
 from pydantic import BaseModel, ConfigDict
 
 from assistant.commerce.store import insert_audit
+from assistant.team.store import rows as query_rows
 
 
 class _Row(BaseModel):
@@ -73,12 +74,6 @@ _REVIEW = """SELECT r.*, a.name AS reviewer_name, d.id AS dispute_id, d.decision
     LEFT JOIN qc_disputes d ON d.review_id = r.id"""
 
 
-def _rows(db: sqlite_utils.Database, sql: str, params: tuple[Any, ...]) -> list[dict[str, Any]]:
-    cursor = db.conn.execute(sql, params)
-    names = [c[0] for c in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
 def _review(row: dict[str, Any]) -> ReviewRow:
     row["marks"] = json.loads(row["marks"])
     row["zeroed_by"] = [z for z in row["zeroed_by"].split(",") if z]
@@ -106,7 +101,7 @@ def insert_review(db: sqlite_utils.Database, values: dict[str, Any]) -> ReviewRo
 
 
 def review(db: sqlite_utils.Database, review_id: int) -> ReviewRow | None:
-    rows = _rows(db, f"{_REVIEW} WHERE r.id = ?", (review_id,))
+    rows = query_rows(db, f"{_REVIEW} WHERE r.id = ?", (review_id,))
     return _review(rows[0]) if rows else None
 
 
@@ -132,13 +127,13 @@ def reviews(
         where.append("r.calibration = ?")
         params.append(int(calibration))
     sql = f"{_REVIEW} WHERE {' AND '.join(where)} ORDER BY r.id DESC LIMIT ?"
-    return [_review(r) for r in _rows(db, sql, (*params, limit))]
+    return [_review(r) for r in query_rows(db, sql, (*params, limit))]
 
 
 def calibration_reviews(db: sqlite_utils.Database, day: date, shop_id: int) -> list[ReviewRow]:
     return [
         _review(r)
-        for r in _rows(
+        for r in query_rows(
             db,
             f"{_REVIEW} WHERE r.day = ? AND r.shop_id = ? AND r.calibration = 1"
             " ORDER BY r.conversation, r.reviewer_id",
@@ -163,7 +158,7 @@ def insert_dispute(
 
 
 def dispute(db: sqlite_utils.Database, dispute_id: int) -> DisputeRow | None:
-    rows = _rows(db, "SELECT * FROM qc_disputes WHERE id = ?", (dispute_id,))
+    rows = query_rows(db, "SELECT * FROM qc_disputes WHERE id = ?", (dispute_id,))
     return DisputeRow.model_validate(rows[0]) if rows else None
 
 
@@ -171,7 +166,7 @@ def open_disputes(db: sqlite_utils.Database, shop_ids: list[int]) -> list[Disput
     marks = ",".join("?" * len(shop_ids)) or "NULL"
     return [
         DisputeRow.model_validate(r)
-        for r in _rows(
+        for r in query_rows(
             db,
             f"""SELECT d.* FROM qc_disputes d JOIN qc_reviews r ON r.id = d.review_id
                 WHERE d.decision IS NULL AND r.shop_id IN ({marks}) ORDER BY d.id""",
@@ -285,7 +280,7 @@ def insert_evidence(
 
 
 def evidence(db: sqlite_utils.Database, evidence_id: int) -> EvidenceRow | None:
-    rows = _rows(db, f"{_EVIDENCE} WHERE e.id = ?", (evidence_id,))
+    rows = query_rows(db, f"{_EVIDENCE} WHERE e.id = ?", (evidence_id,))
     return _evidence(rows[0]) if rows else None
 
 
@@ -293,7 +288,7 @@ def evidence_of(db: sqlite_utils.Database, buyer_nick: str, shop_ids: list[int])
     marks = ",".join("?" * len(shop_ids)) or "NULL"
     return [
         _evidence(r)
-        for r in _rows(
+        for r in query_rows(
             db,
             f"{_EVIDENCE} WHERE e.buyer_nick = ? AND e.shop_id IN ({marks}) AND e.deleted_at IS NULL ORDER BY e.id",
             (buyer_nick, *shop_ids),

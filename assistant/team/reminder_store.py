@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import UTC, datetime
-from typing import Any
 
 import sqlite_utils
 from pydantic import BaseModel, ConfigDict
+
+from assistant.team.store import models
 
 TASK_COLUMNS = """t.*, a.name AS owner_name"""
 
@@ -75,15 +76,9 @@ class Held(Exception):
         self.task = task
 
 
-def _all(db: sqlite_utils.Database, model: type[Any], sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
-    cursor = db.conn.execute(sql, params)
-    names = [c[0] for c in cursor.description]
-    return [model.model_validate(dict(zip(names, row, strict=True))) for row in cursor.fetchall()]
-
-
 def due_orders(db: sqlite_utils.Database, created_before: datetime, limit: int = 5000) -> list[DueOrder]:
     """Unpaid orders placed before ``created_before`` that no reminder task has taken yet, oldest first."""
-    return _all(
+    return models(
         db,
         DueOrder,
         """SELECT o.id, o.shop_id, o.buyer_id, b.nick AS buyer_nick, o.created_at,
@@ -169,7 +164,7 @@ def event(
 
 
 def task(db: sqlite_utils.Database, task_id: int) -> Task | None:
-    found = _all(
+    found = models(
         db,
         Task,
         f"SELECT {TASK_COLUMNS} FROM reminder_tasks t LEFT JOIN agents a ON a.id = t.owner_id WHERE t.id = ?",
@@ -180,7 +175,7 @@ def task(db: sqlite_utils.Database, task_id: int) -> Task | None:
 
 def open_tasks(db: sqlite_utils.Database, shop_ids: list[int], limit: int = 500) -> list[Task]:
     marks = ",".join("?" * len(shop_ids)) or "NULL"
-    return _all(
+    return models(
         db,
         Task,
         f"""SELECT {TASK_COLUMNS} FROM reminder_tasks t LEFT JOIN agents a ON a.id = t.owner_id
@@ -264,7 +259,7 @@ def record_touch(
 
 def touches(db: sqlite_utils.Database, task_ids: list[int]) -> list[TouchRow]:
     marks = ",".join("?" * len(task_ids)) or "NULL"
-    return _all(
+    return models(
         db,
         TouchRow,
         f"""SELECT t.*, a.name AS agent_name FROM reminder_touches t JOIN agents a ON a.id = t.agent_id
@@ -314,7 +309,7 @@ def settled_tasks(db: sqlite_utils.Database) -> list[tuple[int, str, str | None,
 
 def buyer_touches(db: sqlite_utils.Database, shop_id: int, nick: str, since: datetime) -> list[TouchRow]:
     """The buyer's reminder touches since ``since`` (the buyer card's line), oldest first."""
-    return _all(
+    return models(
         db,
         TouchRow,
         """SELECT x.*, a.name AS agent_name FROM reminder_touches x JOIN agents a ON a.id = x.agent_id
@@ -325,7 +320,7 @@ def buyer_touches(db: sqlite_utils.Database, shop_id: int, nick: str, since: dat
 
 
 def buyer_open_task(db: sqlite_utils.Database, shop_id: int, nick: str) -> Task | None:
-    found = _all(
+    found = models(
         db,
         Task,
         f"SELECT {TASK_COLUMNS} FROM reminder_tasks t LEFT JOIN agents a ON a.id = t.owner_id"
@@ -338,7 +333,7 @@ def buyer_open_task(db: sqlite_utils.Database, shop_id: int, nick: str) -> Task 
 def ended_tasks(db: sqlite_utils.Database, shop_ids: list[int], since: datetime) -> list[Task]:
     """Tasks opened since ``since`` (any state), for the effect report."""
     marks = ",".join("?" * len(shop_ids)) or "NULL"
-    return _all(
+    return models(
         db,
         Task,
         f"""SELECT {TASK_COLUMNS} FROM reminder_tasks t LEFT JOIN agents a ON a.id = t.owner_id

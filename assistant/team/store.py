@@ -6,11 +6,14 @@ import json
 import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any, TypeVar
 
 import sqlite_utils
 from pydantic import BaseModel, ConfigDict
 
 from assistant.commerce.store import insert_audit
+
+M = TypeVar("M", bound=BaseModel)
 
 
 class _Row(BaseModel):
@@ -70,10 +73,20 @@ _EMERGENCY = """SELECT e.*, s.name AS started_by_name, x.name AS ended_by_name F
     JOIN agents s ON s.id = e.started_by LEFT JOIN agents x ON x.id = e.ended_by"""
 
 
-def _claims(db: sqlite_utils.Database, where: str, params: tuple[object, ...]) -> list[Claim]:
-    cursor = db.conn.execute(f"{_CLAIM} WHERE {where}", params)
+def rows(db: sqlite_utils.Database, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+    """A query's rows as dicts by column name (every team store reads through this)."""
+    cursor = db.conn.execute(sql, params)
     names = [c[0] for c in cursor.description]
-    return [Claim.model_validate(dict(zip(names, row, strict=True))) for row in cursor.fetchall()]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def models(db: sqlite_utils.Database, model: type[M], sql: str, params: tuple[Any, ...] = ()) -> list[M]:
+    """A query's rows validated as ``model``."""
+    return [model.model_validate(row) for row in rows(db, sql, params)]
+
+
+def _claims(db: sqlite_utils.Database, where: str, params: tuple[object, ...]) -> list[Claim]:
+    return models(db, Claim, f"{_CLAIM} WHERE {where}", params)
 
 
 def open_claim(db: sqlite_utils.Database, shop_id: int, conversation: str) -> Claim | None:
@@ -147,9 +160,7 @@ def release_claims(
 
 
 def _emergencies(db: sqlite_utils.Database, where: str, params: tuple[object, ...]) -> list[Emergency]:
-    cursor = db.conn.execute(f"{_EMERGENCY} WHERE {where}", params)
-    names = [c[0] for c in cursor.description]
-    return [Emergency.model_validate(dict(zip(names, row, strict=True))) for row in cursor.fetchall()]
+    return models(db, Emergency, f"{_EMERGENCY} WHERE {where}", params)
 
 
 def active_emergencies(db: sqlite_utils.Database) -> list[Emergency]:
@@ -242,7 +253,9 @@ def paid_orders(
     """Orders of these shops created in ``[start, end)`` that were paid, with their item counts (times
     are compared as instants: stored offsets may differ)."""
     marks = ",".join("?" * len(shop_ids)) or "NULL"
-    cursor = db.conn.execute(
+    return models(
+        db,
+        PaidOrderRow,
         f"""SELECT o.shop_id, b.nick AS buyer, o.created_at, o.paid_at, o.price_fen + o.postage_fen AS amount_fen,
                    coalesce((SELECT sum(l.quantity) FROM order_lines l WHERE l.order_id = o.id), 0) AS items
             FROM orders o JOIN buyers b ON b.id = o.buyer_id
@@ -251,8 +264,6 @@ def paid_orders(
             ORDER BY o.created_at""",
         (*shop_ids, start.isoformat(), end.isoformat()),
     )
-    names = [c[0] for c in cursor.description]
-    return [PaidOrderRow.model_validate(dict(zip(names, row, strict=True))) for row in cursor.fetchall()]
 
 
 class KpiClose(_Row):
