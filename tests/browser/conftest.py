@@ -52,7 +52,10 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 async def server(demo_template: Path, tmp_path: Path) -> AsyncIterator[TestServer]:
     data = tmp_path / "data"
     shutil.copytree(demo_template, data)
-    test_server = TestServer(create_app(Settings(data_dir=data, demo_on_first_run=False)), host="127.0.0.1")
+    # the encoder is off, as in the rest of the suite: loading in the background, it would change the
+    # confidence of suggestions mid-test depending on how fast the machine is
+    settings = Settings(data_dir=data, demo_on_first_run=False, encoder="off")
+    test_server = TestServer(create_app(settings), host="127.0.0.1")
     await test_server.start_server()
     yield test_server
     await test_server.close()
