@@ -30,7 +30,7 @@ from assistant.api import qr_transfer as qrt
 from assistant.api import shop_import as shi
 from assistant.api.events import EventAccepted, event_stream, post_event
 from assistant.api.kb_related import ItemKnowledgeIn, KnowledgeOut
-from assistant.api.pages import demo_page, editor_page, home_page, lookup_page, sidebar_page
+from assistant.api.pages import demo_page, editor_page, home_page, lookup_page, sidebar_page, supervisor_page
 from assistant.commerce.views import EditOutcome
 from assistant.endpoint import Endpoint
 from assistant.events import EventIn
@@ -278,6 +278,9 @@ ENDPOINTS: list[Endpoint] = [
              "?conversation=&shop=&buyer=&item=&order=)", role=PUBLIC, tag="pages", produces=("text/html",)),
     Endpoint("GET", "/editor", editor_page, "editor_page",
              "The editor for quick replies, intents, hot-item answers, knowledge, campaigns and synonyms "
+             "(HTML; token passed as ?token=)", role=PUBLIC, tag="pages", produces=("text/html",)),
+    Endpoint("GET", "/supervisor", supervisor_page, "supervisor_page",
+             "The supervisor's pages: the team's wall, KPI and bonus, forecast and staffing, QC, reminders "
              "(HTML; token passed as ?token=)", role=PUBLIC, tag="pages", produces=("text/html",)),
     Endpoint("GET", "/demo", demo_page, "demo_page",
              "Demo console playing the chat client (HTML; local requests only, demo agent's token built in)",

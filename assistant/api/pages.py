@@ -15,6 +15,9 @@ from assistant.web.pages import render
 DEMO_AGENT = "xiaomei"
 DEMO_EDITOR = "lina"
 EDITOR_TABS = ("quick-replies", "intents", "hot-items", "knowledge", "campaigns", "synonyms", "try", "unmatched", "usage", "shop-import")
+# The supervisor's pages, one tab each, in this order: wall, kpi, forecast, qc, reminders (each tab
+# joins the tuple with its module, supervisor_<tab>.js).
+SUPERVISOR_TABS: tuple[str, ...] = ()
 LOCAL_ADDRESSES = frozenset({"127.0.0.1", "::1"})
 
 
@@ -45,7 +48,12 @@ async def lookup_page(request: web.Request) -> web.Response:
 
 async def editor_page(request: web.Request) -> web.Response:
     """Lists, forms, preview, history and import/export for editors; the token arrives as ``?token=``."""
-    return render(request, "editor.html", tabs=EDITOR_TABS)
+    return render(request, "editor.html", page="editor", tabs=EDITOR_TABS, tab_prefix="tab_")
+
+
+async def supervisor_page(request: web.Request) -> web.Response:
+    """The supervisor's pages (wall, reports, forecast, QC, reminders); the token arrives as ``?token=``."""
+    return render(request, "supervisor.html", page="supervisor", tabs=SUPERVISOR_TABS, tab_prefix="stab_")
 
 
 async def demo_page(request: web.Request) -> web.Response:

@@ -65,3 +65,20 @@ async def test_the_start_page_leads_to_the_demo_editor_api_and_health(client: Te
     assert "home-warning" not in html
     english = await (await client.get("/", params={"lang": "en"})).text()
     assert "kefu-assistant is running" in english and "Demo console" in english
+
+
+async def test_the_supervisor_pages_list_their_tabs_in_both_languages(client: TestClient, mini_shop: MiniShop) -> None:
+    from assistant.api.pages import SUPERVISOR_TABS
+    from assistant.web.i18n import STRINGS
+
+    html = await (await client.get("/supervisor")).text()
+    assert "主管工作台" in html and 'src="/static/supervisor.js"' in html
+    for tab in SUPERVISOR_TABS:
+        assert f'data-tab="{tab}"' in html and f'id="tab-{tab}"' in html
+        assert (await client.get(f"/static/supervisor_{tab.replace('-', '_')}.js")).status == 200
+    english = await (await client.get("/supervisor", params={"lang": "en"})).text()
+    assert "<title>Supervisor" in english
+    for tab in SUPERVISOR_TABS:
+        assert f'data-tab="{tab}">{STRINGS["en"]["stab_" + tab.replace("-", "_")]}<' in english
+    editor = await (await client.get("/editor")).text()
+    assert 'src="/static/editor.js"' in editor and 'data-tab="quick-replies"' in editor and "快捷短语" in editor
