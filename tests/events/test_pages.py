@@ -80,5 +80,5 @@ async def test_the_supervisor_pages_list_their_tabs_in_both_languages(client: Te
     assert "<title>Supervisor" in english
     for tab in SUPERVISOR_TABS:
         assert f'data-tab="{tab}">{STRINGS["en"]["stab_" + tab.replace("-", "_")]}<' in english
-    editor = await (await client.get("/editor")).text()
+    editor = await (await client.get("/editor", params={"lang": "zh-CN"})).text()
     assert 'src="/static/editor.js"' in editor and 'data-tab="quick-replies"' in editor and "快捷短语" in editor
