@@ -6,6 +6,7 @@ their own review from the sidebar's menu."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -119,6 +120,14 @@ async def test_a_review_goes_from_the_sample_to_its_score(
     )
     pack = await call(server, "wangjing", "GET", "/api/qc/pack", week=day)
     assert [i["conversation"] for i in pack["lost_orders"]] == ["qc-1"]
+    # the weekly pack, exported as the page shows it
+    await page.locator('input[name="week"]').fill(day)
+    async with page.expect_download() as download:
+        await page.locator("#qc-pack-export").click()
+    exported = await download.value
+    assert exported.suggested_filename == f"qc-pack-{pack['week_start']}.json"
+    saved_path = await exported.path()
+    assert json.loads(saved_path.read_text())["lost_orders"][0]["conversation"] == "qc-1"
     assert not [e for e in watched.errors if "favicon" not in e], watched.errors
     await page.close()
 

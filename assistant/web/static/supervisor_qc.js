@@ -275,7 +275,8 @@ export async function mount(section, ctx) {
   const packCard = card(T.qc_pack_title,
     el("div", { className: "row qc-noprint" }, el("span", { className: "small muted", textContent: T.qc_week }), weekInput, showPack, exportPack, printPack),
     packNote, packList);
-  let pack = null;
+  packCard.classList.add("qc-pack");
+  let pack = null;   // the pack on screen
   async function loadPack() {
     const params = new URLSearchParams({ shop: ctx.shop() });
     if (weekInput.value) params.set("week", weekInput.value);
@@ -286,14 +287,22 @@ export async function mount(section, ctx) {
       el("span", { className: "chip" + (i.tag === "lost_order" ? " qc-risk" : " qc-done"), textContent: tagLabel(i.tag) }),
       el("strong", { textContent: i.conversation }),
       el("span", { className: "qc-grow", textContent: [i.buyer, i.agent, i.note].filter(Boolean).join(" · ") }),
-      el("span", { className: "small muted", textContent: i.score === null ? T.qc_pack_unscored : fmt("qc_pack_score", { score: i.score }) }))));
+      el("span", { className: "small muted", textContent: i.score === null ? T.qc_pack_unscored : fmt("qc_pack_score", { score: i.score }) }),
+      el("details", { className: "qc-pack-chat" }, el("summary", { className: "small", textContent: T.qc_chat }),
+        el("div", { className: "qc-chat" }, ...chatLines(i.lines))))));
   }
   showPack.addEventListener("click", guard(packCard, loadPack));
   exportPack.addEventListener("click", guard(packCard, async () => {
-    if (!pack) await loadPack();
+    await loadPack();   // the week chosen now
     download(`qc-pack-${pack.week_start}.json`, pack);
   }));
-  printPack.addEventListener("click", () => window.print());
+  // the printout is the pack alone, every chat open
+  printPack.addEventListener("click", () => {
+    for (const d of packList.querySelectorAll("details")) d.open = true;
+    document.body.classList.add("qc-print-pack");
+    window.addEventListener("afterprint", () => document.body.classList.remove("qc-print-pack"), { once: true });
+    window.print();
+  });
 
   // ---- the scorecard and the word list ----
   const cardBody = el("tbody", {});
