@@ -107,6 +107,11 @@ async def test_a_review_goes_from_the_sample_to_its_score(
     finding = page.locator("#qc-findings li[data-finding]")
     await finding.first.wait_for(timeout=TIMEOUT)
     assert "培训广告法极限词" in (await finding.first.text_content() or "")
+    # the supervisor keeps evidence too: the hash is shown
+    await after.locator('textarea[name="evidence_note"]').fill("买家要求加微信私下退款")
+    await after.get_by_role("button", name=t["qc_evidence"], exact=True).click()
+    await page.locator("#qc-kept code").wait_for(timeout=TIMEOUT)
+    assert len(await page.locator("#qc-kept code").text_content() or "") == 64
     # a fix on the exact quick reply the agent used
     phrase = (await call(server, "wangjing", "GET", "/api/quick-replies"))["quick_replies"][0]["quick_reply"]
     await after.locator('input[name="target_search"]').fill(phrase["title"])

@@ -198,12 +198,27 @@ export async function mount(section, ctx) {
         await loadFindings();
       } catch (e) { fail(e); }
     });
+    // the evidence locker, from the supervisor's side too
+    const evidenceNote = el("textarea", { name: "evidence_note", rows: 2, maxLength: 500, placeholder: T.qc_evidence_placeholder });
+    const flag = el("select", { name: "flag" }, ...["bad_review_extortion", "professional_claimant", "malicious_complaint"]
+      .map((f) => el("option", { value: f, textContent: T[`qc_flag_${f}`] })));
+    const freeze = el("button", { type: "button", textContent: T.qc_evidence });
+    const kept = el("div", { className: "small", id: "qc-kept" });
+    freeze.addEventListener("click", async () => {
+      try {
+        const made = await api("/api/evidence", { method: "POST", body: { shop, conversation, note: evidenceNote.value, flag: flag.value } });
+        kept.replaceChildren(el("strong", { textContent: fmt("qc_frozen", { id: made.id }) }), " ",
+          el("span", { className: "muted", textContent: T.qc_hash }), " ", el("code", { className: "qc-hash", textContent: made.hash }));
+        evidenceNote.value = "";
+      } catch (e) { fail(e); }
+    });
     after.replaceChildren(
       el("strong", { className: "small", textContent: T.qc_after_review }), error,
       el("div", { className: "row" }, tagButton("lost_order", T.qc_tag_lost), tagButton("excellent", T.qc_tag_excellent)),
       el("div", { className: "row" }, el("label", { className: "small muted", textContent: T.qc_target_kind }), kind, search),
       results, chosen, fixNote, el("div", { className: "row" }, openFix),
-      trainNote, el("div", { className: "row" }, openTraining));
+      trainNote, el("div", { className: "row" }, openTraining),
+      evidenceNote, el("div", { className: "row" }, flag, freeze), kept);
   }
 
   // ---- calibration ----
