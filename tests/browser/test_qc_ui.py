@@ -223,3 +223,28 @@ async def test_the_editor_sees_and_closes_the_open_fixes(server: TestServer, bro
     assert [(f["id"], f["outcome"]) for f in closed["findings"]] == [(fix["id"], "改成“不易褪色”")]
     assert watched.errors == []
     await page.close()
+
+
+async def test_the_supervisor_edits_the_scorecard_and_the_word_list(
+    server: TestServer, browser: Browser
+) -> None:
+    watched = await open_page(browser, 1280, 900)
+    page = watched.page
+    await page.goto(str(server.make_url(f"/supervisor?token={token_of(server, 'wangjing')}&lang=en#qc")))
+    weight = page.locator('input[name="categories.0.weight"]')
+    await weight.wait_for(timeout=TIMEOUT)
+    await weight.fill("30")
+    await page.get_by_role("button", name=qc_strings.EN["qc_save_card"]).click()
+    await page.locator("#toast").filter(has_text=qc_strings.EN["qc_card_saved"]).wait_for(timeout=TIMEOUT)
+    card = await call(server, "wangjing", "GET", "/api/qc/scorecard")
+    assert card["categories"][0]["weight"] == 30
+    # a repeated key is refused and said so
+    await page.locator('input[name="categories.1.key"]').fill(card["categories"][0]["key"])
+    await page.get_by_role("button", name=qc_strings.EN["qc_save_card"]).click()
+    await page.locator(".qc-card .form-error").filter(has_text="重复").wait_for(timeout=TIMEOUT)
+    await page.locator("#qc-words").fill("秒杀\n包治百病\n")
+    await page.get_by_role("button", name=qc_strings.EN["qc_save_words"]).click()
+    await page.locator("#toast").filter(has_text="2").wait_for(timeout=TIMEOUT)
+    assert (await call(server, "xiaomei", "GET", "/api/qc/words"))["words"] == ["秒杀", "包治百病"]
+    assert [e for e in watched.errors if "400 (Bad Request)" not in e] == []
+    await page.close()

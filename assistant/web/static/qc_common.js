@@ -15,6 +15,13 @@ export function fmt(key, values = {}) {
   return Object.entries(values).reduce((text, [k, v]) => text.replaceAll(`{${k}}`, String(v)), T[key] || key);
 }
 
+/** The buyer risk flags evidence may set (POST /api/evidence `flag`), as <option>s. */
+export const FLAGS = ["bad_review_extortion", "professional_claimant", "malicious_complaint"];
+export const flagOptions = () => FLAGS.map((f) => el("option", { value: f, textContent: T[`qc_flag_${f}`] }));
+
+/** An error's field messages, else its message. */
+export const errorText = (e) => ((e.errors || []).length ? e.errors.map((x) => x.message).join(" ") : e.message);
+
 export const reasonLabel = (reason) => T[`qc_reason_${reason}`] || reason;
 export const tagLabel = (tag) => (tag === "lost_order" ? T.qc_tag_lost_order : T.qc_tag_excellent_label);
 export const when = (iso) => new Date(iso).toLocaleString(document.documentElement.lang);

@@ -2,9 +2,7 @@
 // button (freeze the current conversation, show its hash, the buyer card shows the risk flag), and the
 // agent's own reviews with the dispute action (the "我的质检" menu).
 import { T, api, el, joinList, toast } from "./ui.js";
-import { fmt, loadStyle } from "./qc_common.js";
-
-const FLAGS = ["bad_review_extortion", "professional_claimant", "malicious_complaint"];
+import { errorText, flagOptions, fmt, loadStyle } from "./qc_common.js";
 
 /** Mount into `section`; ctx = { conversation() -> the current conversation or null, refreshCard() }.
  *  Returns { listen(source) }: call it with the sidebar's EventSource. */
@@ -21,7 +19,7 @@ export function mountQc(section, ctx) {
   const open = el("button", { type: "button", id: "qc-evidence-open", textContent: T.qc_evidence });
   const note = el("textarea", { name: "note", rows: 2, maxLength: 500, placeholder: T.qc_evidence_placeholder });
   note.setAttribute("aria-label", T.qc_evidence_note);
-  const flag = el("select", { name: "flag" }, ...FLAGS.map((f) => el("option", { value: f, textContent: T[`qc_flag_${f}`] })));
+  const flag = el("select", { name: "flag" }, ...flagOptions());
   flag.setAttribute("aria-label", T.qc_flag);
   const freeze = el("button", { type: "submit", className: "primary", textContent: T.qc_freeze });
   const cancel = el("button", { type: "button", textContent: T.qc_cancel });
@@ -52,7 +50,7 @@ export function mountQc(section, ctx) {
       toast(fmt("qc_frozen", { id: made.id }));
       ctx.refreshCard();
     } catch (e) {
-      error.textContent = e.errors.length ? e.errors.map((x) => x.message).join(" ") : e.message;
+      error.textContent = errorText(e);
       error.hidden = false;
     } finally {
       freeze.disabled = false;
@@ -92,7 +90,7 @@ export function mountQc(section, ctx) {
           toast(T.qc_dispute_sent);
           await loadMine();
         } catch (e) {
-          fail.textContent = e.errors.length ? e.errors.map((x) => x.message).join(" ") : e.message;
+          fail.textContent = errorText(e);
           fail.hidden = false;
         }
       });

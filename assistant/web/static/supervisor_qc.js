@@ -3,7 +3,7 @@
 // or intent, a training card), calibration, disputes, open findings, the weekly pack, and the team's
 // scorecard and forbidden-word list.
 import { T, api, el, labelled, showFieldErrors, toast } from "./ui.js";
-import { chatLines, download, findingRow, fmt, guard, loadStyle, reasonLabel, scoreOf, tagLabel } from "./qc_common.js";
+import { chatLines, download, errorText, findingRow, flagOptions, fmt, guard, loadStyle, reasonLabel, scoreOf, tagLabel } from "./qc_common.js";
 
 function card(title, ...children) {
   const error = el("p", { className: "form-error", role: "alert", hidden: true });
@@ -142,7 +142,7 @@ export async function mount(section, ctx) {
   // ---- what a review leads to: tags, a fix, a training card ----
   function renderAfter({ conversation, shop, review, tags = [] }) {
     const error = el("p", { className: "form-error", role: "alert", hidden: true });
-    const fail = (e) => { error.textContent = e.message; error.hidden = false; };
+    const fail = (e) => { error.textContent = errorText(e); error.hidden = false; };
     const tagButton = (tag, text) => {
       const button = el("button", { type: "button", textContent: text, disabled: tags.includes(tag) });
       button.dataset.tag = tag;
@@ -200,8 +200,7 @@ export async function mount(section, ctx) {
     });
     // the evidence locker, from the supervisor's side too
     const evidenceNote = el("textarea", { name: "evidence_note", rows: 2, maxLength: 500, placeholder: T.qc_evidence_placeholder });
-    const flag = el("select", { name: "flag" }, ...["bad_review_extortion", "professional_claimant", "malicious_complaint"]
-      .map((f) => el("option", { value: f, textContent: T[`qc_flag_${f}`] })));
+    const flag = el("select", { name: "flag" }, ...flagOptions());
     const freeze = el("button", { type: "button", textContent: T.qc_evidence });
     const kept = el("div", { className: "small", id: "qc-kept" });
     freeze.addEventListener("click", async () => {
