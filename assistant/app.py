@@ -14,6 +14,7 @@ from assistant import keys
 from assistant.api import events, quick_replies, watch
 from assistant.api.commerce import commerce_ctx
 from assistant.api.knowledge import matcher_ctx
+from assistant.api.qc_findings import qc_ctx
 from assistant.api.semantic import semantic_ctx
 from assistant.api.shop_import import import_jobs_ctx
 from assistant.directory import Directory
@@ -99,6 +100,7 @@ def create_app(settings: Settings) -> web.Application:
     setup_static(app)
     app.cleanup_ctx.append(render_pool_ctx)
     app.cleanup_ctx.append(database_ctx)
+    app.cleanup_ctx.append(qc_ctx)
     app.cleanup_ctx.append(events.events_ctx)
     app.on_shutdown.append(events.close_streams)  # SSE streams end before handlers are awaited
     app.cleanup_ctx.append(commerce_ctx)

@@ -19,6 +19,7 @@ from assistant.semantic_state import SemanticState
 from assistant.settings import Settings
 from assistant.sync.service import SyncService
 from assistant.team.board import Board
+from assistant.team.qc import Config as QcConfig
 from assistant.team.store import Switches
 from assistant.ttl_cache import TtlCache
 from assistant.usage import UsageRecorder
@@ -59,3 +60,5 @@ TEMPLATES = web.AppKey("templates", RenderPool)
 IMPORTS = web.AppKey("imports", asyncio.Semaphore)
 #: shop imports (seller-center exports) running or finished in this process, polled for progress
 IMPORT_JOBS = web.AppKey("import_jobs", ImportJobs)
+#: the team's QC scorecard and forbidden-word list (read at start-up, replaced on each edit)
+QC_CONFIG = web.AppKey("qc_config", QcConfig)

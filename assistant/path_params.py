@@ -99,6 +99,7 @@ PATH_PARAMS: dict[str, PathParam] = {
         "review_id",
         "dispute_id",
         "evidence_id",
+        "finding_id",
     )
 }
 PATH_PARAMS["order_id"] = PathParam(

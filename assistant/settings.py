@@ -100,6 +100,9 @@ class Settings(BaseModel):
     reminder_holdout_percent: Annotated[float, Field(ge=0, le=50)] = Field(
         5.0, description="Share of reminder tasks never reminded, to measure the real lift."
     )
+    qc_dispute_days: Annotated[int, Field(ge=1, le=90)] = Field(
+        7, description="Days after a QC review during which the reviewed agent may dispute it."
+    )
     conversation_retention_days: Annotated[int, Field(ge=1)] = Field(
         90, description="Days the conversation log keeps a message before the cleanup job removes it."
     )

@@ -29,7 +29,6 @@ from knowledge.models import Agent, Id, Model, Role
 
 AFTER_SALES_WORDS = ("退货", "退款", "换货", "售后", "破损", "坏了", "少发", "发错", "质量问题")
 CALIBRATION_SIZE = 5
-DISPUTE_DAYS = 7
 
 Conversation = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
@@ -218,7 +217,7 @@ async def candidates(
                 if m.direction is Direction.OUT and m.source is not None and m.source.value == "human"
             )
             reasons = []
-            if qc.words_in(wrote, qc.FORBIDDEN_WORDS):
+            if qc.words_in(wrote, app[keys.QC_CONFIG].forbidden_words):
                 reasons.append(qc.Reason.FORBIDDEN)
             if qc.words_in(said, qc.ANGER_WORDS):
                 reasons.append(qc.Reason.ANGER)
@@ -303,7 +302,7 @@ async def scorecard(request: web.Request) -> web.Response:
         ScorecardOut(
             categories=[
                 CategoryOut(key=c.key, label=c.label, weight=c.weight, scale=c.scale, critical=c.critical)
-                for c in qc.SCORECARD
+                for c in request.app[keys.QC_CONFIG].categories
             ]
         )
     )
@@ -338,9 +337,9 @@ def _review_out(row: qs.ReviewRow) -> ReviewOut:
     )
 
 
-def _marks_score(marks: dict[str, int | None]) -> qc.ReviewScore:
+def _marks_score(request: web.Request, marks: dict[str, int | None]) -> qc.ReviewScore:
     try:
-        return qc.review_score(marks)
+        return qc.review_score(marks, request.app[keys.QC_CONFIG].categories)
     except ValueError as exc:
         raise BadRequest.field("marks", f"打分有误：{exc}") from exc
 
@@ -356,7 +355,7 @@ async def submit_review(request: web.Request) -> web.Response:
         raise NotFound.field("conversation", f"{body.day} 没有会话 {body.conversation} 的记录")
     if body.calibration and body.conversation not in _calibration_set(found, body.day):
         raise BadRequest.field("calibration", "这段会话不在当天的校准组里")
-    result = _marks_score(body.marks)
+    result = _marks_score(request, body.marks)
     values = {
         "day": body.day.isoformat(),
         "reviewer_id": reviewer.id,
@@ -402,8 +401,9 @@ async def open_dispute(request: web.Request) -> web.Response:
         raise NotFound.field("review_id", f"没有质检记录 {review_id}")
     if found.agent_id != caller.id:
         raise Forbidden("只有被质检的客服本人能申诉", [FieldError("review_id", "不是你的质检记录")])
-    if datetime.now(UTC) - found.created_at > timedelta(days=DISPUTE_DAYS):
-        raise Conflict.field("review_id", f"已超过 {DISPUTE_DAYS} 天的申诉期")
+    days = request.app[keys.SETTINGS].qc_dispute_days
+    if datetime.now(UTC) - found.created_at > timedelta(days=days):
+        raise Conflict.field("review_id", f"已超过 {days} 天的申诉期")
     try:
         made = await request.app[keys.DB].write(
             lambda db: qs.insert_dispute(db, review_id, caller.id, body.reason, datetime.now(UTC))
@@ -441,7 +441,7 @@ async def decide(request: web.Request) -> web.Response:
     if body.decision == "revised":
         if body.marks is None:
             raise BadRequest.field("marks", "改判时请给出你的打分")
-        new_score = _marks_score(body.marks).score
+        new_score = _marks_score(request, body.marks).score
     decided = await request.app[keys.DB].write(
         lambda db: qs.decide_dispute(
             db, dispute_id, by=caller.id, decision=body.decision, new_score=new_score, at=datetime.now(UTC)
@@ -484,7 +484,7 @@ def warn_forbidden(app: web.Application, message: LoggedMessage) -> list[str]:
     """A human reply with forbidden or absolute words: the agent's sidebar is told at once."""
     if message.direction is not Direction.OUT or message.source is None or message.source.value != "human":
         return []
-    words = qc.words_in(message.text, qc.FORBIDDEN_WORDS)
+    words = qc.words_in(message.text, app[keys.QC_CONFIG].forbidden_words)
     if words and message.agent_id is not None:
         app[keys.EVENTS].notify(
             {message.agent_id},

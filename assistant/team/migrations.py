@@ -220,3 +220,55 @@ def m0007_roster(db: sqlite_utils.Database) -> None:
             )""",
         ],
     )
+
+
+@migrations(name="0009_qc_findings")
+def m0009_qc_findings(db: sqlite_utils.Database) -> None:
+    execute_all(
+        db,
+        [
+            # a finding opens a fix on one quick reply or intent, or a training card for the trainer
+            """CREATE TABLE qc_findings (
+                id INTEGER PRIMARY KEY,
+                shop_id INTEGER NOT NULL REFERENCES shops(id),
+                review_id INTEGER REFERENCES qc_reviews(id),
+                conversation TEXT NOT NULL DEFAULT '',
+                agent_id INTEGER REFERENCES agents(id),
+                kind TEXT NOT NULL CHECK (kind IN ('fix', 'training')),
+                target_kind TEXT CHECK (target_kind IN ('quick_reply', 'intent')),
+                target_id INTEGER,
+                target_name TEXT NOT NULL DEFAULT '',
+                note TEXT NOT NULL,
+                created_by INTEGER NOT NULL REFERENCES agents(id),
+                created_at TEXT NOT NULL,
+                closed_by INTEGER REFERENCES agents(id),
+                closed_at TEXT,
+                outcome TEXT NOT NULL DEFAULT '',
+                CHECK ((kind = 'fix') = (target_kind IS NOT NULL AND target_id IS NOT NULL))
+            )""",
+            "CREATE INDEX idx_qc_findings_target ON qc_findings (target_kind, target_id, closed_at)",
+            "CREATE INDEX idx_qc_findings_shop ON qc_findings (shop_id, closed_at)",
+            # 丢单 / 优秀: one tag of each kind per conversation, for the weekly meeting's pack
+            """CREATE TABLE qc_tags (
+                id INTEGER PRIMARY KEY,
+                shop_id INTEGER NOT NULL REFERENCES shops(id),
+                conversation TEXT NOT NULL,
+                day TEXT NOT NULL,
+                tag TEXT NOT NULL CHECK (tag IN ('lost_order', 'excellent')),
+                agent_id INTEGER REFERENCES agents(id),
+                buyer_nick TEXT NOT NULL DEFAULT '',
+                note TEXT NOT NULL DEFAULT '',
+                created_by INTEGER NOT NULL REFERENCES agents(id),
+                created_at TEXT NOT NULL,
+                UNIQUE (shop_id, conversation, tag)
+            )""",
+            "CREATE INDEX idx_qc_tags_day ON qc_tags (day, shop_id)",
+            # the team's scorecard and forbidden-word list, when edited (defaults in team/qc.py otherwise)
+            """CREATE TABLE qc_config (
+                key TEXT PRIMARY KEY CHECK (key IN ('scorecard', 'forbidden_words')),
+                value TEXT NOT NULL,
+                updated_by INTEGER NOT NULL REFERENCES agents(id),
+                updated_at TEXT NOT NULL
+            )""",
+        ],
+    )

@@ -227,3 +227,43 @@ def canonical(payload: Mapping[str, Any]) -> bytes:
 
 def evidence_hash(payload: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical(payload)).hexdigest()
+
+
+# ---- what a team edits: the scorecard and the word list; findings and tags ------------------------
+
+#: conversation tags for the weekly meeting: lost orders and excellent cases
+TAGS: Mapping[str, str] = {"lost_order": "丢单", "excellent": "优秀"}
+#: what a finding opens: a fix on one quick reply or intent (the editor sees it), or a training card
+FINDING_KINDS: Mapping[str, str] = {"fix": "修改", "training": "培训"}
+FIX_TARGETS: Mapping[str, str] = {"quick_reply": "快捷短语", "intent": "意图"}
+
+
+@dataclass(slots=True)
+class Config:
+    """The team's scorecard and forbidden-word list (defaults until a supervisor edits them); one per
+    process, replaced whole on each edit."""
+
+    categories: tuple[Category, ...] = SCORECARD
+    forbidden_words: tuple[str, ...] = FORBIDDEN_WORDS
+
+
+def card_problems(categories: Sequence[Category]) -> list[tuple[int, str]]:
+    """What makes a scorecard unusable, as (index, message): repeated keys, a critical item that is
+    not yes/no or carries weight, no weighted category to score on."""
+    problems: list[tuple[int, str]] = []
+    seen: set[str] = set()
+    for index, c in enumerate(categories):
+        if c.key in seen:
+            problems.append((index, f"类别 {c.key} 重复了"))
+        seen.add(c.key)
+        if c.critical and (c.scale != 2 or c.weight != 0):
+            problems.append((index, "关键项只能是“是/否”两档，且不计权重"))
+    if not any(c.weight > 0 and not c.critical for c in categories):
+        problems.append((-1, "至少要有一个计权重的评分类别"))
+    return problems
+
+
+def week_of(day: date) -> tuple[date, date]:
+    """The Monday-to-Sunday week holding ``day``, as ``[monday, next monday)``."""
+    monday = date.fromordinal(day.toordinal() - day.weekday())
+    return monday, date.fromordinal(monday.toordinal() + 7)

@@ -11,6 +11,7 @@ import sqlite_utils
 from pydantic import BaseModel, ConfigDict
 
 from assistant.commerce.store import insert_audit
+from assistant.team import qc
 from assistant.team.store import rows as query_rows
 
 
@@ -323,3 +324,204 @@ def delete_evidence(
             after=None,
         )
     return cursor.rowcount == 1
+
+
+class QcMetric(_Row):
+    """An agent's QC figure for the KPI scorecard: the mean final score and how many reviews it rests on."""
+
+    score: float
+    reviews: int
+    zeroed: int
+
+
+def agent_metrics(
+    db: sqlite_utils.Database, agent_ids: list[int], since: date, until: date
+) -> dict[int, QcMetric]:
+    """The seam for the KPI code: per agent, the mean of their reviews in ``[since, until)`` with the
+    count behind it and how many a critical item zeroed. Calibration reviews never count (their spread
+    is the reviewers', not the agent's); a revised dispute counts with its new score."""
+    marks = ",".join("?" * len(agent_ids)) or "NULL"
+    rows = db.conn.execute(
+        f"""SELECT r.agent_id,
+                avg(CASE WHEN d.decision = 'revised' THEN d.new_score ELSE r.score END), count(*),
+                sum(CASE WHEN r.zeroed_by != '' AND coalesce(d.decision, '') != 'revised' THEN 1 ELSE 0 END)
+            FROM qc_reviews r LEFT JOIN qc_disputes d ON d.review_id = r.id
+            WHERE r.calibration = 0 AND r.agent_id IN ({marks}) AND r.day >= ? AND r.day < ?
+            GROUP BY r.agent_id""",
+        (*agent_ids, since.isoformat(), until.isoformat()),
+    ).fetchall()
+    return {int(a): QcMetric(score=round(float(s), 2), reviews=int(n), zeroed=int(z)) for a, s, n, z in rows}
+
+
+# ---- the team's scorecard and word list ---------------------------------------------------------------
+
+
+def load_config(db: sqlite_utils.Database) -> qc.Config:
+    """The edited scorecard and word list, the defaults where nothing was edited."""
+    stored = {k: json.loads(v) for k, v in db.conn.execute("SELECT key, value FROM qc_config").fetchall()}
+    config = qc.Config()
+    if "scorecard" in stored:
+        config.categories = tuple(qc.Category(**c) for c in stored["scorecard"])
+    if "forbidden_words" in stored:
+        config.forbidden_words = tuple(stored["forbidden_words"])
+    return config
+
+
+def save_config(
+    db: sqlite_utils.Database, key: str, value: list[Any], *, agent_id: int, at: datetime, before: list[Any]
+) -> None:
+    """Replace one config entry; audited with the old and the new value."""
+    db.conn.execute(
+        """INSERT INTO qc_config (key, value, updated_by, updated_at) VALUES (?, ?, ?, ?)
+           ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_by = excluded.updated_by,
+               updated_at = excluded.updated_at""",
+        (key, json.dumps(value, ensure_ascii=False), agent_id, at.isoformat()),
+    )
+    insert_audit(
+        db,
+        at=at.isoformat(),
+        agent_id=agent_id,
+        shop_id=None,
+        entity="qc_config",
+        entity_id=key,
+        action="update",
+        reason="",
+        before={"value": before},
+        after={"value": value},
+    )
+
+
+# ---- findings: fixes and training cards -----------------------------------------------------------------
+
+
+class FindingRow(_Row):
+    id: int
+    shop_id: int
+    review_id: int | None
+    conversation: str
+    agent_id: int | None
+    agent_name: str | None
+    kind: str
+    target_kind: str | None
+    target_id: int | None
+    target_name: str
+    note: str
+    created_by: int
+    created_by_name: str
+    created_at: datetime
+    closed_by: int | None
+    closed_at: datetime | None
+    outcome: str
+
+
+_FINDING = """SELECT f.*, c.name AS created_by_name, a.name AS agent_name FROM qc_findings f
+    JOIN agents c ON c.id = f.created_by LEFT JOIN agents a ON a.id = f.agent_id"""
+
+
+def insert_finding(db: sqlite_utils.Database, values: dict[str, Any]) -> FindingRow:
+    cursor = db.conn.execute(
+        """INSERT INTO qc_findings (shop_id, review_id, conversation, agent_id, kind, target_kind, target_id,
+               target_name, note, created_by, created_at)
+           VALUES (:shop_id, :review_id, :conversation, :agent_id, :kind, :target_kind, :target_id, :target_name,
+               :note, :created_by, :created_at)""",
+        values,
+    )
+    found = finding(db, int(cursor.lastrowid or 0))
+    assert found is not None
+    return found
+
+
+def finding(db: sqlite_utils.Database, finding_id: int) -> FindingRow | None:
+    rows = query_rows(db, f"{_FINDING} WHERE f.id = ?", (finding_id,))
+    return FindingRow.model_validate(rows[0]) if rows else None
+
+
+def findings(
+    db: sqlite_utils.Database,
+    shop_ids: list[int],
+    *,
+    state: str = "open",
+    kind: str | None = None,
+    target_kind: str | None = None,
+    target_id: int | None = None,
+    limit: int = 200,
+) -> list[FindingRow]:
+    marks = ",".join("?" * len(shop_ids)) or "NULL"
+    where, params = [f"f.shop_id IN ({marks})"], list[Any](shop_ids)
+    if state == "open":
+        where.append("f.closed_at IS NULL")
+    elif state == "closed":
+        where.append("f.closed_at IS NOT NULL")
+    for column, value in (("f.kind", kind), ("f.target_kind", target_kind), ("f.target_id", target_id)):
+        if value is not None:
+            where.append(f"{column} = ?")
+            params.append(value)
+    sql = f"{_FINDING} WHERE {' AND '.join(where)} ORDER BY f.id DESC LIMIT ?"
+    return [FindingRow.model_validate(r) for r in query_rows(db, sql, (*params, limit))]
+
+
+def close_finding(db: sqlite_utils.Database, finding_id: int, *, by: int, outcome: str, at: datetime) -> bool:
+    cursor = db.conn.execute(
+        "UPDATE qc_findings SET closed_by = ?, closed_at = ?, outcome = ? WHERE id = ? AND closed_at IS NULL",
+        (by, at.isoformat(), outcome, finding_id),
+    )
+    return cursor.rowcount == 1
+
+
+# ---- 丢单 / 优秀 tags ---------------------------------------------------------------------------------------
+
+
+class TagRow(_Row):
+    id: int
+    shop_id: int
+    conversation: str
+    day: date
+    tag: str
+    agent_id: int | None
+    agent_name: str | None
+    buyer_nick: str
+    note: str
+    created_by: int
+    created_by_name: str
+    created_at: datetime
+
+
+_TAG = """SELECT t.*, c.name AS created_by_name, a.name AS agent_name FROM qc_tags t
+    JOIN agents c ON c.id = t.created_by LEFT JOIN agents a ON a.id = t.agent_id"""
+
+
+def insert_tag(db: sqlite_utils.Database, values: dict[str, Any]) -> TagRow:
+    try:
+        cursor = db.conn.execute(
+            """INSERT INTO qc_tags (shop_id, conversation, day, tag, agent_id, buyer_nick, note, created_by,
+                   created_at)
+               VALUES (:shop_id, :conversation, :day, :tag, :agent_id, :buyer_nick, :note, :created_by, :created_at)""",
+            values,
+        )
+    except sqlite3.IntegrityError:
+        raise Duplicate from None
+    rows = query_rows(db, f"{_TAG} WHERE t.id = ?", (int(cursor.lastrowid or 0),))
+    return TagRow.model_validate(rows[0])
+
+
+def tags(db: sqlite_utils.Database, shop_ids: list[int], since: date, until: date) -> list[TagRow]:
+    """The tags on conversations of the days ``[since, until)``, by tag, day and conversation."""
+    marks = ",".join("?" * len(shop_ids)) or "NULL"
+    return [
+        TagRow.model_validate(r)
+        for r in query_rows(
+            db,
+            f"{_TAG} WHERE t.shop_id IN ({marks}) AND t.day >= ? AND t.day < ? ORDER BY t.tag, t.day, t.conversation",
+            (*shop_ids, since.isoformat(), until.isoformat()),
+        )
+    ]
+
+
+def reviews_of(db: sqlite_utils.Database, shop_id: int, conversation: str) -> list[ReviewRow]:
+    """Every review of one conversation (calibration too), oldest first."""
+    return [
+        _review(r)
+        for r in query_rows(
+            db, f"{_REVIEW} WHERE r.shop_id = ? AND r.conversation = ? ORDER BY r.id", (shop_id, conversation)
+        )
+    ]

@@ -8,13 +8,17 @@ import pytest
 
 from assistant.team.qc import (
     FORBIDDEN_WORDS,
+    SCORECARD,
     Candidate,
+    Category,
     Reason,
+    card_problems,
     deal,
     evidence_hash,
     review_score,
     sample,
     spread,
+    week_of,
     words_in,
 )
 
@@ -107,3 +111,23 @@ def test_the_evidence_hash_detects_any_change() -> None:
 def test_forbidden_words_are_found_whatever_the_case() -> None:
     assert words_in("亲，这是全网最低价，加qq聊", FORBIDDEN_WORDS) == ["最低价", "全网最低", "加QQ"]
     assert words_in("亲，今天就发货", FORBIDDEN_WORDS) == []
+
+
+def test_a_scorecard_needs_unique_keys_yes_no_critical_items_and_a_weighted_category() -> None:
+    assert card_problems(SCORECARD) == []
+    bad = (
+        Category("greeting", "问候", 10),
+        Category("greeting", "又是问候", 5),
+        Category("no_conflict", "冲突", 3, scale=2, critical=True),
+        Category("no_lie", "乱承诺", 0, scale=5, critical=True),
+    )
+    assert [i for i, _ in card_problems(bad)] == [1, 2, 3]
+    assert [i for i, _ in card_problems((Category("no_conflict", "冲突", 0, scale=2, critical=True),))] == [
+        -1
+    ]
+
+
+def test_the_week_runs_monday_to_sunday() -> None:
+    assert week_of(date(2026, 12, 2)) == (date(2026, 11, 30), date(2026, 12, 7))
+    assert week_of(date(2026, 11, 30)) == (date(2026, 11, 30), date(2026, 12, 7))
+    assert week_of(date(2026, 12, 6)) == (date(2026, 11, 30), date(2026, 12, 7))
