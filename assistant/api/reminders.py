@@ -20,9 +20,12 @@ from assistant.errors import Conflict, FieldError, NotFound
 from assistant.security import current_agent
 from assistant.settings import Settings
 from assistant.team import reminder_store as rs
-from assistant.team.reminder_scan import ScanResult, next_touch, scan, task_key
+from assistant.team.care import DEFAULT_TEMPLATES
+from assistant.team.care_store import care_today, contacts_today, templates
+from assistant.team.reminder_scan import ScanResult, is_flash, next_touch, scan, task_key
 from assistant.team.reminders import Channel, Lift, Rules, TouchDone, calling_slot, credited, is_quiet
 from knowledge.models import Agent, Model
+from knowledge.templates import TemplateProblem, render
 
 ChannelName = Literal["chat", "sms", "phone"]
 
@@ -37,7 +40,12 @@ def rules_from(settings: Settings) -> Rules:
         per_day=settings.reminder_per_day,
         phone_from_fen=settings.reminder_phone_from_yuan * 100,
         holdout_percent=settings.reminder_holdout_percent,
+        flash_close_after=timedelta(minutes=settings.reminder_flash_close_minutes),
     )
+
+
+def flash_words(settings: Settings) -> list[str]:
+    return [w.strip() for w in settings.reminder_flash_sale_words.split(",") if w.strip()]
 
 
 async def run_scan(app: web.Application) -> ScanResult:
@@ -45,7 +53,7 @@ async def run_scan(app: web.Application) -> ScanResult:
     settings = app[keys.SETTINGS]
     now = datetime.now(UTC)
     return await app[keys.DB].write(
-        lambda db: scan(db, now, rules_from(settings), ZoneInfo(settings.timezone))
+        lambda db: scan(db, now, rules_from(settings), ZoneInfo(settings.timezone), flash_words(settings))
     )
 
 
@@ -111,6 +119,19 @@ class DoneIn(Model):
 
 class SnoozeIn(Model):
     minutes: Annotated[int, Field(ge=5, le=24 * 60)]
+
+
+class ScriptQuery(Model):
+    reason: Literal["default", "price", "size", "delivery"] = Field(
+        "default", description="what holds the buyer back: the script's variant (价格, 尺码, 发货时间)"
+    )
+    channel: Literal["chat", "sms"] = "chat"
+
+
+class ScriptOut(Model):
+    purpose: str = Field(description="the template used: reminder_<reason>, or reminder_sms")
+    text: str
+    chars: int
 
 
 class BuyerQuery(Model):
@@ -306,10 +327,12 @@ async def touch(request: web.Request) -> web.Response:
             )
             return state, None
         done = rs.touches(db, [task.id])
-        if sum(1 for t in done if t.at >= today) >= rules.per_day:
+        # one daily cap for the buyer: reminder touches and care messages together
+        if contacts_today(db, task.shop_id, task.buyer_id, today) >= rules.per_day:
             return "cap", None
         key = task_key(task.shop_id, task.buyer_id, task.first_order_at)
-        following, _ = next_touch(task.first_order_at, key, len(done) + 1, rules, tz)
+        flash = is_flash(task.first_order_at, task.closes_at, rules)
+        following, _ = next_touch(task.first_order_at, key, len(done) + 1, rules, tz, flash_sale=flash)
         rs.record_touch(
             db,
             task.id,
@@ -325,7 +348,9 @@ async def touch(request: web.Request) -> web.Response:
 
     state, updated = await request.app[keys.DB].write(write)
     if state == "cap":
-        raise Conflict.field("task_id", f"今天已经催过 {rules.per_day} 次，明天再说")
+        raise Conflict.field(
+            "task_id", f"这位买家今天已经收到 {rules.per_day} 次消息（催付和关怀合计），明天再说"
+        )
     if updated is None:
         said = {
             "paid": "买家已经付款",
@@ -338,6 +363,34 @@ async def touch(request: web.Request) -> web.Response:
             extra={"current": {"state": state}},
         )
     return await _one(request, updated)
+
+
+async def script(request: web.Request) -> web.Response:
+    """The reminder script for a task, rendered in the sandbox: the chat variant for the buyer's reason
+    (price, size, delivery time) or the SMS text. The shop's own wording when it has one."""
+    agent = current_agent(request)
+    query = read_query(request, ScriptQuery)
+    task = await _task_or_404(request, agent)
+    tz = ZoneInfo(request.app[keys.SETTINGS].timezone)
+    purpose = "reminder_sms" if query.channel == "sms" else f"reminder_{query.reason}"
+
+    def read(db: sqlite_utils.Database) -> tuple[tuple[str, str, str], str]:
+        own = templates(db, task.shop_id).get(purpose)
+        return rs.script_facts(db, task.id), own[0] if own else DEFAULT_TEMPLATES[purpose]
+
+    (item, shop_name, receiver), body = await request.app[keys.DB].read(read)
+    closes = task.closes_at.astimezone(tz)
+    context = {
+        "buyer": {"nick": task.buyer_nick},
+        "receiver": {"name": receiver},
+        "order": {"item": item, "total": f"¥{task.total_fen / 100:g}", "pay_by": f"{closes:%m-%d %H:%M}"},
+        "shop": {"name": shop_name},
+    }
+    try:
+        rendered = await request.app[keys.TEMPLATES].run(render, body, context)
+    except TemplateProblem as problem:
+        raise Conflict.field("reason", f"催付话术无法生成：{problem.findings[0].message}") from None
+    return ok(ScriptOut(purpose=purpose, text=rendered.text, chars=len(rendered.text)))
 
 
 async def snooze(request: web.Request) -> web.Response:
@@ -393,19 +446,20 @@ async def buyer_line(request: web.Request) -> web.Response:
         )
     )
     per_day = settings.reminder_per_day
+    cared = await request.app[keys.DB].read(lambda db: care_today(db, shop_id, query.nick, today))
     line = None
     if touches:
         last = touches[-1]
         line = (
             f"催付：{last.agent_name} · {last.at.astimezone(tz):%H:%M} · {CHANNEL_NAMES[last.channel]}"
-            f" · 今天第 {len(touches)}/{per_day} 次"
+            f" · 今天第 {len(touches) + cared}/{per_day} 次"
         )
     return ok(
         BuyerLine(
             line=line,
             task_id=task.id if task else None,
             owner=task.owner_name if task else None,
-            touches_today=len(touches),
+            touches_today=len(touches) + cared,
             per_day=per_day,
         )
     )

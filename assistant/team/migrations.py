@@ -220,3 +220,80 @@ def m0007_roster(db: sqlite_utils.Database) -> None:
             )""",
         ],
     )
+
+
+@migrations(name="0005_care_messages")
+def m0005_care_messages(db: sqlite_utils.Database) -> None:
+    execute_all(
+        db,
+        [
+            # a shop's own text for a purpose (reminder scripts by reason, care stages, the jam apology);
+            # a purpose without a row uses the built-in default
+            """CREATE TABLE contact_templates (
+                shop_id INTEGER NOT NULL REFERENCES shops(id),
+                purpose TEXT NOT NULL,
+                body TEXT NOT NULL,
+                updated_by INTEGER NOT NULL REFERENCES agents(id),
+                updated_at TEXT NOT NULL,
+                PRIMARY KEY (shop_id, purpose)
+            )""",
+            # one care message per order and stage (or buyer and event): the unique key is the rule
+            """CREATE TABLE care_messages (
+                id INTEGER PRIMARY KEY,
+                key TEXT NOT NULL UNIQUE,
+                shop_id INTEGER NOT NULL REFERENCES shops(id),
+                buyer_id INTEGER NOT NULL REFERENCES buyers(id),
+                buyer_nick TEXT NOT NULL,
+                order_id TEXT REFERENCES orders(id),
+                stage TEXT NOT NULL,
+                text TEXT NOT NULL,
+                phone TEXT NOT NULL DEFAULT '',
+                channel TEXT NOT NULL CHECK (channel IN ('host', 'sms')),
+                state TEXT NOT NULL DEFAULT 'pending'
+                    CHECK (state IN ('pending', 'sent', 'exported', 'skipped')),
+                reason TEXT NOT NULL DEFAULT '',
+                created_at TEXT NOT NULL,
+                due_at TEXT NOT NULL,
+                sent_at TEXT,
+                sent_by INTEGER REFERENCES agents(id)
+            )""",
+            "CREATE INDEX idx_care_messages_due ON care_messages (state, shop_id, due_at)",
+            "CREATE INDEX idx_care_messages_buyer ON care_messages (shop_id, buyer_id, sent_at)",
+        ],
+    )
+
+
+@migrations(name="0012_courier_jam")
+def m0012_courier_jam(db: sqlite_utils.Database) -> None:
+    execute_all(
+        db,
+        [
+            """CREATE TABLE jam_notices (
+                id INTEGER PRIMARY KEY,
+                shop_id INTEGER NOT NULL REFERENCES shops(id),
+                selection TEXT NOT NULL,
+                template TEXT NOT NULL,
+                buyers INTEGER NOT NULL,
+                state TEXT NOT NULL CHECK (state IN ('awaiting_approval', 'approved', 'sent')),
+                created_by INTEGER NOT NULL REFERENCES agents(id),
+                created_at TEXT NOT NULL,
+                approved_by INTEGER REFERENCES agents(id),
+                approved_at TEXT,
+                CHECK (approved_by IS NULL OR approved_by != created_by)
+            )""",
+            # every buyer gets a notice once: one row per notice and buyer, sent at most once
+            """CREATE TABLE jam_recipients (
+                notice_id INTEGER NOT NULL REFERENCES jam_notices(id),
+                buyer_id INTEGER NOT NULL REFERENCES buyers(id),
+                buyer_nick TEXT NOT NULL,
+                order_id TEXT NOT NULL REFERENCES orders(id),
+                receiver_name TEXT NOT NULL,
+                phone TEXT NOT NULL,
+                text TEXT NOT NULL,
+                channel TEXT CHECK (channel IN ('host', 'sms')),
+                sent_at TEXT,
+                sent_by INTEGER REFERENCES agents(id),
+                PRIMARY KEY (notice_id, buyer_id)
+            )""",
+        ],
+    )

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
@@ -32,24 +33,35 @@ def task_key(shop_id: int, buyer_id: int, first_order_at: datetime) -> str:
 
 
 def next_touch(
-    first_order_at: datetime, key: str, done: int, rules: Rules, tz: tzinfo
+    first_order_at: datetime, key: str, done: int, rules: Rules, tz: tzinfo, *, flash_sale: bool = False
 ) -> tuple[datetime | None, int]:
     """The task's next planned touch after ``done`` touches, and how many are planned."""
-    planned = plan(first_order_at, key, rules=rules, tz=tz)
+    planned = plan(first_order_at, key, flash_sale=flash_sale, rules=rules, tz=tz)
     return (planned[done].at if done < len(planned) else None), len(planned)
 
 
-def scan(db: sqlite_utils.Database, now: datetime, rules: Rules, tz: tzinfo) -> ScanResult:
+def is_flash(task_first_order_at: datetime, task_closes_at: datetime, rules: Rules) -> bool:
+    """A task whose order closes sooner than the platform's usual window is a flash-sale one."""
+    return task_closes_at - task_first_order_at < rules.close_after
+
+
+def scan(
+    db: sqlite_utils.Database, now: datetime, rules: Rules, tz: tzinfo, flash_words: Sequence[str] = ()
+) -> ScanResult:
+    """Open, end and release tasks. An order placed during a campaign whose name holds one of
+    ``flash_words`` is a flash-sale order: it closes (and is reminded) sooner."""
     opened = attached = 0
+    windows = rs.flash_windows(db, list(flash_words))
     for order in rs.due_orders(db, now - rules.first_after):
         key = task_key(order.shop_id, order.buyer_id, order.created_at)
-        touch_at, planned = next_touch(order.created_at, key, 0, rules, tz)
+        flash = any(s == order.shop_id and a <= order.created_at < b for s, a, b in windows)
+        touch_at, planned = next_touch(order.created_at, key, 0, rules, tz, flash_sale=flash)
         owner = rs.last_chat_agent(db, order.shop_id, order.buyer_nick, order.created_at)
         _, was_opened = rs.open_or_attach(
             db,
             order,
             at=now,
-            closes_at=closes_at(order.created_at, False, rules),
+            closes_at=closes_at(order.created_at, flash, rules),
             channel=channel(order.total_fen, rules).value,
             holdout=in_holdout(key, rules),
             owner_id=owner,

@@ -350,3 +350,27 @@ def record_snooze(
         (until.isoformat(), task_id),
     )
     event(db, task_id, at, agent_id, "snoozed", until.isoformat())
+
+
+def flash_windows(db: sqlite_utils.Database, words: list[str]) -> list[tuple[int, datetime, datetime]]:
+    """Flash-sale campaigns (a name holding one of ``words``): (shop id, starts, ends)."""
+    if not words:
+        return []
+    where = " OR ".join("instr(name, ?) > 0" for _ in words)
+    return [
+        (int(s), datetime.fromisoformat(a), datetime.fromisoformat(b))
+        for s, a, b in db.conn.execute(f"SELECT shop_id, starts_at, ends_at FROM campaigns WHERE {where}", words)
+    ]
+
+
+def script_facts(db: sqlite_utils.Database, task_id: int) -> tuple[str, str, str]:
+    """What a reminder script names: (the first item of the task's first order, the shop's name, the
+    receiver's name)."""
+    row = db.conn.execute(
+        """SELECT coalesce((SELECT l.title FROM order_lines l WHERE l.order_id = o.id ORDER BY l.id LIMIT 1), ''),
+                  s.name, o.receiver_name
+           FROM reminder_task_orders r JOIN orders o ON o.id = r.order_id JOIN shops s ON s.id = o.shop_id
+           WHERE r.task_id = ? ORDER BY o.created_at LIMIT 1""",
+        (task_id,),
+    ).fetchone()
+    return (str(row[0]), str(row[1]), str(row[2])) if row else ("", "", "")
