@@ -101,6 +101,7 @@ class QueueOut(Model):
     mine: list[TaskOut]
     pool: list[TaskOut]
     others: int = Field(description="open tasks held by other agents")
+    per_day: int = Field(description="messages a buyer gets a day at most (reminders and care together)")
 
 
 class TouchIn(Model):
@@ -175,6 +176,54 @@ class EffectOut(Model):
     paid_before_reminder: int
 
 
+class RulesOut(Model):
+    """The rules in force (settings; ``docs/settings.md`` says how to change them)."""
+
+    first_after_minutes: int
+    touches: list[str] = Field(description="when the touches are planned, in words")
+    close_after_hours: int
+    flash_close_minutes: int
+    flash_sale_words: list[str]
+    per_day: int = Field(description="messages a buyer gets a day at most, reminders and care together")
+    quiet_hours: str
+    phone_from_yuan: int
+    calling_hours: list[str]
+    lease_minutes: int
+    holdout_percent: float
+    care_channel: Literal["host", "sms"]
+    care_review_after_days: int
+    care_event_days_before: int
+    jam_approval_from_buyers: int
+
+
+async def rules(request: web.Request) -> web.Response:
+    settings = request.app[keys.SETTINGS]
+    rule = rules_from(settings)
+    return ok(
+        RulesOut(
+            first_after_minutes=settings.payment_reminder_minutes,
+            touches=[
+                f"+{settings.payment_reminder_minutes} 分钟",
+                f"+{int(rule.second_after.total_seconds() // 3600)} 小时",
+                f"关单前 {int(rule.last_before_close.total_seconds() // 3600)} 小时",
+            ],
+            close_after_hours=int(rule.close_after.total_seconds() // 3600),
+            flash_close_minutes=settings.reminder_flash_close_minutes,
+            flash_sale_words=flash_words(settings),
+            per_day=settings.reminder_per_day,
+            quiet_hours=settings.reminder_quiet_hours,
+            phone_from_yuan=settings.reminder_phone_from_yuan,
+            calling_hours=[f"{a:%H:%M}-{b:%H:%M}" for a, b in rule.calling_hours],
+            lease_minutes=settings.reminder_lease_minutes,
+            holdout_percent=settings.reminder_holdout_percent,
+            care_channel=settings.care_channel,
+            care_review_after_days=settings.care_review_after_days,
+            care_event_days_before=settings.care_event_days_before,
+            jam_approval_from_buyers=settings.jam_approval_from_buyers,
+        )
+    )
+
+
 # ---- reads -----------------------------------------------------------------------------------------
 
 CHANNEL_NAMES = {"chat": "旺旺", "sms": "短信", "phone": "电话"}
@@ -245,7 +294,7 @@ async def queue(request: web.Request) -> web.Response:
             pool.append(_task_out(task, orders.get(task.id, []), by_task[task.id], now, tz))
         else:
             others += 1
-    return ok(QueueOut(mine=mine, pool=pool, others=others))
+    return ok(QueueOut(mine=mine, pool=pool, others=others, per_day=request.app[keys.SETTINGS].reminder_per_day))
 
 
 async def _task_or_404(request: web.Request, agent: Agent) -> rs.Task:
