@@ -294,7 +294,9 @@ async def queue(request: web.Request) -> web.Response:
             pool.append(_task_out(task, orders.get(task.id, []), by_task[task.id], now, tz))
         else:
             others += 1
-    return ok(QueueOut(mine=mine, pool=pool, others=others, per_day=request.app[keys.SETTINGS].reminder_per_day))
+    return ok(
+        QueueOut(mine=mine, pool=pool, others=others, per_day=request.app[keys.SETTINGS].reminder_per_day)
+    )
 
 
 async def _task_or_404(request: web.Request, agent: Agent) -> rs.Task:

@@ -4,7 +4,8 @@
    open task). Its owner is the agent who last chatted with the buyer before the order; else it waits
    in the pool. The channel follows the amount; the holdout is decided by the task's key.
 2. Tasks none of whose orders still waits for payment end: ``paid`` (after a touch),
-   ``paid_before_reminder`` (no credit) or ``closed``.
+   ``paid_before_reminder`` (no credit) or ``closed``; so do tasks past their close time (auto-close,
+   ``closed``/``auto_closed``: the platform closes the order then, sooner for a flash sale).
 3. Leases that ran out put untouched tasks back in the pool.
 """
 
@@ -52,9 +53,11 @@ def scan(
     ``flash_words`` is a flash-sale order: it closes (and is reminded) sooner."""
     opened = attached = 0
     windows = rs.flash_windows(db, list(flash_words))
-    for order in rs.due_orders(db, now - rules.first_after):
+    for order in rs.due_orders(db, now - rules.first_after, created_after=now - rules.close_after):
         key = task_key(order.shop_id, order.buyer_id, order.created_at)
         flash = any(s == order.shop_id and a <= order.created_at < b for s, a, b in windows)
+        if closes_at(order.created_at, flash, rules) <= now:
+            continue  # the platform closed it already: nothing to remind
         touch_at, planned = next_touch(order.created_at, key, 0, rules, tz, flash_sale=flash)
         owner = rs.last_chat_agent(db, order.shop_id, order.buyer_nick, order.created_at)
         _, was_opened = rs.open_or_attach(
@@ -74,6 +77,10 @@ def scan(
     for task_id, state, paid_at, paid_fen in rs.settled_tasks(db):
         paid = datetime.fromisoformat(paid_at) if paid_at else None
         rs.end_task(db, task_id, state=state, outcome="", at=now, paid_at=paid, paid_fen=paid_fen or None)
+        ended += 1
+    for task_id in rs.past_close(db, now):
+        # auto-close: the platform closes an unpaid order at its close time, and the task with it
+        rs.end_task(db, task_id, state="closed", outcome="auto_closed", at=now)
         ended += 1
     released = rs.expire_leases(db, now)
     return ScanResult(opened, attached, ended, released)

@@ -76,8 +76,14 @@ class Held(Exception):
         self.task = task
 
 
-def due_orders(db: sqlite_utils.Database, created_before: datetime, limit: int = 5000) -> list[DueOrder]:
-    """Unpaid orders placed before ``created_before`` that no reminder task has taken yet, oldest first."""
+def due_orders(
+    db: sqlite_utils.Database,
+    created_before: datetime,
+    limit: int = 5000,
+    created_after: datetime | None = None,
+) -> list[DueOrder]:
+    """Unpaid orders placed before ``created_before`` (and after ``created_after``: older ones the
+    platform has closed already) that no reminder task has taken yet, oldest first."""
     return models(
         db,
         DueOrder,
@@ -85,10 +91,27 @@ def due_orders(db: sqlite_utils.Database, created_before: datetime, limit: int =
                   o.price_fen + o.postage_fen AS total_fen
            FROM orders o JOIN buyers b ON b.id = o.buyer_id
            WHERE o.status = 'awaiting_payment' AND julianday(o.created_at) < julianday(?)
+             AND (? IS NULL OR julianday(o.created_at) > julianday(?))
              AND NOT EXISTS (SELECT 1 FROM reminder_task_orders r WHERE r.order_id = o.id)
            ORDER BY o.created_at LIMIT ?""",
-        (created_before.isoformat(), limit),
+        (
+            created_before.isoformat(),
+            created_after.isoformat() if created_after else None,
+            created_after.isoformat() if created_after else None,
+            limit,
+        ),
     )
+
+
+def past_close(db: sqlite_utils.Database, now: datetime) -> list[int]:
+    """Open tasks whose orders the platform has closed by now (their close time passed)."""
+    return [
+        int(r[0])
+        for r in db.conn.execute(
+            "SELECT id FROM reminder_tasks WHERE state = 'open' AND julianday(closes_at) <= julianday(?)",
+            (now.isoformat(),),
+        )
+    ]
 
 
 def last_chat_agent(db: sqlite_utils.Database, shop_id: int, nick: str, before: datetime) -> int | None:
@@ -359,7 +382,9 @@ def flash_windows(db: sqlite_utils.Database, words: list[str]) -> list[tuple[int
     where = " OR ".join("instr(name, ?) > 0" for _ in words)
     return [
         (int(s), datetime.fromisoformat(a), datetime.fromisoformat(b))
-        for s, a, b in db.conn.execute(f"SELECT shop_id, starts_at, ends_at FROM campaigns WHERE {where}", words)
+        for s, a, b in db.conn.execute(
+            f"SELECT shop_id, starts_at, ends_at FROM campaigns WHERE {where}", words
+        )
     ]
 
 

@@ -103,9 +103,11 @@ async def test_care_stages_from_the_trace_queue_once_and_go_to_the_host_once(
             factory.event(LogisticsStatus.DELIVERED, 1, location="小区快递柜"),
         ],
     )
-    assert await care_scan(client) == 3  # shipped, out for delivery, delivered
-    assert await care_scan(client) == 0  # idempotent
+    # (the scheduler's own first run may come first: counts are read from the API, not the job's result)
+    await care_scan(client)
+    await care_scan(client)  # idempotent
     status, body = await call(client, "GET", f"/api/care?shop={mini_shop.shop_id}", agent)
+    assert len(body["messages"]) == 3  # shipped, out for delivery, delivered
     assert status == 200
     stages = {m["stage"]: m for m in body["messages"]}
     assert set(stages) == {"shipped", "out_for_delivery", "delivered"}
@@ -138,7 +140,7 @@ async def test_the_daily_cap_counts_reminders_and_care_together(
         client, "POST", f"/api/reminders/{task['id']}/touches", agent, json={"channel": "chat"}
     )
     assert status == 200
-    assert await care_scan(client) == 2
+    await care_scan(client)
     status, taken = await call(client, "POST", "/api/care/take", agent, json={"shop": mini_shop.shop_id})
     assert len(taken["messages"]) == 2  # 1 touch + 2 care = the cap of 3
     status, body = await call(
@@ -157,7 +159,7 @@ async def test_quiet_hours_hold_care_messages(
 ) -> None:
     agent = auth(mini_shop.agent_id)
     shipped(store_db, mini_shop.shop_id, "夜猫子", 803)
-    assert await care_scan(client) == 1
+    await care_scan(client)
     status, taken = await call(client, "POST", "/api/care/take", agent, json={"shop": mini_shop.shop_id})
     assert status == 200 and taken["messages"] == []
     status, body = await call(client, "GET", f"/api/care?shop={mini_shop.shop_id}", agent)
@@ -170,7 +172,7 @@ async def test_sms_care_export_is_csv_with_bom_once(
 ) -> None:
     boss = auth(mini_shop.supervisor_id)
     shipped(store_db, mini_shop.shop_id, "短信买家", 804)
-    assert await care_scan(client) == 1
+    await care_scan(client)
     status, data = await call(client, "POST", "/api/care/export", boss, json={"shop": mini_shop.shop_id})
     assert status == 200 and data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))

@@ -63,7 +63,7 @@ export function mountReminders(section, line, { conversation }) {
     const card = el("div", { className: "rm-task" + (task.due ? " due" : "") });
     card.dataset.task = String(task.id);
     const next = task.due ? T.rm_due_now : task.next_touch_at ? fill(T.rm_next, { at: dayClock(task.next_touch_at) }) : T.rm_no_next;
-    card.append(
+    card.append(...[
       el("div", { className: "row" },
         el("strong", { className: "rm-buyer", textContent: task.buyer }),
         el("span", { className: `chip rm-ch-${task.channel}`, textContent: T[`rm_channel_${task.channel}`] }),
@@ -71,7 +71,8 @@ export function mountReminders(section, line, { conversation }) {
         el("span", { className: "muted small", textContent: fill(T.rm_orders, { n: task.orders.length }) })),
       el("div", { className: "muted small" },
         `${next} · ${fill(T.rm_closes, { at: dayClock(task.closes_at) })} · ${fill(T.rm_today, { n: task.touches_today, max: data.per_day })}`),
-      task.call_from ? el("div", { className: "muted small", textContent: fill(T.rm_phone_from, { at: dayClock(task.call_from) }) }) : null);
+      task.call_from ? el("div", { className: "muted small", textContent: fill(T.rm_phone_from, { at: dayClock(task.call_from) }) }) : null,
+    ].filter(Boolean));
     if (!mine) {
       const claim = el("button", { type: "button", className: "primary", textContent: T.rm_claim });
       claim.addEventListener("click", () => act(claim, async () => {

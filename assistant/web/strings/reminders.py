@@ -158,7 +158,7 @@ ZH: dict[str, str] = {
 }
 
 EN: dict[str, str] = {
-    "stab_reminders": "Reminders & care",
+    "stab_reminders": "Reminders and care",
     "rm_title": "Payment reminders",
     "rm_mine": "Mine ({n})",
     "rm_pool": "Pool ({n})",
