@@ -364,7 +364,7 @@ async def touch(request: web.Request) -> web.Response:
     today = _local_day_start(now, tz)
 
     def write(db: sqlite_utils.Database) -> tuple[str, rs.Task | None]:
-        settled = next((s for s in rs.settled_tasks(db) if s[0] == task.id), None)
+        settled = next(iter(rs.settled_tasks(db, [task.id])), None)
         if settled is not None:
             _, state, paid_at, paid_fen = settled
             rs.end_task(

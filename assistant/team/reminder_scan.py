@@ -1,5 +1,8 @@
 """The reminder scan, run every minute by the scheduler (idempotent: a second run changes nothing).
 
+It reads only what changed: new orders past a mark, orders that stopped waiting for payment from a
+queue a trigger fills (``team:0005_care_messages``), so 100,000 open orders cost what the minute added.
+
 1. Unpaid orders older than the first touch's delay open a task for their buyer (or join the buyer's
    open task). Its owner is the agent who last chatted with the buyer before the order; else it waits
    in the pool. The channel follows the amount; the holdout is decided by the task's key.
@@ -46,14 +49,28 @@ def is_flash(task_first_order_at: datetime, task_closes_at: datetime, rules: Rul
     return task_closes_at - task_first_order_at < rules.close_after
 
 
+ORDERS_MARK = "orders"
+
+
 def scan(
-    db: sqlite_utils.Database, now: datetime, rules: Rules, tz: tzinfo, flash_words: Sequence[str] = ()
+    db: sqlite_utils.Database,
+    now: datetime,
+    rules: Rules,
+    tz: tzinfo,
+    flash_words: Sequence[str] = (),
+    limit: int = 5000,
 ) -> ScanResult:
     """Open, end and release tasks. An order placed during a campaign whose name holds one of
     ``flash_words`` is a flash-sale order: it closes (and is reminded) sooner."""
     opened = attached = 0
     windows = rs.flash_windows(db, list(flash_words))
-    for order in rs.due_orders(db, now - rules.first_after, created_after=now - rules.close_after):
+    after = rs.mark(db, ORDERS_MARK)
+    due = rs.due_orders(db, after_rowid=after, created_after=now - rules.close_after, limit=limit)
+    held_back: int | None = None  # the first order still to wait for: the mark stays below it
+    for order in due:
+        if order.created_at > now - rules.first_after:
+            held_back = order.rowid if held_back is None else held_back
+            continue  # too young: a later scan takes it
         key = task_key(order.shop_id, order.buyer_id, order.created_at)
         flash = any(s == order.shop_id and a <= order.created_at < b for s, a, b in windows)
         if closes_at(order.created_at, flash, rules) <= now:
@@ -73,11 +90,19 @@ def scan(
         )
         opened += was_opened
         attached += not was_opened
+    if held_back is not None:
+        rs.set_mark(db, ORDERS_MARK, held_back - 1)
+    elif len(due) == limit:
+        rs.set_mark(db, ORDERS_MARK, due[-1].rowid)  # more to read next time
+    else:
+        rs.set_mark(db, ORDERS_MARK, max(after, rs.last_order_rowid(db)))
     ended = 0
-    for task_id, state, paid_at, paid_fen in rs.settled_tasks(db):
+    changed, upto = rs.changed_tasks(db)
+    for task_id, state, paid_at, paid_fen in rs.settled_tasks(db, changed):
         paid = datetime.fromisoformat(paid_at) if paid_at else None
         rs.end_task(db, task_id, state=state, outcome="", at=now, paid_at=paid, paid_fen=paid_fen or None)
         ended += 1
+    rs.clear_changes(db, upto)
     for task_id in rs.past_close(db, now):
         # auto-close: the platform closes an unpaid order at its close time, and the task with it
         rs.end_task(db, task_id, state="closed", outcome="auto_closed", at=now)
