@@ -100,6 +100,14 @@ class Settings(BaseModel):
     reminder_holdout_percent: Annotated[float, Field(ge=0, le=50)] = Field(
         5.0, description="Share of reminder tasks never reminded, to measure the real lift."
     )
+    reminder_specialists: str = Field(
+        "",
+        description="Logins (comma-separated) of the reminder specialists: a task nobody chatted about goes to the one on shift with the fewest open tasks; empty: it waits in the pool.",
+    )
+    reminder_phone_specialists: str = Field(
+        "",
+        description="Logins (comma-separated) of the phone specialists: a phone task goes to the one on shift with the fewest open tasks; empty: the usual owner.",
+    )
     reminder_flash_close_minutes: Annotated[int, Field(ge=5, le=24 * 60)] = Field(
         30, description="A flash-sale order closes unpaid this many minutes after it is placed (the last touch comes before)."
     )

@@ -22,7 +22,7 @@ from assistant.settings import Settings
 from assistant.team import reminder_store as rs
 from assistant.team.care import DEFAULT_TEMPLATES
 from assistant.team.care_store import care_today, contacts_today, templates
-from assistant.team.reminder_scan import ScanResult, is_flash, next_touch, scan, task_key
+from assistant.team.reminder_scan import ScanResult, Specialists, is_flash, next_touch, scan, task_key
 from assistant.team.reminders import Channel, Lift, Rules, TouchDone, calling_slot, credited, is_quiet
 from knowledge.models import Agent, Model
 from knowledge.templates import TemplateProblem, render
@@ -44,6 +44,14 @@ def rules_from(settings: Settings) -> Rules:
     )
 
 
+def _logins(text: str) -> tuple[str, ...]:
+    return tuple(w.strip() for w in text.split(",") if w.strip())
+
+
+def specialists_from(settings: Settings) -> Specialists:
+    return Specialists(_logins(settings.reminder_specialists), _logins(settings.reminder_phone_specialists))
+
+
 def flash_words(settings: Settings) -> list[str]:
     return [w.strip() for w in settings.reminder_flash_sale_words.split(",") if w.strip()]
 
@@ -53,7 +61,14 @@ async def run_scan(app: web.Application) -> ScanResult:
     settings = app[keys.SETTINGS]
     now = datetime.now(UTC)
     return await app[keys.DB].write(
-        lambda db: scan(db, now, rules_from(settings), ZoneInfo(settings.timezone), flash_words(settings))
+        lambda db: scan(
+            db,
+            now,
+            rules_from(settings),
+            ZoneInfo(settings.timezone),
+            flash_words(settings),
+            specialists=specialists_from(settings),
+        )
     )
 
 
@@ -102,6 +117,10 @@ class QueueOut(Model):
     pool: list[TaskOut]
     others: int = Field(description="open tasks held by other agents")
     per_day: int = Field(description="messages a buyer gets a day at most (reminders and care together)")
+    role: Literal["reminders", "phone", "none"] = Field(
+        description="the caller's reminder role (setting reminder_specialists / reminder_phone_specialists);"
+        " everybody is in it while nobody is named"
+    )
 
 
 class TouchIn(Model):
@@ -294,9 +313,16 @@ async def queue(request: web.Request) -> web.Response:
             pool.append(_task_out(task, orders.get(task.id, []), by_task[task.id], now, tz))
         else:
             others += 1
-    return ok(
-        QueueOut(mine=mine, pool=pool, others=others, per_day=request.app[keys.SETTINGS].reminder_per_day)
+    settings = request.app[keys.SETTINGS]
+    named = specialists_from(settings)
+    role: Literal["reminders", "phone", "none"] = (
+        "phone"
+        if agent.login in named.phone
+        else "reminders"
+        if agent.login in named.reminders or not (named.phone or named.reminders)
+        else "none"
     )
+    return ok(QueueOut(mine=mine, pool=pool, others=others, per_day=settings.reminder_per_day, role=role))
 
 
 async def _task_or_404(request: web.Request, agent: Agent) -> rs.Task:

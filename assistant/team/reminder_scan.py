@@ -4,8 +4,9 @@ It reads only what changed: new orders past a mark, orders that stopped waiting 
 queue a trigger fills (``team:0005_care_messages``), so 100,000 open orders cost what the minute added.
 
 1. Unpaid orders older than the first touch's delay open a task for their buyer (or join the buyer's
-   open task). Its owner is the agent who last chatted with the buyer before the order; else it waits
-   in the pool. The channel follows the amount; the holdout is decided by the task's key.
+   open task). Its owner is the agent who last chatted with the buyer before the order; else the
+   reminder specialist on shift with the fewest open tasks; else it waits in the pool. A phone task
+   goes to the phone specialist on shift with the fewest open tasks, when there is one. The channel follows the amount; the holdout is decided by the task's key.
 2. Tasks none of whose orders still waits for payment end: ``paid`` (after a touch),
    ``paid_before_reminder`` (no credit) or ``closed``; so do tasks past their close time (auto-close,
    ``closed``/``auto_closed``: the platform closes the order then, sooner for a flash sale).
@@ -21,7 +22,39 @@ from datetime import datetime, tzinfo
 import sqlite_utils
 
 from assistant.team import reminder_store as rs
-from assistant.team.reminders import Rules, channel, closes_at, in_holdout, plan
+from assistant.team import roster
+from assistant.team.reminders import Channel, Rules, channel, closes_at, in_holdout, plan
+from assistant.team.store import rotation_groups
+
+
+@dataclass(frozen=True, slots=True)
+class Specialists:
+    """Logins of the reminder role: who takes tasks nobody chatted about, and who makes the calls."""
+
+    reminders: tuple[str, ...] = ()
+    phone: tuple[str, ...] = ()
+
+
+class _Picker:
+    """The specialist on shift (and in the shop) with the fewest open tasks, counted as tasks are opened."""
+
+    def __init__(self, db: sqlite_utils.Database, logins: tuple[str, ...], now: datetime, tz: tzinfo) -> None:
+        agents = rs.agents_by_login(db, list(logins))
+        groups = rotation_groups(db) if agents else {}
+        self.shops = {
+            a: shops
+            for a, shops in agents.items()
+            if roster.current(groups.get(a, roster.default_group(a)), now, tz).now_on
+        }
+        self.counts = rs.open_counts(db, list(self.shops))
+
+    def pick(self, shop_id: int) -> int | None:
+        choices = [a for a, shops in self.shops.items() if shop_id in shops]
+        if not choices:
+            return None
+        chosen = min(choices, key=lambda a: (self.counts[a], a))
+        self.counts[chosen] += 1
+        return chosen
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +92,7 @@ def scan(
     tz: tzinfo,
     flash_words: Sequence[str] = (),
     limit: int = 5000,
+    specialists: Specialists = Specialists(),
 ) -> ScanResult:
     """Open, end and release tasks. An order placed during a campaign whose name holds one of
     ``flash_words`` is a flash-sale order: it closes (and is reminded) sooner."""
@@ -67,6 +101,8 @@ def scan(
     after = rs.mark(db, ORDERS_MARK)
     due = rs.due_orders(db, after_rowid=after, created_after=now - rules.close_after, limit=limit)
     held_back: int | None = None  # the first order still to wait for: the mark stays below it
+    reminder_desk = _Picker(db, specialists.reminders, now, tz) if specialists.reminders and due else None
+    phone_desk = _Picker(db, specialists.phone, now, tz) if specialists.phone and due else None
     for order in due:
         if order.created_at > now - rules.first_after:
             held_back = order.rowid if held_back is None else held_back
@@ -76,13 +112,16 @@ def scan(
         if closes_at(order.created_at, flash, rules) <= now:
             continue  # the platform closed it already: nothing to remind
         touch_at, planned = next_touch(order.created_at, key, 0, rules, tz, flash_sale=flash)
-        owner = rs.last_chat_agent(db, order.shop_id, order.buyer_nick, order.created_at)
+        how = channel(order.total_fen, rules)
+        owner = phone_desk.pick(order.shop_id) if phone_desk and how == Channel.PHONE else None
+        owner = owner or rs.last_chat_agent(db, order.shop_id, order.buyer_nick, order.created_at)
+        owner = owner or (reminder_desk.pick(order.shop_id) if reminder_desk else None)
         _, was_opened = rs.open_or_attach(
             db,
             order,
             at=now,
             closes_at=closes_at(order.created_at, flash, rules),
-            channel=channel(order.total_fen, rules).value,
+            channel=how.value,
             holdout=in_holdout(key, rules),
             owner_id=owner,
             next_touch_at=touch_at,

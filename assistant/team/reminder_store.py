@@ -433,3 +433,32 @@ def script_facts(db: sqlite_utils.Database, task_id: int) -> tuple[str, str, str
         (task_id,),
     ).fetchone()
     return (str(row[0]), str(row[1]), str(row[2])) if row else ("", "", "")
+
+
+def agents_by_login(db: sqlite_utils.Database, logins: list[str]) -> dict[int, set[int]]:
+    """Active agents among ``logins``: agent id -> the shops they work in."""
+    if not logins:
+        return {}
+    marks = ",".join("?" * len(logins))
+    found: dict[int, set[int]] = {}
+    for agent_id, main, shop in db.conn.execute(
+        f"""SELECT a.id, a.main_shop_id, s.shop_id FROM agents a LEFT JOIN agent_shops s ON s.agent_id = a.id
+            WHERE a.active = 1 AND a.login IN ({marks})""",
+        logins,
+    ):
+        found.setdefault(int(agent_id), {int(main)}).update({int(shop)} if shop is not None else set())
+    return found
+
+
+def open_counts(db: sqlite_utils.Database, agent_ids: list[int]) -> dict[int, int]:
+    """Open tasks each of ``agent_ids`` owns."""
+    if not agent_ids:
+        return {}
+    marks = ",".join("?" * len(agent_ids))
+    counts = {a: 0 for a in agent_ids}
+    for owner, n in db.conn.execute(
+        f"SELECT owner_id, count(*) FROM reminder_tasks WHERE state = 'open' AND owner_id IN ({marks}) GROUP BY owner_id",
+        agent_ids,
+    ):
+        counts[int(owner)] = int(n)
+    return counts

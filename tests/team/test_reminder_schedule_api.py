@@ -124,3 +124,81 @@ async def test_the_scan_reads_new_orders_past_its_mark_without_losing_any(
         )
         == 0
     )
+
+
+def test_tasks_nobody_chatted_about_go_to_the_specialist_on_shift_with_the_fewest(
+    store_db: Database, mini_shop: MiniShop
+) -> None:
+    from zoneinfo import ZoneInfo
+
+    from assistant.commerce.models import OrderStatus
+    from assistant.team.reminder_scan import Specialists
+    from assistant.team.reminder_scan import scan as run_scan
+    from assistant.team.reminders import Rules
+    from knowledge import store as kb_store
+    from tests.commerce import factory
+
+    tz = ZoneInfo("Asia/Shanghai")
+    morning = datetime(2026, 11, 10, 10, 0, tzinfo=tz)  # group A works the day shift from the 1st to the 15th
+    second = store_db.write_sync(
+        lambda db: kb_store.insert_agent(db, "ajie", "阿杰", "agent", mini_shop.shop_id)
+    )
+
+    def seed(db: Any) -> None:
+        for agent_id, group in ((mini_shop.agent_id, "A"), (second, "A"), (mini_shop.editor_id, "B")):
+            db.conn.execute(
+                "INSERT INTO roster_groups (agent_id, rotation, set_by, set_at) VALUES (?, ?, ?, ?)",
+                (agent_id, group, mini_shop.supervisor_id, morning.isoformat()),
+            )
+        buyers, orders = [], []
+        for n, (price, minutes) in enumerate(((9_900, 30), (9_900, 25), (9_900, 20), (150_000, 15))):
+            buyers.append(factory.buyer(mini_shop.shop_id, f"买家{n}", 950 + n))
+            orders.append(
+                factory.order(
+                    mini_shop.shop_id,
+                    950 + n,
+                    OrderStatus.AWAITING_PAYMENT,
+                    price_fen=price,
+                    created_at=morning - timedelta(minutes=minutes),
+                )
+            )
+        factory.save(db, buyers, orders)
+
+    store_db.write_sync(seed)
+    rules = Rules(holdout_percent=0)
+    desks = Specialists(reminders=("xiaomei", "ajie"), phone=("lina",))
+    store_db.write_sync(lambda db: run_scan(db, morning, rules, tz, specialists=desks))
+    owners = dict(
+        store_db.read_sync(
+            lambda db: db.conn.execute(
+                "SELECT buyer_nick, owner_id FROM reminder_tasks ORDER BY id"
+            ).fetchall()
+        )
+    )
+    # the phone specialist works the evening: the phone task goes to the reminder desk meanwhile
+    assert sorted(owners.values()).count(mini_shop.agent_id) == 2 and list(owners.values()).count(second) == 2
+    assert owners["买家0"] != owners["买家1"]  # the fewest open tasks, in turn
+
+    evening = morning.replace(hour=19)
+    store_db.write_sync(
+        lambda db: factory.save(
+            db,
+            [factory.buyer(mini_shop.shop_id, "晚上的大单", 960)],
+            [
+                factory.order(
+                    mini_shop.shop_id,
+                    960,
+                    OrderStatus.AWAITING_PAYMENT,
+                    price_fen=200_000,
+                    created_at=evening - timedelta(minutes=15),
+                )
+            ],
+        )
+    )
+    store_db.write_sync(lambda db: run_scan(db, evening, rules, tz, specialists=desks))
+    owner = store_db.read_sync(
+        lambda db: db.conn.execute(
+            "SELECT owner_id, channel FROM reminder_tasks WHERE buyer_nick = '晚上的大单'"
+        ).fetchone()
+    )
+    assert tuple(owner) == (mini_shop.editor_id, "phone")

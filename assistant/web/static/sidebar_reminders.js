@@ -39,10 +39,13 @@ export function mountReminders(section, line, { conversation }) {
 
   function render() {
     if (!data) return;
-    const total = data.mine.length + data.pool.length;
-    section.hidden = total === 0 && data.others === 0;
+    // The reminder role sees the pool; anybody else only the tasks that are theirs (buyers they chatted with).
+    const inRole = data.role !== "none";
+    const total = data.mine.length + (inRole ? data.pool.length : 0);
+    section.hidden = total === 0 && (!inRole || data.others === 0);
     if (section.hidden) return;
-    if (view === "mine" && !data.mine.length && data.pool.length) view = "pool";
+    if (!inRole) view = "mine";
+    else if (view === "mine" && !data.mine.length && data.pool.length) view = "pool";
     const tab = (name, count) => {
       const button = el("button", { type: "button", className: "rm-tab", textContent: fill(T[`rm_${name}`], { n: count }) });
       button.setAttribute("aria-pressed", String(view === name));
@@ -52,7 +55,7 @@ export function mountReminders(section, line, { conversation }) {
     const tasks = view === "mine" ? data.mine : data.pool;
     section.replaceChildren(
       el("div", { className: "row rm-head" }, el("h2", { textContent: T.rm_title }),
-        tab("mine", data.mine.length), tab("pool", data.pool.length)),
+        tab("mine", data.mine.length), inRole ? tab("pool", data.pool.length) : null),
       tasks.length
         ? el("ol", { className: "rm-list" }, ...tasks.map((t) => el("li", {}, taskCard(t, view === "mine"))))
         : el("p", { className: "muted small", textContent: view === "mine" ? T.rm_empty_mine : T.rm_empty_pool }),
