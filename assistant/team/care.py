@@ -119,7 +119,7 @@ def stages(order: OrderFacts, *, review_after: timedelta) -> list[tuple[Stage, d
     if signed and order.status in ("delivered", "completed"):
         found.append((Stage.DELIVERED, signed))
     if order.status == "completed" and signed:
-        found.append((Stage.CONFIRMED, signed))
+        found.append((Stage.CONFIRMED, signed))  # fresh until the review is due (a buyer confirms later)
         found.append((Stage.REVIEW, signed + review_after))
     return found
 

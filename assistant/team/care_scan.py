@@ -64,7 +64,7 @@ def _body(
 
 def scan(db: sqlite_utils.Database, now: datetime, rules: Rules, tz: tzinfo, options: CareOptions) -> int:
     """Queue the care messages that are due; how many were queued."""
-    orders = cs.care_orders(db, now - LOOKBACK)
+    orders = cs.care_orders(db, now - LOOKBACK, now - FRESH, now - options.review_after - FRESH)
     trace = cs.traces(db, [o.id for o in orders])
     wanted: list[tuple[str, cs.CareOrder, Stage]] = []
     for order in orders:
@@ -75,7 +75,9 @@ def scan(db: sqlite_utils.Database, now: datetime, rules: Rules, tz: tzinfo, opt
             tuple((e.status, e.at) for e in trace.get(order.id, [])),
         )
         for stage, reached in stages(facts, review_after=options.review_after):
-            if reached <= now and now - reached <= FRESH:
+            # a confirmation comes days after the signature: it stays news until the review is due
+            fresh = options.review_after if stage is Stage.CONFIRMED else FRESH
+            if reached <= now and now - reached <= fresh:
                 wanted.append((f"{order.id}:{stage.value}", order, stage))
     known = cs.known_keys(db, [key for key, _, _ in wanted])
     cache: dict[int, dict[str, tuple[str, int, str, datetime]]] = {}

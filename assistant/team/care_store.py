@@ -98,16 +98,23 @@ _ORDER_COLUMNS = """o.id, o.shop_id, o.buyer_id, b.nick AS buyer_nick, o.status,
     s.name AS shop_name"""
 
 
-def care_orders(db: sqlite_utils.Database, since: datetime) -> list[CareOrder]:
-    """Orders shipped since ``since`` that are still on their way or done (a care stage may be due)."""
+def care_orders(
+    db: sqlite_utils.Database, since: datetime, fresh: datetime, signed_from: datetime
+) -> list[CareOrder]:
+    """Orders shipped since ``since``, still on their way or done, where a stage may have been reached
+    lately: shipped after ``fresh``, or signed for or a trace event after ``signed_from`` (confirmed and
+    please-review come days after the signature)."""
     return models(
         db,
         CareOrder,
         f"""SELECT {_ORDER_COLUMNS} FROM orders o JOIN buyers b ON b.id = o.buyer_id JOIN shops s ON s.id = o.shop_id
             WHERE o.status IN ('shipped', 'delivered', 'completed') AND o.shipped_at IS NOT NULL
               AND julianday(o.shipped_at) >= julianday(?)
+              AND (julianday(o.shipped_at) >= julianday(?) OR julianday(o.delivered_at) >= julianday(?)
+                   OR EXISTS (SELECT 1 FROM logistics_events e WHERE e.order_id = o.id
+                              AND julianday(e.at) >= julianday(?)))
             ORDER BY o.shipped_at""",
-        (since.isoformat(),),
+        (since.isoformat(), fresh.isoformat(), signed_from.isoformat(), signed_from.isoformat()),
     )
 
 

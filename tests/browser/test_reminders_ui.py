@@ -141,6 +141,11 @@ async def test_the_jam_wizard_previews_real_names_and_needs_a_second_supervisor(
     await preview.locator(".jam-warn").wait_for(timeout=TIMEOUT)  # over 5 buyers: approval needed
     if path := screenshot_path("supervisor_reminders.png"):
         await page.screenshot(path=str(path))
+    # The template editor counts characters and SMS segments, variables at their typical length.
+    shipped = page.locator('#rs-templates details[data-purpose="care_shipped"]')
+    await shipped.locator("summary").click()
+    await shipped.locator("textarea").fill("{{ receiver.name }}您好" + "好" * 70)
+    await shipped.locator(".rs-count").filter(has_text="75 字 · 2 条短信").wait_for(timeout=TIMEOUT)
     await jam.locator("#jam-create").click()
     notice = jam.locator("#jam-list tbody tr").first
     await notice.filter(has_text="待批准").wait_for(timeout=TIMEOUT)

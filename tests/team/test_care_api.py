@@ -307,3 +307,37 @@ async def test_jam_selection_preview_approval_and_once_per_buyer(
         client, "POST", "/api/courier-jam/preview", auth(mini_shop.agent_id), json=everyone
     )
     assert status == 403
+
+
+async def test_returning_buyers_get_the_event_message_before_a_campaign(
+    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: Database
+) -> None:
+    agent = auth(mini_shop.agent_id)
+    now = factory.NOW
+    regular = [
+        factory.order(mini_shop.shop_id, 821, OrderStatus.COMPLETED, age=timedelta(days=d)) for d in (60, 90)
+    ]
+    once = [factory.order(mini_shop.shop_id, 822, OrderStatus.COMPLETED, age=timedelta(days=60))]
+    buyers = [
+        factory.buyer(mini_shop.shop_id, "回头客", 821),
+        factory.buyer(mini_shop.shop_id, "只买过一次", 822),
+    ]
+    store_db.write_sync(lambda db: factory.save(db, buyers, regular + once))
+    store_db.write_sync(
+        lambda db: db.conn.execute(
+            "INSERT INTO campaigns (shop_id, name, starts_at, ends_at, updated_at) VALUES (?, ?, ?, ?, ?)",
+            (
+                mini_shop.shop_id,
+                "双12年终盛典",
+                (now + timedelta(days=1)).isoformat(),
+                (now + timedelta(days=3)).isoformat(),
+                now.isoformat(),
+            ),
+        )
+    )
+    await care_scan(client)
+    await care_scan(client)
+    _, body = await call(client, "GET", f"/api/care?shop={mini_shop.shop_id}", agent)
+    events = [m for m in body["messages"] if m["stage"] == "event"]
+    assert [m["buyer"] for m in events] == ["回头客"]
+    assert "双12年终盛典" in events[0]["text"] and "测试旗舰店" in events[0]["text"]
