@@ -5,6 +5,7 @@
 import { T, api, el, insertText, toast } from "./ui.js";
 
 const REFRESH_MS = 60_000;
+const SHOWN = 5;   // tasks shown before "more": the queue sits above the buyer card
 const REASONS = ["default", "price", "size", "delivery"];
 const OUTCOMES = ["rm_outcome_unwanted", "rm_outcome_elsewhere", "rm_outcome_unreachable", "rm_outcome_later"];
 
@@ -23,6 +24,7 @@ function styles() {
 export function mountReminders(section, line, { conversation }) {
   styles();
   let view = "mine";
+  let expanded = false;
   let data = null;
   let lineFor = "";
   const host = window.opener || (window.parent !== window ? window.parent : null);
@@ -49,16 +51,20 @@ export function mountReminders(section, line, { conversation }) {
     const tab = (name, count) => {
       const button = el("button", { type: "button", className: "rm-tab", textContent: fill(T[`rm_${name}`], { n: count }) });
       button.setAttribute("aria-pressed", String(view === name));
-      button.addEventListener("click", () => { view = name; render(); });
+      button.addEventListener("click", () => { view = name; expanded = false; render(); });
       return button;
     };
     const tasks = view === "mine" ? data.mine : data.pool;
+    const shown = expanded ? tasks : tasks.slice(0, SHOWN);
+    const more = el("button", { type: "button", className: "rm-more small", textContent: fill(T.rm_more, { n: tasks.length - shown.length }) });
+    more.addEventListener("click", () => { expanded = true; render(); });
     section.replaceChildren(
       el("div", { className: "row rm-head" }, el("h2", { textContent: T.rm_title }),
         tab("mine", data.mine.length), inRole ? tab("pool", data.pool.length) : null),
       tasks.length
-        ? el("ol", { className: "rm-list" }, ...tasks.map((t) => el("li", {}, taskCard(t, view === "mine"))))
+        ? el("ol", { className: "rm-list" }, ...shown.map((t) => el("li", {}, taskCard(t, view === "mine"))))
         : el("p", { className: "muted small", textContent: view === "mine" ? T.rm_empty_mine : T.rm_empty_pool }),
+      shown.length < tasks.length ? more : null,
       data.others ? el("p", { className: "muted small", textContent: fill(T.rm_others, { n: data.others }) }) : null);
   }
 
