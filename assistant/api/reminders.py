@@ -409,7 +409,9 @@ async def touch(request: web.Request) -> web.Response:
             return "cap", None
         key = task_key(task.shop_id, task.buyer_id, task.first_order_at)
         flash = is_flash(task.first_order_at, task.closes_at, rules)
-        following, _ = next_touch(task.first_order_at, key, len(done) + 1, rules, tz, flash_sale=flash)
+        following, _ = next_touch(
+            task.first_order_at, key, len(done) + 1, rules, tz, flash_sale=flash, after=now
+        )
         rs.record_touch(
             db,
             task.id,

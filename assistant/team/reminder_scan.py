@@ -70,11 +70,20 @@ def task_key(shop_id: int, buyer_id: int, first_order_at: datetime) -> str:
 
 
 def next_touch(
-    first_order_at: datetime, key: str, done: int, rules: Rules, tz: tzinfo, *, flash_sale: bool = False
+    first_order_at: datetime,
+    key: str,
+    done: int,
+    rules: Rules,
+    tz: tzinfo,
+    *,
+    flash_sale: bool = False,
+    after: datetime | None = None,
 ) -> tuple[datetime | None, int]:
-    """The task's next planned touch after ``done`` touches, and how many are planned."""
+    """The task's next planned touch after ``done`` touches (and, given ``after``, the first one later
+    than it: a touch made late does not leave the next one overdue at once), and how many are planned."""
     planned = plan(first_order_at, key, flash_sale=flash_sale, rules=rules, tz=tz)
-    return (planned[done].at if done < len(planned) else None), len(planned)
+    later = [t.at for t in planned[done:] if after is None or t.at > after]
+    return (later[0] if later else None), len(planned)
 
 
 def is_flash(task_first_order_at: datetime, task_closes_at: datetime, rules: Rules) -> bool:

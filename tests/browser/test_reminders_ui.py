@@ -109,6 +109,7 @@ async def test_the_queue_claims_shows_the_holder_and_the_buyer_card_line(
     status, again = await _api(server, "xiaomei", "GET", "/api/reminders")
     touched = next(t for t in again["mine"] if t["id"] == first["id"])
     assert touched["touches_today"] == 1 and touched["touches"][0]["channel"] == "chat"
+    assert "null" not in (await box.text_content() or "")
     if path := screenshot_path("sidebar_reminders.png"):
         await page.screenshot(path=str(path), full_page=True)
     # the one failed request is the claim someone else won (409, shown as the holder)

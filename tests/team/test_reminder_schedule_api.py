@@ -202,3 +202,18 @@ def test_tasks_nobody_chatted_about_go_to_the_specialist_on_shift_with_the_fewes
         ).fetchone()
     )
     assert tuple(owner) == (mini_shop.editor_id, "phone")
+
+
+def test_a_late_touch_does_not_leave_the_next_one_overdue() -> None:
+    from zoneinfo import ZoneInfo
+
+    from assistant.team.reminder_scan import next_touch
+    from assistant.team.reminders import Rules
+
+    tz = ZoneInfo("Asia/Shanghai")
+    placed = datetime(2026, 11, 10, 10, 0, tzinfo=tz)
+    rules = Rules(holdout_percent=0)
+    # the first touch was due at 10:10; made at 13:00, the +2 h one (12:00) has passed too
+    following, planned = next_touch(placed, "k", 1, rules, tz, after=placed + timedelta(hours=3))
+    assert planned == 3 and following == placed + timedelta(hours=71)
+    assert next_touch(placed, "k", 1, rules, tz)[0] == placed + timedelta(hours=2)

@@ -58,14 +58,15 @@ export function mountReminders(section, line, { conversation }) {
     const shown = expanded ? tasks : tasks.slice(0, SHOWN);
     const more = el("button", { type: "button", className: "rm-more small", textContent: fill(T.rm_more, { n: tasks.length - shown.length }) });
     more.addEventListener("click", () => { expanded = true; render(); });
-    section.replaceChildren(
+    section.replaceChildren(...[
       el("div", { className: "row rm-head" }, el("h2", { textContent: T.rm_title }),
         tab("mine", data.mine.length), inRole ? tab("pool", data.pool.length) : null),
       tasks.length
         ? el("ol", { className: "rm-list" }, ...shown.map((t) => el("li", {}, taskCard(t, view === "mine"))))
         : el("p", { className: "muted small", textContent: view === "mine" ? T.rm_empty_mine : T.rm_empty_pool }),
       shown.length < tasks.length ? more : null,
-      data.others ? el("p", { className: "muted small", textContent: fill(T.rm_others, { n: data.others }) }) : null);
+      data.others ? el("p", { className: "muted small", textContent: fill(T.rm_others, { n: data.others }) }) : null,
+    ].filter(Boolean));
   }
 
   function taskCard(task, mine) {

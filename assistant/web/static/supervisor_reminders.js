@@ -227,7 +227,7 @@ function jamWizard(ctx) {
         showFieldErrors(form, e, error);
       }
     });
-    preview.replaceChildren(
+    preview.replaceChildren(...[
       el("p", { className: "jam-summary" }, el("strong", { textContent: fill(T.jam_count, { n: p.buyers }) }),
         p.already_notified ? el("span", { className: "muted small", textContent: " · " + fill(T.jam_already, { n: p.already_notified }) }) : null),
       p.needs_approval ? el("p", { className: "jam-warn small", textContent: fill(T.jam_needs_approval, { n: p.threshold }) }) : null,
@@ -235,7 +235,8 @@ function jamWizard(ctx) {
         ? el("div", { className: "rs-scroll" }, table([T.jam_receiver, T.jam_buyer, T.jam_phone, T.jam_place, T.jam_text],
           p.messages.map((m) => el("tr", {}, td(m.receiver_name), td(m.buyer), td(m.phone), td(`${m.province}${m.city}`), td(m.text)))))
         : el("p", { className: "muted", textContent: T.jam_no_buyers }),
-      el("div", { className: "row" }, create));
+      el("div", { className: "row" }, create),
+    ].filter(Boolean));
   });
 
   function noticeRow(n) {
