@@ -281,6 +281,26 @@ async def test_jam_selection_preview_approval_and_once_per_buyer(
         preview["messages"][0]["receiver_name"]
     )
     assert "****" in preview["messages"][0]["phone"]
+    status, by_city = await call(
+        client,
+        "POST",
+        "/api/courier-jam/preview",
+        boss,
+        json={**selection, "provinces": [], "cities": ["南京市"]},
+    )
+    assert [m["receiver_name"] for m in by_city["messages"]] == ["王五"]
+    status, signed = await call(
+        client, "POST", "/api/courier-jam/preview", boss, json={**selection, "statuses": ["delivered"]}
+    )
+    assert signed["buyers"] == 0  # all three are still on their way
+    status, other_courier = await call(
+        client, "POST", "/api/courier-jam/preview", boss, json={**selection, "courier": "顺丰速运"}
+    )
+    assert other_courier["buyers"] == 0
+    status, _ = await call(
+        client, "POST", "/api/courier-jam/preview", boss, json={**selection, "shipped_to": "2020-01-01"}
+    )
+    assert status == 400
     everyone = {**selection, "provinces": []}
     status, notice = await call(client, "POST", "/api/courier-jam", boss, json=everyone)
     assert status == 201 and notice["state"] == "awaiting_approval" and notice["buyers"] == 3
