@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from aiohttp import web
 
 from assistant import keys
-from assistant.api import reminders, reports, watch
+from assistant.api import care, reminders, reports, watch
 from assistant.scheduler import Scheduler
 
 HOUR = 3600.0
@@ -25,6 +25,7 @@ def register_jobs(app: web.Application, scheduler: Scheduler) -> None:
     )
     scheduler.add("watch_trim", HOUR, _trim(app))
     scheduler.add("reminder_scan", MINUTE, lambda: reminders.run_scan(app))
+    scheduler.add("care_scan", MINUTE, lambda: care.run_scan(app))
     scheduler.add("kpi_days", HOUR, lambda: reports.aggregate_days(app))
 
 

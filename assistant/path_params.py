@@ -17,6 +17,7 @@ from typing import Any
 from aiohttp import web
 
 from assistant.errors import BadRequest, FieldError, Handler, NotFound
+from assistant.team.care import PURPOSES
 from knowledge.template_context import SAMPLE_CONTEXTS
 
 INT64_MAX = 2**63 - 1
@@ -100,6 +101,7 @@ PATH_PARAMS: dict[str, PathParam] = {
         "dispute_id",
         "evidence_id",
         "finding_id",
+        "jam_id",
     )
 }
 PATH_PARAMS["order_id"] = PathParam(
@@ -127,6 +129,12 @@ PATH_PARAMS["name"] = PathParam(
     _choice(tuple(SAMPLE_CONTEXTS), "示例"),
     {"type": "string", "enum": list(SAMPLE_CONTEXTS)},
     "a sample context's name",
+    frozenset({404}),
+)
+PATH_PARAMS["purpose"] = PathParam(
+    _choice(PURPOSES, "模板用途"),
+    {"type": "string", "enum": list(PURPOSES)},
+    "what a message template is for: a reminder script by reason, the reminder SMS, a care stage, the jam notice",
     frozenset({404}),
 )
 PATH_PARAMS["kind"] = PathParam(

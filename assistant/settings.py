@@ -92,7 +92,7 @@ class Settings(BaseModel):
         1000, description="Unpaid orders of at least this many yuan are reminded by phone, in calling hours."
     )
     reminder_per_day: Annotated[int, Field(ge=1, le=10)] = Field(
-        3, description="Reminder touches a buyer gets a day at most."
+        3, description="Messages a buyer gets a day at most: reminder touches and care messages together."
     )
     reminder_quiet_hours: Annotated[str, Field(pattern=r"^(([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d)?$")] = Field(
         "22:00-08:00", description="No reminders in these hours (HH:MM-HH:MM; empty: none); a touch due then waits."
@@ -102,6 +102,33 @@ class Settings(BaseModel):
     )
     qc_dispute_days: Annotated[int, Field(ge=1, le=90)] = Field(
         7, description="Days after a QC review during which the reviewed agent may dispute it."
+    )
+    reminder_specialists: str = Field(
+        "",
+        description="Logins (comma-separated) of the reminder specialists: a task nobody chatted about goes to the one on shift with the fewest open tasks; empty: it waits in the pool.",
+    )
+    reminder_phone_specialists: str = Field(
+        "",
+        description="Logins (comma-separated) of the phone specialists: a phone task goes to the one on shift with the fewest open tasks; empty: the usual owner.",
+    )
+    reminder_flash_close_minutes: Annotated[int, Field(ge=5, le=24 * 60)] = Field(
+        30, description="A flash-sale order closes unpaid this many minutes after it is placed (the last touch comes before)."
+    )
+    reminder_flash_sale_words: str = Field(
+        "秒杀,闪购,限时抢",
+        description="Orders placed during a campaign whose name holds one of these words (comma-separated) are flash-sale orders.",
+    )
+    care_channel: Literal["host", "sms"] = Field(
+        "host", description="Where care messages go: the chat client sends them (kefu.send_message) or an SMS export (CSV)."
+    )
+    care_review_after_days: Annotated[int, Field(ge=1, le=30)] = Field(
+        3, description="Days after delivery before a completed order gets the please-review message."
+    )
+    care_event_days_before: Annotated[int, Field(ge=0, le=14)] = Field(
+        2, description="Returning buyers get the big-event message this many days before a campaign starts (0: never)."
+    )
+    jam_approval_from_buyers: Annotated[int, Field(ge=1)] = Field(
+        200, description="A courier-jam notice to more buyers than this needs a second supervisor's approval."
     )
     conversation_retention_days: Annotated[int, Field(ge=1)] = Field(
         90, description="Days the conversation log keeps a message before the cleanup job removes it."

@@ -20,9 +20,12 @@ from assistant.errors import Conflict, FieldError, NotFound
 from assistant.security import current_agent
 from assistant.settings import Settings
 from assistant.team import reminder_store as rs
-from assistant.team.reminder_scan import ScanResult, next_touch, scan, task_key
+from assistant.team.care import DEFAULT_TEMPLATES
+from assistant.team.care_store import care_today, contacts_today, templates
+from assistant.team.reminder_scan import ScanResult, Specialists, is_flash, next_touch, scan, task_key
 from assistant.team.reminders import Channel, Lift, Rules, TouchDone, calling_slot, credited, is_quiet
 from knowledge.models import Agent, Model
+from knowledge.templates import TemplateProblem, render
 
 ChannelName = Literal["chat", "sms", "phone"]
 
@@ -37,7 +40,20 @@ def rules_from(settings: Settings) -> Rules:
         per_day=settings.reminder_per_day,
         phone_from_fen=settings.reminder_phone_from_yuan * 100,
         holdout_percent=settings.reminder_holdout_percent,
+        flash_close_after=timedelta(minutes=settings.reminder_flash_close_minutes),
     )
+
+
+def _logins(text: str) -> tuple[str, ...]:
+    return tuple(w.strip() for w in text.split(",") if w.strip())
+
+
+def specialists_from(settings: Settings) -> Specialists:
+    return Specialists(_logins(settings.reminder_specialists), _logins(settings.reminder_phone_specialists))
+
+
+def flash_words(settings: Settings) -> list[str]:
+    return [w.strip() for w in settings.reminder_flash_sale_words.split(",") if w.strip()]
 
 
 async def run_scan(app: web.Application) -> ScanResult:
@@ -45,7 +61,14 @@ async def run_scan(app: web.Application) -> ScanResult:
     settings = app[keys.SETTINGS]
     now = datetime.now(UTC)
     return await app[keys.DB].write(
-        lambda db: scan(db, now, rules_from(settings), ZoneInfo(settings.timezone))
+        lambda db: scan(
+            db,
+            now,
+            rules_from(settings),
+            ZoneInfo(settings.timezone),
+            flash_words(settings),
+            specialists=specialists_from(settings),
+        )
     )
 
 
@@ -93,6 +116,11 @@ class QueueOut(Model):
     mine: list[TaskOut]
     pool: list[TaskOut]
     others: int = Field(description="open tasks held by other agents")
+    per_day: int = Field(description="messages a buyer gets a day at most (reminders and care together)")
+    role: Literal["reminders", "phone", "none"] = Field(
+        description="the caller's reminder role (setting reminder_specialists / reminder_phone_specialists);"
+        " everybody is in it while nobody is named"
+    )
 
 
 class TouchIn(Model):
@@ -111,6 +139,19 @@ class DoneIn(Model):
 
 class SnoozeIn(Model):
     minutes: Annotated[int, Field(ge=5, le=24 * 60)]
+
+
+class ScriptQuery(Model):
+    reason: Literal["default", "price", "size", "delivery"] = Field(
+        "default", description="what holds the buyer back: the script's variant (价格, 尺码, 发货时间)"
+    )
+    channel: Literal["chat", "sms"] = "chat"
+
+
+class ScriptOut(Model):
+    purpose: str = Field(description="the template used: reminder_<reason>, or reminder_sms")
+    text: str
+    chars: int
 
 
 class BuyerQuery(Model):
@@ -152,6 +193,54 @@ class EffectOut(Model):
     lift_low: float | None
     lift_high: float | None
     paid_before_reminder: int
+
+
+class RulesOut(Model):
+    """The rules in force (settings; ``docs/settings.md`` says how to change them)."""
+
+    first_after_minutes: int
+    touches: list[str] = Field(description="when the touches are planned, in words")
+    close_after_hours: int
+    flash_close_minutes: int
+    flash_sale_words: list[str]
+    per_day: int = Field(description="messages a buyer gets a day at most, reminders and care together")
+    quiet_hours: str
+    phone_from_yuan: int
+    calling_hours: list[str]
+    lease_minutes: int
+    holdout_percent: float
+    care_channel: Literal["host", "sms"]
+    care_review_after_days: int
+    care_event_days_before: int
+    jam_approval_from_buyers: int
+
+
+async def rules(request: web.Request) -> web.Response:
+    settings = request.app[keys.SETTINGS]
+    rule = rules_from(settings)
+    return ok(
+        RulesOut(
+            first_after_minutes=settings.payment_reminder_minutes,
+            touches=[
+                f"+{settings.payment_reminder_minutes} 分钟",
+                f"+{int(rule.second_after.total_seconds() // 3600)} 小时",
+                f"关单前 {int(rule.last_before_close.total_seconds() // 3600)} 小时",
+            ],
+            close_after_hours=int(rule.close_after.total_seconds() // 3600),
+            flash_close_minutes=settings.reminder_flash_close_minutes,
+            flash_sale_words=flash_words(settings),
+            per_day=settings.reminder_per_day,
+            quiet_hours=settings.reminder_quiet_hours,
+            phone_from_yuan=settings.reminder_phone_from_yuan,
+            calling_hours=[f"{a:%H:%M}-{b:%H:%M}" for a, b in rule.calling_hours],
+            lease_minutes=settings.reminder_lease_minutes,
+            holdout_percent=settings.reminder_holdout_percent,
+            care_channel=settings.care_channel,
+            care_review_after_days=settings.care_review_after_days,
+            care_event_days_before=settings.care_event_days_before,
+            jam_approval_from_buyers=settings.jam_approval_from_buyers,
+        )
+    )
 
 
 # ---- reads -----------------------------------------------------------------------------------------
@@ -224,7 +313,16 @@ async def queue(request: web.Request) -> web.Response:
             pool.append(_task_out(task, orders.get(task.id, []), by_task[task.id], now, tz))
         else:
             others += 1
-    return ok(QueueOut(mine=mine, pool=pool, others=others))
+    settings = request.app[keys.SETTINGS]
+    named = specialists_from(settings)
+    role: Literal["reminders", "phone", "none"] = (
+        "phone"
+        if agent.login in named.phone
+        else "reminders"
+        if agent.login in named.reminders or not (named.phone or named.reminders)
+        else "none"
+    )
+    return ok(QueueOut(mine=mine, pool=pool, others=others, per_day=settings.reminder_per_day, role=role))
 
 
 async def _task_or_404(request: web.Request, agent: Agent) -> rs.Task:
@@ -292,7 +390,7 @@ async def touch(request: web.Request) -> web.Response:
     today = _local_day_start(now, tz)
 
     def write(db: sqlite_utils.Database) -> tuple[str, rs.Task | None]:
-        settled = next((s for s in rs.settled_tasks(db) if s[0] == task.id), None)
+        settled = next(iter(rs.settled_tasks(db, [task.id])), None)
         if settled is not None:
             _, state, paid_at, paid_fen = settled
             rs.end_task(
@@ -306,10 +404,14 @@ async def touch(request: web.Request) -> web.Response:
             )
             return state, None
         done = rs.touches(db, [task.id])
-        if sum(1 for t in done if t.at >= today) >= rules.per_day:
+        # one daily cap for the buyer: reminder touches and care messages together
+        if contacts_today(db, task.shop_id, task.buyer_id, today) >= rules.per_day:
             return "cap", None
         key = task_key(task.shop_id, task.buyer_id, task.first_order_at)
-        following, _ = next_touch(task.first_order_at, key, len(done) + 1, rules, tz)
+        flash = is_flash(task.first_order_at, task.closes_at, rules)
+        following, _ = next_touch(
+            task.first_order_at, key, len(done) + 1, rules, tz, flash_sale=flash, after=now
+        )
         rs.record_touch(
             db,
             task.id,
@@ -325,7 +427,9 @@ async def touch(request: web.Request) -> web.Response:
 
     state, updated = await request.app[keys.DB].write(write)
     if state == "cap":
-        raise Conflict.field("task_id", f"今天已经催过 {rules.per_day} 次，明天再说")
+        raise Conflict.field(
+            "task_id", f"这位买家今天已经收到 {rules.per_day} 次消息（催付和关怀合计），明天再说"
+        )
     if updated is None:
         said = {
             "paid": "买家已经付款",
@@ -338,6 +442,34 @@ async def touch(request: web.Request) -> web.Response:
             extra={"current": {"state": state}},
         )
     return await _one(request, updated)
+
+
+async def script(request: web.Request) -> web.Response:
+    """The reminder script for a task, rendered in the sandbox: the chat variant for the buyer's reason
+    (price, size, delivery time) or the SMS text. The shop's own wording when it has one."""
+    agent = current_agent(request)
+    query = read_query(request, ScriptQuery)
+    task = await _task_or_404(request, agent)
+    tz = ZoneInfo(request.app[keys.SETTINGS].timezone)
+    purpose = "reminder_sms" if query.channel == "sms" else f"reminder_{query.reason}"
+
+    def read(db: sqlite_utils.Database) -> tuple[tuple[str, str, str], str]:
+        own = templates(db, task.shop_id).get(purpose)
+        return rs.script_facts(db, task.id), own[0] if own else DEFAULT_TEMPLATES[purpose]
+
+    (item, shop_name, receiver), body = await request.app[keys.DB].read(read)
+    closes = task.closes_at.astimezone(tz)
+    context = {
+        "buyer": {"nick": task.buyer_nick},
+        "receiver": {"name": receiver},
+        "order": {"item": item, "total": f"¥{task.total_fen / 100:g}", "pay_by": f"{closes:%m-%d %H:%M}"},
+        "shop": {"name": shop_name},
+    }
+    try:
+        rendered = await request.app[keys.TEMPLATES].run(render, body, context)
+    except TemplateProblem as problem:
+        raise Conflict.field("reason", f"催付话术无法生成：{problem.findings[0].message}") from None
+    return ok(ScriptOut(purpose=purpose, text=rendered.text, chars=len(rendered.text)))
 
 
 async def snooze(request: web.Request) -> web.Response:
@@ -393,19 +525,20 @@ async def buyer_line(request: web.Request) -> web.Response:
         )
     )
     per_day = settings.reminder_per_day
+    cared = await request.app[keys.DB].read(lambda db: care_today(db, shop_id, query.nick, today))
     line = None
     if touches:
         last = touches[-1]
         line = (
             f"催付：{last.agent_name} · {last.at.astimezone(tz):%H:%M} · {CHANNEL_NAMES[last.channel]}"
-            f" · 今天第 {len(touches)}/{per_day} 次"
+            f" · 今天第 {len(touches) + cared}/{per_day} 次"
         )
     return ok(
         BuyerLine(
             line=line,
             task_id=task.id if task else None,
             owner=task.owner_name if task else None,
-            touches_today=len(touches),
+            touches_today=len(touches) + cared,
             per_day=per_day,
         )
     )

@@ -111,6 +111,7 @@ def build_demo(db: sqlite_utils.Database, *, seed: int = SEED, now: datetime | N
 
     factory = OrderFactory(rng, now, shop_id, item_ids, db)
     buyers, orders = factory.build(agents["wangjing"], [agents["xiaomei"], agents["ajie"]])
+    orders += factory.showcase(buyers)  # the reminder queue and care have work at once
     commerce_store.insert_buyers(db, buyers)
     commerce_store.insert_buyer_notes(db, factory.notes)
     commerce_store.insert_orders(db, orders, stamp)

@@ -253,6 +253,54 @@ class OrderFactory:
             disputed=refund is RefundStatus.REFUNDED and rng.random() < 0.08, lines=lines, logistics=logistics,
         )
 
+    def showcase(self, buyers: Sequence[Buyer]) -> list[Order]:
+        """A few orders placed just now, so the reminder queue and the care messages have work the
+        moment the demo starts: unpaid ones of several ages and sizes (one large enough to be phoned),
+        one collected by the courier an hour ago and one signed for half an hour ago."""
+        rng = self.rng
+        made: list[Order] = []
+        for minutes, at_least_fen in ((4, 0), (18, 0), (45, 0), (95, 129_900), (6 * 60, 0), (26 * 60, 0)):
+            buyer = rng.choice(buyers)
+            base = self._order(buyer, self._home())
+            lines = base.lines
+            if at_least_fen:
+                top = max(lines, key=lambda line: line.unit_price_fen)
+                quantity = -(-at_least_fen // top.unit_price_fen)
+                lines = [top.model_copy(update={"quantity": quantity})]
+            goods = sum(line.unit_price_fen * line.quantity for line in lines)
+            made.append(base.model_copy(update={
+                "status": OrderStatus.AWAITING_PAYMENT, "created_at": self.now - timedelta(minutes=minutes),
+                "paid_at": None, "shipped_at": None, "delivered_at": None, "courier": None, "tracking_no": None,
+                "logistics": [], "refund_status": RefundStatus.NONE, "disputed": False, "lines": lines,
+                "price_fen": goods,
+            }))
+        for status, hours in ((OrderStatus.SHIPPED, 1.0), (OrderStatus.DELIVERED, 0.5)):
+            buyer = rng.choice(buyers)
+            address = self._home()
+            base = self._order(buyer, address)
+            courier = people.COURIERS[0]
+            created = self.now - timedelta(hours=30)
+            shipped = self.now - timedelta(hours=hours + (20 if status is OrderStatus.DELIVERED else 0))
+            trace = [LogisticsEvent(at=shipped, status=LogisticsStatus.COLLECTED, location=address.city,
+                                    description=f"【{address.city}】{courier['name']}已揽收")]
+            delivered = None
+            if status is OrderStatus.DELIVERED:
+                out = self.now - timedelta(hours=3)
+                delivered = self.now - timedelta(hours=hours)
+                trace += [
+                    LogisticsEvent(at=out, status=LogisticsStatus.OUT_FOR_DELIVERY, location=address.district,
+                                   description=f"【{address.district}】快递员正在派件"),
+                    LogisticsEvent(at=delivered, status=LogisticsStatus.DELIVERED, location=address.district,
+                                   description=f"【{address.district}】已签收，签收人：本人"),
+                ]
+            made.append(base.model_copy(update={
+                "status": status, "created_at": created, "paid_at": created + timedelta(minutes=3),
+                "shipped_at": shipped, "delivered_at": delivered, "courier": courier["name"],
+                "tracking_no": courier["prefix"] + "".join(rng.choice(string.digits) for _ in range(courier["digits"])),
+                "logistics": trace, "refund_status": RefundStatus.NONE, "disputed": False,
+            }))
+        return made
+
     def build(self, flagger: int, note_authors: list[int]) -> tuple[list[Buyer], list[Order]]:
         rng = self.rng
         taken: set[str] = set()

@@ -14,6 +14,7 @@ from assistant.web.strings import (
     lookup,
     orders,
     qc,
+    reminders,
     shop_import,
     supervisor,
     sync,
@@ -189,7 +190,7 @@ STRINGS: dict[str, dict[str, str]] = {
     },
 }
 
-for _area in (home, lookup, orders, editor_qr, editor_kb, sync, shop_import, supervisor, qc):
+for _area in (home, lookup, orders, editor_qr, editor_kb, sync, shop_import, supervisor, qc, reminders):
     for _lang, _strings in (("zh-CN", _area.ZH), ("en", _area.EN)):
         _clash = STRINGS[_lang].keys() & _strings.keys()
         if _clash:

@@ -5,6 +5,7 @@ import { mountHotAnswers } from "./hot_answers.js";
 import { mountOrderPanel } from "./order_panel.js";
 import { mountQuickSearch } from "./quick_search.js";
 import { mountQc } from "./sidebar_qc.js";
+import { mountReminders } from "./sidebar_reminders.js";
 import { offerPending } from "./sync.js";
 
 let current = null;        // the conversation state from the service
@@ -27,6 +28,7 @@ const orders = mountOrderPanel($("orders"), { conversation: () => current, onFoc
 const hotAnswers = mountHotAnswers($("hot-answers"), { insert });
 mountQuickSearch($("quick-search"), { conversation: () => current, order: () => orders.focusedOrder() });
 const qc = mountQc($("qc"), { conversation: () => current, refreshCard: () => settle(loadCard()) });
+const reminders = mountReminders($("reminders"), $("reminder-line"), { conversation: () => current });
 
 function pickButton(pick, index, meta, unsure) {
   const missing = pick.missing || [];   // values the text was rendered without (e.g. no order in focus)
@@ -143,6 +145,7 @@ function settle(promise) {
 
 function follow(state) {
   current = state.current;
+  reminders.follow(current);
   $("waiting").hidden = Boolean(current);
   if (!current) {
     for (const id of ["buyer-card", "focus", "suggestions", "scripts", "knowledge"]) $(id).hidden = true;

@@ -7,7 +7,6 @@ ZH: dict[str, str] = {
     "stab_kpi": "绩效与奖金",
     "stab_forecast": "大促预测与排班",
     "stab_qc": "质检",
-    "stab_reminders": "催付规则与效果",
 }
 
 EN: dict[str, str] = {
@@ -16,5 +15,4 @@ EN: dict[str, str] = {
     "stab_kpi": "KPI & bonus",
     "stab_forecast": "Forecast & staffing",
     "stab_qc": "Quality control",
-    "stab_reminders": "Reminders",
 }
