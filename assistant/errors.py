@@ -1,7 +1,8 @@
 """The API's one error shape and the middleware that produces it.
 
 Every failure leaves as ``{"ok": false, "error": "...", "errors": [{"field", "message"}], "status": N}``.
-Handlers raise the typed errors below; aiohttp's own HTTP errors (no route, wrong method,
+Handlers raise the typed errors below; the layers beneath raise the domain's (``knowledge.errors``:
+``NotFound``, ``Conflict``/``StaleVersion``, ``Invalid``), mapped here to 404, 409 and 400; aiohttp's own HTTP errors (no route, wrong method,
 body too large) and pydantic validation errors are turned into the same shape; anything
 unexpected is logged and becomes a generic 500 that leaks nothing.
 """
@@ -19,17 +20,12 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from assistant import keys
+from knowledge import errors as domain
+from knowledge.errors import FieldError as FieldError  # one class for both layers
 
 log = logging.getLogger("kefu.errors")
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-
-class FieldError(dict[str, str]):
-    """``{"field": ..., "message": ...}``: which input is wrong and why."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(field=field, message=message)
 
 
 class ApiError(Exception):
@@ -183,6 +179,22 @@ def dumps(value: Any) -> str:
     return text
 
 
+_DOMAIN_STATUS: tuple[tuple[type[domain.DomainError], int], ...] = (
+    (domain.NotFound, 404),
+    (domain.Conflict, 409),
+    (domain.Invalid, 400),
+)
+
+
+def domain_response(exc: domain.DomainError) -> web.Response:
+    """A refusal of the domain in the API's error shape."""
+    if isinstance(exc, domain.Invalid) and exc.validation is not None:
+        bad = from_validation(exc.validation, exc.prefix)
+        return error_response(bad.status, bad.message, bad.errors)
+    status = next((code for kind, code in _DOMAIN_STATUS if isinstance(exc, kind)), 400)
+    return error_response(status, exc.message, exc.errors, **exc.extra)
+
+
 _HTTP_MESSAGES = {
     404: "没有这个地址",
     405: "这个地址不支持 {method} 请求",
@@ -197,6 +209,8 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         return await handler(request)
     except ApiError as exc:
         return error_response(exc.status, exc.message, exc.errors, **exc.extra)
+    except domain.DomainError as exc:
+        return domain_response(exc)
     except ValidationError as exc:
         bad = from_validation(exc)
         return error_response(bad.status, bad.message, bad.errors)

@@ -20,7 +20,7 @@ from pydantic import Field, StringConstraints
 
 from assistant import keys
 from assistant.api.io import ok, read_form_file, read_query
-from assistant.api.quick_replies import QueryId, _shop, _shop_name, _store_errors, _visible_row
+from assistant.api.quick_replies import QueryId, _shop, _shop_name, _visible_row
 from assistant.errors import BadRequest, Conflict, FieldError, PayloadTooLarge
 from assistant.security import current_agent
 from knowledge.models import Agent, Id, Model
@@ -158,10 +158,7 @@ async def _run_import(request: web.Request, agent: Agent, query: ImportQuery, sh
         plan = await db.read(lambda c: plan_import(c, shop_id, sheet, zone))
         return ok(ImportOut(**plan.model_dump(), applied=False))
     try:
-        with _store_errors(request, shop_id):
-            plan, saved = await db.write(
-                lambda c: apply_import(c, shop_id, sheet, zone, agent.id, query.plan)
-            )
+        plan, saved = await db.write(lambda c: apply_import(c, shop_id, sheet, zone, agent.id, query.plan))
     except PlanChanged as exc:
         raise Conflict(
             f"店铺 {_shop_name(request, shop_id)} 的短语在预览之后有变化：请重新预览再导入",

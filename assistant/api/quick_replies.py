@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import sqlite3
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
@@ -215,35 +213,6 @@ def _out(row: dict[str, Any]) -> QuickReplyOut:
     return QuickReplyOut(quick_reply=qr_store.to_model(row), group=row["group_name"])
 
 
-@contextlib.contextmanager
-def _store_errors(request: web.Request, shop_id: int) -> Iterator[None]:
-    """Turn the store's refusals into the API's error shape, naming the culprit."""
-    try:
-        yield
-    except qr_store.CodeClash as exc:
-        raise Conflict(
-            f"编码 {exc.code} 已被「{exc.holder_title}」使用（店铺 {_shop_name(request, shop_id)}）：请换一个编码",
-            [FieldError("code", f"已被短语 {exc.holder_id}「{exc.holder_title}」使用")],
-            extra={"holder": {"id": exc.holder_id, "title": exc.holder_title}},
-        ) from exc
-    except qr_store.StaleVersion as exc:
-        current = _out(exc.current)
-        raise Conflict(
-            f"短语「{current.quick_reply.title}」已被他人修改（当前版本 {current.quick_reply.version}），请刷新后重试",
-            [FieldError("version", f"当前版本是 {current.quick_reply.version}")],
-            extra={"current": current.model_dump(mode="json")},
-        ) from exc
-    except qr_store.Missing as exc:
-        label = {"quick_reply": "快捷短语", "revision": "历史版本"}.get(exc.what, exc.what)
-        raise NotFound(f"{label} {exc.ident} 不存在", [FieldError("id", "请刷新列表")]) from exc
-    except qr_store.BadReference as exc:
-        raise BadRequest.field(exc.field, exc.message) from exc
-    except sqlite3.IntegrityError as exc:
-        raise Conflict(
-            "保存失败：编码或分组与现有数据冲突，请刷新后重试", [FieldError("code", "冲突")]
-        ) from exc
-
-
 def _to_reply(body: QuickReplyIn, shop_id: int) -> QuickReply:
     fields = body.model_dump(exclude={"shop", "version"})
     return QuickReply(shop_id=shop_id, **fields)
@@ -308,8 +277,7 @@ async def create_quick_reply(request: web.Request) -> web.Response:
     reply = _to_reply(body, shop_id)
     _check_editable(agent, reply)
     await check_templates(request, [("body", reply.body)])
-    with _store_errors(request, shop_id):
-        row = await request.app[keys.DB].write(lambda c: qr_store.create_quick_reply(c, reply, agent.id))
+    row = await request.app[keys.DB].write(lambda c: qr_store.create_quick_reply(c, reply, agent.id))
     request.app[keys.QUICK_REPLIES].publish(row)
     return ok(_out(row), status=201)
 
@@ -324,10 +292,9 @@ async def update_quick_reply(request: web.Request) -> web.Response:
     reply = _to_reply(body, shop_id)
     _check_editable(agent, reply)
     await check_templates(request, [("body", reply.body)])
-    with _store_errors(request, shop_id):
-        row = await request.app[keys.DB].write(
-            lambda c: qr_store.update_quick_reply(c, phrase_id, reply, body.version, agent.id)
-        )
+    row = await request.app[keys.DB].write(
+        lambda c: qr_store.update_quick_reply(c, phrase_id, reply, body.version, agent.id)
+    )
     request.app[keys.QUICK_REPLIES].publish(row)
     return ok(_out(row))
 
@@ -338,10 +305,9 @@ async def delete_quick_reply(request: web.Request) -> web.Response:
     version = read_query(request, VersionQuery).version
     current = await _row(request, agent, phrase_id)
     _check_editable(agent, current)
-    with _store_errors(request, current["shop_id"]):
-        await request.app[keys.DB].write(
-            lambda c: qr_store.delete_quick_reply(c, phrase_id, version, agent.id)
-        )
+    await request.app[keys.DB].write(
+        lambda c: qr_store.delete_quick_reply(c, phrase_id, version, agent.id)
+    )
     request.app[keys.QUICK_REPLIES].drop(phrase_id)
     return ok(DeletedOut(deleted=phrase_id))
 
@@ -380,10 +346,9 @@ async def rollback(request: web.Request) -> web.Response:
     shop_id = int(state.get("shop_id") or agent.main_shop_id)
     _shop(request, agent, shop_id)
     await check_templates(request, [("body", str(state.get("body") or ""))])
-    with _store_errors(request, shop_id):
-        row = await request.app[keys.DB].write(
-            lambda c: qr_store.rollback_quick_reply(c, phrase_id, body.revision_id, body.version, agent.id)
-        )
+    row = await request.app[keys.DB].write(
+        lambda c: qr_store.rollback_quick_reply(c, phrase_id, body.revision_id, body.version, agent.id)
+    )
     request.app[keys.QUICK_REPLIES].publish(row)
     return ok(_out(row))
 
@@ -425,10 +390,8 @@ async def reorder_group(request: web.Request) -> web.Response:
         if row["group_id"] != group_id:
             raise BadRequest.field(f"items.{index}.id", f"短语 {row['id']}「{row['title']}」不在这个分组里")
         _check_editable(agent, row)
-    shop_id = rows[0]["shop_id"]
     items = [(item.id, item.version) for item in body.items]
-    with _store_errors(request, shop_id):
-        saved = await request.app[keys.DB].write(lambda c: qr_store.reorder_group(c, group_id, items, agent.id))
+    saved = await request.app[keys.DB].write(lambda c: qr_store.reorder_group(c, group_id, items, agent.id))
     for row in saved:
         request.app[keys.QUICK_REPLIES].publish(row)
     return ok(QuickReplyList(quick_replies=[_out(row) for row in saved]))

@@ -3,9 +3,10 @@
 The SQLite backend (``SqliteBackend``) is the default; a real shop platform can be plugged in by
 implementing this protocol. ``tests/commerce/contract.py`` is the suite any backend must pass.
 
-Errors are the API's typed errors (``assistant.errors``): ``NotFound`` for an unknown buyer, order,
-item or approval (or one in a shop the caller may not see), ``BadRequest`` for a refused value,
-``Conflict`` for a stale version, a status that forbids the edit, or a reused idempotency key.
+Errors are the domain's (``knowledge.errors``, no HTTP): ``NotFound`` for an unknown buyer, order,
+item or approval (or one in a shop the caller may not see), ``Invalid`` for a refused value,
+``StaleVersion`` for a stale version, ``Conflict`` for a status that forbids the edit or a reused
+idempotency key.
 """
 
 from __future__ import annotations

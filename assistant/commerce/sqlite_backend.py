@@ -20,10 +20,10 @@ from assistant.commerce.backend import OrderPage
 from assistant.commerce.models import OrderStatus, RiskFlag
 from assistant.commerce.sqlite_edits import EditsMixin
 from assistant.commerce.views import RISK_LABELS, BuyerCard, NoteOut, OrderDetail, RelatedOut
-from assistant.errors import BadRequest, Conflict, FieldError, NotFound
 from assistant.settings import Settings
 from assistant.sync import store as sync_store
 from knowledge.database import Database
+from knowledge.errors import FieldError, Invalid, NotFound, StaleVersion
 from knowledge.models import Agent
 
 MAX_TAGS = 30
@@ -43,10 +43,10 @@ def decode_cursor(cursor: str) -> tuple[str, str]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
-        raise BadRequest.field("cursor", "无效的翻页游标：请使用上一页返回的 next_cursor") from exc
+        raise Invalid.field("cursor", "无效的翻页游标：请使用上一页返回的 next_cursor") from exc
     created_at, sep, order_id = raw.partition("|")
     if not sep:
-        raise BadRequest.field("cursor", "无效的翻页游标：请使用上一页返回的 next_cursor")
+        raise Invalid.field("cursor", "无效的翻页游标：请使用上一页返回的 next_cursor")
     return created_at, order_id
 
 
@@ -110,10 +110,10 @@ class SqliteBackend(EditsMixin):
     ) -> None:
         if buyer["version"] != version:
             current = self.card_sync(db, shop_id, buyer["nick"])
-            raise Conflict(
+            raise StaleVersion(
                 f"买家「{buyer['nick']}」的资料刚被修改过（你看到的是第 {version} 版，现在是第 {buyer['version']} 版）：请刷新后重试",
                 [FieldError("version", f"已过期，当前为 {buyer['version']}")],
-                extra={"current": current.model_dump(mode="json")},
+                current=current,
             )
 
     async def change_tags(
@@ -128,7 +128,7 @@ class SqliteBackend(EditsMixin):
             after = [t for t in before if t not in remove]
             after.extend(t for t in dict.fromkeys(add) if t not in after)
             if len(after) > MAX_TAGS:
-                raise BadRequest.field(
+                raise Invalid.field(
                     "add", f"标签最多 {MAX_TAGS} 个，现在会有 {len(after)} 个：请先删掉一些"
                 )
             if after != before:
@@ -155,7 +155,7 @@ class SqliteBackend(EditsMixin):
         at = self.clock().isoformat()
         if not note.strip():
             what = "证据说明（例如差评截图、聊天记录里的索要赔偿原话）" if flag else "解除原因"
-            raise BadRequest.field("note", f"必须填写{what}")
+            raise Invalid.field("note", f"必须填写{what}")
 
         def write(db: sqlite_utils.Database) -> BuyerCard:
             buyer = self._buyer(db, shop_id, nick)
@@ -164,7 +164,7 @@ class SqliteBackend(EditsMixin):
             before = {name: buyer[name] for name in names}
             if flag is None:
                 if buyer["risk_flag"] is None:
-                    raise BadRequest.field("flag", f"买家「{nick}」没有风险标记，无需解除")
+                    raise Invalid.field("flag", f"买家「{nick}」没有风险标记，无需解除")
                 after: dict[str, object] = dict.fromkeys(names)
                 action = "risk_clear"
             else:

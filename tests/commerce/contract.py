@@ -11,7 +11,8 @@ import pytest
 from assistant.commerce.backend import CommerceBackend, EditRequest, Undo
 from assistant.commerce.edits import Change, PostageChange, PriceChange, RemarkChange
 from assistant.commerce.models import RiskFlag
-from assistant.errors import BadRequest, Conflict, NotFound
+from knowledge.errors import Conflict, NotFound
+from knowledge.errors import Invalid as BadRequest
 from knowledge.models import Agent
 
 
