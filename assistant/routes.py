@@ -29,13 +29,13 @@ from assistant.api import knowledge as kb
 from assistant.api import qr_transfer as qrt
 from assistant.api import shop_import as shi
 from assistant.api.events import EventAccepted, event_stream, post_event
-from assistant.api.kb_related import ItemKnowledgeIn, KnowledgeOut
 from assistant.api.pages import demo_page, editor_page, home_page, lookup_page, sidebar_page, supervisor_page
 from assistant.commerce.views import EditOutcome
 from assistant.endpoint import Endpoint
 from assistant.events import EventIn
 from assistant.manifest import PluginManifest
 from assistant.privacy.service import BuyerExport, FullAddressOut
+from knowledge.item_knowledge import ItemKnowledgeIn, KnowledgeOut
 from knowledge.models import Campaign, Intent, Role, SynonymGroup
 from quick_replies.transfer import XLSX_MIME
 

@@ -20,12 +20,12 @@ from pydantic import Field, StringConstraints
 
 from assistant import keys
 from assistant.api.io import ok, path_int, read_json, read_query
-from assistant.api.kb_related import RelatedView, related_view
 from assistant.commerce import store as commerce_store
 from assistant.commerce import views
 from assistant.errors import BadRequest, FieldError, NotFound
 from assistant.security import current_agent
 from knowledge import store
+from knowledge.item_knowledge import RelatedView, related_view
 from knowledge.matcher import Entry, Match, Matcher
 from knowledge.models import Agent, Campaign, Id, ItemKnowledge, Model, ScriptKind
 from knowledge.template_context import SAMPLE_CONTEXTS, sample_context
