@@ -12,7 +12,6 @@ import zlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo
 
 import sqlite_utils
 from aiohttp import web
@@ -20,8 +19,9 @@ from pydantic import Field, StringConstraints
 
 from assistant import keys
 from assistant.api.io import ok, path_int, read_json, read_query
-from assistant.commerce import store as commerce_store
-from assistant.commerce import views
+from assistant.conversations.context import ContextSources
+from assistant.conversations.context import build_context as conversation_context
+from assistant.conversations.context import campaign_context as campaign_context  # watch.py reads it here
 from assistant.errors import BadRequest, FieldError, NotFound
 from assistant.security import current_agent
 from knowledge import store
@@ -180,24 +180,9 @@ def check_shop(request: web.Request, agent: Agent, shop_id: int, field: str = "s
         )
 
 
-def _item_context(found: Any) -> dict[str, Any]:
-    item, knowledge = found
-    data: dict[str, Any] = item.model_dump(
-        mode="json", exclude={"attributes", "version", "on_sale", "shop_id"}
-    )
-    if knowledge is not None:
-        data.update(knowledge.model_dump(mode="json", exclude={"item_id", "version"}))
-    return data
-
-
-def campaign_context(campaign: Campaign) -> dict[str, Any]:
-    return {
-        **campaign.variables,
-        "name": campaign.name,
-        "rules": campaign.rules,
-        "starts_at": campaign.starts_at.isoformat(),
-        "ends_at": campaign.ends_at.isoformat(),
-    }
+def context_sources(app: web.Application) -> ContextSources:
+    """The typed sources of a conversation's context, as the running app holds them."""
+    return ContextSources(app[keys.DIRECTORY], app[keys.COMMERCE], app[keys.MATCHER], app[keys.DB])
 
 
 async def build_context(
@@ -209,45 +194,12 @@ async def build_context(
     item_id: int | None,
     order_id: str | None,
 ) -> tuple[dict[str, Any], str | None, list[Campaign]]:
-    """The template context for one conversation, the order's status and the active campaigns."""
-    shop = request.app[keys.DIRECTORY].shops[shop_id]
-    now = datetime.now(ZoneInfo(shop.timezone))
-    matcher = request.app[keys.MATCHER]
-
-    def read(
-        db: sqlite_utils.Database,
-    ) -> tuple[Any, dict[str, Any] | None, dict[str, Any] | None, list[Campaign]]:
-        found = store.get_item(db, item_id) if item_id is not None else None
-        order_row = commerce_store.order_row(db, order_id) if order_id else None
-        order = views.order_for_templates(order_row) if order_row and order_row["shop_id"] == shop_id else None
-        buyer_row = commerce_store.buyer_by_nick(db, shop_id, buyer) if buyer else None
-        card = (
-            views.buyer_for_templates(buyer_row, len(commerce_store.buyer_orders(db, buyer_row["id"])))
-            if buyer_row
-            else None
-        )
-        active = matcher.active_campaigns(shop_id, now)
-        campaigns = [c for c in (store.get_campaign(db, cid) for cid in sorted(active)) if c is not None]
-        return found, order, card, campaigns
-
-    found, order, card, campaigns = await request.app[keys.DB].read(read)
-    if item_id is not None and (found is None or found[0].shop_id != shop_id):
-        raise NotFound(f"店铺 {shop.name} 没有编号为 {item_id} 的商品", [FieldError("item", "未知商品")])
-    if order_id and order is None:
-        raise NotFound(f"店铺 {shop.name} 没有订单 {order_id}", [FieldError("order", "未知订单")])
-    context: dict[str, Any] = {
-        "shop": {"name": shop.name, "code": shop.code},
-        "agent": {"name": agent.name, "login": agent.login},
-        "now": now.isoformat(),
-        "buyer": card or ({"nick": buyer} if buyer else {}),
-    }
-    if found is not None:
-        context["item"] = _item_context(found)
-    if order is not None:
-        context["order"] = order
-    if campaigns:
-        context["campaign"] = campaign_context(campaigns[0])
-    return context, (order or {}).get("status"), campaigns
+    """``conversations.context.build_context`` for a handler: the template context, the order's
+    status and the active campaigns."""
+    built = await conversation_context(
+        context_sources(request.app), agent, shop_id, buyer=buyer, item_id=item_id, order_id=order_id
+    )
+    return built.values, built.order_status, built.campaigns
 
 
 def render_variant(entry: Entry, context: dict[str, Any], seed: str) -> tuple[int, Rendered] | None:

@@ -16,10 +16,18 @@ from zoneinfo import ZoneInfo
 import sqlite_utils
 
 from assistant.commerce import cards, orders, related, store
-from assistant.commerce.backend import OrderPage
+from assistant.commerce.backend import OrderPage, TemplateFacts
 from assistant.commerce.models import OrderStatus, RiskFlag
 from assistant.commerce.sqlite_edits import EditsMixin
-from assistant.commerce.views import RISK_LABELS, BuyerCard, NoteOut, OrderDetail, RelatedOut
+from assistant.commerce.views import (
+    RISK_LABELS,
+    BuyerCard,
+    NoteOut,
+    OrderDetail,
+    RelatedOut,
+    buyer_for_templates,
+    order_for_templates,
+)
 from assistant.settings import Settings
 from assistant.sync import store as sync_store
 from knowledge.database import Database
@@ -252,5 +260,19 @@ class SqliteBackend(EditsMixin):
             return related.combine(
                 item, pairings, together, store.items_by_id(db, list(dict.fromkeys(ids))), limit
             )
+
+        return await self.db.read(read)
+
+    # ---- answer templates ------------------------------------------------------------------
+
+    async def template_facts(self, shop_id: int, buyer: str | None, order_id: str | None) -> TemplateFacts:
+        def read(db: sqlite_utils.Database) -> TemplateFacts:
+            order_row = store.order_row(db, order_id) if order_id else None
+            order = order_for_templates(order_row) if order_row and order_row["shop_id"] == shop_id else None
+            buyer_row = store.buyer_by_nick(db, shop_id, buyer) if buyer else None
+            card = (
+                buyer_for_templates(buyer_row, len(store.buyer_orders(db, buyer_row["id"]))) if buyer_row else None
+            )
+            return TemplateFacts(buyer=card, order=order)
 
         return await self.db.read(read)
