@@ -16,7 +16,8 @@ from pydantic import Field, StringConstraints
 
 from assistant import keys
 from assistant.api.io import ok, path_int, read_query
-from assistant.api.knowledge import build_context, check_shop, render_variant
+from assistant.api.knowledge import build_context, render_variant
+from assistant.api.shops import resolve_shop
 from assistant.security import current_agent
 from knowledge.matcher import Entry
 from knowledge.models import Model
@@ -67,7 +68,7 @@ async def item_answers(request: web.Request) -> web.Response:
     query = read_query(request, ItemAnswersQuery)
     item_id = path_int(request, "item_id")
     shop_id = query.shop or agent.main_shop_id
-    check_shop(request, agent, shop_id)
+    resolve_shop(request, agent, shop_id)
     context, _, _ = await build_context(
         request, agent, shop_id, buyer=query.buyer, item_id=item_id, order_id=None
     )

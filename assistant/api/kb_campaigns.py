@@ -25,7 +25,7 @@ from assistant.api.kb_edit import (
     _lint_templates,
     _write,
 )
-from assistant.api.knowledge import check_shop
+from assistant.api.shops import resolve_shop
 from assistant.security import current_agent
 from knowledge import editing_campaigns as edits
 from knowledge import store_campaigns as cstore
@@ -64,7 +64,7 @@ async def list_campaigns(request: web.Request) -> web.Response:
     """``GET /api/kb/campaigns?shop=&q=&state=&kind=``: one page by id."""
     agent = current_agent(request)
     q = read_query(request, CampaignsQuery)
-    check_shop(request, agent, q.shop)
+    resolve_shop(request, agent, q.shop)
     moment = datetime.now(UTC)
     rows = await request.app[keys.DB].read(
         lambda db: cstore.search_campaigns(
@@ -117,7 +117,7 @@ async def list_synonyms(request: web.Request) -> web.Response:
     """``GET /api/kb/synonyms?shop=&q=``: one page by id."""
     agent = current_agent(request)
     q = read_query(request, SynonymsQuery)
-    check_shop(request, agent, q.shop)
+    resolve_shop(request, agent, q.shop)
     rows = await request.app[keys.DB].read(
         lambda db: cstore.search_synonyms(db, q.shop, search=q.q, after=q.cursor, limit=q.limit + 1)
     )

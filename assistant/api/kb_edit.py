@@ -17,7 +17,7 @@ from pydantic import Field, StringConstraints
 
 from assistant import keys
 from assistant.api.io import ok, path_int, read_json, read_query
-from assistant.api.knowledge import check_shop
+from assistant.api.shops import resolve_shop
 from assistant.api.template_checks import check_templates
 from assistant.errors import NotFound
 from assistant.path_params import KB_ENTITIES, path_str
@@ -137,7 +137,7 @@ async def _write(request: web.Request, fn: Callable[[sqlite_utils.Database], Any
 
 
 def _editor_shop(request: web.Request, agent: Agent, shop_id: int) -> None:
-    check_shop(request, agent, shop_id, "shop_id")
+    resolve_shop(request, agent, shop_id, "shop_id")
 
 
 # --------------------------------------------------------------------------- #
@@ -148,7 +148,7 @@ def _editor_shop(request: web.Request, agent: Agent, shop_id: int) -> None:
 async def list_intents(request: web.Request) -> web.Response:
     agent = current_agent(request)
     q = read_query(request, ListQuery)
-    check_shop(request, agent, q.shop)
+    resolve_shop(request, agent, q.shop)
     rows = await request.app[keys.DB].read(
         lambda db: store.list_intents(
             db,
@@ -255,7 +255,7 @@ async def rollback(request: web.Request) -> web.Response:
 async def unmatched(request: web.Request) -> web.Response:
     agent = current_agent(request)
     q = read_query(request, UnmatchedQuery)
-    check_shop(request, agent, q.shop)
+    resolve_shop(request, agent, q.shop)
     await request.app[keys.USAGE].flush()  # include questions asked a moment ago
     rows = await request.app[keys.DB].read(lambda db: store.list_unmatched(db, q.shop, q.limit + 1, q.cursor))
     page = [UnmatchedMessage.model_validate(r) for r in rows[: q.limit]]

@@ -19,10 +19,11 @@ from pydantic import Field, StringConstraints
 
 from assistant import keys
 from assistant.api.io import ok, path_int, read_json, read_query
+from assistant.api.shops import resolve_shop
 from assistant.conversations.context import ContextSources
 from assistant.conversations.context import build_context as conversation_context
 from assistant.conversations.context import campaign_context as campaign_context  # watch.py reads it here
-from assistant.errors import BadRequest, FieldError, NotFound
+from assistant.errors import BadRequest, NotFound
 from assistant.security import current_agent
 from knowledge import store
 from knowledge.item_knowledge import RelatedView, related_view
@@ -173,13 +174,6 @@ class ScriptsOut(Model):
 # --------------------------------------------------------------------------- #
 
 
-def check_shop(request: web.Request, agent: Agent, shop_id: int, field: str = "shop") -> None:
-    if shop_id not in request.app[keys.DIRECTORY].shops or shop_id not in agent.shop_ids:
-        raise NotFound(
-            f"没有编号为 {shop_id} 的店铺，或 {agent.name} 没有登录它", [FieldError(field, "未知店铺")]
-        )
-
-
 def context_sources(app: web.Application) -> ContextSources:
     """The typed sources of a conversation's context, as the running app holds them."""
     return ContextSources(app[keys.DIRECTORY], app[keys.COMMERCE], app[keys.MATCHER], app[keys.DB])
@@ -266,7 +260,7 @@ async def suggest(request: web.Request) -> web.Response:
     body = await read_json(request, SuggestIn)
     if not body.message.strip():
         raise BadRequest.field("message", "买家消息不能为空")
-    check_shop(request, agent, body.shop)
+    resolve_shop(request, agent, body.shop)
     context, status, _ = await build_context(
         request, agent, body.shop, buyer=body.buyer, item_id=body.item, order_id=body.order
     )
@@ -356,7 +350,7 @@ async def item_knowledge(request: web.Request) -> web.Response:
 async def active_scripts(request: web.Request) -> web.Response:
     agent = current_agent(request)
     query = read_query(request, ScriptsQuery)
-    check_shop(request, agent, query.shop)
+    resolve_shop(request, agent, query.shop)
     context, _, campaigns = await build_context(
         request, agent, query.shop, buyer=query.buyer, item_id=query.item, order_id=None
     )

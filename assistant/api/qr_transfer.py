@@ -20,7 +20,8 @@ from pydantic import Field, StringConstraints
 
 from assistant import keys
 from assistant.api.io import ok, read_form_file, read_query
-from assistant.api.quick_replies import QueryId, _shop, _shop_name, _visible_row
+from assistant.api.quick_replies import QueryId, _shop_name, _visible_row
+from assistant.api.shops import resolve_shop
 from assistant.errors import BadRequest, Conflict, FieldError, PayloadTooLarge
 from assistant.security import current_agent
 from knowledge.models import Agent, Id, Model
@@ -90,7 +91,7 @@ class UsageReport(Model):
 async def export_quick_replies(request: web.Request) -> web.StreamResponse:
     agent = current_agent(request)
     query = read_query(request, ExportQuery)
-    shop_id = _shop(request, agent, query.shop)
+    shop_id = resolve_shop(request, agent, query.shop)
     rows = await request.app[keys.DB].read(
         lambda c: qr_store.rows_in_shop(c, shop_id, scope=Scope.SHOP.value)
     )
@@ -140,7 +141,7 @@ async def import_quick_replies(request: web.Request) -> web.Response:
     many editors upload at once."""
     agent = current_agent(request)
     query = read_query(request, ImportQuery)
-    shop_id = _shop(request, agent, query.shop)
+    shop_id = resolve_shop(request, agent, query.shop)
     async with request.app[keys.IMPORTS]:
         return await _run_import(request, agent, query, shop_id)
 
@@ -188,7 +189,7 @@ def _usage(row: dict[str, Any], counts: dict[str, Any] | None) -> PhraseUsage:
 async def usage_report(request: web.Request) -> web.Response:
     agent = current_agent(request)
     query = read_query(request, UsageQuery)
-    shop_id = _shop(request, agent, query.shop)
+    shop_id = resolve_shop(request, agent, query.shop)
     since = (datetime.now(UTC) - timedelta(days=query.days)).isoformat()
     rows, counts = await request.app[keys.DB].read(
         lambda c: (qr_store.rows_in_shop(c, shop_id), qr_store.usage_counts(c, shop_id, since))

@@ -14,6 +14,7 @@ from pydantic import Field, StringConstraints
 from assistant import keys
 from assistant.api.io import ok, path_int, read_json, read_query
 from assistant.api.knowledge import build_context
+from assistant.api.shops import resolve_shop
 from assistant.api.template_checks import check_templates
 from assistant.errors import BadRequest, Conflict, FieldError, Forbidden, NotFound
 from assistant.security import current_agent
@@ -168,16 +169,6 @@ async def quick_replies_ctx(app: web.Application) -> AsyncIterator[None]:
 # --------------------------------------------------------------------------- #
 
 
-def _shop(request: web.Request, agent: Agent, shop: int | None) -> int:
-    shop_id = shop or agent.main_shop_id
-    if shop_id not in request.app[keys.DIRECTORY].shops or shop_id not in agent.shop_ids:
-        raise NotFound(
-            f"店铺 {shop_id} 不存在，或 {agent.name} 没有登录该店铺",
-            [FieldError("shop", "请用 /api/me 中列出的店铺 id")],
-        )
-    return shop_id
-
-
 def _shop_name(request: web.Request, shop_id: int) -> str:
     shop = request.app[keys.DIRECTORY].shops.get(shop_id)
     return shop.name if shop else str(shop_id)
@@ -234,7 +225,7 @@ async def search(request: web.Request) -> web.Response:
     """Ranked phrases; previews rendered with the conversation's context (the one /api/suggest builds)."""
     agent = current_agent(request)
     query = read_query(request, SearchQuery)
-    shop_id = _shop(request, agent, query.shop)
+    shop_id = resolve_shop(request, agent, query.shop)
     contexts = request.app[keys.SEARCH_CONTEXTS]
     cache_key = (agent.id, shop_id, query.buyer, query.item, query.order)
     context = contexts.get(cache_key)
@@ -255,7 +246,7 @@ async def search(request: web.Request) -> web.Response:
 async def list_quick_replies(request: web.Request) -> web.Response:
     agent = current_agent(request)
     query = read_query(request, ListQuery)
-    shop_id = _shop(request, agent, query.shop)
+    shop_id = resolve_shop(request, agent, query.shop)
     q = fold_code(query.q)
     rows = await request.app[keys.DB].read(
         lambda c: qr_store.rows_in_shop(
@@ -273,7 +264,7 @@ async def get_quick_reply(request: web.Request) -> web.Response:
 async def create_quick_reply(request: web.Request) -> web.Response:
     agent = current_agent(request)
     body = await read_json(request, QuickReplyIn)
-    shop_id = _shop(request, agent, body.shop)
+    shop_id = resolve_shop(request, agent, body.shop)
     reply = _to_reply(body, shop_id)
     _check_editable(agent, reply)
     await check_templates(request, [("body", reply.body)])
@@ -288,7 +279,7 @@ async def update_quick_reply(request: web.Request) -> web.Response:
     body = await read_json(request, QuickReplyUpdate)
     current = await _row(request, agent, phrase_id)
     _check_editable(agent, current)
-    shop_id = _shop(request, agent, body.shop or current["shop_id"])
+    shop_id = resolve_shop(request, agent, body.shop or current["shop_id"])
     reply = _to_reply(body, shop_id)
     _check_editable(agent, reply)
     await check_templates(request, [("body", reply.body)])
@@ -344,7 +335,7 @@ async def rollback(request: web.Request) -> web.Response:
     if revisions[0].action.value != "delete":
         _check_editable(agent, await _row(request, agent, phrase_id))
     shop_id = int(state.get("shop_id") or agent.main_shop_id)
-    _shop(request, agent, shop_id)
+    resolve_shop(request, agent, shop_id)
     await check_templates(request, [("body", str(state.get("body") or ""))])
     row = await request.app[keys.DB].write(
         lambda c: qr_store.rollback_quick_reply(c, phrase_id, body.revision_id, body.version, agent.id)
@@ -355,7 +346,7 @@ async def rollback(request: web.Request) -> web.Response:
 
 async def list_groups(request: web.Request) -> web.Response:
     agent = current_agent(request)
-    shop_id = _shop(request, agent, read_query(request, ShopQuery).shop)
+    shop_id = resolve_shop(request, agent, read_query(request, ShopQuery).shop)
     groups = await request.app[keys.DB].read(lambda c: qr_store.list_groups(c, shop_id))
     return ok(GroupList(groups=groups))
 
@@ -363,7 +354,7 @@ async def list_groups(request: web.Request) -> web.Response:
 async def create_group(request: web.Request) -> web.Response:
     agent = current_agent(request)
     body = await read_json(request, GroupIn)
-    shop_id = _shop(request, agent, body.shop)
+    shop_id = resolve_shop(request, agent, body.shop)
     group = QuickReplyGroup(shop_id=shop_id, name=body.name, position=body.position)
 
     def save(c: Any) -> QuickReplyGroup:

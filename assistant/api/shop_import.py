@@ -25,7 +25,8 @@ from pydantic import Field, StringConstraints
 
 from assistant import keys
 from assistant.api.io import ok, read_query
-from assistant.api.quick_replies import QueryId, _shop
+from assistant.api.quick_replies import QueryId
+from assistant.api.shops import resolve_shop
 from assistant.commerce.import_files import ImportOptions, export_time_from_name
 from assistant.commerce.import_report import ImportReport
 from assistant.errors import BadRequest, Conflict, FieldError, NotFound, PayloadTooLarge
@@ -141,7 +142,7 @@ async def upload(request: web.Request) -> web.Response:
             f"不能导入「{kind}」：只能导入 orders（订单）或 items（商品）", [FieldError("kind", "不支持")]
         )
     query = read_query(request, UploadQuery)
-    shop_id = _shop(request, agent, query.shop)
+    shop_id = resolve_shop(request, agent, query.shop)
     _busy(request, shop_id)
     jobs = _jobs(request)
     job_id, folder = jobs.folder()

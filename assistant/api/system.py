@@ -11,7 +11,7 @@ from pydantic import Field
 import assistant
 from assistant import keys
 from assistant.api.io import ok, path_int
-from assistant.errors import NotFound
+from assistant.api.shops import resolve_shop
 from assistant.openapi import build_openapi
 from assistant.security import current_agent
 from knowledge.models import Agent, Model, Shop
@@ -75,7 +75,4 @@ async def me(request: web.Request) -> web.Response:
 async def shop(request: web.Request) -> web.Response:
     agent = current_agent(request)
     shop_id = path_int(request, "shop_id")
-    found = request.app[keys.DIRECTORY].shops.get(shop_id)
-    if found is None or shop_id not in agent.shop_ids:
-        raise NotFound(f"没有编号为 {shop_id} 的店铺，或 {agent.name} 没有登录它")
-    return ok(ShopOut(shop=found))
+    return ok(ShopOut(shop=request.app[keys.DIRECTORY].shops[resolve_shop(request, agent, shop_id, "shop_id")]))
