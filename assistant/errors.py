@@ -202,26 +202,53 @@ _HTTP_MESSAGES = {
 }
 
 
+def wants_page(request: web.Request) -> bool:
+    """A browser asking for a page (not ``/api/``, HTML accepted) gets an HTML error page."""
+    return (
+        not request.path.startswith("/api/")
+        and request.method in ("GET", "HEAD")
+        and "text/html" in request.headers.get("Accept", "")
+    )
+
+
+def _answer(request: web.Request, response: web.Response) -> web.Response:
+    """The failure as JSON, or as an HTML page when a browser asked for a page."""
+    if not wants_page(request):
+        return response
+    from assistant.web.pages import render  # the page layer sits above this module
+
+    try:
+        body = json.loads(response.text or "{}")
+        page = render(request, "error.html", status=response.status, message=body.get("error", ""))
+    except Exception:  # the page must never hide the failure it reports
+        log.exception("could not render the error page for %s", request.path)
+        return response
+    page.set_status(response.status)
+    if "Allow" in response.headers:
+        page.headers["Allow"] = response.headers["Allow"]
+    return page
+
+
 @web.middleware
 async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Render every failure in the one error shape."""
+    """Render every failure in the one error shape (an HTML page for a browser's page path)."""
     try:
         return await handler(request)
     except ApiError as exc:
-        return error_response(exc.status, exc.message, exc.errors, **exc.extra)
+        return _answer(request, error_response(exc.status, exc.message, exc.errors, **exc.extra))
     except domain.DomainError as exc:
-        return domain_response(exc)
+        return _answer(request, domain_response(exc))
     except ValidationError as exc:
         bad = from_validation(exc)
-        return error_response(bad.status, bad.message, bad.errors)
+        return _answer(request, error_response(bad.status, bad.message, bad.errors))
     except RequestPayloadError:
         # A body aiohttp could not read: bad content-encoding, broken chunked encoding.
         message = "请求体无法读取（压缩或分块编码有误）"
-        return error_response(400, message, [FieldError("body", message)])
+        return _answer(request, error_response(400, message, [FieldError("body", message)]))
     except web.HTTPRequestEntityTooLarge as exc:
         limit = request.app[keys.SETTINGS].max_body_bytes
         message = _HTTP_MESSAGES[413].format(limit=limit)
-        return error_response(exc.status, message, [FieldError("body", "太大")])
+        return _answer(request, error_response(exc.status, message, [FieldError("body", "太大")]))
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
@@ -232,7 +259,7 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         if exc.status == 405 and isinstance(exc, web.HTTPMethodNotAllowed):
             extra["allowed_methods"] = sorted(exc.allowed_methods)
             headers["Allow"] = ", ".join(extra["allowed_methods"])
-        return error_response(exc.status, message, headers=headers, **extra)
+        return _answer(request, error_response(exc.status, message, headers=headers, **extra))
     except Exception:
         log.exception("unexpected error on %s %s", request.method, request.path)
-        return error_response(500, "服务内部出错，已记录日志；请稍后重试")
+        return _answer(request, error_response(500, "服务内部出错，已记录日志；请稍后重试"))

@@ -19,10 +19,10 @@ from aiohttp import web
 from pydantic import Field, StringConstraints
 
 from assistant import keys
-from assistant.api.io import ok, read_form_file, read_query
+from assistant.api.io import expect_upload, ok, read_form_file, read_query
 from assistant.api.quick_replies import QueryId, _shop_name, _visible_row
 from assistant.api.shops import resolve_shop
-from assistant.errors import BadRequest, Conflict, FieldError, PayloadTooLarge
+from assistant.errors import BadRequest, Conflict, FieldError
 from assistant.security import current_agent
 from knowledge.models import Agent, Id, Model
 from quick_replies import store as qr_store
@@ -121,15 +121,7 @@ async def export_quick_replies(request: web.Request) -> web.StreamResponse:
 async def _upload(request: web.Request) -> bytes:
     """The ``file`` field of a multipart upload, refused past ``max_body_bytes``."""
     limit = request.app[keys.SETTINGS].max_body_bytes
-    if not request.content_type.startswith("multipart/form-data"):
-        raise BadRequest.field(
-            "file",
-            f"请用 multipart/form-data 上传，文件放在 file 字段（收到的是 {request.content_type or '空'}）",
-        )
-    if request.content_length is not None and request.content_length > limit + 64 * 1024:
-        raise PayloadTooLarge(
-            f"文件太大：上限 {limit} 字节，请拆成几个文件", [FieldError("file", "文件太大")]
-        )
+    expect_upload(request, limit)
     data = await read_form_file(request, "file", limit)
     if data is not None:
         return data

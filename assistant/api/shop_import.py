@@ -24,7 +24,7 @@ from aiohttp import BodyPartReader, web
 from pydantic import Field, StringConstraints
 
 from assistant import keys
-from assistant.api.io import ok, read_query
+from assistant.api.io import expect_upload, ok, read_query
 from assistant.api.quick_replies import QueryId
 from assistant.api.shops import resolve_shop
 from assistant.commerce.import_files import ImportOptions, export_time_from_name
@@ -83,15 +83,7 @@ def _out(job: ImportJob) -> JobOut:
 async def _save_parts(request: web.Request, kind: Kind, folder: Path) -> dict[str, str]:
     """Stream the multipart fields to files in ``folder``; returns field -> the uploaded file's name."""
     limit = request.app[keys.SETTINGS].import_max_bytes
-    if not request.content_type.startswith("multipart/form-data"):
-        raise BadRequest.field(
-            "file",
-            f"请用 multipart/form-data 上传，文件放在 file 字段（收到的是 {request.content_type or '空'}）",
-        )
-    if request.content_length is not None and request.content_length > limit + 64 * 1024:
-        raise PayloadTooLarge(
-            f"文件太大：上限 {limit} 字节，请拆成几个文件", [FieldError("file", "文件太大")]
-        )
+    expect_upload(request, limit)
     names: dict[str, str] = {}
     total = 0
     reader = await request.multipart()
