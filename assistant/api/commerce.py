@@ -221,6 +221,6 @@ async def commerce_ctx(app: web.Application) -> AsyncIterator[None]:
     backend = SqliteBackend(app[keys.DB], app[keys.SETTINGS])
     await backend.forget_old_idempotency_keys()
     app[keys.COMMERCE] = backend
-    app[keys.SYNC] = SyncService(app[keys.DB], app[keys.SETTINGS].timezone)
+    app[keys.SYNC] = SyncService(app[keys.DB])
     app[keys.PERSONAL_DATA] = PersonalData(app[keys.DB])
     yield

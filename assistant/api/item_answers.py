@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 from aiohttp import web
 from pydantic import Field, StringConstraints
@@ -73,8 +72,7 @@ async def item_answers(request: web.Request) -> web.Response:
         request, agent, shop_id, buyer=query.buyer, item_id=item_id, order_id=None
     )
     matcher = request.app[keys.MATCHER]
-    shop = request.app[keys.DIRECTORY].shops[shop_id]
-    active = matcher.active_campaigns(shop_id, datetime.now(ZoneInfo(shop.timezone)))
+    active = matcher.active_campaigns(shop_id, datetime.now(request.app[keys.DIRECTORY].zone(shop_id)))
 
     entries = item_entries(list(matcher.entries.values()), shop_id, item_id, active)
 

@@ -13,7 +13,6 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 from aiohttp import web
 from pydantic import Field, StringConstraints
@@ -97,7 +96,7 @@ async def export_quick_replies(request: web.Request) -> web.StreamResponse:
     )
     records = [record_of(r) for r in rows]
     shop = request.app[keys.DIRECTORY].shops[shop_id]
-    stamp = datetime.now(ZoneInfo(request.app[keys.SETTINGS].timezone)).strftime("%Y%m%d")
+    stamp = datetime.now(request.app[keys.DIRECTORY].zone(shop_id)).strftime("%Y%m%d")
     name = f"快捷短语-{shop.name}-{stamp}.{query.format}"
     if query.format == "xlsx":
         data, mime = await asyncio.to_thread(to_xlsx, records), XLSX_MIME
@@ -140,7 +139,7 @@ async def import_quick_replies(request: web.Request) -> web.Response:
 
 async def _run_import(request: web.Request, agent: Agent, query: ImportQuery, shop_id: int) -> web.Response:
     data = await _upload(request)
-    zone = ZoneInfo(request.app[keys.SETTINGS].timezone)
+    zone = request.app[keys.DIRECTORY].zone(shop_id)
     try:
         sheet = await asyncio.to_thread(read_sheet, data)
     except TransferError as exc:

@@ -18,7 +18,6 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Literal, cast
-from zoneinfo import ZoneInfo
 
 from aiohttp import BodyPartReader, web
 from pydantic import Field, StringConstraints
@@ -143,7 +142,7 @@ async def upload(request: web.Request) -> web.Response:
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
-    zone = ZoneInfo(request.app[keys.SETTINGS].timezone)
+    zone = request.app[keys.DIRECTORY].zone(shop_id)
     exported = query.exported_at or export_time_from_name(names["file"], zone)
     if exported is None and query.last_modified is not None:
         exported = datetime.fromtimestamp(query.last_modified / 1000, zone)

@@ -11,7 +11,6 @@ import binascii
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
@@ -33,6 +32,7 @@ from assistant.sync import store as sync_store
 from knowledge.database import Database
 from knowledge.errors import FieldError, Invalid, NotFound, StaleVersion
 from knowledge.models import Agent
+from knowledge.store_shops import shop_zone
 
 MAX_TAGS = 30
 IDEMPOTENCY_KEEP = timedelta(days=7)
@@ -65,7 +65,6 @@ class SqliteBackend(EditsMixin):
         self.db = db
         self.settings = settings
         self.clock = clock
-        self.tz = ZoneInfo(settings.timezone)
 
     async def forget_old_idempotency_keys(self, keep: timedelta = IDEMPOTENCY_KEEP) -> int:
         """Drop idempotency keys older than ``keep``: a client retries within minutes, not weeks."""
@@ -238,7 +237,7 @@ class SqliteBackend(EditsMixin):
             store.approvals(db, shop_ids=[row["shop_id"]], order_id=order_id),
             self.clock(),
             self.settings.logistics_stale_hours,
-            self.tz,
+            shop_zone(db, row["shop_id"]),
             sync_store.order_outbox(db, order_id, OUTBOX_SHOWN),
         )
 

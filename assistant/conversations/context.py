@@ -11,7 +11,6 @@ import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
@@ -71,7 +70,7 @@ async def build_context(
 ) -> ConversationContext:
     """The context of one conversation in the shop's time zone (the shop is known: the caller checked it)."""
     shop = sources.directory.shops[shop_id]
-    now = datetime.now(ZoneInfo(shop.timezone))
+    now = datetime.now(sources.directory.zone(shop_id))
     active = sorted(sources.matcher.active_campaigns(shop_id, now))
 
     def read(db: sqlite_utils.Database) -> tuple[tuple[Item, ItemKnowledge | None] | None, list[Campaign]]:

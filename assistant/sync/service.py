@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
@@ -23,6 +22,7 @@ from assistant.sync.models import (
 from assistant.sync.outbox import idempotency_key, offer_out
 from knowledge.database import Database
 from knowledge.models import Agent
+from knowledge.store_shops import shop_zone
 
 OFFER_LIMIT = 200
 
@@ -32,19 +32,18 @@ def _utc_now() -> datetime:
 
 
 class SyncService:
-    def __init__(self, db: Database, timezone: str, clock: Callable[[], datetime] = _utc_now) -> None:
+    def __init__(self, db: Database, clock: Callable[[], datetime] = _utc_now) -> None:
         self.db = db
-        self.tz = ZoneInfo(timezone)
         self.clock = clock
 
     # ---- snapshots -----------------------------------------------------------------------------
 
     async def order_snapshot(self, shop_id: int, snap: OrderSnapshot) -> SnapshotResult:
         now = self.clock().isoformat()
-        return await self.db.write(lambda db: snapshots.apply_order(db, shop_id, snap, now, self.tz))
+        return await self.db.write(lambda db: snapshots.apply_order(db, shop_id, snap, now, shop_zone(db, shop_id)))
 
     async def buyer_snapshot(self, shop_id: int, snap: BuyerSnapshot) -> SnapshotResult:
-        return await self.db.write(lambda db: snapshots.apply_buyer(db, shop_id, snap, self.tz))
+        return await self.db.write(lambda db: snapshots.apply_buyer(db, shop_id, snap, shop_zone(db, shop_id)))
 
     # ---- the outbox ----------------------------------------------------------------------------
 
