@@ -60,7 +60,7 @@ ENDPOINTS: list[Endpoint] = [
              query=quick_replies.SearchQuery, response=quick_replies.SearchOut, tag="quick_replies"),
     Endpoint("GET", "/api/quick-replies", quick_replies.list_quick_replies, "qr_list",
              "Phrases of a shop the agent may see (for editors)",
-             query=quick_replies.ListQuery, response=quick_replies.QuickReplyList, tag="quick_replies"),
+             query=quick_replies.ListQuery, response=quick_replies.QuickReplyPage, tag="quick_replies"),
     # (editor: spreadsheets in and out, usage report; before /{phrase_id} so the words are not ids)
     Endpoint("GET", "/api/quick-replies/export", qrt.export_quick_replies, "qr_export",
              "The shop-wide phrases as CSV (UTF-8 with BOM) or Excel (.xlsx)", role=Role.EDITOR,

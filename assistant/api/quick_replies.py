@@ -35,6 +35,8 @@ log = logging.getLogger("kefu.quick_replies")
 
 QueryId = Annotated[int, Field(gt=0, le=2**62)]
 USAGE_HISTORY_DAYS = 90
+#: phrases per page of ``GET /api/quick-replies`` unless the client asks for another size
+PAGE = 200
 #: how long the search reuses a conversation's rendering context (an agent types a code in well under that)
 SEARCH_CONTEXT_SECONDS = 1.5
 
@@ -72,6 +74,10 @@ class ListQuery(ShopQuery):
     group: QueryId | None = Field(None, description="only this group's phrases")
     scope: Literal["shop", "team", "personal"] | None = Field(None, description="only this scope")
     enabled: bool | None = Field(None, description="only enabled (true) or disabled (false) phrases")
+    limit: Annotated[int, Field(ge=1, le=1000)] = Field(PAGE, description="phrases per page")
+    cursor: Annotated[int, Field(ge=0, le=2**62)] = Field(
+        0, description="where the page starts: the `next_cursor` of the previous page (0: the first)"
+    )
 
 
 class VersionQuery(Model):
@@ -95,6 +101,10 @@ class QuickReplyOut(Model):
 
 class QuickReplyList(Model):
     quick_replies: list[QuickReplyOut]
+
+
+class QuickReplyPage(QuickReplyList):
+    next_cursor: int | None = Field(None, description="the next page's `cursor`; null on the last page")
 
 
 class DeletedOut(Model):
@@ -253,7 +263,10 @@ async def list_quick_replies(request: web.Request) -> web.Response:
             c, shop_id, q=q, group_id=query.group, scope=query.scope, enabled=query.enabled
         )
     )
-    return ok(QuickReplyList(quick_replies=[_out(r) for r in rows if _visible_row(agent, r)]))
+    visible = [r for r in rows if _visible_row(agent, r)]
+    end = query.cursor + query.limit
+    page = [_out(r) for r in visible[query.cursor : end]]
+    return ok(QuickReplyPage(quick_replies=page, next_cursor=end if end < len(visible) else None))
 
 
 async def get_quick_reply(request: web.Request) -> web.Response:
