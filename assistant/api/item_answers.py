@@ -18,7 +18,7 @@ from assistant.api.io import ok, path_int, read_query
 from assistant.api.knowledge import build_context, render_variant
 from assistant.api.shops import resolve_shop
 from assistant.security import current_agent
-from knowledge.matcher import Entry
+from knowledge.matcher import AnswerEntry
 from knowledge.models import Model
 
 
@@ -49,7 +49,7 @@ class ItemAnswersOut(Model):
     answers: list[ItemAnswerOut]
 
 
-def item_entries(entries: list[Entry], shop_id: int, item_id: int, active: set[int]) -> list[Entry]:
+def item_entries(entries: list[AnswerEntry], shop_id: int, item_id: int, active: set[int]) -> list[AnswerEntry]:
     """The shop's intents bound to ``item_id`` (campaign-bound only while the campaign runs), by id."""
     found = [
         e

@@ -27,7 +27,7 @@ from assistant.errors import BadRequest, NotFound
 from assistant.security import current_agent
 from knowledge import store
 from knowledge.item_knowledge import RelatedView, related_view
-from knowledge.matcher import Entry, Match, Matcher
+from knowledge.matcher import AnswerEntry, Match, Matcher
 from knowledge.models import Agent, Campaign, Id, ItemKnowledge, Model, ScriptKind
 from knowledge.template_context import SAMPLE_CONTEXTS, sample_context
 from knowledge.templates import Finding, Rendered, TemplateProblem, lint, log_refused, render
@@ -196,7 +196,7 @@ async def build_context(
     return built.values, built.order_status, built.campaigns
 
 
-def render_variant(entry: Entry, context: dict[str, Any], seed: str) -> tuple[int, Rendered] | None:
+def render_variant(entry: AnswerEntry, context: dict[str, Any], seed: str) -> tuple[int, Rendered] | None:
     """One of the entry's answer variants, rendered: the same one for the same ``seed`` (a buyer keeps
     hearing the same wording), the next one when a variant cannot render; None when none can."""
     count = len(entry.answers)

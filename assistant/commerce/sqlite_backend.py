@@ -29,7 +29,7 @@ from assistant.commerce.views import (
 )
 from assistant.settings import Settings
 from assistant.sync import store as sync_store
-from knowledge.database import Database
+from knowledge.database import AsyncDatabase
 from knowledge.errors import FieldError, Invalid, NotFound, StaleVersion
 from knowledge.models import Agent
 from knowledge.store_shops import shop_zone
@@ -61,7 +61,7 @@ def decode_cursor(cursor: str) -> tuple[str, str]:
 class SqliteBackend(EditsMixin):
     """``CommerceBackend`` over the service's SQLite store."""
 
-    def __init__(self, db: Database, settings: Settings, clock: Callable[[], datetime] = _utc_now) -> None:
+    def __init__(self, db: AsyncDatabase, settings: Settings, clock: Callable[[], datetime] = _utc_now) -> None:
         self.db = db
         self.settings = settings
         self.clock = clock

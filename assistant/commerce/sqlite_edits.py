@@ -27,7 +27,7 @@ from knowledge.models import Agent, Role
 
 if TYPE_CHECKING:
     from assistant.settings import Settings
-    from knowledge.database import Database
+    from knowledge.database import AsyncDatabase
 
 
 def _no_change(kind: EditKind) -> DomainError:
@@ -42,7 +42,7 @@ def _offer(db: sqlite_utils.Database, audit_id: int) -> Offer | None:
 
 
 class EditsMixin:
-    db: Database
+    db: AsyncDatabase
     settings: Settings
     clock: Callable[[], datetime]
 

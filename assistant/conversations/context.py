@@ -17,7 +17,7 @@ import sqlite_utils
 from assistant.commerce.backend import CommerceBackend
 from assistant.directory import Directory
 from knowledge import store
-from knowledge.database import Database
+from knowledge.database import AsyncDatabase
 from knowledge.errors import FieldError, NotFound
 from knowledge.matcher import Matcher
 from knowledge.models import Agent, Campaign, Item, ItemKnowledge
@@ -30,7 +30,7 @@ class ContextSources:
     directory: Directory
     commerce: CommerceBackend
     matcher: Matcher
-    knowledge: Database
+    knowledge: AsyncDatabase
 
 
 @dataclass(frozen=True)

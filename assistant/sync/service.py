@@ -20,7 +20,7 @@ from assistant.sync.models import (
     SnapshotResult,
 )
 from assistant.sync.outbox import idempotency_key, offer_out
-from knowledge.database import Database
+from knowledge.database import AsyncDatabase
 from knowledge.models import Agent
 from knowledge.store_shops import shop_zone
 
@@ -32,7 +32,7 @@ def _utc_now() -> datetime:
 
 
 class SyncService:
-    def __init__(self, db: Database, clock: Callable[[], datetime] = _utc_now) -> None:
+    def __init__(self, db: AsyncDatabase, clock: Callable[[], datetime] = _utc_now) -> None:
         self.db = db
         self.clock = clock
 

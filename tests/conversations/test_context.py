@@ -11,7 +11,7 @@ from assistant.conversations.context import ContextSources, build_context
 from assistant.directory import Directory
 from assistant.settings import Settings
 from knowledge import store
-from knowledge.database import Database
+from knowledge.database import AsyncDatabase
 from knowledge.errors import NotFound
 from knowledge.matcher import Matcher
 from knowledge.models import Item, ItemKnowledge
@@ -20,7 +20,7 @@ from tests.conftest import MiniShop
 
 
 @pytest.fixture
-def sources(store_db: Database, settings: Settings) -> ContextSources:
+def sources(store_db: AsyncDatabase, settings: Settings) -> ContextSources:
     directory = Directory(secret=b"test")
     directory.replace(store_db.read_sync(store.list_agents), store_db.read_sync(store.list_shops))
     matcher = Matcher(settings.suggest_confidence)
@@ -29,7 +29,7 @@ def sources(store_db: Database, settings: Settings) -> ContextSources:
 
 
 async def test_the_context_names_buyer_item_and_order(
-    sources: ContextSources, store_db: Database, mini_shop: MiniShop
+    sources: ContextSources, store_db: AsyncDatabase, mini_shop: MiniShop
 ) -> None:
     order = factory.order(mini_shop.shop_id, 1, OrderStatus.SHIPPED)
     store_db.write_sync(lambda db: factory.save(db, [factory.buyer(mini_shop.shop_id, "小王", 1)], [order]))
@@ -48,7 +48,7 @@ async def test_the_context_names_buyer_item_and_order(
 
 
 async def test_an_unknown_buyer_is_just_a_nick_and_another_shops_item_is_not_found(
-    sources: ContextSources, store_db: Database, mini_shop: MiniShop
+    sources: ContextSources, store_db: AsyncDatabase, mini_shop: MiniShop
 ) -> None:
     agent = sources.directory.agents[mini_shop.agent_id]
     built = await build_context(sources, agent, mini_shop.shop_id, buyer="新客", item_id=None, order_id=None)

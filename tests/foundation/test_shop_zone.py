@@ -6,12 +6,12 @@ from zoneinfo import ZoneInfo
 
 from assistant.directory import Directory
 from knowledge import store
-from knowledge.database import Database
+from knowledge.database import AsyncDatabase
 from knowledge.store_shops import shop_zone
 from tests.conftest import MiniShop
 
 
-def test_the_shops_zone_is_read_from_the_shop(store_db: Database, mini_shop: MiniShop) -> None:
+def test_the_shops_zone_is_read_from_the_shop(store_db: AsyncDatabase, mini_shop: MiniShop) -> None:
     store_db.write_sync(
         lambda db: db.execute("UPDATE shops SET timezone = 'Asia/Tokyo' WHERE id = ?", [mini_shop.other_shop_id])
     )

@@ -9,7 +9,7 @@ import sqlite_utils
 
 from knowledge import editing, store
 from knowledge import editing_campaigns as campaigns
-from knowledge.database import Database
+from knowledge.database import AsyncDatabase
 from knowledge.editing_rollback import apply_rollback
 from knowledge.errors import Conflict, Invalid, NotFound, StaleVersion
 from knowledge.item_knowledge import ItemKnowledgeIn, KnowledgeOut, RelatedEntry
@@ -18,7 +18,7 @@ from tests.conftest import MiniShop
 
 
 @pytest.fixture
-def editor(store_db: Database, mini_shop: MiniShop) -> Agent:
+def editor(store_db: AsyncDatabase, mini_shop: MiniShop) -> Agent:
     return next(a for a in store_db.read_sync(store.list_agents) if a.id == mini_shop.editor_id)
 
 
@@ -35,7 +35,7 @@ def _item(db: sqlite_utils.Database, shop_id: int, sku: str) -> int:
 
 
 def test_an_intent_is_created_updated_and_deleted_with_its_history(
-    store_db: Database, mini_shop: MiniShop, editor: Agent
+    store_db: AsyncDatabase, mini_shop: MiniShop, editor: Agent
 ) -> None:
     created = store_db.write_sync(lambda db: editing.create_intent(db, _intent(mini_shop.shop_id), editor))
     assert created.id is not None and created.version == 1
@@ -50,7 +50,7 @@ def test_an_intent_is_created_updated_and_deleted_with_its_history(
 
 
 def test_a_stale_version_carries_the_saved_intent_and_writes_nothing(
-    store_db: Database, mini_shop: MiniShop, editor: Agent
+    store_db: AsyncDatabase, mini_shop: MiniShop, editor: Agent
 ) -> None:
     created = store_db.write_sync(lambda db: editing.create_intent(db, _intent(mini_shop.shop_id), editor))
     assert created.id is not None
@@ -65,7 +65,7 @@ def test_a_stale_version_carries_the_saved_intent_and_writes_nothing(
 
 
 def test_an_intent_of_a_shop_not_logged_into_is_not_found(
-    store_db: Database, mini_shop: MiniShop, editor: Agent
+    store_db: AsyncDatabase, mini_shop: MiniShop, editor: Agent
 ) -> None:
     other = store_db.write_sync(
         lambda db: store.insert_intent(db, _intent(mini_shop.other_shop_id), None)
@@ -77,7 +77,7 @@ def test_an_intent_of_a_shop_not_logged_into_is_not_found(
 
 
 def test_an_intent_refers_only_to_its_own_shop_and_its_key_is_unique(
-    store_db: Database, mini_shop: MiniShop, editor: Agent
+    store_db: AsyncDatabase, mini_shop: MiniShop, editor: Agent
 ) -> None:
     lamp = store_db.write_sync(lambda db: _item(db, mini_shop.other_shop_id, "L-1"))
     with pytest.raises(Invalid) as caught:
@@ -90,7 +90,7 @@ def test_an_intent_refers_only_to_its_own_shop_and_its_key_is_unique(
 
 
 def test_item_knowledge_saves_its_related_items_and_rolls_back(
-    store_db: Database, mini_shop: MiniShop, editor: Agent
+    store_db: AsyncDatabase, mini_shop: MiniShop, editor: Agent
 ) -> None:
     kettle = store_db.write_sync(lambda db: _item(db, mini_shop.shop_id, "K-1"))
     cup = store_db.write_sync(lambda db: _item(db, mini_shop.shop_id, "C-1"))
@@ -109,7 +109,7 @@ def test_item_knowledge_saves_its_related_items_and_rolls_back(
 
 
 def test_a_campaign_with_intents_bound_is_not_deleted(
-    store_db: Database, mini_shop: MiniShop, editor: Agent
+    store_db: AsyncDatabase, mini_shop: MiniShop, editor: Agent
 ) -> None:
     campaign = Campaign(shop_id=mini_shop.shop_id, name="双11", starts_at=datetime(2026, 11, 1, tzinfo=UTC),
                         ends_at=datetime(2026, 11, 12, tzinfo=UTC))
@@ -127,7 +127,7 @@ def test_a_campaign_with_intents_bound_is_not_deleted(
 
 
 def test_synonyms_refuse_a_repeated_word_and_restore_a_deleted_group(
-    store_db: Database, mini_shop: MiniShop, editor: Agent
+    store_db: AsyncDatabase, mini_shop: MiniShop, editor: Agent
 ) -> None:
     twice = SynonymGroup(shop_id=mini_shop.shop_id, words=["高仿", "高仿"])
     with pytest.raises(Invalid) as caught:
