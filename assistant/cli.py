@@ -25,6 +25,7 @@ from assistant.settings import Settings, describe_error
 from knowledge import store as kb_store
 from knowledge import store_backup
 from knowledge.database import AsyncDatabase
+from knowledge.store_shops import count_shops
 
 log = logging.getLogger("kefu")
 # Pages printed at start-up when they are served: (label, route name).
@@ -45,7 +46,7 @@ def _open(settings: Settings) -> AsyncDatabase:
 
 
 def _is_empty(db: AsyncDatabase) -> bool:
-    return bool(db.read_sync(lambda conn: conn.execute("SELECT count(*) FROM shops").fetchone()[0] == 0))
+    return db.read_sync(count_shops) == 0
 
 
 def _build_demo(db: AsyncDatabase) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-import sqlite_utils
 from aiohttp import web
 from pydantic import Field
 
@@ -15,6 +14,7 @@ from assistant.api.shops import resolve_shop
 from assistant.openapi import build_openapi
 from assistant.security import current_agent
 from knowledge.models import Agent, Model, Shop
+from knowledge.store_shops import count_shops
 
 
 class Health(Model):
@@ -38,10 +38,7 @@ class Me(Model):
 
 
 async def healthz(request: web.Request) -> web.Response:
-    def check(db: sqlite_utils.Database) -> int:
-        return int(db.execute("SELECT count(*) FROM shops").fetchone()[0])
-
-    shops = await request.app[keys.DB].read(check)
+    shops = await request.app[keys.DB].read(count_shops)
     semantic = request.app[keys.SEMANTIC].status
     return ok(
         Health(
