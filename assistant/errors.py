@@ -28,56 +28,43 @@ log = logging.getLogger("kefu.errors")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-class ApiError(Exception):
-    """Base of the typed errors handlers raise."""
+ApiError = domain.Refusal
+"""Base of every refusal a handler may meet: the HTTP errors below and the domain's alike."""
+
+
+class HttpError(domain.Refusal):
+    """Base of the typed errors handlers raise, each with its HTTP status."""
 
     status = 400
     default_message = "请求有误"
 
-    def __init__(
-        self,
-        message: str | None = None,
-        errors: Iterable[FieldError] = (),
-        *,
-        extra: dict[str, Any] | None = None,
-    ) -> None:
-        self.message = message or self.default_message
-        self.errors = list(errors)
-        self.extra = extra or {}
-        super().__init__(self.message)
 
-    @classmethod
-    def field(cls, field: str, message: str, **extra: Any) -> ApiError:
-        """An error about one input field; the summary repeats the field's message."""
-        return cls(f"{field}: {message}", [FieldError(field, message)], extra=extra or None)
-
-
-class BadRequest(ApiError):
+class BadRequest(HttpError):
     status = 400
     default_message = "请求有误"
 
 
-class Unauthorized(ApiError):
+class Unauthorized(HttpError):
     status = 401
     default_message = "缺少或无效的访问令牌：请在 Authorization 头中带上 Bearer 令牌（运行 kefu token --agent 登录名 获取）"
 
 
-class Forbidden(ApiError):
+class Forbidden(HttpError):
     status = 403
     default_message = "没有权限执行此操作"
 
 
-class NotFound(ApiError):
+class NotFound(HttpError):
     status = 404
     default_message = "找不到请求的内容"
 
 
-class Conflict(ApiError):
+class Conflict(HttpError):
     status = 409
     default_message = "数据已被他人修改，请刷新后重试"
 
 
-class PayloadTooLarge(ApiError):
+class PayloadTooLarge(HttpError):
     status = 413
     default_message = "请求内容太大"
 
@@ -234,7 +221,7 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     """Render every failure in the one error shape (an HTML page for a browser's page path)."""
     try:
         return await handler(request)
-    except ApiError as exc:
+    except HttpError as exc:
         return _answer(request, error_response(exc.status, exc.message, exc.errors, **exc.extra))
     except domain.DomainError as exc:
         return _answer(request, domain_response(exc))

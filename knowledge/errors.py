@@ -21,8 +21,10 @@ class FieldError(dict[str, str]):
         super().__init__(field=field, message=message)
 
 
-class DomainError(Exception):
-    """Base of the refusals: a message, the fields at fault, anything else the answer carries."""
+class Refusal(Exception):
+    """Base of every refusal, the domain's below and the HTTP layer's (``assistant.errors``) alike: a
+    message, the fields at fault, anything else the answer carries.  ``except Refusal`` (in the HTTP
+    layer: ``except ApiError``, the same class) catches both."""
 
     default_message = "请求有误"
 
@@ -42,6 +44,10 @@ class DomainError(Exception):
     def field(cls, field: str, message: str, **extra: Any) -> Self:
         """A refusal about one input field; the summary repeats the field's message."""
         return cls(f"{field}: {message}", [FieldError(field, message)], extra=extra or None)
+
+
+class DomainError(Refusal):
+    """Base of the domain's refusals (no HTTP status: the error middleware picks it)."""
 
 
 class NotFound(DomainError):
