@@ -11,7 +11,7 @@ the commit.  No HTTP here: the errors are ``knowledge.errors``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlite_utils
 from pydantic import BaseModel, ValidationError
@@ -29,9 +29,10 @@ from knowledge.item_knowledge import (
     saved_entries,
 )
 from knowledge.item_knowledge import snapshot as related_snapshot
-from knowledge.models import Agent, Intent, RevisionAction
+from knowledge.models import Agent, Campaign, Intent, RevisionAction, SynonymGroup
 
 Snapshot = dict[str, Any]
+ShopRow = TypeVar("ShopRow", Intent, Campaign, SynonymGroup)
 
 
 # --------------------------------------------------------------------------- #
@@ -47,6 +48,13 @@ def check_version(what: str, current: BaseModel, current_version: int, seen: int
             [FieldError("version", f"应为 {current_version}")],
             current=current,
         )
+
+
+def visible(row: ShopRow | None, agent: Agent, missing: str) -> ShopRow:
+    """``row`` if it exists in one of the agent's shops; otherwise ``NotFound`` saying ``missing``."""
+    if row is None or row.shop_id not in agent.shop_ids:
+        raise NotFound(missing)
+    return row
 
 
 def snapshot(model: BaseModel, exclude: set[str]) -> Snapshot:
@@ -83,10 +91,7 @@ def intent_refs(db: sqlite_utils.Database, intent: Intent) -> None:
 
 def visible_intent(db: sqlite_utils.Database, agent: Agent, intent_id: int) -> Intent:
     """The intent, if it is of one of the agent's shops."""
-    intent = store.get_intent(db, intent_id)
-    if intent is None or intent.shop_id not in agent.shop_ids:
-        raise NotFound(f"没有编号为 {intent_id} 的意图")
-    return intent
+    return visible(store.get_intent(db, intent_id), agent, f"没有编号为 {intent_id} 的意图")
 
 
 def create_intent(db: sqlite_utils.Database, body: Intent, agent: Agent) -> Intent:

@@ -8,7 +8,7 @@ import sqlite_utils
 
 from knowledge import store
 from knowledge import store_campaigns as cstore
-from knowledge.editing import Snapshot, check_version, snapshot
+from knowledge.editing import Snapshot, check_version, snapshot, visible
 from knowledge.errors import Conflict, FieldError, Invalid, NotFound
 from knowledge.models import Agent, Campaign, RevisionAction, SynonymGroup
 
@@ -22,10 +22,7 @@ def campaign_snapshot(campaign: Campaign) -> Snapshot:
 
 
 def _visible_campaign(db: sqlite_utils.Database, agent: Agent, campaign_id: int) -> Campaign:
-    current = store.get_campaign(db, campaign_id)
-    if current is None or current.shop_id not in agent.shop_ids:
-        raise NotFound(f"没有编号为 {campaign_id} 的活动")
-    return current
+    return visible(store.get_campaign(db, campaign_id), agent, f"没有编号为 {campaign_id} 的活动")
 
 
 def create_campaign(db: sqlite_utils.Database, body: Campaign, agent: Agent) -> Campaign:
@@ -138,9 +135,7 @@ def delete_synonyms(
     db: sqlite_utils.Database, group_id: int, seen: int, agent: Agent
 ) -> tuple[int, list[list[str]]]:
     """Delete a group, kept in its history; returns its shop and the shop's remaining groups."""
-    current = cstore.get_synonyms(db, group_id)
-    if current is None or current.shop_id not in agent.shop_ids:
-        raise NotFound(f"没有编号为 {group_id} 的同义词组")
+    current = visible(cstore.get_synonyms(db, group_id), agent, f"没有编号为 {group_id} 的同义词组")
     check_version("、".join(current.words), current, current.version, seen)
     cstore.delete_synonyms(db, group_id)
     store.record_revision(
