@@ -15,8 +15,9 @@ from pydantic import Field, StringConstraints
 
 from assistant import keys
 from assistant.api.io import ok, path_int, read_query
-from assistant.api.knowledge import build_context, render_variant
+from assistant.api.knowledge import build_context
 from assistant.api.shops import resolve_shop
+from assistant.conversations.suggest import render_variant
 from assistant.security import current_agent
 from knowledge.matcher import AnswerEntry
 from knowledge.models import Model

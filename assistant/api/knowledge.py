@@ -1,4 +1,5 @@
-"""Suggestions for a buyer's message, template preview/lint, product knowledge, campaign scripts.
+"""Suggestions for a buyer's message (the use case: ``conversations.suggest``), template preview/lint,
+product knowledge, campaign scripts.
 
 The matcher lives in memory (``keys.MATCHER``): built at start-up off the event loop by
 ``matcher_ctx`` and updated by the editing endpoints (``assistant.api.kb_edit``) after
@@ -8,9 +9,7 @@ each commit.
 from __future__ import annotations
 
 import asyncio
-import zlib
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 import sqlite_utils
@@ -23,14 +22,16 @@ from assistant.api.shops import resolve_shop
 from assistant.conversations.context import ContextSources
 from assistant.conversations.context import build_context as conversation_context
 from assistant.conversations.context import campaign_context as campaign_context  # watch.py reads it here
+from assistant.conversations.suggest import Focus, suggest_answers
+from assistant.conversations.suggest import SuggestOut as SuggestOut  # routes.py reads it here
 from assistant.errors import BadRequest, NotFound
 from assistant.security import current_agent
 from knowledge import store
 from knowledge.item_knowledge import RelatedView, related_view
-from knowledge.matcher import AnswerEntry, Match, Matcher
+from knowledge.matcher import Matcher
 from knowledge.models import Agent, Campaign, Id, ItemKnowledge, Model, ScriptKind
 from knowledge.template_context import SAMPLE_CONTEXTS, sample_context
-from knowledge.templates import Finding, Rendered, TemplateProblem, lint, log_refused, render
+from knowledge.templates import Finding, TemplateProblem, lint, log_refused, render
 
 MAX_MESSAGE = 1000
 OrderStatus = Literal[
@@ -79,51 +80,6 @@ class SuggestIn(Model):
     )
     order_status: OrderStatus | None = Field(None, description="order status, when no order id is given")
     limit: Annotated[int, Field(ge=1, le=10)] = 3
-
-
-class Why(Model):
-    example: str
-    matched_words: list[str]
-    keywords: list[str]
-    lexical: float
-    fuzzy: float
-    item_boost: float
-    campaign_boost: float
-    order_boost: float
-    order_status: str | None
-    note: str
-    semantic: float = Field(0.0, description="best cosine of the intent's examples to the question (0: encoder off)")
-    similar: str = Field(
-        "", description="the example closest in meaning, when the meaning rather than the words matched (意思相近)"
-    )
-
-
-class Suggestion(Model):
-    kind: Literal["intent", "script"]
-    id: int
-    key: str
-    name: str
-    topic: str
-    item_id: int | None
-    campaign_id: int | None
-    answer: str = Field(description="the chosen answer variant, rendered for this buyer")
-    variant: int
-    variants: int
-    missing: list[str]
-    score: float
-    confident: bool
-    why: Why
-
-
-class QuestionOut(Model):
-    question: str
-    confident: bool
-    suggestions: list[Suggestion]
-
-
-class SuggestOut(Model):
-    confident: bool = Field(description="every question has a confident suggestion")
-    questions: list[QuestionOut]
 
 
 class PreviewIn(Model):
@@ -196,60 +152,6 @@ async def build_context(
     return built.values, built.order_status, built.campaigns
 
 
-def render_variant(entry: AnswerEntry, context: dict[str, Any], seed: str) -> tuple[int, Rendered] | None:
-    """One of the entry's answer variants, rendered: the same one for the same ``seed`` (a buyer keeps
-    hearing the same wording), the next one when a variant cannot render; None when none can."""
-    count = len(entry.answers)
-    start = zlib.crc32(f"{seed}|{entry.uid}".encode()) % count if count else 0
-    for offset in range(count):
-        variant = (start + offset) % count
-        try:
-            return variant, render(entry.answers[variant], context)
-        except TemplateProblem as problem:
-            log_refused(f"{entry.kind} answer {variant}", entry.ref_id, problem)
-            continue
-    return None
-
-
-def _suggestion(match: Match, context: dict[str, Any], seed: str) -> Suggestion | None:
-    entry = match.entry
-    chosen = render_variant(entry, context, seed)
-    if chosen is None:
-        return None
-    variant, rendered = chosen
-    count = len(entry.answers)
-    r = match.reasons
-    return Suggestion(
-        kind=entry.kind,
-        id=entry.ref_id,
-        key=entry.key,
-        name=entry.name,
-        topic=entry.topic.value,
-        item_id=entry.item_id,
-        campaign_id=entry.campaign_id,
-        answer=rendered.text,
-        variant=variant,
-        variants=count,
-        missing=rendered.missing,
-        score=match.score,
-        confident=match.confident,
-        why=Why(
-            example=r.example,
-            matched_words=r.matched_words,
-            keywords=r.keywords,
-            lexical=r.lexical,
-            fuzzy=r.fuzzy,
-            item_boost=r.item_boost,
-            campaign_boost=r.campaign_boost,
-            order_boost=r.order_boost,
-            order_status=r.order_status,
-            note=r.note,
-            semantic=r.semantic,
-            similar=r.similar,
-        ),
-    )
-
-
 # --------------------------------------------------------------------------- #
 # handlers
 # --------------------------------------------------------------------------- #
@@ -261,48 +163,14 @@ async def suggest(request: web.Request) -> web.Response:
     if not body.message.strip():
         raise BadRequest.field("message", "买家消息不能为空")
     resolve_shop(request, agent, body.shop)
-    context, status, _ = await build_context(
-        request, agent, body.shop, buyer=body.buyer, item_id=body.item, order_id=body.order
+    app = request.app
+    focus = Focus(
+        body.shop, buyer=body.buyer, item_id=body.item, order_id=body.order, order_status=body.order_status
     )
-    matcher = request.app[keys.MATCHER]
-    results = matcher.suggest(
-        body.shop,
-        body.message,
-        item_id=body.item,
-        order_status=status or body.order_status,
-        now=datetime.now(UTC),
-        limit=body.limit,
+    answer = await suggest_answers(
+        context_sources(app), app[keys.TEMPLATES], app[keys.USAGE], agent, focus, body.message, body.limit
     )
-
-    def render_all() -> list[QuestionOut]:
-        out = []
-        for result in results:
-            seed = f"{body.buyer}|{result.question}"
-            rendered = [s for m in result.matches if (s := _suggestion(m, context, seed))]
-            out.append(
-                QuestionOut(question=result.question, confident=result.confident, suggestions=rendered)
-            )
-        return out
-
-    questions = await request.app[keys.TEMPLATES].run(render_all)
-    unmatched = [r for r in results if not r.confident]
-    if unmatched:
-
-        def keep(db: sqlite_utils.Database) -> None:
-            for r in unmatched:
-                top = r.matches[0] if r.matches else None
-                store.record_unmatched(
-                    db,
-                    body.shop,
-                    r.question,
-                    body.message,
-                    top.entry.ref_id if top and top.entry.kind == "intent" else None,
-                    top.score if top else None,
-                )
-
-        request.app[keys.USAGE].defer(keep)
-    confident = bool(questions) and all(q.confident for q in questions)
-    return ok(SuggestOut(confident=confident, questions=questions))
+    return ok(answer)
 
 
 async def preview(request: web.Request) -> web.Response:

@@ -6,26 +6,13 @@ from __future__ import annotations
 import pytest
 
 from assistant.commerce.models import OrderStatus
-from assistant.commerce.sqlite_backend import SqliteBackend
 from assistant.conversations.context import ContextSources, build_context
-from assistant.directory import Directory
-from assistant.settings import Settings
 from knowledge import store
 from knowledge.database import AsyncDatabase
 from knowledge.errors import NotFound
-from knowledge.matcher import Matcher
 from knowledge.models import Item, ItemKnowledge
 from tests.commerce import factory
 from tests.conftest import MiniShop
-
-
-@pytest.fixture
-def sources(store_db: AsyncDatabase, settings: Settings) -> ContextSources:
-    directory = Directory(secret=b"test")
-    directory.replace(store_db.read_sync(store.list_agents), store_db.read_sync(store.list_shops))
-    matcher = Matcher(settings.suggest_confidence)
-    matcher.load([], [], {}, {})
-    return ContextSources(directory, SqliteBackend(store_db, settings), matcher, store_db)
 
 
 async def test_the_context_names_buyer_item_and_order(
