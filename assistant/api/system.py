@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from aiohttp import web
 from pydantic import Field
 
@@ -11,6 +9,7 @@ import assistant
 from assistant import keys
 from assistant.api.io import ok, path_int
 from assistant.api.shops import resolve_shop
+from assistant.errors import dumps
 from assistant.openapi import build_openapi
 from assistant.security import current_agent
 from knowledge.models import Agent, Model, Shop
@@ -55,12 +54,12 @@ async def healthz(request: web.Request) -> web.Response:
 async def manifest(request: web.Request) -> web.Response:
     """The manifest as the chat client reads it (a plain document, not an API envelope)."""
     document = request.app[keys.MANIFEST].model_dump(mode="json", exclude_none=True)
-    return web.json_response(document, dumps=lambda v: json.dumps(v, ensure_ascii=False))
+    return web.json_response(document, dumps=dumps)
 
 
 async def openapi(request: web.Request) -> web.Response:
     document = build_openapi(list(request.app[keys.ENDPOINTS].values()))
-    return web.json_response(document, dumps=lambda v: json.dumps(v, ensure_ascii=False))
+    return web.json_response(document, dumps=dumps)
 
 
 async def me(request: web.Request) -> web.Response:
