@@ -168,6 +168,7 @@ def dumps(value: Any) -> str:
 
 _DOMAIN_STATUS: tuple[tuple[type[domain.DomainError], int], ...] = (
     (domain.NotFound, 404),
+    (domain.NotAllowed, 403),
     (domain.Conflict, 409),
     (domain.Invalid, 400),
 )

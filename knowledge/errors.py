@@ -2,7 +2,7 @@
 
 ``knowledge``, ``quick_replies`` and ``assistant.commerce`` raise these (never an HTTP error); one
 middleware (``assistant.errors.error_middleware``) turns them into the API's one error shape:
-``NotFound`` 404, ``Conflict`` and ``StaleVersion`` 409, ``Invalid`` 400.  Each carries the message
+``NotFound`` 404, ``Conflict`` and ``StaleVersion`` 409, ``NotAllowed`` 403, ``Invalid`` 400.  Each carries the message
 for the person (in Chinese), the fields at fault and, for a stale version, the current state.
 """
 
@@ -72,6 +72,13 @@ class StaleVersion(Conflict):
         self.current = current
         shown = current.model_dump(mode="json") if isinstance(current, BaseModel) else current
         super().__init__(message, errors, extra=None if current is None else {"current": shown})
+
+
+class NotAllowed(DomainError):
+    """The agent may not do this to that (a personal phrase of someone else, a shop phrase without
+    the editor role)."""
+
+    default_message = "没有权限执行此操作"
 
 
 class Invalid(DomainError):

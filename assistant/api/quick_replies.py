@@ -16,18 +16,18 @@ from assistant.api.io import ok, path_int, read_json, read_query
 from assistant.api.knowledge import build_context
 from assistant.api.shops import resolve_shop
 from assistant.api.template_checks import check_templates
-from assistant.errors import BadRequest, Conflict, FieldError, Forbidden, NotFound
+from assistant.errors import BadRequest, Conflict, FieldError, NotFound
 from assistant.security import current_agent
 from assistant.ttl_cache import TtlCache
-from knowledge.models import Agent, Id, Model, Revision, Role, Text, UsageEvent, UsageKind
+from knowledge.models import Agent, Id, Model, Revision, Text, UsageEvent, UsageKind
 from quick_replies import store as qr_store
+from quick_replies.access import Holding, check_editable, may_see
 from quick_replies.lookup import QuickReplyLibrary
 from quick_replies.models import (
     LookupResult,
     QuickReply,
     QuickReplyFields,
     QuickReplyGroup,
-    Scope,
     fold_code,
 )
 
@@ -184,30 +184,12 @@ def _shop_name(request: web.Request, shop_id: int) -> str:
     return shop.name if shop else str(shop_id)
 
 
-def _check_editable(agent: Agent, reply: QuickReply | dict[str, Any]) -> None:
-    """Personal phrases belong to their owner; shop and team phrases need the editor role."""
-    scope = reply["scope"] if isinstance(reply, dict) else reply.scope.value
-    owner = reply["owner_agent_id"] if isinstance(reply, dict) else reply.owner_agent_id
-    if scope == Scope.PERSONAL.value:
-        if owner != agent.id:
-            raise Forbidden(
-                "个人短语只能由本人创建和修改", [FieldError("owner_agent_id", "应为你自己的客服 id")]
-            )
-    elif not agent.role.allows(Role.EDITOR):
-        raise Forbidden(
-            f"{agent.name} 的角色是 {agent.role.value}：店铺和团队短语需要 editor 角色，个人短语可以自己维护",
-            [FieldError("scope", "需要 editor 角色，或改为 personal")],
-        )
+def _check_editable(agent: Agent, phrase: QuickReply | dict[str, Any]) -> None:
+    check_editable(agent, Holding.of(phrase))
 
 
 def _visible_row(agent: Agent, row: dict[str, Any]) -> bool:
-    if row["shop_id"] not in agent.shop_ids:
-        return False
-    if row["scope"] == Scope.PERSONAL.value:
-        return bool(row["owner_agent_id"] == agent.id)
-    if row["scope"] == Scope.TEAM.value:
-        return agent.role.allows(Role.EDITOR) or row["team_id"] == agent.team_id
-    return True
+    return may_see(agent, Holding.of(row))
 
 
 def _out(row: dict[str, Any]) -> QuickReplyOut:
@@ -320,8 +302,7 @@ async def _revisions(request: web.Request, agent: Agent, phrase_id: int) -> list
     revisions = await request.app[keys.DB].read(lambda c: qr_store.quick_reply_revisions(c, phrase_id))
     states = [r.after or r.before or {} for r in revisions]
     if not revisions or not any(
-        _visible_row(agent, {"scope": "shop", "team_id": None, "owner_agent_id": None, **state})
-        for state in states
+        may_see(agent, Holding.of(state)) for state in states
     ):
         raise NotFound(f"快捷短语 {phrase_id} 没有历史记录", [FieldError("id", "请刷新列表")])
     return revisions
@@ -344,7 +325,7 @@ async def rollback(request: web.Request) -> web.Response:
             f"历史版本 {body.revision_id} 不属于短语 {phrase_id}", [FieldError("revision_id", "请刷新历史")]
         )
     state = target.after or target.before or {}
-    _check_editable(agent, {"scope": state.get("scope"), "owner_agent_id": state.get("owner_agent_id")})
+    check_editable(agent, Holding.of(state))
     if revisions[0].action.value != "delete":
         _check_editable(agent, await _row(request, agent, phrase_id))
     shop_id = int(state.get("shop_id") or agent.main_shop_id)

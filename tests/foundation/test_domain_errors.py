@@ -23,6 +23,7 @@ class _Row(BaseModel):
         (domain.Conflict.field("key", "已被使用"), 409),
         (domain.StaleVersion("已被他人修改", [domain.FieldError("version", "应为 2")], current=_Row(version=2)), 409),
         (domain.Invalid.field("words", "重复的词"), 400),
+        (domain.NotAllowed("个人短语只能由本人创建和修改"), 403),
     ],
 )
 def test_each_domain_error_has_its_status_and_the_one_shape(error: domain.DomainError, status: int) -> None:
