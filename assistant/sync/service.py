@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 import sqlite_utils
 
 from assistant.conversations.models import utc_text
-from assistant.errors import BadRequest, Conflict, FieldError, NotFound
 from assistant.sync import snapshots, store
 from assistant.sync.models import (
     OUTBOX_LABELS,
@@ -21,6 +20,7 @@ from assistant.sync.models import (
 )
 from assistant.sync.outbox import idempotency_key, offer_out
 from knowledge.database import AsyncDatabase
+from knowledge.errors import Conflict, FieldError, Invalid, NotFound
 from knowledge.models import Agent
 from knowledge.store_shops import shop_zone
 
@@ -71,7 +71,7 @@ class SyncService:
                         f"这是修改 #{row['id']} 之前一次尝试的答复（现在是第 {row['attempt']} 次，幂等键 {expected}）：已忽略",
                         [FieldError("idempotency_key", "是旧的尝试")],
                     )
-                raise BadRequest.field("idempotency_key", f"不是修改 #{row['id']} 的幂等键")
+                raise Invalid.field("idempotency_key", f"不是修改 #{row['id']} 的幂等键")
             if row["status"] == status:
                 return offer_out(row), False
             if row["status"] != "pending":

@@ -1,5 +1,5 @@
-"""The layering rule: the domain packages (``knowledge``, ``quick_replies``, ``assistant.commerce``)
-know nothing of HTTP: no aiohttp, no ``assistant.errors`` (they raise ``knowledge.errors``), and
+"""The layering rule: the domain packages (``knowledge``, ``quick_replies``, ``assistant.commerce``,
+``assistant.sync``, ``assistant.privacy``) know nothing of HTTP: no aiohttp, no ``assistant.errors`` (they raise ``knowledge.errors``), and
 ``knowledge`` and ``quick_replies`` import nothing of ``assistant`` at all."""
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = {"knowledge": ROOT / "knowledge", "quick_replies": ROOT / "quick_replies",
-          "assistant.commerce": ROOT / "assistant" / "commerce"}
+          "assistant.commerce": ROOT / "assistant" / "commerce", "assistant.sync": ROOT / "assistant" / "sync",
+          "assistant.privacy": ROOT / "assistant" / "privacy"}
 HTTP = ("aiohttp", "assistant.errors", "assistant.keys", "assistant.api", "assistant.security")
 
 
