@@ -30,7 +30,7 @@ from assistant.team.migrations import migrations as team_migrations
 from assistant.usage import UsageRecorder
 from assistant.web.pages import setup_static
 from knowledge import store as kb_store
-from knowledge.database import Database
+from knowledge.database import AsyncDatabase
 from knowledge.migrations import migrations as knowledge_migrations
 from knowledge.render_pool import RenderPool
 from quick_replies.migrations import migrations as quick_reply_migrations
@@ -70,7 +70,7 @@ async def render_pool_ctx(app: web.Application) -> AsyncIterator[None]:
 async def database_ctx(app: web.Application) -> AsyncIterator[None]:
     """Open the store, apply migrations, load shops and agents; close it all on shutdown."""
     settings = app[keys.SETTINGS]
-    db = Database(settings.db_path, readers=settings.readers)
+    db = AsyncDatabase(settings.db_path, readers=settings.readers)
     applied = db.open(MIGRATION_SETS)
     if applied:
         log.info("applied migrations: %s", ", ".join(applied))

@@ -24,7 +24,8 @@ from assistant.security import load_secret
 from assistant.settings import Settings, describe_error
 from knowledge import store as kb_store
 from knowledge import store_backup
-from knowledge.database import Database
+from knowledge.database import AsyncDatabase
+from knowledge.store_shops import count_shops
 
 log = logging.getLogger("kefu")
 # Pages printed at start-up when they are served: (label, route name).
@@ -36,19 +37,19 @@ PAGES = [
 ]
 
 
-def _open(settings: Settings) -> Database:
+def _open(settings: Settings) -> AsyncDatabase:
     from assistant.app import MIGRATION_SETS
 
-    db = Database(settings.db_path, readers=1)
+    db = AsyncDatabase(settings.db_path, readers=1)
     db.open(MIGRATION_SETS)
     return db
 
 
-def _is_empty(db: Database) -> bool:
-    return bool(db.read_sync(lambda conn: conn.execute("SELECT count(*) FROM shops").fetchone()[0] == 0))
+def _is_empty(db: AsyncDatabase) -> bool:
+    return db.read_sync(count_shops) == 0
 
 
-def _build_demo(db: Database) -> None:
+def _build_demo(db: AsyncDatabase) -> None:
     from assistant.demo.generator import build_demo
 
     print("正在生成演示店铺（只在首次运行时生成，双核机器上约需 10–30 秒）…", flush=True)
@@ -59,7 +60,7 @@ def _build_demo(db: Database) -> None:
     print(f"演示店铺已生成（用时 {took:.0f} 秒）：{counts}", flush=True)
 
 
-def _directory(settings: Settings, db: Database) -> Directory:
+def _directory(settings: Settings, db: AsyncDatabase) -> Directory:
     directory = Directory(secret=load_secret(settings.data_dir))
     agents, shops = db.read_sync(lambda conn: (kb_store.list_agents(conn), kb_store.list_shops(conn)))
     directory.replace(agents, shops)
@@ -323,7 +324,7 @@ def cmd_purge(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _shop_of(db: Database, wanted: str | None) -> int | None:
+def _shop_of(db: AsyncDatabase, wanted: str | None) -> int | None:
     shops = db.read_sync(kb_store.list_shops)
     if wanted is None:
         if len(shops) == 1:

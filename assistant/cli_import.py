@@ -12,8 +12,9 @@ from assistant.commerce.import_report import ImportReport
 from assistant.commerce.item_import import import_items
 from assistant.commerce.order_import import import_orders
 from assistant.settings import Settings
-from knowledge.database import Database
+from knowledge.database import AsyncDatabase
 from knowledge.spreadsheet import TableError
+from knowledge.store_shops import shop_zone
 
 ACTION_WORDS = {"add": "新增", "update": "更新", "conflict": "冲突", "leave": "保留", "refuse": "拒绝"}
 LISTED = ("refuse", "conflict", "update")  # adds and unchanged rows are only counted
@@ -59,8 +60,8 @@ def summary(report: ImportReport) -> str:
     return "\n".join(parts)
 
 
-def run_import(db: Database, settings: Settings, shop_id: int, args: argparse.Namespace) -> int:
-    zone = ZoneInfo(settings.timezone)
+def run_import(db: AsyncDatabase, settings: Settings, shop_id: int, args: argparse.Namespace) -> int:
+    zone = db.read_sync(lambda c: shop_zone(c, shop_id))
     try:
         exported = export_time(args, zone)
     except ValueError:

@@ -12,8 +12,10 @@ import hmac
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 from knowledge.models import Agent, Shop
+from knowledge.store_shops import DEFAULT_ZONE, zone
 
 TOKEN_RE = re.compile(r"kf(?P<id>[1-9][0-9]{0,17})\.[0-9a-f]{40}", re.ASCII)
 
@@ -45,6 +47,11 @@ class Directory:
             return None
         expected = self.token_for(agent.id).encode("ascii")
         return agent if hmac.compare_digest(token.encode("ascii"), expected) else None
+
+    def zone(self, shop_id: int) -> ZoneInfo:
+        """The shop's time zone, the one source of a shop's dates (see ``knowledge.store_shops``)."""
+        shop = self.shops.get(shop_id)
+        return zone(shop.timezone if shop else DEFAULT_ZONE)
 
     def by_login(self, login: str) -> Agent | None:
         return next((a for a in self.agents.values() if a.login == login), None)

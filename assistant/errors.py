@@ -1,7 +1,8 @@
 """The API's one error shape and the middleware that produces it.
 
 Every failure leaves as ``{"ok": false, "error": "...", "errors": [{"field", "message"}], "status": N}``.
-Handlers raise the typed errors below; aiohttp's own HTTP errors (no route, wrong method,
+Handlers raise the typed errors below; the layers beneath raise the domain's (``knowledge.errors``:
+``NotFound``, ``Conflict``/``StaleVersion``, ``Invalid``), mapped here to 404, 409 and 400; aiohttp's own HTTP errors (no route, wrong method,
 body too large) and pydantic validation errors are turned into the same shape; anything
 unexpected is logged and becomes a generic 500 that leaks nothing.
 """
@@ -19,69 +20,51 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from assistant import keys
+from knowledge import errors as domain
+from knowledge.errors import FieldError as FieldError  # one class for both layers
 
 log = logging.getLogger("kefu.errors")
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-class FieldError(dict[str, str]):
-    """``{"field": ..., "message": ...}``: which input is wrong and why."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(field=field, message=message)
+ApiError = domain.Refusal
+"""Base of every refusal a handler may meet: the HTTP errors below and the domain's alike."""
 
 
-class ApiError(Exception):
-    """Base of the typed errors handlers raise."""
+class HttpError(domain.Refusal):
+    """Base of the typed errors handlers raise, each with its HTTP status."""
 
     status = 400
     default_message = "请求有误"
 
-    def __init__(
-        self,
-        message: str | None = None,
-        errors: Iterable[FieldError] = (),
-        *,
-        extra: dict[str, Any] | None = None,
-    ) -> None:
-        self.message = message or self.default_message
-        self.errors = list(errors)
-        self.extra = extra or {}
-        super().__init__(self.message)
 
-    @classmethod
-    def field(cls, field: str, message: str, **extra: Any) -> ApiError:
-        """An error about one input field; the summary repeats the field's message."""
-        return cls(f"{field}: {message}", [FieldError(field, message)], extra=extra or None)
-
-
-class BadRequest(ApiError):
+class BadRequest(HttpError):
     status = 400
     default_message = "请求有误"
 
 
-class Unauthorized(ApiError):
+class Unauthorized(HttpError):
     status = 401
     default_message = "缺少或无效的访问令牌：请在 Authorization 头中带上 Bearer 令牌（运行 kefu token --agent 登录名 获取）"
 
 
-class Forbidden(ApiError):
+class Forbidden(HttpError):
     status = 403
     default_message = "没有权限执行此操作"
 
 
-class NotFound(ApiError):
+class NotFound(HttpError):
     status = 404
     default_message = "找不到请求的内容"
 
 
-class Conflict(ApiError):
+class Conflict(HttpError):
     status = 409
     default_message = "数据已被他人修改，请刷新后重试"
 
 
-class PayloadTooLarge(ApiError):
+class PayloadTooLarge(HttpError):
     status = 413
     default_message = "请求内容太大"
 
@@ -183,6 +166,23 @@ def dumps(value: Any) -> str:
     return text
 
 
+_DOMAIN_STATUS: tuple[tuple[type[domain.DomainError], int], ...] = (
+    (domain.NotFound, 404),
+    (domain.NotAllowed, 403),
+    (domain.Conflict, 409),
+    (domain.Invalid, 400),
+)
+
+
+def domain_response(exc: domain.DomainError) -> web.Response:
+    """A refusal of the domain in the API's error shape."""
+    if isinstance(exc, domain.Invalid) and exc.validation is not None:
+        bad = from_validation(exc.validation, exc.prefix)
+        return error_response(bad.status, bad.message, bad.errors)
+    status = next((code for kind, code in _DOMAIN_STATUS if isinstance(exc, kind)), 400)
+    return error_response(status, exc.message, exc.errors, **exc.extra)
+
+
 _HTTP_MESSAGES = {
     404: "没有这个地址",
     405: "这个地址不支持 {method} 请求",
@@ -190,24 +190,53 @@ _HTTP_MESSAGES = {
 }
 
 
+def wants_page(request: web.Request) -> bool:
+    """A browser asking for a page (not ``/api/``, HTML accepted) gets an HTML error page."""
+    return (
+        not request.path.startswith("/api/")
+        and request.method in ("GET", "HEAD")
+        and "text/html" in request.headers.get("Accept", "")
+    )
+
+
+def _answer(request: web.Request, response: web.Response) -> web.Response:
+    """The failure as JSON, or as an HTML page when a browser asked for a page."""
+    if not wants_page(request):
+        return response
+    from assistant.web.pages import render  # the page layer sits above this module
+
+    try:
+        body = json.loads(response.text or "{}")
+        page = render(request, "error.html", status=response.status, message=body.get("error", ""))
+    except Exception:  # the page must never hide the failure it reports
+        log.exception("could not render the error page for %s", request.path)
+        return response
+    page.set_status(response.status)
+    if "Allow" in response.headers:
+        page.headers["Allow"] = response.headers["Allow"]
+    return page
+
+
 @web.middleware
 async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Render every failure in the one error shape."""
+    """Render every failure in the one error shape (an HTML page for a browser's page path)."""
     try:
         return await handler(request)
-    except ApiError as exc:
-        return error_response(exc.status, exc.message, exc.errors, **exc.extra)
+    except HttpError as exc:
+        return _answer(request, error_response(exc.status, exc.message, exc.errors, **exc.extra))
+    except domain.DomainError as exc:
+        return _answer(request, domain_response(exc))
     except ValidationError as exc:
         bad = from_validation(exc)
-        return error_response(bad.status, bad.message, bad.errors)
+        return _answer(request, error_response(bad.status, bad.message, bad.errors))
     except RequestPayloadError:
         # A body aiohttp could not read: bad content-encoding, broken chunked encoding.
         message = "请求体无法读取（压缩或分块编码有误）"
-        return error_response(400, message, [FieldError("body", message)])
+        return _answer(request, error_response(400, message, [FieldError("body", message)]))
     except web.HTTPRequestEntityTooLarge as exc:
         limit = request.app[keys.SETTINGS].max_body_bytes
         message = _HTTP_MESSAGES[413].format(limit=limit)
-        return error_response(exc.status, message, [FieldError("body", "太大")])
+        return _answer(request, error_response(exc.status, message, [FieldError("body", "太大")]))
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
@@ -218,7 +247,7 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         if exc.status == 405 and isinstance(exc, web.HTTPMethodNotAllowed):
             extra["allowed_methods"] = sorted(exc.allowed_methods)
             headers["Allow"] = ", ".join(extra["allowed_methods"])
-        return error_response(exc.status, message, headers=headers, **extra)
+        return _answer(request, error_response(exc.status, message, headers=headers, **extra))
     except Exception:
         log.exception("unexpected error on %s %s", request.method, request.path)
-        return error_response(500, "服务内部出错，已记录日志；请稍后重试")
+        return _answer(request, error_response(500, "服务内部出错，已记录日志；请稍后重试"))

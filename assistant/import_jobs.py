@@ -25,7 +25,7 @@ from assistant.commerce.import_files import ImportOptions
 from assistant.commerce.import_report import ImportReport, PlanChanged
 from assistant.commerce.item_import import import_items
 from assistant.commerce.order_import import import_orders
-from knowledge.database import Database, connect
+from knowledge.database import AsyncDatabase, connect
 from knowledge.spreadsheet import TableError
 
 log = logging.getLogger("kefu.import")
@@ -67,7 +67,7 @@ class ImportJob:
 class ImportJobs:
     """The jobs of one service process."""
 
-    def __init__(self, db: Database, data_dir: Path) -> None:
+    def __init__(self, db: AsyncDatabase, data_dir: Path) -> None:
         self.db = db
         self.root = data_dir / "imports"
         self.jobs: dict[str, ImportJob] = {}

@@ -23,13 +23,13 @@ from assistant.team.qc import Config as QcConfig
 from assistant.team.store import Switches
 from assistant.ttl_cache import TtlCache
 from assistant.usage import UsageRecorder
-from knowledge.database import Database
+from knowledge.database import AsyncDatabase
 from knowledge.matcher import Matcher
 from knowledge.render_pool import RenderPool
 from quick_replies.lookup import QuickReplyLibrary
 
 SETTINGS = web.AppKey("settings", Settings)
-DB = web.AppKey("db", Database)
+DB = web.AppKey("db", AsyncDatabase)
 DIRECTORY = web.AppKey("directory", Directory)
 ENDPOINTS = web.AppKey("endpoints", dict[str, Endpoint])
 MANIFEST = web.AppKey("manifest", PluginManifest)

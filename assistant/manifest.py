@@ -26,7 +26,7 @@ class EntryKind(StrEnum):
     PAGE = "page"
 
 
-class Entry(Strict):
+class ManifestEntry(Strict):
     """A page the client can open: the sidebar panel, the lookup popup or the editor."""
 
     id: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
@@ -72,7 +72,7 @@ class PluginManifest(Strict):
     api_base: RelativeUrl
     openapi: RelativeUrl
     auth: Annotated[str, StringConstraints(pattern=r"^bearer$")]
-    entries: list[Entry] = Field(min_length=1)
+    entries: list[ManifestEntry] = Field(min_length=1)
     hotkeys: list[Hotkey]
     consumes: list[Message] = Field(min_length=1, description="events the chat client sends the plugin")
     posts: list[Message] = Field(min_length=1, description="messages the plugin posts to the client")

@@ -31,13 +31,13 @@ from assistant.api import knowledge as kb
 from assistant.api import qr_transfer as qrt
 from assistant.api import shop_import as shi
 from assistant.api.events import EventAccepted, event_stream, post_event
-from assistant.api.kb_related import ItemKnowledgeIn, KnowledgeOut
 from assistant.api.pages import demo_page, editor_page, home_page, lookup_page, sidebar_page, supervisor_page
 from assistant.commerce.views import EditOutcome
 from assistant.endpoint import Endpoint
 from assistant.events import EventIn
 from assistant.manifest import PluginManifest
 from assistant.privacy.service import BuyerExport, FullAddressOut
+from knowledge.item_knowledge import ItemKnowledgeIn, KnowledgeOut
 from knowledge.models import Campaign, Intent, Role, SynonymGroup
 from quick_replies.transfer import XLSX_MIME
 
@@ -62,7 +62,7 @@ ENDPOINTS: list[Endpoint] = [
              query=quick_replies.SearchQuery, response=quick_replies.SearchOut, tag="quick_replies"),
     Endpoint("GET", "/api/quick-replies", quick_replies.list_quick_replies, "qr_list",
              "Phrases of a shop the agent may see (for editors)",
-             query=quick_replies.ListQuery, response=quick_replies.QuickReplyList, tag="quick_replies"),
+             query=quick_replies.ListQuery, response=quick_replies.QuickReplyPage, tag="quick_replies"),
     # (editor: spreadsheets in and out, usage report; before /{phrase_id} so the words are not ids)
     Endpoint("GET", "/api/quick-replies/export", qrt.export_quick_replies, "qr_export",
              "The shop-wide phrases as CSV (UTF-8 with BOM) or Excel (.xlsx)", role=Role.EDITOR,

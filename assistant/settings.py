@@ -43,7 +43,11 @@ class Settings(BaseModel):
     render_threads: Annotated[int, Field(ge=1, le=8)] = Field(
         2, description="Threads rendering answer templates off the event loop (each render has its own budget)."
     )
-    timezone: str = Field("Asia/Shanghai", description="Time zone deciding 'today' and campaign windows.")
+    timezone: str = Field(
+        "Asia/Shanghai",
+        description="Time zone of the team-wide figures (reminders, response watch, reports, the conversation "
+        "log's days); a shop's own dates (orders, imports, exports, campaign windows) follow the shop's time zone.",
+    )
     demo_on_first_run: bool = Field(
         True, description="Create the demo shop when `kefu serve` finds an empty database."
     )

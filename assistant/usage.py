@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Callable
 import sqlite_utils
 
 from knowledge import store as kb_store
-from knowledge.database import Database
+from knowledge.database import AsyncDatabase
 from knowledge.models import UsageEvent
 
 log = logging.getLogger("kefu.usage")
@@ -28,7 +28,7 @@ def _same_text(a: str, b: str) -> bool:
 class UsageRecorder:
     """``record()`` costs a list append; a background task flushes every ``interval`` seconds."""
 
-    def __init__(self, db: Database, interval: float = 1.0) -> None:
+    def __init__(self, db: AsyncDatabase, interval: float = 1.0) -> None:
         self.db = db
         self.interval = interval
         self._pending: list[UsageEvent] = []

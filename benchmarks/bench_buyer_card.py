@@ -37,7 +37,7 @@ from assistant.directory import Directory
 from assistant.security import load_secret
 from assistant.settings import Settings
 from knowledge import store as kb_store
-from knowledge.database import Database, connect
+from knowledge.database import AsyncDatabase, connect
 
 STATUSES = ["completed"] * 55 + ["shipped"] * 10 + ["delivered"] * 8 + ["paid"] * 7 + ["awaiting_payment"] * 6 + [
     "cancelled"] * 8 + ["refunding"] * 2 + ["refunded"] * 4
@@ -164,7 +164,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(data_dir=Path(tmp), demo_on_first_run=False)
-        Database(settings.db_path).open(MIGRATION_SETS)
+        AsyncDatabase(settings.db_path).open(MIGRATION_SETS)
         writer = connect(settings.db_path)
         start = time.perf_counter()
         with writer.atomic():
@@ -176,7 +176,7 @@ def main() -> None:
         rng = random.Random(1)
         sample = [rng.choice(nicks) for _ in range(args.samples)]
         reader = connect(settings.db_path, readonly=True)
-        backend = SqliteBackend(Database(settings.db_path), settings)
+        backend = SqliteBackend(AsyncDatabase(settings.db_path), settings)
         p50, p99 = timings(lambda nick: backend.card_sync(reader, shop, nick), sample)
         print(f"buyer card, in-process (SqliteBackend.card_sync)   p50 {p50:6.2f} ms   p99 {p99:6.2f} ms")
         p50, p99 = asyncio.run(http_timings(settings, agent, sample[:500]))

@@ -38,7 +38,7 @@ from assistant.app import MIGRATION_SETS  # noqa: E402
 from assistant.directory import Directory  # noqa: E402
 from assistant.security import load_secret  # noqa: E402
 from knowledge import store as kb_store  # noqa: E402
-from knowledge.database import Database  # noqa: E402
+from knowledge.database import AsyncDatabase  # noqa: E402
 from quick_replies import store as qr_store  # noqa: E402
 from quick_replies.models import QuickReply, QuickReplyGroup  # noqa: E402
 
@@ -72,7 +72,7 @@ def pct(values: list[float], p: float) -> float:
 
 
 def build_store(data_dir: Path) -> tuple[int, int]:
-    db = Database(data_dir / "kefu.db")
+    db = AsyncDatabase(data_dir / "kefu.db")
     db.open(MIGRATION_SETS)
 
     def seed(conn: Any) -> tuple[int, int]:

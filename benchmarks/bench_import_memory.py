@@ -41,7 +41,7 @@ from assistant.app import MIGRATION_SETS  # noqa: E402
 from assistant.directory import Directory  # noqa: E402
 from assistant.security import load_secret  # noqa: E402
 from knowledge import store as kb_store  # noqa: E402
-from knowledge.database import Database  # noqa: E402
+from knowledge.database import AsyncDatabase  # noqa: E402
 from quick_replies.transfer import to_xlsx  # noqa: E402
 from tests.qr_transfer import xlsx_files as xf  # noqa: E402
 
@@ -101,7 +101,7 @@ def status_kb(pid: int, field: str) -> int:
 
 
 def seed(data_dir: Path) -> int:
-    db = Database(data_dir / "kefu.db")
+    db = AsyncDatabase(data_dir / "kefu.db")
     db.open(MIGRATION_SETS)
 
     def fn(conn: object) -> int:

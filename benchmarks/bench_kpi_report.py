@@ -40,7 +40,7 @@ from assistant.directory import Directory
 from assistant.security import load_secret
 from assistant.settings import Settings
 from knowledge import store as kb_store
-from knowledge.database import Database
+from knowledge.database import AsyncDatabase
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -104,7 +104,7 @@ async def run(args: argparse.Namespace) -> None:
         data = Path(folder)
         today = datetime.now(TZ).date()
         start, end, period = last_month(today)
-        db = Database(data / "kefu.db")
+        db = AsyncDatabase(data / "kefu.db")
         db.open(MIGRATION_SETS)
         started = time.perf_counter()
         boss = db.write_sync(lambda conn: build(conn, args.conversations, args.agents, start, (end - start).days))

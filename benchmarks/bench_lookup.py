@@ -53,7 +53,7 @@ from assistant.app import MIGRATION_SETS  # noqa: E402
 from assistant.directory import Directory  # noqa: E402
 from assistant.security import load_secret  # noqa: E402
 from knowledge import store as kb_store  # noqa: E402
-from knowledge.database import Database  # noqa: E402
+from knowledge.database import AsyncDatabase  # noqa: E402
 from quick_replies import store as qr_store  # noqa: E402
 from quick_replies.index import query_tokens  # noqa: E402
 from quick_replies.lookup import QuickReplyLibrary  # noqa: E402
@@ -74,7 +74,7 @@ def rss_mb() -> float:
 
 
 def build_store(data_dir: Path, phrases: list[tuple[str, str, str]]) -> tuple[int, int, list[dict[str, Any]]]:
-    db = Database(data_dir / "kefu.db")
+    db = AsyncDatabase(data_dir / "kefu.db")
     db.open(MIGRATION_SETS)
 
     def seed(conn: Any) -> tuple[int, int]:
@@ -103,7 +103,7 @@ def build_store(data_dir: Path, phrases: list[tuple[str, str, str]]) -> tuple[in
 def in_process(data_dir: Path, shop: int, agent: int, queries: list[Query], profile: bool) -> dict[str, Any]:
     gc.collect()
     before = rss_mb()
-    db = Database(data_dir / "kefu.db")
+    db = AsyncDatabase(data_dir / "kefu.db")
     start = time.perf_counter()
     rows = db.read_sync(qr_store.all_rows)
     library = QuickReplyLibrary()
@@ -164,7 +164,7 @@ def in_process(data_dir: Path, shop: int, agent: int, queries: list[Query], prof
 
 
 def sql_like(data_dir: Path, shop: int, queries: list[Query]) -> dict[str, Any]:
-    db = Database(data_dir / "kefu.db")
+    db = AsyncDatabase(data_dir / "kefu.db")
     sql = (
         "SELECT id FROM quick_replies WHERE shop_id = ? AND (code LIKE ? OR title LIKE ? OR body LIKE ?)"
         " ORDER BY code = ? DESC, code LIKE ? DESC, position LIMIT 10"

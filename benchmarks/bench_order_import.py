@@ -29,7 +29,7 @@ from assistant.app import MIGRATION_SETS
 from assistant.commerce.import_files import ImportOptions
 from assistant.commerce.order_import import import_orders
 from knowledge import store as kb_store
-from knowledge.database import Database
+from knowledge.database import AsyncDatabase
 from tests.shop_import.exports import ORDER_HEADER, big_orders, iter_csv_lines, to_xlsx
 
 TARGET_SECONDS = 60.0
@@ -58,7 +58,7 @@ def main() -> int:
             path.write_bytes(to_xlsx(ORDER_HEADER, big_orders(args.rows)))
         print(f"wrote {args.rows:,} rows ({path.stat().st_size / 1e6:.1f} MB {args.format}, GBK) "
               f"in {time.perf_counter() - started:.1f} s")  # fmt: skip
-        db = Database(Path(folder) / "kefu.db", readers=1)
+        db = AsyncDatabase(Path(folder) / "kefu.db", readers=1)
         db.open(MIGRATION_SETS)
         shop = db.write_sync(lambda c: kb_store.insert_shop(c, "bench", "基准店"))
         options = ImportOptions(shop_id=shop, zone=zone, exported_at=datetime(2026, 12, 1, 9, tzinfo=zone))

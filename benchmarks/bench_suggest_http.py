@@ -34,14 +34,14 @@ from assistant.security import load_secret  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 from knowledge import encoder as encoder_module  # noqa: E402
 from knowledge import store  # noqa: E402
-from knowledge.database import Database  # noqa: E402
+from knowledge.database import AsyncDatabase  # noqa: E402
 from knowledge.encoder import MODEL, load_encoder, text_key  # noqa: E402
 from knowledge.evaluation import _percentile  # noqa: E402
 
 
 def seed(data_dir: Path, with_embeddings: bool) -> int:
     intents, _, _ = build(random.Random(7))
-    db = Database(data_dir / "kefu.db")
+    db = AsyncDatabase(data_dir / "kefu.db")
     db.open(MIGRATION_SETS)
 
     def write(conn: sqlite_utils.Database) -> int:

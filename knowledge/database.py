@@ -51,8 +51,9 @@ def migrate(db: sqlite_utils.Database, migration_sets: Iterable[Migrations]) -> 
     return applied
 
 
-class Database:
-    """Async access to the store: ``await db.read(fn)`` and ``await db.write(fn)``.
+class AsyncDatabase:
+    """Async access to the store: ``await db.read(fn)`` and ``await db.write(fn)`` (named apart from
+    ``sqlite_utils.Database``, the one connection ``fn`` is handed).
 
     ``fn`` is a plain function taking a ``sqlite_utils.Database``. A write runs inside
     one transaction: if ``fn`` raises, nothing it did is kept.
@@ -122,3 +123,7 @@ class Database:
             for db in self._connections:
                 db.close()
             self._connections.clear()
+
+
+Database = AsyncDatabase
+"""The old name, kept while branches written before the rename still import it; use ``AsyncDatabase``."""

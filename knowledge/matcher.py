@@ -36,7 +36,7 @@ from knowledge.semantic import NEIGHBOURS, SemanticRows, Signals, Vector, confid
 from knowledge.synonyms import merged
 from knowledge.text import split_questions
 
-__all__ = ["Entry", "Match", "Matcher", "QuestionMatches", "Reasons"]
+__all__ = ["AnswerEntry", "Match", "Matcher", "QuestionMatches", "Reasons"]
 
 EntryKind = Literal["intent", "script"]
 ITEM_BOOST = 0.12
@@ -77,7 +77,7 @@ STATUS_REROUTE: dict[str, tuple[frozenset[IntentTopic], IntentTopic]] = {
 
 
 @dataclass(frozen=True)
-class Entry:
+class AnswerEntry:
     """Something the matcher can suggest: an intent (maybe hot-item) or a campaign script."""
 
     uid: int  # intents: id; scripts: -id (one id space per index)
@@ -117,7 +117,7 @@ class Reasons:
 
 @dataclass
 class Match:
-    entry: Entry
+    entry: AnswerEntry
     score: float
     confident: bool
     reasons: Reasons
@@ -148,9 +148,9 @@ class _ShopIndex:
     semantic: SemanticRows = field(default_factory=SemanticRows)
 
 
-def intent_entry(intent: Intent) -> Entry:
+def intent_entry(intent: Intent) -> AnswerEntry:
     assert intent.id is not None
-    return Entry(
+    return AnswerEntry(
         uid=intent.id,
         kind="intent",
         ref_id=intent.id,
@@ -166,14 +166,14 @@ def intent_entry(intent: Intent) -> Entry:
     )
 
 
-def script_entries(campaign: Campaign) -> list[Entry]:
+def script_entries(campaign: Campaign) -> list[AnswerEntry]:
     assert campaign.id is not None
     entries = []
     for script in campaign.scripts:
         assert script.id is not None
         examples = tuple(t for t in (script.title, script.situation, *SCRIPT_TRIGGERS[script.kind]) if t)
         entries.append(
-            Entry(
+            AnswerEntry(
                 uid=-script.id,
                 kind="script",
                 ref_id=script.id,
@@ -196,7 +196,7 @@ class Matcher:
     def __init__(self, threshold: float = 0.65, *, default_synonyms: bool = True) -> None:
         self.threshold = threshold
         self.default_synonyms = default_synonyms
-        self.entries: dict[int, Entry] = {}
+        self.entries: dict[int, AnswerEntry] = {}
         self.shops: dict[int, _ShopIndex] = {}
         self.windows: dict[int, _Window] = {}
         self.campaign_entries: dict[int, list[int]] = {}
@@ -250,7 +250,7 @@ class Matcher:
         feats = shop.analyzer.expanded(prepared, canon, self._known_pinyin.get(prepared))
         return Doc(0, text, prepared, canon, feats, content)
 
-    def _add(self, entry: Entry) -> None:
+    def _add(self, entry: AnswerEntry) -> None:
         shop = self._shop(entry.shop_id)
         self.entries[entry.uid] = entry
         texts = [*entry.examples, *([entry.name] if entry.kind == "intent" else [])]
@@ -258,7 +258,7 @@ class Matcher:
         if self.encoder is not None:  # intents and campaign scripts alike
             self._embed(shop, entry, compute=True)
 
-    def _embed(self, shop: _ShopIndex, entry: Entry, *, compute: bool) -> list[str]:
+    def _embed(self, shop: _ShopIndex, entry: AnswerEntry, *, compute: bool) -> list[str]:
         """Put the entry's example embeddings in the shop's matrix; ``compute``: encode the missing
         ones now (an editor's save) instead of leaving them to the backfill. Returns the missing."""
         rows, missing = rows_for(entry.examples, self.vectors)

@@ -26,6 +26,7 @@ __all__ = [
     "normalize_message",
     "segment",
     "split_questions",
+    "to_simplified",
 ]
 
 # --------------------------------------------------------------------------- #
@@ -74,8 +75,9 @@ def _get_converter() -> OpenCC:
     return _converter
 
 
-def _t2s(text: str) -> str:
-    """Convert Traditional to Simplified until stable; return the input on error."""
+def to_simplified(text: str) -> str:
+    """Traditional to Simplified until stable (the one converter of the service: messages, phrases,
+    pasted addresses); Simplified words the library would garble are kept; the input on error."""
     converter = _get_converter()
     for _ in range(3):
         try:
@@ -114,7 +116,7 @@ def fold(text: str) -> str:
         return ""
     text = _clean_nfkc(text)
     if _HAN_RE.search(text):
-        text = _t2s(text)
+        text = to_simplified(text)
     lowered = text.lower()
     if lowered != text and not lowered.isascii():
         # lower() can (rarely) produce text that NFKC would change again.
@@ -128,7 +130,7 @@ def is_traditional(text: str) -> bool:
     text = _clean_nfkc(text)
     if not _HAN_RE.search(text):
         return False
-    return _t2s(text) != text
+    return to_simplified(text) != text
 
 
 # --------------------------------------------------------------------------- #

@@ -1,6 +1,6 @@
 """One phrase as the search index holds it: immutable, with its precomputed search keys.
 
-An editor's save builds a new ``Entry`` and the index swaps it in whole, so a search
+An editor's save builds a new ``PhraseEntry`` and the index swaps it in whole, so a search
 sees either the old phrase or the new one, never a mix.
 """
 
@@ -26,7 +26,7 @@ def _offsets(values: list[int]) -> array[int]:
 
 
 @dataclass(frozen=True, slots=True)
-class Entry:
+class PhraseEntry:
     id: int
     shop_id: int
     group_id: int
@@ -78,7 +78,7 @@ def _time(value: Any) -> datetime | None:
     return datetime.fromisoformat(str(value))
 
 
-def entry_from_row(row: dict[str, Any], group: str) -> Entry:
+def entry_from_row(row: dict[str, Any], group: str) -> PhraseEntry:
     """Build an entry from a ``quick_replies`` row; keys are recomputed only if missing or stale."""
     raw = row.get("search_keys") or "{}"
     keys: dict[str, Any] = json.loads(raw) if isinstance(raw, str) else raw
@@ -86,7 +86,7 @@ def entry_from_row(row: dict[str, Any], group: str) -> Entry:
         keys = search_keys(row["title"], row["body"])
     title, body = keys["title"], keys["body"]
     tags = row.get("tags") or "[]"
-    return Entry(
+    return PhraseEntry(
         id=row["id"],
         shop_id=row["shop_id"],
         group_id=row["group_id"],

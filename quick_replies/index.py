@@ -15,7 +15,7 @@ from datetime import datetime
 from functools import lru_cache
 
 from knowledge.text import fold
-from quick_replies.entry import Entry, Span
+from quick_replies.entry import PhraseEntry, Span
 from quick_replies.matching import (
     BODY_WHEN_FEWER,
     CAP,
@@ -42,7 +42,7 @@ _RUNS_RE = re.compile(r"[a-z0-9]+|[^a-z0-9]+")
 
 @dataclass(frozen=True, slots=True)
 class Hit:
-    entry: Entry
+    entry: PhraseEntry
     score: float
     matched_on: tuple[str, ...]
     spans: dict[str, list[Span]]
@@ -75,9 +75,9 @@ class QuickReplyIndex:
         self._shards: dict[int, Shard] = {}
         self._shop_of: dict[int, int] = {}
 
-    def load(self, entries: Iterable[Entry]) -> None:
+    def load(self, entries: Iterable[PhraseEntry]) -> None:
         """Build every shard from scratch (start-up)."""
-        by_shop: dict[int, list[Entry]] = {}
+        by_shop: dict[int, list[PhraseEntry]] = {}
         for entry in entries:
             by_shop.setdefault(entry.shop_id, []).append(entry)
         self._shards = {shop: build_shard(items) for shop, items in by_shop.items()}
@@ -86,13 +86,13 @@ class QuickReplyIndex:
     def __len__(self) -> int:
         return len(self._shop_of)
 
-    def get(self, phrase_id: int) -> Entry | None:
+    def get(self, phrase_id: int) -> PhraseEntry | None:
         shop = self._shop_of.get(phrase_id)
         shard = self._shards.get(shop) if shop is not None else None
         slot = shard.slots.get(phrase_id) if shard is not None else None
         return shard.entries[slot] if shard is not None and slot is not None else None
 
-    def upsert(self, entry: Entry) -> None:
+    def upsert(self, entry: PhraseEntry) -> None:
         """Publish a saved phrase: the new shard replaces the old one in a single assignment."""
         self.remove(entry.id)
         shard = self._shards.get(entry.shop_id) or build_shard([])

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from quick_replies.entry import Entry, Span, entry_from_row, find_spans, original_spans
+from quick_replies.entry import PhraseEntry, Span, entry_from_row, find_spans, original_spans
 from quick_replies.index import Hit, QuickReplyIndex
 from quick_replies.models import Highlights, LookupResult, MatchKind, Scope
 from quick_replies.render import render
@@ -60,7 +60,7 @@ class QuickReplyLibrary:
         if self.index.get(phrase_id) is not None:
             self.usage.add(Use(agent_id, self.team_of.get(agent_id), phrase_id, at))
 
-    def publish(self, row: dict[str, Any]) -> Entry:
+    def publish(self, row: dict[str, Any]) -> PhraseEntry:
         """Swap in the saved state of a phrase (a row with ``group_name``)."""
         entry = entry_from_row(row, row["group_name"])
         self.index.upsert(entry)
@@ -108,7 +108,7 @@ class QuickReplyLibrary:
         """The hits with their previews, rendering those not rendered yet (each within its budget)."""
         return [result(hit, self.preview(hit.entry, context)) for hit in hits]
 
-    def preview(self, e: Entry, context: Mapping[str, Any] | None) -> str:
+    def preview(self, e: PhraseEntry, context: Mapping[str, Any] | None) -> str:
         """The body rendered with ``context``, reused while the same context object comes back
         (contexts are not changed once handed to the search)."""
         if "{" not in e.body:
@@ -134,7 +134,7 @@ def _merged(spans: list[Span]) -> list[list[int]]:
     return out
 
 
-def _title_spans(e: Entry, spans: list[Span]) -> list[list[int]]:
+def _title_spans(e: PhraseEntry, spans: list[Span]) -> list[list[int]]:
     """Spans over the folded title as spans over the title shown (most titles fold to themselves)."""
     if not spans:
         return []

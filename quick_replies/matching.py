@@ -6,7 +6,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from quick_replies.entry import Entry
+from quick_replies.entry import PhraseEntry
 from quick_replies.shard import SEP, Shard, Visible, bits, title_candidates
 
 #: At most this many candidates are ranked for one token.
@@ -44,7 +44,7 @@ def _pinyin_span(offsets: Sequence[int], at: int, n: int) -> tuple[int, int]:
     return offsets[at], offsets[at + n - 1] + 1
 
 
-def match_token(e: Entry, tok: str, is_ascii: bool) -> TokenMatch | None:
+def match_token(e: PhraseEntry, tok: str, is_ascii: bool) -> TokenMatch | None:
     """How well one typed token matches one phrase (``None`` if it does not)."""
     n = len(tok)
     best = 0.0
@@ -87,7 +87,7 @@ def match_token(e: Entry, tok: str, is_ascii: bool) -> TokenMatch | None:
     return TokenMatch(best, kinds, spans) if kinds else None
 
 
-def token_score(e: Entry, tok: str, is_ascii: bool) -> float:
+def token_score(e: PhraseEntry, tok: str, is_ascii: bool) -> float:
     """``match_token(e, tok, is_ascii).score`` (0 for no match) without its spans and kinds,
     and without reading the body when the code or title matched: for ranking many candidates."""
     n = len(tok)
@@ -184,7 +184,7 @@ def scan(
     return out
 
 
-def _title_holds(e: Entry, tok: str, is_ascii: bool) -> bool:
+def _title_holds(e: PhraseEntry, tok: str, is_ascii: bool) -> bool:
     """Whether ``tok`` occurs in the code or title keys (a superset of what ``match_token`` takes)."""
     if is_ascii:
         return e.code.startswith(tok) or tok in e.t_ini or tok in e.t_full or tok in e.t_fold

@@ -18,7 +18,7 @@ from bisect import insort
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
-from quick_replies.entry import Entry
+from quick_replies.entry import PhraseEntry
 
 SEP = "\x1f"
 _FIELDS = {
@@ -37,7 +37,7 @@ Visible = Callable[[int], bool]
 
 @dataclass(frozen=True, slots=True)
 class Shard:
-    entries: list[Entry | None]
+    entries: list[PhraseEntry | None]
     slots: dict[int, int]
     texts: dict[str, str]
     starts: dict[str, list[int]]
@@ -47,12 +47,12 @@ class Shard:
     initials: list[tuple[str, int]] = field(default_factory=list)  # title initials, sorted
     pinyin: list[tuple[str, int]] = field(default_factory=list)  # title full pinyin, sorted
 
-    def live(self) -> list[Entry]:
+    def live(self) -> list[PhraseEntry]:
         return [e for e in self.entries if e is not None]
 
 
-def build_shard(entries: Iterable[Entry]) -> Shard:
-    listed: list[Entry | None] = list(entries)
+def build_shard(entries: Iterable[PhraseEntry]) -> Shard:
+    listed: list[PhraseEntry | None] = list(entries)
     texts: dict[str, str] = {}
     starts: dict[str, list[int]] = {}
     for name, attr in _FIELDS.items():
@@ -72,7 +72,7 @@ def build_shard(entries: Iterable[Entry]) -> Shard:
     return Shard(listed, slots, texts, starts, codes, grams=grams, initials=initials, pinyin=pinyin)
 
 
-def _title_grams(e: Entry) -> set[str]:
+def _title_grams(e: PhraseEntry) -> set[str]:
     """Characters of the folded title and letter pairs of its code and title pinyin/ASCII keys."""
     out = set(e.t_fold)
     for key in (e.code, e.t_ini, e.t_full, e.t_ascii):
@@ -80,7 +80,7 @@ def _title_grams(e: Entry) -> set[str]:
     return out
 
 
-def _build_grams(listed: list[Entry | None]) -> dict[str, int]:
+def _build_grams(listed: list[PhraseEntry | None]) -> dict[str, int]:
     """Per gram, an int whose bit ``slot`` is set when that phrase's code or title holds it
     (20,000 phrases: 2.5 KB a gram, a few MB in all; ``a & b`` intersects at C speed)."""
     size = (len(listed) + 7) // 8
@@ -133,7 +133,7 @@ def without(shard: Shard, phrase_id: int) -> Shard:
     return replace(shard, entries=entries, slots=slots, codes=codes, dead=shard.dead + 1)
 
 
-def with_entry(shard: Shard, entry: Entry) -> Shard:
+def with_entry(shard: Shard, entry: PhraseEntry) -> Shard:
     slot = len(shard.entries)
     texts, starts = dict(shard.texts), {}
     for name, attr in _FIELDS.items():

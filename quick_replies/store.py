@@ -1,12 +1,20 @@
-"""SQL for quick replies and their groups."""
+"""SQL for quick replies and their groups.
+
+Refusals are the domain's errors (``knowledge.errors``): a taken code or a clash ``Conflict``, a
+stale version ``StaleVersion`` carrying the phrase as it is now, an unknown phrase or revision
+``NotFound``, a group of another shop ``Invalid``."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import sqlite3
+from collections.abc import Iterator
 from typing import Any
 
 import sqlite_utils
 
+from knowledge.errors import Conflict, FieldError, Invalid, NotFound, StaleVersion
 from knowledge.models import Revision, RevisionAction
 from knowledge.store import list_revisions, now, record_revision
 from quick_replies.keys import search_keys
@@ -52,13 +60,14 @@ def insert_quick_reply(
     """Save a new phrase with its search keys and its first revision."""
     _check(db, reply, None)
     stamp = at or now()
-    cursor = db.execute(
-        """INSERT INTO quick_replies (shop_id, group_id, scope, team_id, owner_agent_id, code, title,
-            body, tags, enabled, valid_from, valid_until, attachment, position, search_keys, version,
-            created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)""",
-        [*_values(reply), stamp, stamp],
-    )
+    with _integrity():
+        cursor = db.execute(
+            """INSERT INTO quick_replies (shop_id, group_id, scope, team_id, owner_agent_id, code, title,
+                body, tags, enabled, valid_from, valid_until, attachment, position, search_keys, version,
+                created_at, updated_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)""",
+            [*_values(reply), stamp, stamp],
+        )
     reply_id = int(cursor.lastrowid or 0)
     record_revision(
         db, "quick_reply", reply_id, 1, RevisionAction.CREATE, agent_id, None, snapshot(reply), at=stamp
@@ -77,36 +86,45 @@ _SELECT = (
 )
 
 
-class CodeClash(Exception):
+def _shop_name(db: sqlite_utils.Database, shop_id: int) -> str:
+    row = next(iter(db.query("SELECT name FROM shops WHERE id = ?", [shop_id])), None)
+    return str(row["name"]) if row else str(shop_id)
+
+
+def code_clash(db: sqlite_utils.Database, shop_id: int, code: str, holder_id: int, holder_title: str) -> Conflict:
     """The short code is already held by another phrase of the same scope."""
-
-    def __init__(self, code: str, holder_id: int, holder_title: str) -> None:
-        self.code, self.holder_id, self.holder_title = code, holder_id, holder_title
-        super().__init__(f"code {code!r} is held by phrase {holder_id}")
-
-
-class StaleVersion(Exception):
-    """The phrase was changed since the caller read it."""
-
-    def __init__(self, current: dict[str, Any]) -> None:
-        self.current = current
-        super().__init__("stale version")
+    return Conflict(
+        f"编码 {code} 已被「{holder_title}」使用（店铺 {_shop_name(db, shop_id)}）：请换一个编码",
+        [FieldError("code", f"已被短语 {holder_id}「{holder_title}」使用")],
+        extra={"holder": {"id": holder_id, "title": holder_title}},
+    )
 
 
-class Missing(Exception):
-    """No such phrase, group or revision."""
+def stale(row: dict[str, Any]) -> StaleVersion:
+    """The phrase was changed since the caller read it: the answer carries it as it is now."""
+    title, version = row["title"], row["version"]
+    return StaleVersion(
+        f"短语「{title}」已被他人修改（当前版本 {version}），请刷新后重试",
+        [FieldError("version", f"当前版本是 {version}")],
+        current={"quick_reply": to_model(row).model_dump(mode="json"), "group": row["group_name"]},
+    )
 
-    def __init__(self, what: str, ident: int) -> None:
-        self.what, self.ident = what, ident
-        super().__init__(f"{what} {ident} not found")
+
+def missing(what: str, ident: int) -> NotFound:
+    """No such phrase or revision."""
+    label = {"quick_reply": "快捷短语", "revision": "历史版本"}.get(what, what)
+    return NotFound(f"{label} {ident} 不存在", [FieldError("id", "请刷新列表")])
 
 
-class BadReference(Exception):
-    """A field points at something that does not fit (a group of another shop)."""
-
-    def __init__(self, field: str, message: str) -> None:
-        self.field, self.message = field, message
-        super().__init__(message)
+@contextlib.contextmanager
+def _integrity() -> Iterator[None]:
+    """A clash the checks above could not see (a race between two writers) said as a conflict."""
+    try:
+        yield
+    except sqlite3.IntegrityError as exc:
+        raise Conflict(
+            "保存失败：编码或分组与现有数据冲突，请刷新后重试", [FieldError("code", "冲突")]
+        ) from exc
 
 
 def list_groups(db: sqlite_utils.Database, shop_id: int) -> list[QuickReplyGroup]:
@@ -198,9 +216,9 @@ def _check(db: sqlite_utils.Database, reply: QuickReply, exclude_id: int | None)
         iter(db.query("SELECT shop_id FROM quick_reply_groups WHERE id = ?", [reply.group_id])), None
     )
     if group is None:
-        raise BadReference("group_id", f"分组 {reply.group_id} 不存在，请先创建分组或选择已有分组")
+        raise Invalid.field("group_id", f"分组 {reply.group_id} 不存在，请先创建分组或选择已有分组")
     if group["shop_id"] != reply.shop_id:
-        raise BadReference("group_id", f"分组 {reply.group_id} 属于另一个店铺，请选择本店铺的分组")
+        raise Invalid.field("group_id", f"分组 {reply.group_id} 属于另一个店铺，请选择本店铺的分组")
     holder = next(
         iter(
             db.query(
@@ -219,7 +237,7 @@ def _check(db: sqlite_utils.Database, reply: QuickReply, exclude_id: int | None)
         None,
     )
     if holder is not None:
-        raise CodeClash(reply.code, holder["id"], holder["title"])
+        raise code_clash(db, reply.shop_id, reply.code, holder["id"], holder["title"])
 
 
 def create_quick_reply(db: sqlite_utils.Database, reply: QuickReply, agent_id: int | None) -> dict[str, Any]:
@@ -233,9 +251,9 @@ def create_quick_reply(db: sqlite_utils.Database, reply: QuickReply, agent_id: i
 def _current(db: sqlite_utils.Database, phrase_id: int, expected_version: int | None) -> dict[str, Any]:
     row = get_row(db, phrase_id)
     if row is None:
-        raise Missing("quick_reply", phrase_id)
+        raise missing("quick_reply", phrase_id)
     if expected_version is not None and row["version"] != expected_version:
-        raise StaleVersion(row)
+        raise stale(row)
     return row
 
 
@@ -253,12 +271,13 @@ def update_quick_reply(
     before = snapshot(to_model(row))
     version = row["version"] + 1
     stamp = now()
-    db.execute(
-        """UPDATE quick_replies SET shop_id = ?, group_id = ?, scope = ?, team_id = ?, owner_agent_id = ?,
-            code = ?, title = ?, body = ?, tags = ?, enabled = ?, valid_from = ?, valid_until = ?,
-            attachment = ?, position = ?, search_keys = ?, version = ?, updated_at = ? WHERE id = ?""",
-        [*_values(reply), version, stamp, phrase_id],
-    )
+    with _integrity():
+        db.execute(
+            """UPDATE quick_replies SET shop_id = ?, group_id = ?, scope = ?, team_id = ?, owner_agent_id = ?,
+                code = ?, title = ?, body = ?, tags = ?, enabled = ?, valid_from = ?, valid_until = ?,
+                attachment = ?, position = ?, search_keys = ?, version = ?, updated_at = ? WHERE id = ?""",
+            [*_values(reply), version, stamp, phrase_id],
+        )
     record_revision(db, ENTITY, phrase_id, version, action, agent_id, before, snapshot(reply), at=stamp)
     saved = get_row(db, phrase_id)
     assert saved is not None
@@ -277,7 +296,7 @@ def reorder_group(
     for position, (phrase_id, version) in enumerate(items):
         row = _current(db, phrase_id, version)
         if row["group_id"] != group_id:
-            raise StaleVersion(row)
+            raise stale(row)
         if row["position"] != position:
             reply = to_model(row).model_copy(update={"position": position})
             row = update_quick_reply(db, phrase_id, reply, version, agent_id)
@@ -308,7 +327,7 @@ def get_revision(db: sqlite_utils.Database, phrase_id: int, revision_id: int) ->
     for revision in list_revisions(db, ENTITY, phrase_id):
         if revision.id == revision_id:
             return revision
-    raise Missing("revision", revision_id)
+    raise missing("revision", revision_id)
 
 
 def rollback_quick_reply(
@@ -328,12 +347,13 @@ def rollback_quick_reply(
     _check(db, reply, phrase_id)
     version = max(r.version for r in list_revisions(db, ENTITY, phrase_id)) + 1
     stamp = now()
-    db.execute(
-        """INSERT INTO quick_replies (shop_id, group_id, scope, team_id, owner_agent_id, code, title, body, tags,
-            enabled, valid_from, valid_until, attachment, position, search_keys, version, created_at, updated_at,
-            id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        [*_values(reply), version, stamp, stamp, phrase_id],
-    )
+    with _integrity():
+        db.execute(
+            """INSERT INTO quick_replies (shop_id, group_id, scope, team_id, owner_agent_id, code, title, body, tags,
+                enabled, valid_from, valid_until, attachment, position, search_keys, version, created_at, updated_at,
+                id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [*_values(reply), version, stamp, stamp, phrase_id],
+        )
     record_revision(
         db, ENTITY, phrase_id, version, RevisionAction.ROLLBACK, agent_id, None, snapshot(reply), at=stamp
     )

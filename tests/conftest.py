@@ -17,7 +17,7 @@ from assistant.directory import Directory
 from assistant.security import load_secret
 from assistant.settings import Settings
 from knowledge import store as kb_store
-from knowledge.database import Database
+from knowledge.database import AsyncDatabase
 
 
 @dataclass
@@ -61,7 +61,7 @@ def mini_shop_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, 
     open empty files).
     """
     path = tmp_path_factory.mktemp("template") / "kefu.db"
-    db = Database(path)
+    db = AsyncDatabase(path)
     db.open(MIGRATION_SETS)
     try:
         shop = db.write_sync(seed_mini_shop)
@@ -79,9 +79,9 @@ def mini_shop(settings: Settings, mini_shop_template: tuple[Path, MiniShop]) -> 
 
 
 @pytest.fixture
-def store_db(settings: Settings, mini_shop: MiniShop) -> Iterator[Database]:
+def store_db(settings: Settings, mini_shop: MiniShop) -> Iterator[AsyncDatabase]:
     """A handle on the test's database beside the running app, to seed rows and check what was written."""
-    db = Database(settings.db_path)
+    db = AsyncDatabase(settings.db_path)
     db.open(MIGRATION_SETS)
     try:
         yield db

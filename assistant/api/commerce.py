@@ -10,16 +10,17 @@ from pydantic import Field, StringConstraints
 
 from assistant import keys
 from assistant.api.io import ok, path_int, read_json, read_query
+from assistant.api.shops import resolve_shop
 from assistant.commerce.address import AddressParseError, parse_address
 from assistant.commerce.models import OrderStatus, RiskFlag
 from assistant.commerce.sqlite_backend import SqliteBackend
 from assistant.commerce.views import BuyerCard, NoteOut, OrderDetail, OrderSummary, RelatedOut
-from assistant.errors import BadRequest, FieldError, NotFound
+from assistant.errors import BadRequest, FieldError
 from assistant.path_params import path_str
 from assistant.privacy.service import PersonalData
 from assistant.security import current_agent
 from assistant.sync.service import SyncService
-from knowledge.models import Agent, Model, Name, Text, Version
+from knowledge.models import Model, Name, Text, Version
 
 
 class ShopQuery(Model):
@@ -106,15 +107,7 @@ class RelatedItemsOut(Model):
     related: list[RelatedOut]
 
 
-def shop_of(request: web.Request, agent: Agent, shop: int | None) -> int:
-    """The shop asked for (default: the agent's main shop); 404 if unknown or not the agent's."""
-    shop_id = shop or agent.main_shop_id
-    if shop_id not in request.app[keys.DIRECTORY].shops or shop_id not in agent.shop_ids:
-        raise NotFound(
-            f"没有编号为 {shop_id} 的店铺，或 {agent.name} 没有登录它",
-            [FieldError("shop", "不是你登录的店铺")],
-        )
-    return shop_id
+shop_of = resolve_shop  # the name team handlers (watch, reminders, reports, qc) still import
 
 
 def _nick(request: web.Request) -> str:
@@ -124,13 +117,13 @@ def _nick(request: web.Request) -> str:
 async def buyer_card(request: web.Request) -> web.Response:
     agent = current_agent(request)
     query = read_query(request, ShopQuery)
-    card = await request.app[keys.COMMERCE].buyer_card(shop_of(request, agent, query.shop), _nick(request))
+    card = await request.app[keys.COMMERCE].buyer_card(resolve_shop(request, agent, query.shop), _nick(request))
     return ok(CardOut(card=card))
 
 
 async def add_note(request: web.Request) -> web.Response:
     agent = current_agent(request)
-    shop_id = shop_of(request, agent, read_query(request, ShopQuery).shop)
+    shop_id = resolve_shop(request, agent, read_query(request, ShopQuery).shop)
     body = await read_json(request, NoteIn)
     note = await request.app[keys.COMMERCE].add_note(shop_id, _nick(request), agent, body.text)
     return ok(NoteCreated(note=note), status=201)
@@ -138,7 +131,7 @@ async def add_note(request: web.Request) -> web.Response:
 
 async def change_tags(request: web.Request) -> web.Response:
     agent = current_agent(request)
-    shop_id = shop_of(request, agent, read_query(request, ShopQuery).shop)
+    shop_id = resolve_shop(request, agent, read_query(request, ShopQuery).shop)
     body = await read_json(request, TagsIn)
     card = await request.app[keys.COMMERCE].change_tags(
         shop_id, _nick(request), agent, body.version, body.add, body.remove
@@ -148,7 +141,7 @@ async def change_tags(request: web.Request) -> web.Response:
 
 async def set_risk(request: web.Request) -> web.Response:
     agent = current_agent(request)
-    shop_id = shop_of(request, agent, read_query(request, ShopQuery).shop)
+    shop_id = resolve_shop(request, agent, read_query(request, ShopQuery).shop)
     body = await read_json(request, RiskIn)
     card = await request.app[keys.COMMERCE].set_risk(
         shop_id, _nick(request), agent, body.version, body.flag, body.note
@@ -170,7 +163,7 @@ async def buyer_orders(request: web.Request) -> web.Response:
     agent = current_agent(request)
     query = read_query(request, OrdersQuery)
     page = await request.app[keys.COMMERCE].buyer_orders(
-        shop_of(request, agent, query.shop),
+        resolve_shop(request, agent, query.shop),
         _nick(request),
         _statuses(query.status),
         query.cursor,
@@ -209,7 +202,7 @@ async def related_items(request: web.Request) -> web.Response:
     query = read_query(request, RelatedQuery)
     item_id = path_int(request, "item_id")
     items = await request.app[keys.COMMERCE].related_items(
-        shop_of(request, agent, query.shop), item_id, query.limit
+        resolve_shop(request, agent, query.shop), item_id, query.limit
     )
     return ok(RelatedItemsOut(item_id=item_id, related=items))
 
@@ -228,6 +221,6 @@ async def commerce_ctx(app: web.Application) -> AsyncIterator[None]:
     backend = SqliteBackend(app[keys.DB], app[keys.SETTINGS])
     await backend.forget_old_idempotency_keys()
     app[keys.COMMERCE] = backend
-    app[keys.SYNC] = SyncService(app[keys.DB], app[keys.SETTINGS].timezone)
+    app[keys.SYNC] = SyncService(app[keys.DB])
     app[keys.PERSONAL_DATA] = PersonalData(app[keys.DB])
     yield

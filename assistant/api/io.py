@@ -107,6 +107,18 @@ async def read_json(request: web.Request, model: type[M]) -> M:
         raise from_validation(exc) from exc
 
 
+def expect_upload(request: web.Request, limit: int) -> None:
+    """The checks before reading any upload: a ``multipart/form-data`` body (400 naming ``file``),
+    not announced past ``limit`` bytes (413)."""
+    if not request.content_type.startswith("multipart/form-data"):
+        raise BadRequest.field(
+            "file",
+            f"请用 multipart/form-data 上传，文件放在 file 字段（收到的是 {request.content_type or '空'}）",
+        )
+    if request.content_length is not None and request.content_length > limit + 64 * 1024:
+        raise PayloadTooLarge(f"文件太大：上限 {limit} 字节，请拆成几个文件", [FieldError("file", "文件太大")])
+
+
 async def read_form_file(request: web.Request, field: str, limit: int) -> bytes | None:
     """The bytes of the multipart/form-data field ``field`` (None when the form has no such field).
 

@@ -9,16 +9,17 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 from aiohttp import web
 from pydantic import Field, StringConstraints
 
 from assistant import keys
 from assistant.api.io import ok, path_int, read_query
-from assistant.api.knowledge import build_context, check_shop, render_variant
+from assistant.api.knowledge import build_context
+from assistant.api.shops import resolve_shop
+from assistant.conversations.suggest import render_variant
 from assistant.security import current_agent
-from knowledge.matcher import Entry
+from knowledge.matcher import AnswerEntry
 from knowledge.models import Model
 
 
@@ -49,7 +50,7 @@ class ItemAnswersOut(Model):
     answers: list[ItemAnswerOut]
 
 
-def item_entries(entries: list[Entry], shop_id: int, item_id: int, active: set[int]) -> list[Entry]:
+def item_entries(entries: list[AnswerEntry], shop_id: int, item_id: int, active: set[int]) -> list[AnswerEntry]:
     """The shop's intents bound to ``item_id`` (campaign-bound only while the campaign runs), by id."""
     found = [
         e
@@ -67,13 +68,12 @@ async def item_answers(request: web.Request) -> web.Response:
     query = read_query(request, ItemAnswersQuery)
     item_id = path_int(request, "item_id")
     shop_id = query.shop or agent.main_shop_id
-    check_shop(request, agent, shop_id)
+    resolve_shop(request, agent, shop_id)
     context, _, _ = await build_context(
         request, agent, shop_id, buyer=query.buyer, item_id=item_id, order_id=None
     )
     matcher = request.app[keys.MATCHER]
-    shop = request.app[keys.DIRECTORY].shops[shop_id]
-    active = matcher.active_campaigns(shop_id, datetime.now(ZoneInfo(shop.timezone)))
+    active = matcher.active_campaigns(shop_id, datetime.now(request.app[keys.DIRECTORY].zone(shop_id)))
 
     entries = item_entries(list(matcher.entries.values()), shop_id, item_id, active)
 

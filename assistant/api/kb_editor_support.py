@@ -11,7 +11,7 @@ from pydantic import Field, StringConstraints
 
 from assistant import keys
 from assistant.api.io import ok, path_int, read_query
-from assistant.api.knowledge import check_shop
+from assistant.api.shops import resolve_shop
 from assistant.errors import NotFound
 from assistant.path_params import path_str
 from assistant.security import current_agent
@@ -60,7 +60,7 @@ async def list_items(request: web.Request) -> web.Response:
     """``GET /api/kb/items?shop=&q=&hot=``: items with hot-item answers first, then by id."""
     agent = current_agent(request)
     q = read_query(request, ItemsQuery)
-    check_shop(request, agent, q.shop)
+    resolve_shop(request, agent, q.shop)
     rows = await request.app[keys.DB].read(
         lambda db: store.search_items(db, q.shop, q.q.strip(), q.hot, q.limit)
     )

@@ -1,4 +1,5 @@
-"""Suggestions for a buyer's message, template preview/lint, product knowledge, campaign scripts.
+"""Suggestions for a buyer's message (the use case: ``conversations.suggest``), template preview/lint,
+product knowledge, campaign scripts.
 
 The matcher lives in memory (``keys.MATCHER``): built at start-up off the event loop by
 ``matcher_ctx`` and updated by the editing endpoints (``assistant.api.kb_edit``) after
@@ -8,11 +9,8 @@ each commit.
 from __future__ import annotations
 
 import asyncio
-import zlib
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo
 
 import sqlite_utils
 from aiohttp import web
@@ -20,16 +18,20 @@ from pydantic import Field, StringConstraints
 
 from assistant import keys
 from assistant.api.io import ok, path_int, read_json, read_query
-from assistant.api.kb_related import RelatedView, related_view
-from assistant.commerce import store as commerce_store
-from assistant.commerce import views
-from assistant.errors import BadRequest, FieldError, NotFound
+from assistant.api.shops import resolve_shop
+from assistant.conversations.context import ContextSources
+from assistant.conversations.context import build_context as conversation_context
+from assistant.conversations.context import campaign_context as campaign_context  # watch.py reads it here
+from assistant.conversations.suggest import Focus, suggest_answers
+from assistant.conversations.suggest import SuggestOut as SuggestOut  # routes.py reads it here
+from assistant.errors import BadRequest, NotFound
 from assistant.security import current_agent
 from knowledge import store
-from knowledge.matcher import Entry, Match, Matcher
+from knowledge.item_knowledge import RelatedView, related_view
+from knowledge.matcher import Matcher
 from knowledge.models import Agent, Campaign, Id, ItemKnowledge, Model, ScriptKind
 from knowledge.template_context import SAMPLE_CONTEXTS, sample_context
-from knowledge.templates import Finding, Rendered, TemplateProblem, lint, log_refused, render
+from knowledge.templates import Finding, TemplateProblem, lint, log_refused, render
 
 MAX_MESSAGE = 1000
 OrderStatus = Literal[
@@ -80,51 +82,6 @@ class SuggestIn(Model):
     limit: Annotated[int, Field(ge=1, le=10)] = 3
 
 
-class Why(Model):
-    example: str
-    matched_words: list[str]
-    keywords: list[str]
-    lexical: float
-    fuzzy: float
-    item_boost: float
-    campaign_boost: float
-    order_boost: float
-    order_status: str | None
-    note: str
-    semantic: float = Field(0.0, description="best cosine of the intent's examples to the question (0: encoder off)")
-    similar: str = Field(
-        "", description="the example closest in meaning, when the meaning rather than the words matched (意思相近)"
-    )
-
-
-class Suggestion(Model):
-    kind: Literal["intent", "script"]
-    id: int
-    key: str
-    name: str
-    topic: str
-    item_id: int | None
-    campaign_id: int | None
-    answer: str = Field(description="the chosen answer variant, rendered for this buyer")
-    variant: int
-    variants: int
-    missing: list[str]
-    score: float
-    confident: bool
-    why: Why
-
-
-class QuestionOut(Model):
-    question: str
-    confident: bool
-    suggestions: list[Suggestion]
-
-
-class SuggestOut(Model):
-    confident: bool = Field(description="every question has a confident suggestion")
-    questions: list[QuestionOut]
-
-
 class PreviewIn(Model):
     template: Annotated[str, StringConstraints(max_length=4000)]
     sample: str = Field("new_buyer", description=f"sample context: {', '.join(SAMPLE_CONTEXTS)}")
@@ -173,31 +130,9 @@ class ScriptsOut(Model):
 # --------------------------------------------------------------------------- #
 
 
-def check_shop(request: web.Request, agent: Agent, shop_id: int, field: str = "shop") -> None:
-    if shop_id not in request.app[keys.DIRECTORY].shops or shop_id not in agent.shop_ids:
-        raise NotFound(
-            f"没有编号为 {shop_id} 的店铺，或 {agent.name} 没有登录它", [FieldError(field, "未知店铺")]
-        )
-
-
-def _item_context(found: Any) -> dict[str, Any]:
-    item, knowledge = found
-    data: dict[str, Any] = item.model_dump(
-        mode="json", exclude={"attributes", "version", "on_sale", "shop_id"}
-    )
-    if knowledge is not None:
-        data.update(knowledge.model_dump(mode="json", exclude={"item_id", "version"}))
-    return data
-
-
-def campaign_context(campaign: Campaign) -> dict[str, Any]:
-    return {
-        **campaign.variables,
-        "name": campaign.name,
-        "rules": campaign.rules,
-        "starts_at": campaign.starts_at.isoformat(),
-        "ends_at": campaign.ends_at.isoformat(),
-    }
+def context_sources(app: web.Application) -> ContextSources:
+    """The typed sources of a conversation's context, as the running app holds them."""
+    return ContextSources(app[keys.DIRECTORY], app[keys.COMMERCE], app[keys.MATCHER], app[keys.DB])
 
 
 async def build_context(
@@ -209,99 +144,12 @@ async def build_context(
     item_id: int | None,
     order_id: str | None,
 ) -> tuple[dict[str, Any], str | None, list[Campaign]]:
-    """The template context for one conversation, the order's status and the active campaigns."""
-    shop = request.app[keys.DIRECTORY].shops[shop_id]
-    now = datetime.now(ZoneInfo(shop.timezone))
-    matcher = request.app[keys.MATCHER]
-
-    def read(
-        db: sqlite_utils.Database,
-    ) -> tuple[Any, dict[str, Any] | None, dict[str, Any] | None, list[Campaign]]:
-        found = store.get_item(db, item_id) if item_id is not None else None
-        order_row = commerce_store.order_row(db, order_id) if order_id else None
-        order = views.order_for_templates(order_row) if order_row and order_row["shop_id"] == shop_id else None
-        buyer_row = commerce_store.buyer_by_nick(db, shop_id, buyer) if buyer else None
-        card = (
-            views.buyer_for_templates(buyer_row, len(commerce_store.buyer_orders(db, buyer_row["id"])))
-            if buyer_row
-            else None
-        )
-        active = matcher.active_campaigns(shop_id, now)
-        campaigns = [c for c in (store.get_campaign(db, cid) for cid in sorted(active)) if c is not None]
-        return found, order, card, campaigns
-
-    found, order, card, campaigns = await request.app[keys.DB].read(read)
-    if item_id is not None and (found is None or found[0].shop_id != shop_id):
-        raise NotFound(f"店铺 {shop.name} 没有编号为 {item_id} 的商品", [FieldError("item", "未知商品")])
-    if order_id and order is None:
-        raise NotFound(f"店铺 {shop.name} 没有订单 {order_id}", [FieldError("order", "未知订单")])
-    context: dict[str, Any] = {
-        "shop": {"name": shop.name, "code": shop.code},
-        "agent": {"name": agent.name, "login": agent.login},
-        "now": now.isoformat(),
-        "buyer": card or ({"nick": buyer} if buyer else {}),
-    }
-    if found is not None:
-        context["item"] = _item_context(found)
-    if order is not None:
-        context["order"] = order
-    if campaigns:
-        context["campaign"] = campaign_context(campaigns[0])
-    return context, (order or {}).get("status"), campaigns
-
-
-def render_variant(entry: Entry, context: dict[str, Any], seed: str) -> tuple[int, Rendered] | None:
-    """One of the entry's answer variants, rendered: the same one for the same ``seed`` (a buyer keeps
-    hearing the same wording), the next one when a variant cannot render; None when none can."""
-    count = len(entry.answers)
-    start = zlib.crc32(f"{seed}|{entry.uid}".encode()) % count if count else 0
-    for offset in range(count):
-        variant = (start + offset) % count
-        try:
-            return variant, render(entry.answers[variant], context)
-        except TemplateProblem as problem:
-            log_refused(f"{entry.kind} answer {variant}", entry.ref_id, problem)
-            continue
-    return None
-
-
-def _suggestion(match: Match, context: dict[str, Any], seed: str) -> Suggestion | None:
-    entry = match.entry
-    chosen = render_variant(entry, context, seed)
-    if chosen is None:
-        return None
-    variant, rendered = chosen
-    count = len(entry.answers)
-    r = match.reasons
-    return Suggestion(
-        kind=entry.kind,
-        id=entry.ref_id,
-        key=entry.key,
-        name=entry.name,
-        topic=entry.topic.value,
-        item_id=entry.item_id,
-        campaign_id=entry.campaign_id,
-        answer=rendered.text,
-        variant=variant,
-        variants=count,
-        missing=rendered.missing,
-        score=match.score,
-        confident=match.confident,
-        why=Why(
-            example=r.example,
-            matched_words=r.matched_words,
-            keywords=r.keywords,
-            lexical=r.lexical,
-            fuzzy=r.fuzzy,
-            item_boost=r.item_boost,
-            campaign_boost=r.campaign_boost,
-            order_boost=r.order_boost,
-            order_status=r.order_status,
-            note=r.note,
-            semantic=r.semantic,
-            similar=r.similar,
-        ),
+    """``conversations.context.build_context`` for a handler: the template context, the order's
+    status and the active campaigns."""
+    built = await conversation_context(
+        context_sources(request.app), agent, shop_id, buyer=buyer, item_id=item_id, order_id=order_id
     )
+    return built.values, built.order_status, built.campaigns
 
 
 # --------------------------------------------------------------------------- #
@@ -314,49 +162,15 @@ async def suggest(request: web.Request) -> web.Response:
     body = await read_json(request, SuggestIn)
     if not body.message.strip():
         raise BadRequest.field("message", "买家消息不能为空")
-    check_shop(request, agent, body.shop)
-    context, status, _ = await build_context(
-        request, agent, body.shop, buyer=body.buyer, item_id=body.item, order_id=body.order
+    resolve_shop(request, agent, body.shop)
+    app = request.app
+    focus = Focus(
+        body.shop, buyer=body.buyer, item_id=body.item, order_id=body.order, order_status=body.order_status
     )
-    matcher = request.app[keys.MATCHER]
-    results = matcher.suggest(
-        body.shop,
-        body.message,
-        item_id=body.item,
-        order_status=status or body.order_status,
-        now=datetime.now(UTC),
-        limit=body.limit,
+    answer = await suggest_answers(
+        context_sources(app), app[keys.TEMPLATES], app[keys.USAGE], agent, focus, body.message, body.limit
     )
-
-    def render_all() -> list[QuestionOut]:
-        out = []
-        for result in results:
-            seed = f"{body.buyer}|{result.question}"
-            rendered = [s for m in result.matches if (s := _suggestion(m, context, seed))]
-            out.append(
-                QuestionOut(question=result.question, confident=result.confident, suggestions=rendered)
-            )
-        return out
-
-    questions = await request.app[keys.TEMPLATES].run(render_all)
-    unmatched = [r for r in results if not r.confident]
-    if unmatched:
-
-        def keep(db: sqlite_utils.Database) -> None:
-            for r in unmatched:
-                top = r.matches[0] if r.matches else None
-                store.record_unmatched(
-                    db,
-                    body.shop,
-                    r.question,
-                    body.message,
-                    top.entry.ref_id if top and top.entry.kind == "intent" else None,
-                    top.score if top else None,
-                )
-
-        request.app[keys.USAGE].defer(keep)
-    confident = bool(questions) and all(q.confident for q in questions)
-    return ok(SuggestOut(confident=confident, questions=questions))
+    return ok(answer)
 
 
 async def preview(request: web.Request) -> web.Response:
@@ -404,7 +218,7 @@ async def item_knowledge(request: web.Request) -> web.Response:
 async def active_scripts(request: web.Request) -> web.Response:
     agent = current_agent(request)
     query = read_query(request, ScriptsQuery)
-    check_shop(request, agent, query.shop)
+    resolve_shop(request, agent, query.shop)
     context, _, campaigns = await build_context(
         request, agent, query.shop, buyer=query.buyer, item_id=query.item, order_id=None
     )

@@ -13,15 +13,15 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 from aiohttp import web
 from pydantic import Field, StringConstraints
 
 from assistant import keys
-from assistant.api.io import ok, read_form_file, read_query
-from assistant.api.quick_replies import QueryId, _shop, _shop_name, _store_errors, _visible_row
-from assistant.errors import BadRequest, Conflict, FieldError, PayloadTooLarge
+from assistant.api.io import expect_upload, ok, read_form_file, read_query
+from assistant.api.quick_replies import QueryId, _shop_name, _visible_row
+from assistant.api.shops import resolve_shop
+from assistant.errors import BadRequest, Conflict, FieldError
 from assistant.security import current_agent
 from knowledge.models import Agent, Id, Model
 from quick_replies import store as qr_store
@@ -90,13 +90,13 @@ class UsageReport(Model):
 async def export_quick_replies(request: web.Request) -> web.StreamResponse:
     agent = current_agent(request)
     query = read_query(request, ExportQuery)
-    shop_id = _shop(request, agent, query.shop)
+    shop_id = resolve_shop(request, agent, query.shop)
     rows = await request.app[keys.DB].read(
         lambda c: qr_store.rows_in_shop(c, shop_id, scope=Scope.SHOP.value)
     )
     records = [record_of(r) for r in rows]
     shop = request.app[keys.DIRECTORY].shops[shop_id]
-    stamp = datetime.now(ZoneInfo(request.app[keys.SETTINGS].timezone)).strftime("%Y%m%d")
+    stamp = datetime.now(request.app[keys.DIRECTORY].zone(shop_id)).strftime("%Y%m%d")
     name = f"快捷短语-{shop.name}-{stamp}.{query.format}"
     if query.format == "xlsx":
         data, mime = await asyncio.to_thread(to_xlsx, records), XLSX_MIME
@@ -120,15 +120,7 @@ async def export_quick_replies(request: web.Request) -> web.StreamResponse:
 async def _upload(request: web.Request) -> bytes:
     """The ``file`` field of a multipart upload, refused past ``max_body_bytes``."""
     limit = request.app[keys.SETTINGS].max_body_bytes
-    if not request.content_type.startswith("multipart/form-data"):
-        raise BadRequest.field(
-            "file",
-            f"请用 multipart/form-data 上传，文件放在 file 字段（收到的是 {request.content_type or '空'}）",
-        )
-    if request.content_length is not None and request.content_length > limit + 64 * 1024:
-        raise PayloadTooLarge(
-            f"文件太大：上限 {limit} 字节，请拆成几个文件", [FieldError("file", "文件太大")]
-        )
+    expect_upload(request, limit)
     data = await read_form_file(request, "file", limit)
     if data is not None:
         return data
@@ -140,14 +132,14 @@ async def import_quick_replies(request: web.Request) -> web.Response:
     many editors upload at once."""
     agent = current_agent(request)
     query = read_query(request, ImportQuery)
-    shop_id = _shop(request, agent, query.shop)
+    shop_id = resolve_shop(request, agent, query.shop)
     async with request.app[keys.IMPORTS]:
         return await _run_import(request, agent, query, shop_id)
 
 
 async def _run_import(request: web.Request, agent: Agent, query: ImportQuery, shop_id: int) -> web.Response:
     data = await _upload(request)
-    zone = ZoneInfo(request.app[keys.SETTINGS].timezone)
+    zone = request.app[keys.DIRECTORY].zone(shop_id)
     try:
         sheet = await asyncio.to_thread(read_sheet, data)
     except TransferError as exc:
@@ -158,10 +150,7 @@ async def _run_import(request: web.Request, agent: Agent, query: ImportQuery, sh
         plan = await db.read(lambda c: plan_import(c, shop_id, sheet, zone))
         return ok(ImportOut(**plan.model_dump(), applied=False))
     try:
-        with _store_errors(request, shop_id):
-            plan, saved = await db.write(
-                lambda c: apply_import(c, shop_id, sheet, zone, agent.id, query.plan)
-            )
+        plan, saved = await db.write(lambda c: apply_import(c, shop_id, sheet, zone, agent.id, query.plan))
     except PlanChanged as exc:
         raise Conflict(
             f"店铺 {_shop_name(request, shop_id)} 的短语在预览之后有变化：请重新预览再导入",
@@ -191,7 +180,7 @@ def _usage(row: dict[str, Any], counts: dict[str, Any] | None) -> PhraseUsage:
 async def usage_report(request: web.Request) -> web.Response:
     agent = current_agent(request)
     query = read_query(request, UsageQuery)
-    shop_id = _shop(request, agent, query.shop)
+    shop_id = resolve_shop(request, agent, query.shop)
     since = (datetime.now(UTC) - timedelta(days=query.days)).isoformat()
     rows, counts = await request.app[keys.DB].read(
         lambda c: (qr_store.rows_in_shop(c, shop_id), qr_store.usage_counts(c, shop_id, since))

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import sqlite3
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
@@ -16,19 +14,20 @@ from pydantic import Field, StringConstraints
 from assistant import keys
 from assistant.api.io import ok, path_int, read_json, read_query
 from assistant.api.knowledge import build_context
+from assistant.api.shops import resolve_shop
 from assistant.api.template_checks import check_templates
-from assistant.errors import BadRequest, Conflict, FieldError, Forbidden, NotFound
+from assistant.errors import BadRequest, Conflict, FieldError, NotFound
 from assistant.security import current_agent
 from assistant.ttl_cache import TtlCache
-from knowledge.models import Agent, Id, Model, Revision, Role, Text, UsageEvent, UsageKind
+from knowledge.models import Agent, Id, Model, Revision, Text, UsageEvent, UsageKind
 from quick_replies import store as qr_store
+from quick_replies.access import Holding, check_editable, may_see
 from quick_replies.lookup import QuickReplyLibrary
 from quick_replies.models import (
     LookupResult,
     QuickReply,
     QuickReplyFields,
     QuickReplyGroup,
-    Scope,
     fold_code,
 )
 
@@ -36,6 +35,8 @@ log = logging.getLogger("kefu.quick_replies")
 
 QueryId = Annotated[int, Field(gt=0, le=2**62)]
 USAGE_HISTORY_DAYS = 90
+#: phrases per page of ``GET /api/quick-replies`` unless the client asks for another size
+PAGE = 200
 #: how long the search reuses a conversation's rendering context (an agent types a code in well under that)
 SEARCH_CONTEXT_SECONDS = 1.5
 
@@ -73,6 +74,10 @@ class ListQuery(ShopQuery):
     group: QueryId | None = Field(None, description="only this group's phrases")
     scope: Literal["shop", "team", "personal"] | None = Field(None, description="only this scope")
     enabled: bool | None = Field(None, description="only enabled (true) or disabled (false) phrases")
+    limit: Annotated[int, Field(ge=1, le=1000)] = Field(PAGE, description="phrases per page")
+    cursor: Annotated[int, Field(ge=0, le=2**62)] = Field(
+        0, description="where the page starts: the `next_cursor` of the previous page (0: the first)"
+    )
 
 
 class VersionQuery(Model):
@@ -96,6 +101,10 @@ class QuickReplyOut(Model):
 
 class QuickReplyList(Model):
     quick_replies: list[QuickReplyOut]
+
+
+class QuickReplyPage(QuickReplyList):
+    next_cursor: int | None = Field(None, description="the next page's `cursor`; null on the last page")
 
 
 class DeletedOut(Model):
@@ -170,78 +179,21 @@ async def quick_replies_ctx(app: web.Application) -> AsyncIterator[None]:
 # --------------------------------------------------------------------------- #
 
 
-def _shop(request: web.Request, agent: Agent, shop: int | None) -> int:
-    shop_id = shop or agent.main_shop_id
-    if shop_id not in request.app[keys.DIRECTORY].shops or shop_id not in agent.shop_ids:
-        raise NotFound(
-            f"店铺 {shop_id} 不存在，或 {agent.name} 没有登录该店铺",
-            [FieldError("shop", "请用 /api/me 中列出的店铺 id")],
-        )
-    return shop_id
-
-
 def _shop_name(request: web.Request, shop_id: int) -> str:
     shop = request.app[keys.DIRECTORY].shops.get(shop_id)
     return shop.name if shop else str(shop_id)
 
 
-def _check_editable(agent: Agent, reply: QuickReply | dict[str, Any]) -> None:
-    """Personal phrases belong to their owner; shop and team phrases need the editor role."""
-    scope = reply["scope"] if isinstance(reply, dict) else reply.scope.value
-    owner = reply["owner_agent_id"] if isinstance(reply, dict) else reply.owner_agent_id
-    if scope == Scope.PERSONAL.value:
-        if owner != agent.id:
-            raise Forbidden(
-                "个人短语只能由本人创建和修改", [FieldError("owner_agent_id", "应为你自己的客服 id")]
-            )
-    elif not agent.role.allows(Role.EDITOR):
-        raise Forbidden(
-            f"{agent.name} 的角色是 {agent.role.value}：店铺和团队短语需要 editor 角色，个人短语可以自己维护",
-            [FieldError("scope", "需要 editor 角色，或改为 personal")],
-        )
+def _check_editable(agent: Agent, phrase: QuickReply | dict[str, Any]) -> None:
+    check_editable(agent, Holding.of(phrase))
 
 
 def _visible_row(agent: Agent, row: dict[str, Any]) -> bool:
-    if row["shop_id"] not in agent.shop_ids:
-        return False
-    if row["scope"] == Scope.PERSONAL.value:
-        return bool(row["owner_agent_id"] == agent.id)
-    if row["scope"] == Scope.TEAM.value:
-        return agent.role.allows(Role.EDITOR) or row["team_id"] == agent.team_id
-    return True
+    return may_see(agent, Holding.of(row))
 
 
 def _out(row: dict[str, Any]) -> QuickReplyOut:
     return QuickReplyOut(quick_reply=qr_store.to_model(row), group=row["group_name"])
-
-
-@contextlib.contextmanager
-def _store_errors(request: web.Request, shop_id: int) -> Iterator[None]:
-    """Turn the store's refusals into the API's error shape, naming the culprit."""
-    try:
-        yield
-    except qr_store.CodeClash as exc:
-        raise Conflict(
-            f"编码 {exc.code} 已被「{exc.holder_title}」使用（店铺 {_shop_name(request, shop_id)}）：请换一个编码",
-            [FieldError("code", f"已被短语 {exc.holder_id}「{exc.holder_title}」使用")],
-            extra={"holder": {"id": exc.holder_id, "title": exc.holder_title}},
-        ) from exc
-    except qr_store.StaleVersion as exc:
-        current = _out(exc.current)
-        raise Conflict(
-            f"短语「{current.quick_reply.title}」已被他人修改（当前版本 {current.quick_reply.version}），请刷新后重试",
-            [FieldError("version", f"当前版本是 {current.quick_reply.version}")],
-            extra={"current": current.model_dump(mode="json")},
-        ) from exc
-    except qr_store.Missing as exc:
-        label = {"quick_reply": "快捷短语", "revision": "历史版本"}.get(exc.what, exc.what)
-        raise NotFound(f"{label} {exc.ident} 不存在", [FieldError("id", "请刷新列表")]) from exc
-    except qr_store.BadReference as exc:
-        raise BadRequest.field(exc.field, exc.message) from exc
-    except sqlite3.IntegrityError as exc:
-        raise Conflict(
-            "保存失败：编码或分组与现有数据冲突，请刷新后重试", [FieldError("code", "冲突")]
-        ) from exc
 
 
 def _to_reply(body: QuickReplyIn, shop_id: int) -> QuickReply:
@@ -265,7 +217,7 @@ async def search(request: web.Request) -> web.Response:
     """Ranked phrases; previews rendered with the conversation's context (the one /api/suggest builds)."""
     agent = current_agent(request)
     query = read_query(request, SearchQuery)
-    shop_id = _shop(request, agent, query.shop)
+    shop_id = resolve_shop(request, agent, query.shop)
     contexts = request.app[keys.SEARCH_CONTEXTS]
     cache_key = (agent.id, shop_id, query.buyer, query.item, query.order)
     context = contexts.get(cache_key)
@@ -286,14 +238,17 @@ async def search(request: web.Request) -> web.Response:
 async def list_quick_replies(request: web.Request) -> web.Response:
     agent = current_agent(request)
     query = read_query(request, ListQuery)
-    shop_id = _shop(request, agent, query.shop)
+    shop_id = resolve_shop(request, agent, query.shop)
     q = fold_code(query.q)
     rows = await request.app[keys.DB].read(
         lambda c: qr_store.rows_in_shop(
             c, shop_id, q=q, group_id=query.group, scope=query.scope, enabled=query.enabled
         )
     )
-    return ok(QuickReplyList(quick_replies=[_out(r) for r in rows if _visible_row(agent, r)]))
+    visible = [r for r in rows if _visible_row(agent, r)]
+    end = query.cursor + query.limit
+    page = [_out(r) for r in visible[query.cursor : end]]
+    return ok(QuickReplyPage(quick_replies=page, next_cursor=end if end < len(visible) else None))
 
 
 async def get_quick_reply(request: web.Request) -> web.Response:
@@ -304,12 +259,11 @@ async def get_quick_reply(request: web.Request) -> web.Response:
 async def create_quick_reply(request: web.Request) -> web.Response:
     agent = current_agent(request)
     body = await read_json(request, QuickReplyIn)
-    shop_id = _shop(request, agent, body.shop)
+    shop_id = resolve_shop(request, agent, body.shop)
     reply = _to_reply(body, shop_id)
     _check_editable(agent, reply)
     await check_templates(request, [("body", reply.body)])
-    with _store_errors(request, shop_id):
-        row = await request.app[keys.DB].write(lambda c: qr_store.create_quick_reply(c, reply, agent.id))
+    row = await request.app[keys.DB].write(lambda c: qr_store.create_quick_reply(c, reply, agent.id))
     request.app[keys.QUICK_REPLIES].publish(row)
     return ok(_out(row), status=201)
 
@@ -320,14 +274,13 @@ async def update_quick_reply(request: web.Request) -> web.Response:
     body = await read_json(request, QuickReplyUpdate)
     current = await _row(request, agent, phrase_id)
     _check_editable(agent, current)
-    shop_id = _shop(request, agent, body.shop or current["shop_id"])
+    shop_id = resolve_shop(request, agent, body.shop or current["shop_id"])
     reply = _to_reply(body, shop_id)
     _check_editable(agent, reply)
     await check_templates(request, [("body", reply.body)])
-    with _store_errors(request, shop_id):
-        row = await request.app[keys.DB].write(
-            lambda c: qr_store.update_quick_reply(c, phrase_id, reply, body.version, agent.id)
-        )
+    row = await request.app[keys.DB].write(
+        lambda c: qr_store.update_quick_reply(c, phrase_id, reply, body.version, agent.id)
+    )
     request.app[keys.QUICK_REPLIES].publish(row)
     return ok(_out(row))
 
@@ -338,10 +291,9 @@ async def delete_quick_reply(request: web.Request) -> web.Response:
     version = read_query(request, VersionQuery).version
     current = await _row(request, agent, phrase_id)
     _check_editable(agent, current)
-    with _store_errors(request, current["shop_id"]):
-        await request.app[keys.DB].write(
-            lambda c: qr_store.delete_quick_reply(c, phrase_id, version, agent.id)
-        )
+    await request.app[keys.DB].write(
+        lambda c: qr_store.delete_quick_reply(c, phrase_id, version, agent.id)
+    )
     request.app[keys.QUICK_REPLIES].drop(phrase_id)
     return ok(DeletedOut(deleted=phrase_id))
 
@@ -350,8 +302,7 @@ async def _revisions(request: web.Request, agent: Agent, phrase_id: int) -> list
     revisions = await request.app[keys.DB].read(lambda c: qr_store.quick_reply_revisions(c, phrase_id))
     states = [r.after or r.before or {} for r in revisions]
     if not revisions or not any(
-        _visible_row(agent, {"scope": "shop", "team_id": None, "owner_agent_id": None, **state})
-        for state in states
+        may_see(agent, Holding.of(state)) for state in states
     ):
         raise NotFound(f"快捷短语 {phrase_id} 没有历史记录", [FieldError("id", "请刷新列表")])
     return revisions
@@ -374,23 +325,22 @@ async def rollback(request: web.Request) -> web.Response:
             f"历史版本 {body.revision_id} 不属于短语 {phrase_id}", [FieldError("revision_id", "请刷新历史")]
         )
     state = target.after or target.before or {}
-    _check_editable(agent, {"scope": state.get("scope"), "owner_agent_id": state.get("owner_agent_id")})
+    check_editable(agent, Holding.of(state))
     if revisions[0].action.value != "delete":
         _check_editable(agent, await _row(request, agent, phrase_id))
     shop_id = int(state.get("shop_id") or agent.main_shop_id)
-    _shop(request, agent, shop_id)
+    resolve_shop(request, agent, shop_id)
     await check_templates(request, [("body", str(state.get("body") or ""))])
-    with _store_errors(request, shop_id):
-        row = await request.app[keys.DB].write(
-            lambda c: qr_store.rollback_quick_reply(c, phrase_id, body.revision_id, body.version, agent.id)
-        )
+    row = await request.app[keys.DB].write(
+        lambda c: qr_store.rollback_quick_reply(c, phrase_id, body.revision_id, body.version, agent.id)
+    )
     request.app[keys.QUICK_REPLIES].publish(row)
     return ok(_out(row))
 
 
 async def list_groups(request: web.Request) -> web.Response:
     agent = current_agent(request)
-    shop_id = _shop(request, agent, read_query(request, ShopQuery).shop)
+    shop_id = resolve_shop(request, agent, read_query(request, ShopQuery).shop)
     groups = await request.app[keys.DB].read(lambda c: qr_store.list_groups(c, shop_id))
     return ok(GroupList(groups=groups))
 
@@ -398,7 +348,7 @@ async def list_groups(request: web.Request) -> web.Response:
 async def create_group(request: web.Request) -> web.Response:
     agent = current_agent(request)
     body = await read_json(request, GroupIn)
-    shop_id = _shop(request, agent, body.shop)
+    shop_id = resolve_shop(request, agent, body.shop)
     group = QuickReplyGroup(shop_id=shop_id, name=body.name, position=body.position)
 
     def save(c: Any) -> QuickReplyGroup:
@@ -425,10 +375,8 @@ async def reorder_group(request: web.Request) -> web.Response:
         if row["group_id"] != group_id:
             raise BadRequest.field(f"items.{index}.id", f"短语 {row['id']}「{row['title']}」不在这个分组里")
         _check_editable(agent, row)
-    shop_id = rows[0]["shop_id"]
     items = [(item.id, item.version) for item in body.items]
-    with _store_errors(request, shop_id):
-        saved = await request.app[keys.DB].write(lambda c: qr_store.reorder_group(c, group_id, items, agent.id))
+    saved = await request.app[keys.DB].write(lambda c: qr_store.reorder_group(c, group_id, items, agent.id))
     for row in saved:
         request.app[keys.QUICK_REPLIES].publish(row)
     return ok(QuickReplyList(quick_replies=[_out(row) for row in saved]))

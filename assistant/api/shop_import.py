@@ -18,14 +18,14 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Literal, cast
-from zoneinfo import ZoneInfo
 
 from aiohttp import BodyPartReader, web
 from pydantic import Field, StringConstraints
 
 from assistant import keys
-from assistant.api.io import ok, read_query
-from assistant.api.quick_replies import QueryId, _shop
+from assistant.api.io import expect_upload, ok, read_query
+from assistant.api.quick_replies import QueryId
+from assistant.api.shops import resolve_shop
 from assistant.commerce.import_files import ImportOptions, export_time_from_name
 from assistant.commerce.import_report import ImportReport
 from assistant.errors import BadRequest, Conflict, FieldError, NotFound, PayloadTooLarge
@@ -82,15 +82,7 @@ def _out(job: ImportJob) -> JobOut:
 async def _save_parts(request: web.Request, kind: Kind, folder: Path) -> dict[str, str]:
     """Stream the multipart fields to files in ``folder``; returns field -> the uploaded file's name."""
     limit = request.app[keys.SETTINGS].import_max_bytes
-    if not request.content_type.startswith("multipart/form-data"):
-        raise BadRequest.field(
-            "file",
-            f"请用 multipart/form-data 上传，文件放在 file 字段（收到的是 {request.content_type or '空'}）",
-        )
-    if request.content_length is not None and request.content_length > limit + 64 * 1024:
-        raise PayloadTooLarge(
-            f"文件太大：上限 {limit} 字节，请拆成几个文件", [FieldError("file", "文件太大")]
-        )
+    expect_upload(request, limit)
     names: dict[str, str] = {}
     total = 0
     reader = await request.multipart()
@@ -141,7 +133,7 @@ async def upload(request: web.Request) -> web.Response:
             f"不能导入「{kind}」：只能导入 orders（订单）或 items（商品）", [FieldError("kind", "不支持")]
         )
     query = read_query(request, UploadQuery)
-    shop_id = _shop(request, agent, query.shop)
+    shop_id = resolve_shop(request, agent, query.shop)
     _busy(request, shop_id)
     jobs = _jobs(request)
     job_id, folder = jobs.folder()
@@ -150,7 +142,7 @@ async def upload(request: web.Request) -> web.Response:
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
-    zone = ZoneInfo(request.app[keys.SETTINGS].timezone)
+    zone = request.app[keys.DIRECTORY].zone(shop_id)
     exported = query.exported_at or export_time_from_name(names["file"], zone)
     if exported is None and query.last_modified is not None:
         exported = datetime.fromtimestamp(query.last_modified / 1000, zone)

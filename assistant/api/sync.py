@@ -8,8 +8,9 @@ from aiohttp import web
 from pydantic import Field
 
 from assistant import keys
-from assistant.api.commerce import ShopQuery, order_id_of, shop_of
+from assistant.api.commerce import ShopQuery, order_id_of
 from assistant.api.io import ok, path_int, read_json, read_query
+from assistant.api.shops import resolve_shop
 from assistant.errors import BadRequest, FieldError, Forbidden
 from assistant.security import current_agent
 from assistant.sync.models import Offer
@@ -76,7 +77,7 @@ async def full_address(request: web.Request) -> web.Response:
 async def export_buyer(request: web.Request) -> web.Response:
     """A supervisor's export of one buyer's personal data (orders with full addresses, notes, messages)."""
     agent = current_agent(request)
-    shop_id = shop_of(request, agent, read_query(request, ShopQuery).shop)
+    shop_id = resolve_shop(request, agent, read_query(request, ShopQuery).shop)
     nick = request.match_info["nick"].strip()
     if not nick or len(nick) > 40:
         raise BadRequest.field("nick", "旺旺名应为 1–40 个字符")

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import json
-
-import sqlite_utils
 from aiohttp import web
 from pydantic import Field
 
 import assistant
 from assistant import keys
 from assistant.api.io import ok, path_int
-from assistant.errors import NotFound
+from assistant.api.shops import resolve_shop
+from assistant.errors import dumps
 from assistant.openapi import build_openapi
 from assistant.security import current_agent
 from knowledge.models import Agent, Model, Shop
+from knowledge.store_shops import count_shops
 
 
 class Health(Model):
@@ -38,10 +37,7 @@ class Me(Model):
 
 
 async def healthz(request: web.Request) -> web.Response:
-    def check(db: sqlite_utils.Database) -> int:
-        return int(db.execute("SELECT count(*) FROM shops").fetchone()[0])
-
-    shops = await request.app[keys.DB].read(check)
+    shops = await request.app[keys.DB].read(count_shops)
     semantic = request.app[keys.SEMANTIC].status
     return ok(
         Health(
@@ -58,12 +54,12 @@ async def healthz(request: web.Request) -> web.Response:
 async def manifest(request: web.Request) -> web.Response:
     """The manifest as the chat client reads it (a plain document, not an API envelope)."""
     document = request.app[keys.MANIFEST].model_dump(mode="json", exclude_none=True)
-    return web.json_response(document, dumps=lambda v: json.dumps(v, ensure_ascii=False))
+    return web.json_response(document, dumps=dumps)
 
 
 async def openapi(request: web.Request) -> web.Response:
     document = build_openapi(list(request.app[keys.ENDPOINTS].values()))
-    return web.json_response(document, dumps=lambda v: json.dumps(v, ensure_ascii=False))
+    return web.json_response(document, dumps=dumps)
 
 
 async def me(request: web.Request) -> web.Response:
@@ -75,7 +71,4 @@ async def me(request: web.Request) -> web.Response:
 async def shop(request: web.Request) -> web.Response:
     agent = current_agent(request)
     shop_id = path_int(request, "shop_id")
-    found = request.app[keys.DIRECTORY].shops.get(shop_id)
-    if found is None or shop_id not in agent.shop_ids:
-        raise NotFound(f"没有编号为 {shop_id} 的店铺，或 {agent.name} 没有登录它")
-    return ok(ShopOut(shop=found))
+    return ok(ShopOut(shop=request.app[keys.DIRECTORY].shops[resolve_shop(request, agent, shop_id, "shop_id")]))

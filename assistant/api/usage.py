@@ -10,7 +10,7 @@ from pydantic import Field, StringConstraints
 
 from assistant import keys
 from assistant.api.io import ok, read_json
-from assistant.errors import BadRequest
+from assistant.api.shops import resolve_shop
 from assistant.security import current_agent
 from knowledge.models import Id, Model, UsageEvent, UsageKind
 
@@ -35,9 +35,7 @@ class UsageOut(Model):
 async def record_usage(request: web.Request) -> web.Response:
     agent = current_agent(request)
     body = await read_json(request, UsageIn)
-    shop_id = body.shop or agent.main_shop_id
-    if shop_id not in agent.shop_ids:
-        raise BadRequest.field("shop", f"客服 {agent.name} 没有登录店铺 {shop_id}")
+    shop_id = resolve_shop(request, agent, body.shop)
     request.app[keys.USAGE].record(
         UsageEvent(
             shop_id=shop_id, agent_id=agent.id, kind=body.kind, ref_id=body.ref_id,

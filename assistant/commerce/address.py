@@ -17,14 +17,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
 from assistant.commerce.address_regions import CpcaRegions, RegionBackend, RegionNotFound
-
-if TYPE_CHECKING:
-    from opencc_purepy import OpenCC
+from knowledge.text import to_simplified
 
 __all__ = ["AddressParseError", "ParsedAddress", "parse_address"]
 
@@ -161,17 +158,10 @@ def default_regions() -> RegionBackend:
     return CpcaRegions()
 
 
-@lru_cache(maxsize=1)
-def _t2s() -> OpenCC:
-    from opencc_purepy import OpenCC  # imported on first non-ASCII paste: ~30 ms import, ~50 ms load
-
-    return OpenCC("t2s")
-
-
 def _normalise(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     if not text.isascii():
-        text = _t2s().convert(text)
+        text = to_simplified(text)
         text = _SYMBOL_RE.sub(" ", text)  # emoji and pictographs: 🏠 📞 ☎
     text = text.replace("\u3000", " ")
     return _SPACED_OUT_RE.sub(lambda m: m.group().replace(" ", ""), text)

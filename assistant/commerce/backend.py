@@ -3,15 +3,16 @@
 The SQLite backend (``SqliteBackend``) is the default; a real shop platform can be plugged in by
 implementing this protocol. ``tests/commerce/contract.py`` is the suite any backend must pass.
 
-Errors are the API's typed errors (``assistant.errors``): ``NotFound`` for an unknown buyer, order,
-item or approval (or one in a shop the caller may not see), ``BadRequest`` for a refused value,
-``Conflict`` for a stale version, a status that forbids the edit, or a reused idempotency key.
+Errors are the domain's (``knowledge.errors``, no HTTP): ``NotFound`` for an unknown buyer, order,
+item or approval (or one in a shop the caller may not see), ``Invalid`` for a refused value,
+``StaleVersion`` for a stale version, ``Conflict`` for a status that forbids the edit or a reused
+idempotency key.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from assistant.commerce.edits import Change
 from assistant.commerce.models import OrderStatus, RiskFlag
@@ -56,6 +57,15 @@ class OrderPage:
     next_cursor: str | None
 
 
+@dataclass(frozen=True)
+class TemplateFacts:
+    """What answer templates see of a conversation's buyer and order (``{{ buyer.tier }}``,
+    ``{{ order.status_text }}``); ``None`` for an unknown buyer, or an order unknown in the shop."""
+
+    buyer: dict[str, Any] | None
+    order: dict[str, Any] | None
+
+
 class CommerceBackend(Protocol):
     async def buyer_card(self, shop_id: int, nick: str) -> BuyerCard:
         """The buyer card; ``NotFound`` when the shop has no buyer with this nick."""
@@ -98,3 +108,7 @@ class CommerceBackend(Protocol):
         ...
 
     async def related_items(self, shop_id: int, item_id: int, limit: int) -> list[RelatedOut]: ...
+
+    async def template_facts(self, shop_id: int, buyer: str | None, order_id: str | None) -> TemplateFacts:
+        """The buyer and order of a conversation as answer templates see them, in one read."""
+        ...

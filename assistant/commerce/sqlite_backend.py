@@ -11,20 +11,28 @@ import binascii
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
 from assistant.commerce import cards, orders, related, store
-from assistant.commerce.backend import OrderPage
+from assistant.commerce.backend import OrderPage, TemplateFacts
 from assistant.commerce.models import OrderStatus, RiskFlag
 from assistant.commerce.sqlite_edits import EditsMixin
-from assistant.commerce.views import RISK_LABELS, BuyerCard, NoteOut, OrderDetail, RelatedOut
-from assistant.errors import BadRequest, Conflict, FieldError, NotFound
+from assistant.commerce.views import (
+    RISK_LABELS,
+    BuyerCard,
+    NoteOut,
+    OrderDetail,
+    RelatedOut,
+    buyer_for_templates,
+    order_for_templates,
+)
 from assistant.settings import Settings
 from assistant.sync import store as sync_store
-from knowledge.database import Database
+from knowledge.database import AsyncDatabase
+from knowledge.errors import FieldError, Invalid, NotFound, StaleVersion
 from knowledge.models import Agent
+from knowledge.store_shops import shop_zone
 
 MAX_TAGS = 30
 IDEMPOTENCY_KEEP = timedelta(days=7)
@@ -43,21 +51,20 @@ def decode_cursor(cursor: str) -> tuple[str, str]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
-        raise BadRequest.field("cursor", "无效的翻页游标：请使用上一页返回的 next_cursor") from exc
+        raise Invalid.field("cursor", "无效的翻页游标：请使用上一页返回的 next_cursor") from exc
     created_at, sep, order_id = raw.partition("|")
     if not sep:
-        raise BadRequest.field("cursor", "无效的翻页游标：请使用上一页返回的 next_cursor")
+        raise Invalid.field("cursor", "无效的翻页游标：请使用上一页返回的 next_cursor")
     return created_at, order_id
 
 
 class SqliteBackend(EditsMixin):
     """``CommerceBackend`` over the service's SQLite store."""
 
-    def __init__(self, db: Database, settings: Settings, clock: Callable[[], datetime] = _utc_now) -> None:
+    def __init__(self, db: AsyncDatabase, settings: Settings, clock: Callable[[], datetime] = _utc_now) -> None:
         self.db = db
         self.settings = settings
         self.clock = clock
-        self.tz = ZoneInfo(settings.timezone)
 
     async def forget_old_idempotency_keys(self, keep: timedelta = IDEMPOTENCY_KEEP) -> int:
         """Drop idempotency keys older than ``keep``: a client retries within minutes, not weeks."""
@@ -110,10 +117,10 @@ class SqliteBackend(EditsMixin):
     ) -> None:
         if buyer["version"] != version:
             current = self.card_sync(db, shop_id, buyer["nick"])
-            raise Conflict(
+            raise StaleVersion(
                 f"买家「{buyer['nick']}」的资料刚被修改过（你看到的是第 {version} 版，现在是第 {buyer['version']} 版）：请刷新后重试",
                 [FieldError("version", f"已过期，当前为 {buyer['version']}")],
-                extra={"current": current.model_dump(mode="json")},
+                current=current,
             )
 
     async def change_tags(
@@ -128,7 +135,7 @@ class SqliteBackend(EditsMixin):
             after = [t for t in before if t not in remove]
             after.extend(t for t in dict.fromkeys(add) if t not in after)
             if len(after) > MAX_TAGS:
-                raise BadRequest.field(
+                raise Invalid.field(
                     "add", f"标签最多 {MAX_TAGS} 个，现在会有 {len(after)} 个：请先删掉一些"
                 )
             if after != before:
@@ -155,7 +162,7 @@ class SqliteBackend(EditsMixin):
         at = self.clock().isoformat()
         if not note.strip():
             what = "证据说明（例如差评截图、聊天记录里的索要赔偿原话）" if flag else "解除原因"
-            raise BadRequest.field("note", f"必须填写{what}")
+            raise Invalid.field("note", f"必须填写{what}")
 
         def write(db: sqlite_utils.Database) -> BuyerCard:
             buyer = self._buyer(db, shop_id, nick)
@@ -164,7 +171,7 @@ class SqliteBackend(EditsMixin):
             before = {name: buyer[name] for name in names}
             if flag is None:
                 if buyer["risk_flag"] is None:
-                    raise BadRequest.field("flag", f"买家「{nick}」没有风险标记，无需解除")
+                    raise Invalid.field("flag", f"买家「{nick}」没有风险标记，无需解除")
                 after: dict[str, object] = dict.fromkeys(names)
                 action = "risk_clear"
             else:
@@ -230,7 +237,7 @@ class SqliteBackend(EditsMixin):
             store.approvals(db, shop_ids=[row["shop_id"]], order_id=order_id),
             self.clock(),
             self.settings.logistics_stale_hours,
-            self.tz,
+            shop_zone(db, row["shop_id"]),
             sync_store.order_outbox(db, order_id, OUTBOX_SHOWN),
         )
 
@@ -252,5 +259,19 @@ class SqliteBackend(EditsMixin):
             return related.combine(
                 item, pairings, together, store.items_by_id(db, list(dict.fromkeys(ids))), limit
             )
+
+        return await self.db.read(read)
+
+    # ---- answer templates ------------------------------------------------------------------
+
+    async def template_facts(self, shop_id: int, buyer: str | None, order_id: str | None) -> TemplateFacts:
+        def read(db: sqlite_utils.Database) -> TemplateFacts:
+            order_row = store.order_row(db, order_id) if order_id else None
+            order = order_for_templates(order_row) if order_row and order_row["shop_id"] == shop_id else None
+            buyer_row = store.buyer_by_nick(db, shop_id, buyer) if buyer else None
+            card = (
+                buyer_for_templates(buyer_row, len(store.buyer_orders(db, buyer_row["id"]))) if buyer_row else None
+            )
+            return TemplateFacts(buyer=card, order=order)
 
         return await self.db.read(read)

@@ -19,19 +19,19 @@ from assistant.commerce.backend import EditRequest, EditResult, Undo
 from assistant.commerce.edits import EditKind, PriceChange
 from assistant.commerce.models import OrderStatus
 from assistant.commerce.views import ApprovalOut, EditOutcome, OrderDetail, percent_label, yuan
-from assistant.errors import ApiError, BadRequest, Conflict, FieldError, NotFound
 from assistant.sync import store as sync_store
 from assistant.sync.models import OUTBOX_LABELS, Offer
 from assistant.sync.outbox import offer_out
+from knowledge.errors import Conflict, DomainError, FieldError, Invalid, NotFound, StaleVersion
 from knowledge.models import Agent, Role
 
 if TYPE_CHECKING:
     from assistant.settings import Settings
-    from knowledge.database import Database
+    from knowledge.database import AsyncDatabase
 
 
-def _no_change(kind: EditKind) -> ApiError:
-    return BadRequest.field(
+def _no_change(kind: EditKind) -> DomainError:
+    return Invalid.field(
         edits.BODY_FIELDS[kind], f"新的值和订单现在的一样，没有需要{edits.EDIT_LABELS[kind]}的内容"
     )
 
@@ -42,7 +42,7 @@ def _offer(db: sqlite_utils.Database, audit_id: int) -> Offer | None:
 
 
 class EditsMixin:
-    db: Database
+    db: AsyncDatabase
     settings: Settings
     clock: Callable[[], datetime]
 
@@ -75,11 +75,11 @@ class EditsMixin:
         shop_ids = [order["shop_id"]]
         if order["version"] != req.version:
             current = self.detail_sync(db, req.order_id, shop_ids)
-            raise Conflict(
+            raise StaleVersion(
                 f"订单 {req.order_id} 刚被修改过（你看到的是第 {req.version} 版，现在是第 {order['version']} 版），"
                 "没有覆盖任何内容：请看一下最新内容再操作",
                 [FieldError("version", f"已过期，当前为 {order['version']}")],
-                extra={"current": current.model_dump(mode="json")},
+                current=current,
             )
         if isinstance(req.change, Undo):
             result = self._undo(db, req, order, at)
@@ -89,7 +89,7 @@ class EditsMixin:
             try:
                 after = edits.new_values(req.change, order)
             except ValueError as exc:
-                raise BadRequest.field("text", str(exc)) from exc
+                raise Invalid.field("text", str(exc)) from exc
             # Checked before an approval is asked for: a request for the order's current value could
             # never be granted (its grant would change nothing), so it is refused now, not later.
             if edits.unchanged(kind, order, after):
@@ -168,7 +168,7 @@ class EditsMixin:
         if kind is EditKind.PRICE:
             store.keep_original_price(db, order["id"])
         if not store.update_order(db, order["id"], after, order["version"], at):
-            raise Conflict(f"订单 {order['id']} 刚被修改过：请刷新后重试", [FieldError("version", "已过期")])
+            raise StaleVersion(f"订单 {order['id']} 刚被修改过：请刷新后重试", [FieldError("version", "已过期")])
         audit_id = store.insert_audit(
             db,
             at=at,
@@ -213,7 +213,7 @@ class EditsMixin:
         cut = percent_label(edits.discount_basis_points(original, new))
         supervisor_cap = self.settings.supervisor_discount_cap_percent
         if role is Role.SUPERVISOR or edits.above_cap(original, new, supervisor_cap):
-            raise BadRequest.field(
+            raise Invalid.field(
                 "price_fen",
                 f"从原价 {yuan(original)} 改到 {yuan(new)} 是降价 {cut}，超过了主管可给的上限 {supervisor_cap}%：请提高价格",
             )

@@ -18,7 +18,7 @@ from typing import Protocol
 
 from assistant.conversations import store
 from assistant.conversations.models import ConversationActivity, Direction, LoggedMessage, NewMessage
-from knowledge.database import Database
+from knowledge.database import AsyncDatabase
 
 CONVERSATION_LIMIT = 1000
 
@@ -64,7 +64,7 @@ def _utc_now() -> datetime:
 class SqliteConversationLog:
     """:class:`ConversationLog` over the service's SQLite file: reads on the pool, writes on the writer."""
 
-    def __init__(self, db: Database, clock: Callable[[], datetime] = _utc_now) -> None:
+    def __init__(self, db: AsyncDatabase, clock: Callable[[], datetime] = _utc_now) -> None:
         self.db = db
         self.clock = clock
 

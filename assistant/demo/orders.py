@@ -29,6 +29,7 @@ from assistant.commerce.models import (
 )
 from assistant.demo.content import people
 from assistant.demo.content.specs import LogisticsStepSpec
+from assistant.demo.store import shop_items
 
 BUYERS = 2400
 MIN_ORDERS = 11000
@@ -72,10 +73,7 @@ class OrderFactory:
         self.rng = rng
         self.now = now
         self.shop_id = shop_id
-        rows = db.execute(
-            "SELECT id, sku, title, price_fen FROM items WHERE shop_id = ? ORDER BY id", [shop_id]
-        ).fetchall()
-        self.items = [(row[0], row[1], row[2], row[3]) for row in rows if row[1] in item_ids]
+        self.items = [row for row in shop_items(db, shop_id) if row[1] in item_ids]
         self.notes: list[tuple[int, int, str, str]] = []
         self._serial = 0
 

@@ -127,3 +127,9 @@ def _examples(db: sqlite_utils.Database, shop_id: int, topics: tuple[str, ...]) 
             [shop_id, *topics],
         )
     ]
+
+
+def shop_items(db: sqlite_utils.Database, shop_id: int) -> list[tuple[int, str, str, int]]:
+    """A shop's items as (id, sku, title, price in fen), by id."""
+    rows = db.execute("SELECT id, sku, title, price_fen FROM items WHERE shop_id = ? ORDER BY id", [shop_id])
+    return [(row[0], row[1], row[2], row[3]) for row in rows.fetchall()]

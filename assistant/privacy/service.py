@@ -11,9 +11,9 @@ import sqlite_utils
 from assistant.commerce import edits, orders
 from assistant.commerce.models import OrderStatus
 from assistant.commerce.views import AddressOut
-from assistant.errors import Conflict, FieldError, NotFound
 from assistant.privacy import store
-from knowledge.database import Database
+from knowledge.database import AsyncDatabase
+from knowledge.errors import Conflict, FieldError, NotFound
 from knowledge.models import Agent, Model, Role
 
 
@@ -39,7 +39,7 @@ def _utc_now() -> datetime:
 
 
 class PersonalData:
-    def __init__(self, db: Database, clock: Callable[[], datetime] = _utc_now) -> None:
+    def __init__(self, db: AsyncDatabase, clock: Callable[[], datetime] = _utc_now) -> None:
         self.db = db
         self.clock = clock
 

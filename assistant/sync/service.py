@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
 from assistant.conversations.models import utc_text
-from assistant.errors import BadRequest, Conflict, FieldError, NotFound
 from assistant.sync import snapshots, store
 from assistant.sync.models import (
     OUTBOX_LABELS,
@@ -21,8 +19,10 @@ from assistant.sync.models import (
     SnapshotResult,
 )
 from assistant.sync.outbox import idempotency_key, offer_out
-from knowledge.database import Database
+from knowledge.database import AsyncDatabase
+from knowledge.errors import Conflict, FieldError, Invalid, NotFound
 from knowledge.models import Agent
+from knowledge.store_shops import shop_zone
 
 OFFER_LIMIT = 200
 
@@ -32,19 +32,18 @@ def _utc_now() -> datetime:
 
 
 class SyncService:
-    def __init__(self, db: Database, timezone: str, clock: Callable[[], datetime] = _utc_now) -> None:
+    def __init__(self, db: AsyncDatabase, clock: Callable[[], datetime] = _utc_now) -> None:
         self.db = db
-        self.tz = ZoneInfo(timezone)
         self.clock = clock
 
     # ---- snapshots -----------------------------------------------------------------------------
 
     async def order_snapshot(self, shop_id: int, snap: OrderSnapshot) -> SnapshotResult:
         now = self.clock().isoformat()
-        return await self.db.write(lambda db: snapshots.apply_order(db, shop_id, snap, now, self.tz))
+        return await self.db.write(lambda db: snapshots.apply_order(db, shop_id, snap, now, shop_zone(db, shop_id)))
 
     async def buyer_snapshot(self, shop_id: int, snap: BuyerSnapshot) -> SnapshotResult:
-        return await self.db.write(lambda db: snapshots.apply_buyer(db, shop_id, snap, self.tz))
+        return await self.db.write(lambda db: snapshots.apply_buyer(db, shop_id, snap, shop_zone(db, shop_id)))
 
     # ---- the outbox ----------------------------------------------------------------------------
 
@@ -72,7 +71,7 @@ class SyncService:
                         f"这是修改 #{row['id']} 之前一次尝试的答复（现在是第 {row['attempt']} 次，幂等键 {expected}）：已忽略",
                         [FieldError("idempotency_key", "是旧的尝试")],
                     )
-                raise BadRequest.field("idempotency_key", f"不是修改 #{row['id']} 的幂等键")
+                raise Invalid.field("idempotency_key", f"不是修改 #{row['id']} 的幂等键")
             if row["status"] == status:
                 return offer_out(row), False
             if row["status"] != "pending":

@@ -16,9 +16,9 @@ import sqlite_utils
 
 from assistant.commerce.edits import COLUMNS, EditKind
 from assistant.conversations.models import utc_text
-from assistant.errors import BadRequest
 from assistant.sync import store
 from assistant.sync.models import BuyerSnapshot, OrderSnapshot, SnapshotResult
+from knowledge.errors import Invalid
 
 
 def _local(moment: Any, tz: ZoneInfo) -> str | None:
@@ -38,7 +38,7 @@ def apply_order(
     modified = utc_text(snap.modified_at)
     existing = store.order_row(db, snap.order_id)
     if existing is not None and existing["shop_id"] != shop_id:
-        raise BadRequest.field(
+        raise Invalid.field(
             "order_id", f"订单 {snap.order_id} 属于另一个店铺，不能用 {snap.shop} 的快照更新"
         )
     if (

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from assistant.commerce.models import Order, OrderStatus
-from knowledge.database import Database
+from knowledge.database import AsyncDatabase
 from tests.commerce import factory
 from tests.conftest import MiniShop
 
@@ -17,7 +17,7 @@ _buyer_ids = itertools.count(1000)
 
 
 @pytest.fixture
-def new_order(store_db: Database, mini_shop: MiniShop) -> Callable[..., Order]:
+def new_order(store_db: AsyncDatabase, mini_shop: MiniShop) -> Callable[..., Order]:
     """Save an order (for a fresh buyer unless ``buyer_id`` is given) and return it."""
 
     def make(status: OrderStatus = OrderStatus.AWAITING_PAYMENT, **extra: Any) -> Order:

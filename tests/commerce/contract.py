@@ -11,7 +11,8 @@ import pytest
 from assistant.commerce.backend import CommerceBackend, EditRequest, Undo
 from assistant.commerce.edits import Change, PostageChange, PriceChange, RemarkChange
 from assistant.commerce.models import RiskFlag
-from assistant.errors import BadRequest, Conflict, NotFound
+from knowledge.errors import Conflict, NotFound
+from knowledge.errors import Invalid as BadRequest
 from knowledge.models import Agent
 
 
@@ -47,6 +48,16 @@ class BackendContract:
         assert {o.order_id for o in card.open_orders} >= {data.unpaid_order_id, data.shipped_order_id}
         with pytest.raises(NotFound):
             await backend.buyer_card(data.shop_id, "no-such-buyer-" + uuid.uuid4().hex[:8])
+
+    async def test_template_facts(self, backend: CommerceBackend, data: ContractData) -> None:
+        facts = await backend.template_facts(data.shop_id, data.nick, data.unpaid_order_id)
+        assert facts.buyer is not None and facts.buyer["nick"] == data.nick and facts.buyer["orders_count"] >= 2
+        assert facts.order is not None and facts.order["status"] == "awaiting_payment"
+        assert facts.order["total_fen"] >= 10_000
+        elsewhere = await backend.template_facts(data.shop_id + 1000, "no-such-buyer", data.unpaid_order_id)
+        assert elsewhere.buyer is None and elsewhere.order is None  # another shop's order is unknown
+        nothing = await backend.template_facts(data.shop_id, None, None)
+        assert nothing.buyer is None and nothing.order is None
 
     async def test_orders_and_detail(self, backend: CommerceBackend, data: ContractData) -> None:
         page = await backend.buyer_orders(data.shop_id, data.nick, None, None, 50)

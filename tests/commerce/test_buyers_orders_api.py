@@ -10,14 +10,14 @@ import sqlite_utils
 from aiohttp.test_utils import TestClient
 
 from assistant.commerce.models import LogisticsStatus, Order, OrderLine, OrderStatus, RefundStatus
-from knowledge.database import Database
+from knowledge.database import AsyncDatabase
 from tests.commerce import factory
 from tests.conftest import MiniShop
 
 Auth = Callable[[int], dict[str, str]]
 
 
-def seed_returning_buyer(db: Database, shop: MiniShop) -> dict[str, object]:
+def seed_returning_buyer(db: AsyncDatabase, shop: MiniShop) -> dict[str, object]:
     """A returning buyer with paid, open, refunded, disputed and stuck orders over two categories."""
 
     def write(conn: sqlite_utils.Database) -> dict[str, object]:
@@ -90,7 +90,7 @@ def seed_returning_buyer(db: Database, shop: MiniShop) -> dict[str, object]:
 
 
 async def test_buyer_card_tells_who_the_buyer_is(
-    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: Database
+    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: AsyncDatabase
 ) -> None:
     seed_returning_buyer(store_db, mini_shop)
     response = await client.get(f"/api/buyers/{quote('tb_小雨')}", headers=auth(mini_shop.agent_id))
@@ -118,7 +118,7 @@ async def test_buyer_card_tells_who_the_buyer_is(
 
 
 async def test_unknown_buyer_or_shop_is_404(
-    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: Database
+    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: AsyncDatabase
 ) -> None:
     seed_returning_buyer(store_db, mini_shop)
     for url, agent in (
@@ -137,7 +137,7 @@ async def test_unknown_buyer_or_shop_is_404(
 
 
 async def test_notes_tags_and_risk_flags(
-    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: Database
+    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: AsyncDatabase
 ) -> None:
     seed_returning_buyer(store_db, mini_shop)
     base = f"/api/buyers/{quote('tb_小雨')}"
@@ -176,7 +176,7 @@ async def test_notes_tags_and_risk_flags(
 
 
 async def test_order_list_paginates_and_filters(
-    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: Database
+    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: AsyncDatabase
 ) -> None:
     seed_returning_buyer(store_db, mini_shop)
     base = f"/api/buyers/{quote('tb_小雨')}/orders"
@@ -227,7 +227,7 @@ async def test_logistics_exceptions_are_detected_and_the_tracking_message_fits(
 
 
 async def test_related_items_combine_pairings_and_bought_together_skipping_out_of_stock(
-    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: Database
+    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: AsyncDatabase
 ) -> None:
     def write(conn: sqlite_utils.Database) -> dict[str, int]:
         ids = {

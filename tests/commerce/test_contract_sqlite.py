@@ -8,19 +8,19 @@ from assistant.commerce.models import OrderStatus
 from assistant.commerce.sqlite_backend import SqliteBackend
 from assistant.settings import Settings
 from knowledge import store as kb_store
-from knowledge.database import Database
+from knowledge.database import AsyncDatabase
 from tests.commerce import factory
 from tests.commerce.contract import BackendContract, ContractData
 from tests.conftest import MiniShop
 
 
 @pytest.fixture
-def backend(store_db: Database, settings: Settings) -> SqliteBackend:
+def backend(store_db: AsyncDatabase, settings: Settings) -> SqliteBackend:
     return SqliteBackend(store_db, settings)
 
 
 @pytest.fixture
-def data(store_db: Database, mini_shop: MiniShop) -> ContractData:
+def data(store_db: AsyncDatabase, mini_shop: MiniShop) -> ContractData:
     unpaid = factory.order(mini_shop.shop_id, 1, OrderStatus.AWAITING_PAYMENT, price_fen=10_000)
     shipped = factory.order(mini_shop.shop_id, 1, OrderStatus.SHIPPED)
     store_db.write_sync(

@@ -11,7 +11,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from assistant.commerce.models import Order
-from knowledge.database import Database
+from knowledge.database import AsyncDatabase
 from tests.commerce.test_edits_api import audit_rows, edit, order_row
 from tests.conftest import MiniShop
 from tests.quick_replies.test_api import _create, _group
@@ -25,7 +25,7 @@ PHRASE_ROUNDS = [pytest.param(6, id="6"), pytest.param(200, id="200", marks=pyte
 
 @pytest.mark.parametrize("rounds", ROUNDS)
 async def test_same_version_order_edits_give_one_200_and_one_409(
-    client: TestClient, mini_shop: MiniShop, auth: Auth, new_order: NewOrder, store_db: Database, rounds: int
+    client: TestClient, mini_shop: MiniShop, auth: Auth, new_order: NewOrder, store_db: AsyncDatabase, rounds: int
 ) -> None:
     orders = [new_order() for _ in range(rounds)]
     agent, editor = auth(mini_shop.agent_id), auth(mini_shop.editor_id)
@@ -78,7 +78,7 @@ async def test_same_version_phrase_saves_give_one_200_and_one_409(
 
 @pytest.mark.parametrize("rounds", ROUNDS)
 async def test_a_request_retried_while_the_first_is_in_flight_applies_once(
-    client: TestClient, mini_shop: MiniShop, auth: Auth, new_order: NewOrder, store_db: Database, rounds: int
+    client: TestClient, mini_shop: MiniShop, auth: Auth, new_order: NewOrder, store_db: AsyncDatabase, rounds: int
 ) -> None:
     orders = [new_order() for _ in range(rounds)]
     agent = auth(mini_shop.agent_id)

@@ -14,7 +14,7 @@ from assistant.commerce import store
 from assistant.commerce.models import Order, OrderStatus
 from assistant.commerce.sqlite_backend import SqliteBackend
 from assistant.settings import Settings
-from knowledge.database import Database
+from knowledge.database import AsyncDatabase
 from tests.conftest import MiniShop
 
 Auth = Callable[[int], dict[str, str]]
@@ -61,15 +61,15 @@ async def edit(
     return response.status, await response.json()
 
 
-def audit_rows(db: Database, order_id: str) -> list[dict[str, Any]]:
+def audit_rows(db: AsyncDatabase, order_id: str) -> list[dict[str, Any]]:
     return db.read_sync(lambda conn: store.audit_entries(conn, "order", order_id))
 
 
-def audit_total(db: Database) -> int:
+def audit_total(db: AsyncDatabase) -> int:
     return int(db.read_sync(lambda conn: conn.execute("SELECT count(*) FROM audit_log").fetchone()[0]))
 
 
-def order_row(db: Database, order_id: str) -> dict[str, Any]:
+def order_row(db: AsyncDatabase, order_id: str) -> dict[str, Any]:
     row = db.read_sync(lambda conn: store.order_row(conn, order_id))
     assert row is not None
     return row
@@ -82,7 +82,7 @@ async def test_each_status_allows_or_forbids_each_edit(
     mini_shop: MiniShop,
     auth: Auth,
     new_order: NewOrder,
-    store_db: Database,
+    store_db: AsyncDatabase,
     kind: str,
     status: OrderStatus,
 ) -> None:
@@ -105,7 +105,7 @@ async def test_applied_edit_writes_one_audit_entry_with_before_after_who_and_why
     mini_shop: MiniShop,
     auth: Auth,
     new_order: NewOrder,
-    store_db: Database,
+    store_db: AsyncDatabase,
 ) -> None:
     made = new_order(postage_fen=800)
     code, body = await edit(
@@ -142,7 +142,7 @@ async def test_discount_within_the_agents_cap_applies_and_above_it_waits_for_app
     mini_shop: MiniShop,
     auth: Auth,
     new_order: NewOrder,
-    store_db: Database,
+    store_db: AsyncDatabase,
 ) -> None:
     made = new_order(price_fen=10_000)  # agent cap 10 %
     code, body = await edit(client, auth(mini_shop.agent_id), made.id, "price", {"price_fen": 9_000})
@@ -187,7 +187,7 @@ async def test_refused_approval_changes_nothing_and_the_agent_sees_it(
     mini_shop: MiniShop,
     auth: Auth,
     new_order: NewOrder,
-    store_db: Database,
+    store_db: AsyncDatabase,
 ) -> None:
     made = new_order(price_fen=10_000)
     _, body = await edit(client, auth(mini_shop.agent_id), made.id, "price", {"price_fen": 7_000})
@@ -208,7 +208,7 @@ async def test_grant_fails_with_409_and_stays_visible_when_the_order_moved_on(
     mini_shop: MiniShop,
     auth: Auth,
     new_order: NewOrder,
-    store_db: Database,
+    store_db: AsyncDatabase,
 ) -> None:
     made = new_order(price_fen=10_000)
     _, body = await edit(client, auth(mini_shop.agent_id), made.id, "price", {"price_fen": 8_000})
@@ -230,7 +230,7 @@ async def test_supervisor_within_own_cap_applies_above_it_is_refused(
     mini_shop: MiniShop,
     auth: Auth,
     new_order: NewOrder,
-    store_db: Database,
+    store_db: AsyncDatabase,
 ) -> None:
     made = new_order(price_fen=10_000)  # supervisor cap 50 %
     code, _ = await edit(client, auth(mini_shop.supervisor_id), made.id, "price", {"price_fen": 5_000})
@@ -254,7 +254,7 @@ async def test_stale_version_is_409_with_the_current_order_and_nothing_overwritt
     mini_shop: MiniShop,
     auth: Auth,
     new_order: NewOrder,
-    store_db: Database,
+    store_db: AsyncDatabase,
 ) -> None:
     made = new_order()
     await edit(client, auth(mini_shop.agent_id), made.id, "remark", {"text": "第一位客服的备注"})
@@ -272,7 +272,7 @@ async def test_a_retried_request_applies_once_and_returns_the_first_result(
     mini_shop: MiniShop,
     auth: Auth,
     new_order: NewOrder,
-    store_db: Database,
+    store_db: AsyncDatabase,
 ) -> None:
     made = new_order()
     key = uuid.uuid4().hex
@@ -327,7 +327,7 @@ async def test_undo_reverts_the_last_edit_and_is_itself_audited(
     mini_shop: MiniShop,
     auth: Auth,
     new_order: NewOrder,
-    store_db: Database,
+    store_db: AsyncDatabase,
 ) -> None:
     made = new_order(price_fen=10_000)
     await edit(client, auth(mini_shop.agent_id), made.id, "price", {"price_fen": 9_500})
@@ -351,7 +351,7 @@ async def test_undo_is_refused_when_the_status_no_longer_allows_the_edit(
     mini_shop: MiniShop,
     auth: Auth,
     new_order: NewOrder,
-    store_db: Database,
+    store_db: AsyncDatabase,
 ) -> None:
     made = new_order(price_fen=10_000)
     await edit(client, auth(mini_shop.agent_id), made.id, "price", {"price_fen": 9_500})
@@ -368,7 +368,7 @@ async def test_a_crash_in_the_middle_of_an_edit_leaves_nothing_half_applied(
     mini_shop: MiniShop,
     auth: Auth,
     new_order: NewOrder,
-    store_db: Database,
+    store_db: AsyncDatabase,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     made = new_order(price_fen=10_000)
@@ -459,7 +459,7 @@ async def test_week_old_idempotency_keys_are_forgotten_at_start_up(
     mini_shop: MiniShop,
     auth: Auth,
     new_order: NewOrder,
-    store_db: Database,
+    store_db: AsyncDatabase,
     settings: Settings,
 ) -> None:
     made = new_order()

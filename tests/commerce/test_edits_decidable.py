@@ -12,7 +12,7 @@ from aiohttp.test_utils import TestClient
 from assistant.app import create_app
 from assistant.commerce.models import Order
 from assistant.settings import Settings
-from knowledge.database import Database
+from knowledge.database import AsyncDatabase
 from tests.commerce.test_edits_api import BODIES, audit_rows, edit, order_row
 from tests.conftest import MiniShop
 
@@ -28,7 +28,7 @@ async def approvals(client: TestClient, headers: dict[str, str]) -> list[dict[st
 
 
 async def test_an_approval_for_the_current_price_is_refused_when_asked(
-    client: TestClient, mini_shop: MiniShop, auth: Auth, new_order: NewOrder, store_db: Database
+    client: TestClient, mini_shop: MiniShop, auth: Auth, new_order: NewOrder, store_db: AsyncDatabase
 ) -> None:
     made = new_order(price_fen=10_000)
     # A supervisor cuts 20 % (within their cap); the agent then asks for that same price, which is
@@ -63,7 +63,7 @@ async def test_a_no_op_edit_names_its_field_and_writes_nothing(
     mini_shop: MiniShop,
     auth: Auth,
     new_order: NewOrder,
-    store_db: Database,
+    store_db: AsyncDatabase,
     kind: str,
     field: str,
 ) -> None:
@@ -96,7 +96,7 @@ async def test_an_approval_beyond_a_lowered_cap_is_decided_as_failed(
     mini_shop: MiniShop,
     auth: Auth,
     new_order: NewOrder,
-    store_db: Database,
+    store_db: AsyncDatabase,
 ) -> None:
     made = new_order(price_fen=10_000)
     code, body = await edit(client, auth(mini_shop.agent_id), made.id, "price", {"price_fen": 6_000})

@@ -14,7 +14,7 @@ from aiohttp.test_utils import TestClient
 from assistant.app import create_app
 from assistant.commerce.models import Order, OrderStatus
 from assistant.settings import Settings
-from knowledge.database import Database
+from knowledge.database import AsyncDatabase
 from tests.conftest import MiniShop
 from tests.events.test_events_api import next_frame
 
@@ -170,7 +170,7 @@ async def test_a_failed_edit_can_be_retried_with_a_new_key(
 
 
 async def test_a_failed_edit_can_be_undone_here_only(
-    client: TestClient, mini_shop: MiniShop, auth: Auth, new_order: NewOrder, store_db: Database
+    client: TestClient, mini_shop: MiniShop, auth: Auth, new_order: NewOrder, store_db: AsyncDatabase
 ) -> None:
     headers = auth(mini_shop.agent_id)
     order = new_order(OrderStatus.AWAITING_PAYMENT, price_fen=19_900)

@@ -17,7 +17,7 @@ from assistant.cli import main
 from assistant.commerce.models import Order, OrderStatus
 from assistant.commerce.privacy import mask_detail, mask_phone
 from assistant.settings import Settings
-from knowledge.database import Database
+from knowledge.database import AsyncDatabase
 from tests.conftest import MiniShop
 
 Auth = Callable[[int], dict[str, str]]
@@ -94,7 +94,7 @@ async def test_the_full_address_is_gone_once_the_address_can_no_longer_change(
 
 
 async def test_exports_of_personal_data_need_a_supervisor(
-    client: TestClient, mini_shop: MiniShop, auth: Auth, new_order: NewOrder, store_db: Database
+    client: TestClient, mini_shop: MiniShop, auth: Auth, new_order: NewOrder, store_db: AsyncDatabase
 ) -> None:
     order = new_order(OrderStatus.PAID)
     nick = f"买家{order.buyer_id}"
@@ -118,7 +118,7 @@ async def test_exports_of_personal_data_need_a_supervisor(
 
 
 def test_the_audit_log_refuses_changes_outside_the_purge(
-    settings: Settings, mini_shop: MiniShop, store_db: Database
+    settings: Settings, mini_shop: MiniShop, store_db: AsyncDatabase
 ) -> None:
     def seed(db: sqlite_utils.Database) -> int:
         cursor = db.conn.execute(
@@ -162,7 +162,7 @@ async def test_kefu_purge_forgets_old_conversations_and_anonymises_old_receivers
     auth: Auth,
     new_order: NewOrder,
     settings: Settings,
-    store_db: Database,
+    store_db: AsyncDatabase,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     headers = auth(mini_shop.agent_id)

@@ -10,7 +10,7 @@ import pytest
 import sqlite_utils
 from aiohttp.test_utils import TestClient
 
-from knowledge.database import Database
+from knowledge.database import AsyncDatabase
 from tests.commerce import factory
 from tests.conftest import MiniShop
 
@@ -79,7 +79,7 @@ async def post(
 
 
 async def test_a_new_order_snapshot_shows_in_the_buyer_card_and_order_detail(
-    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: Database
+    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: AsyncDatabase
 ) -> None:
     item_id = store_db.write_sync(
         lambda db: factory.item(db, mini_shop.shop_id, "MUG-1", "陶瓷马克杯", "杯子")
@@ -184,7 +184,7 @@ async def test_snapshots_of_a_shop_the_agent_is_not_in_are_refused(
 
 
 async def test_buyer_snapshots_are_ordered_too_and_keep_our_tiers_and_tags(
-    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: Database
+    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: AsyncDatabase
 ) -> None:
     headers = auth(mini_shop.agent_id)
     buyer = {

@@ -15,7 +15,7 @@ import sqlite_utils
 
 from assistant.app import MIGRATION_SETS
 from assistant.demo.generator import build_demo
-from knowledge.database import Database
+from knowledge.database import AsyncDatabase
 from knowledge.text import fold
 
 # Every test here builds the demo shop (10-40 s on two cores): the full run only.
@@ -27,14 +27,14 @@ TABLES = ["shops", "agents", "items", "item_knowledge", "related_items", "quick_
           "buyer_notes", "orders", "order_lines", "logistics_events", "revisions"]
 
 
-def build(path: Path, seed: int = 11) -> Database:
-    db = Database(path)
+def build(path: Path, seed: int = 11) -> AsyncDatabase:
+    db = AsyncDatabase(path)
     db.open(MIGRATION_SETS)
     db.write_sync(lambda conn: build_demo(conn, seed=seed, now=NOW))
     return db
 
 
-def digest(db: Database) -> str:
+def digest(db: AsyncDatabase) -> str:
     def run(conn: sqlite_utils.Database) -> str:
         sha = hashlib.sha256()
         for table in TABLES:
@@ -46,17 +46,17 @@ def digest(db: Database) -> str:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AsyncDatabase]:
     db = build(tmp_path_factory.mktemp("demo") / "kefu.db")
     yield db
     db.close()
 
 
-def scalar(db: Database, sql: str) -> int:
+def scalar(db: AsyncDatabase, sql: str) -> int:
     return int(db.read_sync(lambda conn: conn.execute(sql).fetchone()[0]))
 
 
-def test_the_same_seed_and_time_build_the_same_shop(demo: Database, tmp_path: Path) -> None:
+def test_the_same_seed_and_time_build_the_same_shop(demo: AsyncDatabase, tmp_path: Path) -> None:
     again = build(tmp_path / "again.db")
     other_seed = build(tmp_path / "other.db", seed=12)
     try:
@@ -67,7 +67,7 @@ def test_the_same_seed_and_time_build_the_same_shop(demo: Database, tmp_path: Pa
         other_seed.close()
 
 
-def test_the_shop_does_not_depend_on_the_process_hash_seed(demo: Database, tmp_path: Path) -> None:
+def test_the_shop_does_not_depend_on_the_process_hash_seed(demo: AsyncDatabase, tmp_path: Path) -> None:
     """Another process (string hashing not randomised there, randomised here) builds the same shop:
     nicknames drawn in a set's order once gave each run of the service different buyers."""
     script = (
@@ -83,7 +83,7 @@ def test_the_shop_does_not_depend_on_the_process_hash_seed(demo: Database, tmp_p
     assert out.stdout.strip() == digest(demo)
 
 
-def test_catalog(demo: Database) -> None:
+def test_catalog(demo: AsyncDatabase) -> None:
     assert scalar(demo, "SELECT count(*) FROM items") >= 150
     assert scalar(demo, "SELECT count(DISTINCT category) FROM items") >= 4
     assert scalar(demo, "SELECT count(*) FROM items WHERE stock = 0") > 0
@@ -92,7 +92,7 @@ def test_catalog(demo: Database) -> None:
     assert scalar(demo, "SELECT count(DISTINCT item_id) FROM related_items") >= 100
 
 
-def test_buyers_and_orders(demo: Database) -> None:
+def test_buyers_and_orders(demo: AsyncDatabase) -> None:
     assert scalar(demo, "SELECT count(*) FROM buyers") >= 2000
     assert scalar(demo, "SELECT count(*) FROM orders") >= 10000
     statuses = demo.read_sync(lambda c: dict(c.execute("SELECT status, count(*) FROM orders GROUP BY status").fetchall()))
@@ -116,7 +116,7 @@ def test_buyers_and_orders(demo: Database) -> None:
     assert scalar(demo, "SELECT count(*) FROM orders WHERE price_fen <= 0") == 0
 
 
-def test_quick_replies(demo: Database) -> None:
+def test_quick_replies(demo: AsyncDatabase) -> None:
     assert scalar(demo, "SELECT count(*) FROM quick_replies") >= 300
     assert scalar(demo, "SELECT count(*) FROM quick_reply_groups WHERE shop_id = 1") >= 10
     assert scalar(demo, "SELECT count(*) FROM quick_replies WHERE scope = 'personal'") >= 5
@@ -128,7 +128,7 @@ def test_quick_replies(demo: Database) -> None:
     assert scalar(demo, "SELECT count(*) FROM quick_replies WHERE search_keys NOT LIKE '%initials%'") == 0
 
 
-def test_intents_are_written_as_buyers_write(demo: Database) -> None:
+def test_intents_are_written_as_buyers_write(demo: AsyncDatabase) -> None:
     assert scalar(demo, "SELECT count(*) FROM intents WHERE item_id IS NULL") >= 120
     assert scalar(demo, "SELECT min(n) FROM (SELECT count(*) AS n FROM intent_examples e JOIN intents i "
                         "ON i.id = e.intent_id WHERE i.item_id IS NULL GROUP BY intent_id)") >= 6
@@ -143,7 +143,7 @@ def test_intents_are_written_as_buyers_write(demo: Database) -> None:
     assert scalar(demo, "SELECT count(DISTINCT item_id) FROM intents WHERE item_id IS NOT NULL") >= 20
 
 
-def test_double_11_campaign_is_live_around_now(demo: Database) -> None:
+def test_double_11_campaign_is_live_around_now(demo: AsyncDatabase) -> None:
     row = demo.read_sync(lambda c: c.execute("SELECT id, name, starts_at, ends_at FROM campaigns").fetchone())
     assert "双11" in row[1]
     assert datetime.fromisoformat(row[2]) <= NOW <= datetime.fromisoformat(row[3])

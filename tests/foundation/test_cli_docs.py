@@ -61,10 +61,10 @@ def test_token_prints_a_working_token_and_unknown_agents_fail(tmp_path: Path) ->
     from assistant.app import MIGRATION_SETS
     from assistant.directory import Directory
     from assistant.security import load_secret
-    from knowledge.database import Database
+    from knowledge.database import AsyncDatabase
     from tests.conftest import seed_mini_shop
 
-    db = Database(tmp_path / "kefu.db")
+    db = AsyncDatabase(tmp_path / "kefu.db")
     db.open(MIGRATION_SETS)
     shop = db.write_sync(seed_mini_shop)
     db.close()

@@ -25,7 +25,7 @@ from assistant.app import MIGRATION_SETS
 from assistant.commerce.models import OrderStatus
 from assistant.directory import Directory
 from assistant.security import load_secret
-from knowledge.database import Database
+from knowledge.database import AsyncDatabase
 from tests.commerce import factory
 from tests.conftest import MiniShop, seed_mini_shop
 from tests.foundation.test_serve import free_port
@@ -49,7 +49,7 @@ class Acks:
 
 
 def _seed(data_dir: Path) -> tuple[MiniShop, int, list[str]]:
-    db = Database(data_dir / "kefu.db")
+    db = AsyncDatabase(data_dir / "kefu.db")
     db.open(MIGRATION_SETS)
     try:
 

@@ -10,7 +10,7 @@ import pytest
 import sqlite_utils
 
 from assistant.app import MIGRATION_SETS
-from knowledge.database import Database, connect
+from knowledge.database import AsyncDatabase, connect
 
 REQUIRED_TABLES = {
     "shops", "teams", "agents", "agent_shops", "items", "item_knowledge", "related_items", "campaigns",
@@ -30,14 +30,14 @@ def schema(path: Path) -> list[tuple[str, str, str]]:
 
 def test_migrations_create_every_table_and_apply_twice_without_change(tmp_path: Path) -> None:
     path = tmp_path / "kefu.db"
-    first = Database(path)
+    first = AsyncDatabase(path)
     applied = first.open(MIGRATION_SETS)
     first.close()
     assert applied and all(":" in name for name in applied)
     before = schema(path)
     assert {name for kind, name, _ in before if kind == "table"} >= REQUIRED_TABLES
 
-    second = Database(path)
+    second = AsyncDatabase(path)
     assert second.open(MIGRATION_SETS) == []
     second.close()
     assert schema(path) == before
@@ -52,7 +52,7 @@ def test_migration_names_are_numbered_and_sets_are_distinct() -> None:
 
 
 def test_wal_and_foreign_keys_are_on(tmp_path: Path) -> None:
-    db = Database(tmp_path / "kefu.db")
+    db = AsyncDatabase(tmp_path / "kefu.db")
     db.open(MIGRATION_SETS)
     try:
         assert db.read_sync(lambda conn: conn.journal_mode) == "wal"
@@ -65,7 +65,7 @@ def test_wal_and_foreign_keys_are_on(tmp_path: Path) -> None:
 
 
 def test_a_failed_write_leaves_the_database_as_it_was(tmp_path: Path) -> None:
-    db = Database(tmp_path / "kefu.db")
+    db = AsyncDatabase(tmp_path / "kefu.db")
     db.open(MIGRATION_SETS)
 
     def half_then_fail(conn: sqlite_utils.Database) -> None:
@@ -81,7 +81,7 @@ def test_a_failed_write_leaves_the_database_as_it_was(tmp_path: Path) -> None:
 
 
 def test_read_connections_cannot_write(tmp_path: Path) -> None:
-    db = Database(tmp_path / "kefu.db")
+    db = AsyncDatabase(tmp_path / "kefu.db")
     db.open(MIGRATION_SETS)
     try:
         with pytest.raises(sqlite3.OperationalError, match=r"readonly|query_only|attempt to write"):
@@ -92,7 +92,7 @@ def test_read_connections_cannot_write(tmp_path: Path) -> None:
 
 
 def test_the_audit_log_is_append_only(tmp_path: Path) -> None:
-    db = Database(tmp_path / "kefu.db")
+    db = AsyncDatabase(tmp_path / "kefu.db")
     db.open(MIGRATION_SETS)
     try:
         db.write_sync(lambda conn: conn.execute(
@@ -105,7 +105,7 @@ def test_the_audit_log_is_append_only(tmp_path: Path) -> None:
 
 
 async def test_concurrent_writes_are_serialised_and_none_is_lost(tmp_path: Path) -> None:
-    db = Database(tmp_path / "kefu.db", readers=2)
+    db = AsyncDatabase(tmp_path / "kefu.db", readers=2)
     db.open(MIGRATION_SETS)
 
     def bump(conn: sqlite_utils.Database) -> None:

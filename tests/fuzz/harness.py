@@ -44,7 +44,7 @@ from assistant.directory import Directory
 from assistant.security import load_secret
 from assistant.settings import Settings
 from knowledge import store as kb_store
-from knowledge.database import Database
+from knowledge.database import AsyncDatabase
 
 
 def _import_all(package: Any) -> None:
@@ -90,7 +90,7 @@ def free_port() -> int:
 
 def build_data(data_dir: Path, *, demo: bool) -> None:
     """A store with the demo shop (``demo``) or just two shops and one agent of each role."""
-    db = Database(Settings(data_dir=data_dir, demo_on_first_run=False).db_path)
+    db = AsyncDatabase(Settings(data_dir=data_dir, demo_on_first_run=False).db_path)
     db.open(MIGRATION_SETS)
     try:
         if demo:
@@ -137,7 +137,7 @@ class LiveService:
 
     def tokens(self) -> dict[str, str]:
         """One token per role (the first active agent of each), as the service checks them."""
-        db = Database(self.settings.db_path)
+        db = AsyncDatabase(self.settings.db_path)
         db.open(MIGRATION_SETS)
         try:
             agents = db.read_sync(kb_store.list_agents)

@@ -18,7 +18,7 @@ from assistant.api.semantic import flush_embeddings
 from assistant.app import MIGRATION_SETS
 from assistant.settings import Settings
 from knowledge import store
-from knowledge.database import Database
+from knowledge.database import AsyncDatabase
 from knowledge.encoder import MODEL, Encoder, text_key
 from knowledge.models import Intent, IntentTopic
 from tests.conftest import MiniShop
@@ -48,7 +48,7 @@ def seeded(settings_on: Settings) -> MiniShop:
     """A base saved before the encoder existed: intents without embeddings."""
     from tests.conftest import seed_mini_shop
 
-    db = Database(settings_on.db_path)
+    db = AsyncDatabase(settings_on.db_path)
     db.open(MIGRATION_SETS)
     try:
 
@@ -131,7 +131,7 @@ async def test_a_restart_reads_the_stored_embeddings_instead_of_encoding(
     from assistant.app import create_app
 
     texts = REFUND + STOCK + SHIP
-    db = Database(settings_on.db_path)
+    db = AsyncDatabase(settings_on.db_path)
     db.open(MIGRATION_SETS)
     vectors = dict(zip(map(text_key, texts), encoder.encode(texts), strict=True))
     db.write_sync(lambda conn: store.save_embeddings(conn, MODEL, vectors))

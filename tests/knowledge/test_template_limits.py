@@ -16,7 +16,7 @@ import sqlite_utils
 from aiohttp.test_utils import TestClient
 
 from knowledge import store as kb_store
-from knowledge.database import Database
+from knowledge.database import AsyncDatabase
 from knowledge.models import Campaign, Intent
 from knowledge.template_limits import Budget
 from knowledge.templates import TemplateProblem, lint, render
@@ -191,7 +191,7 @@ SLIPPED = HOSTILE["fork_macro"]
 @pytest.fixture
 def stored_hostile(settings: Any, mini_shop: MiniShop) -> Iterator[None]:
     """Hostile templates written straight into the store (as an older version would have let them)."""
-    db = Database(settings.db_path)
+    db = AsyncDatabase(settings.db_path)
     db.open(())
 
     def seed(c: sqlite_utils.Database) -> None:

@@ -356,3 +356,29 @@ async def test_a_group_is_reordered_in_one_transaction_or_not_at_all(
     response = await client.put(url, json={"items": [{"id": m["id"], "version": 2} for m in order]},
                                 headers=auth(mini_shop.agent_id))
     assert response.status == 403
+
+
+async def test_the_phrase_list_comes_in_pages(client: TestClient, mini_shop: MiniShop, auth: Auth) -> None:
+    editor = auth(mini_shop.editor_id)
+    group = await client.post("/api/quick-reply-groups", json={"name": "分页"}, headers=editor)
+    group_id = (await group.json())["group"]["id"]
+    for n in range(5):
+        made = await client.post(
+            "/api/quick-replies",
+            json={"group_id": group_id, "code": f"p{n}", "title": f"第{n}条", "body": "亲"},
+            headers=editor,
+        )
+        assert made.status == 201
+    whole = await (await client.get("/api/quick-replies", params={"group": group_id}, headers=editor)).json()
+    assert [r["quick_reply"]["code"] for r in whole["quick_replies"]] == [f"p{n}" for n in range(5)]
+    assert whole["next_cursor"] is None
+    codes, cursor, pages = [], 0, 0
+    while cursor is not None:
+        params = {"group": group_id, "limit": 2, "cursor": cursor}
+        page = await (await client.get("/api/quick-replies", params=params, headers=editor)).json()
+        assert len(page["quick_replies"]) <= 2
+        codes += [r["quick_reply"]["code"] for r in page["quick_replies"]]
+        cursor, pages = page["next_cursor"], pages + 1
+    assert codes == [f"p{n}" for n in range(5)] and pages == 3
+    bad = await client.get("/api/quick-replies", params={"limit": 0}, headers=editor)
+    assert bad.status == 400 and (await bad.json())["errors"][0]["field"] == "limit"

@@ -7,7 +7,7 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from quick_replies.entry import Entry
+from quick_replies.entry import PhraseEntry
 from quick_replies.index import query_tokens
 from quick_replies.keys import search_keys
 from quick_replies.matching import match_token, token_score
@@ -17,10 +17,10 @@ from tests.quick_replies.phrases import AGENT, SHOP, TEAM, build_library, codes,
 
 LIBRARY = build_library()
 SHARD = LIBRARY.index._shards[SHOP]
-ENTRIES: list[Entry] = SHARD.live()
+ENTRIES: list[PhraseEntry] = SHARD.live()
 
 
-def _keys(e: Entry) -> list[str]:
+def _keys(e: PhraseEntry) -> list[str]:
     return [e.code, e.t_ini, e.t_full, e.t_fold, e.b_fold, e.b_ini, e.b_full]
 
 
@@ -29,7 +29,7 @@ pieces = st.tuples(st.sampled_from(ENTRIES), st.integers(0, 6), st.integers(0, 6
 
 @settings(max_examples=300, deadline=None)
 @given(pieces, st.sampled_from(ENTRIES))
-def test_the_lean_score_is_the_full_match_score(piece: tuple[Entry, int, int, int], other: Entry) -> None:
+def test_the_lean_score_is_the_full_match_score(piece: tuple[PhraseEntry, int, int, int], other: PhraseEntry) -> None:
     source, which, start, length = piece
     key = _keys(source)[which]
     for tok, is_ascii in query_tokens(key[start : start + length]):
@@ -41,7 +41,7 @@ def test_the_lean_score_is_the_full_match_score(piece: tuple[Entry, int, int, in
 @settings(max_examples=300, deadline=None)
 @given(pieces)
 def test_title_bitmaps_never_miss_a_phrase_whose_code_or_title_holds_the_token(
-    piece: tuple[Entry, int, int, int],
+    piece: tuple[PhraseEntry, int, int, int],
 ) -> None:
     source, which, start, length = piece
     key = _keys(source)[which % 4]  # code and title keys

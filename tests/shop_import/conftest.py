@@ -11,7 +11,7 @@ import pytest
 from assistant.app import MIGRATION_SETS
 from assistant.commerce.import_files import ImportOptions
 from assistant.settings import Settings
-from knowledge.database import Database
+from knowledge.database import AsyncDatabase
 from tests.conftest import MiniShop
 
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -19,8 +19,8 @@ EXPORTED = datetime(2026, 11, 12, 9, 30, tzinfo=ZONE)
 
 
 @pytest.fixture
-def store_db(settings: Settings, mini_shop: MiniShop) -> Iterator[Database]:
-    db = Database(settings.db_path)
+def store_db(settings: Settings, mini_shop: MiniShop) -> Iterator[AsyncDatabase]:
+    db = AsyncDatabase(settings.db_path)
     db.open(MIGRATION_SETS)
     try:
         yield db

@@ -8,21 +8,21 @@ from typing import Any
 from assistant.commerce.import_files import ImportOptions
 from assistant.commerce.import_report import ImportReport
 from assistant.commerce.item_import import import_items
-from knowledge.database import Database
+from knowledge.database import AsyncDatabase
 from tests.shop_import import exports as ex
 
 
-def run(db: Database, options: ImportOptions, rows: list[dict[str, str]], apply: bool = True) -> ImportReport:
+def run(db: AsyncDatabase, options: ImportOptions, rows: list[dict[str, str]], apply: bool = True) -> ImportReport:
     data = ex.table_csv(ex.ITEM_HEADER, [ex.item_row(r) for r in rows])
     work = lambda conn: import_items(conn, io.BytesIO(data), options, apply=apply)  # noqa: E731
     return db.write_sync(work) if apply else db.read_sync(work)
 
 
-def items(db: Database) -> dict[str, dict[str, Any]]:
+def items(db: AsyncDatabase) -> dict[str, dict[str, Any]]:
     return {r["sku"]: dict(r) for r in db.read_sync(lambda c: list(c.query("SELECT * FROM items")))}
 
 
-def test_items_are_added_then_updated_in_place(store_db: Database, options: ImportOptions) -> None:
+def test_items_are_added_then_updated_in_place(store_db: AsyncDatabase, options: ImportOptions) -> None:
     first = run(store_db, options, ex.ITEMS)
     assert (first.added, first.refused) == (4, 0)
     got = items(store_db)
@@ -41,7 +41,7 @@ def test_items_are_added_then_updated_in_place(store_db: Database, options: Impo
     assert got["AROMA-01"]["on_sale"] == 1
 
 
-def test_bad_item_rows_are_refused_with_reasons(store_db: Database, options: ImportOptions) -> None:
+def test_bad_item_rows_are_refused_with_reasons(store_db: AsyncDatabase, options: ImportOptions) -> None:
     rows = [
         {**ex.ITEMS[0], "商家编码": "椅子-橡木"},
         {**ex.ITEMS[1], "宝贝价格": ""},

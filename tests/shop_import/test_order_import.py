@@ -18,14 +18,14 @@ from assistant.commerce.import_report import ImportReport, PlanChanged
 from assistant.commerce.item_import import import_items
 from assistant.commerce.order_import import import_orders
 from assistant.commerce.order_rows import Items, RowParser
-from knowledge.database import Database
+from knowledge.database import AsyncDatabase
 from knowledge.spreadsheet import TableError
 from tests.shop_import import exports as ex
 
 ORDER_1, ORDER_2, ORDER_3, ORDER_4, ORDER_5, ORDER_6, ORDER_7 = (o["订单编号"] for o in ex.ORDERS)
 
 
-def run(db: Database, options: ImportOptions, orders: bytes, lines: bytes | None = None, *, apply: bool = False,
+def run(db: AsyncDatabase, options: ImportOptions, orders: bytes, lines: bytes | None = None, *, apply: bool = False,
         plan: str | None = None) -> ImportReport:  # fmt: skip
     def work(conn: Any) -> ImportReport:
         return import_orders(conn, io.BytesIO(orders), options, lines_file=io.BytesIO(lines) if lines else None,
@@ -34,13 +34,13 @@ def run(db: Database, options: ImportOptions, orders: bytes, lines: bytes | None
     return db.write_sync(work) if apply else db.read_sync(work)
 
 
-def items(db: Database, options: ImportOptions) -> ImportReport:
+def items(db: AsyncDatabase, options: ImportOptions) -> ImportReport:
     return db.write_sync(
         lambda conn: import_items(conn, io.BytesIO(ex.realistic_items()), options, apply=True)
     )
 
 
-def rows(db: Database, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+def rows(db: AsyncDatabase, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
     return db.read_sync(lambda conn: [dict(r) for r in conn.query(sql, params)])
 
 
@@ -48,7 +48,7 @@ def by_row(report: ImportReport) -> dict[int, tuple[str, str]]:
     return {r.row: (r.action, r.reason) for r in report.rows}
 
 
-def test_the_dry_run_lists_every_row_and_writes_nothing(store_db: Database, options: ImportOptions) -> None:
+def test_the_dry_run_lists_every_row_and_writes_nothing(store_db: AsyncDatabase, options: ImportOptions) -> None:
     report = run(store_db, options, ex.realistic_orders(), ex.realistic_lines())
     assert (report.rows_read, report.added, report.refused, report.buyers_added) == (7, 6, 1, 4)
     assert report.encoding == "gb18030" and report.header_row == 1
@@ -59,7 +59,7 @@ def test_the_dry_run_lists_every_row_and_writes_nothing(store_db: Database, opti
 
 
 def test_apply_writes_orders_lines_and_buyers_as_the_export_says(
-    store_db: Database, options: ImportOptions
+    store_db: AsyncDatabase, options: ImportOptions
 ) -> None:
     items(store_db, options)
     dry = run(store_db, options, ex.realistic_orders(), ex.realistic_lines())
@@ -102,7 +102,7 @@ def test_apply_writes_orders_lines_and_buyers_as_the_export_says(
 
 @pytest.mark.parametrize("form", ["utf-8-sig", "xlsx"])
 def test_utf8_bom_and_xlsx_give_the_same_import(
-    store_db: Database, options: ImportOptions, form: str
+    store_db: AsyncDatabase, options: ImportOptions, form: str
 ) -> None:
     gbk = run(store_db, options, ex.realistic_orders(), ex.realistic_lines())
     if form == "xlsx":
@@ -119,7 +119,7 @@ def test_utf8_bom_and_xlsx_give_the_same_import(
 
 
 def test_reimporting_updates_in_place_and_never_duplicates(
-    store_db: Database, options: ImportOptions
+    store_db: AsyncDatabase, options: ImportOptions
 ) -> None:
     run(store_db, options, ex.realistic_orders(), ex.realistic_lines(), apply=True)
     again = run(store_db, options, ex.realistic_orders(), ex.realistic_lines(), apply=True)
@@ -148,7 +148,7 @@ def test_reimporting_updates_in_place_and_never_duplicates(
 
 
 def test_a_local_edit_after_the_export_is_a_conflict_and_kept(
-    store_db: Database, options: ImportOptions
+    store_db: AsyncDatabase, options: ImportOptions
 ) -> None:
     run(store_db, options, ex.realistic_orders(), ex.realistic_lines(), apply=True)
     after_export = (options.exported_at + timedelta(hours=1)).isoformat()
@@ -179,7 +179,7 @@ def test_a_local_edit_after_the_export_is_a_conflict_and_kept(
     )
 
 
-def test_a_broken_line_refuses_its_whole_order(store_db: Database, options: ImportOptions) -> None:
+def test_a_broken_line_refuses_its_whole_order(store_db: AsyncDatabase, options: ImportOptions) -> None:
     broken = [dict(x) for x in ex.LINES]
     broken[2]["购买数量"] = "两件"  # the second line of the multi-line order
     lines = ex.table_csv(ex.LINE_HEADER, [ex.line_row(x) for x in broken])
@@ -191,7 +191,7 @@ def test_a_broken_line_refuses_its_whole_order(store_db: Database, options: Impo
 
 
 def test_a_plan_that_changed_since_the_dry_run_writes_nothing(
-    store_db: Database, options: ImportOptions
+    store_db: AsyncDatabase, options: ImportOptions
 ) -> None:
     dry = run(store_db, options, ex.realistic_orders(), ex.realistic_lines())
     first = [dict(ex.ORDERS[0])]
@@ -202,7 +202,7 @@ def test_a_plan_that_changed_since_the_dry_run_writes_nothing(
     assert rows(store_db, "SELECT count(*) AS n FROM orders")[0]["n"] == 1
 
 
-def test_bad_rows_each_get_their_reason(store_db: Database, options: ImportOptions) -> None:
+def test_bad_rows_each_get_their_reason(store_db: AsyncDatabase, options: ImportOptions) -> None:
     base = dict(ex.ORDERS[0])
     cases = [
         {**base, "订单编号": "33010000000000000A1"},
@@ -226,7 +226,7 @@ def test_bad_rows_each_get_their_reason(store_db: Database, options: ImportOptio
     assert reasons[9] == ("refuse", "订单编号与第 8 行重复")
 
 
-def test_a_file_without_the_required_columns_says_which(store_db: Database, options: ImportOptions) -> None:
+def test_a_file_without_the_required_columns_says_which(store_db: AsyncDatabase, options: ImportOptions) -> None:
     data = ex.table_csv(["订单编号", "买家会员名", "宝贝标题"], [["1", "a", "b"]])
     with pytest.raises(TableError, match=r"「订单状态」.*「订单创建时间」"):
         run(store_db, options, data)

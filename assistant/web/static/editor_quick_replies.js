@@ -118,6 +118,19 @@ export async function mount(section, ctx) {
     if (form.editing) mark(form.editing);
   }
 
+  /** Every page of `GET /api/quick-replies` for these filters, in display order. */
+  async function allPhrases(query) {
+    const found = [];
+    let cursor = 0;
+    do {
+      query.set("cursor", String(cursor));
+      const data = await api(`/api/quick-replies?${query}`);
+      found.push(...data.quick_replies);
+      cursor = data.next_cursor;
+    } while (cursor != null);
+    return found;
+  }
+
   async function load() {
     const mine = ++asked;
     const query = new URLSearchParams({ shop: String(ctx.shop()) });
@@ -125,16 +138,16 @@ export async function mount(section, ctx) {
     if (groupFilter.value) query.set("group", groupFilter.value);
     if (scopeFilter.value) query.set("scope", scopeFilter.value);
     if (stateFilter.value) query.set("enabled", stateFilter.value);
-    const data = await api(`/api/quick-replies?${query}`);
+    const found = await allPhrases(query);
     if (mine !== asked) return;
-    rows = data.quick_replies;
+    rows = found;
     render();
   }
 
   /** Swap a phrase with its neighbour in its group (whole group, unfiltered): one request, all or nothing. */
   async function move(reply, step) {
     try {
-      const { quick_replies: all } = await api(`/api/quick-replies?shop=${ctx.shop()}&group=${reply.group_id}`);
+      const all = await allPhrases(new URLSearchParams({ shop: String(ctx.shop()), group: String(reply.group_id) }));
       const order = all.map((r) => r.quick_reply);
       const at = order.findIndex((r) => r.id === reply.id);
       const to = at + step;

@@ -1,4 +1,6 @@
-"""Rollback: write the state a revision recorded as the entity's next version (one transaction)."""
+"""Rollback, the use case: write the state a revision recorded as the entity's next version (one
+transaction).  A deleted row comes back under its id; the data's rules are checked again (items of
+the shop, a key free in the shop), the limits on new input are not."""
 
 from __future__ import annotations
 
@@ -6,8 +8,10 @@ from typing import Any
 
 import sqlite_utils
 
-from assistant.api.kb_edit import RollbackIn, _check_version, _intent_refs, _snapshot, validate_state
-from assistant.api.kb_related import (
+from knowledge import store
+from knowledge.editing import check_version, intent_refs, snapshot, validate_state
+from knowledge.errors import Invalid, NotFound
+from knowledge.item_knowledge import (
     KnowledgeOut,
     KnowledgeState,
     check_related,
@@ -15,10 +19,8 @@ from assistant.api.kb_related import (
     related_view,
     save_related,
     saved_entries,
-    snapshot,
 )
-from assistant.errors import BadRequest, NotFound
-from knowledge import store
+from knowledge.item_knowledge import snapshot as related_snapshot
 from knowledge.models import Agent, Campaign, Intent, RevisionAction, SynonymGroup
 
 
@@ -34,17 +36,18 @@ def _current(db: sqlite_utils.Database, entity: str, entity_id: int) -> Any:
 
 
 def apply_rollback(
-    db: sqlite_utils.Database, entity: str, entity_id: int, body: RollbackIn, agent: Agent
+    db: sqlite_utils.Database, entity: str, entity_id: int, revision_id: int, seen: int | None, agent: Agent
 ) -> Any:
-    """Restore ``body.revision_id``'s state of the entity as a new version; returns the saved model
-    (for item knowledge: ``KnowledgeOut``, the knowledge with its related items)."""
-    revision = store.get_revision(db, body.revision_id)
+    """Restore revision ``revision_id``'s state of the entity as a new version, ``seen`` being the
+    current version the editor saw (None for a deleted row); returns the saved model (for item
+    knowledge: ``KnowledgeOut``, the knowledge with its related items)."""
+    revision = store.get_revision(db, revision_id)
     if revision is None or revision.entity != entity or revision.entity_id != entity_id:
         raise NotFound(
-            f"{entity} {entity_id} 没有编号为 {body.revision_id} 的历史版本",
+            f"{entity} {entity_id} 没有编号为 {revision_id} 的历史版本",
         )
     if revision.after is None:
-        raise BadRequest.field("revision_id", "这个版本记录的是删除，请选择删除之前的版本")
+        raise Invalid.field("revision_id", "这个版本记录的是删除，请选择删除之前的版本")
     history = store.list_revisions(db, entity, entity_id)
     current = _current(db, entity, entity_id)
     latest = history[0].version
@@ -56,16 +59,16 @@ def apply_rollback(
     if shop_id not in agent.shop_ids:
         raise NotFound(f"{entity} {entity_id} 不存在或不属于你登录的店铺")
     if current is not None:
-        _check_version(f"{entity} {entity_id}", current, current.version, body.version)
-    elif body.version not in (None, latest):
-        raise BadRequest.field("version", f"已删除的条目请不填版本，或填最新历史版本 {latest}")
+        check_version(f"{entity} {entity_id}", current, current.version, seen)
+    elif seen not in (None, latest):
+        raise Invalid.field("version", f"已删除的条目请不填版本，或填最新历史版本 {latest}")
     version = latest + 1
-    before = None if current is None else _snapshot(current, {"id", "version"})
+    before = None if current is None else snapshot(current, {"id", "version"})
     state: Any
     result: Any = None
     if entity == "intent":
         state = validate_state(Intent, {**revision.after, "id": entity_id, "version": version})
-        _intent_refs(db, state)
+        intent_refs(db, state)
         store.save_intent(db, state)
         after = store.intent_snapshot(state)
     elif entity == "campaign":
@@ -77,7 +80,7 @@ def apply_rollback(
             }
         )
         state = store.save_campaign(db, state)
-        after = _snapshot(state, {"id", "version"})
+        after = snapshot(state, {"id", "version"})
     elif entity == "synonyms":
         state = validate_state(SynonymGroup, {**revision.after, "id": entity_id, "version": version})
         store.save_synonyms(db, state)
@@ -90,12 +93,12 @@ def apply_rollback(
         if restored.related is not None:  # revisions written before related items were editable have none
             check_related(db, found[0], restored.related, "这个版本的搭配推荐无法恢复")
         saved = saved_entries(db, entity_id)
-        before = None if current is None else snapshot(current, saved)
+        before = None if current is None else related_snapshot(current, saved)
         state = knowledge_of(restored)
         store.save_item_knowledge(db, state)
         if restored.related is not None:
             save_related(db, entity_id, restored.related)
-        after = snapshot(state, saved if restored.related is None else restored.related)
+        after = related_snapshot(state, saved if restored.related is None else restored.related)
         result = KnowledgeOut(knowledge=state, related=related_view(db, entity_id))
     store.record_revision(db, entity, entity_id, version, RevisionAction.ROLLBACK, agent.id, before, after)
     return state if result is None else result

@@ -1,4 +1,4 @@
-"""An item's related items as the knowledge editor saves them: with the product knowledge, in one
+"""An item's product knowledge and related items as the knowledge editor saves them: with the product knowledge, in one
 transaction, under the knowledge's ``version``, in the same revision (and so restored by its rollback).
 
 ``PUT /api/kb/items/{item_id}/knowledge`` takes ``related`` (the whole list, in order; omitted: kept as
@@ -20,8 +20,8 @@ from typing import Annotated, Any
 import sqlite_utils
 from pydantic import Field, StringConstraints
 
-from assistant.errors import BadRequest, FieldError
 from knowledge import store, store_related
+from knowledge.errors import FieldError, Invalid
 from knowledge.models import Id, Item, ItemKnowledge, Model, RelatedItem, RevisionAction, Text
 
 RELATED_MAX = 20
@@ -120,7 +120,7 @@ def check_related(
         else:
             first[other] = i
     if errors:
-        raise BadRequest(f"{summary} — {errors[0]['field']}: {errors[0]['message']}", errors)
+        raise Invalid(f"{summary} — {errors[0]['field']}: {errors[0]['message']}", errors)
 
 
 def save_related(db: sqlite_utils.Database, item_id: int, entries: Sequence[RelatedState]) -> None:
