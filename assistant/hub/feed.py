@@ -45,6 +45,8 @@ async def append(
     conn: asyncpg.Connection, entity: str, entity_id: int, op: str, version: int, data: dict[str, Any] | None
 ) -> int:
     """Record one change; call it inside the write's transaction, as its last statement."""
+    if not conn.is_in_transaction():
+        raise RuntimeError("feed.append outside a transaction: the feed lock would not be held to commit")
     await conn.execute("SELECT pg_advisory_xact_lock($1)", FEED_LOCK)
     change_id: int = await conn.fetchval(
         "INSERT INTO changes (entity, entity_id, op, version, data) VALUES ($1, $2, $3, $4, $5::jsonb)"
@@ -108,7 +110,7 @@ class Follower:
     def _ring(self, *_: object) -> None:
         self._bell.set()
 
-    async def _ensure_listening(self) -> None:
+    async def listen(self) -> None:
         if self._listen is not None and not self._listen.is_closed():
             return
         await self._close_listen()
@@ -139,7 +141,7 @@ class Follower:
 
     async def _run(self) -> None:
         while True:
-            await self._ensure_listening()
+            await self.listen()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._bell.wait(), self.poll_seconds)
             self._bell.clear()

@@ -142,6 +142,7 @@ async def hub_feed_ctx(app: web.Application) -> AsyncIterator[None]:
         yield
         return
     hub.follower.subscribe("quick_reply", follow_quick_replies(app[keys.QUICK_REPLIES]))
+    await hub.follower.listen()  # the doorbell first, so nothing rung from here on is missed
     await hub.follower.catch_up()  # what changed while the index loaded
     hub.follower.start()
     try:

@@ -21,6 +21,7 @@ def test_server_answers_and_databases_are_separate(pg_server: PgServer, pg_url: 
     assert out.startswith(pg_url.rsplit("/", 1)[1] + "|PostgreSQL 15")
 
 
+@pytest.mark.slow
 def test_required_postgres_fails_instead_of_skipping(tmp_path: object) -> None:
     """CI sets KEFU_REQUIRE_POSTGRES=1: a machine without the binaries must fail, not skip quietly."""
     import os
