@@ -44,10 +44,11 @@ class Service:
 
 def start(name: str, data_dir: Path, database_url: str, *, extra_env: dict[str, str] | None = None) -> Service:
     """``kefu serve`` on 127.0.0.1 and a free port, with its own data dir (a copy of the same shop) and the
-    hub at ``database_url``; returns once /healthz answers with the hub ok."""
+    hub at ``database_url`` (empty: SQLite mode); returns once /healthz answers (with the hub ok)."""
     port = free_port()
     log = data_dir.parent / f"{name}.log"
     env = {**os.environ, "KEFU_DATABASE_URL": database_url, "KEFU_ENCODER": "off", **(extra_env or {})}
+    ready = b'"hub":"ok"' if database_url else b'"status":"ok"'
     command = [sys.executable, "-m", "assistant", "serve", "--data-dir", str(data_dir), "--port", str(port),
                "--no-demo"]  # fmt: skip
     with log.open("wb") as out:
@@ -58,7 +59,7 @@ def start(name: str, data_dir: Path, database_url: str, *, extra_env: dict[str, 
         if process.poll() is not None:
             raise RuntimeError(f"{name} exited: {log.read_text(errors='replace')[-2000:]}")
         with contextlib.suppress(OSError), urllib.request.urlopen(service.base + "/healthz", timeout=2) as response:
-            if b'"hub":"ok"' in response.read().replace(b" ", b""):
+            if ready in response.read().replace(b" ", b""):
                 return service
         time.sleep(0.1)
     service.kill()
