@@ -85,6 +85,9 @@ def _process(pid: int) -> str:
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
     from assistant.app import create_app
 
+    if settings.database_url and (problem := _hub_problem(settings.database_url)):
+        print(problem, file=sys.stderr)
+        return 1
     db = _open(settings)
     try:
         if _is_empty(db) and settings.demo_on_first_run and not args.no_demo:
@@ -114,6 +117,24 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     print("按 Ctrl+C 停止。", flush=True)
     web.run_app(app, sock=sock, print=None)
     return 0
+
+
+def _hub_problem(url: str) -> str | None:
+    """Migrate the team hub before serving; what stops it, said plainly (None: ready)."""
+    import asyncio
+
+    from assistant.hub.schema import HubTooNew
+    from assistant.hub.service import migrate_url
+
+    try:
+        applied = asyncio.run(migrate_url(url))
+    except HubTooNew as exc:
+        return str(exc)
+    except Exception as exc:  # unreachable, refused, bad password, no such database, asyncpg missing
+        return f"无法连接团队中心数据库（KEFU_DATABASE_URL）：{exc}"
+    if applied:
+        print(f"团队中心数据库已应用迁移：{', '.join(applied)}", flush=True)
+    return None
 
 
 def _bind_problem(exc: OSError) -> str:

@@ -147,5 +147,5 @@ class Follower:
             self._bell.clear()
             try:
                 await self.catch_up()
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            except Exception as exc:  # the database away, a connection lost: the next round retries
                 log.warning("change feed: read failed (%s); retrying", exc)

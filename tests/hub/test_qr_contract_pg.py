@@ -3,6 +3,7 @@ every write is in the change feed, in the same transaction."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import asyncpg
@@ -11,7 +12,7 @@ import pytest
 from assistant.hub import feed, schema
 from assistant.hub.quick_replies import PgQuickReplyStore
 from quick_replies.models import QuickReply, QuickReplyGroup
-from quick_replies.store import StaleVersion
+from quick_replies.store import BadReference, CodeClash, StaleVersion
 from tests.quick_replies.contract import QuickReplyStoreContract, StoreUnderTest
 
 pytestmark = pytest.mark.postgres
@@ -53,3 +54,22 @@ async def test_every_write_is_in_the_feed_and_a_failed_one_is_not(pool: asyncpg.
     ]  # fmt: skip
     assert changes[1].data == saved  # the whole row: a follower needs no second read
     assert await feed.read_after(pool, changes[1].id) == changes[2:]
+
+
+async def test_concurrent_saves_of_one_code_give_one_phrase_and_clashes(qr: StoreUnderTest) -> None:
+    group = await qr.store.create_group(QuickReplyGroup(shop_id=1, name="常用"))
+    assert group.id is not None
+    group_id = group.id
+
+    async def save(n: int) -> object:
+        reply = QuickReply(shop_id=1, group_id=group_id, code="same", title=f"标题{n}", body="正文")
+        try:
+            return await qr.store.create(reply, 1)
+        except (CodeClash, BadReference) as exc:
+            return exc
+
+    results = await asyncio.gather(*(save(n) for n in range(8)))
+    saved = [r for r in results if isinstance(r, dict)]
+    assert len(saved) == 1 and len(await qr.store.all_rows()) == 1
+    assert all(isinstance(r, CodeClash | BadReference) for r in results if not isinstance(r, dict))
+    assert any(isinstance(r, CodeClash) and r.holder_id == saved[0]["id"] for r in results)
