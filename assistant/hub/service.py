@@ -3,6 +3,7 @@ process's lookup index current, the health check, and a refusal for routes not o
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -44,7 +45,7 @@ class Hub:
         import asyncpg
 
         try:
-            await self.pool.fetchval("SELECT 1", timeout=2)
+            await asyncio.wait_for(self.pool.fetchval("SELECT 1"), 2)  # acquiring may reconnect: bound it all
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as exc:
             return f"unreachable: {exc.__class__.__name__}"
         return "ok" if self.follower.listening else "ok (polling: notifications down)"
