@@ -26,6 +26,7 @@ from quick_replies.store import (
 )
 
 ENTITY = "quick_reply"
+GROUP_ENTITY = "quick_reply_group"
 _COLUMNS = (
     "shop_id, group_id, scope, team_id, owner_agent_id, code, title, body, tags, enabled, valid_from,"
     " valid_until, attachment, position, search_keys"
@@ -243,13 +244,16 @@ class PgQuickReplyStore:
 
     async def create_group(self, group: QuickReplyGroup) -> QuickReplyGroup:
         try:
-            group_id = await self.pool.fetchval(
-                "INSERT INTO quick_reply_groups (shop_id, name, position) VALUES ($1, $2, $3) RETURNING id",
-                group.shop_id, group.name, group.position,
-            )  # fmt: skip
+            async with self.pool.acquire() as conn, conn.transaction():
+                group_id = await conn.fetchval(
+                    "INSERT INTO quick_reply_groups (shop_id, name, position) VALUES ($1, $2, $3) RETURNING id",
+                    group.shop_id, group.name, group.position,
+                )  # fmt: skip
+                saved = group.model_copy(update={"id": group_id})
+                await feed.append(conn, GROUP_ENTITY, group_id, "upsert", 1, saved.model_dump(mode="json"))
         except asyncpg.UniqueViolationError as exc:
             raise GroupNameTaken(group.name) from exc
-        return group.model_copy(update={"id": group_id})
+        return saved
 
     async def reorder_group(self, group_id: int, items: list[tuple[int, int]], agent_id: int | None) -> list[Row]:
         saved = []

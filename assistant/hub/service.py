@@ -31,7 +31,7 @@ LOCAL = (
     "shops, teams and agents",
 )  # fmt: skip
 #: routes that still read or write quick replies in the local SQLite file: refused in hub mode
-NOT_ON_HUB = {"qr_export", "qr_import", "qr_usage_report"}
+NOT_ON_HUB = {"qr_import", "qr_usage_report"}
 
 
 @dataclass
@@ -160,6 +160,6 @@ async def hub_guard(
     name = request.match_info.route.name
     if name in NOT_ON_HUB and request.app[keys.SETTINGS].database_url:
         raise NotOnHubYet(
-            "团队中心模式下暂不支持快捷短语的导入、导出和使用报告（它们仍只读写本机 SQLite）：请在编辑器中逐条维护",
+            "团队中心模式下暂不支持快捷短语的导入和使用报告（导入仍只写本机 SQLite，使用记录也只在本机）：请在编辑器中逐条维护",
         )
     return await handler(request)

@@ -82,10 +82,16 @@ async def test_health_reports_the_hub_and_local_only_routes_are_refused(
     client = await aiohttp_client(create_app(_hub_settings(settings, pg_url)))
     health = await (await client.get("/healthz")).json()
     assert health["status"] == "ok" and health["hub"] == "ok"
-    refused = await client.get("/api/quick-replies/export", headers=auth(mini_shop.editor_id))
+    refused = await client.get("/api/quick-replies/usage-report", headers=auth(mini_shop.editor_id))
     assert refused.status == 501
     body = await refused.json()
     assert body["ok"] is False and "团队中心模式" in body["error"]
+    editor = auth(mini_shop.editor_id)
+    group = await client.post("/api/quick-reply-groups", json={"name": "常用"}, headers=editor)
+    phrase = {"group_id": (await group.json())["group"]["id"], "code": "hubx", "title": "中心短语", "body": "正文"}
+    assert (await client.post("/api/quick-replies", json=phrase, headers=editor)).status == 201
+    exported = await client.get("/api/quick-replies/export", params={"format": "csv"}, headers=editor)
+    assert exported.status == 200 and "hubx" in await exported.text()  # read through the store: the hub's
 
 
 async def test_sqlite_mode_reports_the_hub_off(client: TestClient) -> None:

@@ -47,13 +47,15 @@ async def test_every_write_is_in_the_feed_and_a_failed_one_is_not(pool: asyncpg.
     with pytest.raises(StaleVersion):
         await qr.store.update(row["id"], reply, 1, 1)  # refused: no change recorded
     await qr.store.delete(row["id"], 2, 1)
-    changes = await feed.read_after(pool, 0)
+    changes = [c for c in await feed.read_after(pool, 0) if c.entity != "quick_reply_group"]
     assert [(c.entity, c.entity_id, c.op, c.version) for c in changes] == [
         ("quick_reply", row["id"], "upsert", 1), ("quick_reply", row["id"], "upsert", 2),
         ("quick_reply", row["id"], "delete", 3),
     ]  # fmt: skip
     assert changes[1].data == saved  # the whole row: a follower needs no second read
     assert await feed.read_after(pool, changes[1].id) == changes[2:]
+    groups = [c for c in await feed.read_after(pool, 0) if c.entity == "quick_reply_group"]
+    assert [(g.entity_id, g.data) for g in groups] == [(group.id, {"id": group.id, "shop_id": 1, "name": "常用", "position": 0})]
 
 
 async def test_concurrent_saves_of_one_code_give_one_phrase_and_clashes(qr: StoreUnderTest) -> None:
