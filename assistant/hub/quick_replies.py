@@ -77,7 +77,8 @@ class PgQuickReplyStore:
 
         if q:
             like = param("%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
-            where.append(f"(q.code LIKE {like} OR q.title LIKE {like} OR q.body LIKE {like} OR q.tags LIKE {like})")
+            # ILIKE: SQLite's LIKE ignores ASCII case, PostgreSQL's does not
+            where.append(f"(q.code ILIKE {like} OR q.title ILIKE {like} OR q.body ILIKE {like} OR q.tags ILIKE {like})")
         if group_id is not None:
             where.append(f"q.group_id = {param(group_id)}")
         if scope is not None:

@@ -67,6 +67,9 @@ class QuickReplyStoreContract:
         assert ids(await qr.store.rows_in_shop(qr.shop_id)) == [a["id"], c["id"], b["id"]]
         assert ids(await qr.store.rows_in_shop(qr.shop_id, q="100%_")) == [b["id"]]
         assert ids(await qr.store.rows_in_shop(qr.shop_id, q="%")) == [b["id"]]
+        assert ids(await qr.store.rows_in_shop(qr.shop_id, q="包邮")) == [b["id"]]
+        d = await qr.store.create(_reply(qr, first, "ip", title="iPhone 保修"), qr.agent_id)
+        assert ids(await qr.store.rows_in_shop(qr.shop_id, q="iphone")) == [d["id"]]  # ASCII case ignored
         assert ids(await qr.store.rows_in_shop(qr.shop_id, group_id=second)) == [b["id"]]
         assert ids(await qr.store.rows_in_shop(qr.shop_id, scope="team")) == [c["id"]]
         assert ids(await qr.store.rows_in_shop(qr.shop_id, enabled=False)) == [b["id"]]
