@@ -19,6 +19,7 @@ from assistant.api.semantic import semantic_ctx
 from assistant.api.shop_import import import_jobs_ctx
 from assistant.directory import Directory
 from assistant.errors import error_middleware
+from assistant.hub.service import hub_ctx, hub_feed_ctx, hub_guard
 from assistant.jobs import schedule_ctx
 from assistant.manifest import load_manifest
 from assistant.migrations import migrations as assistant_migrations
@@ -89,9 +90,10 @@ async def database_ctx(app: web.Application) -> AsyncIterator[None]:
 
 def create_app(settings: Settings) -> web.Application:
     """Build the service: state, start-up/shutdown, middlewares and every route."""
+    middlewares = [error_middleware, host_middleware, auth_middleware, path_middleware]
     app = web.Application(
         client_max_size=settings.max_body_bytes,
-        middlewares=[error_middleware, host_middleware, auth_middleware, path_middleware],
+        middlewares=[*middlewares, hub_guard] if settings.database_url else middlewares,
     )
     app.on_response_prepare.append(security_headers)
     app[keys.SETTINGS] = settings
@@ -101,11 +103,13 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(render_pool_ctx)
     app.cleanup_ctx.append(database_ctx)
     app.cleanup_ctx.append(qc_ctx)
+    app.cleanup_ctx.append(hub_ctx)  # the quick-reply store: SQLite, or the team hub's PostgreSQL
     app.cleanup_ctx.append(events.events_ctx)
     app.on_shutdown.append(events.close_streams)  # SSE streams end before handlers are awaited
     app.cleanup_ctx.append(commerce_ctx)
     app.cleanup_ctx.append(quick_replies.quick_replies_ctx)
     app.cleanup_ctx.append(matcher_ctx)
+    app.cleanup_ctx.append(hub_feed_ctx)  # once the indexes are built: the change feed keeps them current
     app.cleanup_ctx.append(semantic_ctx)
     app.cleanup_ctx.append(import_jobs_ctx)
     app.cleanup_ctx.append(watch.watch_ctx)

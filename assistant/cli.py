@@ -86,6 +86,9 @@ def _process(pid: int) -> str:
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
     from assistant.app import create_app
 
+    if settings.database_url and (problem := _hub_problem(settings.database_url)):
+        print(problem, file=sys.stderr)
+        return 1
     db = _open(settings)
     try:
         if _is_empty(db) and settings.demo_on_first_run and not args.no_demo:
@@ -115,6 +118,24 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     print("按 Ctrl+C 停止。", flush=True)
     web.run_app(app, sock=sock, print=None)
     return 0
+
+
+def _hub_problem(url: str) -> str | None:
+    """Migrate the team hub before serving; what stops it, said plainly (None: ready)."""
+    import asyncio
+
+    from assistant.hub.schema import HubTooNew
+    from assistant.hub.service import migrate_url
+
+    try:
+        applied = asyncio.run(migrate_url(url))
+    except HubTooNew as exc:
+        return str(exc)
+    except Exception as exc:  # unreachable, refused, bad password, no such database, asyncpg missing
+        return f"无法连接团队中心数据库（KEFU_DATABASE_URL）：{exc}"
+    if applied:
+        print(f"团队中心数据库已应用迁移：{', '.join(applied)}", flush=True)
+    return None
 
 
 def _bind_problem(exc: OSError) -> str:
@@ -357,6 +378,30 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
         db.close()
 
 
+def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
+    """Apply migrations: the team hub's (KEFU_DATABASE_URL) and the SQLite file's."""
+    import asyncio
+
+    _open(settings).close()
+    print(f"SQLite 数据库已是最新：{settings.db_path}")
+    if not settings.database_url:
+        print("未设置 KEFU_DATABASE_URL：没有团队中心数据库需要迁移。")
+        return 0
+    from assistant.hub.schema import HubTooNew
+    from assistant.hub.service import migrate_url
+
+    try:
+        applied = asyncio.run(migrate_url(settings.database_url))
+    except HubTooNew as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"无法连接团队中心数据库：{exc}", file=sys.stderr)
+        return 1
+    print("团队中心数据库" + (f"已应用迁移：{', '.join(applied)}" if applied else "已是最新，无需迁移。"))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kefu",
@@ -424,6 +469,14 @@ def build_parser() -> argparse.ArgumentParser:
     data_dir(restore)
     restore.add_argument("file", type=Path, metavar="FILE", help="kefu backup 生成的备份文件")
     restore.set_defaults(run=cmd_restore)
+    migrate = commands.add_parser(
+        "migrate", help="应用数据库迁移（SQLite 和团队中心 PostgreSQL）",
+        description="应用本机 SQLite 和团队中心数据库（KEFU_DATABASE_URL）缺少的迁移；服务启动时也会自动应用。"
+        "数据库比程序新时拒绝并说明原因。",
+    )
+    data_dir(migrate)
+    migrate.add_argument("--database-url", help="团队中心 PostgreSQL 地址（默认：环境变量 KEFU_DATABASE_URL）")
+    migrate.set_defaults(run=cmd_migrate)
     purge_cmd = commands.add_parser(
         "purge",
         help="清除某日之前的会话和买家个人信息",
@@ -482,6 +535,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "data_dir": args.data_dir,
         "host": getattr(args, "host", None),
         "port": getattr(args, "port", None),
+        "database_url": getattr(args, "database_url", None),
     }
     try:
         settings = Settings.load(**overrides)

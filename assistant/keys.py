@@ -11,6 +11,7 @@ from assistant.conversations.log import SqliteConversationLog
 from assistant.directory import Directory
 from assistant.endpoint import Endpoint
 from assistant.events import EventHub
+from assistant.hub.service import Hub
 from assistant.import_jobs import ImportJobs
 from assistant.manifest import PluginManifest
 from assistant.privacy.service import PersonalData
@@ -27,6 +28,7 @@ from knowledge.database import AsyncDatabase
 from knowledge.matcher import Matcher
 from knowledge.render_pool import RenderPool
 from quick_replies.lookup import QuickReplyLibrary
+from quick_replies.store import QuickReplyStore
 
 SETTINGS = web.AppKey("settings", Settings)
 DB = web.AppKey("db", AsyncDatabase)
@@ -62,3 +64,7 @@ IMPORTS = web.AppKey("imports", asyncio.Semaphore)
 IMPORT_JOBS = web.AppKey("import_jobs", ImportJobs)
 #: the team's QC scorecard and forbidden-word list (read at start-up, replaced on each edit)
 QC_CONFIG = web.AppKey("qc_config", QcConfig)
+#: the quick-reply store: SQLite, or PostgreSQL on the team hub (quick_replies/store.QuickReplyStore)
+QR_STORE = web.AppKey("qr_store", QuickReplyStore)
+#: the team hub (KEFU_DATABASE_URL): pool and change feed; absent in SQLite mode (assistant/hub)
+HUB = web.AppKey("hub", Hub)

@@ -137,6 +137,20 @@ class Settings(BaseModel):
     conversation_retention_days: Annotated[int, Field(ge=1)] = Field(
         90, description="Days the conversation log keeps a message before the cleanup job removes it."
     )
+    database_url: Annotated[str, Field(pattern=r"^((postgres|postgresql)://.+)?$")] = Field(
+        "",
+        description="Team hub: a PostgreSQL 15+ URL (postgresql://user:password@host:5432/kefu) several service"
+        " processes share; empty keeps everything in the embedded SQLite file (the default). So far the hub"
+        " holds quick replies and claims; the rest stays in each process's SQLite file (docs/architecture.md).",
+    )
+    hub_pool_size: Annotated[int, Field(ge=1, le=100)] = Field(
+        10, description="Team hub: most PostgreSQL connections one process opens."
+    )
+    hub_poll_seconds: Annotated[float, Field(gt=0, le=60)] = Field(
+        0.5,
+        description="Team hub: how often a process reads the change feed without a notification"
+        " (notifications normally bring a change in milliseconds; this bounds a missed one).",
+    )
     import_max_bytes: Annotated[int, Field(ge=1024)] = Field(
         512 * 1024 * 1024,
         description="Largest seller-center export (orders, order lines or items file) the editor may upload.",

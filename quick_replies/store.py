@@ -10,7 +10,7 @@ import contextlib
 import json
 import sqlite3
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import sqlite_utils
 
@@ -19,6 +19,9 @@ from knowledge.models import Revision, RevisionAction
 from knowledge.store import list_revisions, now, record_revision
 from quick_replies.keys import search_keys
 from quick_replies.models import QuickReply, QuickReplyGroup
+
+if TYPE_CHECKING:
+    from knowledge.database import Database
 
 
 def insert_group(db: sqlite_utils.Database, group: QuickReplyGroup) -> int:
@@ -93,8 +96,13 @@ def _shop_name(db: sqlite_utils.Database, shop_id: int) -> str:
 
 def code_clash(db: sqlite_utils.Database, shop_id: int, code: str, holder_id: int, holder_title: str) -> Conflict:
     """The short code is already held by another phrase of the same scope."""
+    return code_clash_in(_shop_name(db, shop_id), code, holder_id, holder_title)
+
+
+def code_clash_in(shop_name: str, code: str, holder_id: int, holder_title: str) -> Conflict:
+    """``code_clash`` for a store that knows the shop's name some other way (the team hub)."""
     return Conflict(
-        f"编码 {code} 已被「{holder_title}」使用（店铺 {_shop_name(db, shop_id)}）：请换一个编码",
+        f"编码 {code} 已被「{holder_title}」使用（店铺 {shop_name}）：请换一个编码",
         [FieldError("code", f"已被短语 {holder_id}「{holder_title}」使用")],
         extra={"holder": {"id": holder_id, "title": holder_title}},
     )
@@ -125,6 +133,14 @@ def _integrity() -> Iterator[None]:
         raise Conflict(
             "保存失败：编码或分组与现有数据冲突，请刷新后重试", [FieldError("code", "冲突")]
         ) from exc
+
+
+class GroupNameTaken(Exception):
+    """The shop already has a group of that name."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(f"group {name!r} exists")
 
 
 def list_groups(db: sqlite_utils.Database, shop_id: int) -> list[QuickReplyGroup]:
@@ -376,3 +392,95 @@ def usage_by_day(db: sqlite_utils.Database, since: str) -> list[tuple[int, int, 
             [since],
         )
     ]
+
+
+
+# --------------------------------------------------------------------------- #
+# The store interface: SQLite here, PostgreSQL on the team hub (assistant/hub/quick_replies.py)
+# --------------------------------------------------------------------------- #
+
+Row = dict[str, Any]
+
+
+class QuickReplyStore(Protocol):
+    """What the service needs from a quick-reply store. Rows are shaped like ``quick_replies`` rows
+    plus ``group_name`` and ``group_position`` (``to_model`` and the lookup index read them).
+
+    The change hook: every write returns the saved rows (a delete, the row it removed); the caller
+    swaps them into this process's lookup index. On the hub the same write also appends the rows to
+    the change feed in its transaction, and every other process applies them from there."""
+
+    async def all_rows(self) -> list[Row]: ...
+    async def get_row(self, phrase_id: int) -> Row | None: ...
+    async def rows_in_shop(
+        self, shop_id: int, *, q: str = "", group_id: int | None = None, scope: str | None = None,
+        enabled: bool | None = None,
+    ) -> list[Row]: ...  # fmt: skip
+    async def create(self, reply: QuickReply, agent_id: int | None) -> Row: ...
+    async def update(
+        self, phrase_id: int, reply: QuickReply, expected_version: int | None, agent_id: int | None
+    ) -> Row: ...
+    async def delete(self, phrase_id: int, expected_version: int | None, agent_id: int | None) -> Row: ...
+    async def rollback(
+        self, phrase_id: int, revision_id: int, expected_version: int | None, agent_id: int | None
+    ) -> Row: ...
+    async def revisions(self, phrase_id: int) -> list[Revision]: ...
+    async def list_groups(self, shop_id: int) -> list[QuickReplyGroup]: ...
+    async def create_group(self, group: QuickReplyGroup) -> QuickReplyGroup: ...
+    async def reorder_group(self, group_id: int, items: list[tuple[int, int]], agent_id: int | None) -> list[Row]: ...
+
+
+class SqliteQuickReplyStore:
+    """The functions above on the service's SQLite ``Database``: reads off the loop, writes on its writer."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def all_rows(self) -> list[Row]:
+        return await self.db.read(all_rows)
+
+    async def get_row(self, phrase_id: int) -> Row | None:
+        return await self.db.read(lambda c: get_row(c, phrase_id))
+
+    async def rows_in_shop(
+        self, shop_id: int, *, q: str = "", group_id: int | None = None, scope: str | None = None,
+        enabled: bool | None = None,
+    ) -> list[Row]:  # fmt: skip
+        return await self.db.read(
+            lambda c: rows_in_shop(c, shop_id, q=q, group_id=group_id, scope=scope, enabled=enabled)
+        )
+
+    async def create(self, reply: QuickReply, agent_id: int | None) -> Row:
+        return await self.db.write(lambda c: create_quick_reply(c, reply, agent_id))
+
+    async def update(
+        self, phrase_id: int, reply: QuickReply, expected_version: int | None, agent_id: int | None
+    ) -> Row:
+        return await self.db.write(lambda c: update_quick_reply(c, phrase_id, reply, expected_version, agent_id))
+
+    async def delete(self, phrase_id: int, expected_version: int | None, agent_id: int | None) -> Row:
+        return await self.db.write(lambda c: delete_quick_reply(c, phrase_id, expected_version, agent_id))
+
+    async def rollback(
+        self, phrase_id: int, revision_id: int, expected_version: int | None, agent_id: int | None
+    ) -> Row:
+        return await self.db.write(
+            lambda c: rollback_quick_reply(c, phrase_id, revision_id, expected_version, agent_id)
+        )
+
+    async def revisions(self, phrase_id: int) -> list[Revision]:
+        return await self.db.read(lambda c: quick_reply_revisions(c, phrase_id))
+
+    async def list_groups(self, shop_id: int) -> list[QuickReplyGroup]:
+        return await self.db.read(lambda c: list_groups(c, shop_id))
+
+    async def create_group(self, group: QuickReplyGroup) -> QuickReplyGroup:
+        def save(c: sqlite_utils.Database) -> QuickReplyGroup:
+            if any(g.name == group.name for g in list_groups(c, group.shop_id)):
+                raise GroupNameTaken(group.name)
+            return group.model_copy(update={"id": insert_group(c, group)})
+
+        return await self.db.write(save)
+
+    async def reorder_group(self, group_id: int, items: list[tuple[int, int]], agent_id: int | None) -> list[Row]:
+        return await self.db.write(lambda c: reorder_group(c, group_id, items, agent_id))

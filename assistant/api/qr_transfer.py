@@ -91,9 +91,7 @@ async def export_quick_replies(request: web.Request) -> web.StreamResponse:
     agent = current_agent(request)
     query = read_query(request, ExportQuery)
     shop_id = resolve_shop(request, agent, query.shop)
-    rows = await request.app[keys.DB].read(
-        lambda c: qr_store.rows_in_shop(c, shop_id, scope=Scope.SHOP.value)
-    )
+    rows = await request.app[keys.QR_STORE].rows_in_shop(shop_id, scope=Scope.SHOP.value)  # SQLite or the hub
     records = [record_of(r) for r in rows]
     shop = request.app[keys.DIRECTORY].shops[shop_id]
     stamp = datetime.now(request.app[keys.DIRECTORY].zone(shop_id)).strftime("%Y%m%d")

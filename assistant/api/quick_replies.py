@@ -156,7 +156,8 @@ async def quick_replies_ctx(app: web.Application) -> AsyncIterator[None]:
     """Build the lookup index from stored keys and usage history; follow new uses."""
     db, directory = app[keys.DB], app[keys.DIRECTORY]
     since = (datetime.now(UTC) - timedelta(days=USAGE_HISTORY_DAYS)).isoformat()
-    rows, uses = await db.read(lambda c: (qr_store.all_rows(c), qr_store.usage_by_day(c, since)))
+    rows = await app[keys.QR_STORE].all_rows()  # SQLite, or the team hub
+    uses = await db.read(lambda c: qr_store.usage_by_day(c, since))
     library = QuickReplyLibrary()
     team_of = {agent.id: agent.team_id for agent in directory.agents.values()}
     await asyncio.to_thread(library.load, rows, uses, team_of)
@@ -202,7 +203,7 @@ def _to_reply(body: QuickReplyIn, shop_id: int) -> QuickReply:
 
 
 async def _row(request: web.Request, agent: Agent, phrase_id: int) -> dict[str, Any]:
-    row = await request.app[keys.DB].read(lambda c: qr_store.get_row(c, phrase_id))
+    row = await request.app[keys.QR_STORE].get_row(phrase_id)
     if row is None or not _visible_row(agent, row):
         raise NotFound(f"快捷短语 {phrase_id} 不存在", [FieldError("id", "请刷新列表")])
     return row
@@ -240,10 +241,8 @@ async def list_quick_replies(request: web.Request) -> web.Response:
     query = read_query(request, ListQuery)
     shop_id = resolve_shop(request, agent, query.shop)
     q = fold_code(query.q)
-    rows = await request.app[keys.DB].read(
-        lambda c: qr_store.rows_in_shop(
-            c, shop_id, q=q, group_id=query.group, scope=query.scope, enabled=query.enabled
-        )
+    rows = await request.app[keys.QR_STORE].rows_in_shop(
+        shop_id, q=q, group_id=query.group, scope=query.scope, enabled=query.enabled
     )
     visible = [r for r in rows if _visible_row(agent, r)]
     end = query.cursor + query.limit
@@ -263,7 +262,7 @@ async def create_quick_reply(request: web.Request) -> web.Response:
     reply = _to_reply(body, shop_id)
     _check_editable(agent, reply)
     await check_templates(request, [("body", reply.body)])
-    row = await request.app[keys.DB].write(lambda c: qr_store.create_quick_reply(c, reply, agent.id))
+    row = await request.app[keys.QR_STORE].create(reply, agent.id)
     request.app[keys.QUICK_REPLIES].publish(row)
     return ok(_out(row), status=201)
 
@@ -278,9 +277,7 @@ async def update_quick_reply(request: web.Request) -> web.Response:
     reply = _to_reply(body, shop_id)
     _check_editable(agent, reply)
     await check_templates(request, [("body", reply.body)])
-    row = await request.app[keys.DB].write(
-        lambda c: qr_store.update_quick_reply(c, phrase_id, reply, body.version, agent.id)
-    )
+    row = await request.app[keys.QR_STORE].update(phrase_id, reply, body.version, agent.id)
     request.app[keys.QUICK_REPLIES].publish(row)
     return ok(_out(row))
 
@@ -291,15 +288,13 @@ async def delete_quick_reply(request: web.Request) -> web.Response:
     version = read_query(request, VersionQuery).version
     current = await _row(request, agent, phrase_id)
     _check_editable(agent, current)
-    await request.app[keys.DB].write(
-        lambda c: qr_store.delete_quick_reply(c, phrase_id, version, agent.id)
-    )
+    await request.app[keys.QR_STORE].delete(phrase_id, version, agent.id)
     request.app[keys.QUICK_REPLIES].drop(phrase_id)
     return ok(DeletedOut(deleted=phrase_id))
 
 
 async def _revisions(request: web.Request, agent: Agent, phrase_id: int) -> list[Revision]:
-    revisions = await request.app[keys.DB].read(lambda c: qr_store.quick_reply_revisions(c, phrase_id))
+    revisions = await request.app[keys.QR_STORE].revisions(phrase_id)
     states = [r.after or r.before or {} for r in revisions]
     if not revisions or not any(
         may_see(agent, Holding.of(state)) for state in states
@@ -331,9 +326,7 @@ async def rollback(request: web.Request) -> web.Response:
     shop_id = int(state.get("shop_id") or agent.main_shop_id)
     resolve_shop(request, agent, shop_id)
     await check_templates(request, [("body", str(state.get("body") or ""))])
-    row = await request.app[keys.DB].write(
-        lambda c: qr_store.rollback_quick_reply(c, phrase_id, body.revision_id, body.version, agent.id)
-    )
+    row = await request.app[keys.QR_STORE].rollback(phrase_id, body.revision_id, body.version, agent.id)
     request.app[keys.QUICK_REPLIES].publish(row)
     return ok(_out(row))
 
@@ -341,7 +334,7 @@ async def rollback(request: web.Request) -> web.Response:
 async def list_groups(request: web.Request) -> web.Response:
     agent = current_agent(request)
     shop_id = resolve_shop(request, agent, read_query(request, ShopQuery).shop)
-    groups = await request.app[keys.DB].read(lambda c: qr_store.list_groups(c, shop_id))
+    groups = await request.app[keys.QR_STORE].list_groups(shop_id)
     return ok(GroupList(groups=groups))
 
 
@@ -350,16 +343,14 @@ async def create_group(request: web.Request) -> web.Response:
     body = await read_json(request, GroupIn)
     shop_id = resolve_shop(request, agent, body.shop)
     group = QuickReplyGroup(shop_id=shop_id, name=body.name, position=body.position)
-
-    def save(c: Any) -> QuickReplyGroup:
-        if any(g.name == group.name for g in qr_store.list_groups(c, shop_id)):
-            raise Conflict(
-                f"分组「{group.name}」在店铺 {_shop_name(request, shop_id)} 已存在",
-                [FieldError("name", "换一个名字")],
-            )
-        return group.model_copy(update={"id": qr_store.insert_group(c, group)})
-
-    return ok(GroupOut(group=await request.app[keys.DB].write(save)), status=201)
+    try:
+        saved = await request.app[keys.QR_STORE].create_group(group)
+    except qr_store.GroupNameTaken as exc:
+        raise Conflict(
+            f"分组「{group.name}」在店铺 {_shop_name(request, shop_id)} 已存在",
+            [FieldError("name", "换一个名字")],
+        ) from exc
+    return ok(GroupOut(group=saved), status=201)
 
 
 async def reorder_group(request: web.Request) -> web.Response:
@@ -376,7 +367,7 @@ async def reorder_group(request: web.Request) -> web.Response:
             raise BadRequest.field(f"items.{index}.id", f"短语 {row['id']}「{row['title']}」不在这个分组里")
         _check_editable(agent, row)
     items = [(item.id, item.version) for item in body.items]
-    saved = await request.app[keys.DB].write(lambda c: qr_store.reorder_group(c, group_id, items, agent.id))
+    saved = await request.app[keys.QR_STORE].reorder_group(group_id, items, agent.id)
     for row in saved:
         request.app[keys.QUICK_REPLIES].publish(row)
     return ok(QuickReplyList(quick_replies=[_out(row) for row in saved]))

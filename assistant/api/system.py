@@ -25,6 +25,11 @@ class Health(Model):
         description="the matcher's sentence encoder: on, loading, off (KEFU_ENCODER=off) or unavailable"
     )
     encoder_detail: str = Field(description="the model, or why the encoder is off")
+    hub: str = Field(
+        "off",
+        description="the team hub's PostgreSQL (KEFU_DATABASE_URL): off (SQLite only), ok, or unreachable;"
+        " status is degraded while it is unreachable",
+    )
 
 
 class ShopOut(Model):
@@ -39,14 +44,17 @@ class Me(Model):
 async def healthz(request: web.Request) -> web.Response:
     shops = await request.app[keys.DB].read(count_shops)
     semantic = request.app[keys.SEMANTIC].status
+    hub = request.app.get(keys.HUB)
+    hub_state = "off" if hub is None else await hub.check()
     return ok(
         Health(
-            status="ok",
+            status="degraded" if hub_state.startswith("unreachable") else "ok",
             version=assistant.__version__,
             database="ok",
             shops=shops,
             encoder=semantic.state,
             encoder_detail=semantic.detail,
+            hub=hub_state,
         )
     )
 

@@ -1,0 +1,6 @@
+"""The team hub: shared state in PostgreSQL (``KEFU_DATABASE_URL``) for several service processes.
+
+So far the hub holds quick replies (phrases, groups, revisions), the change feed that keeps every
+process's lookup index current, and one-owner claims; every other store stays in the process's own
+SQLite file (docs/architecture.md, "Team hub"). Import asyncpg only from here.
+"""

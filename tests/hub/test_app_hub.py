@@ -1,0 +1,99 @@
+"""The service in hub mode (KEFU_DATABASE_URL): quick replies live in PostgreSQL, a save through one
+app reaches another app's lookup through the change feed, /healthz checks the hub, and routes still
+on the local file are refused rather than silently writing there."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient
+
+from assistant.app import create_app
+from assistant.settings import Settings
+from tests.conftest import MiniShop
+
+pytestmark = pytest.mark.postgres
+Client = Callable[..., Awaitable[TestClient]]
+
+
+def _hub_settings(settings: Settings, pg_url: str, data_dir: Path | None = None) -> Settings:
+    return settings.model_copy(update={"database_url": pg_url, "data_dir": data_dir or settings.data_dir})
+
+
+async def _search(client: TestClient, headers: dict[str, str], q: str) -> list[dict[str, Any]]:
+    response = await client.get("/api/quick-replies/search", params={"q": q}, headers=headers)
+    assert response.status == 200, await response.text()
+    results: list[dict[str, Any]] = (await response.json())["results"]
+    return results
+
+
+async def test_two_apps_on_one_hub_share_quick_replies(
+    aiohttp_client: Client, settings: Settings, mini_shop: MiniShop, pg_url: str,
+    auth: Callable[[int], dict[str, str]], tmp_path: Path,
+) -> None:  # fmt: skip
+    other_dir = tmp_path / "other"
+    shutil.copytree(settings.data_dir, other_dir)  # the same shop and agents (and secret) beside it
+    a = await aiohttp_client(create_app(_hub_settings(settings, pg_url)))
+    b = await aiohttp_client(create_app(_hub_settings(settings, pg_url, other_dir)))
+    editor = auth(mini_shop.editor_id)
+    group = await a.post("/api/quick-reply-groups", json={"name": "常用"}, headers=editor)
+    assert group.status == 201, await group.text()
+    group_id = (await group.json())["group"]["id"]
+    created = await a.post("/api/quick-replies", headers=editor,
+                           json={"group_id": group_id, "code": "fhsj", "title": "发货时间", "body": "48 小时内发货"})  # fmt: skip
+    assert created.status == 201, await created.text()
+    phrase = (await created.json())["quick_reply"]
+    started = time.monotonic()
+    while not [r for r in await _search(b, editor, "fhsj") if r["id"] == phrase["id"]]:
+        assert time.monotonic() - started < 1.0, "the other app's lookup did not see the save within 1 s"
+        await asyncio.sleep(0.01)
+    # b edits it; a sees the new title; b's list reads the hub, not its own SQLite file
+    saved = await b.put(f"/api/quick-replies/{phrase['id']}", headers=editor,
+                        json={"group_id": group_id, "code": "fhsj", "title": "发货时效", "body": "48 小时内发货", "version": 1})  # fmt: skip
+    assert saved.status == 200, await saved.text()
+    started = time.monotonic()
+    while [r["title"] for r in await _search(a, editor, "fhsj")] != ["发货时效"]:
+        assert time.monotonic() - started < 1.0
+        await asyncio.sleep(0.01)
+    stale = await a.put(f"/api/quick-replies/{phrase['id']}", headers=editor,
+                        json={"group_id": group_id, "code": "fhsj", "title": "旧", "body": "旧", "version": 1})  # fmt: skip
+    assert stale.status == 409
+    deleted = await a.delete(f"/api/quick-replies/{phrase['id']}", headers=editor)
+    assert deleted.status == 200
+    started = time.monotonic()
+    while await _search(b, editor, "fhsj"):
+        assert time.monotonic() - started < 1.0
+        await asyncio.sleep(0.01)
+    history = await b.get(f"/api/quick-replies/{phrase['id']}/revisions", headers=editor)
+    assert [r["action"] for r in (await history.json())["revisions"]] == ["delete", "update", "create"]
+    assert (await history.json())["revisions"][0]["agent_name"] == "李娜"
+
+
+async def test_health_reports_the_hub_and_local_only_routes_are_refused(
+    aiohttp_client: Client, settings: Settings, mini_shop: MiniShop, pg_url: str,
+    auth: Callable[[int], dict[str, str]],
+) -> None:  # fmt: skip
+    client = await aiohttp_client(create_app(_hub_settings(settings, pg_url)))
+    health = await (await client.get("/healthz")).json()
+    assert health["status"] == "ok" and health["hub"] == "ok"
+    refused = await client.get("/api/quick-replies/usage-report", headers=auth(mini_shop.editor_id))
+    assert refused.status == 501
+    body = await refused.json()
+    assert body["ok"] is False and "团队中心模式" in body["error"]
+    editor = auth(mini_shop.editor_id)
+    group = await client.post("/api/quick-reply-groups", json={"name": "常用"}, headers=editor)
+    phrase = {"group_id": (await group.json())["group"]["id"], "code": "hubx", "title": "中心短语", "body": "正文"}
+    assert (await client.post("/api/quick-replies", json=phrase, headers=editor)).status == 201
+    exported = await client.get("/api/quick-replies/export", params={"format": "csv"}, headers=editor)
+    assert exported.status == 200 and "hubx" in await exported.text()  # read through the store: the hub's
+
+
+async def test_sqlite_mode_reports_the_hub_off(client: TestClient) -> None:
+    health = await (await client.get("/healthz")).json()
+    assert health["hub"] == "off" and health["status"] == "ok"
