@@ -59,3 +59,5 @@ TEMPLATES = web.AppKey("templates", RenderPool)
 IMPORTS = web.AppKey("imports", asyncio.Semaphore)
 #: shop imports (seller-center exports) running or finished in this process, polled for progress
 IMPORT_JOBS = web.AppKey("import_jobs", ImportJobs)
+#: each agent's score per past month and shops, for their level (assistant/api/kpi_scores.py)
+KPI_HISTORY = web.AppKey("kpi_history", TtlCache[tuple[object, ...], dict[int, float | None]])

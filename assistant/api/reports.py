@@ -17,43 +17,31 @@ from pydantic import Field, StringConstraints
 from assistant import keys
 from assistant.api.commerce import shop_of
 from assistant.api.io import QueryId, ok, read_json, read_query
+from assistant.api.kpi_scores import AgentKpi, score_agents, settings_of, with_levels
 from assistant.api.watch import rules_from
 from assistant.conversations.models import Direction
 from assistant.errors import BadRequest, Conflict, FieldError
 from assistant.security import current_agent
 from assistant.team import forecast as fc
-from assistant.team import store
-from assistant.team.kpi import CARDS, Score, card_score, explain, shops_score, with_team
+from assistant.team import kpi_store, store
+from assistant.team.kpi_config import BandIn
+from assistant.team.periods import PATTERN, month_range, period_range
 from assistant.team.reports import ADDITIVE, SETTLE_FINAL, Figures, LogLine, PaidOrder, add, daily_figures
 from assistant.team.watch import Source
-from knowledge.models import Agent, Id, Model, Role
+from knowledge.models import Id, Model
 
-MAIN_SHOP_WEIGHT = 0.6
 ATTRIBUTION_DAYS = 30
 
 
 Period = Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+AnyPeriod = Annotated[str, StringConstraints(pattern=PATTERN)]
 
 
 class KpiQuery(Model):
-    period: Period = Field(description="the month, YYYY-MM (in the shop's time zone)")
-    shop: QueryId | None = Field(None, description="one shop; default: every shop the caller is logged into")
-
-
-class AgentKpi(Model):
-    agent_id: int
-    agent: str
-    login: str
-    role: str
-    shops: dict[str, dict[str, float | None]] = Field(description="shop id → that shop's metrics")
-    metrics: dict[str, float | None] = Field(
-        description="the agent's metrics in their main shop of the report"
+    period: AnyPeriod = Field(
+        description="a month YYYY-MM, an ISO week YYYY-Www or a day YYYY-MM-DD (in the shop's time zone)"
     )
-    shop_scores: dict[str, float | None]
-    score: float | None
-    base_yuan: int | None
-    bonus_yuan: str | None = Field(description="yuan with two decimals, as a string (never a float)")
-    explanation: str
+    shop: QueryId | None = Field(None, description="one shop; default: every shop the caller is logged into")
 
 
 class KpiOut(Model):
@@ -64,7 +52,9 @@ class KpiOut(Model):
     changed_since_close: bool = Field(
         False, description="a recomputation now differs from the frozen figures"
     )
+    kind: str = Field("month", description="day, week or month")
     weights: dict[str, float]
+    bands: list[BandIn] = Field(default_factory=list, description="the bonus bands the bases came from")
     agents: list[AgentKpi]
 
 
@@ -133,10 +123,24 @@ TYPICAL_CURVE: dict[int, float] = {
 
 
 def _month(period: str) -> tuple[date, date]:
-    year, month = int(period[:4]), int(period[5:7])
-    start = date(year, month, 1)
-    end = date(year + (month == 12), month % 12 + 1, 1)
-    return start, end
+    return month_range(period)
+
+
+def parse_period(period: str) -> tuple[date, date, str]:
+    try:
+        return period_range(period)
+    except ValueError:
+        raise BadRequest.field("period", f"{period} 不是有效的日期或周") from None
+
+
+async def compute(
+    app: web.Application, period: str, shop_ids: list[int], saved: kpi_store.Saved
+) -> list[AgentKpi]:
+    """The period's rows with score, bonus and explanation, and each agent's level."""
+    start, end, kind = parse_period(period)
+    found = await month_figures(app, shop_ids, start, end)
+    rows = score_agents(app, found, shop_ids, saved.config, kind)
+    return await with_levels(app, rows, start, shop_ids, saved)
 
 
 async def _inputs(
@@ -239,87 +243,26 @@ async def aggregate_days(app: web.Application, backfill_days: int = 62) -> int:
     return written
 
 
-async def _compute(request: web.Request, caller: Agent, period: str, shop_ids: list[int]) -> list[AgentKpi]:
-    app = request.app
-    start, end = _month(period)
-    found = await month_figures(app, shop_ids, start, end)
-    directory = app[keys.DIRECTORY]
-    per_agent: dict[int, dict[int, dict[str, float | None]]] = {}
-    for (agent_id, shop_id), figs in found.items():
-        per_agent.setdefault(agent_id, {})[shop_id] = figs.metrics
-    members = [a for a in directory.agents.values() if set(a.shop_ids) & set(shop_ids) or a.id in per_agent]
-    own: dict[int, tuple[float | None, dict[int, Score | None], dict[int, float]]] = {}
-    for member in members:
-        metrics = per_agent.get(member.id, {})
-        card = CARDS["supervisor" if member.role is Role.SUPERVISOR else "agent"]
-        scores = {shop_id: card_score(m, card) for shop_id, m in metrics.items()}
-        weights = _shop_weights(member, list(metrics))
-        own[member.id] = (shops_score(scores, weights), scores, weights)
-    agent_scores = [v[0] for a, v in own.items() if directory.agents[a].role is not Role.SUPERVISOR]
-    present = [s for s in agent_scores if s is not None]
-    team_average = sum(present) / len(present) if present else None
-    out = []
-    for member in sorted(members, key=lambda a: a.id):
-        total, scores, weights = own[member.id]
-        card = CARDS["supervisor" if member.role is Role.SUPERVISOR else "agent"]
-        final = with_team(total, team_average, card)
-        main = member.main_shop_id if member.main_shop_id in scores else next(iter(scores), None)
-        main_score = scores.get(main) if main is not None else None
-        metrics = per_agent.get(member.id, {})
-        if final is None or main_score is None:
-            text = "本月没有咨询，不计分" if final is None else f"{final:.2f} 分（团队平均）"
-            told = None
-        else:
-            assert main is not None
-            share = weights.get(main, 1.0) / (sum(weights.values()) or 1.0)
-            if card.team_share and team_average is not None:
-                share *= 1 - card.team_share
-            told = explain(main_score, total=final, scale=share)
-            text = told.text()
-        out.append(
-            AgentKpi(
-                agent_id=member.id,
-                agent=member.name,
-                login=member.login,
-                role=member.role.value,
-                shops={str(s): m for s, m in metrics.items()},
-                metrics=metrics.get(main, {}) if main is not None else {},
-                shop_scores={str(s): (round(v.value, 2) if v else None) for s, v in scores.items()},
-                score=float(told.score) if told else (round(final, 2) if final is not None else None),
-                base_yuan=told.base_yuan if told else None,
-                bonus_yuan=str(told.bonus_yuan) if told else None,
-                explanation=text,
-            )
-        )
-    return out
-
-
-def _shop_weights(member: Agent, shop_ids: list[int]) -> dict[int, float]:
-    """The seeds' split: the main shop 0.6, the others share 0.4 (renormalised over shops with figures)."""
-    others = [s for s in shop_ids if s != member.main_shop_id]
-    weights = {s: (1 - MAIN_SHOP_WEIGHT) / len(others) for s in others} if others else {}
-    if member.main_shop_id in shop_ids:
-        weights[member.main_shop_id] = MAIN_SHOP_WEIGHT if others else 1.0
-    return weights
-
-
 def _shop_ids(request: web.Request, shop: int | None) -> list[int]:
     agent = current_agent(request)
     return [shop_of(request, agent, shop)] if shop else sorted(agent.shop_ids)
 
 
 async def kpi_report(request: web.Request) -> web.Response:
-    """The month's figures, score, bonus base and bonus per agent, each with its explanation; a closed
-    month gives its frozen figures (and says when a recomputation now differs)."""
-    caller = current_agent(request)
+    """The period's figures, score, bonus base and bonus per agent, each with its explanation and the
+    agent's level; a closed month gives its frozen figures (and says when a recomputation now differs)."""
     query = read_query(request, KpiQuery)
     shop_ids = _shop_ids(request, query.shop)
-    agents = await _compute(request, caller, query.period, shop_ids)
-    closed = await request.app[keys.DB].read(lambda db: store.kpi_close(db, query.period, query.shop))
-    weights = dict(CARDS["agent"].weights)
+    _, _, kind = parse_period(query.period)
+    saved = await settings_of(request.app)
+    agents = await compute(request.app, query.period, shop_ids, saved)
+    closed = None
+    if kind == "month":
+        closed = await request.app[keys.DB].read(lambda db: store.kpi_close(db, query.period, query.shop))
+    weights = dict(saved.config.card("agent").weights)
     if closed is not None:
         frozen = [AgentKpi.model_validate(a) for a in json.loads(closed.report)]
-        changed = [a.model_dump(mode="json") for a in agents] != [a.model_dump(mode="json") for a in frozen]
+        changed = [_scored(a) for a in agents] != [_scored(a) for a in frozen]
         return ok(
             KpiOut(
                 period=query.period,
@@ -328,10 +271,21 @@ async def kpi_report(request: web.Request) -> web.Response:
                 closed_at=closed.closed_at,
                 changed_since_close=changed,
                 weights=weights,
+                bands=saved.config.bands,
                 agents=frozen,
             )
         )
-    return ok(KpiOut(period=query.period, shop=query.shop, closed=False, weights=weights, agents=agents))
+    return ok(
+        KpiOut(
+            period=query.period, shop=query.shop, closed=False, kind=kind, weights=weights,
+            bands=saved.config.bands, agents=agents,
+        )
+    )
+
+
+def _scored(row: AgentKpi) -> dict[str, object]:
+    """What a close freezes and a recomputation is compared on (the level is judged afresh)."""
+    return row.model_dump(mode="json", exclude={"level", "next_level", "level_needs"})
 
 
 async def close_month(request: web.Request) -> web.Response:
@@ -343,7 +297,8 @@ async def close_month(request: web.Request) -> web.Response:
     _, end = _month(body.period)
     if datetime.now(tz).date() < end:
         raise BadRequest.field("period", f"{body.period} 还没有结束，月底之后才能结算")
-    agents = await _compute(request, caller, body.period, shop_ids)
+    saved = await settings_of(request.app)
+    agents = await compute(request.app, body.period, shop_ids, saved)
     report = json.dumps([a.model_dump(mode="json") for a in agents], ensure_ascii=False)
     now = datetime.now(UTC)
     try:
@@ -363,7 +318,8 @@ async def close_month(request: web.Request) -> web.Response:
             shop=body.shop,
             closed=True,
             closed_at=closed.closed_at,
-            weights=dict(CARDS["agent"].weights),
+            weights=dict(saved.config.card("agent").weights),
+            bands=saved.config.bands,
             agents=agents,
         )
     )

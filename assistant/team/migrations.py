@@ -220,3 +220,21 @@ def m0007_roster(db: sqlite_utils.Database) -> None:
             )""",
         ],
     )
+
+
+@migrations(name="0008_kpi_settings")
+def m0008_kpi_settings(db: sqlite_utils.Database) -> None:
+    execute_all(
+        db,
+        [
+            # the supervisor's KPI settings (weights per role, targets, bonus bands, level criteria): one
+            # versioned document; every save is audited with the document before and after
+            """CREATE TABLE kpi_settings (
+                id INTEGER PRIMARY KEY CHECK (id = 1),
+                body TEXT NOT NULL,
+                version INTEGER NOT NULL,
+                set_by INTEGER NOT NULL REFERENCES agents(id),
+                set_at TEXT NOT NULL
+            )""",
+        ],
+    )
