@@ -22,7 +22,6 @@ from assistant.api.watch import rules_from
 from assistant.conversations.models import Direction
 from assistant.errors import BadRequest, Conflict, FieldError
 from assistant.security import current_agent
-from assistant.team import forecast as fc
 from assistant.team import kpi_store, store
 from assistant.team.kpi_config import BandIn
 from assistant.team.periods import PATTERN, month_range, period_range
@@ -61,65 +60,6 @@ class KpiOut(Model):
 class CloseIn(Model):
     period: Period = Field(description="the month to close, YYYY-MM (after it ended)")
     shop: Id | None = None
-
-
-class ForecastIn(Model):
-    this_october_daily: Annotated[float, Field(ge=0, le=10_000_000)]
-    last_event_day: Annotated[float, Field(ge=0, le=100_000_000)]
-    last_october_daily: Annotated[float, Field(gt=0, le=10_000_000)]
-    agents: Annotated[int, Field(ge=0, le=100_000)] | None = Field(
-        None, description="agents planned for the day"
-    )
-    shop: Id | None = Field(None, description="shop whose conversation log gives the hour curve")
-
-
-class ShiftOut(Model):
-    shift: str
-    share: float
-    consultations: int
-    agents_min: int
-    agents_max: int
-    rostered: int
-    short: int
-
-
-class ForecastOut(Model):
-    forecast: int
-    ratio: float
-    agents_min: int = Field(description="agents at 120 consultations a day each, rounded up")
-    agents_max: int = Field(description="agents at 80 consultations a day each, rounded up")
-    verdict: str | None = Field(description="with `agents`: add (above 120 each), fewer (below 80) or ok")
-    curve_from: str = Field(description="log (the shop's last 28 days) or typical (no history)")
-    by_shift: list[ShiftOut]
-
-
-# A typical day of a Tmall shop's consultations by clock hour (shares), used when there is no history.
-TYPICAL_CURVE: dict[int, float] = {
-    0: 3,
-    1: 1,
-    2: 0.5,
-    3: 0.3,
-    4: 0.2,
-    5: 0.3,
-    6: 0.8,
-    7: 2,
-    8: 4,
-    9: 6,
-    10: 7,
-    11: 6.5,
-    12: 5,
-    13: 5.5,
-    14: 6,
-    15: 6,
-    16: 5.5,
-    17: 5,
-    18: 5,
-    19: 6,
-    20: 7.5,
-    21: 8,
-    22: 6.5,
-    23: 4.5,
-}
 
 
 def _month(period: str) -> tuple[date, date]:
@@ -321,57 +261,5 @@ async def close_month(request: web.Request) -> web.Response:
             weights=dict(saved.config.card("agent").weights),
             bands=saved.config.bands,
             agents=agents,
-        )
-    )
-
-
-async def hour_curve(request: web.Request, shop_id: int) -> dict[int, float] | None:
-    """The share of the buyers' messages per clock hour over the shop's last 28 days (None: no history)."""
-    tz = ZoneInfo(request.app[keys.SETTINGS].timezone)
-    now = datetime.now(UTC)
-    messages = await request.app[keys.CONVERSATIONS].shop_messages(
-        shop_id, now - timedelta(days=28), now, direction=Direction.IN
-    )
-    if len(messages) < 50:
-        return None
-    curve: dict[int, float] = {}
-    for m in messages:
-        hour = m.at.astimezone(tz).hour
-        curve[hour] = curve.get(hour, 0) + 1
-    return curve
-
-
-async def forecast(request: web.Request) -> web.Response:
-    """Event-day consultations = this October's daily average × (last year's event day ÷ last October's
-    daily average); agents at 120 and 80 a day; split by shift along the hour curve."""
-    caller = current_agent(request)
-    body = await read_json(request, ForecastIn)
-    got = fc.forecast(body.this_october_daily, body.last_event_day, body.last_october_daily)
-    curve = await hour_curve(request, shop_of(request, caller, body.shop)) if body.shop else None
-    roster: dict[str, int] = {}
-    if body.agents is not None:
-        per_shift = body.agents // len(fc.SHIFTS)
-        roster = {s.name: per_shift + (i < body.agents % len(fc.SHIFTS)) for i, s in enumerate(fc.SHIFTS)}
-    shifts = fc.by_shift(got.consultations, curve or TYPICAL_CURVE, roster)
-    return ok(
-        ForecastOut(
-            forecast=got.consultations,
-            ratio=round(got.ratio, 4),
-            agents_min=got.agents_min,
-            agents_max=got.agents_max,
-            verdict=fc.load_verdict(got.consultations, body.agents) if body.agents is not None else None,
-            curve_from="log" if curve else "typical",
-            by_shift=[
-                ShiftOut(
-                    shift=n.shift,
-                    share=round(n.share, 4),
-                    consultations=n.consultations,
-                    agents_min=n.agents_min,
-                    agents_max=n.agents_max,
-                    rostered=n.rostered,
-                    short=n.short,
-                )
-                for n in shifts
-            ],
         )
     )
