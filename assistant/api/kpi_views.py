@@ -198,7 +198,8 @@ def _out(request: web.Request, row: ConversationRow) -> ConversationOut:
     member = request.app[keys.DIRECTORY].agents.get(row.agent_id) if row.agent_id is not None else None
     return ConversationOut(
         shop_id=row.shop_id, conversation=row.conversation, buyer=row.buyer, agent_id=row.agent_id,
-        agent=member.name if member else None, day=row.day, started=row.started,
+        agent=member.name if member else None, day=row.day,
+        started=row.started.astimezone(ZoneInfo(request.app[keys.SETTINGS].timezone)),
         buyer_messages=row.buyer_messages, agent_messages=row.agent_messages,
         first_response_s=row.first_response_s, turns=row.turns, turns_within=row.turns_within, paid=row.paid,
         paid_yuan=f"{row.paid_fen / 100:.2f}",

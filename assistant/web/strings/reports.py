@@ -153,8 +153,8 @@ ZH: dict[str, str] = {
 }
 
 EN: dict[str, str] = {
-    "stab_kpi": "KPI & bonus",
-    "stab_forecast": "Forecast & staffing",
+    "stab_kpi": "KPI and bonus",
+    "stab_forecast": "Forecast and staffing",
     "rm_inquiring": "Inquiring buyers",
     "rm_conversion_next_day": "Conversion (next day)",
     "rm_conversion": "Conversion",
