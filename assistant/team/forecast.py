@@ -70,6 +70,11 @@ class Shift:
             end += 24 * 60
         return sorted({(minute // 60) % 24 for minute in range(start, end, 30)})
 
+    def length_h(self) -> float:
+        start = self.start.hour * 60 + self.start.minute
+        end = self.end.hour * 60 + self.end.minute
+        return ((end - start) % (24 * 60) or 24 * 60) / 60
+
 
 SHIFTS: tuple[Shift, ...] = (
     Shift("早班", time(8, 30), time(17, 30)),
@@ -140,8 +145,8 @@ def by_hour(
     shifts: Sequence[Shift] = SHIFTS,
     load_high: int = LOAD_HIGH,
 ) -> list[HourNeed]:
-    """Each clock hour's consultations and the agents it takes: an agent on a shift of ``n`` hours
-    handles ``load_high / n`` an hour at the band's top; ``on_shift`` counts the rostered agents whose
+    """Each clock hour's consultations and the agents it takes: an agent on a shift ``n`` hours long
+    handles ``load_high / n`` an hour at the band's top (an hour outside every shift: a 9-hour day's); ``on_shift`` counts the rostered agents whose
     shift covers the hour."""
     weight = sum(hour_shares.values())
     if weight <= 0:
@@ -150,7 +155,7 @@ def by_hour(
     for hour in range(24):
         expected = total * hour_shares.get(hour, 0) / weight
         covering = [s for s in shifts if hour in s.hours()]
-        per_hour = max((load_high / len(s.hours()) for s in covering), default=load_high / 9)
+        per_hour = max((load_high / s.length_h() for s in covering), default=load_high / 9)
         need = math.ceil(expected / per_hour - 1e-9) if expected > 0 else 0
         out.append(HourNeed(hour, expected, need, sum(roster.get(s.name, 0) for s in covering)))
     return out

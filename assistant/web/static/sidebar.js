@@ -4,6 +4,7 @@ import { $, T, api as call, el, insertText, joinItems, joinList, labelled, paren
 import { mountHotAnswers } from "./hot_answers.js";
 import { mountOrderPanel } from "./order_panel.js";
 import { mountQuickSearch } from "./quick_search.js";
+import { mount as mountMyKpi } from "./sidebar_kpi.js";
 import { offerPending } from "./sync.js";
 
 let current = null;        // the conversation state from the service
@@ -25,6 +26,7 @@ const keyOf = (c) => `${c.conversation}|${c.shop_id}|${c.buyer}`;
 const orders = mountOrderPanel($("orders"), { conversation: () => current, onFocus: () => refreshSuggestions() });
 const hotAnswers = mountHotAnswers($("hot-answers"), { insert });
 mountQuickSearch($("quick-search"), { conversation: () => current, order: () => orders.focusedOrder() });
+mountMyKpi($("my-kpi"));
 
 function pickButton(pick, index, meta, unsure) {
   const missing = pick.missing || [];   // values the text was rendered without (e.g. no order in focus)
