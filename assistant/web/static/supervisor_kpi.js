@@ -12,6 +12,7 @@ const DRILL = { conversion: "paid", orders: "paid", sales_yuan: "paid", unit_pri
   items_per_buyer: "paid", rate_3min: "slow", response_s: "slow", reply_rate: "unreplied" };
 const FILTERS = ["all", "paid", "unpaid", "slow", "unreplied"];
 
+const withData = (node, data) => { Object.assign(node.dataset, data); return node; };
 const fill = (text, values) => text.replace(/\{(\w+)\}/g, (_, k) => String(values[k] ?? ""));
 
 export function formatMetric(metric, value) {
@@ -66,7 +67,7 @@ export async function mount(section, ctx) {
   const format = el("select", { id: "kpi-format" },
     el("option", { value: "xlsx", textContent: "XLSX" }), el("option", { value: "csv", textContent: "CSV" }));
   const exports = ["agent", "day", "conversation"].map((rows) => {
-    const button = el("button", { type: "button", textContent: T[`rk_export_${rows}`], dataset: { rows } });
+    const button = withData(el("button", { type: "button", textContent: T[`rk_export_${rows}`] }), { rows });
     button.addEventListener("click", () => download(
       `/api/reports/export?${query()}&rows=${rows}&format=${format.value}`).catch((e) => toast(e.message)));
     return button;
@@ -78,11 +79,12 @@ export async function mount(section, ctx) {
   const charts = el("div", { id: "kpi-charts", className: "kpi-charts" });
   const drill = el("div", { id: "kpi-drill", hidden: true });
   const settings = el("div", { id: "kpi-settings" });
+  const settingsBox = el("details", { className: "kpi-settings-box" }, el("summary", { textContent: T.rk_settings }), settings);
   section.append(
     el("div", { className: "kpi-bar" }, el("label", { textContent: T.rk_period, htmlFor: "kpi-period" }), kind, period,
       show, el("span", { className: "muted small", textContent: T.rk_export }), format, ...exports, close),
     status, el("h3", { textContent: T.rk_agents }), agents, drill, el("h3", { textContent: T.rk_shops }), shops,
-    el("h3", { textContent: T.rk_charts }), charts, el("h3", { textContent: T.rk_settings }), settings);
+    el("h3", { textContent: T.rk_charts }), charts, settingsBox);
 
   const query = () => `period=${encodeURIComponent(period.value.trim())}&shop=${ctx.shop()}`;
   let shopNames = {};
@@ -103,7 +105,7 @@ export async function mount(section, ctx) {
   function cell(row, metric, value) {
     const text = formatMetric(metric, value);
     if (value === null || value === undefined) return el("td", { textContent: text });
-    const link = el("a", { href: "#kpi", textContent: text, className: "drill", dataset: { metric } });
+    const link = withData(el("a", { href: "#kpi", textContent: text, className: "drill" }), { metric });
     link.addEventListener("click", (e) => { e.preventDefault(); openDrill(row, DRILL[metric] || "all"); });
     return el("td", { className: "num" }, link);
   }
@@ -114,14 +116,14 @@ export async function mount(section, ctx) {
       ...METRICS.map((m) => el("th", { textContent: T[`rm_${m}`] })), el("th", { textContent: T.rk_score }),
       el("th", { textContent: T.rk_base }), el("th", { textContent: T.rk_bonus }),
       el("th", { textContent: T.rk_explanation }));
-    const body = rows.map((r) => el("tr", { dataset: { agent: r.login } },
+    const body = rows.map((r) => withData(el("tr", {},
       el("td", { textContent: r.agent }),
       el("td", { className: "kpi-level", title: r.level_needs || "", textContent: r.level || "—" }),
       ...METRICS.map((m) => cell(r, m, r.metrics[m])),
       el("td", { className: "num kpi-score", textContent: r.score ?? "—" }),
       el("td", { className: "num", textContent: r.base_yuan ?? "—" }),
       el("td", { className: "num kpi-bonus", textContent: r.bonus_yuan ?? "—" }),
-      el("td", { className: "kpi-explanation small", textContent: r.explanation })));
+      el("td", { className: "kpi-explanation small", textContent: r.explanation })), { agent: r.login }));
     agents.replaceChildren(el("table", {}, el("thead", {}, head), el("tbody", {}, ...body)));
   }
 
@@ -171,20 +173,28 @@ export async function mount(section, ctx) {
     drill.scrollIntoView({ block: "nearest" });
   }
 
-  async function loadCharts() {
+  let loads = 0;   // the newest load: an older answer arriving late is dropped
+
+  async function loadCharts(seq) {
     try {
       const data = await api(`/api/reports/charts?${query()}`);
+      if (seq !== loads) return;
       charts.replaceChildren(...["trend", "bars", "heatmap"].map((k) =>
         el("figure", { className: `kpi-chart kpi-chart-${k}` }, svgNode(data[k]))));
-    } catch (error) { charts.replaceChildren(el("p", { className: "form-error", textContent: error.message })); }
+    } catch (error) {
+      if (seq === loads) charts.replaceChildren(el("p", { className: "form-error", textContent: error.message }));
+    }
   }
 
   async function load() {
+    const seq = ++loads;
     status.textContent = "";
     drill.hidden = true;
     close.hidden = kind.value !== "month";
+    loadCharts(seq);
     try {
       const data = await api(`/api/reports/kpi?${query()}`);
+      if (seq !== loads) return;
       close.disabled = data.closed;
       const notes = [];
       if (data.closed) notes.push(fill(T.rk_closed, { at: (data.closed_at || "").slice(0, 16).replace("T", " ") }));
@@ -193,11 +203,11 @@ export async function mount(section, ctx) {
       renderAgents(data.agents);
       renderShops(data.agents);
     } catch (error) {
+      if (seq !== loads) return;
       status.textContent = error.message;
       agents.replaceChildren();
       shops.replaceChildren();
     }
-    loadCharts();
   }
 
   const me = await api("/api/me");
