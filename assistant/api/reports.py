@@ -29,9 +29,6 @@ from assistant.team.reports import ADDITIVE, SETTLE_FINAL, Figures, LogLine, Pai
 from assistant.team.watch import Source
 from knowledge.models import Id, Model
 
-ATTRIBUTION_DAYS = 30
-
-
 Period = Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
 AnyPeriod = Annotated[str, StringConstraints(pattern=PATTERN)]
 
@@ -84,11 +81,13 @@ async def compute(
 
 
 async def _inputs(
-    app: web.Application, shop_ids: list[int], start: date, end: date, lookback_days: int = ATTRIBUTION_DAYS
+    app: web.Application, shop_ids: list[int], start: date, end: date, lookback_days: int | None = None
 ) -> tuple[list[LogLine], list[PaidOrder]]:
     """The log lines and paid orders the figures of days ``[start, end)`` depend on: from the attribution
     window before them to the final settle delay after."""
     tz = ZoneInfo(app[keys.SETTINGS].timezone)
+    if lookback_days is None:
+        lookback_days = app[keys.SETTINGS].kpi_attribution_days
     since = datetime.combine(start, time(0), tzinfo=tz) - timedelta(days=lookback_days)
     until = datetime.combine(end, time(0), tzinfo=tz) + timedelta(days=SETTLE_FINAL + 1)
     lines: list[LogLine] = []
@@ -140,10 +139,10 @@ async def month_figures(
             first, last = missing[0], missing[-1] + timedelta(days=1)
             # only today missing (the usual case): its orders are attributed from today's chats until the
             # hourly job stores the day with the whole 30-day window, so a report stays well under a second
-            lookback = 0 if first >= today else ATTRIBUTION_DAYS
+            lookback = 0 if first >= today else settings.kpi_attribution_days
             lines, orders = await _inputs(app, [shop_id], first, last, lookback)
             live = await asyncio.to_thread(
-                daily_figures, lines, orders, first, last, tz, rules_from(settings), ATTRIBUTION_DAYS
+                daily_figures, lines, orders, first, last, tz, rules_from(settings), settings.kpi_attribution_days
             )
             for (agent_id, row_shop, day), part in live.items():
                 if day in missing:
@@ -170,7 +169,7 @@ async def aggregate_days(app: web.Application, backfill_days: int = 62) -> int:
         first, last = days[0], days[-1] + timedelta(days=1)
         lines, orders = await _inputs(app, [shop_id], first, last)
         live = await asyncio.to_thread(  # minutes of work on a big shop: never on the event loop
-            daily_figures, lines, orders, first, last, tz, rules_from(settings), ATTRIBUTION_DAYS
+            daily_figures, lines, orders, first, last, tz, rules_from(settings), settings.kpi_attribution_days
         )
         rows = {
             (agent_id, day): {name: getattr(f, name) for name in ADDITIVE}
