@@ -282,7 +282,7 @@ ENDPOINTS: list[Endpoint] = [
              body=kpv.SettingsIn, response=kpv.SettingsOut, tag="reports"),
     Endpoint("GET", "/api/kpi/me", kpv.my_kpi, "kpi_me",
              "The caller's own score so far, its explanation, their level and what the next level needs",
-             query=kpv.MeQuery, response=kpv.MeOut, tag="reports"),
+             query=kpv.MeQuery, response=kpv.MeOut, tag="reports", errors=(404,)),
     Endpoint("GET", "/api/reports/charts", kpv.charts_view, "reports_charts",
              "The period's charts as SVG: daily trend, each agent's score, the hour x weekday heatmap",
              role=Role.SUPERVISOR, query=kpv.ReportQuery, response=kpv.ChartsOut, tag="reports"),

@@ -23,7 +23,7 @@ from assistant.api.io import QueryId, ok, read_json, read_query
 from assistant.api.kpi_scores import AgentKpi, score_agents, settings_of
 from assistant.api.reports import AnyPeriod, _inputs, _shop_ids, compute, month_figures, parse_period
 from assistant.api.watch import rules_from
-from assistant.errors import Conflict, FieldError
+from assistant.errors import Conflict, FieldError, NotFound
 from assistant.security import current_agent
 from assistant.team import kpi_store, store
 from assistant.team.drill import FILTERS, ConversationRow, conversation_rows, hour_weekday
@@ -92,7 +92,9 @@ async def my_kpi(request: web.Request) -> web.Response:
     period = query.period or datetime.now(tz).strftime("%Y-%m")
     shop_ids = sorted(caller.shop_ids)
     rows = await compute(request.app, period, shop_ids, await settings_of(request.app))
-    mine = next(r for r in rows if r.agent_id == caller.id)
+    mine = next((r for r in rows if r.agent_id == caller.id), None)
+    if mine is None:
+        raise NotFound(f"{caller.name} 没有登录任何店铺，没有绩效", [FieldError("agent", "没有店铺")])
     return ok(MeOut(period=period, row=mine))
 
 

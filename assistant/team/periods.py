@@ -1,10 +1,11 @@
-"""Report periods: a day ``2026-11-11``, an ISO week ``2026-W45`` or a month ``2026-11``."""
+"""Report periods: a day ``2026-11-11``, an ISO week ``2026-W45`` or a month ``2026-11`` (years
+2000–2099: the date arithmetic around a period, a month of attribution before it, never overflows)."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
-PATTERN = r"^\d{4}-(0[1-9]|1[0-2])(-\d{2})?$|^\d{4}-W\d{2}$"
+PATTERN = r"^20\d{2}-(0[1-9]|1[0-2])(-\d{2})?$|^20\d{2}-W\d{2}$"
 
 
 def month_range(period: str) -> tuple[date, date]:
