@@ -25,7 +25,16 @@ from assistant.security import current_agent
 from assistant.team import kpi_store, store
 from assistant.team.kpi_config import BandIn
 from assistant.team.periods import PATTERN, month_range, period_range
-from assistant.team.reports import ADDITIVE, SETTLE_FINAL, Figures, LogLine, PaidOrder, add, daily_figures
+from assistant.team.reports import (
+    ADDITIVE,
+    SETTLE_FINAL,
+    Evaluation,
+    Figures,
+    LogLine,
+    PaidOrder,
+    add,
+    daily_figures,
+)
 from assistant.team.watch import Source
 from knowledge.models import Id, Model
 
@@ -111,6 +120,14 @@ async def _inputs(
     ]
 
 
+async def evaluations_of(app: web.Application, shop_ids: list[int], start: date, end: date) -> list[Evaluation]:
+    """The service evaluations invited or rated on days ``[start, end)``."""
+    tz = ZoneInfo(app[keys.SETTINGS].timezone)
+    since, until = datetime.combine(start, time(0), tzinfo=tz), datetime.combine(end, time(0), tzinfo=tz)
+    rows = await app[keys.DB].read(partial(kpi_store.evaluations, shop_ids=shop_ids, start=since, end=until))
+    return [Evaluation(r.shop_id, r.agent_id, r.invited_at, r.rating, r.rated_at) for r in rows]
+
+
 def _days(start: date, end: date) -> list[date]:
     return [start + timedelta(days=n) for n in range((end - start).days)]
 
@@ -141,8 +158,10 @@ async def month_figures(
             # hourly job stores the day with the whole 30-day window, so a report stays well under a second
             lookback = 0 if first >= today else settings.kpi_attribution_days
             lines, orders = await _inputs(app, [shop_id], first, last, lookback)
+            rated = await evaluations_of(app, [shop_id], first, last)
             live = await asyncio.to_thread(
-                daily_figures, lines, orders, first, last, tz, rules_from(settings), settings.kpi_attribution_days
+                partial(daily_figures, evaluations=rated),
+                lines, orders, first, last, tz, rules_from(settings), settings.kpi_attribution_days,
             )
             for (agent_id, row_shop, day), part in live.items():
                 if day in missing:
@@ -168,8 +187,10 @@ async def aggregate_days(app: web.Application, backfill_days: int = 62) -> int:
             continue
         first, last = days[0], days[-1] + timedelta(days=1)
         lines, orders = await _inputs(app, [shop_id], first, last)
+        rated = await evaluations_of(app, [shop_id], first, last)
         live = await asyncio.to_thread(  # minutes of work on a big shop: never on the event loop
-            daily_figures, lines, orders, first, last, tz, rules_from(settings), settings.kpi_attribution_days
+            partial(daily_figures, evaluations=rated),
+            lines, orders, first, last, tz, rules_from(settings), settings.kpi_attribution_days,
         )
         rows = {
             (agent_id, day): {name: getattr(f, name) for name in ADDITIVE}

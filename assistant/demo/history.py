@@ -1,6 +1,7 @@
 """Two months of the demo agents' work, so the supervisor's reports show believable figures on a fresh
 start: conversations with their timing (a buyer's question, the agent's answer after a few seconds to a
-few minutes, follow-ups), the orders that came of them, in the main shop and the outlet.
+few minutes, follow-ups), the evaluation invitations and ratings, the orders that came of them, in the
+main shop and the outlet.
 
 Deterministic for a seed and ``now``; it ends the evening before ``now`` with every turn answered, so
 the live wall and today's figures start clean. Each agent has a habit: 小美 is quick and sells well,
@@ -23,6 +24,7 @@ from assistant.conversations.models import Direction, MessageSource, NewMessage
 from assistant.demo.content import intents as intent_content
 from assistant.demo.content import quick_replies as qr_content
 from assistant.demo.content.people import REGIONS, SURNAMES, make_mobile, make_nick, make_street_address
+from assistant.team import kpi_store
 from knowledge import store as kb_store
 from knowledge.models import Item
 
@@ -40,17 +42,20 @@ class Habit:
     slow_share: float  # share of answers that take 3-6 minutes
     buys: float  # share of buyers who order
     follow_ups: float  # share of conversations with a second turn
+    pleased: float  # share of ratings that are 满意 or 非常满意
 
 
 HABITS = (
-    Habit("xiaomei", "main", (34, 46), (4, 20), 0.01, 0.62, 0.5),
-    Habit("xiaomei", "outlet", (6, 10), (5, 28), 0.02, 0.58, 0.3),
-    Habit("ajie", "main", (26, 36), (10, 55), 0.07, 0.45, 0.6),
-    Habit("tingting", "outlet", (24, 34), (8, 42), 0.04, 0.49, 0.4),
-    Habit("wangjing", "main", (3, 6), (6, 40), 0.02, 0.52, 0.3),
+    Habit("xiaomei", "main", (34, 46), (4, 20), 0.01, 0.62, 0.5, 0.985),
+    Habit("xiaomei", "outlet", (6, 10), (5, 28), 0.02, 0.58, 0.3, 0.97),
+    Habit("ajie", "main", (26, 36), (10, 55), 0.07, 0.45, 0.6, 0.9),
+    Habit("tingting", "outlet", (24, 34), (8, 42), 0.04, 0.49, 0.4, 0.95),
+    Habit("wangjing", "main", (3, 6), (6, 40), 0.02, 0.52, 0.3, 0.96),
 )
 # the month's mood: weekends and the run-up to Double 11 bring more buyers
 WEEKEND = 1.25
+INVITED = 0.7  # conversations ended with an evaluation invitation
+RATED = 0.4  # invitations the buyer answered
 
 
 def _questions() -> list[str]:
@@ -83,7 +88,7 @@ def build_history(
     buyers: list[Buyer] = []
     pool: dict[str, list[Buyer]] = {"main": [], "outlet": []}
     orders: list[Order] = []
-    conversations = messages = 0
+    conversations = messages = invited = rated = 0
     serial = 0
     for offset in range(DAYS, 0, -1):
         day = today - timedelta(days=offset)
@@ -126,12 +131,23 @@ def build_history(
                         received_at=at))
                     messages += 1
                     at += timedelta(seconds=rng.randint(30, 600) if turn + 1 < turns else 0)
+                if rng.random() < INVITED:  # the evaluation invitation at the end, and sometimes a rating
+                    kpi_store.record_invitation(db, shop_id=shop_id, conversation=name, buyer=buyer.nick,
+                                                agent_id=agent_id, at=at + timedelta(seconds=5))
+                    invited += 1
+                    if rng.random() < RATED:
+                        pleased = rng.random() < habit.pleased
+                        rating = rng.choice([4, 5, 5]) if pleased else rng.choice([1, 2, 3, 3])
+                        kpi_store.record_rating(db, shop_id=shop_id, conversation=name, buyer=buyer.nick,
+                                                agent_id=agent_id, rating=rating,
+                                                at=at + timedelta(seconds=rng.randint(30, 900)))
+                        rated += 1
                 if items and rng.random() < habit.buys:
                     serial += 1
                     orders.append(_order(rng, serial, shop_id, buyer, items, at, now))
     commerce_store.insert_buyers(db, buyers)
     commerce_store.insert_orders(db, orders, now.isoformat())
-    return {"历史会话": conversations, "历史消息": messages, "历史订单": len(orders)}
+    return {"历史会话": conversations, "历史消息": messages, "历史订单": len(orders), "服务评价": rated}
 
 
 def _order(

@@ -1,10 +1,11 @@
-"""SQL of the KPI settings (team:0008): one versioned document, audited on every save."""
+"""SQL of the KPI settings (team:0008): one versioned document, audited on every save; and the service
+evaluations (invitation and rating, one per conversation)."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 import sqlite_utils
 
@@ -60,3 +61,68 @@ def save_kpi_settings(
         after=json.loads(body),
     )
     return kpi_settings(db)
+
+
+# ---- service evaluations ----------------------------------------------------------------------------
+
+
+def _utc(at: datetime) -> str:
+    return at.astimezone(UTC).isoformat()
+
+
+def record_invitation(
+    db: sqlite_utils.Database, *, shop_id: int, conversation: str, buyer: str, agent_id: int, at: datetime
+) -> None:
+    """The agent invited the buyer to rate (a second invitation keeps the first's time and agent)."""
+    db.conn.execute(
+        "INSERT INTO evaluations (shop_id, conversation, buyer_nick, agent_id, invited_at) VALUES (?, ?, ?, ?, ?)"
+        " ON CONFLICT (shop_id, conversation) DO UPDATE SET invited_at = coalesce(invited_at, excluded.invited_at)",
+        (shop_id, conversation, buyer, agent_id, _utc(at)),
+    )
+
+
+def record_rating(
+    db: sqlite_utils.Database,
+    *,
+    shop_id: int,
+    conversation: str,
+    buyer: str,
+    agent_id: int,
+    rating: int,
+    at: datetime,
+) -> None:
+    """The buyer's rating (a later one replaces it, as the platform lets a buyer change it)."""
+    db.conn.execute(
+        "INSERT INTO evaluations (shop_id, conversation, buyer_nick, agent_id, rating, rated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (shop_id, conversation) DO UPDATE"
+        " SET rating = excluded.rating, rated_at = excluded.rated_at",
+        (shop_id, conversation, buyer, agent_id, rating, _utc(at)),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class EvaluationRow:
+    shop_id: int
+    agent_id: int
+    invited_at: datetime | None
+    rating: int | None
+    rated_at: datetime | None
+
+
+def evaluations(
+    db: sqlite_utils.Database, shop_ids: list[int], start: datetime, end: datetime
+) -> list[EvaluationRow]:
+    """Evaluations of these shops invited or rated in ``[start, end)``."""
+    marks = ",".join("?" * len(shop_ids)) or "NULL"
+    low, high = _utc(start), _utc(end)
+    rows = db.conn.execute(
+        f"""SELECT shop_id, agent_id, invited_at, rating, rated_at FROM evaluations
+            WHERE shop_id IN ({marks})
+              AND ((invited_at >= ? AND invited_at < ?) OR (rated_at >= ? AND rated_at < ?))""",
+        (*shop_ids, low, high, low, high),
+    ).fetchall()
+
+    def when(text: str | None) -> datetime | None:
+        return datetime.fromisoformat(text) if text else None
+
+    return [EvaluationRow(int(s), int(a), when(i), r, when(t)) for s, a, i, r, t in rows]

@@ -133,3 +133,22 @@ def test_charts_are_plain_svg_with_every_text_escaped() -> None:
     assert "小美: 92.5" in bars and 'stroke-dasharray="4 3"' in bars
     heat = charts.heatmap("时段", [[0, 5], [10, 0]], ["周一", "周二"], ["00", "01"])
     assert heat.count("<rect") == 4 and 'fill="#2563eb"' in heat  # the busiest cell is the full colour
+
+
+def test_satisfaction_counts_ratings_of_four_and_five_on_the_day_rated() -> None:
+    from assistant.team.reports import Evaluation, figures
+
+    asked = datetime(2026, 11, 30, 23, 50, tzinfo=CST)
+    lines = [_line("a", "甲", asked, True), _line("a", "甲", asked + timedelta(seconds=20), False)]
+    evaluations = [
+        Evaluation(1, 7, asked + timedelta(minutes=1), 5, asked + timedelta(minutes=2)),
+        Evaluation(1, 7, asked + timedelta(minutes=1), 3, asked + timedelta(minutes=3)),
+        Evaluation(1, 7, asked + timedelta(minutes=1), 4, asked + timedelta(minutes=20)),  # rated in December
+        Evaluation(1, 7, asked + timedelta(minutes=1), None, None),  # invited, never rated
+    ]
+    got = figures(lines, [], date(2026, 11, 1), date(2026, 12, 1), CST, now=asked + timedelta(hours=1),
+                  evaluations=evaluations)[(7, 1)]
+    assert (got.invited, got.rated, got.satisfied) == (4, 2, 1)
+    assert got.metrics["satisfaction"] == 0.5 and got.metrics["invite_rate"] == 4.0
+    empty = figures(lines, [], date(2026, 11, 1), date(2026, 12, 1), CST, now=asked + timedelta(hours=1))[(7, 1)]
+    assert empty.metrics["satisfaction"] is None

@@ -169,3 +169,33 @@ async def test_the_forecast_against_the_roster_and_from_the_log(
     got = await (await client.get("/api/reports/forecast/inputs", headers=boss,
                                   params={"shop": str(mini_shop.shop_id), "year": "2026"})).json()
     assert got["this_october_daily"] == 1.0 and got["last_october_daily"] is None
+
+
+async def test_satisfaction_comes_from_evaluation_events(
+    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: Database
+) -> None:
+    await _month(client, mini_shop, auth, store_db)
+    agent, boss = auth(mini_shop.agent_id), auth(mini_shop.supervisor_id)
+    end = ASKED + timedelta(minutes=5)
+    for conversation, rating in (("c-1", 5), ("c-2", 3)):
+        status, body = await post(client, agent, "/api/events", {
+            "type": "evaluation.invited", "conversation": conversation, "at": end.isoformat()})
+        assert status == 200 and body["type"] == "evaluation.invited", body
+        status, body = await post(client, agent, "/api/events", {
+            "type": "evaluation.rated", "conversation": conversation, "rating": rating,
+            "at": (end + timedelta(minutes=1)).isoformat()})
+        assert status == 200, body
+    # the buyer of c-2 changes their mind: the later rating replaces the first
+    await post(client, agent, "/api/events", {"type": "evaluation.rated", "conversation": "c-2", "rating": 4,
+                                              "at": (end + timedelta(minutes=9)).isoformat()})
+    status, body = await post(client, agent, "/api/events", {
+        "type": "evaluation.rated", "conversation": "c-2", "rating": 6, "at": end.isoformat()})
+    assert status == 400 and body["errors"][0]["field"] == "rating"
+    status, body = await post(client, agent, "/api/events", {
+        "type": "evaluation.invited", "conversation": "never-opened", "at": end.isoformat()})
+    assert status == 400 and body["errors"][0]["field"] == "conversation"
+    report = await _kpi(client, boss, period="2026-11")
+    row = next(a for a in report["agents"] if a["agent_id"] == mini_shop.agent_id)
+    assert row["metrics"]["satisfaction"] == 1.0 and row["metrics"]["invite_rate"] == 1.0
+    # the satisfaction now carries its weight: 100 points of it are in the score
+    assert row["score"] is not None

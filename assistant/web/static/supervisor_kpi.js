@@ -3,10 +3,10 @@
 // the KPI settings (weights per role, targets, bonus bands, level criteria).
 import { T, api, el, toast, token } from "./ui.js";
 
-const METRICS = ["inquiring", "conversion", "rate_3min", "response_s", "unit_price_yuan", "items_per_buyer",
-  "reply_rate", "answer_ratio", "orders", "sales_yuan"];
+const METRICS = ["inquiring", "conversion", "rate_3min", "response_s", "satisfaction", "invite_rate",
+  "unit_price_yuan", "items_per_buyer", "reply_rate", "answer_ratio", "orders", "sales_yuan"];
 const RATES = new Set(["conversion", "conversion_next_day", "rate_3min", "reply_rate", "satisfaction",
-  "efficiency", "quality"]);
+  "invite_rate", "efficiency", "quality"]);
 // which conversations a metric's number stands for
 const DRILL = { conversion: "paid", orders: "paid", sales_yuan: "paid", unit_price_yuan: "paid",
   items_per_buyer: "paid", rate_3min: "slow", response_s: "slow", reply_rate: "unreplied" };
