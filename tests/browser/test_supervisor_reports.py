@@ -23,6 +23,7 @@ async def show_month(page: Page, period: str) -> None:
     await page.fill("#kpi-period", period)
     await page.click("#tab-kpi .kpi-bar button.primary")
     await expect(page.locator('#kpi-agents tr[data-agent="xiaomei"] .kpi-score')).not_to_have_text("—", timeout=30_000)
+    await expect(page.locator(f'#kpi-charts[data-period="{period}"] svg')).to_have_count(3, timeout=30_000)
 
 
 async def test_the_kpi_tab_tables_charts_drill_down_export_and_close(server: TestServer, browser: Browser) -> None:

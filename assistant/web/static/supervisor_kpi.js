@@ -179,6 +179,7 @@ export async function mount(section, ctx) {
     try {
       const data = await api(`/api/reports/charts?${query()}`);
       if (seq !== loads) return;
+      charts.dataset.period = period.value.trim();
       charts.replaceChildren(...["trend", "bars", "heatmap"].map((k) =>
         el("figure", { className: `kpi-chart kpi-chart-${k}` }, svgNode(data[k]))));
     } catch (error) {
@@ -191,6 +192,8 @@ export async function mount(section, ctx) {
     status.textContent = "";
     drill.hidden = true;
     close.hidden = kind.value !== "month";
+    charts.replaceChildren();
+    delete charts.dataset.period;
     loadCharts(seq);
     try {
       const data = await api(`/api/reports/kpi?${query()}`);
