@@ -229,7 +229,7 @@ class ExportQuery(ReportQuery):
 
 AGENT_COLUMNS = (
     "inquiring", "conversion_next_day", "conversion", "reply_rate", "answer_ratio", "rate_3min", "response_s",
-    "satisfaction", "invite_rate", "unit_price_yuan", "items_per_buyer", "orders", "sales_yuan",
+    "satisfaction", "invite_rate", "unit_price_yuan", "items_per_buyer", "orders", "sales_yuan", "promoted_items",
 )
 
 

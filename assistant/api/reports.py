@@ -116,7 +116,7 @@ async def _inputs(
             )
     rows = await app[keys.DB].read(lambda db: store.paid_orders(db, shop_ids, since, until))
     return lines, [
-        PaidOrder(r.shop_id, r.buyer, r.created_at, r.paid_at, r.amount_fen, r.items) for r in rows
+        PaidOrder(r.shop_id, r.buyer, r.created_at, r.paid_at, r.amount_fen, r.items, r.promoted_items) for r in rows
     ]
 
 

@@ -23,6 +23,7 @@ from assistant.conversations import store as conversation_store
 from assistant.conversations.models import Direction, MessageSource, NewMessage
 from assistant.demo.content import intents as intent_content
 from assistant.demo.content import quick_replies as qr_content
+from assistant.demo.content.catalog import HOT_SKUS
 from assistant.demo.content.people import REGIONS, SURNAMES, make_mobile, make_nick, make_street_address
 from assistant.team import kpi_store
 from knowledge import store as kb_store
@@ -80,7 +81,8 @@ def build_history(
     rng = random.Random(seed)
     questions, answers = _questions(), _answers()
     items: list[Item] = []
-    for item_id in sorted(item_ids.values())[:60]:
+    hot = [item_ids[sku] for sku in HOT_SKUS if sku in item_ids]  # the promoted items sell more
+    for item_id in hot * 3 + sorted(set(item_ids.values()) - set(hot))[:40]:
         found = kb_store.get_item(db, item_id)
         if found is not None:
             items.append(found[0])
@@ -157,7 +159,7 @@ def _order(
     if created > now - timedelta(hours=1):
         created = after + timedelta(minutes=2)
     lines = []
-    for item in rng.sample(items, rng.choice([1, 1, 1, 2])):
+    for item in {item.id: item for item in rng.sample(items, rng.choice([1, 1, 1, 2]))}.values():
         lines.append(OrderLine(item_id=item.id if shop_id == item.shop_id else None, sku=item.sku,
                                title=item.title[:60], unit_price_fen=item.price_fen,
                                quantity=rng.choice([1, 1, 1, 2, 3])))

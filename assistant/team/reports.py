@@ -14,6 +14,8 @@ the orders and hands them here. The rules, after the platform's definitions (res
 - the **3-minute rate** and **human response time** come from the response clock (``watch.py``);
 - **satisfaction** = evaluations rated 4 or 5 (满意, 非常满意) ÷ evaluations rated, on the day of the rating;
   the **invitation rate** = evaluation invitations sent ÷ inquiring buyers, on the day of the invitation;
+- **promoted items sold**: units of the shop's promoted items (爆款, items with a hot-item answer) in
+  the orders the agent owns;
   both belong to the evaluation's agent (who invited, else whose client reported the rating).
 """
 
@@ -53,6 +55,7 @@ class PaidOrder:
     paid_at: datetime
     amount_fen: int
     items: int
+    promoted_items: int = 0  # units of the shop's promoted items (爆款: items with a hot-item answer)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +85,7 @@ class Figures:
     orders: int = 0
     sales_fen: int = 0
     items: int = 0
+    promoted_items: int = 0
     paying_buyers: int = 0
     turns_counted: int = 0
     turns_within: int = 0
@@ -119,6 +123,7 @@ class Figures:
             "items_per_buyer": share(self.items, self.paying_buyers),
             "orders": self.orders,
             "sales_yuan": self.sales_fen / 100,
+            "promoted_items": self.promoted_items,
             # no ratings: left out of the score, its weight shared among the others
             "satisfaction": share(self.satisfied, self.rated),
             "invite_rate": share(self.invited, self.inquiring),
@@ -175,6 +180,7 @@ ADDITIVE = (
     "orders",
     "sales_fen",
     "items",
+    "promoted_items",
     "paying_buyers",
     "turns_counted",
     "turns_within",
@@ -268,6 +274,7 @@ def _collect(
         target.orders += 1
         target.sales_fen += order.amount_fen
         target.items += order.items
+        target.promoted_items += order.promoted_items
         payers[(agent_id, order.shop_id, ordered_on if by_day else None)].add(order.buyer)
     for payer_key, buyers in payers.items():
         found[payer_key].paying_buyers = len(buyers)

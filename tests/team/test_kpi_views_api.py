@@ -199,3 +199,30 @@ async def test_satisfaction_comes_from_evaluation_events(
     assert row["metrics"]["satisfaction"] == 1.0 and row["metrics"]["invite_rate"] == 1.0
     # the satisfaction now carries its weight: 100 points of it are in the score
     assert row["score"] is not None
+
+
+async def test_promoted_items_sold_count_the_hot_items_in_the_agents_orders(
+    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: Database
+) -> None:
+    from assistant.commerce.models import OrderLine
+    from knowledge import store as kb_store
+    from knowledge.models import Intent
+
+    agent, boss = auth(mini_shop.agent_id), auth(mini_shop.supervisor_id)
+    hot = store_db.write_sync(lambda db: factory.item(db, mini_shop.shop_id, "HOT-1", "爆款落地灯", "灯具"))
+    plain = store_db.write_sync(lambda db: factory.item(db, mini_shop.shop_id, "PLAIN-1", "普通台灯", "灯具"))
+    store_db.write_sync(lambda db: kb_store.insert_intent(db, Intent(
+        shop_id=mini_shop.shop_id, key="hot_lamp", name="爆款落地灯", examples=["这个灯亮吗"], answers=["很亮哦"],
+        item_id=hot), None))
+    await open_conversation(client, agent, "p-1", "买家丁")
+    await say(client, agent, "message.received", "p-1", ASKED)
+    await say(client, agent, "message.sent", "p-1", ASKED + timedelta(seconds=20))
+    lines = [OrderLine(item_id=hot, sku="HOT-1", title="爆款落地灯", unit_price_fen=9_900, quantity=2),
+             OrderLine(item_id=plain, sku="PLAIN-1", title="普通台灯", unit_price_fen=5_000, quantity=1)]
+    buyer = factory.buyer(mini_shop.shop_id, "买家丁", 601)
+    made = factory.order(mini_shop.shop_id, 601, OrderStatus.PAID, price_fen=24_800, lines=lines,
+                         created_at=ASKED + timedelta(hours=1), paid_at=ASKED + timedelta(hours=1, minutes=1))
+    store_db.write_sync(lambda db: factory.save(db, [buyer], [made]))
+    report = await _kpi(client, boss, period="2026-11")
+    row = next(a for a in report["agents"] if a["agent_id"] == mini_shop.agent_id)
+    assert row["metrics"]["items_per_buyer"] == 3 and row["metrics"]["promoted_items"] == 2

@@ -4,12 +4,12 @@
 import { T, api, el, toast, token } from "./ui.js";
 
 const METRICS = ["inquiring", "conversion", "rate_3min", "response_s", "satisfaction", "invite_rate",
-  "unit_price_yuan", "items_per_buyer", "reply_rate", "answer_ratio", "orders", "sales_yuan"];
+  "unit_price_yuan", "items_per_buyer", "reply_rate", "answer_ratio", "orders", "sales_yuan", "promoted_items"];
 const RATES = new Set(["conversion", "conversion_next_day", "rate_3min", "reply_rate", "satisfaction",
   "invite_rate", "efficiency", "quality"]);
 // which conversations a metric's number stands for
 const DRILL = { conversion: "paid", orders: "paid", sales_yuan: "paid", unit_price_yuan: "paid",
-  items_per_buyer: "paid", rate_3min: "slow", response_s: "slow", reply_rate: "unreplied" };
+  items_per_buyer: "paid", promoted_items: "paid", rate_3min: "slow", response_s: "slow", reply_rate: "unreplied" };
 const FILTERS = ["all", "paid", "unpaid", "slow", "unreplied"];
 
 const withData = (node, data) => { Object.assign(node.dataset, data); return node; };
