@@ -38,6 +38,17 @@ class AgentKpi(Model):
     level_needs: str = Field("", description="what the next level takes, in words")
 
 
+async def extra_metrics(
+    app: web.Application, shop_ids: list[int], start: date, end: date
+) -> dict[int, dict[str, float]]:
+    """Metrics that do not come from the log and the orders, per agent: the seam for the QC score.
+
+    The QC workflow fills in ``{"qc": mean review score 0–100}`` for each agent reviewed in
+    ``[start, end)``; a card then weighs it like any metric (target ``qc``: 60 → 0 points, 100 → 100;
+    the default cards give it no weight). Nothing yet: an agent without the figure has it left out."""
+    return {}
+
+
 def card_role(member: Agent) -> str:
     return "supervisor" if member.role is Role.SUPERVISOR else "agent"
 
@@ -64,14 +75,16 @@ def score_agents(
     shop_ids: list[int],
     config: KpiConfig,
     kind: str = "month",
+    extra: dict[int, dict[str, float]] | None = None,
 ) -> list[AgentKpi]:
-    """Score, base, bonus and explanation per agent of these shops (no level: see ``with_levels``)."""
+    """Score, base, bonus and explanation per agent of these shops (no level: see ``with_levels``);
+    ``extra`` adds per-agent metrics from outside the log and the orders to each of their shops."""
     directory = app[keys.DIRECTORY]
     targets, bands = config.target_map(), config.band_list()
     per_agent: dict[int, dict[int, dict[str, float | None]]] = {}
     for (agent_id, shop_id), figs in found.items():
         if agent_id in directory.agents:
-            per_agent.setdefault(agent_id, {})[shop_id] = figs.metrics
+            per_agent.setdefault(agent_id, {})[shop_id] = {**figs.metrics, **(extra or {}).get(agent_id, {})}
     members = [a for a in directory.agents.values() if set(a.shop_ids) & set(shop_ids) or a.id in per_agent]
     own: dict[int, tuple[float | None, dict[int, Score | None], dict[int, float]]] = {}
     for member in members:
@@ -141,7 +154,8 @@ async def month_scores(
     else:
         start, end = month_range(period)
         found = await month_figures(app, shop_ids, start, end)
-        scores = {a.agent_id: a.score for a in score_agents(app, found, shop_ids, saved.config)}
+        extra = await extra_metrics(app, shop_ids, start, end)
+        scores = {a.agent_id: a.score for a in score_agents(app, found, shop_ids, saved.config, "month", extra)}
     cache.put(key, scores)
     return scores
 

@@ -20,7 +20,7 @@ from pydantic import Field
 
 from assistant import keys
 from assistant.api.io import QueryId, ok, read_json, read_query
-from assistant.api.kpi_scores import AgentKpi, score_agents, settings_of
+from assistant.api.kpi_scores import AgentKpi, extra_metrics, score_agents, settings_of
 from assistant.api.reports import AnyPeriod, _inputs, _shop_ids, compute, month_figures, parse_period
 from assistant.api.watch import rules_from
 from assistant.errors import Conflict, FieldError, NotFound
@@ -122,7 +122,7 @@ async def charts_view(request: web.Request) -> web.Response:
     start, end, kind = parse_period(query.period)
     saved = await settings_of(app)
     found = await month_figures(app, shop_ids, start, end)
-    rows = score_agents(app, found, shop_ids, saved.config, kind)
+    rows = score_agents(app, found, shop_ids, saved.config, kind, await extra_metrics(app, shop_ids, start, end))
     first, last = _trend_days(start, end)
     daily = await app[keys.DB].read(partial(store.daily_rows, shop_ids=shop_ids, start=first, end=last))
     per_day: dict[date, Figures] = defaultdict(lambda: Figures(0, 0))

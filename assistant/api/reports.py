@@ -17,7 +17,7 @@ from pydantic import Field, StringConstraints
 from assistant import keys
 from assistant.api.commerce import shop_of
 from assistant.api.io import QueryId, ok, read_json, read_query
-from assistant.api.kpi_scores import AgentKpi, score_agents, settings_of, with_levels
+from assistant.api.kpi_scores import AgentKpi, extra_metrics, score_agents, settings_of, with_levels
 from assistant.api.watch import rules_from
 from assistant.conversations.models import Direction
 from assistant.errors import BadRequest, Conflict, FieldError
@@ -85,7 +85,8 @@ async def compute(
     """The period's rows with score, bonus and explanation, and each agent's level."""
     start, end, kind = parse_period(period)
     found = await month_figures(app, shop_ids, start, end)
-    rows = score_agents(app, found, shop_ids, saved.config, kind)
+    extra = await extra_metrics(app, shop_ids, start, end)
+    rows = score_agents(app, found, shop_ids, saved.config, kind, extra)
     return await with_levels(app, rows, start, shop_ids, saved)
 
 

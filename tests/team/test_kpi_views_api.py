@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 import openpyxl
+import pytest
 from aiohttp.test_utils import TestClient
 
 from assistant.commerce.models import OrderStatus
@@ -226,3 +227,28 @@ async def test_promoted_items_sold_count_the_hot_items_in_the_agents_orders(
     report = await _kpi(client, boss, period="2026-11")
     row = next(a for a in report["agents"] if a["agent_id"] == mini_shop.agent_id)
     assert row["metrics"]["items_per_buyer"] == 3 and row["metrics"]["promoted_items"] == 2
+
+
+async def test_the_qc_seam_scores_a_qc_figure_once_a_card_weighs_it(
+    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assistant.api import kpi_scores, reports
+
+    await _month(client, mini_shop, auth, store_db)
+    boss = auth(mini_shop.supervisor_id)
+
+    async def qc_figures(*_: object) -> dict[int, dict[str, float]]:
+        return {mini_shop.agent_id: {"qc": 80.0}}
+
+    monkeypatch.setattr(reports, "extra_metrics", qc_figures)
+    monkeypatch.setattr(kpi_scores, "extra_metrics", qc_figures)
+    before = next(a for a in (await _kpi(client, boss, period="2026-11"))["agents"]
+                  if a["agent_id"] == mini_shop.agent_id)
+    assert before["metrics"]["qc"] == 80.0
+    config = (await (await client.get("/api/reports/kpi/settings", headers=boss)).json())["config"]
+    config["cards"]["agent"]["weights"] = {"qc": 100}
+    assert (await client.put("/api/reports/kpi/settings", json={"version": 0, "config": config},
+                             headers=boss)).status == 200
+    after = next(a for a in (await _kpi(client, boss, period="2026-11"))["agents"]
+                 if a["agent_id"] == mini_shop.agent_id)
+    assert after["score"] == 50.0  # 80 on the 60 → 100 scale
