@@ -37,6 +37,12 @@ async def test_the_kpi_tab_tables_charts_drill_down_export_and_close(server: Tes
     await expect(row.locator(".kpi-explanation")).to_contain_text("分 → 基数")
     await expect(row.locator(".kpi-level")).not_to_have_text("—")
     await expect(page.locator("#kpi-shops tbody tr")).not_to_have_count(0)
+    # every shop of the supervisor's: 小美 works in both, so the shop table shows her twice
+    await page.select_option("#kpi-scope", "all")
+    await expect(page.locator("#kpi-shops tbody tr", has_text="小美")).to_have_count(2, timeout=30_000)
+    await expect(page.locator("#kpi-shops")).to_contain_text("暖居家居折扣店")
+    await page.select_option("#kpi-scope", "shop")
+    await expect(page.locator("#kpi-shops tbody tr", has_text="小美")).to_have_count(1, timeout=30_000)
     await expect(page.locator("#kpi-charts svg")).to_have_count(3, timeout=30_000)
     await expect(page.locator("#kpi-charts .kpi-chart-bars")).to_contain_text("小美")
     if path := screenshot_path("supervisor-kpi.zh.png"):

@@ -63,6 +63,8 @@ export async function mount(section, ctx) {
   const kind = el("select", { id: "kpi-kind" },
     ...["month", "week", "day"].map((k) => el("option", { value: k, textContent: T[`rk_kind_${k}`] })));
   const period = el("input", { id: "kpi-period", value: thisPeriod("month"), size: 10 });
+  const scope = el("select", { id: "kpi-scope" },
+    el("option", { value: "shop", textContent: T.rk_scope_shop }), el("option", { value: "all", textContent: T.rk_scope_all }));
   const show = el("button", { type: "button", className: "primary", textContent: T.rk_show });
   const format = el("select", { id: "kpi-format" },
     el("option", { value: "xlsx", textContent: "XLSX" }), el("option", { value: "csv", textContent: "CSV" }));
@@ -82,31 +84,34 @@ export async function mount(section, ctx) {
   const settingsBox = el("details", { className: "kpi-settings-box" }, el("summary", { textContent: T.rk_settings }), settings);
   section.append(
     el("div", { className: "kpi-bar" }, el("label", { textContent: T.rk_period, htmlFor: "kpi-period" }), kind, period,
-      show, el("span", { className: "muted small", textContent: T.rk_export }), format, ...exports, close),
+      scope, show, el("span", { className: "muted small", textContent: T.rk_export }), format, ...exports, close),
     status, el("h3", { textContent: T.rk_agents }), agents, drill, el("h3", { textContent: T.rk_shops }), shops,
     el("h3", { textContent: T.rk_charts }), charts, settingsBox);
 
-  const query = () => `period=${encodeURIComponent(period.value.trim())}&shop=${ctx.shop()}`;
+  // one shop (the page's) or every shop of the supervisor's (then an agent's score weighs their shops)
+  const shopOf = () => (scope.value === "all" ? null : ctx.shop());
+  const query = (shop = shopOf()) => `period=${encodeURIComponent(period.value.trim())}${shop ? `&shop=${shop}` : ""}`;
   let shopNames = {};
 
   kind.addEventListener("change", () => { period.value = thisPeriod(kind.value); load(); });
+  scope.addEventListener("change", () => load());
   show.addEventListener("click", () => load());
   period.addEventListener("keydown", (e) => { if (e.key === "Enter") load(); });
   ctx.onShopChange(() => load());
   close.addEventListener("click", async () => {
     if (!confirm(fill(T.rk_close_confirm, { period: period.value }))) return;
     try {
-      await api("/api/reports/kpi/close", { method: "POST", body: { period: period.value, shop: ctx.shop() } });
+      await api("/api/reports/kpi/close", { method: "POST", body: { period: period.value, shop: shopOf() } });
       toast(fill(T.rk_closed_done, { period: period.value }));
       await load();
     } catch (error) { status.textContent = error.message; }
   });
 
-  function cell(row, metric, value) {
+  function cell(row, metric, value, shop = undefined) {
     const text = formatMetric(metric, value);
     if (value === null || value === undefined) return el("td", { textContent: text });
     const link = withData(el("a", { href: "#kpi", textContent: text, className: "drill" }), { metric });
-    link.addEventListener("click", (e) => { e.preventDefault(); openDrill(row, DRILL[metric] || "all"); });
+    link.addEventListener("click", (e) => { e.preventDefault(); openDrill(row, DRILL[metric] || "all", shop); });
     return el("td", { className: "num" }, link);
   }
 
@@ -139,18 +144,18 @@ export async function mount(section, ctx) {
         ...cols.map((m) => el("th", { textContent: T[`rm_${m}`] })), el("th", { textContent: T.rk_shop_score }))),
       el("tbody", {}, ...lines.map(({ shop, r, m }) => el("tr", {},
         el("td", { textContent: shopNames[shop] || shop }), el("td", { textContent: r.agent }),
-        ...cols.map((c) => el("td", { className: "num", textContent: formatMetric(c, m[c]) })),
+        ...cols.map((c) => cell(r, c, m[c], shop)),
         el("td", { className: "num", textContent: r.shop_scores[shop] ?? "—" }))))));
   }
 
-  async function openDrill(row, filter) {
+  async function openDrill(row, filter, shop = undefined) {
     const who = row ? `&agent=${row.agent_id}` : "";
-    const data = await api(`/api/reports/conversations?${query()}${who}&filter=${filter}&limit=200`);
+    const data = await api(`/api/reports/conversations?${query(shop ?? shopOf())}${who}&filter=${filter}&limit=200`);
     const title = fill(T.rk_drill_title, { agent: row ? row.agent : T.rk_drill_all_agents, period: period.value });
     const chips = FILTERS.map((f) => {
       const b = el("button", { type: "button", textContent: `${T[`rk_filter_${f}`]} ${data.counts[f]}`,
         className: f === filter ? "primary" : "" });
-      b.addEventListener("click", () => openDrill(row, f));
+      b.addEventListener("click", () => openDrill(row, f, shop));
       return b;
     });
     const shut = el("button", { type: "button", textContent: T.rk_close_drill });
