@@ -188,7 +188,8 @@ async def _conversations(request: web.Request, query: ReportQuery, agent: int | 
     app = request.app
     settings = app[keys.SETTINGS]
     start, end, _ = parse_period(query.period)
-    lines, orders = await _inputs(app, _shop_ids(request, query.shop), start, end, 0)
+    # (a day back: a conversation begun before midnight belongs to the day it began)
+    lines, orders = await _inputs(app, _shop_ids(request, query.shop), start, end, 1)
     tz = ZoneInfo(settings.timezone)
     rows = await asyncio.to_thread(
         conversation_rows, lines, orders, start, end, tz, rules_from(settings), datetime.now(UTC)

@@ -173,7 +173,8 @@ export async function mount(section, ctx) {
     const more = data.total > data.conversations.length
       ? el("p", { className: "muted small", textContent: fill(T.rk_drill_more, { n: data.conversations.length }) }) : null;
     drill.replaceChildren(el("h4", { textContent: title }), el("div", { className: "kpi-filters" }, ...chips, shut),
-      el("p", { className: "small", textContent: fill(T.rk_drill_total, { n: data.total }) }), table, more);
+      el("p", { className: "small", textContent: fill(T.rk_drill_total, { n: data.total }) }),
+      el("div", { className: "kpi-drill-rows" }, table), more);
     drill.hidden = false;
     drill.scrollIntoView({ block: "nearest" });
   }
