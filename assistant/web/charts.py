@@ -26,6 +26,24 @@ def _fmt(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".") if abs(value) < 1000 else f"{value:,.0f}"
 
 
+class _Frame:
+    """The plot area of a chart: margins, the top of the value scale and where a value sits."""
+
+    def __init__(
+        self, width: int, height: int, bottom: int, values: Sequence[float | None], y_max: float | None
+    ) -> None:
+        self.left, self.end, self.top = 44, width - 12, 28
+        self.plot_w, self.plot_h = self.end - self.left, height - self.top - bottom
+        present = [v for v in values if v is not None]
+        self.top_value = y_max if y_max is not None else (max(present) if present else 1.0) or 1.0
+
+    def y(self, value: float) -> float:
+        return self.top + self.plot_h - self.plot_h * min(value, self.top_value) / self.top_value
+
+    def title(self, text: str) -> str:
+        return f'<text x="{self.left}" y="16" font-size="13" fill="#111">{escape(text)}</text>'
+
+
 def line_chart(
     title: str,
     x_labels: Sequence[str],
@@ -37,19 +55,15 @@ def line_chart(
     height: int = 240,
 ) -> str:
     """One polyline per series over shared x labels (a None breaks the line)."""
-    left, right, top, bottom = 44, 12, 28, 36
-    plot_w, plot_h = width - left - right, height - top - bottom
-    values = [v for s in series.values() for v in s if v is not None]
-    top_value = y_max if y_max is not None else (max(values) if values else 1.0) or 1.0
+    bottom = 36
+    frame = _Frame(width, height, bottom, [v for s in series.values() for v in s], y_max)
+    left, right, plot_w, top_value, y = frame.left, 12, frame.plot_w, frame.top_value, frame.y
     n = max(len(x_labels), 1)
 
     def x(i: int) -> float:
         return left + (plot_w * i / (n - 1) if n > 1 else plot_w / 2)
 
-    def y(v: float) -> float:
-        return top + plot_h - plot_h * min(v, top_value) / top_value
-
-    body = [f'<text x="{left}" y="16" font-size="13" fill="#111">{escape(title)}</text>']
+    body = [frame.title(title)]
     for step in range(5):
         value = top_value * step / 4
         yy = y(value)
@@ -97,18 +111,13 @@ def bar_chart(
     height: int = 240,
 ) -> str:
     """Vertical bars, one per label, with optional horizontal marks (the bonus bands' thresholds)."""
-    left, right, top, bottom = 44, 12, 28, 40
-    plot_w, plot_h = width - left - right, height - top - bottom
-    present = [v for v in values if v is not None]
-    top_value = y_max if y_max is not None else (max(present) if present else 1.0) or 1.0
-    n = max(len(labels), 1)
-    slot = plot_w / n
+    bottom = 40
+    frame = _Frame(width, height, bottom, values, y_max)
+    left, right, top, plot_h, y = frame.left, 12, frame.top, frame.plot_h, frame.y
+    slot = frame.plot_w / max(len(labels), 1)
     bar = min(48.0, slot * 0.7)
 
-    def y(v: float) -> float:
-        return top + plot_h - plot_h * min(v, top_value) / top_value
-
-    body = [f'<text x="{left}" y="16" font-size="13" fill="#111">{escape(title)}</text>']
+    body = [frame.title(title)]
     body.append(f'<line x1="{left}" x2="{width - right}" y1="{top + plot_h}" y2="{top + plot_h}" stroke="#9ca3af"/>')
     for mark, label in marks:
         yy = y(mark)
