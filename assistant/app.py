@@ -28,6 +28,7 @@ from assistant.routes import ENDPOINTS, setup_routes
 from assistant.security import auth_middleware, host_middleware, load_secret
 from assistant.settings import Settings
 from assistant.team.migrations import migrations as team_migrations
+from assistant.ttl_cache import TtlCache
 from assistant.usage import UsageRecorder
 from assistant.web.pages import setup_static
 from knowledge import store as kb_store
@@ -99,6 +100,7 @@ def create_app(settings: Settings) -> web.Application:
     app[keys.SETTINGS] = settings
     app[keys.MANIFEST] = load_manifest()
     app[keys.ENDPOINTS] = setup_routes(app, ENDPOINTS)
+    app[keys.KPI_HISTORY] = TtlCache(600)
     setup_static(app)
     app.cleanup_ctx.append(render_pool_ctx)
     app.cleanup_ctx.append(database_ctx)

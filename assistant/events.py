@@ -86,6 +86,25 @@ class MessageSent(_Event):
     )
 
 
+class EvaluationInvited(_Event):
+    """The agent sent the buyer the platform's service-evaluation invitation (the end of a conversation)."""
+
+    type: Literal["evaluation.invited"]
+    conversation: ConversationId
+    at: AwareDatetime = Field(description="when the invitation was sent, ISO 8601 with offset")
+
+
+class EvaluationRated(_Event):
+    """The buyer rated the service of a conversation (5 非常满意 … 1 非常不满意)."""
+
+    type: Literal["evaluation.rated"]
+    conversation: ConversationId
+    rating: Annotated[int, Field(ge=1, le=5)] = Field(
+        description="5 非常满意, 4 满意, 3 一般, 2 不满意, 1 非常不满意 (4 and 5 count as satisfied)"
+    )
+    at: AwareDatetime = Field(description="when the buyer rated, ISO 8601 with offset")
+
+
 ConversationEvent = ConversationOpened | ConversationChanged | MessageReceived | MessageSent
 #: what the host pushes about the shop (snapshots) and answers for our edits (the outbox)
 SyncEvent = OrderSnapshot | BuyerSnapshot | EditApplied | EditFailed
@@ -97,7 +116,9 @@ Event = Annotated[
     | OrderSnapshot
     | BuyerSnapshot
     | EditApplied
-    | EditFailed,
+    | EditFailed
+    | EvaluationInvited
+    | EvaluationRated,
     Field(discriminator="type"),
 ]
 EVENT_TYPES: tuple[str, ...] = (
@@ -109,6 +130,8 @@ EVENT_TYPES: tuple[str, ...] = (
     "buyer.snapshot",
     "edit.applied",
     "edit.failed",
+    "evaluation.invited",
+    "evaluation.rated",
 )
 
 

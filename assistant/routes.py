@@ -24,10 +24,12 @@ from assistant.api import (
     usage,
     watch,
 )
+from assistant.api import forecast_views as fcv
 from assistant.api import kb_campaigns as kbc
 from assistant.api import kb_edit as kbe
 from assistant.api import kb_editor_support as kbs
 from assistant.api import knowledge as kb
+from assistant.api import kpi_views as kpv
 from assistant.api import qr_transfer as qrt
 from assistant.api import shop_import as shi
 from assistant.api.events import EventAccepted, event_stream, post_event
@@ -341,9 +343,31 @@ ENDPOINTS: list[Endpoint] = [
     Endpoint("POST", "/api/reports/kpi/close", reports.close_month, "reports_kpi_close",
              "Close a finished month: its figures are frozen (409 when closed already)", role=Role.SUPERVISOR,
              body=reports.CloseIn, response=reports.KpiOut, tag="reports"),
-    Endpoint("POST", "/api/reports/forecast", reports.forecast, "reports_forecast",
-             "Event-day consultations from last year's ratio, the agents it takes at 80-120 a day, by shift",
-             role=Role.SUPERVISOR, body=reports.ForecastIn, response=reports.ForecastOut, tag="reports"),
+    Endpoint("POST", "/api/reports/forecast", fcv.forecast, "reports_forecast",
+             "Event-day consultations from last year's ratio, the agents it takes at 80-120 a day, by shift and "
+             "hour against the roster, and the 3-minute rate it leaves",
+             role=Role.SUPERVISOR, body=fcv.ForecastIn, response=fcv.ForecastOut, tag="reports"),
+    Endpoint("GET", "/api/reports/forecast/inputs", fcv.forecast_inputs, "reports_forecast_inputs",
+             "The forecast's three figures as the conversation log gives them (null where it has none)",
+             role=Role.SUPERVISOR, query=fcv.InputsQuery, response=fcv.InputsOut, tag="reports"),
+    Endpoint("GET", "/api/reports/kpi/settings", kpv.get_settings, "reports_kpi_settings",
+             "The KPI settings in force: weights per role, targets, bonus bands, level criteria (published)",
+             response=kpv.SettingsOut, tag="reports"),
+    Endpoint("PUT", "/api/reports/kpi/settings", kpv.put_settings, "reports_kpi_settings_save",
+             "Save the KPI settings (audited; 409 when the version is stale)", role=Role.SUPERVISOR,
+             body=kpv.SettingsIn, response=kpv.SettingsOut, tag="reports"),
+    Endpoint("GET", "/api/kpi/me", kpv.my_kpi, "kpi_me",
+             "The caller's own score so far, its explanation, their level and what the next level needs",
+             query=kpv.MeQuery, response=kpv.MeOut, tag="reports", errors=(404,)),
+    Endpoint("GET", "/api/reports/charts", kpv.charts_view, "reports_charts",
+             "The period's charts as SVG: daily trend, each agent's score, the hour x weekday heatmap",
+             role=Role.SUPERVISOR, query=kpv.ReportQuery, response=kpv.ChartsOut, tag="reports"),
+    Endpoint("GET", "/api/reports/conversations", kpv.drill, "reports_conversations",
+             "The conversations behind a number: one agent's (or all) in the period, filtered",
+             role=Role.SUPERVISOR, query=kpv.DrillQuery, response=kpv.DrillOut, tag="reports"),
+    Endpoint("GET", "/api/reports/export", kpv.export, "reports_export",
+             "The report as CSV (UTF-8 with BOM) or Excel: one row per agent, per agent and day, or per conversation",
+             role=Role.SUPERVISOR, query=kpv.ExportQuery, tag="reports", produces=("text/csv", XLSX_MIME)),
     Endpoint("GET", "/", home_page, "home_page",
              "The start page: what is running and where to go next (HTML)", role=PUBLIC, tag="pages", produces=("text/html",)),
     Endpoint("GET", "/sidebar", sidebar_page, "sidebar_page",

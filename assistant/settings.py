@@ -86,6 +86,9 @@ class Settings(BaseModel):
     watch_assist_bot_counts: bool = Field(
         False, description="Assist-bot replies stop the response clock (the platform counts some bots)."
     )
+    kpi_attribution_days: Annotated[int, Field(ge=1, le=90)] = Field(
+        30, description="An order belongs to the last agent who chatted with the buyer within this many days before it."
+    )
     payment_reminder_minutes: Annotated[int, Field(ge=1)] = Field(
         10, description="Minutes after an order is placed unpaid before it needs a reminder."
     )

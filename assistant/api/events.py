@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from assistant import keys
 from assistant.api import qc, watch
+from assistant.api.evaluations import record_evaluation
 from assistant.api.io import ok, read_object, validate_body
 from assistant.conversations.log import SqliteConversationLog
 from assistant.conversations.models import Direction, MessageSource, NewMessage
@@ -25,6 +26,8 @@ from assistant.events import (
     EVENT_TYPES,
     ConversationChanged,
     ConversationOpened,
+    EvaluationInvited,
+    EvaluationRated,
     EventHub,
     EventIn,
     MessageReceived,
@@ -104,6 +107,9 @@ async def post_event(request: web.Request) -> web.Response:
     event = _parse_event(await read_object(request)).root
     if isinstance(event, OrderSnapshot | BuyerSnapshot | EditApplied | EditFailed):
         return await _sync_event(request, agent, event)
+    if isinstance(event, EvaluationInvited | EvaluationRated):
+        await record_evaluation(request, agent, event)
+        return _accepted(EventAccepted(type=event.type, state=request.app[keys.EVENTS].snapshot(agent.id)))
     hub = request.app[keys.EVENTS]
     shop_id: int | None = None
     logged: bool | None = None

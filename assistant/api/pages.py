@@ -17,7 +17,7 @@ DEMO_EDITOR = "lina"
 EDITOR_TABS = ("quick-replies", "intents", "hot-items", "knowledge", "campaigns", "synonyms", "try", "unmatched", "usage", "shop-import", "fixes")
 # The supervisor's pages, one tab each, in this order: wall, kpi, forecast, qc, reminders (each tab
 # joins the tuple with its module, supervisor_<tab>.js).
-SUPERVISOR_TABS: tuple[str, ...] = ("qc", "reminders")
+SUPERVISOR_TABS: tuple[str, ...] = ("kpi", "forecast", "qc", "reminders")
 LOCAL_ADDRESSES = frozenset({"127.0.0.1", "::1"})
 
 

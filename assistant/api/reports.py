@@ -17,43 +17,36 @@ from pydantic import Field, StringConstraints
 from assistant import keys
 from assistant.api.commerce import shop_of
 from assistant.api.io import QueryId, ok, read_json, read_query
+from assistant.api.kpi_scores import AgentKpi, extra_metrics, score_agents, settings_of, with_levels
 from assistant.api.watch import rules_from
 from assistant.conversations.models import Direction
 from assistant.errors import BadRequest, Conflict, FieldError
 from assistant.security import current_agent
-from assistant.team import forecast as fc
-from assistant.team import store
-from assistant.team.kpi import CARDS, Score, card_score, explain, shops_score, with_team
-from assistant.team.reports import ADDITIVE, SETTLE_FINAL, Figures, LogLine, PaidOrder, add, daily_figures
+from assistant.team import kpi_store, store
+from assistant.team.kpi_config import BandIn
+from assistant.team.periods import PATTERN, month_range, period_range
+from assistant.team.reports import (
+    ADDITIVE,
+    SETTLE_FINAL,
+    Evaluation,
+    Figures,
+    LogLine,
+    PaidOrder,
+    add,
+    daily_figures,
+)
 from assistant.team.watch import Source
-from knowledge.models import Agent, Id, Model, Role
-
-MAIN_SHOP_WEIGHT = 0.6
-ATTRIBUTION_DAYS = 30
-
+from knowledge.models import Id, Model
 
 Period = Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+AnyPeriod = Annotated[str, StringConstraints(pattern=PATTERN)]
 
 
 class KpiQuery(Model):
-    period: Period = Field(description="the month, YYYY-MM (in the shop's time zone)")
-    shop: QueryId | None = Field(None, description="one shop; default: every shop the caller is logged into")
-
-
-class AgentKpi(Model):
-    agent_id: int
-    agent: str
-    login: str
-    role: str
-    shops: dict[str, dict[str, float | None]] = Field(description="shop id → that shop's metrics")
-    metrics: dict[str, float | None] = Field(
-        description="the agent's metrics in their main shop of the report"
+    period: AnyPeriod = Field(
+        description="a month YYYY-MM, an ISO week YYYY-Www or a day YYYY-MM-DD (in the shop's time zone)"
     )
-    shop_scores: dict[str, float | None]
-    score: float | None
-    base_yuan: int | None
-    bonus_yuan: str | None = Field(description="yuan with two decimals, as a string (never a float)")
-    explanation: str
+    shop: QueryId | None = Field(None, description="one shop; default: every shop the caller is logged into")
 
 
 class KpiOut(Model):
@@ -64,7 +57,9 @@ class KpiOut(Model):
     changed_since_close: bool = Field(
         False, description="a recomputation now differs from the frozen figures"
     )
+    kind: str = Field("month", description="day, week or month")
     weights: dict[str, float]
+    bands: list[BandIn] = Field(default_factory=list, description="the bonus bands the bases came from")
     agents: list[AgentKpi]
 
 
@@ -73,78 +68,36 @@ class CloseIn(Model):
     shop: Id | None = None
 
 
-class ForecastIn(Model):
-    this_october_daily: Annotated[float, Field(ge=0, le=10_000_000)]
-    last_event_day: Annotated[float, Field(ge=0, le=100_000_000)]
-    last_october_daily: Annotated[float, Field(gt=0, le=10_000_000)]
-    agents: Annotated[int, Field(ge=0, le=100_000)] | None = Field(
-        None, description="agents planned for the day"
-    )
-    shop: Id | None = Field(None, description="shop whose conversation log gives the hour curve")
-
-
-class ShiftOut(Model):
-    shift: str
-    share: float
-    consultations: int
-    agents_min: int
-    agents_max: int
-    rostered: int
-    short: int
-
-
-class ForecastOut(Model):
-    forecast: int
-    ratio: float
-    agents_min: int = Field(description="agents at 120 consultations a day each, rounded up")
-    agents_max: int = Field(description="agents at 80 consultations a day each, rounded up")
-    verdict: str | None = Field(description="with `agents`: add (above 120 each), fewer (below 80) or ok")
-    curve_from: str = Field(description="log (the shop's last 28 days) or typical (no history)")
-    by_shift: list[ShiftOut]
-
-
-# A typical day of a Tmall shop's consultations by clock hour (shares), used when there is no history.
-TYPICAL_CURVE: dict[int, float] = {
-    0: 3,
-    1: 1,
-    2: 0.5,
-    3: 0.3,
-    4: 0.2,
-    5: 0.3,
-    6: 0.8,
-    7: 2,
-    8: 4,
-    9: 6,
-    10: 7,
-    11: 6.5,
-    12: 5,
-    13: 5.5,
-    14: 6,
-    15: 6,
-    16: 5.5,
-    17: 5,
-    18: 5,
-    19: 6,
-    20: 7.5,
-    21: 8,
-    22: 6.5,
-    23: 4.5,
-}
-
-
 def _month(period: str) -> tuple[date, date]:
-    year, month = int(period[:4]), int(period[5:7])
-    start = date(year, month, 1)
-    end = date(year + (month == 12), month % 12 + 1, 1)
-    return start, end
+    return month_range(period)
+
+
+def parse_period(period: str) -> tuple[date, date, str]:
+    try:
+        return period_range(period)
+    except ValueError:
+        raise BadRequest.field("period", f"{period} 不是有效的日期或周") from None
+
+
+async def compute(
+    app: web.Application, period: str, shop_ids: list[int], saved: kpi_store.Saved
+) -> list[AgentKpi]:
+    """The period's rows with score, bonus and explanation, and each agent's level."""
+    start, end, kind = parse_period(period)
+    found = await month_figures(app, shop_ids, start, end)
+    extra = await extra_metrics(app, shop_ids, start, end)
+    rows = score_agents(app, found, shop_ids, saved.config, kind, extra)
+    return await with_levels(app, rows, start, shop_ids, saved)
 
 
 async def _inputs(
-    app: web.Application, shop_ids: list[int], start: date, end: date, lookback_days: int = ATTRIBUTION_DAYS
+    app: web.Application, shop_ids: list[int], start: date, end: date, lookback_days: int | None = None
 ) -> tuple[list[LogLine], list[PaidOrder]]:
     """The log lines and paid orders the figures of days ``[start, end)`` depend on: from the attribution
     window before them to the final settle delay after."""
     tz = ZoneInfo(app[keys.SETTINGS].timezone)
+    if lookback_days is None:
+        lookback_days = app[keys.SETTINGS].kpi_attribution_days
     since = datetime.combine(start, time(0), tzinfo=tz) - timedelta(days=lookback_days)
     until = datetime.combine(end, time(0), tzinfo=tz) + timedelta(days=SETTLE_FINAL + 1)
     lines: list[LogLine] = []
@@ -164,8 +117,16 @@ async def _inputs(
             )
     rows = await app[keys.DB].read(lambda db: store.paid_orders(db, shop_ids, since, until))
     return lines, [
-        PaidOrder(r.shop_id, r.buyer, r.created_at, r.paid_at, r.amount_fen, r.items) for r in rows
+        PaidOrder(r.shop_id, r.buyer, r.created_at, r.paid_at, r.amount_fen, r.items, r.promoted_items) for r in rows
     ]
+
+
+async def evaluations_of(app: web.Application, shop_ids: list[int], start: date, end: date) -> list[Evaluation]:
+    """The service evaluations invited or rated on days ``[start, end)``."""
+    tz = ZoneInfo(app[keys.SETTINGS].timezone)
+    since, until = datetime.combine(start, time(0), tzinfo=tz), datetime.combine(end, time(0), tzinfo=tz)
+    rows = await app[keys.DB].read(partial(kpi_store.evaluations, shop_ids=shop_ids, start=since, end=until))
+    return [Evaluation(r.shop_id, r.agent_id, r.invited_at, r.rating, r.rated_at) for r in rows]
 
 
 def _days(start: date, end: date) -> list[date]:
@@ -196,10 +157,12 @@ async def month_figures(
             first, last = missing[0], missing[-1] + timedelta(days=1)
             # only today missing (the usual case): its orders are attributed from today's chats until the
             # hourly job stores the day with the whole 30-day window, so a report stays well under a second
-            lookback = 0 if first >= today else ATTRIBUTION_DAYS
+            lookback = 0 if first >= today else settings.kpi_attribution_days
             lines, orders = await _inputs(app, [shop_id], first, last, lookback)
+            rated = await evaluations_of(app, [shop_id], first, last)
             live = await asyncio.to_thread(
-                daily_figures, lines, orders, first, last, tz, rules_from(settings), ATTRIBUTION_DAYS
+                partial(daily_figures, evaluations=rated),
+                lines, orders, first, last, tz, rules_from(settings), settings.kpi_attribution_days,
             )
             for (agent_id, row_shop, day), part in live.items():
                 if day in missing:
@@ -225,8 +188,10 @@ async def aggregate_days(app: web.Application, backfill_days: int = 62) -> int:
             continue
         first, last = days[0], days[-1] + timedelta(days=1)
         lines, orders = await _inputs(app, [shop_id], first, last)
+        rated = await evaluations_of(app, [shop_id], first, last)
         live = await asyncio.to_thread(  # minutes of work on a big shop: never on the event loop
-            daily_figures, lines, orders, first, last, tz, rules_from(settings), ATTRIBUTION_DAYS
+            partial(daily_figures, evaluations=rated),
+            lines, orders, first, last, tz, rules_from(settings), settings.kpi_attribution_days,
         )
         rows = {
             (agent_id, day): {name: getattr(f, name) for name in ADDITIVE}
@@ -239,87 +204,26 @@ async def aggregate_days(app: web.Application, backfill_days: int = 62) -> int:
     return written
 
 
-async def _compute(request: web.Request, caller: Agent, period: str, shop_ids: list[int]) -> list[AgentKpi]:
-    app = request.app
-    start, end = _month(period)
-    found = await month_figures(app, shop_ids, start, end)
-    directory = app[keys.DIRECTORY]
-    per_agent: dict[int, dict[int, dict[str, float | None]]] = {}
-    for (agent_id, shop_id), figs in found.items():
-        per_agent.setdefault(agent_id, {})[shop_id] = figs.metrics
-    members = [a for a in directory.agents.values() if set(a.shop_ids) & set(shop_ids) or a.id in per_agent]
-    own: dict[int, tuple[float | None, dict[int, Score | None], dict[int, float]]] = {}
-    for member in members:
-        metrics = per_agent.get(member.id, {})
-        card = CARDS["supervisor" if member.role is Role.SUPERVISOR else "agent"]
-        scores = {shop_id: card_score(m, card) for shop_id, m in metrics.items()}
-        weights = _shop_weights(member, list(metrics))
-        own[member.id] = (shops_score(scores, weights), scores, weights)
-    agent_scores = [v[0] for a, v in own.items() if directory.agents[a].role is not Role.SUPERVISOR]
-    present = [s for s in agent_scores if s is not None]
-    team_average = sum(present) / len(present) if present else None
-    out = []
-    for member in sorted(members, key=lambda a: a.id):
-        total, scores, weights = own[member.id]
-        card = CARDS["supervisor" if member.role is Role.SUPERVISOR else "agent"]
-        final = with_team(total, team_average, card)
-        main = member.main_shop_id if member.main_shop_id in scores else next(iter(scores), None)
-        main_score = scores.get(main) if main is not None else None
-        metrics = per_agent.get(member.id, {})
-        if final is None or main_score is None:
-            text = "本月没有咨询，不计分" if final is None else f"{final:.2f} 分（团队平均）"
-            told = None
-        else:
-            assert main is not None
-            share = weights.get(main, 1.0) / (sum(weights.values()) or 1.0)
-            if card.team_share and team_average is not None:
-                share *= 1 - card.team_share
-            told = explain(main_score, total=final, scale=share)
-            text = told.text()
-        out.append(
-            AgentKpi(
-                agent_id=member.id,
-                agent=member.name,
-                login=member.login,
-                role=member.role.value,
-                shops={str(s): m for s, m in metrics.items()},
-                metrics=metrics.get(main, {}) if main is not None else {},
-                shop_scores={str(s): (round(v.value, 2) if v else None) for s, v in scores.items()},
-                score=float(told.score) if told else (round(final, 2) if final is not None else None),
-                base_yuan=told.base_yuan if told else None,
-                bonus_yuan=str(told.bonus_yuan) if told else None,
-                explanation=text,
-            )
-        )
-    return out
-
-
-def _shop_weights(member: Agent, shop_ids: list[int]) -> dict[int, float]:
-    """The seeds' split: the main shop 0.6, the others share 0.4 (renormalised over shops with figures)."""
-    others = [s for s in shop_ids if s != member.main_shop_id]
-    weights = {s: (1 - MAIN_SHOP_WEIGHT) / len(others) for s in others} if others else {}
-    if member.main_shop_id in shop_ids:
-        weights[member.main_shop_id] = MAIN_SHOP_WEIGHT if others else 1.0
-    return weights
-
-
 def _shop_ids(request: web.Request, shop: int | None) -> list[int]:
     agent = current_agent(request)
     return [shop_of(request, agent, shop)] if shop else sorted(agent.shop_ids)
 
 
 async def kpi_report(request: web.Request) -> web.Response:
-    """The month's figures, score, bonus base and bonus per agent, each with its explanation; a closed
-    month gives its frozen figures (and says when a recomputation now differs)."""
-    caller = current_agent(request)
+    """The period's figures, score, bonus base and bonus per agent, each with its explanation and the
+    agent's level; a closed month gives its frozen figures (and says when a recomputation now differs)."""
     query = read_query(request, KpiQuery)
     shop_ids = _shop_ids(request, query.shop)
-    agents = await _compute(request, caller, query.period, shop_ids)
-    closed = await request.app[keys.DB].read(lambda db: store.kpi_close(db, query.period, query.shop))
-    weights = dict(CARDS["agent"].weights)
+    _, _, kind = parse_period(query.period)
+    saved = await settings_of(request.app)
+    agents = await compute(request.app, query.period, shop_ids, saved)
+    closed = None
+    if kind == "month":
+        closed = await request.app[keys.DB].read(lambda db: store.kpi_close(db, query.period, query.shop))
+    weights = dict(saved.config.card("agent").weights)
     if closed is not None:
         frozen = [AgentKpi.model_validate(a) for a in json.loads(closed.report)]
-        changed = [a.model_dump(mode="json") for a in agents] != [a.model_dump(mode="json") for a in frozen]
+        changed = [_scored(a) for a in agents] != [_scored(a) for a in frozen]
         return ok(
             KpiOut(
                 period=query.period,
@@ -328,10 +232,21 @@ async def kpi_report(request: web.Request) -> web.Response:
                 closed_at=closed.closed_at,
                 changed_since_close=changed,
                 weights=weights,
+                bands=saved.config.bands,
                 agents=frozen,
             )
         )
-    return ok(KpiOut(period=query.period, shop=query.shop, closed=False, weights=weights, agents=agents))
+    return ok(
+        KpiOut(
+            period=query.period, shop=query.shop, closed=False, kind=kind, weights=weights,
+            bands=saved.config.bands, agents=agents,
+        )
+    )
+
+
+def _scored(row: AgentKpi) -> dict[str, object]:
+    """What a close freezes and a recomputation is compared on (the level is judged afresh)."""
+    return row.model_dump(mode="json", exclude={"level", "next_level", "level_needs"})
 
 
 async def close_month(request: web.Request) -> web.Response:
@@ -343,7 +258,8 @@ async def close_month(request: web.Request) -> web.Response:
     _, end = _month(body.period)
     if datetime.now(tz).date() < end:
         raise BadRequest.field("period", f"{body.period} 还没有结束，月底之后才能结算")
-    agents = await _compute(request, caller, body.period, shop_ids)
+    saved = await settings_of(request.app)
+    agents = await compute(request.app, body.period, shop_ids, saved)
     report = json.dumps([a.model_dump(mode="json") for a in agents], ensure_ascii=False)
     now = datetime.now(UTC)
     try:
@@ -363,59 +279,8 @@ async def close_month(request: web.Request) -> web.Response:
             shop=body.shop,
             closed=True,
             closed_at=closed.closed_at,
-            weights=dict(CARDS["agent"].weights),
+            weights=dict(saved.config.card("agent").weights),
+            bands=saved.config.bands,
             agents=agents,
-        )
-    )
-
-
-async def hour_curve(request: web.Request, shop_id: int) -> dict[int, float] | None:
-    """The share of the buyers' messages per clock hour over the shop's last 28 days (None: no history)."""
-    tz = ZoneInfo(request.app[keys.SETTINGS].timezone)
-    now = datetime.now(UTC)
-    messages = await request.app[keys.CONVERSATIONS].shop_messages(
-        shop_id, now - timedelta(days=28), now, direction=Direction.IN
-    )
-    if len(messages) < 50:
-        return None
-    curve: dict[int, float] = {}
-    for m in messages:
-        hour = m.at.astimezone(tz).hour
-        curve[hour] = curve.get(hour, 0) + 1
-    return curve
-
-
-async def forecast(request: web.Request) -> web.Response:
-    """Event-day consultations = this October's daily average × (last year's event day ÷ last October's
-    daily average); agents at 120 and 80 a day; split by shift along the hour curve."""
-    caller = current_agent(request)
-    body = await read_json(request, ForecastIn)
-    got = fc.forecast(body.this_october_daily, body.last_event_day, body.last_october_daily)
-    curve = await hour_curve(request, shop_of(request, caller, body.shop)) if body.shop else None
-    roster: dict[str, int] = {}
-    if body.agents is not None:
-        per_shift = body.agents // len(fc.SHIFTS)
-        roster = {s.name: per_shift + (i < body.agents % len(fc.SHIFTS)) for i, s in enumerate(fc.SHIFTS)}
-    shifts = fc.by_shift(got.consultations, curve or TYPICAL_CURVE, roster)
-    return ok(
-        ForecastOut(
-            forecast=got.consultations,
-            ratio=round(got.ratio, 4),
-            agents_min=got.agents_min,
-            agents_max=got.agents_max,
-            verdict=fc.load_verdict(got.consultations, body.agents) if body.agents is not None else None,
-            curve_from="log" if curve else "typical",
-            by_shift=[
-                ShiftOut(
-                    shift=n.shift,
-                    share=round(n.share, 4),
-                    consultations=n.consultations,
-                    agents_min=n.agents_min,
-                    agents_max=n.agents_max,
-                    rostered=n.rostered,
-                    short=n.short,
-                )
-                for n in shifts
-            ],
         )
     )

@@ -70,6 +70,11 @@ class Shift:
             end += 24 * 60
         return sorted({(minute // 60) % 24 for minute in range(start, end, 30)})
 
+    def length_h(self) -> float:
+        start = self.start.hour * 60 + self.start.minute
+        end = self.end.hour * 60 + self.end.minute
+        return ((end - start) % (24 * 60) or 24 * 60) / 60
+
 
 SHIFTS: tuple[Shift, ...] = (
     Shift("早班", time(8, 30), time(17, 30)),
@@ -123,3 +128,44 @@ def by_shift(
             )
         )
     return needs
+
+
+@dataclass(frozen=True, slots=True)
+class HourNeed:
+    hour: int
+    consultations: float
+    agents_needed: int  # at LOAD_HIGH a day spread over a shift's hours
+    on_shift: int
+
+
+def by_hour(
+    total: int,
+    hour_shares: Mapping[int, float],
+    roster: Mapping[str, int],
+    shifts: Sequence[Shift] = SHIFTS,
+    load_high: int = LOAD_HIGH,
+) -> list[HourNeed]:
+    """Each clock hour's consultations and the agents it takes: an agent on a shift ``n`` hours long
+    handles ``load_high / n`` an hour at the band's top (an hour outside every shift: a 9-hour day's); ``on_shift`` counts the rostered agents whose
+    shift covers the hour."""
+    weight = sum(hour_shares.values())
+    if weight <= 0:
+        raise ValueError("the hour curve is empty")
+    out = []
+    for hour in range(24):
+        expected = total * hour_shares.get(hour, 0) / weight
+        covering = [s for s in shifts if hour in s.hours()]
+        per_hour = max((load_high / s.length_h() for s in covering), default=load_high / 9)
+        need = math.ceil(expected / per_hour - 1e-9) if expected > 0 else 0
+        out.append(HourNeed(hour, expected, need, sum(roster.get(s.name, 0) for s in covering)))
+    return out
+
+
+def expected_rate(rate_now: float | None, consultations: int, agents: int, load_high: int = LOAD_HIGH) -> float:
+    """What the 3-minute rate becomes when ``agents`` face ``consultations``: within their capacity
+    (``load_high`` each) it stays what it is now; past it, the buyers beyond the capacity wait, so the
+    rate falls by the covered share (a simple, stated model: 1.0 when there is no rate yet)."""
+    now = 1.0 if rate_now is None else rate_now
+    if consultations <= 0:
+        return now
+    return now * min(1.0, agents * load_high / consultations)

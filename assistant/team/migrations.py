@@ -372,3 +372,35 @@ def m0012_courier_jam(db: sqlite_utils.Database) -> None:
             )""",
         ],
     )
+
+
+@migrations(name="0008_kpi_settings")
+def m0008_kpi_settings(db: sqlite_utils.Database) -> None:
+    execute_all(
+        db,
+        [
+            # the supervisor's KPI settings (weights per role, targets, bonus bands, level criteria): one
+            # versioned document; every save is audited with the document before and after
+            """CREATE TABLE kpi_settings (
+                id INTEGER PRIMARY KEY CHECK (id = 1),
+                body TEXT NOT NULL,
+                version INTEGER NOT NULL,
+                set_by INTEGER NOT NULL REFERENCES agents(id),
+                set_at TEXT NOT NULL
+            )""",
+            # service evaluations (evaluation.invited / evaluation.rated events): one per conversation; the
+            # agent is the one who invited, else the one whose client reported the rating
+            """CREATE TABLE evaluations (
+                shop_id INTEGER NOT NULL REFERENCES shops(id),
+                conversation TEXT NOT NULL,
+                buyer_nick TEXT NOT NULL,
+                agent_id INTEGER NOT NULL REFERENCES agents(id),
+                invited_at TEXT,
+                rating INTEGER CHECK (rating BETWEEN 1 AND 5),
+                rated_at TEXT,
+                PRIMARY KEY (shop_id, conversation)
+            )""",
+            "CREATE INDEX idx_evaluations_invited ON evaluations (shop_id, invited_at)",
+            "CREATE INDEX idx_evaluations_rated ON evaluations (shop_id, rated_at)",
+        ],
+    )

@@ -11,7 +11,12 @@ the orders and hands them here. The rules, after the platform's definitions (res
   ``attribution_days``;
 - **reply rate** = inquiring buyers who got a human reply ÷ inquiring buyers; **答问比** = the agent's
   human messages ÷ the buyers' messages;
-- the **3-minute rate** and **human response time** come from the response clock (``watch.py``).
+- the **3-minute rate** and **human response time** come from the response clock (``watch.py``);
+- **satisfaction** = evaluations rated 4 or 5 (满意, 非常满意) ÷ evaluations rated, on the day of the rating;
+  the **invitation rate** = evaluation invitations sent ÷ inquiring buyers, on the day of the invitation;
+- **promoted items sold**: units of the shop's promoted items (爆款, items with a hot-item answer) in
+  the orders the agent owns;
+  both belong to the evaluation's agent (who invited, else whose client reported the rating).
 """
 
 from __future__ import annotations
@@ -50,6 +55,19 @@ class PaidOrder:
     paid_at: datetime
     amount_fen: int
     items: int
+    promoted_items: int = 0  # units of the shop's promoted items (爆款: items with a hot-item answer)
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluation:
+    shop_id: int
+    agent_id: int
+    invited_at: datetime | None
+    rating: int | None
+    rated_at: datetime | None
+
+
+SATISFIED_FROM = 4
 
 
 @dataclass
@@ -67,11 +85,15 @@ class Figures:
     orders: int = 0
     sales_fen: int = 0
     items: int = 0
+    promoted_items: int = 0
     paying_buyers: int = 0
     turns_counted: int = 0
     turns_within: int = 0
     response_total_s: float = 0.0
     responses: int = 0
+    invited: int = 0
+    rated: int = 0
+    satisfied: int = 0
     days: set[date] = field(default_factory=set)
 
     @classmethod
@@ -101,7 +123,10 @@ class Figures:
             "items_per_buyer": share(self.items, self.paying_buyers),
             "orders": self.orders,
             "sales_yuan": self.sales_fen / 100,
-            "satisfaction": None,  # no rating events yet: left out of the score, its weight shared
+            "promoted_items": self.promoted_items,
+            # no ratings: left out of the score, its weight shared among the others
+            "satisfaction": share(self.satisfied, self.rated),
+            "invite_rate": share(self.invited, self.inquiring),
         }
 
 
@@ -114,9 +139,10 @@ def figures(
     rules: Rules = DEFAULT_RULES,
     attribution_days: int = 30,
     now: datetime | None = None,
+    evaluations: Iterable[Evaluation] = (),
 ) -> dict[tuple[int, int], Figures]:
     """Per (agent, shop): the period's figures for days ``start <= day < end`` in the shop's zone."""
-    split = _collect(lines, orders, start, end, tz, rules, attribution_days, now, by_day=False)
+    split = _collect(lines, orders, start, end, tz, rules, attribution_days, now, evaluations, by_day=False)
     return {(agent, shop): f for (agent, shop, _), f in split.items()}
 
 
@@ -129,11 +155,12 @@ def daily_figures(
     rules: Rules = DEFAULT_RULES,
     attribution_days: int = 30,
     now: datetime | None = None,
+    evaluations: Iterable[Evaluation] = (),
 ) -> dict[tuple[int, int, date], Figures]:
     """Per (agent, shop, day): the same figures one day at a time, for the precomputed daily aggregates.
     Summed over a month they give the month's figures, except paying buyers, which are counted per day
     (a buyer who paid on two days of the month counts twice in the sum)."""
-    split = _collect(lines, orders, start, end, tz, rules, attribution_days, now, by_day=True)
+    split = _collect(lines, orders, start, end, tz, rules, attribution_days, now, evaluations, by_day=True)
     return {(agent, shop, day): f for (agent, shop, day), f in split.items() if day is not None}
 
 
@@ -153,11 +180,15 @@ ADDITIVE = (
     "orders",
     "sales_fen",
     "items",
+    "promoted_items",
     "paying_buyers",
     "turns_counted",
     "turns_within",
     "response_total_s",
     "responses",
+    "invited",
+    "rated",
+    "satisfied",
 )
 
 
@@ -170,6 +201,7 @@ def _collect(
     rules: Rules,
     attribution_days: int,
     now: datetime | None,
+    evaluations: Iterable[Evaluation],
     *,
     by_day: bool,
 ) -> dict[tuple[int, int, date | None], Figures]:
@@ -242,6 +274,7 @@ def _collect(
         target.orders += 1
         target.sales_fen += order.amount_fen
         target.items += order.items
+        target.promoted_items += order.promoted_items
         payers[(agent_id, order.shop_id, ordered_on if by_day else None)].add(order.buyer)
     for payer_key, buyers in payers.items():
         found[payer_key].paying_buyers = len(buyers)
@@ -259,4 +292,16 @@ def _collect(
             if scored.response_s is not None:
                 target.responses += 1
                 target.response_total_s += scored.response_s
+
+    for evaluation in evaluations:
+        if evaluation.invited_at is not None:
+            day = evaluation.invited_at.astimezone(tz).date()
+            if start <= day < end:
+                of(evaluation.agent_id, evaluation.shop_id, day).invited += 1
+        if evaluation.rating is not None and evaluation.rated_at is not None:
+            day = evaluation.rated_at.astimezone(tz).date()
+            if start <= day < end:
+                target = of(evaluation.agent_id, evaluation.shop_id, day)
+                target.rated += 1
+                target.satisfied += evaluation.rating >= SATISFIED_FROM
     return found

@@ -245,19 +245,24 @@ class PaidOrderRow(_Row):
     paid_at: datetime
     amount_fen: int
     items: int
+    promoted_items: int = 0
 
 
 def paid_orders(
     db: sqlite_utils.Database, shop_ids: list[int], start: datetime, end: datetime
 ) -> list[PaidOrderRow]:
-    """Orders of these shops created in ``[start, end)`` that were paid, with their item counts (times
-    are compared as instants: stored offsets may differ)."""
+    """Orders of these shops created in ``[start, end)`` that were paid, with their item counts and how
+    many of those are promoted items (爆款: items with a hot-item answer; times are compared as instants:
+    stored offsets may differ)."""
     marks = ",".join("?" * len(shop_ids)) or "NULL"
     return models(
         db,
         PaidOrderRow,
         f"""SELECT o.shop_id, b.nick AS buyer, o.created_at, o.paid_at, o.price_fen + o.postage_fen AS amount_fen,
-                   coalesce((SELECT sum(l.quantity) FROM order_lines l WHERE l.order_id = o.id), 0) AS items
+                   coalesce((SELECT sum(l.quantity) FROM order_lines l WHERE l.order_id = o.id), 0) AS items,
+                   coalesce((SELECT sum(l.quantity) FROM order_lines l WHERE l.order_id = o.id AND l.item_id IN
+                       (SELECT i.item_id FROM intents i WHERE i.item_id IS NOT NULL AND i.enabled = 1)), 0)
+                       AS promoted_items
             FROM orders o JOIN buyers b ON b.id = o.buyer_id
             WHERE o.shop_id IN ({marks}) AND o.paid_at IS NOT NULL
               AND julianday(o.created_at) >= julianday(?) AND julianday(o.created_at) < julianday(?)

@@ -20,6 +20,7 @@ from assistant.web.strings import (
     sync,
 )
 from assistant.web.strings import errors as error_page
+from assistant.web.strings import reports as reports_strings
 
 LANGS = ("zh-CN", "en")
 DEFAULT_LANG = "zh-CN"
@@ -191,7 +192,10 @@ STRINGS: dict[str, dict[str, str]] = {
     },
 }
 
-for _area in (home, lookup, orders, editor_qr, editor_kb, sync, shop_import, supervisor, qc, reminders, error_page):
+for _area in (
+    home, lookup, orders, editor_qr, editor_kb, sync, shop_import, supervisor, qc, reminders, reports_strings,
+    error_page,
+):
     for _lang, _strings in (("zh-CN", _area.ZH), ("en", _area.EN)):
         _clash = STRINGS[_lang].keys() & _strings.keys()
         if _clash:

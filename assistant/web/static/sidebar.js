@@ -4,6 +4,7 @@ import { $, T, api as call, el, insertText, joinItems, joinList, labelled, paren
 import { mountHotAnswers } from "./hot_answers.js";
 import { mountOrderPanel } from "./order_panel.js";
 import { mountQuickSearch } from "./quick_search.js";
+import { mount as mountMyKpi } from "./sidebar_kpi.js";
 import { mountQc } from "./sidebar_qc.js";
 import { mountReminders } from "./sidebar_reminders.js";
 import { offerPending } from "./sync.js";
@@ -29,6 +30,7 @@ const hotAnswers = mountHotAnswers($("hot-answers"), { insert });
 mountQuickSearch($("quick-search"), { conversation: () => current, order: () => orders.focusedOrder() });
 const qc = mountQc($("qc"), { conversation: () => current, refreshCard: () => settle(loadCard()) });
 const reminders = mountReminders($("reminders"), $("reminder-line"), { conversation: () => current });
+mountMyKpi($("my-kpi"));
 
 function pickButton(pick, index, meta, unsure) {
   const missing = pick.missing || [];   // values the text was rendered without (e.g. no order in focus)

@@ -78,7 +78,7 @@ export function mountReminders(section, line, { conversation }) {
         el("strong", { className: "rm-buyer", textContent: task.buyer }),
         el("span", { className: `chip rm-ch-${task.channel}`, textContent: T[`rm_channel_${task.channel}`] }),
         el("span", { className: "rm-amount", textContent: yuan(task.total_fen) }),
-        el("span", { className: "muted small", textContent: fill(T.rm_orders, { n: task.orders.length }) })),
+        el("span", { className: "muted small", textContent: fill(T.rmd_orders, { n: task.orders.length }) })),
       el("div", { className: "muted small" },
         `${next} · ${fill(T.rm_closes, { at: dayClock(task.closes_at) })} · ${fill(T.rm_today, { n: task.touches_today, max: data.per_day })}`),
       task.call_from ? el("div", { className: "muted small", textContent: fill(T.rm_phone_from, { at: dayClock(task.call_from) }) }) : null,

@@ -4,15 +4,11 @@ Simplified Chinese first, English second (same keys in both)."""
 ZH: dict[str, str] = {
     "supervisor_title": "主管工作台",
     "stab_wall": "实时看板",
-    "stab_kpi": "绩效与奖金",
-    "stab_forecast": "大促预测与排班",
     "stab_qc": "质检",
 }
 
 EN: dict[str, str] = {
     "supervisor_title": "Supervisor",
     "stab_wall": "Live wall",
-    "stab_kpi": "KPI & bonus",
-    "stab_forecast": "Forecast & staffing",
     "stab_qc": "Quality control",
 }
