@@ -11,7 +11,7 @@ from aiohttp import web
 from pydantic import Field
 
 from assistant import keys
-from assistant.team import kpi_store, store
+from assistant.team import kpi_store, qc_store, store
 from assistant.team.kpi import Score, card_score, explain, shops_score, with_team
 from assistant.team.kpi_config import KpiConfig, standing
 from assistant.team.periods import month_range, months_before
@@ -41,12 +41,13 @@ class AgentKpi(Model):
 async def extra_metrics(
     app: web.Application, shop_ids: list[int], start: date, end: date
 ) -> dict[int, dict[str, float]]:
-    """Metrics that do not come from the log and the orders, per agent: the seam for the QC score.
-
-    The QC workflow fills in ``{"qc": mean review score 0–100}`` for each agent reviewed in
-    ``[start, end)``; a card then weighs it like any metric (target ``qc``: 60 → 0 points, 100 → 100;
-    the default cards give it no weight). Nothing yet: an agent without the figure has it left out."""
-    return {}
+    """Metrics that do not come from the log and the orders, per agent: the QC score, the mean of the
+    agent's QC reviews in ``[start, end)`` (calibration left out, a revised dispute at its new score).
+    A card weighs it like any metric (target ``qc``: 60 → 0 points, 100 → 100; the default cards give it
+    no weight); an agent nobody reviewed has it left out."""
+    members = [a.id for a in app[keys.DIRECTORY].agents.values() if set(a.shop_ids) & set(shop_ids)]
+    found = await app[keys.DB].read(lambda db: qc_store.agent_metrics(db, members, start, end))
+    return {agent_id: {"qc": metric.score} for agent_id, metric in found.items()}
 
 
 def card_role(member: Agent) -> str:

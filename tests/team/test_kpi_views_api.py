@@ -16,6 +16,7 @@ from assistant.commerce.models import OrderStatus
 from knowledge.database import Database
 from tests.commerce import factory
 from tests.conftest import MiniShop
+from tests.team.test_qc_api import PERFECT
 from tests.team.test_reports_api import CST, Auth, say
 from tests.team.test_watch_api import open_conversation, post
 
@@ -229,26 +230,25 @@ async def test_promoted_items_sold_count_the_hot_items_in_the_agents_orders(
     assert row["metrics"]["items_per_buyer"] == 3 and row["metrics"]["promoted_items"] == 2
 
 
-async def test_the_qc_seam_scores_a_qc_figure_once_a_card_weighs_it(
-    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: Database, monkeypatch: pytest.MonkeyPatch
+async def test_the_qc_score_is_a_kpi_metric_scored_once_a_card_weighs_it(
+    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: Database
 ) -> None:
-    from assistant.api import kpi_scores, reports
-
     await _month(client, mini_shop, auth, store_db)
     boss = auth(mini_shop.supervisor_id)
-
-    async def qc_figures(*_: object) -> dict[int, dict[str, float]]:
-        return {mini_shop.agent_id: {"qc": 80.0}}
-
-    monkeypatch.setattr(reports, "extra_metrics", qc_figures)
-    monkeypatch.setattr(kpi_scores, "extra_metrics", qc_figures)
+    unreviewed = next(a for a in (await _kpi(client, boss, period="2026-11"))["agents"]
+                      if a["agent_id"] == mini_shop.agent_id)
+    assert "qc" not in unreviewed["metrics"]
+    marks = {**PERFECT, "greeting": 1, "expertise": 3}  # a real review of the month's conversation
+    status, made = await post(client, boss, "/api/qc/reviews", {
+        "shop": mini_shop.shop_id, "conversation": "c-1", "day": ASKED.date().isoformat(), "marks": marks})
+    assert status == 201, made
     before = next(a for a in (await _kpi(client, boss, period="2026-11"))["agents"]
                   if a["agent_id"] == mini_shop.agent_id)
-    assert before["metrics"]["qc"] == 80.0
+    assert before["metrics"]["qc"] == made["score"] and 60 < made["score"] < 100
     config = (await (await client.get("/api/reports/kpi/settings", headers=boss)).json())["config"]
     config["cards"]["agent"]["weights"] = {"qc": 100}
     assert (await client.put("/api/reports/kpi/settings", json={"version": 0, "config": config},
                              headers=boss)).status == 200
     after = next(a for a in (await _kpi(client, boss, period="2026-11"))["agents"]
                  if a["agent_id"] == mini_shop.agent_id)
-    assert after["score"] == 50.0  # 80 on the 60 → 100 scale
+    assert after["score"] == pytest.approx((made["score"] - 60) / 40 * 100, abs=0.01)  # the 60 → 100 scale
