@@ -99,6 +99,8 @@ PATH_PARAMS: dict[str, PathParam] = {
         "review_id",
         "dispute_id",
         "evidence_id",
+        "round_id",
+        "question_id",
     )
 }
 PATH_PARAMS["order_id"] = PathParam(

@@ -1,0 +1,171 @@
+"""SQL of the order review (订单审核): reviewer grants, cached rule checks, reviews and holds."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+import sqlite_utils
+from pydantic import BaseModel, ConfigDict
+
+from assistant.team.store import rows
+from knowledge import store as kb_store
+from knowledge.models import Agent, Role
+
+
+class Hold(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    order_id: str
+    shop_id: int
+    reason: str
+    held_by: int
+    held_by_name: str
+    held_at: datetime
+
+
+# ---- the role -----------------------------------------------------------------------------------------
+
+
+def reviewer_ids(db: sqlite_utils.Database) -> set[int]:
+    return {int(r["agent_id"]) for r in rows(db, "SELECT agent_id FROM order_reviewers")}
+
+
+def effective_agents(db: sqlite_utils.Database) -> list[Agent]:
+    """The agents with the order-review grant applied: an agent holding it is a ``reviewer``
+    (editors and supervisors keep their role; a supervisor may review anyway)."""
+    granted = reviewer_ids(db)
+    return [
+        a.model_copy(update={"role": Role.REVIEWER}) if a.id in granted and a.role is Role.AGENT else a
+        for a in kb_store.list_agents(db)
+    ]
+
+
+def set_reviewer(db: sqlite_utils.Database, agent_id: int, on: bool, by: int | None, at: str) -> None:
+    if on:
+        db.conn.execute(
+            "INSERT OR IGNORE INTO order_reviewers (agent_id, granted_by, granted_at) VALUES (?, ?, ?)",
+            (agent_id, by, at),
+        )
+    else:
+        db.conn.execute("DELETE FROM order_reviewers WHERE agent_id = ?", (agent_id,))
+
+
+# ---- the queue ----------------------------------------------------------------------------------------
+
+_QUEUE = """
+SELECT o.id, o.version, o.created_at, o.paid_at, o.receiver_name, o.receiver_phone, o.province, o.city,
+       o.district, o.address_detail, o.buyer_message, o.price_fen, o.postage_fen, o.seller_remark,
+       o.remark_flag, b.nick, b.risk_flag, b.risk_note,
+       c.version AS checked_version, c.rules_key, c.reasons
+  FROM orders o
+  JOIN buyers b ON b.id = o.buyer_id
+  LEFT JOIN review_checks c ON c.order_id = o.id
+ WHERE o.shop_id = ? AND o.status = 'paid' AND o.shipped_at IS NULL
+   AND NOT EXISTS (SELECT 1 FROM order_reviews r WHERE r.order_id = o.id AND r.version = o.version)
+   AND (c.order_id IS NULL OR c.version != o.version OR c.rules_key != ? OR c.flagged = 1
+        OR b.risk_flag IS NOT NULL
+        OR b.nick IN (SELECT value FROM json_each(?))
+        OR o.id IN (SELECT value FROM json_each(?)))
+ ORDER BY o.paid_at, o.id
+"""
+
+
+def queue_rows(
+    db: sqlite_utils.Database, shop_id: int, rules_key: str, nicks: list[str], order_ids: list[str]
+) -> list[dict[str, Any]]:
+    """Open (paid, unshipped), unreviewed orders that may need review: a stale or flagged check, a risky
+    buyer, a buyer whose chat mentions something (``nicks``) or one of ``order_ids`` (held, or their
+    receiver edited); oldest payment first."""
+    return rows(db, _QUEUE, (shop_id, rules_key, json.dumps(nicks), json.dumps(order_ids)))
+
+
+def save_checks(db: sqlite_utils.Database, checks: list[tuple[str, int, str, bool, str]]) -> None:
+    """``(order_id, version, rules_key, flagged, reasons json)`` rows, replacing older checks."""
+    db.conn.executemany(
+        "INSERT OR REPLACE INTO review_checks (order_id, version, rules_key, flagged, reasons) VALUES (?, ?, ?, ?, ?)",
+        checks,
+    )
+
+
+def chat_lines(db: sqlite_utils.Database, shop_id: int, since: str, words: list[str]) -> list[dict[str, Any]]:
+    """Messages of the shop since ``since`` (UTC ISO) that contain any of ``words``."""
+    if not words:
+        return []
+    likes = " OR ".join("instr(text, ?) > 0" for _ in words)
+    return rows(
+        db,
+        f"SELECT buyer_nick, at, text FROM conversation_messages WHERE shop_id = ? AND at >= ? AND ({likes})"
+        " ORDER BY at",
+        (shop_id, since, *words),
+    )
+
+
+def address_edits(db: sqlite_utils.Database, shop_id: int) -> list[dict[str, Any]]:
+    """Address edits of the shop's open orders (the audit log): order id, when, before and after."""
+    return rows(
+        db,
+        """SELECT a.entity_id AS order_id, a.at, a.before, a.after FROM audit_log a
+            JOIN orders o ON o.id = a.entity_id AND o.status = 'paid'
+           WHERE a.entity = 'order' AND a.action = 'address' AND a.shop_id = ?
+           ORDER BY a.id""",
+        (shop_id,),
+    )
+
+
+def order_facts(db: sqlite_utils.Database, order_id: str) -> dict[str, Any] | None:
+    found = rows(
+        db,
+        """SELECT o.id, o.shop_id, o.status, o.version, o.receiver_name, o.receiver_phone, o.province, o.city,
+                  o.district, o.address_detail, o.buyer_message, o.created_at, o.paid_at, b.nick, b.risk_flag,
+                  b.risk_note
+             FROM orders o JOIN buyers b ON b.id = o.buyer_id WHERE o.id = ?""",
+        (order_id,),
+    )
+    return found[0] if found else None
+
+
+# ---- reviews and holds ----------------------------------------------------------------------------------
+
+
+def insert_review(
+    db: sqlite_utils.Database, order_id: str, shop_id: int, version: int, reasons: str, agent_id: int, at: str
+) -> int:
+    cursor = db.conn.execute(
+        "INSERT INTO order_reviews (order_id, shop_id, version, reasons, agent_id, at) VALUES (?, ?, ?, ?, ?, ?)",
+        (order_id, shop_id, version, reasons, agent_id, at),
+    )
+    return int(cursor.lastrowid or 0)
+
+
+_HOLD = """SELECT h.id, h.order_id, h.shop_id, h.reason, h.held_by, a.name AS held_by_name, h.held_at
+             FROM order_holds h JOIN agents a ON a.id = h.held_by"""
+
+
+def open_hold(db: sqlite_utils.Database, order_id: str) -> Hold | None:
+    found = rows(db, f"{_HOLD} WHERE h.order_id = ? AND h.released_at IS NULL", (order_id,))
+    return Hold.model_validate(found[0]) if found else None
+
+
+def open_holds(db: sqlite_utils.Database, shop_id: int) -> dict[str, Hold]:
+    found = rows(db, f"{_HOLD} WHERE h.shop_id = ? AND h.released_at IS NULL", (shop_id,))
+    return {r["order_id"]: Hold.model_validate(r) for r in found}
+
+
+def insert_hold(db: sqlite_utils.Database, order_id: str, shop_id: int, reason: str, agent_id: int, at: str) -> int:
+    cursor = db.conn.execute(
+        "INSERT INTO order_holds (order_id, shop_id, reason, held_by, held_at) VALUES (?, ?, ?, ?, ?)",
+        (order_id, shop_id, reason, agent_id, at),
+    )
+    return int(cursor.lastrowid or 0)
+
+
+def release_hold(db: sqlite_utils.Database, hold_id: int, agent_id: int, note: str, at: str) -> bool:
+    cursor = db.conn.execute(
+        "UPDATE order_holds SET released_by = ?, released_at = ?, release_note = ?"
+        " WHERE id = ? AND released_at IS NULL",
+        (agent_id, at, note, hold_id),
+    )
+    return cursor.rowcount == 1
