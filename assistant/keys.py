@@ -20,6 +20,7 @@ from assistant.settings import Settings
 from assistant.sync.service import SyncService
 from assistant.team.board import Board
 from assistant.team.store import Switches
+from assistant.team.training import TrainingGate
 from assistant.ttl_cache import TtlCache
 from assistant.usage import UsageRecorder
 from knowledge.database import Database
@@ -59,3 +60,5 @@ TEMPLATES = web.AppKey("templates", RenderPool)
 IMPORTS = web.AppKey("imports", asyncio.Semaphore)
 #: shop imports (seller-center exports) running or finished in this process, polled for progress
 IMPORT_JOBS = web.AppKey("import_jobs", ImportJobs)
+#: trainees without a pass: with ``training_pass_required`` their token opens only the training routes
+TRAINING = web.AppKey("training", TrainingGate)

@@ -151,7 +151,7 @@ class Settings(BaseModel):
         10, description="Questions in a round when the trainee does not say."
     )
     training_answer_similarity: Annotated[float, Field(ge=0, le=100)] = Field(
-        60.0, description="A typed answer this similar (0-100, the matcher's text similarity) to a reference "
+        50.0, description="A typed answer this similar (0-100, the matcher's text similarity) to a reference "
         "answer is marked right."
     )
     training_pick_similarity: Annotated[float, Field(ge=0, le=100)] = Field(
