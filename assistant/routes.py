@@ -32,7 +32,15 @@ from assistant.api import qr_transfer as qrt
 from assistant.api import shop_import as shi
 from assistant.api.events import EventAccepted, event_stream, post_event
 from assistant.api.kb_related import ItemKnowledgeIn, KnowledgeOut
-from assistant.api.pages import demo_page, editor_page, home_page, lookup_page, sidebar_page, supervisor_page
+from assistant.api.pages import (
+    demo_page,
+    editor_page,
+    home_page,
+    lookup_page,
+    sidebar_page,
+    supervisor_page,
+    training_page,
+)
 from assistant.commerce.views import EditOutcome
 from assistant.endpoint import Endpoint
 from assistant.events import EventIn
@@ -336,6 +344,9 @@ ENDPOINTS: list[Endpoint] = [
     Endpoint("GET", "/supervisor", supervisor_page, "supervisor_page",
              "The supervisor's pages: the team's wall, KPI and bonus, forecast and staffing, QC, reminders "
              "(HTML; token passed as ?token=)", role=PUBLIC, tag="pages", produces=("text/html",)),
+    Endpoint("GET", "/training", training_page, "training_page",
+             "The training pages: the trainee's quiz and the trainer's progress table (HTML; token passed as "
+             "?token=)", role=PUBLIC, tag="pages", produces=("text/html",)),
     Endpoint("GET", "/demo", demo_page, "demo_page",
              "Demo console playing the chat client (HTML; local requests only, demo agent's token built in)",
              role=PUBLIC, tag="pages", produces=("text/html",)),

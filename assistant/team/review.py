@@ -103,7 +103,11 @@ def region_contradicts(order: OrderFacts, regions: RegionBackend) -> Reason | No
         found = regions.resolve(order.detail)
     except RegionNotFound:
         found = None
-    if found is not None and (found.province != order.province or found.city != order.city):
+    # a place counts only when written in full (上海市, 浦东新区): "东方名苑" is an estate, not 东方市
+    written = found is not None and any(
+        name and name in order.detail for name in (found.province, found.city, found.district)
+    )
+    if found is not None and written and (found.province != order.province or found.city != order.city):
         return Reason(
             code="region_contradicts",
             text=f"地区是{order.province}{order.city}，详细地址里却写着{found.province}{found.city}",
@@ -116,7 +120,7 @@ def region_contradicts(order: OrderFacts, regions: RegionBackend) -> Reason | No
         if error.ambiguous:
             return Reason(code="region_contradicts", text="详细地址里写了另一个地方，和所选地区对不上")
         return None
-    if within.district and within.district != order.district:
+    if within.district and within.district != order.district and within.district in order.detail:
         return Reason(
             code="region_contradicts",
             text=f"区县选的是{order.district}，详细地址里却写着{within.district}",

@@ -62,8 +62,9 @@ def test_a_street_address_naming_another_district_contradicts_it() -> None:
     assert reason is not None and "西湖区" in reason.text and "余杭区" in reason.text
 
 
-def test_a_street_named_after_a_city_is_no_contradiction() -> None:
-    qingdao = facts(province="山东省", city="青岛市", district="市南区", detail="杭州路88号1单元")
+@pytest.mark.parametrize("detail", ["杭州路88号1单元", "东方名苑11号楼3单元2303"])
+def test_a_street_or_estate_named_after_a_place_is_no_contradiction(detail: str) -> None:
+    qingdao = facts(province="山东省", city="青岛市", district="市南区", detail=detail)
     assert review.region_contradicts(qingdao, default_regions()) is None
 
 

@@ -5,6 +5,7 @@ import { mountHotAnswers } from "./hot_answers.js";
 import { mountOrderPanel } from "./order_panel.js";
 import { mountQuickSearch } from "./quick_search.js";
 import { offerPending } from "./sync.js";
+import { mount as mountReviewCount } from "./sidebar_review.js";
 
 let current = null;        // the conversation state from the service
 let shown = { key: "", message: "", item: null };
@@ -24,6 +25,7 @@ const keyOf = (c) => `${c.conversation}|${c.shop_id}|${c.buyer}`;
 // The order in focus (the one expanded, or the buyer's only open order) changes: suggest again with it.
 const orders = mountOrderPanel($("orders"), { conversation: () => current, onFocus: () => refreshSuggestions() });
 const hotAnswers = mountHotAnswers($("hot-answers"), { insert });
+mountReviewCount($("review-count"));
 mountQuickSearch($("quick-search"), { conversation: () => current, order: () => orders.focusedOrder() });
 
 function pickButton(pick, index, meta, unsure) {
