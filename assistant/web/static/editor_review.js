@@ -17,9 +17,12 @@ export async function mount(section, ctx) {
   let cursor = 0;
 
   async function load(reset = true) {
-    if (reset) { cursor = 0; list.replaceChildren(); }
-    const params = new URLSearchParams({ shop: ctx.shop(), limit: "50", cursor: String(cursor) });
+    // after an action the list is read again as far as the reviewer had scrolled (at most 200)
+    const limit = reset ? Math.min(Math.max(50, list.children.length), 200) : 50;
+    if (reset) cursor = 0;
+    const params = new URLSearchParams({ shop: ctx.shop(), limit: String(limit), cursor: String(cursor) });
     const data = await api(`/api/review/orders?${params}`);
+    if (reset) list.replaceChildren();
     summary.textContent = data.total ? T.rv_total.replace("{n}", data.total).replace("{held}", data.held) : T.rv_empty;
     list.append(...data.orders.map(row));
     cursor = data.next_cursor ?? cursor;

@@ -1,10 +1,13 @@
 // The sidebar's count for the order-review role: orders waiting for review (and on hold), a link to the
-// editor's review tab. Other roles never see it (the count route answers 403 and the line stays hidden).
+// editor's review tab. Other roles never see it (nor ask for it).
 import { T, api, el, token } from "./ui.js";
 
 const POLL_MS = 60_000;
+const ROLES = ["reviewer", "supervisor"];
 
-export function mount(section) {
+export async function mount(section) {
+  const { agent } = await api("/api/me").catch(() => ({ agent: null }));
+  if (!agent || !ROLES.includes(agent.role)) return;
   const link = el("a", { className: "rv-count-link", target: "_blank", rel: "noopener" });
   link.href = `/editor?${new URLSearchParams({ token })}#review`;
   section.replaceChildren(link);
@@ -16,7 +19,8 @@ export function mount(section) {
       section.hidden = false;
       setTimeout(refresh, POLL_MS);
     } catch {
-      section.hidden = true;   // not the order-review role: nothing to show, no polling
+      section.hidden = true;
+      setTimeout(refresh, POLL_MS);
     }
   }
   refresh();
