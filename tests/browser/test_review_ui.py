@@ -57,6 +57,8 @@ async def test_the_reviewer_works_the_queue(server: TestServer, browser: Browser
     # the role sees the review tab only
     assert await page.locator(".tabs a").count() == 1
     assert await page.locator('.tabs a[data-tab="review"]').text_content() == "订单审核"
+    if path := screenshot_path("review_queue.png"):
+        await page.screenshot(path=str(path), full_page=False)
     while await page.locator(".rv-more").is_visible():  # the queue comes 50 orders a page
         shown = await page.locator(".rv-order").count()
         await page.locator(".rv-more").click()
@@ -64,8 +66,7 @@ async def test_the_reviewer_works_the_queue(server: TestServer, browser: Browser
     codes = set(await page.locator(".rv-reasons li").evaluate_all("els => els.map((e) => e.dataset.code)"))
     assert codes >= RULES, codes
     assert "待审核" in (await page.locator(".rv-total").text_content() or "")
-    if path := screenshot_path("review_queue.png"):
-        await page.screenshot(path=str(path), full_page=False)
+    assert "null" not in (await page.locator(".rv-list").text_content() or "")
 
     # fix the incomplete address through the guarded edit: the reason goes
     incomplete = _with_reason(page, "address_incomplete")

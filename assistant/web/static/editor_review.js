@@ -72,7 +72,7 @@ export async function mount(section, ctx) {
         el("span", { className: "bar-fill" }),
         el("span", { className: "small", textContent: yuan(order.total_fen) })),
       el("div", { className: "small rv-address", textContent: `${order.receiver_name} ${order.receiver_phone} ${order.address}` }),
-      reasons, hold, actions, work);
+      ...[reasons, hold, actions, work].filter(Boolean));
 
     function form(...children) {
       const error = el("p", { className: "form-error", role: "alert", hidden: true });

@@ -88,11 +88,11 @@ export async function mount(section, ctx) {
       const next = el("button", { type: "button", className: "primary tr-next", textContent: last ? T.tr_finish : T.tr_next });
       next.addEventListener("click", () => (last ? finish(round) : play(round, index + 1)));
       const picked = mark.picked_phrase_id ? q.choices.find((c) => c.id === mark.picked_phrase_id) : null;
-      result.replaceChildren(
+      result.replaceChildren(...[
         el("p", { className: `tr-verdict ${mark.correct ? "is-right" : "is-wrong"}` }, el("strong", { textContent: verdict }),
           mark.similarity !== null ? el("span", { className: "muted small", textContent: ` ${T.tr_similarity.replace("{s}", mark.similarity)}` }) : null),
         picked ? el("p", { className: "small", textContent: T.tr_picked.replace("{title}", picked.title) }) : null,
-        diffView(mark), next);
+        diffView(mark), next].filter(Boolean));
       next.focus();
     }
     stage.replaceChildren(el("section", { className: "card tr-question" },
@@ -115,7 +115,7 @@ export async function mount(section, ctx) {
       const done = await api(`/api/training/rounds/${round.id}/finish`, { method: "POST", body: {} });
       stage.replaceChildren(el("section", { className: "card tr-summary" },
         el("p", {}, el("strong", { textContent: T.tr_done.replace("{c}", done.correct).replace("{n}", done.answered) })),
-        done.passed_now ? el("p", { className: "tr-passed", textContent: T.tr_passed }) : null));
+        ...(done.passed_now ? [el("p", { className: "tr-passed", textContent: T.tr_passed })] : [])));
     } catch (e) { toast(e.message); }
   }
 }
