@@ -25,7 +25,14 @@ from assistant.security import current_agent
 from assistant.settings import Settings
 from assistant.team import review_store as store
 from assistant.team.review import Reason, ReviewRules, confirmation_script
-from assistant.team.review_queue import QueueEntry, build_queue, order_reasons_now
+from assistant.team.review_queue import (
+    QueueEntry,
+    QueuePage,
+    check_changed,
+    order_reasons_now,
+    queue_page,
+    write_checks,
+)
 from knowledge.models import Agent, Model, Role, Version
 
 
@@ -176,15 +183,16 @@ def _entry_out(e: QueueEntry) -> ReviewOrderOut:
     )
 
 
-async def _queue(request: web.Request, shop_id: int) -> list[QueueEntry]:
+async def _page(request: web.Request, shop_id: int, limit: int, offset: int) -> QueuePage:
+    """Check what changed (and keep it), then read one page of the queue."""
     rules = rules_from(request.app[keys.SETTINGS])
     regions = default_regions()
-    now = datetime.now(UTC)
     db = request.app[keys.DB]
-    queue = await db.read(lambda conn: build_queue(conn, shop_id, rules, regions, now))
-    if queue.stale:
-        await db.write(lambda conn: store.save_checks(conn, queue.stale))
-    return queue.entries
+    pending, _ = await db.read(lambda conn: check_changed(conn, shop_id, rules, regions))
+    if pending.any:
+        await db.write(lambda conn: write_checks(conn, pending))
+    now = datetime.now(UTC)
+    return await db.read(lambda conn: queue_page(conn, shop_id, rules, now, limit, offset))
 
 
 async def _open_order(request: web.Request, agent: Agent) -> dict[str, object]:
@@ -206,15 +214,14 @@ async def queue(request: web.Request) -> web.Response:
     """Paid, unshipped orders to review, each with its reasons, soonest ship-by first."""
     agent = current_agent(request)
     query = read_query(request, QueueQuery)
-    entries = await _queue(request, shop_of(request, agent, query.shop))
-    page = entries[query.cursor : query.cursor + query.limit]
-    after = query.cursor + len(page)
+    page = await _page(request, shop_of(request, agent, query.shop), query.limit, query.cursor)
+    after = query.cursor + len(page.entries)
     return ok(
         QueueOut(
-            orders=[_entry_out(e) for e in page],
-            total=len(entries),
-            held=sum(1 for e in entries if e.hold is not None),
-            next_cursor=after if after < len(entries) else None,
+            orders=[_entry_out(e) for e in page.entries],
+            total=page.total,
+            held=page.held,
+            next_cursor=after if after < page.total else None,
         )
     )
 
@@ -222,8 +229,8 @@ async def queue(request: web.Request) -> web.Response:
 async def count(request: web.Request) -> web.Response:
     """How many orders wait for review (the sidebar's count for the order-review role)."""
     agent = current_agent(request)
-    entries = await _queue(request, shop_of(request, agent, read_query(request, CountQuery).shop))
-    return ok(CountOut(count=len(entries), held=sum(1 for e in entries if e.hold is not None)))
+    page = await _page(request, shop_of(request, agent, read_query(request, CountQuery).shop), 1, 0)
+    return ok(CountOut(count=page.total, held=page.held))
 
 
 async def mark_reviewed(request: web.Request) -> web.Response:
@@ -244,7 +251,7 @@ async def mark_reviewed(request: web.Request) -> web.Response:
     found = await request.app[keys.DB].read(
         lambda conn: order_reasons_now(conn, order_id, rules, default_regions(), now)
     )
-    reasons = json.dumps([r.model_dump() for r in (found[1] if found else [])], ensure_ascii=False)
+    reasons = json.dumps([[r.code, r.text] for r in (found[1] if found else [])], ensure_ascii=False)
     shop_id = int(str(row["shop_id"]))
     review_id = await request.app[keys.DB].write(
         lambda conn: store.insert_review(conn, order_id, shop_id, body.version, reasons, agent.id, _now())

@@ -235,15 +235,28 @@ def m0010_order_review(db: sqlite_utils.Database) -> None:
                 granted_by INTEGER REFERENCES agents(id),
                 granted_at TEXT NOT NULL
             )""",
-            # What the order-local rules found, per order version and rule settings: the queue reads
-            # this instead of parsing 100,000 addresses per request. `flagged` = reasons is not '[]'.
+            # What the order-local rules found per open order, so the queue reads the few flagged orders
+            # instead of parsing 100,000 addresses per request. `flagged` = reasons is not '[]'.
             """CREATE TABLE review_checks (
                 order_id TEXT PRIMARY KEY REFERENCES orders(id) ON DELETE CASCADE,
-                version INTEGER NOT NULL,
-                rules_key TEXT NOT NULL,
+                shop_id INTEGER NOT NULL REFERENCES shops(id),
                 flagged INTEGER NOT NULL CHECK (flagged IN (0, 1)),
                 reasons TEXT NOT NULL
             )""",
+            "CREATE INDEX idx_review_checks_flagged ON review_checks (shop_id) WHERE flagged = 1",
+            # The rule settings a shop's checks were made with: other settings → every check again.
+            """CREATE TABLE review_rules (
+                shop_id INTEGER PRIMARY KEY REFERENCES shops(id),
+                rules_key TEXT NOT NULL
+            )""",
+            # Orders whose checked columns changed since their check (whoever changed them: an edit, an
+            # import, a snapshot, a purge): the queue checks these again, then clears what it read.
+            "CREATE TABLE review_dirty (id INTEGER PRIMARY KEY, order_id TEXT NOT NULL)",
+            """CREATE TRIGGER review_dirty_insert AFTER INSERT ON orders
+                BEGIN INSERT INTO review_dirty (order_id) VALUES (NEW.id); END""",
+            """CREATE TRIGGER review_dirty_update AFTER UPDATE OF status, shipped_at, receiver_name, receiver_phone,
+                province, city, district, address_detail, buyer_message ON orders
+                BEGIN INSERT INTO review_dirty (order_id) VALUES (NEW.id); END""",
             # "Reviewed" holds for the order version the reviewer saw; a later change brings it back.
             """CREATE TABLE order_reviews (
                 id INTEGER PRIMARY KEY,

@@ -16,8 +16,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from pydantic import BaseModel, ConfigDict
-
 from assistant.commerce.address_regions import RegionBackend, RegionNotFound
 
 RULES_VERSION = 1
@@ -30,10 +28,9 @@ _LANDLINE_RE = re.compile(r"0[1-9][0-9]{1,2}-?[2-9][0-9]{6,7}(?:-[0-9]{1,6})?")
 _PHONE_NOISE_RE = re.compile(r"[\s()（）]")
 
 
-class Reason(BaseModel):
+@dataclass(frozen=True, slots=True)
+class Reason:
     """Why an order is in the queue: a code for programs, a sentence for the reviewer."""
-
-    model_config = ConfigDict(frozen=True)
 
     code: str
     text: str
@@ -216,22 +213,39 @@ def receiver_changed(changes: Iterable[tuple[datetime, dict[str, object], dict[s
     return None
 
 
-def chat_mentions(messages: Sequence[tuple[datetime, str]], created_at: datetime, rules: ReviewRules) -> list[Reason]:
-    """The chat around the order mentions an invoice, a gift or a promise: (at, text) of the conversation."""
+Scanned = list[tuple[datetime, str, Reason]]
+"""A conversation's lines that mention something: (at, kind, the reason it gives)."""
+
+
+def scan_chat(messages: Sequence[tuple[datetime, str]], rules: ReviewRules) -> Scanned:
+    """Each line's invoice / gift / promise mentions, once per line (the queue scans a buyer once)."""
+    return [
+        (
+            at,
+            kind,
+            Reason(
+                code=f"chat_{kind}",
+                text=f"聊天里提到{MENTION_NAMES[kind]}：「{_quote(text, word)}」，请核对订单上有没有",
+            ),
+        )
+        for at, text in messages
+        for kind, word in mentions(text, rules)
+    ]
+
+
+def chat_reasons(scanned: Scanned, created_at: datetime, rules: ReviewRules) -> list[Reason]:
+    """The mentions from ``chat_days`` before the order on: the first of each kind."""
     since = created_at - timedelta(days=rules.chat_days)
     seen: dict[str, Reason] = {}
-    for at, text in messages:
-        if at < since:
-            continue
-        for kind, word in mentions(text, rules):
-            seen.setdefault(
-                kind,
-                Reason(
-                    code=f"chat_{kind}",
-                    text=f"聊天里提到{MENTION_NAMES[kind]}：「{_quote(text, word)}」，请核对订单上有没有",
-                ),
-            )
+    for at, kind, reason in scanned:
+        if at >= since:
+            seen.setdefault(kind, reason)
     return [seen[k] for k in ("invoice", "gift", "promise") if k in seen]
+
+
+def chat_mentions(messages: Sequence[tuple[datetime, str]], created_at: datetime, rules: ReviewRules) -> list[Reason]:
+    """The chat around the order mentions an invoice, a gift or a promise: (at, text) of the conversation."""
+    return chat_reasons(scan_chat(messages, rules), created_at, rules)
 
 
 RISK_NAMES = {"bad_review_extortion": "差评师", "professional_claimant": "职业打假", "malicious_complaint": "恶意投诉"}

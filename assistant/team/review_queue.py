@@ -1,7 +1,8 @@
 """The review queue of one shop: open orders with their reasons, soonest ship-by first.
 
-Reads through ``review_store`` in one read transaction (the caller's ``db.read``) and returns the
-cache rows to write for orders whose check was stale (the caller writes them through the writer).
+Two steps, each in one transaction: ``check_changed`` (a read) checks the orders changed since their check
+and ``write_checks`` (through the writer) keeps what it found; ``queue_page`` (a read) then picks the
+flagged orders, the risky buyers', the chat's and the held ones, and builds one page of them.
 """
 
 from __future__ import annotations
@@ -19,10 +20,12 @@ from assistant.team.review import (
     OrderFacts,
     Reason,
     ReviewRules,
+    Scanned,
     buyer_risk,
-    chat_mentions,
+    chat_reasons,
     order_reasons,
     receiver_changed,
+    scan_chat,
     ship_by,
 )
 
@@ -44,10 +47,26 @@ class QueueEntry:
     hold: store.Hold | None
 
 
-@dataclass
-class Queue:
+@dataclass(frozen=True)
+class QueuePage:
     entries: list[QueueEntry]
-    stale: list[tuple[str, int, str, bool, str]] = field(default_factory=list)
+    total: int
+    held: int
+
+
+@dataclass
+class Checks:
+    """What a read found to write: the checks made, orders no longer open, the dirt read."""
+
+    shop_id: int
+    key: str | None  # set after a full check (the rule settings changed)
+    checks: list[tuple[str, int, bool, str]] = field(default_factory=list)
+    drop: list[str] = field(default_factory=list)
+    max_dirt: int = 0
+
+    @property
+    def any(self) -> bool:
+        return bool(self.key or self.checks or self.drop or self.max_dirt)
 
 
 def _at(text: str) -> datetime:
@@ -66,64 +85,117 @@ def facts_of(row: dict[str, Any]) -> OrderFacts:
     )
 
 
-def _chat_by_nick(
-    db: sqlite_utils.Database, shop_id: int, rules: ReviewRules, now: datetime
-) -> dict[str, list[tuple[datetime, str]]]:
-    # open orders are recent: the chat of the last ship window plus the look-back is enough
+def _dumps(reasons: list[Reason]) -> str:
+    return json.dumps([[r.code, r.text] for r in reasons], ensure_ascii=False)
+
+
+def _loads(text: str) -> list[Reason]:
+    return [Reason(code, said) for code, said in json.loads(text)]
+
+
+def check_changed(
+    db: sqlite_utils.Database, shop_id: int, rules: ReviewRules, regions: RegionBackend
+) -> tuple[Checks, dict[str, list[Reason]]]:
+    """Check the orders changed since their check (every open order of the shop when the rule settings
+    changed): what to write, and the shop's fresh reasons by order id."""
+    key = rules.key
+    dirt = store.dirty(db)
+    full = store.rules_key(db, shop_id) != key
+    pending = Checks(shop_id=shop_id, key=key if full else None, max_dirt=max((d["dirt"] for d in dirt), default=0))
+    fresh: dict[str, list[Reason]] = {}
+    facts = store.open_facts(db, shop_id) if full else []
+    seen = {f["order_id"] for f in facts}
+    facts += [d for d in dirt if d["order_id"] not in seen and (not full or d["shop_id"] != shop_id)]
+    done: set[str] = set()
+    for row in facts:
+        order_id = row["order_id"]
+        if order_id in done:
+            continue
+        done.add(order_id)
+        if row["id"] is None or row["status"] != "paid" or row["shipped_at"] is not None:
+            pending.drop.append(order_id)
+            continue
+        reasons = order_reasons(facts_of(row), rules, regions)
+        pending.checks.append((order_id, row["shop_id"], bool(reasons), _dumps(reasons)))
+        if row["shop_id"] == shop_id:
+            fresh[order_id] = reasons
+    return pending, fresh
+
+
+def _chat_by_nick(db: sqlite_utils.Database, shop_id: int, rules: ReviewRules, now: datetime) -> dict[str, Scanned]:
+    # open orders are recent: the chat of a few ship windows plus the look-back is enough
     since = now - timedelta(hours=rules.ship_hours * 4) - timedelta(days=rules.chat_days)
     words = [*rules.invoice_words, *rules.gift_words, *rules.promise_words]
-    found: dict[str, list[tuple[datetime, str]]] = {}
+    lines: dict[str, list[tuple[datetime, str]]] = {}
     for row in store.chat_lines(db, shop_id, since.astimezone(UTC).isoformat(timespec="microseconds"), words):
-        found.setdefault(row["buyer_nick"], []).append((_at(row["at"]), row["text"]))
-    return found
+        lines.setdefault(row["buyer_nick"], []).append((_at(row["at"]), row["text"]))
+    return {nick: scan_chat(found, rules) for nick, found in lines.items()}
+
+
+Edits = list[tuple[datetime, dict[str, object], dict[str, object]]]
 
 
 def _all_reasons(
-    row: dict[str, Any],
-    cached: list[Reason],
-    edits: list[tuple[datetime, dict[str, object], dict[str, object]]],
-    chat: list[tuple[datetime, str]],
-    rules: ReviewRules,
+    row: dict[str, Any], paid_at: datetime, cached: list[Reason], edits: Edits, chat: Scanned, rules: ReviewRules
 ) -> list[Reason]:
-    paid_at = _at(row["paid_at"]) if row["paid_at"] else _at(row["created_at"])
     reasons = list(cached)
-    changed = receiver_changed(edits, paid_at)
+    changed = receiver_changed(edits, paid_at) if edits else None
     if changed:
         reasons.append(changed)
-    reasons += chat_mentions(chat, _at(row["created_at"]), rules)
-    risk = buyer_risk(row["risk_flag"], row["risk_note"])
+    if chat:
+        reasons += chat_reasons(chat, _at(row["created_at"]), rules)
+    risk = buyer_risk(row["risk_flag"], row["risk_note"]) if row["risk_flag"] else None
     if risk:
         reasons.append(risk)
     return reasons
 
 
-def build_queue(
-    db: sqlite_utils.Database, shop_id: int, rules: ReviewRules, regions: RegionBackend, now: datetime
-) -> Queue:
-    key = rules.key
-    chat = _chat_by_nick(db, shop_id, rules, now)
-    holds = store.open_holds(db, shop_id)
-    edits: dict[str, list[tuple[datetime, dict[str, object], dict[str, object]]]] = {}
+def _edits(db: sqlite_utils.Database, shop_id: int) -> dict[str, Edits]:
+    edits: dict[str, Edits] = {}
     for row in store.address_edits(db, shop_id):
         edits.setdefault(row["order_id"], []).append(
             (_at(row["at"]), json.loads(row["before"] or "{}"), json.loads(row["after"] or "{}"))
         )
-    queue = Queue(entries=[])
-    for row in store.queue_rows(db, shop_id, key, sorted(chat), sorted({*holds, *edits})):
-        if row["checked_version"] == row["version"] and row["rules_key"] == key:
-            cached = [Reason.model_validate(r) for r in json.loads(row["reasons"])]
-        else:
-            cached = order_reasons(facts_of(row), rules, regions)
-            dumped = json.dumps([r.model_dump() for r in cached], ensure_ascii=False)
-            queue.stale.append((row["id"], row["version"], key, bool(cached), dumped))
+    return edits
+
+
+def _candidates(
+    db: sqlite_utils.Database, shop_id: int, chat: dict[str, Scanned], edits: dict[str, Edits], rules: ReviewRules
+) -> list[str]:
+    """The orders the chat or an edit puts in the queue, exactly (a chat mention from ``chat_days`` before the
+    order on; a receiver changed after payment)."""
+    picked = []
+    for row in store.open_orders_of(db, shop_id, sorted(chat)):
+        if chat_reasons(chat[row["nick"]], _at(row["created_at"]), rules):
+            picked.append(row["id"])
+    for order_id, changes in edits.items():
+        facts = store.order_facts(db, order_id)
+        if facts and facts["paid_at"] and receiver_changed(changes, _at(facts["paid_at"])):
+            picked.append(order_id)
+    return picked
+
+
+def queue_page(
+    db: sqlite_utils.Database, shop_id: int, rules: ReviewRules, now: datetime, limit: int, offset: int = 0
+) -> QueuePage:
+    """One page of the shop's queue, soonest ship-by first, with the totals. The checks must be current
+    (``check_changed`` then ``write_checks`` first): the flagged ones are read from the store."""
+    chat = _chat_by_nick(db, shop_id, rules, now)
+    holds = store.open_holds(db, shop_id)
+    edits = _edits(db, shop_id)
+    ids = sorted({*holds, *_candidates(db, shop_id, chat, edits, rules)})
+    rows, total, held = store.queue_page(db, shop_id, ids, sorted(holds), limit, offset)
+    if total is None or held is None:
+        _, total, held = store.queue_page(db, shop_id, ids, sorted(holds), 1, 0)
+    entries = []
+    for row in rows:
+        order_id = row["id"]
         paid_at = _at(row["paid_at"]) if row["paid_at"] else _at(row["created_at"])
-        reasons = _all_reasons(row, cached, edits.get(row["id"], []), chat.get(row["nick"], []), rules)
-        hold = holds.get(row["id"])
-        if not reasons and hold is None:
-            continue
-        queue.entries.append(
+        cached = _loads(row["reasons"]) if row["reasons"] else []
+        reasons = _all_reasons(row, paid_at, cached, edits.get(order_id, []), chat.get(row["nick"], []), rules)
+        entries.append(
             QueueEntry(
-                order_id=row["id"],
+                order_id=order_id,
                 version=row["version"],
                 buyer=row["nick"],
                 paid_at=paid_at,
@@ -135,10 +207,14 @@ def build_queue(
                 seller_remark=row["seller_remark"],
                 remark_flag=row["remark_flag"],
                 reasons=reasons,
-                hold=hold,
+                hold=holds.get(order_id),
             )
         )
-    return queue
+    return QueuePage(entries=entries, total=total or 0, held=held or 0)
+
+
+def write_checks(db: sqlite_utils.Database, pending: Checks) -> None:
+    store.apply_checks(db, pending.shop_id, pending.key, pending.checks, pending.drop, pending.max_dirt)
 
 
 def order_reasons_now(
@@ -149,9 +225,6 @@ def order_reasons_now(
     if row is None:
         return None
     chat = _chat_by_nick(db, row["shop_id"], rules, now).get(row["nick"], [])
-    edits = [
-        (_at(e["at"]), json.loads(e["before"] or "{}"), json.loads(e["after"] or "{}"))
-        for e in store.address_edits(db, row["shop_id"])
-        if e["order_id"] == order_id
-    ]
-    return row, _all_reasons(row, order_reasons(facts_of(row), rules, regions), edits, chat, rules)
+    edits = _edits(db, row["shop_id"]).get(order_id, [])
+    paid_at = _at(row["paid_at"]) if row["paid_at"] else _at(row["created_at"])
+    return row, _all_reasons(row, paid_at, order_reasons(facts_of(row), rules, regions), edits, chat, rules)

@@ -55,39 +55,106 @@ def set_reviewer(db: sqlite_utils.Database, agent_id: int, on: bool, by: int | N
 
 # ---- the queue ----------------------------------------------------------------------------------------
 
-_QUEUE = """
-SELECT o.id, o.version, o.created_at, o.paid_at, o.receiver_name, o.receiver_phone, o.province, o.city,
-       o.district, o.address_detail, o.buyer_message, o.price_fen, o.postage_fen, o.seller_remark,
-       o.remark_flag, b.nick, b.risk_flag, b.risk_note,
-       c.version AS checked_version, c.rules_key, c.reasons
-  FROM orders o
-  JOIN buyers b ON b.id = o.buyer_id
-  LEFT JOIN review_checks c ON c.order_id = o.id
- WHERE o.shop_id = ? AND o.status = 'paid' AND o.shipped_at IS NULL
-   AND NOT EXISTS (SELECT 1 FROM order_reviews r WHERE r.order_id = o.id AND r.version = o.version)
-   AND (c.order_id IS NULL OR c.version != o.version OR c.rules_key != ? OR c.flagged = 1
-        OR b.risk_flag IS NOT NULL
-        OR b.nick IN (SELECT value FROM json_each(?))
-        OR o.id IN (SELECT value FROM json_each(?)))
- ORDER BY o.paid_at, o.id
+_FACTS = """o.id, o.shop_id, o.status, o.shipped_at, o.version, o.created_at, o.paid_at, o.receiver_name,
+       o.receiver_phone, o.province, o.city, o.district, o.address_detail, o.buyer_message"""
+
+
+def rules_key(db: sqlite_utils.Database, shop_id: int) -> str | None:
+    found = rows(db, "SELECT rules_key FROM review_rules WHERE shop_id = ?", (shop_id,))
+    return found[0]["rules_key"] if found else None
+
+
+def dirty(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """Orders changed since their check (any shop), with the dirt's id (``dirt``); a removed order has
+    ``id`` None."""
+    return rows(
+        db,
+        f"SELECT d.id AS dirt, d.order_id, {_FACTS} FROM review_dirty d LEFT JOIN orders o ON o.id = d.order_id"
+        " ORDER BY d.id",
+    )
+
+
+def open_facts(db: sqlite_utils.Database, shop_id: int) -> list[dict[str, Any]]:
+    """Every open (paid, unshipped) order of the shop: a full check when the rule settings changed."""
+    return rows(
+        db,
+        f"SELECT o.id AS order_id, {_FACTS} FROM orders o"
+        " WHERE o.shop_id = ? AND o.status = 'paid' AND o.shipped_at IS NULL",
+        (shop_id,),
+    )
+
+
+def apply_checks(
+    db: sqlite_utils.Database,
+    shop_id: int,
+    key: str | None,
+    checks: list[tuple[str, int, bool, str]],
+    drop: list[str],
+    max_dirt: int,
+) -> None:
+    """Save ``(order_id, shop_id, flagged, reasons json)`` checks, forget ``drop`` (no longer open), clear the
+    dirt read (up to ``max_dirt``) and, after a full check, remember the shop's rules ``key``."""
+    if key is not None:
+        db.conn.execute("DELETE FROM review_checks WHERE shop_id = ?", (shop_id,))
+        db.conn.execute("INSERT OR REPLACE INTO review_rules (shop_id, rules_key) VALUES (?, ?)", (shop_id, key))
+    db.conn.executemany(
+        "INSERT OR REPLACE INTO review_checks (order_id, shop_id, flagged, reasons) VALUES (?, ?, ?, ?)", checks
+    )
+    db.conn.executemany("DELETE FROM review_checks WHERE order_id = ?", [(d,) for d in drop])
+    db.conn.execute("DELETE FROM review_dirty WHERE id <= ?", (max_dirt,))
+
+
+def open_orders_of(db: sqlite_utils.Database, shop_id: int, nicks: list[str]) -> list[dict[str, Any]]:
+    """The open orders of the buyers ``nicks`` (the chat rule's candidates): id, nick and created_at."""
+    return rows(
+        db,
+        """SELECT o.id, o.created_at, b.nick FROM buyers b JOIN orders o ON o.buyer_id = b.id
+            WHERE b.shop_id = ? AND b.nick IN (SELECT value FROM json_each(?)) AND o.status = 'paid'
+              AND o.shipped_at IS NULL""",
+        (shop_id, json.dumps(nicks)),
+    )
+
+
+# The picks first (flagged checks, risky buyers' orders, the given ids), then their orders by primary key,
+# counted and paged in one pass: the sound open orders are never read, and Python sees one page.
+_PAGE = """
+WITH pick(order_id) AS (
+    SELECT order_id FROM review_checks WHERE shop_id = :shop AND flagged = 1
+    UNION SELECT o2.id FROM buyers b2 JOIN orders o2 ON o2.buyer_id = b2.id
+           WHERE b2.shop_id = :shop AND b2.risk_flag IS NOT NULL AND o2.status = 'paid'
+    UNION SELECT value FROM json_each(:ids)
+), listed AS (
+    SELECT o.id, o.version, o.created_at, o.paid_at, o.receiver_name, o.receiver_phone, o.province, o.city,
+           o.district, o.address_detail, o.price_fen, o.postage_fen, o.seller_remark, o.remark_flag, b.nick,
+           b.risk_flag, b.risk_note, c.reasons
+      FROM pick p
+      CROSS JOIN orders o ON o.id = p.order_id
+      JOIN buyers b ON b.id = o.buyer_id
+      LEFT JOIN review_checks c ON c.order_id = o.id
+     WHERE o.shop_id = :shop AND o.status = 'paid' AND o.shipped_at IS NULL
+       AND NOT EXISTS (SELECT 1 FROM order_reviews r WHERE r.order_id = o.id AND r.version = o.version)
+)
+SELECT *, count(*) OVER () AS total,
+       sum(id IN (SELECT value FROM json_each(:held))) OVER () AS held_total
+  FROM listed ORDER BY paid_at, id LIMIT :limit OFFSET :offset
 """
 
 
-def queue_rows(
-    db: sqlite_utils.Database, shop_id: int, rules_key: str, nicks: list[str], order_ids: list[str]
-) -> list[dict[str, Any]]:
-    """Open (paid, unshipped), unreviewed orders that may need review: a stale or flagged check, a risky
-    buyer, a buyer whose chat mentions something (``nicks``) or one of ``order_ids`` (held, or their
-    receiver edited); oldest payment first."""
-    return rows(db, _QUEUE, (shop_id, rules_key, json.dumps(nicks), json.dumps(order_ids)))
-
-
-def save_checks(db: sqlite_utils.Database, checks: list[tuple[str, int, str, bool, str]]) -> None:
-    """``(order_id, version, rules_key, flagged, reasons json)`` rows, replacing older checks."""
-    db.conn.executemany(
-        "INSERT OR REPLACE INTO review_checks (order_id, version, rules_key, flagged, reasons) VALUES (?, ?, ?, ?, ?)",
-        checks,
+def queue_page(
+    db: sqlite_utils.Database, shop_id: int, ids: list[str], held: list[str], limit: int, offset: int
+) -> tuple[list[dict[str, Any]], int | None, int | None]:
+    """One page of the open, unreviewed orders picked by a flagged check, a risky buyer or ``ids`` (chat,
+    receiver changed, held), oldest payment first; with the total and how many of them are ``held`` (None
+    when the page is empty: ask with offset 0 for the totals)."""
+    cursor = db.conn.execute(
+        _PAGE,
+        {"shop": shop_id, "ids": json.dumps(ids), "held": json.dumps(held), "limit": limit, "offset": offset},
     )
+    names = [c[0] for c in cursor.description]
+    found = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    if not found:
+        return [], None, None
+    return found, int(found[0]["total"]), int(found[0]["held_total"] or 0)
 
 
 def chat_lines(db: sqlite_utils.Database, shop_id: int, since: str, words: list[str]) -> list[dict[str, Any]]:

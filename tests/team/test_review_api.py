@@ -171,3 +171,33 @@ async def test_the_confirmation_script_names_the_receiver_and_what_to_fix(
     assert [r["code"] for r in body["reasons"]] == ["phone_invalid"]
     response = await client.get("/api/review/orders/20261111999999/script", headers=reviewer)
     assert response.status == 404
+
+
+async def test_an_order_changed_anywhere_is_checked_again_and_new_rules_check_all(
+    client: TestClient, store_db: Database, mini_shop: MiniShop, reviewer: dict[str, str]
+) -> None:
+    from assistant.commerce.address import default_regions
+    from assistant.team.review import ReviewRules
+    from assistant.team.review_queue import check_changed, write_checks
+
+    ids = seed(store_db, mini_shop.shop_id)
+    assert ids["sound"] not in by_id(await queue(client, reviewer))
+    # an import or a snapshot changes the street address behind the API's back: the trigger marks it
+    store_db.write_sync(lambda db: db.conn.execute(
+        "UPDATE orders SET address_detail = '家里' WHERE id = ?", (ids["sound"],)))
+    assert by_id(await queue(client, reviewer))[ids["sound"]] == ["address_incomplete"]
+    # nothing changed since: nothing to check; other rule settings: every open order again
+    same = store_db.read_sync(lambda db: check_changed(db, mini_shop.shop_id, _rules(client), default_regions()))[0]
+    assert not same.any
+    other = ReviewRules(min_detail_chars=1)
+    full, fresh = store_db.read_sync(lambda db: check_changed(db, mini_shop.shop_id, other, default_regions()))
+    assert full.key == other.key and len(full.checks) == 8  # the eight open orders
+    store_db.write_sync(lambda db: write_checks(db, full))
+    assert fresh[ids["remote"]] == []  # these rules name no remote province
+
+
+def _rules(client: TestClient) -> Any:
+    from assistant import keys
+    from assistant.api.review import rules_from
+
+    return rules_from(client.app[keys.SETTINGS])
