@@ -27,8 +27,11 @@ CHANGES: list[tuple[str, dict[str, str]]] = [
 ]
 
 
-def seed_review_and_training(db: sqlite_utils.Database, shop_id: int, now: datetime) -> dict[str, int]:
-    """Write the reviewer (granted the role), the trainee and the orders; returns counts by name."""
+def seed_review_and_training(
+    db: sqlite_utils.Database, shop_id: int, supervisor: int, now: datetime
+) -> dict[str, int]:
+    """Write the reviewer (granted the role), the trainee and the orders (the ``supervisor`` flags the
+    risky buyer); returns counts by name."""
     stamp = now.isoformat()
     reviewer = kb_store.insert_agent(db, REVIEWER[0], REVIEWER[1], "agent", shop_id, at=stamp)
     trainee = kb_store.insert_agent(db, TRAINEE[0], TRAINEE[1], "agent", shop_id, at=stamp)
@@ -50,5 +53,5 @@ def seed_review_and_training(db: sqlite_utils.Database, shop_id: int, now: datet
         db, at=(now - timedelta(minutes=20)).isoformat(), agent_id=None, shop_id=shop_id, entity="order",
         entity_id=renamed["id"], action="address", reason="买家要求改收货人", before=before, after=after,
     )
-    store.flag_buyer(db, risky["buyer_id"], "多次以差评要挟退款", stamp)
+    store.flag_buyer(db, risky["buyer_id"], "多次以差评要挟退款", supervisor, stamp)
     return {"审单": 1, "学员": 1, "待审订单": len(CHANGES) + 3}

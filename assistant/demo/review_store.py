@@ -48,8 +48,9 @@ def add_buyer_message(db: sqlite_utils.Database, shop_id: int, nick: str, conver
     )
 
 
-def flag_buyer(db: sqlite_utils.Database, buyer_id: int, note: str, at: str) -> None:
+def flag_buyer(db: sqlite_utils.Database, buyer_id: int, note: str, by: int, at: str) -> None:
     db.conn.execute(
-        "UPDATE buyers SET risk_flag = 'bad_review_extortion', risk_note = ?, risk_flagged_at = ? WHERE id = ?",
-        (note, at, buyer_id),
+        "UPDATE buyers SET risk_flag = 'bad_review_extortion', risk_note = ?, risk_flagged_by = ?,"
+        " risk_flagged_at = ? WHERE id = ?",
+        (note, by, at, buyer_id),
     )
