@@ -141,3 +141,12 @@ def test_confirmation_script_masks_the_phone_and_follows_the_reasons() -> None:
     text = review.confirmation_script("张三", "13800138000", "浙江省杭州市文一西路969号", reasons)
     assert text.startswith("亲，跟您确认一下收货地址：张三，138****8000")
     assert "门牌号" in text and "手机号" in text
+
+
+def test_roles_form_a_tree_editor_and_reviewer_side_by_side() -> None:
+    from knowledge.models import Role
+
+    assert Role.REVIEWER.allows(Role.AGENT) and Role.EDITOR.allows(Role.AGENT)
+    assert not Role.REVIEWER.allows(Role.EDITOR) and not Role.EDITOR.allows(Role.REVIEWER)
+    assert all(Role.SUPERVISOR.allows(role) for role in Role)
+    assert not Role.AGENT.allows(Role.REVIEWER) and not Role.REVIEWER.allows(Role.SUPERVISOR)
