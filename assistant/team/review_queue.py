@@ -150,17 +150,23 @@ def _all_reasons(
     return reasons
 
 
-def _edits(db: sqlite_utils.Database, shop_id: int) -> dict[str, Edits]:
-    edits: dict[str, Edits] = {}
+def _edits(db: sqlite_utils.Database, shop_id: int) -> dict[str, tuple[datetime | None, Edits]]:
+    """The address edits of the shop's open orders, by order: (paid at, [(at, before, after)])."""
+    edits: dict[str, tuple[datetime | None, Edits]] = {}
     for row in store.address_edits(db, shop_id):
-        edits.setdefault(row["order_id"], []).append(
+        paid_at = _at(row["paid_at"]) if row["paid_at"] else None
+        edits.setdefault(row["order_id"], (paid_at, []))[1].append(
             (_at(row["at"]), json.loads(row["before"] or "{}"), json.loads(row["after"] or "{}"))
         )
     return edits
 
 
 def _candidates(
-    db: sqlite_utils.Database, shop_id: int, chat: dict[str, Scanned], edits: dict[str, Edits], rules: ReviewRules
+    db: sqlite_utils.Database,
+    shop_id: int,
+    chat: dict[str, Scanned],
+    edits: dict[str, tuple[datetime | None, Edits]],
+    rules: ReviewRules,
 ) -> list[str]:
     """The orders the chat or an edit puts in the queue, exactly (a chat mention from ``chat_days`` before the
     order on; a receiver changed after payment)."""
@@ -168,9 +174,8 @@ def _candidates(
     for row in store.open_orders_of(db, shop_id, sorted(chat)):
         if chat_reasons(chat[row["nick"]], _at(row["created_at"]), rules):
             picked.append(row["id"])
-    for order_id, changes in edits.items():
-        facts = store.order_facts(db, order_id)
-        if facts and facts["paid_at"] and receiver_changed(changes, _at(facts["paid_at"])):
+    for order_id, (paid_at, changes) in edits.items():
+        if paid_at is not None and receiver_changed(changes, paid_at):
             picked.append(order_id)
     return picked
 
@@ -192,7 +197,8 @@ def queue_page(
         order_id = row["id"]
         paid_at = _at(row["paid_at"]) if row["paid_at"] else _at(row["created_at"])
         cached = _loads(row["reasons"]) if row["reasons"] else []
-        reasons = _all_reasons(row, paid_at, cached, edits.get(order_id, []), chat.get(row["nick"], []), rules)
+        changes = edits.get(order_id, (None, []))[1]
+        reasons = _all_reasons(row, paid_at, cached, changes, chat.get(row["nick"], []), rules)
         entries.append(
             QueueEntry(
                 order_id=order_id,
@@ -225,6 +231,6 @@ def order_reasons_now(
     if row is None:
         return None
     chat = _chat_by_nick(db, row["shop_id"], rules, now).get(row["nick"], [])
-    edits = _edits(db, row["shop_id"]).get(order_id, [])
+    edits = _edits(db, row["shop_id"]).get(order_id, (None, []))[1]
     paid_at = _at(row["paid_at"]) if row["paid_at"] else _at(row["created_at"])
     return row, _all_reasons(row, paid_at, order_reasons(facts_of(row), rules, regions), edits, chat, rules)

@@ -171,10 +171,10 @@ def chat_lines(db: sqlite_utils.Database, shop_id: int, since: str, words: list[
 
 
 def address_edits(db: sqlite_utils.Database, shop_id: int) -> list[dict[str, Any]]:
-    """Address edits of the shop's open orders (the audit log): order id, when, before and after."""
+    """Address edits of the shop's open orders (the audit log): order id, its payment, when, before, after."""
     return rows(
         db,
-        """SELECT a.entity_id AS order_id, a.at, a.before, a.after FROM audit_log a
+        """SELECT a.entity_id AS order_id, o.paid_at, a.at, a.before, a.after FROM audit_log a
             JOIN orders o ON o.id = a.entity_id AND o.status = 'paid'
            WHERE a.entity = 'order' AND a.action = 'address' AND a.shop_id = ?
            ORDER BY a.id""",
