@@ -30,6 +30,7 @@ from assistant.api import kb_editor_support as kbs
 from assistant.api import knowledge as kb
 from assistant.api import qr_transfer as qrt
 from assistant.api import shop_import as shi
+from assistant.api import training_models as trm
 from assistant.api.events import EventAccepted, event_stream, post_event
 from assistant.api.kb_related import ItemKnowledgeIn, KnowledgeOut
 from assistant.api.pages import (
@@ -261,32 +262,32 @@ ENDPOINTS: list[Endpoint] = [
              body=review.ReviewerIn, response=review.ReviewerOut, tag="review"),
     # ---- the trainee quiz (培训): rounds, answers and marks, the trainer's override, progress, passes ----
     Endpoint("POST", "/api/training/rounds", training.create_round, "training_round_create",
-             "Draw a round (timed | topic | campaign | what-changed) with its questions", body=training.RoundIn,
-             response=training.RoundOut, tag="training", statuses=(201,)),
+             "Draw a round (timed | topic | campaign | what-changed) with its questions", body=trm.RoundIn,
+             response=trm.RoundOut, tag="training", statuses=(201,)),
     Endpoint("GET", "/api/training/rounds/{round_id}", training.get_round, "training_round",
-             "A round with its questions and the marks of the answered ones", response=training.RoundOut,
+             "A round with its questions and the marks of the answered ones", response=trm.RoundOut,
              tag="training"),
     Endpoint("POST", "/api/training/rounds/{round_id}/finish", training.finish, "training_round_finish",
-             "End the round; a trainee over the pass mark has the pass recorded", response=training.FinishOut,
+             "End the round; a trainee over the pass mark has the pass recorded", response=trm.FinishOut,
              tag="training"),
     Endpoint("POST", "/api/training/questions/{question_id}/answer", training.answer, "training_answer",
              "Answer a question (typed text or a picked quick reply): the mark, the reference and the difference",
-             body=training.AnswerIn, response=training.AnswerOut, tag="training"),
+             body=trm.AnswerIn, response=trm.AnswerOut, tag="training"),
     Endpoint("POST", "/api/training/questions/{question_id}/override", training.override, "training_override",
-             "The trainer's mark replaces the automatic one", role=Role.EDITOR, body=training.OverrideIn,
-             response=training.AnswerOut, tag="training"),
+             "The trainer's mark replaces the automatic one", role=Role.EDITOR, body=trm.OverrideIn,
+             response=trm.AnswerOut, tag="training"),
     Endpoint("GET", "/api/training/progress", training.progress_view, "training_progress",
              "Per trainee: coverage, accuracy, median answer time, the pass (an agent sees their own row)",
-             query=training.ProgressQuery, response=training.ProgressOut, tag="training"),
+             query=trm.ProgressQuery, response=trm.ProgressOut, tag="training"),
     Endpoint("GET", "/api/training/answers", training.answers_view, "training_answers",
              "Answered questions with their marks, newest first (to override from)", role=Role.EDITOR,
-             query=training.AnswersQuery, response=training.AnswersOut, tag="training"),
+             query=trm.AnswersQuery, response=trm.AnswersOut, tag="training"),
     Endpoint("PUT", "/api/training/pass-mark", training.set_pass_mark, "training_pass_mark",
              "Set the shop's pass mark (accuracy and coverage, 0..1)", role=Role.EDITOR,
-             body=training.PassMarkIn, response=training.PassMarkOut, tag="training"),
+             body=trm.PassMarkIn, response=trm.PassMarkOut, tag="training"),
     Endpoint("PUT", "/api/training/trainees/{agent_id}", training.set_trainee, "training_trainee",
-             "Make an agent a trainee or end it", role=Role.EDITOR, body=training.TraineeIn,
-             response=training.TraineeOut, tag="training"),
+             "Make an agent a trainee or end it", role=Role.EDITOR, body=trm.TraineeIn,
+             response=trm.TraineeOut, tag="training"),
     # ---- quality control: the daily sample, reviews, disputes, calibration, the evidence locker ----
     Endpoint("GET", "/api/qc/sample", qc.my_sample, "qc_sample",
              "The caller's sample for the day: conversations with their agent and why each was picked",
