@@ -241,7 +241,9 @@ def m0010_order_review(db: sqlite_utils.Database) -> None:
                 order_id TEXT PRIMARY KEY REFERENCES orders(id) ON DELETE CASCADE,
                 shop_id INTEGER NOT NULL REFERENCES shops(id),
                 flagged INTEGER NOT NULL CHECK (flagged IN (0, 1)),
-                reasons TEXT NOT NULL
+                reasons TEXT NOT NULL,
+                -- the newest review_dirty id the check had seen: an older check never replaces a newer one
+                basis INTEGER NOT NULL DEFAULT 0
             )""",
             "CREATE INDEX idx_review_checks_flagged ON review_checks (shop_id) WHERE flagged = 1",
             # The rule settings a shop's checks were made with: other settings → every check again.
@@ -251,7 +253,8 @@ def m0010_order_review(db: sqlite_utils.Database) -> None:
             )""",
             # Orders whose checked columns changed since their check (whoever changed them: an edit, an
             # import, a snapshot, a purge): the queue checks these again, then clears what it read.
-            "CREATE TABLE review_dirty (id INTEGER PRIMARY KEY, order_id TEXT NOT NULL)",
+            # AUTOINCREMENT: ids never come back once cleared, so a check's `basis` only grows
+            "CREATE TABLE review_dirty (id INTEGER PRIMARY KEY AUTOINCREMENT, order_id TEXT NOT NULL)",
             """CREATE TRIGGER review_dirty_insert AFTER INSERT ON orders
                 BEGIN INSERT INTO review_dirty (order_id) VALUES (NEW.id); END""",
             """CREATE TRIGGER review_dirty_update AFTER UPDATE OF status, shipped_at, receiver_name, receiver_phone,

@@ -97,8 +97,13 @@ def apply_checks(
     if key is not None:
         db.conn.execute("DELETE FROM review_checks WHERE shop_id = ?", (shop_id,))
         db.conn.execute("INSERT OR REPLACE INTO review_rules (shop_id, rules_key) VALUES (?, ?)", (shop_id, key))
+    # two requests may check the same order: the one that saw newer dirt wins, whichever writes last
     db.conn.executemany(
-        "INSERT OR REPLACE INTO review_checks (order_id, shop_id, flagged, reasons) VALUES (?, ?, ?, ?)", checks
+        """INSERT INTO review_checks (order_id, shop_id, flagged, reasons, basis) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (order_id) DO UPDATE SET flagged = excluded.flagged, reasons = excluded.reasons,
+               basis = excluded.basis
+           WHERE excluded.basis >= review_checks.basis""",
+        [(*check, max_dirt) for check in checks],
     )
     db.conn.executemany("DELETE FROM review_checks WHERE order_id = ?", [(d,) for d in drop])
     db.conn.execute("DELETE FROM review_dirty WHERE id <= ?", (max_dirt,))

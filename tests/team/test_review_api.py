@@ -201,3 +201,23 @@ def _rules(client: TestClient) -> Any:
     from assistant.api.review import rules_from
 
     return rules_from(client.app[keys.SETTINGS])
+
+
+def test_an_older_check_written_last_does_not_replace_a_newer_one(store_db: Database, mini_shop: MiniShop) -> None:
+    from assistant.commerce.address import default_regions
+    from assistant.team.review import ReviewRules
+    from assistant.team.review_queue import check_changed, write_checks
+
+    ids = seed(store_db, mini_shop.shop_id)
+    rules = ReviewRules()
+    store_db.write_sync(lambda db: write_checks(db, check_changed(db, mini_shop.shop_id, rules, default_regions())[0]))
+    order_id = ids["sound"]
+    store_db.write_sync(lambda db: db.conn.execute("UPDATE orders SET district = '' WHERE id = ?", (order_id,)))
+    older = store_db.read_sync(lambda db: check_changed(db, mini_shop.shop_id, rules, default_regions()))[0]
+    store_db.write_sync(lambda db: db.conn.execute("UPDATE orders SET district = '余杭区' WHERE id = ?", (order_id,)))
+    newer = store_db.read_sync(lambda db: check_changed(db, mini_shop.shop_id, rules, default_regions()))[0]
+    store_db.write_sync(lambda db: write_checks(db, newer))
+    store_db.write_sync(lambda db: write_checks(db, older))  # the slower request writes last
+    flagged = store_db.read_sync(
+        lambda db: db.conn.execute("SELECT flagged FROM review_checks WHERE order_id = ?", (order_id,)).fetchone()[0])
+    assert flagged == 0  # the newer check (district back) stands
