@@ -2,7 +2,8 @@
 
 Each rule is a small function of an order's facts and the rule settings, returning a ``Reason`` in our
 words or None. The order-local rules (address, region, remote area, phone, the buyer's message) are
-cached per order version by the store (``review_store``); the rules that read other rows (a receiver
+cached per order by the store (``review_store``; checked again when the order's columns change or
+``ReviewRules.key`` does); the rules that read other rows (a receiver
 changed after payment, the chat, a buyer's risk flag) are applied when the queue is read.
 No aiohttp here, no SQL.
 """
