@@ -22,6 +22,7 @@ from assistant import service_lock
 from assistant.directory import Directory
 from assistant.security import load_secret
 from assistant.settings import Settings, describe_error
+from assistant.team import review_store
 from knowledge import store as kb_store
 from knowledge import store_backup
 from knowledge.database import AsyncDatabase
@@ -62,7 +63,7 @@ def _build_demo(db: AsyncDatabase) -> None:
 
 def _directory(settings: Settings, db: AsyncDatabase) -> Directory:
     directory = Directory(secret=load_secret(settings.data_dir))
-    agents, shops = db.read_sync(lambda conn: (kb_store.list_agents(conn), kb_store.list_shops(conn)))
+    agents, shops = db.read_sync(lambda conn: (review_store.effective_agents(conn), kb_store.list_shops(conn)))
     directory.replace(agents, shops)
     return directory
 

@@ -22,6 +22,7 @@ from assistant.sync.service import SyncService
 from assistant.team.board import Board
 from assistant.team.qc import Config as QcConfig
 from assistant.team.store import Switches
+from assistant.team.training import TrainingGate
 from assistant.ttl_cache import TtlCache
 from assistant.usage import UsageRecorder
 from knowledge.database import AsyncDatabase
@@ -70,3 +71,5 @@ QR_STORE = web.AppKey("qr_store", QuickReplyStore)
 HUB = web.AppKey("hub", Hub)
 #: each agent's score per past month and shops, for their level (assistant/api/kpi_scores.py)
 KPI_HISTORY = web.AppKey("kpi_history", TtlCache[tuple[object, ...], dict[int, float | None]])
+#: trainees without a pass: with ``training_pass_required`` their token opens only the training routes
+TRAINING = web.AppKey("training", TrainingGate)

@@ -102,6 +102,8 @@ PATH_PARAMS: dict[str, PathParam] = {
         "evidence_id",
         "finding_id",
         "jam_id",
+        "round_id",
+        "question_id",
     )
 }
 PATH_PARAMS["order_id"] = PathParam(

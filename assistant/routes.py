@@ -19,8 +19,10 @@ from assistant.api import (
     quick_replies,
     reminders,
     reports,
+    review,
     sync,
     system,
+    training,
     usage,
     watch,
 )
@@ -32,8 +34,17 @@ from assistant.api import knowledge as kb
 from assistant.api import kpi_views as kpv
 from assistant.api import qr_transfer as qrt
 from assistant.api import shop_import as shi
+from assistant.api import training_models as trm
 from assistant.api.events import EventAccepted, event_stream, post_event
-from assistant.api.pages import demo_page, editor_page, home_page, lookup_page, sidebar_page, supervisor_page
+from assistant.api.pages import (
+    demo_page,
+    editor_page,
+    home_page,
+    lookup_page,
+    sidebar_page,
+    supervisor_page,
+    training_page,
+)
 from assistant.commerce.views import EditOutcome
 from assistant.endpoint import Endpoint
 from assistant.events import EventIn
@@ -275,6 +286,58 @@ ENDPOINTS: list[Endpoint] = [
     Endpoint("POST", "/api/courier-jam/{jam_id}/export", care.export_jam, "jam_export",
              "The recipients not handed over yet as CSV (UTF-8 with BOM) for the SMS tool (audited)",
              role=Role.SUPERVISOR, tag="care", produces=("text/csv",)),
+    # ---- order review before shipping (订单审核): the queue, reviewed, hold, the confirmation script ----
+    Endpoint("GET", "/api/review/orders", review.queue, "review_orders",
+             "Paid, unshipped orders to review, each with its reasons, soonest ship-by first",
+             role=Role.REVIEWER, query=review.QueueQuery, response=review.QueueOut, tag="review"),
+    Endpoint("GET", "/api/review/count", review.count, "review_count",
+             "How many orders wait for review and how many are held (the sidebar's count)",
+             role=Role.REVIEWER, query=review.CountQuery, response=review.CountOut, tag="review"),
+    Endpoint("POST", "/api/review/orders/{order_id}/reviewed", review.mark_reviewed, "review_mark",
+             "Mark the order reviewed at the version the reviewer saw (409 when it changed since)",
+             role=Role.REVIEWER, body=review.ReviewedIn, response=review.ReviewedOut, tag="review"),
+    Endpoint("POST", "/api/review/orders/{order_id}/hold", review.hold, "review_hold",
+             "Hold the order with a reason every agent sees on the order panel (409 when held already)",
+             role=Role.REVIEWER, body=review.HoldIn, response=review.HoldState, tag="review", statuses=(201,)),
+    Endpoint("POST", "/api/review/orders/{order_id}/release", review.release, "review_release",
+             "Release the order's hold", role=Role.REVIEWER, body=review.ReleaseIn, response=review.HoldState,
+             tag="review"),
+    Endpoint("GET", "/api/review/orders/{order_id}/hold", review.hold_state, "review_hold_state",
+             "The order's open hold, if any (shown on the order panel)", response=review.HoldState, tag="review"),
+    Endpoint("GET", "/api/review/orders/{order_id}/script", review.script, "review_script",
+             "The confirmation script for the buyer (亲，跟您确认一下收货地址…), to insert with kefu.insert_text",
+             role=Role.REVIEWER, response=review.ScriptOut, tag="review"),
+    Endpoint("PUT", "/api/review/reviewers/{agent_id}", review.set_reviewer, "review_reviewer",
+             "Grant or take back the order-review role of an agent", role=Role.SUPERVISOR,
+             body=review.ReviewerIn, response=review.ReviewerOut, tag="review"),
+    # ---- the trainee quiz (培训): rounds, answers and marks, the trainer's override, progress, passes ----
+    Endpoint("POST", "/api/training/rounds", training.create_round, "training_round_create",
+             "Draw a round (timed | topic | campaign | what-changed) with its questions", body=trm.RoundIn,
+             response=trm.RoundOut, tag="training", statuses=(201,)),
+    Endpoint("GET", "/api/training/rounds/{round_id}", training.get_round, "training_round",
+             "A round with its questions and the marks of the answered ones", response=trm.RoundOut,
+             tag="training"),
+    Endpoint("POST", "/api/training/rounds/{round_id}/finish", training.finish, "training_round_finish",
+             "End the round; a trainee over the pass mark has the pass recorded", response=trm.FinishOut,
+             tag="training"),
+    Endpoint("POST", "/api/training/questions/{question_id}/answer", training.answer, "training_answer",
+             "Answer a question (typed text or a picked quick reply): the mark, the reference and the difference",
+             body=trm.AnswerIn, response=trm.AnswerOut, tag="training"),
+    Endpoint("POST", "/api/training/questions/{question_id}/override", training.override, "training_override",
+             "The trainer's mark replaces the automatic one", role=Role.EDITOR, body=trm.OverrideIn,
+             response=trm.AnswerOut, tag="training"),
+    Endpoint("GET", "/api/training/progress", training.progress_view, "training_progress",
+             "Per trainee: coverage, accuracy, median answer time, the pass (an agent sees their own row)",
+             query=trm.ProgressQuery, response=trm.ProgressOut, tag="training"),
+    Endpoint("GET", "/api/training/answers", training.answers_view, "training_answers",
+             "Answered questions with their marks, newest first (to override from)", role=Role.EDITOR,
+             query=trm.AnswersQuery, response=trm.AnswersOut, tag="training"),
+    Endpoint("PUT", "/api/training/pass-mark", training.set_pass_mark, "training_pass_mark",
+             "Set the shop's pass mark (accuracy and coverage, 0..1)", role=Role.EDITOR,
+             body=trm.PassMarkIn, response=trm.PassMarkOut, tag="training"),
+    Endpoint("PUT", "/api/training/trainees/{agent_id}", training.set_trainee, "training_trainee",
+             "Make an agent a trainee or end it", role=Role.EDITOR, body=trm.TraineeIn,
+             response=trm.TraineeOut, tag="training"),
     # ---- quality control: the daily sample, reviews, disputes, calibration, the evidence locker ----
     Endpoint("GET", "/api/qc/sample", qc.my_sample, "qc_sample",
              "The caller's sample for the day: conversations with their agent and why each was picked",
@@ -382,6 +445,9 @@ ENDPOINTS: list[Endpoint] = [
     Endpoint("GET", "/supervisor", supervisor_page, "supervisor_page",
              "The supervisor's pages: the team's wall, KPI and bonus, forecast and staffing, QC, reminders "
              "(HTML; token passed as ?token=)", role=PUBLIC, tag="pages", produces=("text/html",)),
+    Endpoint("GET", "/training", training_page, "training_page",
+             "The training pages: the trainee's quiz and the trainer's progress table (HTML; token passed as "
+             "?token=)", role=PUBLIC, tag="pages", produces=("text/html",)),
     Endpoint("GET", "/demo", demo_page, "demo_page",
              "Demo console playing the chat client (HTML; local requests only, demo agent's token built in)",
              role=PUBLIC, tag="pages", produces=("text/html",)),

@@ -96,8 +96,22 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
             f"{agent.name} 的角色是 {agent.role.value}，此操作需要 {endpoint.role.value} 或更高权限",
             [FieldError("Authorization", f"需要 {endpoint.role.value} 角色")],
         )
+    if endpoint.tag not in TRAINING_TAGS and _in_training(request, agent):
+        raise Forbidden(
+            f"{agent.name} 还没有通过培训考核：通过之前只能使用培训页面",
+            [FieldError("Authorization", "培训未通过")],
+        )
     request[AGENT] = agent
     return await handler(request)
+
+
+TRAINING_TAGS = frozenset({"training", "system"})
+
+
+def _in_training(request: web.Request, agent: Agent) -> bool:
+    """With ``training_pass_required``, a trainee without a pass may use only the training routes."""
+    gate = request.app.get(keys.TRAINING)
+    return bool(request.app[keys.SETTINGS].training_pass_required and gate and agent.id in gate.unpassed)
 
 
 def bearer_token(request: web.Request) -> str | None:

@@ -159,6 +159,65 @@ class Settings(BaseModel):
         description="Largest seller-center export (orders, order lines or items file) the editor may upload.",
     )
 
+    # ---- order review before shipping (订单审核) ----
+    review_ship_hours: Annotated[int, Field(ge=1, le=24 * 30)] = Field(
+        48, description="Hours after payment by which an order must ship; the review queue is ordered by it."
+    )
+    review_min_detail_chars: Annotated[int, Field(ge=1, le=50)] = Field(
+        6, description="A street address (detail) shorter than this is flagged as incomplete."
+    )
+    review_cities_without_districts: tuple[str, ...] = Field(
+        ("东莞市", "中山市", "儋州市", "嘉峪关市"),
+        description="Cities that have no districts: an empty district is fine there.",
+    )
+    review_remote_provinces: tuple[str, ...] = Field(
+        ("新疆维吾尔自治区", "西藏自治区", "青海省", "内蒙古自治区", "甘肃省", "宁夏回族自治区"),
+        description="Provinces the shop's couriers do not reach or charge extra for (review reason 'remote').",
+    )
+    review_remote_places: tuple[str, ...] = Field(
+        ("三沙市", "嵊泗县", "岱山县", "长海县", "南澳县", "洞头区", "海岛"),
+        description="Cities, districts or words of the street address (islands) the couriers do not reach "
+        "or charge extra for.",
+    )
+    review_invoice_words: tuple[str, ...] = Field(
+        ("发票", "开票", "税号", "抬头"),
+        description="Words of the buyer's message or the chat that mean an invoice is wanted.",
+    )
+    review_gift_words: tuple[str, ...] = Field(
+        ("赠品", "礼品", "送的", "赠送", "小样", "礼盒"),
+        description="Words of the buyer's message or the chat that mean a gift was asked for or promised.",
+    )
+    review_promise_words: tuple[str, ...] = Field(
+        ("答应", "承诺", "保证", "说好", "加急", "优先发", "备注一下"),
+        description="Words of the buyer's message or the chat that mean a promise was made.",
+    )
+    review_chat_days: Annotated[int, Field(ge=0, le=60)] = Field(
+        7, description="Days of chat before an order was placed that the review reads for invoices, gifts and promises."
+    )
+    # ---- the trainee quiz (培训) ----
+    training_seconds_per_question: Annotated[int, Field(ge=10, le=3600)] = Field(
+        180, description="The timed round's clock per question (the platform's 3-minute response rule)."
+    )
+    training_round_size: Annotated[int, Field(ge=1, le=100)] = Field(
+        10, description="Questions in a round when the trainee does not say."
+    )
+    training_answer_similarity: Annotated[float, Field(ge=0, le=100)] = Field(
+        50.0, description="A typed answer this similar (0-100, the matcher's text similarity) to a reference "
+        "answer is marked right."
+    )
+    training_pick_similarity: Annotated[float, Field(ge=0, le=100)] = Field(
+        90.0, description="A quick reply this similar to an intent's answer counts as the right pick for it."
+    )
+    training_pass_accuracy: Annotated[float, Field(ge=0, le=1)] = Field(
+        0.8, description="Pass mark when the trainer set none: share of answers marked right."
+    )
+    training_pass_coverage: Annotated[float, Field(ge=0, le=1)] = Field(
+        0.9, description="Pass mark when the trainer set none: share of the shop's intents answered right once."
+    )
+    training_pass_required: bool = Field(
+        False, description="A trainee's token works only for the training pages until they have passed."
+    )
+
     @property
     def db_path(self) -> Path:
         return self.data_dir / "kefu.db"

@@ -36,19 +36,26 @@ Code = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
 
 
 class Role(StrEnum):
-    """What an agent may do: agents use, editors edit the knowledge base, supervisors approve."""
+    """What an agent may do: agents use, editors edit the knowledge base, order reviewers check paid
+    orders before shipping, supervisors approve and may do everything.
+
+    Not a line but a small tree: an editor and an order reviewer may each do what an agent may, neither
+    what the other may; a supervisor may do what both may.
+    """
 
     AGENT = "agent"
+    REVIEWER = "reviewer"
     EDITOR = "editor"
     SUPERVISOR = "supervisor"
 
     @property
     def rank(self) -> int:
-        return {"agent": 1, "editor": 2, "supervisor": 3}[self.value]
+        """1 agent, 2 editor or order reviewer (side by side), 3 supervisor."""
+        return {"agent": 1, "reviewer": 2, "editor": 2, "supervisor": 3}[self.value]
 
     def allows(self, needed: Role) -> bool:
-        """A supervisor may do what an editor may, and an editor what an agent may."""
-        return self.rank >= needed.rank
+        """A supervisor may do anything; an editor or reviewer what their own role and an agent may."""
+        return self is needed or needed is Role.AGENT or self is Role.SUPERVISOR
 
 
 class Shop(Model):

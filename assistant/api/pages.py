@@ -14,7 +14,11 @@ from assistant.web.pages import render
 
 DEMO_AGENT = "xiaomei"
 DEMO_EDITOR = "lina"
-EDITOR_TABS = ("quick-replies", "intents", "hot-items", "knowledge", "campaigns", "synonyms", "try", "unmatched", "usage", "shop-import", "fixes")
+EDITOR_TABS = ("quick-replies", "intents", "hot-items", "knowledge", "campaigns", "synonyms", "try", "unmatched", "usage", "shop-import", "fixes", "review")
+# Who sees a tab (tabbed_page.js drops the others): the editor's tabs are for editors and supervisors, the
+# review queue for the order-review role; the training page's quiz is for everyone.
+EDITOR_TAB_ROLES = {"review": ("reviewer", "supervisor")}
+TRAINING_TABS = ("quiz", "progress")
 # The supervisor's pages, one tab each, in this order: wall, kpi, forecast, qc, reminders (each tab
 # joins the tuple with its module, supervisor_<tab>.js).
 SUPERVISOR_TABS: tuple[str, ...] = ("kpi", "forecast", "qc", "reminders")
@@ -48,7 +52,13 @@ async def lookup_page(request: web.Request) -> web.Response:
 
 async def editor_page(request: web.Request) -> web.Response:
     """Lists, forms, preview, history and import/export for editors; the token arrives as ``?token=``."""
-    return render(request, "editor.html", page="editor", tabs=EDITOR_TABS, tab_prefix="tab_")
+    roles = {tab: " ".join(EDITOR_TAB_ROLES.get(tab, ("editor", "supervisor"))) for tab in EDITOR_TABS}
+    return render(request, "editor.html", page="editor", tabs=EDITOR_TABS, tab_prefix="tab_", tab_roles=roles)
+
+
+async def training_page(request: web.Request) -> web.Response:
+    """The trainee's quiz and the trainer's progress table; the token arrives as ``?token=``."""
+    return render(request, "training.html", page="training", tabs=TRAINING_TABS, tab_prefix="ttab_")
 
 
 async def supervisor_page(request: web.Request) -> web.Response:

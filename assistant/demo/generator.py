@@ -19,6 +19,7 @@ from assistant.demo.content import quick_replies as qr_content
 from assistant.demo.content.catalog import HOT_SKUS, build_items
 from assistant.demo.history import build_history
 from assistant.demo.orders import OrderFactory
+from assistant.demo.review import seed_review_and_training
 from knowledge import store as kb_store
 from knowledge.models import (
     Campaign,
@@ -116,10 +117,11 @@ def build_demo(db: sqlite_utils.Database, *, seed: int = SEED, now: datetime | N
     commerce_store.insert_buyers(db, buyers)
     commerce_store.insert_buyer_notes(db, factory.notes)
     commerce_store.insert_orders(db, orders, stamp)
+    review = seed_review_and_training(db, shop_id, agents["wangjing"], now)
 
     return {
-        "店铺": 2, "客服": len(agents), "商品": len(item_ids), "快捷短语": phrases, "意图": intents,
-        "同义词组": synonyms, "买家": len(buyers), "订单": len(orders),
+        "店铺": 2, "客服": len(agents) + 2, "商品": len(item_ids), "快捷短语": phrases, "意图": intents,
+        "同义词组": synonyms, "买家": len(buyers), "订单": len(orders), **review,
         **build_history(db, now=now, shops={"main": shop_id, "outlet": outlet_id}, agents=agents, item_ids=item_ids, first_buyer_id=max(b.id for b in buyers) + 1),
     }
 

@@ -15,9 +15,11 @@ from assistant.web.strings import (
     orders,
     qc,
     reminders,
+    review,
     shop_import,
     supervisor,
     sync,
+    training,
 )
 from assistant.web.strings import errors as error_page
 from assistant.web.strings import reports as reports_strings
@@ -194,7 +196,7 @@ STRINGS: dict[str, dict[str, str]] = {
 
 for _area in (
     home, lookup, orders, editor_qr, editor_kb, sync, shop_import, supervisor, qc, reminders, reports_strings,
-    error_page,
+    review, training, error_page,
 ):
     for _lang, _strings in (("zh-CN", _area.ZH), ("en", _area.EN)):
         _clash = STRINGS[_lang].keys() & _strings.keys()

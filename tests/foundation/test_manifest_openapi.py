@@ -20,7 +20,7 @@ def manifest_data() -> dict[str, Any]:
 
 def test_the_shipped_manifest_validates() -> None:
     manifest = load_manifest()
-    assert {e.id for e in manifest.entries} == {"sidebar", "lookup", "editor", "supervisor"}
+    assert {e.id for e in manifest.entries} == {"sidebar", "lookup", "editor", "supervisor", "training"}
     assert {m.type for m in manifest.consumes} >= {"conversation.opened", "conversation.changed",
                                                    "message.received", "message.sent"}
     assert {m.type for m in manifest.posts} >= {"kefu.insert_text", "kefu.open_order"}

@@ -6,6 +6,7 @@
 // onFocus() is called when the order in focus may have changed (orders listed, one expanded or folded).
 import { ApiError, T, api, el, insertText, joinItems, labelled, paren, showFieldErrors, toast } from "./ui.js";
 import { editForm } from "./order_forms.js";
+import { holdLine } from "./order_hold.js";
 import { offer, syncRows } from "./sync.js";
 
 /** A fresh Idempotency-Key (crypto.randomUUID needs a secure context; a LAN address is not one). */
@@ -159,7 +160,7 @@ export function mountOrderPanel(section, { conversation, onFocus = () => {} }) {
     }
     const sync = syncRows(order, { retry: (entry) => retrySync(li, entry), undoLocally: (entry) => undoLocally(li, entry) });
     const syncList = el("div", { className: "op-sync-list small", hidden: sync.length === 0 }, ...sync);
-    li.querySelector(".op-body").replaceChildren(facts, ...pending, syncList, actions);
+    li.querySelector(".op-body").replaceChildren(holdLine(order.id), facts, ...pending, syncList, actions);
   }
 
   // ---- sync with the platform: retry a failed edit, or undo it here only ---------------------

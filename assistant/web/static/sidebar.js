@@ -8,6 +8,7 @@ import { mount as mountMyKpi } from "./sidebar_kpi.js";
 import { mountQc } from "./sidebar_qc.js";
 import { mountReminders } from "./sidebar_reminders.js";
 import { offerPending } from "./sync.js";
+import { mount as mountReviewCount } from "./sidebar_review.js";
 
 let current = null;        // the conversation state from the service
 let shown = { key: "", message: "", item: null };
@@ -27,6 +28,7 @@ const keyOf = (c) => `${c.conversation}|${c.shop_id}|${c.buyer}`;
 // The order in focus (the one expanded, or the buyer's only open order) changes: suggest again with it.
 const orders = mountOrderPanel($("orders"), { conversation: () => current, onFocus: () => refreshSuggestions() });
 const hotAnswers = mountHotAnswers($("hot-answers"), { insert });
+mountReviewCount($("review-count"));
 mountQuickSearch($("quick-search"), { conversation: () => current, order: () => orders.focusedOrder() });
 const qc = mountQc($("qc"), { conversation: () => current, refreshCard: () => settle(loadCard()) });
 const reminders = mountReminders($("reminders"), $("reminder-line"), { conversation: () => current });

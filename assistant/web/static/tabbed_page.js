@@ -43,6 +43,10 @@ export function startTabbedPage(page) {
   async function start() {
     const data = await api("/api/me");
     me = data.agent;
+    // a tab with data-roles is only for those roles (the editor's review tab: the order-review role)
+    for (const node of document.querySelectorAll("[data-roles]")) {
+      if (!node.dataset.roles.split(" ").includes(me.role)) node.remove();
+    }
     $("who").textContent = `${me.name}${paren(T["role_" + me.role] || me.role)}`;
     const select = $("shop-select");
     select.replaceChildren(...data.shops.map((s) => el("option", { value: String(s.id), textContent: s.name })));

@@ -1,0 +1,347 @@
+"""Order review before shipping (订单审核): the queue, mark reviewed, hold and release, the confirmation
+script, the hold line of the order panel and the reviewer grant. Thin: the rules are
+``assistant.team.review``, the queue ``review_queue``, the SQL ``review_store``. Fixing the address and
+the seller remark + flag go through the guarded order edits (``POST /api/orders/{order_id}/address``,
+``/remark``), not through here."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Annotated
+
+import sqlite_utils
+from aiohttp import web
+from pydantic import Field, StringConstraints
+
+from assistant import keys
+from assistant.api.commerce import shop_of
+from assistant.api.io import QueryId, ok, path_int, read_json, read_query
+from assistant.commerce.address import default_regions
+from assistant.errors import Conflict, FieldError, NotFound
+from assistant.path_params import path_str
+from assistant.security import current_agent
+from assistant.settings import Settings
+from assistant.team import review_store as store
+from assistant.team.review import Reason, ReviewRules, confirmation_script
+from assistant.team.review_queue import (
+    QueueEntry,
+    QueuePage,
+    check_changed,
+    order_reasons_now,
+    queue_page,
+    write_checks,
+)
+from knowledge.models import Agent, Model, Role, Version
+
+
+def rules_from(settings: Settings) -> ReviewRules:
+    return ReviewRules(
+        min_detail_chars=settings.review_min_detail_chars,
+        cities_without_districts=settings.review_cities_without_districts,
+        remote_provinces=settings.review_remote_provinces,
+        remote_places=settings.review_remote_places,
+        invoice_words=settings.review_invoice_words,
+        gift_words=settings.review_gift_words,
+        promise_words=settings.review_promise_words,
+        ship_hours=settings.review_ship_hours,
+        chat_days=settings.review_chat_days,
+    )
+
+
+async def reviewers_ctx(app: web.Application) -> AsyncIterator[None]:
+    """After the store opened: load the agents again with the order-review grant applied."""
+    directory = app[keys.DIRECTORY]
+    agents = await app[keys.DB].read(store.effective_agents)
+    directory.replace(agents, directory.shops.values())
+    yield
+
+
+# ---- models ----------------------------------------------------------------------------------------
+
+
+class QueueQuery(Model):
+    shop: QueryId | None = Field(None, description="the shop (default: the caller's main shop)")
+    limit: Annotated[int, Field(ge=1, le=200)] = 50
+    cursor: Annotated[int, Field(ge=0, le=10_000_000)] = Field(0, description="entries to skip (next_cursor)")
+
+
+class CountQuery(Model):
+    shop: QueryId | None = None
+
+
+class HoldOut(Model):
+    id: int
+    reason: str
+    held_by: str
+    held_at: datetime
+
+
+class ReasonOut(Model):
+    code: str = Field(description="address_incomplete, region_contradicts, remote_area, phone_invalid, "
+                      "receiver_changed, message_/chat_ invoice|gift|promise, buyer_risk")
+    text: str
+
+
+class ReviewOrderOut(Model):
+    order_id: str
+    version: int
+    buyer: str
+    paid_at: datetime
+    ship_by: datetime = Field(description="payment + review_ship_hours; the queue's order")
+    receiver_name: str
+    receiver_phone: str
+    address: str
+    total_fen: int
+    seller_remark: str
+    remark_flag: str
+    reasons: list[ReasonOut]
+    hold: HoldOut | None
+
+
+class QueueOut(Model):
+    orders: list[ReviewOrderOut]
+    total: int = Field(description="orders to review in the shop (all pages)")
+    held: int
+    next_cursor: int | None
+
+
+class CountOut(Model):
+    count: int
+    held: int
+
+
+class ReviewedIn(Model):
+    version: Version = Field(description="the order version the reviewer looked at")
+
+
+class ReviewedOut(Model):
+    review_id: int
+    order_id: str
+    version: int
+
+
+class HoldIn(Model):
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=200)] = Field(
+        description="why the order must not ship yet, shown to every agent on the order panel"
+    )
+
+
+class ReleaseIn(Model):
+    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
+
+
+class HoldState(Model):
+    order_id: str
+    hold: HoldOut | None
+
+
+class ScriptOut(Model):
+    order_id: str
+    text: str = Field(description="亲，跟您确认一下收货地址…: insert it with kefu.insert_text")
+    reasons: list[ReasonOut]
+
+
+class ReviewerIn(Model):
+    reviewer: bool
+
+
+class ReviewerOut(Model):
+    agent_id: int
+    role: Role
+
+
+# ---- helpers -----------------------------------------------------------------------------------------
+
+
+def _hold_out(hold: store.Hold | None) -> HoldOut | None:
+    if hold is None:
+        return None
+    return HoldOut(id=hold.id, reason=hold.reason, held_by=hold.held_by_name, held_at=hold.held_at)
+
+
+def _reasons(reasons: list[Reason]) -> list[ReasonOut]:
+    return [ReasonOut(code=r.code, text=r.text) for r in reasons]
+
+
+def _entry_out(e: QueueEntry) -> ReviewOrderOut:
+    return ReviewOrderOut(
+        order_id=e.order_id,
+        version=e.version,
+        buyer=e.buyer,
+        paid_at=e.paid_at,
+        ship_by=e.ship_by,
+        receiver_name=e.receiver_name,
+        receiver_phone=e.receiver_phone,
+        address=e.address,
+        total_fen=e.total_fen,
+        seller_remark=e.seller_remark,
+        remark_flag=e.remark_flag,
+        reasons=_reasons(e.reasons),
+        hold=_hold_out(e.hold),
+    )
+
+
+async def _page(request: web.Request, shop_id: int, limit: int, offset: int) -> QueuePage:
+    """Check what changed (and keep it), then read one page of the queue."""
+    rules = rules_from(request.app[keys.SETTINGS])
+    regions = default_regions()
+    db = request.app[keys.DB]
+    pending, _ = await db.read(lambda conn: check_changed(conn, shop_id, rules, regions))
+    if pending.any:
+        await db.write(lambda conn: write_checks(conn, pending))
+    now = datetime.now(UTC)
+    return await db.read(lambda conn: queue_page(conn, shop_id, rules, now, limit, offset))
+
+
+async def _open_order(request: web.Request, agent: Agent) -> dict[str, object]:
+    order_id = path_str(request, "order_id")
+    row = await request.app[keys.DB].read(lambda conn: store.order_facts(conn, order_id))
+    if row is None or row["shop_id"] not in agent.shop_ids:
+        raise NotFound(f"没有订单 {order_id}，或它不在你登录的店铺", [FieldError("order_id", "找不到这个订单")])
+    return row
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+# ---- handlers ----------------------------------------------------------------------------------------
+
+
+async def queue(request: web.Request) -> web.Response:
+    """Paid, unshipped orders to review, each with its reasons, soonest ship-by first."""
+    agent = current_agent(request)
+    query = read_query(request, QueueQuery)
+    page = await _page(request, shop_of(request, agent, query.shop), query.limit, query.cursor)
+    after = query.cursor + len(page.entries)
+    return ok(
+        QueueOut(
+            orders=[_entry_out(e) for e in page.entries],
+            total=page.total,
+            held=page.held,
+            next_cursor=after if after < page.total else None,
+        )
+    )
+
+
+async def count(request: web.Request) -> web.Response:
+    """How many orders wait for review (the sidebar's count for the order-review role)."""
+    agent = current_agent(request)
+    page = await _page(request, shop_of(request, agent, read_query(request, CountQuery).shop), 1, 0)
+    return ok(CountOut(count=page.total, held=page.held))
+
+
+async def mark_reviewed(request: web.Request) -> web.Response:
+    """The order was checked at this version: it leaves the queue until it changes again."""
+    agent = current_agent(request)
+    body = await read_json(request, ReviewedIn)
+    row = await _open_order(request, agent)
+    if row["status"] != "paid":
+        raise Conflict(f"订单 {row['id']} 已不是待发货状态，无需审核", [FieldError("order_id", "不是待发货订单")])
+    if row["version"] != body.version:
+        raise Conflict(
+            f"订单 {row['id']} 在你查看后又被修改过（版本 {row['version']}）：请刷新后再审核",
+            [FieldError("version", "已过期")],
+        )
+    rules = rules_from(request.app[keys.SETTINGS])
+    order_id = str(row["id"])
+    now = datetime.now(UTC)
+    found = await request.app[keys.DB].read(
+        lambda conn: order_reasons_now(conn, order_id, rules, default_regions(), now)
+    )
+    reasons = json.dumps([[r.code, r.text] for r in (found[1] if found else [])], ensure_ascii=False)
+    shop_id = int(str(row["shop_id"]))
+    review_id = await request.app[keys.DB].write(
+        lambda conn: store.insert_review(conn, order_id, shop_id, body.version, reasons, agent.id, _now())
+    )
+    return ok(ReviewedOut(review_id=review_id, order_id=order_id, version=body.version))
+
+
+async def hold(request: web.Request) -> web.Response:
+    """Hold the order (do not ship) with a reason every agent sees on the order panel."""
+    agent = current_agent(request)
+    body = await read_json(request, HoldIn)
+    row = await _open_order(request, agent)
+    order_id, shop_id = str(row["id"]), int(str(row["shop_id"]))
+
+    def write(conn: sqlite_utils.Database) -> store.Hold | None:
+        held = store.open_hold(conn, order_id)
+        if held is not None:
+            return held
+        store.insert_hold(conn, order_id, shop_id, body.reason, agent.id, _now())
+        return None
+
+    already = await request.app[keys.DB].write(write)
+    if already is not None:
+        raise Conflict(
+            f"订单 {order_id} 已被 {already.held_by_name} 挂起：{already.reason}",
+            [FieldError("order_id", "已挂起")],
+        )
+    held = await request.app[keys.DB].read(lambda conn: store.open_hold(conn, order_id))
+    return ok(HoldState(order_id=order_id, hold=_hold_out(held)), status=201)
+
+
+async def release(request: web.Request) -> web.Response:
+    """End the order's hold (it may ship)."""
+    agent = current_agent(request)
+    body = await read_json(request, ReleaseIn)
+    row = await _open_order(request, agent)
+    order_id = str(row["id"])
+    held = await request.app[keys.DB].read(lambda conn: store.open_hold(conn, order_id))
+    if held is None:
+        raise Conflict(f"订单 {order_id} 没有挂起", [FieldError("order_id", "没有挂起")])
+    released = await request.app[keys.DB].write(
+        lambda conn: store.release_hold(conn, held.id, agent.id, body.note, _now())
+    )
+    if not released:
+        raise Conflict(f"订单 {order_id} 的挂起刚被别人解除了", [FieldError("order_id", "已解除")])
+    return ok(HoldState(order_id=order_id, hold=None))
+
+
+async def hold_state(request: web.Request) -> web.Response:
+    """The order's open hold, if any (the order panel shows it to every agent)."""
+    agent = current_agent(request)
+    row = await _open_order(request, agent)
+    order_id = str(row["id"])
+    held = await request.app[keys.DB].read(lambda conn: store.open_hold(conn, order_id))
+    return ok(HoldState(order_id=order_id, hold=_hold_out(held)))
+
+
+async def script(request: web.Request) -> web.Response:
+    """The confirmation script for the buyer, from the order's receiver and its reasons."""
+    agent = current_agent(request)
+    row = await _open_order(request, agent)
+    order_id = str(row["id"])
+    rules = rules_from(request.app[keys.SETTINGS])
+    now = datetime.now(UTC)
+    found = await request.app[keys.DB].read(
+        lambda conn: order_reasons_now(conn, order_id, rules, default_regions(), now)
+    )
+    assert found is not None
+    facts, reasons = found
+    address = f"{facts['province']}{facts['city']}{facts['district']}{facts['address_detail']}"
+    text = confirmation_script(str(facts["receiver_name"]), str(facts["receiver_phone"]), address, reasons)
+    return ok(ScriptOut(order_id=order_id, text=text, reasons=_reasons(reasons)))
+
+
+async def set_reviewer(request: web.Request) -> web.Response:
+    """Grant or take back the order-review role (an agent's role becomes ``reviewer`` and back)."""
+    caller = current_agent(request)
+    agent_id = path_int(request, "agent_id")
+    body = await read_json(request, ReviewerIn)
+    directory = request.app[keys.DIRECTORY]
+    target = directory.agents.get(agent_id)
+    if target is None or not set(target.shop_ids) & set(caller.shop_ids):
+        raise NotFound(f"没有编号为 {agent_id} 的客服", [FieldError("agent_id", "找不到这个客服")])
+    if target.role not in (Role.AGENT, Role.REVIEWER):
+        raise Conflict(
+            f"{target.name} 的角色是 {target.role.value}：审单角色只授予普通客服（主管本来就能审单）",
+            [FieldError("agent_id", "不是普通客服")],
+        )
+    db = request.app[keys.DB]
+    await db.write(lambda conn: store.set_reviewer(conn, agent_id, body.reviewer, caller.id, _now()))
+    agents = await db.read(store.effective_agents)
+    directory.replace(agents, directory.shops.values())
+    return ok(ReviewerOut(agent_id=agent_id, role=directory.agents[agent_id].role))

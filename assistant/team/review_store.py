@@ -1,0 +1,243 @@
+"""SQL of the order review (订单审核): reviewer grants, cached rule checks, reviews and holds."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+import sqlite_utils
+from pydantic import BaseModel, ConfigDict
+
+from assistant.team.store import rows
+from knowledge import store as kb_store
+from knowledge.models import Agent, Role
+
+
+class Hold(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    order_id: str
+    shop_id: int
+    reason: str
+    held_by: int
+    held_by_name: str
+    held_at: datetime
+
+
+# ---- the role -----------------------------------------------------------------------------------------
+
+
+def reviewer_ids(db: sqlite_utils.Database) -> set[int]:
+    return {int(r["agent_id"]) for r in rows(db, "SELECT agent_id FROM order_reviewers")}
+
+
+def effective_agents(db: sqlite_utils.Database) -> list[Agent]:
+    """The agents with the order-review grant applied: an agent holding it is a ``reviewer``
+    (editors and supervisors keep their role; a supervisor may review anyway)."""
+    granted = reviewer_ids(db)
+    return [
+        a.model_copy(update={"role": Role.REVIEWER}) if a.id in granted and a.role is Role.AGENT else a
+        for a in kb_store.list_agents(db)
+    ]
+
+
+def set_reviewer(db: sqlite_utils.Database, agent_id: int, on: bool, by: int | None, at: str) -> None:
+    if on:
+        db.conn.execute(
+            "INSERT OR IGNORE INTO order_reviewers (agent_id, granted_by, granted_at) VALUES (?, ?, ?)",
+            (agent_id, by, at),
+        )
+    else:
+        db.conn.execute("DELETE FROM order_reviewers WHERE agent_id = ?", (agent_id,))
+
+
+# ---- the queue ----------------------------------------------------------------------------------------
+
+_FACTS = """o.id, o.shop_id, o.status, o.shipped_at, o.version, o.created_at, o.paid_at, o.receiver_name,
+       o.receiver_phone, o.province, o.city, o.district, o.address_detail, o.buyer_message"""
+
+
+def rules_key(db: sqlite_utils.Database, shop_id: int) -> str | None:
+    found = rows(db, "SELECT rules_key FROM review_rules WHERE shop_id = ?", (shop_id,))
+    return found[0]["rules_key"] if found else None
+
+
+def dirty(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """Orders changed since their check (any shop), with the dirt's id (``dirt``); a removed order has
+    ``id`` None."""
+    return rows(
+        db,
+        f"SELECT d.id AS dirt, d.order_id, {_FACTS} FROM review_dirty d LEFT JOIN orders o ON o.id = d.order_id"
+        " ORDER BY d.id",
+    )
+
+
+def open_facts(db: sqlite_utils.Database, shop_id: int) -> list[dict[str, Any]]:
+    """Every open (paid, unshipped) order of the shop: a full check when the rule settings changed."""
+    return rows(
+        db,
+        f"SELECT o.id AS order_id, {_FACTS} FROM orders o"
+        " WHERE o.shop_id = ? AND o.status = 'paid' AND o.shipped_at IS NULL",
+        (shop_id,),
+    )
+
+
+def apply_checks(
+    db: sqlite_utils.Database,
+    shop_id: int,
+    key: str | None,
+    checks: list[tuple[str, int, bool, str]],
+    drop: list[str],
+    max_dirt: int,
+) -> None:
+    """Save ``(order_id, shop_id, flagged, reasons json)`` checks, forget ``drop`` (no longer open), clear the
+    dirt read (up to ``max_dirt``) and, after a full check, remember the shop's rules ``key``."""
+    if key is not None:
+        db.conn.execute("DELETE FROM review_checks WHERE shop_id = ?", (shop_id,))
+        db.conn.execute("INSERT OR REPLACE INTO review_rules (shop_id, rules_key) VALUES (?, ?)", (shop_id, key))
+    # two requests may check the same order: the one that saw newer dirt wins, whichever writes last
+    db.conn.executemany(
+        """INSERT INTO review_checks (order_id, shop_id, flagged, reasons, basis) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (order_id) DO UPDATE SET flagged = excluded.flagged, reasons = excluded.reasons,
+               basis = excluded.basis
+           WHERE excluded.basis >= review_checks.basis""",
+        [(*check, max_dirt) for check in checks],
+    )
+    db.conn.executemany("DELETE FROM review_checks WHERE order_id = ?", [(d,) for d in drop])
+    db.conn.execute("DELETE FROM review_dirty WHERE id <= ?", (max_dirt,))
+
+
+def open_orders_of(db: sqlite_utils.Database, shop_id: int, nicks: list[str]) -> list[dict[str, Any]]:
+    """The open orders of the buyers ``nicks`` (the chat rule's candidates): id, nick and created_at."""
+    return rows(
+        db,
+        """SELECT o.id, o.created_at, b.nick FROM buyers b JOIN orders o ON o.buyer_id = b.id
+            WHERE b.shop_id = ? AND b.nick IN (SELECT value FROM json_each(?)) AND o.status = 'paid'
+              AND o.shipped_at IS NULL""",
+        (shop_id, json.dumps(nicks)),
+    )
+
+
+# The picks first (flagged checks, risky buyers' orders, the given ids), then their orders by primary key,
+# counted and paged in one pass: the sound open orders are never read, and Python sees one page.
+_PAGE = """
+WITH pick(order_id) AS (
+    SELECT order_id FROM review_checks WHERE shop_id = :shop AND flagged = 1
+    UNION SELECT o2.id FROM buyers b2 JOIN orders o2 ON o2.buyer_id = b2.id
+           WHERE b2.shop_id = :shop AND b2.risk_flag IS NOT NULL AND o2.status = 'paid'
+    UNION SELECT value FROM json_each(:ids)
+), listed AS (
+    SELECT o.id, o.version, o.created_at, o.paid_at, o.receiver_name, o.receiver_phone, o.province, o.city,
+           o.district, o.address_detail, o.price_fen, o.postage_fen, o.seller_remark, o.remark_flag, b.nick,
+           b.risk_flag, b.risk_note, c.reasons
+      FROM pick p
+      CROSS JOIN orders o ON o.id = p.order_id
+      JOIN buyers b ON b.id = o.buyer_id
+      LEFT JOIN review_checks c ON c.order_id = o.id
+     WHERE o.shop_id = :shop AND o.status = 'paid' AND o.shipped_at IS NULL
+       AND NOT EXISTS (SELECT 1 FROM order_reviews r WHERE r.order_id = o.id AND r.version = o.version)
+)
+SELECT *, count(*) OVER () AS total,
+       sum(id IN (SELECT value FROM json_each(:held))) OVER () AS held_total
+  FROM listed ORDER BY paid_at, id LIMIT :limit OFFSET :offset
+"""
+
+
+def queue_page(
+    db: sqlite_utils.Database, shop_id: int, ids: list[str], held: list[str], limit: int, offset: int
+) -> tuple[list[dict[str, Any]], int | None, int | None]:
+    """One page of the open, unreviewed orders picked by a flagged check, a risky buyer or ``ids`` (chat,
+    receiver changed, held), oldest payment first; with the total and how many of them are ``held`` (None
+    when the page is empty: ask with offset 0 for the totals)."""
+    cursor = db.conn.execute(
+        _PAGE,
+        {"shop": shop_id, "ids": json.dumps(ids), "held": json.dumps(held), "limit": limit, "offset": offset},
+    )
+    names = [c[0] for c in cursor.description]
+    found = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    if not found:
+        return [], None, None
+    return found, int(found[0]["total"]), int(found[0]["held_total"] or 0)
+
+
+def chat_lines(db: sqlite_utils.Database, shop_id: int, since: str, words: list[str]) -> list[dict[str, Any]]:
+    """Messages of the shop since ``since`` (UTC ISO) that contain any of ``words``."""
+    if not words:
+        return []
+    likes = " OR ".join("instr(text, ?) > 0" for _ in words)
+    return rows(
+        db,
+        f"SELECT buyer_nick, at, text FROM conversation_messages WHERE shop_id = ? AND at >= ? AND ({likes})"
+        " ORDER BY at",
+        (shop_id, since, *words),
+    )
+
+
+def address_edits(db: sqlite_utils.Database, shop_id: int) -> list[dict[str, Any]]:
+    """Address edits of the shop's open orders (the audit log): order id, its payment, when, before, after."""
+    return rows(
+        db,
+        """SELECT a.entity_id AS order_id, o.paid_at, a.at, a.before, a.after FROM audit_log a
+            JOIN orders o ON o.id = a.entity_id AND o.status = 'paid'
+           WHERE a.entity = 'order' AND a.action = 'address' AND a.shop_id = ?
+           ORDER BY a.id""",
+        (shop_id,),
+    )
+
+
+def order_facts(db: sqlite_utils.Database, order_id: str) -> dict[str, Any] | None:
+    found = rows(
+        db,
+        """SELECT o.id, o.shop_id, o.status, o.version, o.receiver_name, o.receiver_phone, o.province, o.city,
+                  o.district, o.address_detail, o.buyer_message, o.created_at, o.paid_at, b.nick, b.risk_flag,
+                  b.risk_note
+             FROM orders o JOIN buyers b ON b.id = o.buyer_id WHERE o.id = ?""",
+        (order_id,),
+    )
+    return found[0] if found else None
+
+
+# ---- reviews and holds ----------------------------------------------------------------------------------
+
+
+def insert_review(
+    db: sqlite_utils.Database, order_id: str, shop_id: int, version: int, reasons: str, agent_id: int, at: str
+) -> int:
+    cursor = db.conn.execute(
+        "INSERT INTO order_reviews (order_id, shop_id, version, reasons, agent_id, at) VALUES (?, ?, ?, ?, ?, ?)",
+        (order_id, shop_id, version, reasons, agent_id, at),
+    )
+    return int(cursor.lastrowid or 0)
+
+
+_HOLD = """SELECT h.id, h.order_id, h.shop_id, h.reason, h.held_by, a.name AS held_by_name, h.held_at
+             FROM order_holds h JOIN agents a ON a.id = h.held_by"""
+
+
+def open_hold(db: sqlite_utils.Database, order_id: str) -> Hold | None:
+    found = rows(db, f"{_HOLD} WHERE h.order_id = ? AND h.released_at IS NULL", (order_id,))
+    return Hold.model_validate(found[0]) if found else None
+
+
+def open_holds(db: sqlite_utils.Database, shop_id: int) -> dict[str, Hold]:
+    found = rows(db, f"{_HOLD} WHERE h.shop_id = ? AND h.released_at IS NULL", (shop_id,))
+    return {r["order_id"]: Hold.model_validate(r) for r in found}
+
+
+def insert_hold(db: sqlite_utils.Database, order_id: str, shop_id: int, reason: str, agent_id: int, at: str) -> int:
+    cursor = db.conn.execute(
+        "INSERT INTO order_holds (order_id, shop_id, reason, held_by, held_at) VALUES (?, ?, ?, ?, ?)",
+        (order_id, shop_id, reason, agent_id, at),
+    )
+    return int(cursor.lastrowid or 0)
+
+
+def release_hold(db: sqlite_utils.Database, hold_id: int, agent_id: int, note: str, at: str) -> bool:
+    cursor = db.conn.execute(
+        "UPDATE order_holds SET released_by = ?, released_at = ?, release_note = ?"
+        " WHERE id = ? AND released_at IS NULL",
+        (agent_id, at, note, hold_id),
+    )
+    return cursor.rowcount == 1
