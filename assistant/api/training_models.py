@@ -50,7 +50,7 @@ class MarkOut(Model):
 class QuestionOut(Model):
     id: int
     position: int
-    source: str = Field(description="intent | script | rules | phrase")
+    source: str = Field(description="intent | script | rules | phrase | case (a QC training case)")
     question: str = Field(description="as a buyer would write it")
     choices: list[ChoiceOut] = Field(description="quick replies to pick from (empty: type the answer)")
     mark: MarkOut | None = Field(None, description="set once answered")

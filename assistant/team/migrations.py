@@ -513,7 +513,7 @@ def m0011_training(db: sqlite_utils.Database) -> None:
                 id INTEGER PRIMARY KEY,
                 round_id INTEGER NOT NULL REFERENCES training_rounds(id) ON DELETE CASCADE,
                 position INTEGER NOT NULL,
-                source TEXT NOT NULL CHECK (source IN ('intent', 'script', 'rules', 'phrase')),
+                source TEXT NOT NULL CHECK (source IN ('intent', 'script', 'rules', 'phrase', 'case')),
                 ref_id INTEGER NOT NULL,
                 intent_id INTEGER,
                 question TEXT NOT NULL,

@@ -73,7 +73,9 @@ _EMERGENCY = """SELECT e.*, s.name AS started_by_name, x.name AS ended_by_name F
     JOIN agents s ON s.id = e.started_by LEFT JOIN agents x ON x.id = e.ended_by"""
 
 
-def rows(db: sqlite_utils.Database, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+def rows(
+    db: sqlite_utils.Database, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()
+) -> list[dict[str, Any]]:
     """A query's rows as dicts by column name (every team store reads through this)."""
     cursor = db.conn.execute(sql, params)
     names = [c[0] for c in cursor.description]

@@ -24,7 +24,7 @@ from knowledge.matcher import CHAR_SHARE
 from knowledge.text import cut, normalize_message
 
 Mode = Literal["timed", "topic", "campaign", "what-changed"]
-Source = Literal["intent", "script", "rules", "phrase"]
+Source = Literal["intent", "script", "rules", "phrase", "case"]
 MAX_CHOICES = 4
 
 _VARIABLE_RE = re.compile(r"\{\{.*?\}\}", re.S)

@@ -9,7 +9,11 @@ from typing import Any
 import sqlite_utils
 
 from assistant.team import training_store as store
-from assistant.team.training import Candidate, Mode, Phrase, plain, right_picks
+from assistant.team.training import Candidate, Mode, Phrase, best_reference, plain, right_picks
+
+# A QC training case without an excellent reply of its own is asked against the intent whose examples its
+# buyer's message resembles at least this much (0-100); below it, the case has no reference and is left out.
+CASE_INTENT_SIMILARITY = 60.0
 
 
 class NothingToAsk(Exception):
@@ -50,6 +54,29 @@ def _intent_candidates(rows: list[dict[str, Any]], phrases: list[Phrase], thresh
                 right_picks=right_picks(refs, phrases, threshold),
             )
         )
+    return out
+
+
+def _case_candidates(
+    cases: list[dict[str, Any]], intents: list[dict[str, Any]], phrases: list[Phrase], threshold: float
+) -> list[Candidate]:
+    """QC's training cases as questions: the buyer's first message, answered as the excellent reply did, or
+    else as the intent it asks about answers."""
+    out = []
+    answerable = [i for i in intents if i["examples"] and i["answers"]]
+    for case in cases:
+        intent_id: int | None = None
+        refs: tuple[str, ...] = ()
+        if case["excellent"] and case["reply"].strip():
+            refs = (case["reply"].strip(),)
+        if answerable:
+            score, best = max((best_reference(case["question"], i["examples"])[0], n) for n, i in enumerate(answerable))
+            if score >= CASE_INTENT_SIMILARITY:
+                intent_id = answerable[best]["id"]
+                refs = refs or tuple(plain(a) for a in answerable[best]["answers"])
+        if refs:
+            out.append(Candidate("case", case["question_id"], intent_id, (case["question"],), refs,
+                                 right_picks(refs, phrases, threshold)))
     return out
 
 
@@ -113,4 +140,7 @@ def pool(
         if not chosen:
             raise NothingToAsk("mode", "上次练习之后，意图和快捷短语都没有改动")
         return Pool(chosen, phrases, covered, None)
-    return Pool(_intent_candidates(intents, phrases, pick_threshold), phrases, covered, topic)
+    chosen = _intent_candidates(intents, phrases, pick_threshold)
+    if mode == "timed":  # the whole set, and the conversations QC picked for training
+        chosen += _case_candidates(store.qc_cases(db, shop_id), intents, phrases, pick_threshold)
+    return Pool(chosen, phrases, covered, topic)

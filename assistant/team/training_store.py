@@ -53,6 +53,33 @@ def phrases(db: sqlite_utils.Database, shop_id: int) -> list[dict[str, Any]]:
     )
 
 
+def qc_cases(db: sqlite_utils.Database, shop_id: int) -> list[dict[str, Any]]:
+    """The conversations QC marked for training — tagged 优秀 (excellent) or given a training card — each
+    with its first buyer message (``question_id``, ``question``) and the first human reply after it
+    (``reply``, empty when there is none); ``excellent`` says whether the reply is one to learn from."""
+    return rows(
+        db,
+        """WITH marked AS (
+               SELECT conversation, max(excellent) AS excellent FROM (
+                   SELECT conversation, 1 AS excellent FROM qc_tags WHERE shop_id = :shop AND tag = 'excellent'
+                   UNION ALL
+                   SELECT conversation, 0 FROM qc_findings
+                    WHERE shop_id = :shop AND kind = 'training' AND conversation != '')
+               GROUP BY conversation),
+           asked AS (
+               SELECT m.conversation, m.excellent, q.id AS question_id, q.text AS question, q.at FROM marked m
+                 JOIN conversation_messages q ON q.id = (
+                     SELECT id FROM conversation_messages WHERE shop_id = :shop AND conversation = m.conversation
+                        AND direction = 'in' ORDER BY at, id LIMIT 1))
+           SELECT a.conversation, a.excellent, a.question_id, a.question,
+                  coalesce((SELECT text FROM conversation_messages WHERE shop_id = :shop
+                             AND conversation = a.conversation AND direction = 'out' AND source = 'human'
+                             AND at >= a.at ORDER BY at, id LIMIT 1), '') AS reply
+             FROM asked a ORDER BY a.question_id""",
+        {"shop": shop_id},
+    )
+
+
 def campaigns(db: sqlite_utils.Database, shop_id: int) -> list[dict[str, Any]]:
     found = rows(
         db, "SELECT id, name, rules, starts_at, ends_at FROM campaigns WHERE shop_id = ? ORDER BY starts_at", (shop_id,)

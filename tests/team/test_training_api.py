@@ -186,3 +186,48 @@ async def test_the_training_page_and_the_editors_review_tab_in_both_languages(cl
     editor = await (await client.get("/editor", params={"lang": "zh-CN"})).text()
     assert 'data-tab="review" data-roles="reviewer supervisor">订单审核<' in editor
     assert 'data-tab="quick-replies" data-roles="editor supervisor"' in editor
+
+
+async def test_a_timed_round_asks_the_conversations_qc_picked_for_training(
+    client: TestClient, auth: Auth, store_db: Database, mini_shop: MiniShop
+) -> None:
+    from tests.team.test_watch_api import open_conversation, post
+
+    seed_kb(store_db, mini_shop.shop_id)
+    agent, boss = auth(mini_shop.agent_id), auth(mini_shop.supervisor_id)
+    asked = datetime.now(UTC) - timedelta(hours=2)
+    chats = {
+        "good-1": ("这件大衣165能穿M吗", "亲，165穿M刚好，肩宽38，喜欢宽松可以拿L哦"),
+        "card-1": ("什么时候能发货啊", "不知道"),
+        "card-2": ("你们老板电话多少", "不方便说"),  # asks nothing the knowledge base answers
+    }
+    for n, (conversation, (question, reply)) in enumerate(chats.items()):
+        await open_conversation(client, agent, conversation, f"买家{n}")
+        for kind, text, offset in (("message.received", question, 0), ("message.sent", reply, 30)):
+            at = (asked + timedelta(minutes=n, seconds=offset)).isoformat()
+            status, body = await post(client, agent, "/api/events",
+                                      {"type": kind, "conversation": conversation, "text": text, "at": at})
+            assert status == 200, body
+    status, body = await post(client, boss, "/api/qc/tags",
+                              {"shop": mini_shop.shop_id, "conversation": "good-1", "tag": "excellent"})
+    assert status == 201, body
+    for conversation in ("card-1", "card-2"):
+        status, body = await post(client, boss, "/api/qc/findings", {
+            "shop": mini_shop.shop_id, "kind": "training", "conversation": conversation,
+            "agent": mini_shop.agent_id, "note": "发货时间要说清楚"})
+        assert status == 201, body
+
+    status, round_ = await call(client, "POST", "/api/training/rounds", agent, {"mode": "timed", "size": 20})
+    assert status == 201, round_
+    cases = {q["question"]: q for q in round_["questions"] if q["source"] == "case"}
+    assert set(cases) == {"这件大衣165能穿M吗", "什么时候能发货啊"}  # the one with no reference is left out
+    # the excellent reply is the reference: answering like it is right, answering like the card is not
+    good, late = cases["这件大衣165能穿M吗"], cases["什么时候能发货啊"]
+    status, marked = await call(client, "POST", f"/api/training/questions/{good['id']}/answer", agent,
+                                {"text": "亲，165穿M刚好，肩宽38，喜欢宽松可以拿L"})
+    assert status == 200 and marked["mark"]["correct"] is True and "肩宽38" in marked["mark"]["reference"], marked
+    status, marked = await call(client, "POST", f"/api/training/questions/{late['id']}/answer", agent,
+                                {"text": "不知道"})
+    assert status == 200 and marked["mark"]["correct"] is False and marked["mark"]["reference"] == SHIPPING, marked
+    status, topic_round = await call(client, "POST", "/api/training/rounds", agent, {"mode": "topic", "topic": "size"})
+    assert status == 201 and {q["source"] for q in topic_round["questions"]} == {"intent"}  # cases: timed only
