@@ -64,7 +64,7 @@ async def test_a_long_file_moves_the_progress_bar(
 ) -> None:
     source = tmp_path / "ExportOrderList202612010900.csv"
     with source.open("wb") as out:
-        for chunk in ex.iter_csv_lines(ex.ORDER_HEADER, ex.big_orders(6000)):
+        for chunk in ex.iter_csv_lines(ex.ORDER_HEADER, ex.big_orders(40_000)):
             out.write(chunk.encode("gbk"))
     watched = await open_page(browser, 1280, 900)
     page = watched.page
@@ -76,7 +76,7 @@ async def test_a_long_file_moves_the_progress_bar(
         setInterval(() => window.seen.push(bar.value), 50); }""")
     await page.click("#shi-orders-preview")
     await expect(page.locator("#shi-orders-summary")).to_contain_text(
-        "共 6000 行 — 新增 6000", timeout=120_000
+        "共 40000 行 — 新增 40000", timeout=120_000
     )
     seen = await page.evaluate("window.seen")
     assert seen[-1] == 1
