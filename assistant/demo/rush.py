@@ -159,3 +159,32 @@ def _order(thread: Thread, item: dict[str, Any], n: int, rng: random.Random) -> 
         "lines": [{"item_id": item["item_id"], "sku": item["sku"], "title": item["title"][:60],
                    "unit_price_fen": item["unit_price_fen"], "quantity": quantity}],
     }
+
+
+HELPER = "ajie"  # the demo's second agent, answering his own buyers during the rush
+BEHIND_S = 240.0
+HELPER_BUYERS = ("tb_抢购达人", "tb_熬夜等零点", "tb_凑满减小能手", "tb_尾款人", "tb_囤货党", "tb_比价王")
+
+
+def demo_rush(conversations: list[Any], agent: str, shop: str, *, seed: int = 11) -> list[dict[str, Any]]:
+    """The demo console's rush: the demo agent's dozen conversations, six of the second agent's and
+    three unpaid orders on the demo agent's buyers, an hour of it after ten minutes already past."""
+    threads = [Thread(c.conversation, c.shop, c.buyer, agent, c.item_id) for c in conversations]
+    threads += [Thread(f"rush-{HELPER}-{n + 1:02d}", shop, nick, HELPER) for n, nick in enumerate(HELPER_BUYERS)]
+    first = next((c for c in conversations if c.item_id), None)
+    item = (
+        {"item_id": first.item_id, "sku": f"D11-{first.item_id}", "title": first.item_title or "双11爆款",
+         "unit_price_fen": 19900}
+        if first else None
+    )
+    own = [t for t in threads if t.login == agent]
+    # the demo agent has fallen behind: her last four minutes of answers are still to be written
+    events = [
+        e
+        for e in rush(threads, seed=seed, item=None)
+        if not (e.login == agent and e.kind == "reply" and -BEHIND_S <= e.offset_s < 0)
+    ]
+    if item is not None:  # the unpaid orders go to the demo agent's buyers: her sidebar shows them
+        events += [e for e in rush(own, seed=seed, item=item, duration_s=0, lead_s=LEAD_S) if e.kind == "order"]
+        events.sort(key=lambda e: e.offset_s)
+    return [e.public() for e in events]

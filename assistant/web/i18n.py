@@ -7,7 +7,17 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from assistant.web.strings import editor_kb, editor_qr, home, lookup, orders, shop_import, supervisor, sync
+from assistant.web.strings import (
+    editor_kb,
+    editor_qr,
+    home,
+    lookup,
+    orders,
+    shop_import,
+    supervisor,
+    sync,
+    watch,
+)
 
 LANGS = ("zh-CN", "en")
 DEFAULT_LANG = "zh-CN"
@@ -179,7 +189,7 @@ STRINGS: dict[str, dict[str, str]] = {
     },
 }
 
-for _area in (home, lookup, orders, editor_qr, editor_kb, sync, shop_import, supervisor):
+for _area in (home, lookup, orders, editor_qr, editor_kb, sync, shop_import, supervisor, watch):
     for _lang, _strings in (("zh-CN", _area.ZH), ("en", _area.EN)):
         _clash = STRINGS[_lang].keys() & _strings.keys()
         if _clash:

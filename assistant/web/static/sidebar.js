@@ -5,6 +5,7 @@ import { mountHotAnswers } from "./hot_answers.js";
 import { mountOrderPanel } from "./order_panel.js";
 import { mountQuickSearch } from "./quick_search.js";
 import { offerPending } from "./sync.js";
+import { mount as mountWatch } from "./sidebar_watch.js";
 
 let current = null;        // the conversation state from the service
 let shown = { key: "", message: "", item: null };
@@ -25,6 +26,7 @@ const keyOf = (c) => `${c.conversation}|${c.shop_id}|${c.buyer}`;
 const orders = mountOrderPanel($("orders"), { conversation: () => current, onFocus: () => refreshSuggestions() });
 const hotAnswers = mountHotAnswers($("hot-answers"), { insert });
 mountQuickSearch($("quick-search"), { conversation: () => current, order: () => orders.focusedOrder() });
+const watch = mountWatch($("panel"), { conversation: () => current });
 
 function pickButton(pick, index, meta, unsure) {
   const missing = pick.missing || [];   // values the text was rendered without (e.g. no order in focus)
@@ -175,6 +177,7 @@ function follow(state) {
 function connect() {
   const status = $("status");
   const source = new EventSource(`/api/events/stream?token=${encodeURIComponent(token)}`);
+  watch.listen(source);
   source.addEventListener("open", () => { status.textContent = "●"; status.classList.add("live"); });
   source.addEventListener("error", () => { status.textContent = T.reconnecting; status.classList.remove("live"); });
   source.addEventListener("state", (e) => {
