@@ -184,3 +184,29 @@ async def test_the_emergency_switch_pins_the_script_in_the_agent_s_sidebar(
     await expect(wall.locator("#wall-emergency-state")).to_have_text(
         "未打开" if lang == "zh-CN" else "Off", timeout=TIMEOUT
     )
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_a_buyer_s_first_message_gets_the_campaign_s_auto_reply_which_leaves_the_clock_running(
+    server: TestServer, browser: Browser, lang: str
+) -> None:
+    watched = await open_page(browser, 1400, 900)
+    page = watched.page
+    await page.goto(str(server.make_url(f"/demo?lang={lang}")))
+    sidebar = page.frame_locator("#sidebar")
+    await sidebar.locator("#watch-idle").wait_for(timeout=TIMEOUT)
+    await page.locator('.conversation[data-index="0"]').click()   # the console says the buyer's first message
+    buyer = await page.locator('.conversation[data-index="0"]').get_attribute("data-buyer")
+    proposal = sidebar.locator("#watch-auto-reply")
+    await expect(proposal).to_be_visible(timeout=TIMEOUT)
+    expected = await _call(server, "xiaomei", "GET", f"/api/auto-reply?shop=1&buyer={buyer}")
+    assert expected["source"] == "campaign" and expected["text"], expected
+    await expect(proposal.locator(".watch-script")).to_have_text(expected["text"])
+    await proposal.locator("#watch-send-auto-reply").click()
+    await expect(page.locator("#messages li.auto")).to_have_text(expected["text"], timeout=TIMEOUT)
+    await expect(proposal).to_be_hidden()
+    # logged as auto_reply: the buyer is still waiting for a human
+    await expect(sidebar.locator("#watch-chip")).to_be_visible(timeout=TIMEOUT)
+    watch = await _call(server, "xiaomei", "GET", "/api/watch")
+    assert [w["buyer"] for w in watch["waiting"]] == [buyer], watch
+    assert not watched.errors, watched.errors
