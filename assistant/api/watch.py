@@ -389,8 +389,10 @@ class WallFrames:
         if made is not None and made[0] == version:
             return made
         making = self._making.get(key)
-        if making is not None:  # another stream is making it: wait for that one
-            return await asyncio.shield(making)
+        if making is not None:  # another stream is making it: use that one (or make it, if it failed)
+            await asyncio.wait({making})
+            if not making.cancelled() and making.exception() is None:
+                return making.result()
         future: asyncio.Future[tuple[int, bytes]] = asyncio.get_running_loop().create_future()
         self._making[key] = future
         try:
@@ -399,12 +401,11 @@ class WallFrames:
             self._made[key] = made
             future.set_result(made)
             return made
-        except BaseException as error:
-            future.set_exception(error)
-            future.exception()  # retrieved: nobody else may be waiting
-            raise
         finally:
-            del self._making[key]
+            if not future.done():
+                future.cancel()  # the maker failed or its stream closed: a waiter makes it again
+            if self._making.get(key) is future:
+                del self._making[key]
 
 
 _FRAMES: weakref.WeakKeyDictionary[Board, WallFrames] = weakref.WeakKeyDictionary()

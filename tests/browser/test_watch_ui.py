@@ -116,6 +116,13 @@ async def test_the_wall_updates_live_and_two_supervisors_racing_get_one_claim(
     first = await _wall(browser, team_server, "wangjing", lang)
     second = await _wall(browser, team_server, SECOND_SUPERVISOR[0], lang)
     assert not await first.locator("#wall-escalated .wall-take").count()
+    agent = (await open_page(browser, 400, 800)).page
+    await agent.goto(str(team_server.make_url(f"/sidebar?token={token_of(team_server, 'xiaomei')}&lang={lang}")))
+    await agent.locator("#watch-idle").wait_for(timeout=TIMEOUT)
+    # presence, set in the sidebar, shows on the wall
+    await agent.locator("#watch-presence").select_option("busy")
+    busy = "忙碌" if lang == "zh-CN" else "Busy"
+    await expect(first.locator("#wall-agents tr[data-agent=xiaomei] td").nth(1)).to_have_text(busy, timeout=TIMEOUT)
     await _waiting_buyer(team_server, "c-wall-1", "tb_等不及", 200)
     await _waiting_buyer(team_server, "c-wall-2", "tb_刚来", 20)
     # live: the frame arrives over SSE, no reload
@@ -136,6 +143,9 @@ async def test_the_wall_updates_live_and_two_supervisors_racing_get_one_claim(
         await expect(second.locator("#wall-message")).to_contain_text(held, timeout=TIMEOUT)
     claimed = "已由 王静 接手" if lang == "zh-CN" else "Taken by 王静"
     await expect(second.locator("#wall-escalated").filter(has_text=claimed)).to_be_visible(timeout=TIMEOUT)
+    # the agent whose buyer it was is told, in her sidebar
+    notice = "王静 接手了与 tb_等不及 的会话" if lang == "zh-CN" else "王静 took over the conversation with tb_等不及"
+    await expect(agent.locator("#watch-taken")).to_contain_text(notice, timeout=TIMEOUT)
 
 
 @pytest.mark.parametrize("lang", LANGS)

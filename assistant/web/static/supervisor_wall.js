@@ -55,7 +55,17 @@ export async function mount(section, ctx) {
     for (const cell of section.querySelectorAll(".tick")) cell.textContent = clock(ago(Number(cell.dataset.base)));
   }
 
+  let shown = "";   // what the escalated table lists: rebuilt (and its buttons with it) only when that changes
   function renderEscalated(shop) {
+    const listed = JSON.stringify([shop.shop_id, shop.escalated.map((w) => [w.conversation, w.agent_id, w.claimed_by])]);
+    if (listed === shown) {
+      shop.escalated.forEach((w, i) => {
+        const cell = escalated.querySelectorAll("tbody .tick")[i];
+        if (cell) cell.dataset.base = String(w.waited_s);
+      });
+      return;
+    }
+    shown = listed;
     const rows = shop.escalated.map((w) => {
       const waited = ago(w.waited_s);
       const take = el("button", { type: "button", className: "wall-take", textContent: T.wall_take });
