@@ -7,6 +7,7 @@ import json
 from aiohttp import web
 
 from assistant import keys
+from assistant.demo.rush import HELPER, demo_rush
 from assistant.demo.store import demo_conversations
 from assistant.errors import FieldError, Forbidden, NotFound
 from assistant.web.i18n import pick_lang
@@ -14,6 +15,7 @@ from assistant.web.pages import render
 
 DEMO_AGENT = "xiaomei"
 DEMO_EDITOR = "lina"
+DEMO_SUPERVISOR = "wangjing"
 EDITOR_TABS = ("quick-replies", "intents", "hot-items", "knowledge", "campaigns", "synonyms", "try", "unmatched", "usage", "shop-import", "fixes", "review")
 # Who sees a tab (tabbed_page.js drops the others): the editor's tabs are for editors and supervisors, the
 # review queue for the order-review role; the training page's quiz is for everyone.
@@ -21,7 +23,7 @@ EDITOR_TAB_ROLES = {"review": ("reviewer", "supervisor")}
 TRAINING_TABS = ("quiz", "progress")
 # The supervisor's pages, one tab each, in this order: wall, kpi, forecast, qc, reminders (each tab
 # joins the tuple with its module, supervisor_<tab>.js).
-SUPERVISOR_TABS: tuple[str, ...] = ("kpi", "forecast", "qc", "reminders")
+SUPERVISOR_TABS: tuple[str, ...] = ("wall", "kpi", "forecast", "qc", "reminders")
 LOCAL_ADDRESSES = frozenset({"127.0.0.1", "::1"})
 
 
@@ -80,6 +82,14 @@ async def demo_page(request: web.Request) -> web.Response:
     editor = directory.by_login(DEMO_EDITOR)
     editor_query = {"token": directory.token_for(editor.id), "lang": lang} if editor else {"lang": lang}
     conversations = await request.app[keys.DB].read(lambda db: demo_conversations(db, shop.code))
+    # the rush mode's second agent and the supervisor watching (demo only, like the agent's token)
+    helper, lead = directory.by_login(HELPER), directory.by_login(DEMO_SUPERVISOR)
+    tokens = {a.login: directory.token_for(a.id) for a in (agent, helper) if a is not None}
+    supervisor_url = (
+        str(request.app.router["supervisor_page"].url_for().with_query(token=directory.token_for(lead.id), lang=lang))
+        if lead
+        else ""
+    )
     return render(
         request,
         "demo.html",
@@ -90,4 +100,7 @@ async def demo_page(request: web.Request) -> web.Response:
         shop=shop,
         conversations=conversations,
         conversations_json=json.dumps([c.model_dump() for c in conversations], ensure_ascii=False),
+        rush_json=json.dumps(demo_rush(conversations, agent.login, shop.code), ensure_ascii=False),
+        tokens_json=json.dumps(tokens),
+        supervisor_url=supervisor_url,
     )

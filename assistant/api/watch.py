@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import weakref
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
@@ -31,6 +32,7 @@ from knowledge.models import Id, Model, Role, ScriptKind
 from knowledge.templates import TemplateProblem, render
 
 STREAM_HEARTBEAT = 15.0
+STREAM_COALESCE = 0.1  # at most ten wall frames a second per supervisor
 ConversationId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
 
@@ -320,7 +322,7 @@ async def team_snapshot(app: web.Application, shop_ids: list[int]) -> TeamOut:
     now = datetime.now(UTC)
     claims = await _claims(app, shop_ids)
     groups = await app[keys.DB].read(store.rotation_groups)
-    per_agent = board.agents(now, shop_ids)
+    per_agent, per_shop = board.wall(now, shop_ids)
     members = {a.id for a in directory.agents.values() if set(a.shop_ids) & set(shop_ids)} | set(per_agent)
     rows = []
     for agent_id in sorted(members):
@@ -328,7 +330,6 @@ async def team_snapshot(app: web.Application, shop_ids: list[int]) -> TeamOut:
         if member is None:
             continue
         figures = per_agent.get(agent_id)
-        waiting = figures.waiting if figures else ()
         shift = roster.current(groups.get(agent_id, roster.default_group(agent_id)), now, board.tz)
         rows.append(
             AgentRow(
@@ -339,23 +340,22 @@ async def team_snapshot(app: web.Application, shop_ids: list[int]) -> TeamOut:
                 on_shift=shift.now_on,
                 presence=p.value if (p := board.presence_of(agent_id)) else None,
                 open_conversations=figures.open_conversations if figures else 0,
-                waiting=len(waiting),
-                oldest_s=int(waiting[0].waited_s) if waiting else 0,
+                waiting=figures.waiting if figures else 0,
+                oldest_s=int(figures.oldest_s) if figures else 0,
                 today=_today(figures.today if figures else board.today(now, [], agent_id)),
             )
         )
     rows.sort(key=lambda r: (-r.oldest_s, -r.waiting, r.agent_id))
     shops = []
     for shop_id in shop_ids:
-        in_shop = board.waiting(now, [shop_id])
-        escalated = [w for w in in_shop if w.waited_s >= board.rules.escalate_s]
+        in_shop = per_shop[shop_id]
         shops.append(
             ShopRow(
                 shop_id=shop_id,
                 name=directory.shops[shop_id].name,
-                waiting=len(in_shop),
-                escalated=_waiting(escalated, claims),
-                today=_today(board.today(now, [shop_id])),
+                waiting=in_shop.waiting,
+                escalated=_waiting(list(in_shop.escalated), claims),
+                today=_today(in_shop.today),
             )
         )
     return TeamOut(
@@ -373,8 +373,47 @@ async def team_watch(request: web.Request) -> web.Response:
     return ok(await team_snapshot(request.app, _shops(request, query.shop)))
 
 
+class WallFrames:
+    """The wall's SSE frames, one per board version and set of shops, shared by every supervisor
+    watching: five supervisors cost one snapshot per change, not five."""
+
+    def __init__(self) -> None:
+        self._made: dict[tuple[int, ...], tuple[int, bytes]] = {}
+        self._making: dict[tuple[int, ...], asyncio.Future[tuple[int, bytes]]] = {}
+
+    async def frame(self, app: web.Application, shop_ids: list[int]) -> tuple[int, bytes]:
+        """The newest frame for these shops and the board version it shows."""
+        key = tuple(sorted(shop_ids))
+        version = app[keys.WATCH].version
+        made = self._made.get(key)
+        if made is not None and made[0] == version:
+            return made
+        making = self._making.get(key)
+        if making is not None:  # another stream is making it: use that one (or make it, if it failed)
+            await asyncio.wait({making})
+            if not making.cancelled() and making.exception() is None:
+                return making.result()
+        future: asyncio.Future[tuple[int, bytes]] = asyncio.get_running_loop().create_future()
+        self._making[key] = future
+        try:
+            snapshot = await team_snapshot(app, list(key))
+            made = (version, sse_frame("team", snapshot.model_dump(mode="json")))
+            self._made[key] = made
+            future.set_result(made)
+            return made
+        finally:
+            if not future.done():
+                future.cancel()  # the maker failed or its stream closed: a waiter makes it again
+            if self._making.get(key) is future:
+                del self._making[key]
+
+
+_FRAMES: weakref.WeakKeyDictionary[Board, WallFrames] = weakref.WeakKeyDictionary()
+
+
 async def team_stream(request: web.Request) -> web.StreamResponse:
-    """The wall over Server-Sent Events: a ``team`` snapshot at once and after every change."""
+    """The wall over Server-Sent Events: a ``team`` snapshot at once and after every change (changes
+    closer together than ``STREAM_COALESCE`` s share a frame)."""
     from assistant.api.events import stream_agent
 
     agent = stream_agent(request)
@@ -394,16 +433,19 @@ async def team_stream(request: web.Request) -> web.StreamResponse:
         }
     )
     await response.prepare(request)
-    seen = -1
+    frames = _FRAMES.setdefault(board, WallFrames())
+    loop = asyncio.get_running_loop()
     with contextlib.suppress(ConnectionError, asyncio.CancelledError):
         await response.write(b"retry: 2000\n\n")
         while not request.app[keys.EVENTS].closed:
-            snapshot = await team_snapshot(request.app, shop_ids)
-            seen = board.version
-            await response.write(sse_frame("team", snapshot.model_dump(mode="json")))
+            sent_at = loop.time()
+            seen, frame = await frames.frame(request.app, shop_ids)
+            await response.write(frame)
             moved = await board.wait_change(seen, STREAM_HEARTBEAT)
             if moved == seen:
                 await response.write(b": heartbeat\n\n")
+            elif (rest := STREAM_COALESCE - (loop.time() - sent_at)) > 0:
+                await asyncio.sleep(rest)  # a burst of changes: one frame for all of them
     return response
 
 

@@ -20,6 +20,7 @@ from assistant.web.strings import (
     supervisor,
     sync,
     training,
+    watch,
 )
 from assistant.web.strings import errors as error_page
 from assistant.web.strings import reports as reports_strings
@@ -196,7 +197,7 @@ STRINGS: dict[str, dict[str, str]] = {
 
 for _area in (
     home, lookup, orders, editor_qr, editor_kb, sync, shop_import, supervisor, qc, reminders, reports_strings,
-    review, training, error_page,
+    review, training, watch, error_page,
 ):
     for _lang, _strings in (("zh-CN", _area.ZH), ("en", _area.EN)):
         _clash = STRINGS[_lang].keys() & _strings.keys()

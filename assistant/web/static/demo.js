@@ -134,3 +134,74 @@ window.addEventListener("message", (event) => {
   composer.value = data.text;
   composer.focus();
 });
+
+// ---- the watch: jump to a conversation, send the auto-reply (kefu.open_conversation, kefu.send_auto_reply)
+window.addEventListener("message", (event) => {
+  if (event.origin !== location.origin || event.source !== $("sidebar").contentWindow) return;
+  const data = event.data;
+  if (data && data.type === "kefu.open_conversation") {
+    const index = conversations.findIndex((c) => c.conversation === data.conversation);
+    if (index >= 0) open(index).catch((e) => console.warn(e.message));
+  } else if (data && data.type === "kefu.send_auto_reply" && active && data.conversation === active.conversation) {
+    // the platform sends its auto-reply and reports it as such: it does not stop the human clock
+    histories.get(active.conversation).push({ role: "agent auto", text: data.text });
+    showMessages();
+    post({ type: "message.sent", conversation: active.conversation, text: data.text, at: new Date().toISOString(),
+           source: "auto_reply" }).catch((e) => console.warn(e.message));
+  }
+});
+
+// ---- rush mode: replay a Double-11 hour (assistant/demo/rush.py) -------------------------------
+// The past ten minutes are posted at once, with their own times; the rest as their moment comes.
+// The second agent's events go with his token; the demo agent's own answers after "now" are left to
+// whoever plays her, and the conversation in front of her is opened again when the history is in.
+const tokens = JSON.parse(document.body.dataset.tokens || "{}");
+const me = Object.keys(tokens)[0];
+
+async function postAs(login, event) {
+  const response = await fetch("/api/events", {
+    method: "POST",
+    headers: { Authorization: `Bearer ${tokens[login]}`, "Content-Type": "application/json" },
+    body: JSON.stringify(event),
+  });
+  if (!response.ok) throw new Error((await response.json()).error);
+}
+
+function timed(item, start) {
+  const at = new Date(start + item.offset_s * 1000).toISOString();
+  if (item.kind === "order") return { ...item.body, modified_at: at, created_at: at };
+  if (item.kind === "opened") return item.body;
+  return { ...item.body, at };
+}
+
+function remember(item) {
+  if (item.login !== me || !item.body.conversation) return;
+  const list = histories.get(item.body.conversation) || [];
+  histories.set(item.body.conversation, list);
+  if (item.kind === "opened") { opened.add(item.body.conversation); return; }
+  if (item.kind === "order") return;
+  list.push({ role: item.kind === "buyer" ? "buyer" : item.kind === "auto_reply" ? "agent auto" : "agent", text: item.body.text });
+}
+
+async function startRush() {
+  const button = $("rush");
+  button.disabled = true;
+  button.textContent = button.dataset.on;
+  const events = JSON.parse(document.body.dataset.rush || "[]");
+  const start = Date.now();
+  for (const item of events.filter((e) => e.offset_s < 0)) {
+    await postAs(item.login, timed(item, start));
+    remember(item);
+  }
+  const index = active ? conversations.indexOf(active) : 0;
+  await open(Math.max(0, index));   // the history opened every conversation: back to the one in front
+  button.dataset.state = "live";     // the past is in; the rest follows in real time
+  for (const item of events.filter((e) => e.offset_s >= 0 && !(e.login === me && e.kind === "reply"))) {
+    setTimeout(() => {
+      postAs(item.login, timed(item, start)).then(() => { remember(item); if (active && item.body.conversation === active.conversation) showMessages(); })
+        .catch((e) => console.warn(e.message));
+    }, item.offset_s * 1000);
+  }
+}
+
+$("rush").addEventListener("click", () => startRush().catch((e) => console.warn(e.message)));

@@ -9,6 +9,7 @@ import { mountQc } from "./sidebar_qc.js";
 import { mountReminders } from "./sidebar_reminders.js";
 import { offerPending } from "./sync.js";
 import { mount as mountReviewCount } from "./sidebar_review.js";
+import { mount as mountWatch } from "./sidebar_watch.js";
 
 let current = null;        // the conversation state from the service
 let shown = { key: "", message: "", item: null };
@@ -33,6 +34,7 @@ mountQuickSearch($("quick-search"), { conversation: () => current, order: () => 
 const qc = mountQc($("qc"), { conversation: () => current, refreshCard: () => settle(loadCard()) });
 const reminders = mountReminders($("reminders"), $("reminder-line"), { conversation: () => current });
 mountMyKpi($("my-kpi"));
+const watch = mountWatch($("panel"), { conversation: () => current });
 
 function pickButton(pick, index, meta, unsure) {
   const missing = pick.missing || [];   // values the text was rendered without (e.g. no order in focus)
@@ -184,6 +186,7 @@ function follow(state) {
 function connect() {
   const status = $("status");
   const source = new EventSource(`/api/events/stream?token=${encodeURIComponent(token)}`);
+  watch.listen(source);
   source.addEventListener("open", () => { status.textContent = "●"; status.classList.add("live"); });
   source.addEventListener("error", () => { status.textContent = T.reconnecting; status.classList.remove("live"); });
   source.addEventListener("state", (e) => {
