@@ -41,7 +41,10 @@ log = logging.getLogger("kefu")
 
 # Bottom layer first: later sets reference tables of earlier ones.
 MIGRATION_SETS: tuple[Migrations, ...] = (
-    knowledge_migrations, quick_reply_migrations, assistant_migrations, team_migrations
+    knowledge_migrations,
+    quick_reply_migrations,
+    assistant_migrations,
+    team_migrations,
 )
 
 

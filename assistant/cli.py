@@ -63,7 +63,9 @@ def _build_demo(db: AsyncDatabase) -> None:
 
 def _directory(settings: Settings, db: AsyncDatabase) -> Directory:
     directory = Directory(secret=load_secret(settings.data_dir))
-    agents, shops = db.read_sync(lambda conn: (review_store.effective_agents(conn), kb_store.list_shops(conn)))
+    agents, shops = db.read_sync(
+        lambda conn: (review_store.effective_agents(conn), kb_store.list_shops(conn))
+    )
     directory.replace(agents, shops)
     return directory
 
@@ -455,7 +457,8 @@ def build_parser() -> argparse.ArgumentParser:
     evaluation.set_defaults(run=cmd_eval)
 
     backup = commands.add_parser(
-        "backup", help="在服务运行时备份数据库到一个文件",
+        "backup",
+        help="在服务运行时备份数据库到一个文件",
         description="用 SQLite 在线备份把数据库复制成一个完整的文件（服务可以照常运行），并做完整性检查。",
     )
     data_dir(backup)
@@ -464,19 +467,23 @@ def build_parser() -> argparse.ArgumentParser:
     backup.set_defaults(run=cmd_backup)
 
     restore = commands.add_parser(
-        "restore", help="从备份文件恢复数据库（先停止服务）",
+        "restore",
+        help="从备份文件恢复数据库（先停止服务）",
         description="检查备份（完整性、迁移版本）后换上它；原来的数据库改名留在数据目录里。服务运行时拒绝恢复。",
     )
     data_dir(restore)
     restore.add_argument("file", type=Path, metavar="FILE", help="kefu backup 生成的备份文件")
     restore.set_defaults(run=cmd_restore)
     migrate = commands.add_parser(
-        "migrate", help="应用数据库迁移（SQLite 和团队中心 PostgreSQL）",
+        "migrate",
+        help="应用数据库迁移（SQLite 和团队中心 PostgreSQL）",
         description="应用本机 SQLite 和团队中心数据库（KEFU_DATABASE_URL）缺少的迁移；服务启动时也会自动应用。"
         "数据库比程序新时拒绝并说明原因。",
     )
     data_dir(migrate)
-    migrate.add_argument("--database-url", help="团队中心 PostgreSQL 地址（默认：环境变量 KEFU_DATABASE_URL）")
+    migrate.add_argument(
+        "--database-url", help="团队中心 PostgreSQL 地址（默认：环境变量 KEFU_DATABASE_URL）"
+    )
     migrate.set_defaults(run=cmd_migrate)
     purge_cmd = commands.add_parser(
         "purge",

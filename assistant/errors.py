@@ -46,7 +46,9 @@ class BadRequest(HttpError):
 
 class Unauthorized(HttpError):
     status = 401
-    default_message = "缺少或无效的访问令牌：请在 Authorization 头中带上 Bearer 令牌（运行 kefu token --agent 登录名 获取）"
+    default_message = (
+        "缺少或无效的访问令牌：请在 Authorization 头中带上 Bearer 令牌（运行 kefu token --agent 登录名 获取）"
+    )
 
 
 class Forbidden(HttpError):

@@ -57,7 +57,8 @@ class ErrorResponse(Model):
     errors: list[FieldErrorModel]
     status: int
     holder: HolderModel | AgentHolderModel | None = Field(
-        None, description="409 on a taken code: the phrase that holds it; on a claimed conversation or task: who"
+        None,
+        description="409 on a taken code: the phrase that holds it; on a claimed conversation or task: who",
     )
     current: dict[str, Any] | None = Field(
         None, description="409 on a stale version or a changed plan: the current row (or plan)"

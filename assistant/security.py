@@ -123,4 +123,3 @@ def bearer_token(request: web.Request) -> str | None:
 def current_agent(request: web.Request) -> Agent:
     """The authenticated agent of this request (routes with a role only)."""
     return request[AGENT]
-

@@ -37,11 +37,10 @@ class Settings(BaseModel):
     max_body_bytes: Annotated[int, Field(ge=1024)] = Field(
         1024 * 1024, description="Largest request body accepted; larger ones get 413."
     )
-    readers: Annotated[int, Field(ge=1, le=16)] = Field(
-        2, description="Threads serving database reads."
-    )
+    readers: Annotated[int, Field(ge=1, le=16)] = Field(2, description="Threads serving database reads.")
     render_threads: Annotated[int, Field(ge=1, le=8)] = Field(
-        2, description="Threads rendering answer templates off the event loop (each render has its own budget)."
+        2,
+        description="Threads rendering answer templates off the event loop (each render has its own budget).",
     )
     timezone: str = Field(
         "Asia/Shanghai",
@@ -87,7 +86,8 @@ class Settings(BaseModel):
         False, description="Assist-bot replies stop the response clock (the platform counts some bots)."
     )
     kpi_attribution_days: Annotated[int, Field(ge=1, le=90)] = Field(
-        30, description="An order belongs to the last agent who chatted with the buyer within this many days before it."
+        30,
+        description="An order belongs to the last agent who chatted with the buyer within this many days before it.",
     )
     payment_reminder_minutes: Annotated[int, Field(ge=1)] = Field(
         10, description="Minutes after an order is placed unpaid before it needs a reminder."
@@ -101,8 +101,11 @@ class Settings(BaseModel):
     reminder_per_day: Annotated[int, Field(ge=1, le=10)] = Field(
         3, description="Messages a buyer gets a day at most: reminder touches and care messages together."
     )
-    reminder_quiet_hours: Annotated[str, Field(pattern=r"^(([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d)?$")] = Field(
-        "22:00-08:00", description="No reminders in these hours (HH:MM-HH:MM; empty: none); a touch due then waits."
+    reminder_quiet_hours: Annotated[
+        str, Field(pattern=r"^(([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d)?$")
+    ] = Field(
+        "22:00-08:00",
+        description="No reminders in these hours (HH:MM-HH:MM; empty: none); a touch due then waits.",
     )
     reminder_holdout_percent: Annotated[float, Field(ge=0, le=50)] = Field(
         5.0, description="Share of reminder tasks never reminded, to measure the real lift."
@@ -119,20 +122,23 @@ class Settings(BaseModel):
         description="Logins (comma-separated) of the phone specialists: a phone task goes to the one on shift with the fewest open tasks; empty: the usual owner.",
     )
     reminder_flash_close_minutes: Annotated[int, Field(ge=5, le=24 * 60)] = Field(
-        30, description="A flash-sale order closes unpaid this many minutes after it is placed (the last touch comes before)."
+        30,
+        description="A flash-sale order closes unpaid this many minutes after it is placed (the last touch comes before).",
     )
     reminder_flash_sale_words: str = Field(
         "秒杀,闪购,限时抢",
         description="Orders placed during a campaign whose name holds one of these words (comma-separated) are flash-sale orders.",
     )
     care_channel: Literal["host", "sms"] = Field(
-        "host", description="Where care messages go: the chat client sends them (kefu.send_message) or an SMS export (CSV)."
+        "host",
+        description="Where care messages go: the chat client sends them (kefu.send_message) or an SMS export (CSV).",
     )
     care_review_after_days: Annotated[int, Field(ge=1, le=30)] = Field(
         3, description="Days after delivery before a completed order gets the please-review message."
     )
     care_event_days_before: Annotated[int, Field(ge=0, le=14)] = Field(
-        2, description="Returning buyers get the big-event message this many days before a campaign starts (0: never)."
+        2,
+        description="Returning buyers get the big-event message this many days before a campaign starts (0: never).",
     )
     jam_approval_from_buyers: Annotated[int, Field(ge=1)] = Field(
         200, description="A courier-jam notice to more buyers than this needs a second supervisor's approval."
@@ -192,7 +198,8 @@ class Settings(BaseModel):
         description="Words of the buyer's message or the chat that mean a promise was made.",
     )
     review_chat_days: Annotated[int, Field(ge=0, le=60)] = Field(
-        7, description="Days of chat before an order was placed that the review reads for invoices, gifts and promises."
+        7,
+        description="Days of chat before an order was placed that the review reads for invoices, gifts and promises.",
     )
     # ---- the trainee quiz (培训) ----
     training_seconds_per_question: Annotated[int, Field(ge=10, le=3600)] = Field(
@@ -202,8 +209,9 @@ class Settings(BaseModel):
         10, description="Questions in a round when the trainee does not say."
     )
     training_answer_similarity: Annotated[float, Field(ge=0, le=100)] = Field(
-        50.0, description="A typed answer this similar (0-100, the matcher's text similarity) to a reference "
-        "answer is marked right."
+        50.0,
+        description="A typed answer this similar (0-100, the matcher's text similarity) to a reference "
+        "answer is marked right.",
     )
     training_pick_similarity: Annotated[float, Field(ge=0, le=100)] = Field(
         90.0, description="A quick reply this similar to an intent's answer counts as the right pick for it."
@@ -212,7 +220,8 @@ class Settings(BaseModel):
         0.8, description="Pass mark when the trainer set none: share of answers marked right."
     )
     training_pass_coverage: Annotated[float, Field(ge=0, le=1)] = Field(
-        0.9, description="Pass mark when the trainer set none: share of the shop's intents answered right once."
+        0.9,
+        description="Pass mark when the trainer set none: share of the shop's intents answered right once.",
     )
     training_pass_required: bool = Field(
         False, description="A trainee's token works only for the training pages until they have passed."

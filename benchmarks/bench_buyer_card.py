@@ -39,8 +39,16 @@ from assistant.settings import Settings
 from knowledge import store as kb_store
 from knowledge.database import AsyncDatabase, connect
 
-STATUSES = ["completed"] * 55 + ["shipped"] * 10 + ["delivered"] * 8 + ["paid"] * 7 + ["awaiting_payment"] * 6 + [
-    "cancelled"] * 8 + ["refunding"] * 2 + ["refunded"] * 4
+STATUSES = (
+    ["completed"] * 55
+    + ["shipped"] * 10
+    + ["delivered"] * 8
+    + ["paid"] * 7
+    + ["awaiting_payment"] * 6
+    + ["cancelled"] * 8
+    + ["refunding"] * 2
+    + ["refunded"] * 4
+)
 CATEGORIES = ["灯具", "厨具", "家纺", "收纳", "清洁", "餐具"]
 NOW = datetime.now(UTC).replace(microsecond=0)
 
@@ -54,8 +62,18 @@ def build(db: sqlite_utils.Database, buyers: int, orders: int, seed: int = 7) ->
     nicks = [f"tb_买家{i:06d}" for i in range(buyers)]
     db.conn.executemany(
         "INSERT INTO buyers (id, shop_id, nick, platform_level, member_tier, first_seen_at, tags) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [(i + 1, shop, nicks[i], rng.randint(0, 6), rng.choice(["none", "silver", "gold"]),
-          (NOW - timedelta(days=rng.randint(1, 900))).isoformat(), "[]") for i in range(buyers)],
+        [
+            (
+                i + 1,
+                shop,
+                nicks[i],
+                rng.randint(0, 6),
+                rng.choice(["none", "silver", "gold"]),
+                (NOW - timedelta(days=rng.randint(1, 900))).isoformat(),
+                "[]",
+            )
+            for i in range(buyers)
+        ],
     )
     order_rows, line_rows, event_rows = [], [], []
     for n in range(orders):
@@ -63,8 +81,16 @@ def build(db: sqlite_utils.Database, buyers: int, orders: int, seed: int = 7) ->
         buyer = rng.randint(1, min(1_000, buyers)) if n % 10 == 0 else rng.randint(1, buyers)
         status = rng.choice(STATUSES)
         created = NOW - timedelta(minutes=rng.randint(1, 400 * 24 * 60))
-        paid = None if status in ("awaiting_payment", "cancelled") else (created + timedelta(minutes=3)).isoformat()
-        shipped = (created + timedelta(hours=20)).isoformat() if status in ("shipped", "delivered", "completed") else None
+        paid = (
+            None
+            if status in ("awaiting_payment", "cancelled")
+            else (created + timedelta(minutes=3)).isoformat()
+        )
+        shipped = (
+            (created + timedelta(hours=20)).isoformat()
+            if status in ("shipped", "delivered", "completed")
+            else None
+        )
         order_id = f"{3_000_000_000_000_000 + n}"
         count = 1 if rng.random() < 0.7 else 2
         price = 0
@@ -74,11 +100,34 @@ def build(db: sqlite_utils.Database, buyers: int, orders: int, seed: int = 7) ->
             quantity = rng.randint(1, 2)
             price += unit * quantity
             line_rows.append((order_id, item, f"SKU{item}", f"商品{item}", unit, quantity))
-        order_rows.append((order_id, shop, buyer, status, created.isoformat(), paid, shipped, price, 0, "张三",
-                           "13800138000", "浙江省", "杭州市", "余杭区", "文一西路969号", "", "none",
-                           "中通快递" if shipped else None, f"ZT{n:010d}" if shipped else None, stamp))
+        order_rows.append(
+            (
+                order_id,
+                shop,
+                buyer,
+                status,
+                created.isoformat(),
+                paid,
+                shipped,
+                price,
+                0,
+                "张三",
+                "13800138000",
+                "浙江省",
+                "杭州市",
+                "余杭区",
+                "文一西路969号",
+                "",
+                "none",
+                "中通快递" if shipped else None,
+                f"ZT{n:010d}" if shipped else None,
+                stamp,
+            )
+        )
         if status == "shipped":
-            event_rows.append((order_id, (created + timedelta(hours=30)).isoformat(), "in_transit", "杭州", "运输中"))
+            event_rows.append(
+                (order_id, (created + timedelta(hours=30)).isoformat(), "in_transit", "杭州", "运输中")
+            )
     db.conn.executemany(
         """INSERT INTO orders (id, shop_id, buyer_id, status, created_at, paid_at, shipped_at, price_fen, postage_fen,
             receiver_name, receiver_phone, province, city, district, address_detail, seller_remark, remark_flag,
@@ -90,7 +139,8 @@ def build(db: sqlite_utils.Database, buyers: int, orders: int, seed: int = 7) ->
         line_rows,
     )
     db.conn.executemany(
-        "INSERT INTO logistics_events (order_id, at, status, location, description) VALUES (?, ?, ?, ?, ?)", event_rows
+        "INSERT INTO logistics_events (order_id, at, status, location, description) VALUES (?, ?, ?, ?, ?)",
+        event_rows,
     )
     return shop, agent, nicks
 
@@ -108,25 +158,56 @@ def naive_card(db: sqlite_utils.Database, shop: int, nick: str) -> int:
     buyer = db.execute("SELECT id FROM buyers WHERE shop_id = ? AND nick = ?", [shop, nick]).fetchone()
     models = []
     for row in db.query("SELECT * FROM orders WHERE buyer_id = ?", [buyer[0]]):
-        lines = [OrderLine(item_id=r["item_id"], sku=r["sku"], title=r["title"], unit_price_fen=r["unit_price_fen"],
-                           quantity=r["quantity"]) for r in db.query("SELECT * FROM order_lines WHERE order_id = ?", [row["id"]])]
-        events = [LogisticsEvent(at=r["at"], status=r["status"], location=r["location"], description=r["description"])
-                  for r in db.query("SELECT * FROM logistics_events WHERE order_id = ?", [row["id"]])]
-        models.append(Order(
-            id=row["id"], shop_id=row["shop_id"], buyer_id=row["buyer_id"], status=row["status"],
-            created_at=row["created_at"], paid_at=row["paid_at"], shipped_at=row["shipped_at"],
-            price_fen=row["price_fen"], postage_fen=row["postage_fen"],
-            address=Address(name=row["receiver_name"], phone=row["receiver_phone"], province=row["province"],
-                            city=row["city"], district=row["district"], detail=row["address_detail"]),
-            courier=row["courier"], tracking_no=row["tracking_no"], lines=lines, logistics=events,
-        ))
+        lines = [
+            OrderLine(
+                item_id=r["item_id"],
+                sku=r["sku"],
+                title=r["title"],
+                unit_price_fen=r["unit_price_fen"],
+                quantity=r["quantity"],
+            )
+            for r in db.query("SELECT * FROM order_lines WHERE order_id = ?", [row["id"]])
+        ]
+        events = [
+            LogisticsEvent(
+                at=r["at"], status=r["status"], location=r["location"], description=r["description"]
+            )
+            for r in db.query("SELECT * FROM logistics_events WHERE order_id = ?", [row["id"]])
+        ]
+        models.append(
+            Order(
+                id=row["id"],
+                shop_id=row["shop_id"],
+                buyer_id=row["buyer_id"],
+                status=row["status"],
+                created_at=row["created_at"],
+                paid_at=row["paid_at"],
+                shipped_at=row["shipped_at"],
+                price_fen=row["price_fen"],
+                postage_fen=row["postage_fen"],
+                address=Address(
+                    name=row["receiver_name"],
+                    phone=row["receiver_phone"],
+                    province=row["province"],
+                    city=row["city"],
+                    district=row["district"],
+                    detail=row["address_detail"],
+                ),
+                courier=row["courier"],
+                tracking_no=row["tracking_no"],
+                lines=lines,
+                logistics=events,
+            )
+        )
     return sum(o.price_fen for o in models)
 
 
 def unindexed_card(db: sqlite_utils.Database, shop: int, nick: str) -> int:
     """Baseline 2: the card's order query without the buyer index (a table scan)."""
     buyer = db.execute("SELECT id FROM buyers WHERE shop_id = ? AND nick = ?", [shop, nick]).fetchone()
-    rows = db.execute("SELECT id, status, price_fen FROM orders NOT INDEXED WHERE buyer_id = ?", [buyer[0]]).fetchall()
+    rows = db.execute(
+        "SELECT id, status, price_fen FROM orders NOT INDEXED WHERE buyer_id = ?", [buyer[0]]
+    ).fetchall()
     return len(rows)
 
 
@@ -148,7 +229,9 @@ async def http_timings(settings: Settings, agent: int, nicks: list[str]) -> tupl
         spent = []
         for nick in nicks:
             start = time.perf_counter()
-            async with session.get(server.make_url(f"/api/buyers/{quote(nick)}"), headers=headers) as response:
+            async with session.get(
+                server.make_url(f"/api/buyers/{quote(nick)}"), headers=headers
+            ) as response:
                 assert response.status == 200, await response.text()
                 await response.read()
             spent.append((time.perf_counter() - start) * 1000)
@@ -171,7 +254,9 @@ def main() -> None:
             shop, agent, nicks = build(writer, args.buyers, args.orders)
         writer.execute("ANALYZE")
         writer.close()
-        print(f"built {args.buyers:,} buyers and {args.orders:,} orders in {time.perf_counter() - start:.1f} s")
+        print(
+            f"built {args.buyers:,} buyers and {args.orders:,} orders in {time.perf_counter() - start:.1f} s"
+        )
 
         rng = random.Random(1)
         sample = [rng.choice(nicks) for _ in range(args.samples)]

@@ -64,7 +64,9 @@ def build_base(base: Path, agents: int) -> tuple[int, list[int], int]:
     def seed(conn: Any) -> tuple[int, list[int], int]:
         shop = kb_store.insert_shop(conn, "bench_shop", "基准测试旗舰店")
         team = kb_store.insert_team(conn, shop, "售前一组")
-        ids = [kb_store.insert_agent(conn, f"bench{i}", f"客服{i}", "agent", shop, team) for i in range(agents)]
+        ids = [
+            kb_store.insert_agent(conn, f"bench{i}", f"客服{i}", "agent", shop, team) for i in range(agents)
+        ]
         return shop, ids, kb_store.insert_agent(conn, "editor", "编辑", "editor", shop)
 
     try:
@@ -116,7 +118,9 @@ async def seed_hub(url: str, shop: int, phrases: list[tuple[str, str, str]]) -> 
         await pool.close()
 
 
-async def typing(bases: list[str], tokens: list[str], queries: list[str], seconds: float, rate: float) -> list[float]:
+async def typing(
+    bases: list[str], tokens: list[str], queries: list[str], seconds: float, rate: float
+) -> list[float]:
     """Each agent sends a lookup every 1/rate s (jittered) to its process for ``seconds``."""
     latencies: list[float] = []
     stop = time.monotonic() + seconds
@@ -201,13 +205,18 @@ async def run(args: argparse.Namespace) -> None:
         rows = seed_sqlite(dirs["sqlite"], shop, phrases)
         started = time.monotonic()
         group_id = await seed_hub(url, shop, phrases)
-        print(f"{len(phrases)} phrases on both backends (hub seeded through the store in {time.monotonic() - started:.1f} s)")
+        print(
+            f"{len(phrases)} phrases on both backends (hub seeded through the store in {time.monotonic() - started:.1f} s)"
+        )
         library_phrases = load_phrases(rows)
         queries = [q for q, _, _ in QueryMaker(library_phrases, seed=11).make(library_phrases, 500)[0]]
 
         lite = processes.start("sqlite", dirs["sqlite"], "")
         services.append(lite)
-        print(f"SQLite mode: {args.clients} agents × {args.rate}/s lookups for {args.seconds:.0f} s …", flush=True)
+        print(
+            f"SQLite mode: {args.clients} agents × {args.rate}/s lookups for {args.seconds:.0f} s …",
+            flush=True,
+        )
         await typing([lite.base], tokens, queries, WARM_UP, args.rate)  # first renders, caches: not measured
         sqlite_lat = await typing([lite.base], tokens, queries, args.seconds, args.rate)
         lite.stop()
@@ -227,11 +236,15 @@ async def run(args: argparse.Namespace) -> None:
         print(f"{'':34}{'SQLite mode':>14}{'hub mode':>14}   target")
         print(f"{'lookups measured':34}{len(sqlite_lat):>14}{len(hub_lat):>14}")
         print(f"{'lookup p50 (ms, HTTP)':34}{pct(sqlite_lat, 0.5):>14.1f}{pct(hub_lat, 0.5):>14.1f}")
-        print(f"{'lookup p99 (ms, HTTP)':34}{pct(sqlite_lat, 0.99):>14.1f}{pct(hub_lat, 0.99):>14.1f}   unchanged")
+        print(
+            f"{'lookup p99 (ms, HTTP)':34}{pct(sqlite_lat, 0.99):>14.1f}{pct(hub_lat, 0.99):>14.1f}   unchanged"
+        )
         print(f"{'save -> other process p50 (ms)':34}{'-':>14}{pct(lags, 0.5):>14.1f}")
         print(f"{'save -> other process p99 (ms)':34}{'-':>14}{pct(lags, 0.99):>14.1f}   <= {TARGET_FEED_MS}")
         print(f"{'saves timed':34}{'-':>14}{len(lags):>14}")
-        print(f"{'claims: conversations / doubles':34}{'-':>14}{f'{claimed} / {doubles}':>14}   0 double owners")
+        print(
+            f"{'claims: conversations / doubles':34}{'-':>14}{f'{claimed} / {doubles}':>14}   0 double owners"
+        )
         verdict = pct(lags, 0.99) <= TARGET_FEED_MS and doubles == 0
         print(f"\nfeed target {'met' if verdict else 'NOT met'}")
     finally:
@@ -242,7 +255,9 @@ async def run(args: argparse.Namespace) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--phrases", type=int, default=3000)
     parser.add_argument("--seconds", type=float, default=20.0, help="per mode")
     parser.add_argument("--clients", type=int, default=20, help="agents typing lookups")

@@ -54,8 +54,10 @@ def last_month(today: date) -> tuple[date, date, str]:
 def build(db: sqlite_utils.Database, conversations: int, agents: int, start: date, days: int) -> int:
     rng = random.Random(11)
     shops = [kb_store.insert_shop(db, f"bench_{n}", f"压测店铺{n}") for n in range(3)]
-    agent_ids = [kb_store.insert_agent(db, f"a{n:02d}", f"客服{n:02d}", "agent", shops[n % 3], None, shops)
-                 for n in range(agents)]
+    agent_ids = [
+        kb_store.insert_agent(db, f"a{n:02d}", f"客服{n:02d}", "agent", shops[n % 3], None, shops)
+        for n in range(agents)
+    ]
     boss = kb_store.insert_agent(db, "boss", "主管", "supervisor", shops[0], None, shops)
     messages, buyers, orders, lines = [], [], [], []
     buyer_ids: dict[tuple[int, str], int] = {}
@@ -69,7 +71,10 @@ def build(db: sqlite_utils.Database, conversations: int, agents: int, start: dat
         answer = asked + timedelta(seconds=rng.randint(10, 400))
         rows = [(asked, "in", None), (answer, "out", "human")]
         if n % 3 == 0:
-            rows += [(answer + timedelta(seconds=60), "in", None), (answer + timedelta(seconds=90), "out", "human")]
+            rows += [
+                (answer + timedelta(seconds=60), "in", None),
+                (answer + timedelta(seconds=90), "out", "human"),
+            ]
         for at, direction, source in rows:
             messages.append((shop, conv, nick, direction, source, agent, "消息", utc_text(at), utc_text(at)))
         if (shop, nick) not in buyer_ids:
@@ -78,11 +83,18 @@ def build(db: sqlite_utils.Database, conversations: int, agents: int, start: dat
         if n % 4 == 0:
             created = asked + timedelta(minutes=rng.randint(5, 600))
             order_id = f"{2026_0000_0000_0000 + n}"
-            orders.append((order_id, shop, buyer_ids[(shop, nick)], created.isoformat(),
-                           (created + timedelta(minutes=3)).isoformat(), rng.randint(50, 900) * 100))
+            orders.append(
+                (
+                    order_id,
+                    shop,
+                    buyer_ids[(shop, nick)],
+                    created.isoformat(),
+                    (created + timedelta(minutes=3)).isoformat(),
+                    rng.randint(50, 900) * 100,
+                )
+            )
             lines.append((order_id, "SKU-1", "压测商品", 9_900, rng.randint(1, 3)))
-    db.conn.executemany(
-        "INSERT INTO buyers (id, shop_id, nick, first_seen_at) VALUES (?, ?, ?, ?)", buyers)
+    db.conn.executemany("INSERT INTO buyers (id, shop_id, nick, first_seen_at) VALUES (?, ?, ?, ?)", buyers)
     db.conn.executemany(
         """INSERT INTO orders (id, shop_id, buyer_id, status, created_at, paid_at, price_fen, receiver_name,
                receiver_phone, province, city, address_detail, updated_at)
@@ -90,12 +102,18 @@ def build(db: sqlite_utils.Database, conversations: int, agents: int, start: dat
         [(*o, o[3]) for o in orders],
     )
     db.conn.executemany(
-        "INSERT INTO order_lines (order_id, sku, title, unit_price_fen, quantity) VALUES (?, ?, ?, ?, ?)", lines)
+        "INSERT INTO order_lines (order_id, sku, title, unit_price_fen, quantity) VALUES (?, ?, ?, ?, ?)",
+        lines,
+    )
     db.conn.executemany(
         """INSERT INTO conversation_messages (shop_id, conversation, buyer_nick, direction, source, agent_id, text,
-               at, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""", messages)
-    print(f"built: {conversations:,} conversations, {len(messages):,} messages, {len(orders):,} paid orders,"
-          f" {agents} agents × 3 shops")
+               at, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        messages,
+    )
+    print(
+        f"built: {conversations:,} conversations, {len(messages):,} messages, {len(orders):,} paid orders,"
+        f" {agents} agents × 3 shops"
+    )
     return boss
 
 
@@ -107,7 +125,9 @@ async def run(args: argparse.Namespace) -> None:
         db = AsyncDatabase(data / "kefu.db")
         db.open(MIGRATION_SETS)
         started = time.perf_counter()
-        boss = db.write_sync(lambda conn: build(conn, args.conversations, args.agents, start, (end - start).days))
+        boss = db.write_sync(
+            lambda conn: build(conn, args.conversations, args.agents, start, (end - start).days)
+        )
         db.close()
         print(f"build: {time.perf_counter() - started:.1f} s")
         settings = Settings(data_dir=data, demo_on_first_run=False)
@@ -116,7 +136,9 @@ async def run(args: argparse.Namespace) -> None:
         server = TestServer(app, host="127.0.0.1")
         await server.start_server()
         try:
-            await app[keys.SCHEDULER].run_now("kpi_days")  # the start-up run may still be going: wait for ours
+            await app[keys.SCHEDULER].run_now(
+                "kpi_days"
+            )  # the start-up run may still be going: wait for ours
             await app[keys.DB].write(lambda conn: conn.execute("DELETE FROM kpi_days"))
             shop_ids = sorted(app[keys.DIRECTORY].shops)
             t0 = time.perf_counter()
@@ -143,12 +165,16 @@ async def run(args: argparse.Namespace) -> None:
         print(f"{'the daily aggregates job (hourly, once here)':<52} {job:>9.2f}")
         print(f"{'GET /api/reports/kpi, first (levels: 6 months read)':<52} {timings[0]:>9.3f}")
         print(f"{'GET /api/reports/kpi with aggregates, best':<52} {min(timings):>9.3f}")
-        print(f"{'GET /api/reports/kpi with aggregates, median':<52} {statistics.median(timings):>9.3f}"
-              f"   target ≤ 1.000 ({'met' if statistics.median(timings) <= 1 else 'NOT met'})")
+        print(
+            f"{'GET /api/reports/kpi with aggregates, median':<52} {statistics.median(timings):>9.3f}"
+            f"   target ≤ 1.000 ({'met' if statistics.median(timings) <= 1 else 'NOT met'})"
+        )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--conversations", type=int, default=100_000)
     parser.add_argument("--agents", type=int, default=50)
     parser.add_argument("--runs", type=int, default=5)

@@ -99,10 +99,13 @@ class Load:
         self.received: list[list[float]] = []  # per supervisor: when each frame arrived (wall s)
         self.failures = 0
 
-    async def post(self, http: aiohttp.ClientSession, login: str, event: dict[str, object], measure: bool) -> None:
+    async def post(
+        self, http: aiohttp.ClientSession, login: str, event: dict[str, object], measure: bool
+    ) -> None:
         sent = time.time()
-        async with http.post(f"{self.base}/api/events", json=event,
-                             headers={"Authorization": f"Bearer {self.tokens[login]}"}) as resp:
+        async with http.post(
+            f"{self.base}/api/events", json=event, headers={"Authorization": f"Bearer {self.tokens[login]}"}
+        ) as resp:
             await resp.read()
             if resp.status != 200:
                 self.failures += 1
@@ -158,13 +161,18 @@ class Load:
         return out
 
 
-async def drive(base: str, pid: int, args: argparse.Namespace, staff: list[int], leads: list[int],
-                secret: bytes) -> None:
+async def drive(
+    base: str, pid: int, args: argparse.Namespace, staff: list[int], leads: list[int], secret: bytes
+) -> None:
     directory = Directory(secret=secret)
     tokens = {f"a{n:02d}": directory.token_for(a) for n, a in enumerate(staff)}
     tokens |= {f"s{n}": directory.token_for(s) for n, s in enumerate(leads)}
-    threads = [Thread(f"c-{login}-{k:02d}", SHOP, f"tb_{login}_{k:02d}", login)
-               for login in tokens if login.startswith("a") for k in range(args.conversations)]
+    threads = [
+        Thread(f"c-{login}-{k:02d}", SHOP, f"tb_{login}_{k:02d}", login)
+        for login in tokens
+        if login.startswith("a")
+        for k in range(args.conversations)
+    ]
     events = rush(threads, duration_s=args.duration, lead_s=args.lead)
     history = [e for e in events if e.offset_s < 0]
     live = [e for e in events if e.offset_s >= 0]
@@ -172,9 +180,12 @@ async def drive(base: str, pid: int, args: argparse.Namespace, staff: list[int],
     connector = aiohttp.TCPConnector(limit=400)
     async with aiohttp.ClientSession(connector=connector) as http:
         start = datetime.now(UTC)
-        print(f"{len(threads)} conversations of {len(staff)} agents; {len(history)} events of the last"
-              f" {args.lead:.0f} s posted first, then {len(live)} over {args.duration:.0f} s"
-              f" ({len(live) / args.duration:.1f}/s)", flush=True)
+        print(
+            f"{len(threads)} conversations of {len(staff)} agents; {len(history)} events of the last"
+            f" {args.lead:.0f} s posted first, then {len(live)} over {args.duration:.0f} s"
+            f" ({len(live) / args.duration:.1f}/s)",
+            flush=True,
+        )
         t0 = time.perf_counter()
         by_login: dict[str, list[dict[str, object]]] = {}
         for e in history:
@@ -191,8 +202,10 @@ async def drive(base: str, pid: int, args: argparse.Namespace, staff: list[int],
         await asyncio.sleep(1.0)
         began = time.monotonic()
         until = began + args.duration
-        pollers = [asyncio.create_task(load.poll(http, login, until, n * POLL_S / len(staff)))
-                   for n, login in enumerate(t for t in tokens if t.startswith("a"))]
+        pollers = [
+            asyncio.create_task(load.poll(http, login, until, n * POLL_S / len(staff)))
+            for n, login in enumerate(t for t in tokens if t.startswith("a"))
+        ]
         memory: list[tuple[float, float]] = [(0.0, rss_mb(pid))]
         pending: set[asyncio.Task[None]] = set()
         next_sample = 10.0
@@ -224,17 +237,25 @@ def report(load: Load, memory: list[tuple[float, float]], args: argparse.Namespa
     second = [m for t, m in memory if t > half] or [memory[-1][1]]
     growth = max(second) - max(first)
     flat = growth < 0.05 * max(first)
-    print(f"{len(load.watch_ms)} /api/watch requests, {len(load.posted)} message events × {len(load.frames)}"
-          f" supervisors, {load.failures} failed posts")
+    print(
+        f"{len(load.watch_ms)} /api/watch requests, {len(load.posted)} message events × {len(load.frames)}"
+        f" supervisors, {load.failures} failed posts"
+    )
     print(f"{'':38}{'p50':>9}{'p99':>9}{'max':>9}   target")
-    print(f"{'GET /api/watch (ms)':38}{_percentile(load.watch_ms, 0.5):>9.2f}{watch_p99:>9.2f}"
-          f"{max(load.watch_ms):>9.2f}   p99 ≤ 20 ms {'✔' if watch_p99 <= 20 else '✘'}")
+    print(
+        f"{'GET /api/watch (ms)':38}{_percentile(load.watch_ms, 0.5):>9.2f}{watch_p99:>9.2f}"
+        f"{max(load.watch_ms):>9.2f}   p99 ≤ 20 ms {'✔' if watch_p99 <= 20 else '✘'}"
+    )
     if screen:
-        print(f"{'event → supervisor screen (ms)':38}{_percentile(screen, 0.5):>9.2f}{screen_p99:>9.2f}"
-              f"{max(screen):>9.2f}   p99 ≤ 200 ms {'✔' if screen_p99 <= 200 else '✘'}")
-    print(f"service memory (RSS MB): start {memory[0][1]:.1f}, peak of the first half {max(first):.1f},"
-          f" of the second half {max(second):.1f}, end {memory[-1][1]:.1f} → growth {growth:+.1f} MB in the"
-          f" second half   target flat (< 5 % of the first half) {'✔' if flat else '✘'}")
+        print(
+            f"{'event → supervisor screen (ms)':38}{_percentile(screen, 0.5):>9.2f}{screen_p99:>9.2f}"
+            f"{max(screen):>9.2f}   p99 ≤ 200 ms {'✔' if screen_p99 <= 200 else '✘'}"
+        )
+    print(
+        f"service memory (RSS MB): start {memory[0][1]:.1f}, peak of the first half {max(first):.1f},"
+        f" of the second half {max(second):.1f}, end {memory[-1][1]:.1f} → growth {growth:+.1f} MB in the"
+        f" second half   target flat (< 5 % of the first half) {'✔' if flat else '✘'}"
+    )
 
 
 def main() -> None:
@@ -250,7 +271,9 @@ def main() -> None:
         staff, leads = seed(data_dir, args.agents, args.supervisors)
         secret = load_secret(data_dir)
         port = free_port()
-        process = multiprocessing.get_context("spawn").Process(target=SERVE or serve, args=(str(data_dir), port))
+        process = multiprocessing.get_context("spawn").Process(
+            target=SERVE or serve, args=(str(data_dir), port)
+        )
         process.start()
         try:
             asyncio.run(wait_up(f"http://127.0.0.1:{port}"))

@@ -39,7 +39,9 @@ def update_campaign(db: sqlite_utils.Database, campaign_id: int, body: Campaign,
     if body.shop_id != current.shop_id:
         raise Invalid.field("shop_id", "活动不能换店铺")
     check_version(current.name, current, current.version, body.version)
-    saved = store.save_campaign(db, body.model_copy(update={"id": campaign_id, "version": current.version + 1}))
+    saved = store.save_campaign(
+        db, body.model_copy(update={"id": campaign_id, "version": current.version + 1})
+    )
     store.record_revision(
         db,
         "campaign",

@@ -222,7 +222,9 @@ class Analyzer:
                 if feat not in feats:
                     feats[feat] = weight * ORIG_FACTOR
         if self._related is not None and (related := self._related(canon)) != canon:
-            for feat, weight in self.features(related, self._related.syllables(canon, canon_syllables)).items():
+            for feat, weight in self.features(
+                related, self._related.syllables(canon, canon_syllables)
+            ).items():
                 if feat not in feats:
                     feats[feat] = weight * RELATED_FACTOR
         return feats

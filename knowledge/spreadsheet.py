@@ -119,8 +119,13 @@ def _csv_table(binary: IO[bytes], size: int, score: Callable[[Sequence[str]], in
 # An export of 200,000 orders is big, but bounded all the same (see ``xlsx_guard``): the declared range
 # is ignored, DTDs and entities are refused, and the sheet is scanned for its size before openpyxl reads it.
 EXPORT_LIMITS = ImportLimits(
-    rows=300_000, columns=200, row_cells=2_000, cells=30_000_000, shared_strings=5_000_000,
-    unpacked_bytes=MAX_XLSX_UNPACKED, seconds=600,
+    rows=300_000,
+    columns=200,
+    row_cells=2_000,
+    cells=30_000_000,
+    shared_strings=5_000_000,
+    unpacked_bytes=MAX_XLSX_UNPACKED,
+    seconds=600,
 )
 
 

@@ -45,8 +45,13 @@ def list_agents(db: sqlite_utils.Database) -> list[Agent]:
         shops.setdefault(row["agent_id"], []).append(row["shop_id"])
     return [
         Agent(
-            id=r["id"], login=r["login"], name=r["name"], role=r["role"], main_shop_id=r["main_shop_id"],
-            team_id=r["team_id"], active=bool(r["active"]),
+            id=r["id"],
+            login=r["login"],
+            name=r["name"],
+            role=r["role"],
+            main_shop_id=r["main_shop_id"],
+            team_id=r["team_id"],
+            active=bool(r["active"]),
             shop_ids=shops.get(r["id"]) or [r["main_shop_id"]],
         )
         for r in db.query("SELECT * FROM agents ORDER BY id")
@@ -69,8 +74,14 @@ def insert_team(db: sqlite_utils.Database, shop_id: int, name: str) -> int:
 
 
 def insert_agent(
-    db: sqlite_utils.Database, login: str, name: str, role: str, main_shop_id: int,
-    team_id: int | None = None, shop_ids: list[int] | None = None, at: str | None = None,
+    db: sqlite_utils.Database,
+    login: str,
+    name: str,
+    role: str,
+    main_shop_id: int,
+    team_id: int | None = None,
+    shop_ids: list[int] | None = None,
+    at: str | None = None,
 ) -> int:
     cursor = db.execute(
         "INSERT INTO agents (login, name, role, main_shop_id, team_id, created_at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -83,34 +94,56 @@ def insert_agent(
 
 
 def record_revision(
-    db: sqlite_utils.Database, entity: str, entity_id: int, version: int, action: RevisionAction,
-    agent_id: int | None, before: dict[str, Any] | None, after: dict[str, Any] | None,
+    db: sqlite_utils.Database,
+    entity: str,
+    entity_id: int,
+    version: int,
+    action: RevisionAction,
+    agent_id: int | None,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
     at: str | None = None,
 ) -> int:
     """Keep one saved state of a knowledge row; call it in the same transaction as the change."""
     cursor = db.execute(
         "INSERT INTO revisions (entity, entity_id, version, action, agent_id, at, before, after)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [entity, entity_id, version, action.value, agent_id, at or now(),
-         None if before is None else json.dumps(before, ensure_ascii=False),
-         None if after is None else json.dumps(after, ensure_ascii=False)],
+        [
+            entity,
+            entity_id,
+            version,
+            action.value,
+            agent_id,
+            at or now(),
+            None if before is None else json.dumps(before, ensure_ascii=False),
+            None if after is None else json.dumps(after, ensure_ascii=False),
+        ],
     )
     return int(cursor.lastrowid or 0)
 
 
 def has_revisions(db: sqlite_utils.Database, entity: str, entity_id: int) -> bool:
     """Whether any state of the row was recorded yet."""
-    return db.execute(
-        "SELECT 1 FROM revisions WHERE entity = ? AND entity_id = ? LIMIT 1", [entity, entity_id]
-    ).fetchone() is not None
+    return (
+        db.execute(
+            "SELECT 1 FROM revisions WHERE entity = ? AND entity_id = ? LIMIT 1", [entity, entity_id]
+        ).fetchone()
+        is not None
+    )
 
 
 def list_revisions(db: sqlite_utils.Database, entity: str, entity_id: int) -> list[Revision]:
     """Every saved state of one row, newest first."""
     return [
         Revision(
-            id=r["id"], entity=r["entity"], entity_id=r["entity_id"], version=r["version"],
-            action=r["action"], agent_id=r["agent_id"], agent_name=r["agent_name"], at=r["at"],
+            id=r["id"],
+            entity=r["entity"],
+            entity_id=r["entity_id"],
+            version=r["version"],
+            action=r["action"],
+            agent_id=r["agent_id"],
+            agent_name=r["agent_name"],
+            at=r["at"],
             before=None if r["before"] is None else json.loads(r["before"]),
             after=None if r["after"] is None else json.loads(r["after"]),
         )
@@ -127,8 +160,10 @@ def record_usage(db: sqlite_utils.Database, events: list[UsageEvent]) -> None:
     db.conn.executemany(
         "INSERT INTO usage_events (shop_id, agent_id, kind, ref_id, conversation, edited, at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [(e.shop_id, e.agent_id, e.kind.value, e.ref_id, e.conversation, int(e.edited), e.at.isoformat())
-         for e in events],
+        [
+            (e.shop_id, e.agent_id, e.kind.value, e.ref_id, e.conversation, int(e.edited), e.at.isoformat())
+            for e in events
+        ],
     )
 
 
@@ -145,22 +180,40 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def insert_item(db: sqlite_utils.Database, item: Item, knowledge: ItemKnowledge | None, at: str | None = None) -> int:
+def insert_item(
+    db: sqlite_utils.Database, item: Item, knowledge: ItemKnowledge | None, at: str | None = None
+) -> int:
     """Save an item (its id is assigned by the database) and its product knowledge."""
     stamp = at or now()
     cursor = db.execute(
         "INSERT INTO items (shop_id, sku, title, category, price_fen, stock, attributes, on_sale, updated_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [item.shop_id, item.sku, item.title, item.category, item.price_fen, item.stock,
-         _json(item.attributes), int(item.on_sale), stamp],
+        [
+            item.shop_id,
+            item.sku,
+            item.title,
+            item.category,
+            item.price_fen,
+            item.stock,
+            _json(item.attributes),
+            int(item.on_sale),
+            stamp,
+        ],
     )
     item_id = int(cursor.lastrowid or 0)
     if knowledge is not None:
         db.execute(
             "INSERT INTO item_knowledge (item_id, selling_points, size_chart, installation, usage_notes, in_box,"
             " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [item_id, _json(knowledge.selling_points), knowledge.size_chart, knowledge.installation,
-             knowledge.usage_notes, _json(knowledge.in_box), stamp],
+            [
+                item_id,
+                _json(knowledge.selling_points),
+                knowledge.size_chart,
+                knowledge.installation,
+                knowledge.usage_notes,
+                _json(knowledge.in_box),
+                stamp,
+            ],
         )
     return item_id
 
@@ -176,14 +229,26 @@ def intent_snapshot(intent: Intent) -> dict[str, Any]:
     return intent.model_dump(mode="json", exclude={"id", "version"})
 
 
-def insert_intent(db: sqlite_utils.Database, intent: Intent, agent_id: int | None, at: str | None = None) -> int:
+def insert_intent(
+    db: sqlite_utils.Database, intent: Intent, agent_id: int | None, at: str | None = None
+) -> int:
     """Save an intent with its examples and answers, and its first revision."""
     stamp = at or now()
     cursor = db.execute(
         "INSERT INTO intents (shop_id, key, name, topic, keywords, item_id, campaign_id, enabled, updated_at,"
         " name_pinyin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [intent.shop_id, intent.key, intent.name, intent.topic.value, _json(intent.keywords), intent.item_id,
-         intent.campaign_id, int(intent.enabled), stamp, stored_pinyin(intent.name)],
+        [
+            intent.shop_id,
+            intent.key,
+            intent.name,
+            intent.topic.value,
+            _json(intent.keywords),
+            intent.item_id,
+            intent.campaign_id,
+            int(intent.enabled),
+            stamp,
+            stored_pinyin(intent.name),
+        ],
     )
     intent_id = int(cursor.lastrowid or 0)
     _insert_examples(db, intent_id, intent.examples)
@@ -191,8 +256,9 @@ def insert_intent(db: sqlite_utils.Database, intent: Intent, agent_id: int | Non
         "INSERT INTO intent_answers (intent_id, template, position) VALUES (?, ?, ?)",
         [(intent_id, text, i) for i, text in enumerate(intent.answers)],
     )
-    record_revision(db, "intent", intent_id, 1, RevisionAction.CREATE, agent_id, None,
-                    intent_snapshot(intent), at=stamp)
+    record_revision(
+        db, "intent", intent_id, 1, RevisionAction.CREATE, agent_id, None, intent_snapshot(intent), at=stamp
+    )
     return intent_id
 
 
@@ -243,35 +309,67 @@ def prune_embeddings(db: sqlite_utils.Database, keep: set[str]) -> int:
     return len(gone)
 
 
-def insert_campaign(db: sqlite_utils.Database, campaign: Campaign, agent_id: int | None, at: str | None = None) -> int:
+def insert_campaign(
+    db: sqlite_utils.Database, campaign: Campaign, agent_id: int | None, at: str | None = None
+) -> int:
     """Save a campaign and its scripts, and the campaign's first revision."""
     stamp = at or now()
     cursor = db.execute(
         "INSERT INTO campaigns (shop_id, name, starts_at, ends_at, rules, variables, updated_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [campaign.shop_id, campaign.name, campaign.starts_at.isoformat(), campaign.ends_at.isoformat(),
-         campaign.rules, _json(campaign.variables), stamp],
+        [
+            campaign.shop_id,
+            campaign.name,
+            campaign.starts_at.isoformat(),
+            campaign.ends_at.isoformat(),
+            campaign.rules,
+            _json(campaign.variables),
+            stamp,
+        ],
     )
     campaign_id = int(cursor.lastrowid or 0)
     db.conn.executemany(
         "INSERT INTO campaign_scripts (campaign_id, kind, situation, title, body, position, updated_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [(campaign_id, s.kind.value, s.situation, s.title, s.body, s.position, stamp) for s in campaign.scripts],
+        [
+            (campaign_id, s.kind.value, s.situation, s.title, s.body, s.position, stamp)
+            for s in campaign.scripts
+        ],
     )
-    record_revision(db, "campaign", campaign_id, 1, RevisionAction.CREATE, agent_id, None,
-                    campaign.model_dump(mode="json", exclude={"id", "version"}), at=stamp)
+    record_revision(
+        db,
+        "campaign",
+        campaign_id,
+        1,
+        RevisionAction.CREATE,
+        agent_id,
+        None,
+        campaign.model_dump(mode="json", exclude={"id", "version"}),
+        at=stamp,
+    )
     return campaign_id
 
 
-def insert_synonyms(db: sqlite_utils.Database, group: SynonymGroup, agent_id: int | None, at: str | None = None) -> int:
+def insert_synonyms(
+    db: sqlite_utils.Database, group: SynonymGroup, agent_id: int | None, at: str | None = None
+) -> int:
     stamp = at or now()
     cursor = db.execute(
         "INSERT INTO synonyms (shop_id, words, updated_at) VALUES (?, ?, ?)",
         [group.shop_id, _json(group.words), stamp],
     )
     group_id = int(cursor.lastrowid or 0)
-    record_revision(db, "synonyms", group_id, 1, RevisionAction.CREATE, agent_id, None,
-                    {"shop_id": group.shop_id, "words": group.words}, at=stamp)
+    record_revision(
+        db,
+        "synonyms",
+        group_id,
+        1,
+        RevisionAction.CREATE,
+        agent_id,
+        None,
+        {"shop_id": group.shop_id, "words": group.words},
+        at=stamp,
+    )
     return group_id
 
 
@@ -288,15 +386,29 @@ def _intent_rows(db: sqlite_utils.Database, where: str, params: list[Any]) -> li
     marks = ",".join("?" * len(ids))
     examples: dict[int, list[str]] = {}
     answers: dict[int, list[str]] = {}
-    for r in db.query(f"SELECT intent_id, text FROM intent_examples WHERE intent_id IN ({marks}) ORDER BY position, id", ids):
+    for r in db.query(
+        f"SELECT intent_id, text FROM intent_examples WHERE intent_id IN ({marks}) ORDER BY position, id", ids
+    ):
         examples.setdefault(r["intent_id"], []).append(r["text"])
-    for r in db.query(f"SELECT intent_id, template FROM intent_answers WHERE intent_id IN ({marks}) ORDER BY position, id", ids):
+    for r in db.query(
+        f"SELECT intent_id, template FROM intent_answers WHERE intent_id IN ({marks}) ORDER BY position, id",
+        ids,
+    ):
         answers.setdefault(r["intent_id"], []).append(r["template"])
     return [
         Intent.model_construct(
-            id=r["id"], shop_id=r["shop_id"], key=r["key"], name=r["name"], topic=IntentTopic(r["topic"]),
-            keywords=json.loads(r["keywords"]), examples=examples.get(r["id"], []), answers=answers.get(r["id"], []),
-            item_id=r["item_id"], campaign_id=r["campaign_id"], enabled=bool(r["enabled"]), version=r["version"],
+            id=r["id"],
+            shop_id=r["shop_id"],
+            key=r["key"],
+            name=r["name"],
+            topic=IntentTopic(r["topic"]),
+            keywords=json.loads(r["keywords"]),
+            examples=examples.get(r["id"], []),
+            answers=answers.get(r["id"], []),
+            item_id=r["item_id"],
+            campaign_id=r["campaign_id"],
+            enabled=bool(r["enabled"]),
+            version=r["version"],
         )
         for r in rows
     ]
@@ -313,8 +425,15 @@ def get_intent(db: sqlite_utils.Database, intent_id: int) -> Intent | None:
 
 
 def list_intents(
-    db: sqlite_utils.Database, shop_id: int, *, search: str = "", topic: str | None = None,
-    item_id: int | None = None, campaign_id: int | None = None, after: int = 0, limit: int = 50,
+    db: sqlite_utils.Database,
+    shop_id: int,
+    *,
+    search: str = "",
+    topic: str | None = None,
+    item_id: int | None = None,
+    campaign_id: int | None = None,
+    after: int = 0,
+    limit: int = 50,
 ) -> list[Intent]:
     """One page of a shop's intents by id; ``search`` looks in key, name, keywords and examples."""
     where = ["shop_id = ?", "id > ?"]
@@ -330,8 +449,10 @@ def list_intents(
         params.append(campaign_id)
     if search:
         like = f"%{search}%"
-        where.append("(key LIKE ? OR name LIKE ? OR keywords LIKE ? OR id IN "
-                     "(SELECT intent_id FROM intent_examples WHERE text LIKE ?))")
+        where.append(
+            "(key LIKE ? OR name LIKE ? OR keywords LIKE ? OR id IN "
+            "(SELECT intent_id FROM intent_examples WHERE text LIKE ?))"
+        )
         params += [like, like, like, like]
     return _intent_rows(db, " AND ".join(where) + " ORDER BY id LIMIT ?", [*params, limit])
 
@@ -345,15 +466,28 @@ def save_intent(db: sqlite_utils.Database, intent: Intent, at: str | None = None
         " key = excluded.key, name = excluded.name, topic = excluded.topic, keywords = excluded.keywords,"
         " item_id = excluded.item_id, campaign_id = excluded.campaign_id, enabled = excluded.enabled,"
         " version = excluded.version, updated_at = excluded.updated_at, name_pinyin = excluded.name_pinyin",
-        [intent.id, intent.shop_id, intent.key, intent.name, intent.topic.value, _json(intent.keywords),
-         intent.item_id, intent.campaign_id, int(intent.enabled), intent.version, at or now(),
-         stored_pinyin(intent.name)],
+        [
+            intent.id,
+            intent.shop_id,
+            intent.key,
+            intent.name,
+            intent.topic.value,
+            _json(intent.keywords),
+            intent.item_id,
+            intent.campaign_id,
+            int(intent.enabled),
+            intent.version,
+            at or now(),
+            stored_pinyin(intent.name),
+        ],
     )
     db.execute("DELETE FROM intent_examples WHERE intent_id = ?", [intent.id])
     db.execute("DELETE FROM intent_answers WHERE intent_id = ?", [intent.id])
     _insert_examples(db, intent.id, intent.examples)
-    db.conn.executemany("INSERT INTO intent_answers (intent_id, template, position) VALUES (?, ?, ?)",
-                        [(intent.id, t, i) for i, t in enumerate(intent.answers)])
+    db.conn.executemany(
+        "INSERT INTO intent_answers (intent_id, template, position) VALUES (?, ?, ?)",
+        [(intent.id, t, i) for i, t in enumerate(intent.answers)],
+    )
 
 
 def delete_row(db: sqlite_utils.Database, table: str, row_id: int) -> None:
@@ -362,8 +496,9 @@ def delete_row(db: sqlite_utils.Database, table: str, row_id: int) -> None:
 
 
 def intent_key_taken(db: sqlite_utils.Database, shop_id: int, key: str, except_id: int | None) -> str | None:
-    row = db.execute("SELECT name FROM intents WHERE shop_id = ? AND key = ? AND id IS NOT ?",
-                     [shop_id, key, except_id]).fetchone()
+    row = db.execute(
+        "SELECT name FROM intents WHERE shop_id = ? AND key = ? AND id IS NOT ?", [shop_id, key, except_id]
+    ).fetchone()
     return None if row is None else str(row[0])
 
 
@@ -371,14 +506,33 @@ def _campaign_rows(db: sqlite_utils.Database, where: str, params: list[Any]) -> 
     campaigns = []
     for r in db.query(f"SELECT * FROM campaigns WHERE {where}", params):
         scripts = [
-            CampaignScript(id=s["id"], campaign_id=s["campaign_id"], kind=s["kind"], situation=s["situation"],
-                           title=s["title"], body=s["body"], position=s["position"], version=s["version"])
-            for s in db.query("SELECT * FROM campaign_scripts WHERE campaign_id = ? ORDER BY position, id", [r["id"]])
+            CampaignScript(
+                id=s["id"],
+                campaign_id=s["campaign_id"],
+                kind=s["kind"],
+                situation=s["situation"],
+                title=s["title"],
+                body=s["body"],
+                position=s["position"],
+                version=s["version"],
+            )
+            for s in db.query(
+                "SELECT * FROM campaign_scripts WHERE campaign_id = ? ORDER BY position, id", [r["id"]]
+            )
         ]
-        campaigns.append(Campaign(
-            id=r["id"], shop_id=r["shop_id"], name=r["name"], starts_at=r["starts_at"], ends_at=r["ends_at"],
-            rules=r["rules"], variables=json.loads(r["variables"]), scripts=scripts, version=r["version"],
-        ))
+        campaigns.append(
+            Campaign(
+                id=r["id"],
+                shop_id=r["shop_id"],
+                name=r["name"],
+                starts_at=r["starts_at"],
+                ends_at=r["ends_at"],
+                rules=r["rules"],
+                variables=json.loads(r["variables"]),
+                scripts=scripts,
+                version=r["version"],
+            )
+        )
     return campaigns
 
 
@@ -391,7 +545,9 @@ def get_campaign(db: sqlite_utils.Database, campaign_id: int) -> Campaign | None
     return found[0] if found else None
 
 
-def list_campaigns(db: sqlite_utils.Database, shop_id: int, after: int = 0, limit: int = 50) -> list[Campaign]:
+def list_campaigns(
+    db: sqlite_utils.Database, shop_id: int, after: int = 0, limit: int = 50
+) -> list[Campaign]:
     return _campaign_rows(db, "shop_id = ? AND id > ? ORDER BY id LIMIT ?", [shop_id, after, limit])
 
 
@@ -404,12 +560,23 @@ def save_campaign(db: sqlite_utils.Database, campaign: Campaign, at: str | None 
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name,"
         " starts_at = excluded.starts_at, ends_at = excluded.ends_at, rules = excluded.rules,"
         " variables = excluded.variables, version = excluded.version, updated_at = excluded.updated_at",
-        [campaign.id, campaign.shop_id, campaign.name, campaign.starts_at.isoformat(), campaign.ends_at.isoformat(),
-         campaign.rules, _json(campaign.variables), campaign.version, stamp],
+        [
+            campaign.id,
+            campaign.shop_id,
+            campaign.name,
+            campaign.starts_at.isoformat(),
+            campaign.ends_at.isoformat(),
+            campaign.rules,
+            _json(campaign.variables),
+            campaign.version,
+            stamp,
+        ],
     )
     keep = [s.id for s in campaign.scripts if s.id is not None]
-    db.execute(f"DELETE FROM campaign_scripts WHERE campaign_id = ? AND id NOT IN ({','.join('?' * len(keep))})",
-               [campaign.id, *keep])
+    db.execute(
+        f"DELETE FROM campaign_scripts WHERE campaign_id = ? AND id NOT IN ({','.join('?' * len(keep))})",
+        [campaign.id, *keep],
+    )
     scripts = []
     for s in campaign.scripts:
         cursor = db.execute(
@@ -419,13 +586,17 @@ def save_campaign(db: sqlite_utils.Database, campaign: Campaign, at: str | None 
             " position = excluded.position, version = campaign_scripts.version + 1, updated_at = excluded.updated_at",
             [s.id, campaign.id, s.kind.value, s.situation, s.title, s.body, s.position, stamp],
         )
-        scripts.append(s.model_copy(update={"id": s.id or int(cursor.lastrowid or 0), "campaign_id": campaign.id}))
+        scripts.append(
+            s.model_copy(update={"id": s.id or int(cursor.lastrowid or 0), "campaign_id": campaign.id})
+        )
     return campaign.model_copy(update={"scripts": scripts})
 
 
 def load_synonyms(db: sqlite_utils.Database) -> list[SynonymGroup]:
-    return [SynonymGroup(id=r["id"], shop_id=r["shop_id"], words=json.loads(r["words"]), version=r["version"])
-            for r in db.query("SELECT * FROM synonyms ORDER BY id")]
+    return [
+        SynonymGroup(id=r["id"], shop_id=r["shop_id"], words=json.loads(r["words"]), version=r["version"])
+        for r in db.query("SELECT * FROM synonyms ORDER BY id")
+    ]
 
 
 def save_synonyms(db: sqlite_utils.Database, group: SynonymGroup, at: str | None = None) -> None:
@@ -444,14 +615,32 @@ def get_item(db: sqlite_utils.Database, item_id: int) -> tuple[Item, ItemKnowled
         return None
     cols = [d[0] for d in db.execute("SELECT * FROM items LIMIT 0").description]
     row = dict(zip(cols, r, strict=True))
-    item = Item(id=row["id"], shop_id=row["shop_id"], sku=row["sku"], title=row["title"], category=row["category"],
-                price_fen=row["price_fen"], stock=row["stock"], attributes=json.loads(row["attributes"]),
-                on_sale=bool(row["on_sale"]), version=row["version"])
+    item = Item(
+        id=row["id"],
+        shop_id=row["shop_id"],
+        sku=row["sku"],
+        title=row["title"],
+        category=row["category"],
+        price_fen=row["price_fen"],
+        stock=row["stock"],
+        attributes=json.loads(row["attributes"]),
+        on_sale=bool(row["on_sale"]),
+        version=row["version"],
+    )
     k = next(iter(db.query("SELECT * FROM item_knowledge WHERE item_id = ?", [item_id])), None)
-    knowledge = None if k is None else ItemKnowledge(
-        item_id=item_id, selling_points=json.loads(k["selling_points"]), size_chart=k["size_chart"],
-        installation=k["installation"], usage_notes=k["usage_notes"], in_box=json.loads(k["in_box"]),
-        version=k["version"])
+    knowledge = (
+        None
+        if k is None
+        else ItemKnowledge(
+            item_id=item_id,
+            selling_points=json.loads(k["selling_points"]),
+            size_chart=k["size_chart"],
+            installation=k["installation"],
+            usage_notes=k["usage_notes"],
+            in_box=json.loads(k["in_box"]),
+            version=k["version"],
+        )
+    )
     return item, knowledge
 
 
@@ -462,8 +651,16 @@ def save_item_knowledge(db: sqlite_utils.Database, knowledge: ItemKnowledge, at:
         " selling_points = excluded.selling_points, size_chart = excluded.size_chart,"
         " installation = excluded.installation, usage_notes = excluded.usage_notes, in_box = excluded.in_box,"
         " version = excluded.version, updated_at = excluded.updated_at",
-        [knowledge.item_id, _json(knowledge.selling_points), knowledge.size_chart, knowledge.installation,
-         knowledge.usage_notes, _json(knowledge.in_box), knowledge.version, at or now()],
+        [
+            knowledge.item_id,
+            _json(knowledge.selling_points),
+            knowledge.size_chart,
+            knowledge.installation,
+            knowledge.usage_notes,
+            _json(knowledge.in_box),
+            knowledge.version,
+            at or now(),
+        ],
     )
 
 
@@ -471,15 +668,27 @@ def get_revision(db: sqlite_utils.Database, revision_id: int) -> Revision | None
     r = next(iter(db.query("SELECT * FROM revisions WHERE id = ?", [revision_id])), None)
     if r is None:
         return None
-    return Revision(id=r["id"], entity=r["entity"], entity_id=r["entity_id"], version=r["version"],
-                    action=r["action"], agent_id=r["agent_id"], at=r["at"],
-                    before=None if r["before"] is None else json.loads(r["before"]),
-                    after=None if r["after"] is None else json.loads(r["after"]))
+    return Revision(
+        id=r["id"],
+        entity=r["entity"],
+        entity_id=r["entity_id"],
+        version=r["version"],
+        action=r["action"],
+        agent_id=r["agent_id"],
+        at=r["at"],
+        before=None if r["before"] is None else json.loads(r["before"]),
+        after=None if r["after"] is None else json.loads(r["after"]),
+    )
 
 
 def record_unmatched(
-    db: sqlite_utils.Database, shop_id: int, normalized: str, text: str, best_intent_id: int | None,
-    best_score: float | None, at: str | None = None,
+    db: sqlite_utils.Database,
+    shop_id: int,
+    normalized: str,
+    text: str,
+    best_intent_id: int | None,
+    best_score: float | None,
+    at: str | None = None,
 ) -> None:
     """Keep a question without a confident answer (counted per shop and normalised text)."""
     stamp = at or now()
@@ -492,10 +701,16 @@ def record_unmatched(
     )
 
 
-def list_unmatched(db: sqlite_utils.Database, shop_id: int, limit: int = 50, after: int = 0) -> list[dict[str, Any]]:
-    return list(db.query(
-        "SELECT id, normalized, text, count, best_intent_id, best_score, first_at, last_at FROM unmatched_messages"
-        " WHERE shop_id = ? AND id > ? ORDER BY id LIMIT ?", [shop_id, after, limit]))
+def list_unmatched(
+    db: sqlite_utils.Database, shop_id: int, limit: int = 50, after: int = 0
+) -> list[dict[str, Any]]:
+    return list(
+        db.query(
+            "SELECT id, normalized, text, count, best_intent_id, best_score, first_at, last_at FROM unmatched_messages"
+            " WHERE shop_id = ? AND id > ? ORDER BY id LIMIT ?",
+            [shop_id, after, limit],
+        )
+    )
 
 
 def search_items(
@@ -510,14 +725,18 @@ def search_items(
         where.append("(i.title LIKE ? OR i.sku LIKE ?)")
         params += [f"%{search}%", f"%{search}%"]
     having = " HAVING hot_answers > 0" if hot_only else ""
-    return list(db.query(
-        "SELECT i.id, i.sku, i.title, i.category, i.stock, i.on_sale,"
-        " (SELECT count(*) FROM intents n WHERE n.item_id = i.id) AS hot_answers,"
-        " EXISTS (SELECT 1 FROM item_knowledge k WHERE k.item_id = i.id) AS has_knowledge,"
-        " (SELECT count(*) FROM revisions r WHERE r.entity = 'item_knowledge' AND r.entity_id = i.id)"
-        " AS knowledge_revisions"
-        f" FROM items i WHERE {' AND '.join(where)} GROUP BY i.id{having}"
-        " ORDER BY hot_answers DESC, i.id LIMIT ?", [*params, limit]))
+    return list(
+        db.query(
+            "SELECT i.id, i.sku, i.title, i.category, i.stock, i.on_sale,"
+            " (SELECT count(*) FROM intents n WHERE n.item_id = i.id) AS hot_answers,"
+            " EXISTS (SELECT 1 FROM item_knowledge k WHERE k.item_id = i.id) AS has_knowledge,"
+            " (SELECT count(*) FROM revisions r WHERE r.entity = 'item_knowledge' AND r.entity_id = i.id)"
+            " AS knowledge_revisions"
+            f" FROM items i WHERE {' AND '.join(where)} GROUP BY i.id{having}"
+            " ORDER BY hot_answers DESC, i.id LIMIT ?",
+            [*params, limit],
+        )
+    )
 
 
 def unmatched_shop(db: sqlite_utils.Database, message_id: int) -> int | None:

@@ -69,6 +69,7 @@ DEFAULT_SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("涨价", "变贵", "贵了"),
 )
 
+
 def merged(shop_groups: Iterable[Iterable[str]], *, defaults: bool = True) -> list[list[str]]:
     """The shop's groups first (their first word heads a group they share a word with), then the defaults."""
     groups = [list(g) for g in shop_groups]

@@ -185,7 +185,21 @@ _LEAD_FILLER_RE = re.compile(
 )
 # Trailing fillers, longest first; 亲 only after a particle (好的亲, 发货了吗亲),
 # so that 母亲 and 父亲 survive.
-_THANKS = ("谢谢亲", "谢谢你", "谢谢您", "谢谢啦", "谢谢了", "多谢了", "多谢啦", "多谢你", "多谢您", "谢谢", "多谢", "谢啦", "谢了")
+_THANKS = (
+    "谢谢亲",
+    "谢谢你",
+    "谢谢您",
+    "谢谢啦",
+    "谢谢了",
+    "多谢了",
+    "多谢啦",
+    "多谢你",
+    "多谢您",
+    "谢谢",
+    "多谢",
+    "谢啦",
+    "谢了",
+)
 _PARTICLES = tuple("呢啊呀哦哈喔噢啦")
 _TRAIL_FILLERS = (*_THANKS, *_PARTICLES)
 _QIN_AFTER = frozenset("吗呢啊呀哦了的哈嘛么啦亲谢")

@@ -65,7 +65,10 @@ class Reader:
     """Shared state of one file's scan: bytes unpacked so far and the deadline."""
 
     def __init__(
-        self, archive: zipfile.ZipFile, limits: ImportLimits = DEFAULT_LIMITS, error: type[ValueError] = TableError
+        self,
+        archive: zipfile.ZipFile,
+        limits: ImportLimits = DEFAULT_LIMITS,
+        error: type[ValueError] = TableError,
     ) -> None:
         self.archive = archive
         self.error = error
@@ -85,9 +88,7 @@ class Reader:
         row_cells = 0
 
         def refuse_dtd(*_: Any) -> None:
-            raise self.error(
-                "Excel 文件里有 DTD 或实体声明（<!DOCTYPE / <!ENTITY），不是正常的表格：已拒绝"
-            )
+            raise self.error("Excel 文件里有 DTD 或实体声明（<!DOCTYPE / <!ENTITY），不是正常的表格：已拒绝")
 
         def start(tag: str, attrs: dict[str, str]) -> None:
             nonlocal row_cells
@@ -98,17 +99,13 @@ class Reader:
                 if local == "si":
                     stats.strings += 1
                     if stats.strings > limits.shared_strings:
-                        raise self.error(
-                            f"Excel 文件的文字超过 {limits.shared_strings} 条：请拆成几个文件"
-                        )
+                        raise self.error(f"Excel 文件的文字超过 {limits.shared_strings} 条：请拆成几个文件")
                 return
             if local == "row":
                 stats.rows += 1
                 row_cells = 0
                 if stats.rows > limits.rows:
-                    raise self.error(
-                        f"表格超过 {limits.rows} 行：一次最多导入 20000 条短语，请拆成几个文件"
-                    )
+                    raise self.error(f"表格超过 {limits.rows} 行：一次最多导入 20000 条短语，请拆成几个文件")
             elif local == "c":
                 row_cells += 1
                 stats.cells += 1

@@ -94,7 +94,9 @@ def _shop_name(db: sqlite_utils.Database, shop_id: int) -> str:
     return str(row["name"]) if row else str(shop_id)
 
 
-def code_clash(db: sqlite_utils.Database, shop_id: int, code: str, holder_id: int, holder_title: str) -> Conflict:
+def code_clash(
+    db: sqlite_utils.Database, shop_id: int, code: str, holder_id: int, holder_title: str
+) -> Conflict:
     """The short code is already held by another phrase of the same scope."""
     return code_clash_in(_shop_name(db, shop_id), code, holder_id, holder_title)
 
@@ -394,7 +396,6 @@ def usage_by_day(db: sqlite_utils.Database, since: str) -> list[tuple[int, int, 
     ]
 
 
-
 # --------------------------------------------------------------------------- #
 # The store interface: SQLite here, PostgreSQL on the team hub (assistant/hub/quick_replies.py)
 # --------------------------------------------------------------------------- #
@@ -427,7 +428,9 @@ class QuickReplyStore(Protocol):
     async def revisions(self, phrase_id: int) -> list[Revision]: ...
     async def list_groups(self, shop_id: int) -> list[QuickReplyGroup]: ...
     async def create_group(self, group: QuickReplyGroup) -> QuickReplyGroup: ...
-    async def reorder_group(self, group_id: int, items: list[tuple[int, int]], agent_id: int | None) -> list[Row]: ...
+    async def reorder_group(
+        self, group_id: int, items: list[tuple[int, int]], agent_id: int | None
+    ) -> list[Row]: ...
 
 
 class SqliteQuickReplyStore:
@@ -456,7 +459,9 @@ class SqliteQuickReplyStore:
     async def update(
         self, phrase_id: int, reply: QuickReply, expected_version: int | None, agent_id: int | None
     ) -> Row:
-        return await self.db.write(lambda c: update_quick_reply(c, phrase_id, reply, expected_version, agent_id))
+        return await self.db.write(
+            lambda c: update_quick_reply(c, phrase_id, reply, expected_version, agent_id)
+        )
 
     async def delete(self, phrase_id: int, expected_version: int | None, agent_id: int | None) -> Row:
         return await self.db.write(lambda c: delete_quick_reply(c, phrase_id, expected_version, agent_id))
@@ -482,5 +487,7 @@ class SqliteQuickReplyStore:
 
         return await self.db.write(save)
 
-    async def reorder_group(self, group_id: int, items: list[tuple[int, int]], agent_id: int | None) -> list[Row]:
+    async def reorder_group(
+        self, group_id: int, items: list[tuple[int, int]], agent_id: int | None
+    ) -> list[Row]:
         return await self.db.write(lambda c: reorder_group(c, group_id, items, agent_id))

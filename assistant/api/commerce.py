@@ -117,7 +117,9 @@ def _nick(request: web.Request) -> str:
 async def buyer_card(request: web.Request) -> web.Response:
     agent = current_agent(request)
     query = read_query(request, ShopQuery)
-    card = await request.app[keys.COMMERCE].buyer_card(resolve_shop(request, agent, query.shop), _nick(request))
+    card = await request.app[keys.COMMERCE].buyer_card(
+        resolve_shop(request, agent, query.shop), _nick(request)
+    )
     return ok(CardOut(card=card))
 
 

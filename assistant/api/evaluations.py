@@ -15,7 +15,9 @@ from assistant.team import kpi_store
 from knowledge.models import Agent
 
 
-async def record_evaluation(request: web.Request, agent: Agent, event: EvaluationInvited | EvaluationRated) -> None:
+async def record_evaluation(
+    request: web.Request, agent: Agent, event: EvaluationInvited | EvaluationRated
+) -> None:
     known = request.app[keys.EVENTS].conversation_of(agent.id, event.conversation)
     if known is None:
         raise BadRequest.field(
@@ -23,9 +25,22 @@ async def record_evaluation(request: web.Request, agent: Agent, event: Evaluatio
         )
     shop_id, buyer = known
     if isinstance(event, EvaluationInvited):
-        write = partial(kpi_store.record_invitation, shop_id=shop_id, conversation=event.conversation,
-                        buyer=buyer, agent_id=agent.id, at=event.at)
+        write = partial(
+            kpi_store.record_invitation,
+            shop_id=shop_id,
+            conversation=event.conversation,
+            buyer=buyer,
+            agent_id=agent.id,
+            at=event.at,
+        )
     else:
-        write = partial(kpi_store.record_rating, shop_id=shop_id, conversation=event.conversation,
-                        buyer=buyer, agent_id=agent.id, rating=event.rating, at=event.at)
+        write = partial(
+            kpi_store.record_rating,
+            shop_id=shop_id,
+            conversation=event.conversation,
+            buyer=buyer,
+            agent_id=agent.id,
+            rating=event.rating,
+            at=event.at,
+        )
     await request.app[keys.DB].write(write)

@@ -28,8 +28,30 @@ from knowledge.models import Id, Model, Role
 
 # A typical day of a Tmall shop's consultations by clock hour (shares), used when there is no history.
 TYPICAL_CURVE: dict[int, float] = {
-    0: 3, 1: 1, 2: 0.5, 3: 0.3, 4: 0.2, 5: 0.3, 6: 0.8, 7: 2, 8: 4, 9: 6, 10: 7, 11: 6.5,
-    12: 5, 13: 5.5, 14: 6, 15: 6, 16: 5.5, 17: 5, 18: 5, 19: 6, 20: 7.5, 21: 8, 22: 6.5, 23: 4.5,
+    0: 3,
+    1: 1,
+    2: 0.5,
+    3: 0.3,
+    4: 0.2,
+    5: 0.3,
+    6: 0.8,
+    7: 2,
+    8: 4,
+    9: 6,
+    10: 7,
+    11: 6.5,
+    12: 5,
+    13: 5.5,
+    14: 6,
+    15: 6,
+    16: 5.5,
+    17: 5,
+    18: 5,
+    19: 6,
+    20: 7.5,
+    21: 8,
+    22: 6.5,
+    23: 4.5,
 }
 
 
@@ -144,7 +166,9 @@ async def forecast(request: web.Request) -> web.Response:
     hours = fc.by_hour(got.consultations, shares, plan)
     t = words.EN if pick_lang(request)[0] == "en" else words.ZH
     svg = charts.bar_chart(
-        t["rc_forecast_curve"], [f"{h.hour:02d}" for h in hours], [round(h.consultations) for h in hours],
+        t["rc_forecast_curve"],
+        [f"{h.hour:02d}" for h in hours],
+        [round(h.consultations) for h in hours],
         width=760,
     )
     planned = sum(plan.values())
@@ -170,9 +194,18 @@ async def forecast(request: web.Request) -> web.Response:
                 )
                 for n in shifts
             ],
-            hours=[HourOut(hour=h.hour, consultations=round(h.consultations, 1), agents_needed=h.agents_needed,
-                           on_shift=h.on_shift) for h in hours],
-            hours_short=[h.hour for h in hours if h.agents_needed > h.on_shift] if roster_from != "none" else [],
+            hours=[
+                HourOut(
+                    hour=h.hour,
+                    consultations=round(h.consultations, 1),
+                    agents_needed=h.agents_needed,
+                    on_shift=h.on_shift,
+                )
+                for h in hours
+            ],
+            hours_short=[h.hour for h in hours if h.agents_needed > h.on_shift]
+            if roster_from != "none"
+            else [],
             rate_3min_now=round(rate_now, 4) if rate_now is not None else None,
             roster_from=roster_from,
             curve_svg=svg,
@@ -186,7 +219,9 @@ class InputsQuery(Model):
 
 
 class InputsOut(Model):
-    this_october_daily: float | None = Field(description="consultations a day in October of `year` (the days logged)")
+    this_october_daily: float | None = Field(
+        description="consultations a day in October of `year` (the days logged)"
+    )
     last_october_daily: float | None
     last_event_day: float | None = Field(description="consultations on 11-11 of the year before")
 

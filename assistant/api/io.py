@@ -116,7 +116,9 @@ def expect_upload(request: web.Request, limit: int) -> None:
             f"请用 multipart/form-data 上传，文件放在 file 字段（收到的是 {request.content_type or '空'}）",
         )
     if request.content_length is not None and request.content_length > limit + 64 * 1024:
-        raise PayloadTooLarge(f"文件太大：上限 {limit} 字节，请拆成几个文件", [FieldError("file", "文件太大")])
+        raise PayloadTooLarge(
+            f"文件太大：上限 {limit} 字节，请拆成几个文件", [FieldError("file", "文件太大")]
+        )
 
 
 async def read_form_file(request: web.Request, field: str, limit: int) -> bytes | None:

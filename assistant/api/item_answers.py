@@ -50,7 +50,9 @@ class ItemAnswersOut(Model):
     answers: list[ItemAnswerOut]
 
 
-def item_entries(entries: list[AnswerEntry], shop_id: int, item_id: int, active: set[int]) -> list[AnswerEntry]:
+def item_entries(
+    entries: list[AnswerEntry], shop_id: int, item_id: int, active: set[int]
+) -> list[AnswerEntry]:
     """The shop's intents bound to ``item_id`` (campaign-bound only while the campaign runs), by id."""
     found = [
         e

@@ -169,7 +169,9 @@ async def list_intents(request: web.Request) -> web.Response:
 async def get_intent(request: web.Request) -> web.Response:
     agent = current_agent(request)
     intent_id = path_int(request, "intent_id")
-    return ok(IntentOut(intent=await request.app[keys.DB].read(lambda db: visible_intent(db, agent, intent_id))))
+    return ok(
+        IntentOut(intent=await request.app[keys.DB].read(lambda db: visible_intent(db, agent, intent_id)))
+    )
 
 
 async def create_intent(request: web.Request) -> web.Response:

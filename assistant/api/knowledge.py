@@ -207,7 +207,9 @@ async def item_knowledge(request: web.Request) -> web.Response:
         if found is None or found[0].shop_id not in agent.shop_ids:
             return None
         item, knowledge = found
-        return ItemKnowledgeOut(item=item.model_dump(mode="json"), knowledge=knowledge, related=related_view(db, item_id))
+        return ItemKnowledgeOut(
+            item=item.model_dump(mode="json"), knowledge=knowledge, related=related_view(db, item_id)
+        )
 
     out = await request.app[keys.DB].read(read)
     if out is None:

@@ -67,7 +67,11 @@ def shop_weights(member: Agent, shop_ids: list[int], main_weight: float) -> dict
     return weights
 
 
-NO_CONSULTATIONS = {"day": "当天没有咨询，不计分", "week": "本周没有咨询，不计分", "month": "本月没有咨询，不计分"}
+NO_CONSULTATIONS = {
+    "day": "当天没有咨询，不计分",
+    "week": "本周没有咨询，不计分",
+    "month": "本月没有咨询，不计分",
+}
 
 
 def score_agents(
@@ -156,7 +160,9 @@ async def month_scores(
         start, end = month_range(period)
         found = await month_figures(app, shop_ids, start, end)
         extra = await extra_metrics(app, shop_ids, start, end)
-        scores = {a.agent_id: a.score for a in score_agents(app, found, shop_ids, saved.config, "month", extra)}
+        scores = {
+            a.agent_id: a.score for a in score_agents(app, found, shop_ids, saved.config, "month", extra)
+        }
     cache.put(key, scores)
     return scores
 
@@ -170,6 +176,9 @@ async def with_levels(
     out = []
     for row in rows:
         held = standing([month.get(row.agent_id) for month in history], saved.config.levels)
-        out.append(row.model_copy(update={"level": held.level, "next_level": held.next_level,
-                                          "level_needs": held.needs}))
+        out.append(
+            row.model_copy(
+                update={"level": held.level, "next_level": held.next_level, "level_needs": held.needs}
+            )
+        )
     return out

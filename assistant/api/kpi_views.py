@@ -53,7 +53,9 @@ class SettingsIn(Model):
 async def get_settings(request: web.Request) -> web.Response:
     """The weights, targets, bonus bands and level criteria in force (published to every agent)."""
     saved = await settings_of(request.app)
-    return ok(SettingsOut(version=saved.version, set_by=saved.set_by, set_at=saved.set_at, config=saved.config))
+    return ok(
+        SettingsOut(version=saved.version, set_by=saved.set_by, set_at=saved.set_at, config=saved.config)
+    )
 
 
 async def put_settings(request: web.Request) -> web.Response:
@@ -72,7 +74,9 @@ async def put_settings(request: web.Request) -> web.Response:
             [FieldError("version", "不是最新版本")],
         ) from None
     request.app[keys.KPI_HISTORY].clear()
-    return ok(SettingsOut(version=saved.version, set_by=saved.set_by, set_at=saved.set_at, config=saved.config))
+    return ok(
+        SettingsOut(version=saved.version, set_by=saved.set_by, set_at=saved.set_at, config=saved.config)
+    )
 
 
 class MeQuery(Model):
@@ -122,7 +126,9 @@ async def charts_view(request: web.Request) -> web.Response:
     start, end, kind = parse_period(query.period)
     saved = await settings_of(app)
     found = await month_figures(app, shop_ids, start, end)
-    rows = score_agents(app, found, shop_ids, saved.config, kind, await extra_metrics(app, shop_ids, start, end))
+    rows = score_agents(
+        app, found, shop_ids, saved.config, kind, await extra_metrics(app, shop_ids, start, end)
+    )
     first, last = _trend_days(start, end)
     daily = await app[keys.DB].read(partial(store.daily_rows, shop_ids=shop_ids, start=first, end=last))
     per_day: dict[date, Figures] = defaultdict(lambda: Figures(0, 0))
@@ -138,12 +144,18 @@ async def charts_view(request: web.Request) -> web.Response:
         return out
 
     trend = charts.line_chart(
-        t["rc_trend"], [d.strftime("%m-%d") for d in days],
-        {t["rm_conversion"]: pct("conversion"), t["rm_rate_3min"]: pct("rate_3min")}, y_max=100, unit="%",
+        t["rc_trend"],
+        [d.strftime("%m-%d") for d in days],
+        {t["rm_conversion"]: pct("conversion"), t["rm_rate_3min"]: pct("rate_3min")},
+        y_max=100,
+        unit="%",
     )
     scored = [r for r in rows if r.role != "editor"]
     bars = charts.bar_chart(
-        t["rc_bars"], [r.agent for r in scored], [r.score for r in scored], y_max=100,
+        t["rc_bars"],
+        [r.agent for r in scored],
+        [r.score for r in scored],
+        y_max=100,
         marks=[(b.min_score, f"{b.min_score:g}") for b in saved.config.bands if b.min_score > 0],
     )
     tz = ZoneInfo(app[keys.SETTINGS].timezone)
@@ -184,7 +196,9 @@ class DrillOut(Model):
     conversations: list[ConversationOut]
 
 
-async def _conversations(request: web.Request, query: ReportQuery, agent: int | None) -> list[ConversationRow]:
+async def _conversations(
+    request: web.Request, query: ReportQuery, agent: int | None
+) -> list[ConversationRow]:
     app = request.app
     settings = app[keys.SETTINGS]
     start, end, _ = parse_period(query.period)
@@ -200,11 +214,19 @@ async def _conversations(request: web.Request, query: ReportQuery, agent: int | 
 def _out(request: web.Request, row: ConversationRow) -> ConversationOut:
     member = request.app[keys.DIRECTORY].agents.get(row.agent_id) if row.agent_id is not None else None
     return ConversationOut(
-        shop_id=row.shop_id, conversation=row.conversation, buyer=row.buyer, agent_id=row.agent_id,
-        agent=member.name if member else None, day=row.day,
+        shop_id=row.shop_id,
+        conversation=row.conversation,
+        buyer=row.buyer,
+        agent_id=row.agent_id,
+        agent=member.name if member else None,
+        day=row.day,
         started=row.started.astimezone(ZoneInfo(request.app[keys.SETTINGS].timezone)),
-        buyer_messages=row.buyer_messages, agent_messages=row.agent_messages,
-        first_response_s=row.first_response_s, turns=row.turns, turns_within=row.turns_within, paid=row.paid,
+        buyer_messages=row.buyer_messages,
+        agent_messages=row.agent_messages,
+        first_response_s=row.first_response_s,
+        turns=row.turns,
+        turns_within=row.turns_within,
+        paid=row.paid,
         paid_yuan=f"{row.paid_fen / 100:.2f}",
     )
 
@@ -224,13 +246,27 @@ async def drill(request: web.Request) -> web.Response:
 
 
 class ExportQuery(ReportQuery):
-    rows: Literal["agent", "day", "conversation"] = Field("agent", description="one row per agent, day or conversation")
+    rows: Literal["agent", "day", "conversation"] = Field(
+        "agent", description="one row per agent, day or conversation"
+    )
     format: Literal["csv", "xlsx"] = Field("csv", description="csv (UTF-8 with BOM) or xlsx")
 
 
 AGENT_COLUMNS = (
-    "inquiring", "conversion_next_day", "conversion", "reply_rate", "answer_ratio", "rate_3min", "response_s",
-    "satisfaction", "invite_rate", "unit_price_yuan", "items_per_buyer", "orders", "sales_yuan", "promoted_items",
+    "inquiring",
+    "conversion_next_day",
+    "conversion",
+    "reply_rate",
+    "answer_ratio",
+    "rate_3min",
+    "response_s",
+    "satisfaction",
+    "invite_rate",
+    "unit_price_yuan",
+    "items_per_buyer",
+    "orders",
+    "sales_yuan",
+    "promoted_items",
 )
 
 
@@ -240,15 +276,40 @@ async def _table(request: web.Request, query: ExportQuery, t: dict[str, str]) ->
     directory = app[keys.DIRECTORY]
     shops = directory.shops
     if query.rows == "conversation":
-        head: list[object] = [t[k] for k in ("rx_shop", "rx_conversation", "rx_buyer", "rx_agent", "rx_day",
-                                             "rx_started", "rx_buyer_messages", "rx_agent_messages",
-                                             "rx_first_response", "rx_turns", "rx_within", "rx_paid",
-                                             "rx_paid_yuan")]
+        head: list[object] = [
+            t[k]
+            for k in (
+                "rx_shop",
+                "rx_conversation",
+                "rx_buyer",
+                "rx_agent",
+                "rx_day",
+                "rx_started",
+                "rx_buyer_messages",
+                "rx_agent_messages",
+                "rx_first_response",
+                "rx_turns",
+                "rx_within",
+                "rx_paid",
+                "rx_paid_yuan",
+            )
+        ]
         body: list[list[object]] = [
-            [shops[r.shop_id].name if r.shop_id in shops else r.shop_id, r.conversation, r.buyer, r.agent or "",
-             r.day.isoformat(), r.started.isoformat(), r.buyer_messages, r.agent_messages,
-             r.first_response_s if r.first_response_s is not None else "", r.turns, r.turns_within,
-             t["rx_yes"] if r.paid else t["rx_no"], r.paid_yuan]
+            [
+                shops[r.shop_id].name if r.shop_id in shops else r.shop_id,
+                r.conversation,
+                r.buyer,
+                r.agent or "",
+                r.day.isoformat(),
+                r.started.isoformat(),
+                r.buyer_messages,
+                r.agent_messages,
+                r.first_response_s if r.first_response_s is not None else "",
+                r.turns,
+                r.turns_within,
+                t["rx_yes"] if r.paid else t["rx_no"],
+                r.paid_yuan,
+            ]
             for r in (_out(request, row) for row in await _conversations(request, query, None))
         ]
         return [head, *body]
@@ -260,17 +321,42 @@ async def _table(request: web.Request, query: ExportQuery, t: dict[str, str]) ->
         for day, shop_id, agent_id, values in sorted(daily, key=lambda r: (r[0], r[1], r[2])):
             member = directory.agents.get(agent_id)
             metrics = Figures.of_counts(agent_id, shop_id, values).metrics
-            out.append([day.isoformat(), shops[shop_id].name if shop_id in shops else shop_id,
-                        member.name if member else agent_id, *(_cell(metrics.get(m)) for m in AGENT_COLUMNS)])
+            out.append(
+                [
+                    day.isoformat(),
+                    shops[shop_id].name if shop_id in shops else shop_id,
+                    member.name if member else agent_id,
+                    *(_cell(metrics.get(m)) for m in AGENT_COLUMNS),
+                ]
+            )
         return out
     saved = await settings_of(app)
     rows = await compute(app, query.period, shop_ids, saved)
-    out = [[t["rx_agent"], t["rx_login"], *metric_head, t["rx_score"], t["rx_base"], t["rx_bonus"], t["rx_level"],
-            t["rx_explanation"]]]
+    out = [
+        [
+            t["rx_agent"],
+            t["rx_login"],
+            *metric_head,
+            t["rx_score"],
+            t["rx_base"],
+            t["rx_bonus"],
+            t["rx_level"],
+            t["rx_explanation"],
+        ]
+    ]
     for r in rows:
-        out.append([r.agent, r.login, *(_cell(r.metrics.get(m)) for m in AGENT_COLUMNS),
-                    _cell(r.score), r.base_yuan if r.base_yuan is not None else "", r.bonus_yuan or "",
-                    r.level or "", r.explanation])
+        out.append(
+            [
+                r.agent,
+                r.login,
+                *(_cell(r.metrics.get(m)) for m in AGENT_COLUMNS),
+                _cell(r.score),
+                r.base_yuan if r.base_yuan is not None else "",
+                r.bonus_yuan or "",
+                r.level or "",
+                r.explanation,
+            ]
+        )
     return out
 
 
@@ -323,5 +409,8 @@ async def export(request: web.Request) -> web.StreamResponse:
         data, mime = _csv(table), CSV_MIME
     return web.Response(
         body=data,
-        headers={"Content-Type": mime, "Content-Disposition": f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(name)}"},
+        headers={
+            "Content-Type": mime,
+            "Content-Disposition": f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(name)}",
+        },
     )

@@ -16,7 +16,20 @@ from assistant.web.pages import render
 DEMO_AGENT = "xiaomei"
 DEMO_EDITOR = "lina"
 DEMO_SUPERVISOR = "wangjing"
-EDITOR_TABS = ("quick-replies", "intents", "hot-items", "knowledge", "campaigns", "synonyms", "try", "unmatched", "usage", "shop-import", "fixes", "review")
+EDITOR_TABS = (
+    "quick-replies",
+    "intents",
+    "hot-items",
+    "knowledge",
+    "campaigns",
+    "synonyms",
+    "try",
+    "unmatched",
+    "usage",
+    "shop-import",
+    "fixes",
+    "review",
+)
 # Who sees a tab (tabbed_page.js drops the others): the editor's tabs are for editors and supervisors, the
 # review queue for the order-review role; the training page's quiz is for everyone.
 EDITOR_TAB_ROLES = {"review": ("reviewer", "supervisor")}
@@ -86,7 +99,11 @@ async def demo_page(request: web.Request) -> web.Response:
     helper, lead = directory.by_login(HELPER), directory.by_login(DEMO_SUPERVISOR)
     tokens = {a.login: directory.token_for(a.id) for a in (agent, helper) if a is not None}
     supervisor_url = (
-        str(request.app.router["supervisor_page"].url_for().with_query(token=directory.token_for(lead.id), lang=lang))
+        str(
+            request.app.router["supervisor_page"]
+            .url_for()
+            .with_query(token=directory.token_for(lead.id), lang=lang)
+        )
         if lead
         else ""
     )

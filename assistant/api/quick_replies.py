@@ -53,7 +53,9 @@ class SearchQuery(Model):
     buyer: Annotated[str, StringConstraints(max_length=60)] = Field(
         "", description="buyer nick of the conversation: previews see the buyer card (tier, orders)"
     )
-    item: QueryId | None = Field(None, description="item in focus: previews see its knowledge (404 if unknown)")
+    item: QueryId | None = Field(
+        None, description="item in focus: previews see its knowledge (404 if unknown)"
+    )
     order: Annotated[str, StringConstraints(min_length=1, max_length=40)] | None = Field(
         None, description="order in focus: previews see its status, price, tracking (404 if unknown)"
     )
@@ -296,9 +298,7 @@ async def delete_quick_reply(request: web.Request) -> web.Response:
 async def _revisions(request: web.Request, agent: Agent, phrase_id: int) -> list[Revision]:
     revisions = await request.app[keys.QR_STORE].revisions(phrase_id)
     states = [r.after or r.before or {} for r in revisions]
-    if not revisions or not any(
-        may_see(agent, Holding.of(state)) for state in states
-    ):
+    if not revisions or not any(may_see(agent, Holding.of(state)) for state in states):
         raise NotFound(f"快捷短语 {phrase_id} 没有历史记录", [FieldError("id", "请刷新列表")])
     return revisions
 

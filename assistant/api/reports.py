@@ -117,11 +117,14 @@ async def _inputs(
             )
     rows = await app[keys.DB].read(lambda db: store.paid_orders(db, shop_ids, since, until))
     return lines, [
-        PaidOrder(r.shop_id, r.buyer, r.created_at, r.paid_at, r.amount_fen, r.items, r.promoted_items) for r in rows
+        PaidOrder(r.shop_id, r.buyer, r.created_at, r.paid_at, r.amount_fen, r.items, r.promoted_items)
+        for r in rows
     ]
 
 
-async def evaluations_of(app: web.Application, shop_ids: list[int], start: date, end: date) -> list[Evaluation]:
+async def evaluations_of(
+    app: web.Application, shop_ids: list[int], start: date, end: date
+) -> list[Evaluation]:
     """The service evaluations invited or rated on days ``[start, end)``."""
     tz = ZoneInfo(app[keys.SETTINGS].timezone)
     since, until = datetime.combine(start, time(0), tzinfo=tz), datetime.combine(end, time(0), tzinfo=tz)
@@ -162,7 +165,13 @@ async def month_figures(
             rated = await evaluations_of(app, [shop_id], first, last)
             live = await asyncio.to_thread(
                 partial(daily_figures, evaluations=rated),
-                lines, orders, first, last, tz, rules_from(settings), settings.kpi_attribution_days,
+                lines,
+                orders,
+                first,
+                last,
+                tz,
+                rules_from(settings),
+                settings.kpi_attribution_days,
             )
             for (agent_id, row_shop, day), part in live.items():
                 if day in missing:
@@ -191,7 +200,13 @@ async def aggregate_days(app: web.Application, backfill_days: int = 62) -> int:
         rated = await evaluations_of(app, [shop_id], first, last)
         live = await asyncio.to_thread(  # minutes of work on a big shop: never on the event loop
             partial(daily_figures, evaluations=rated),
-            lines, orders, first, last, tz, rules_from(settings), settings.kpi_attribution_days,
+            lines,
+            orders,
+            first,
+            last,
+            tz,
+            rules_from(settings),
+            settings.kpi_attribution_days,
         )
         rows = {
             (agent_id, day): {name: getattr(f, name) for name in ADDITIVE}
@@ -238,8 +253,13 @@ async def kpi_report(request: web.Request) -> web.Response:
         )
     return ok(
         KpiOut(
-            period=query.period, shop=query.shop, closed=False, kind=kind, weights=weights,
-            bands=saved.config.bands, agents=agents,
+            period=query.period,
+            shop=query.shop,
+            closed=False,
+            kind=kind,
+            weights=weights,
+            bands=saved.config.bands,
+            agents=agents,
         )
     )
 

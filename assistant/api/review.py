@@ -79,8 +79,10 @@ class HoldOut(Model):
 
 
 class ReasonOut(Model):
-    code: str = Field(description="address_incomplete, region_contradicts, remote_area, phone_invalid, "
-                      "receiver_changed, message_/chat_ invoice|gift|promise, buyer_risk")
+    code: str = Field(
+        description="address_incomplete, region_contradicts, remote_area, phone_invalid, "
+        "receiver_changed, message_/chat_ invoice|gift|promise, buyer_risk"
+    )
     text: str
 
 
@@ -199,7 +201,9 @@ async def _open_order(request: web.Request, agent: Agent) -> dict[str, object]:
     order_id = path_str(request, "order_id")
     row = await request.app[keys.DB].read(lambda conn: store.order_facts(conn, order_id))
     if row is None or row["shop_id"] not in agent.shop_ids:
-        raise NotFound(f"没有订单 {order_id}，或它不在你登录的店铺", [FieldError("order_id", "找不到这个订单")])
+        raise NotFound(
+            f"没有订单 {order_id}，或它不在你登录的店铺", [FieldError("order_id", "找不到这个订单")]
+        )
     return row
 
 
@@ -239,7 +243,9 @@ async def mark_reviewed(request: web.Request) -> web.Response:
     body = await read_json(request, ReviewedIn)
     row = await _open_order(request, agent)
     if row["status"] != "paid":
-        raise Conflict(f"订单 {row['id']} 已不是待发货状态，无需审核", [FieldError("order_id", "不是待发货订单")])
+        raise Conflict(
+            f"订单 {row['id']} 已不是待发货状态，无需审核", [FieldError("order_id", "不是待发货订单")]
+        )
     if row["version"] != body.version:
         raise Conflict(
             f"订单 {row['id']} 在你查看后又被修改过（版本 {row['version']}）：请刷新后再审核",

@@ -17,6 +17,7 @@ def resolve_shop(request: web.Request, agent: Agent, shop: int | None, field: st
     shop_id = shop or agent.main_shop_id
     if shop_id not in request.app[keys.DIRECTORY].shops or shop_id not in agent.shop_ids:
         raise NotFound(
-            f"没有编号为 {shop_id} 的店铺，或 {agent.name} 没有登录它", [FieldError(field, "不是你登录的店铺")]
+            f"没有编号为 {shop_id} 的店铺，或 {agent.name} 没有登录它",
+            [FieldError(field, "不是你登录的店铺")],
         )
     return shop_id

@@ -79,4 +79,6 @@ async def me(request: web.Request) -> web.Response:
 async def shop(request: web.Request) -> web.Response:
     agent = current_agent(request)
     shop_id = path_int(request, "shop_id")
-    return ok(ShopOut(shop=request.app[keys.DIRECTORY].shops[resolve_shop(request, agent, shop_id, "shop_id")]))
+    return ok(
+        ShopOut(shop=request.app[keys.DIRECTORY].shops[resolve_shop(request, agent, shop_id, "shop_id")])
+    )

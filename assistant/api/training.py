@@ -101,7 +101,9 @@ def _mark(q: dict[str, Any]) -> MarkOut | None:
     )
 
 
-def _round_out(r: dict[str, Any], questions: list[dict[str, Any]], phrases: dict[int, dict[str, Any]]) -> RoundOut:
+def _round_out(
+    r: dict[str, Any], questions: list[dict[str, Any]], phrases: dict[int, dict[str, Any]]
+) -> RoundOut:
     return RoundOut(
         id=r["id"],
         shop_id=r["shop_id"],
@@ -118,7 +120,9 @@ def _round_out(r: dict[str, Any], questions: list[dict[str, Any]], phrases: dict
                 source=q["source"],
                 question=q["question"],
                 choices=[
-                    ChoiceOut(id=c, title=phrases[c]["title"], body=phrases[c]["body"]) for c in q["choices"] if c in phrases
+                    ChoiceOut(id=c, title=phrases[c]["title"], body=phrases[c]["body"])
+                    for c in q["choices"]
+                    if c in phrases
                 ],
                 mark=_mark(q),
             )
@@ -133,13 +137,20 @@ def _pass_mark(settings: Settings, row: dict[str, Any] | None) -> PassMarkOut:
     return PassMarkOut(accuracy=row["accuracy"], coverage=row["coverage"], set_by=row["set_by_name"])
 
 
-def _progress_rows(db: sqlite_utils.Database, shop_id: int, mark: PassMarkOut, names: dict[int, str]) -> list[ProgressRow]:
+def _progress_rows(
+    db: sqlite_utils.Database, shop_id: int, mark: PassMarkOut, names: dict[int, str]
+) -> list[ProgressRow]:
     total = store.intent_count(db, shop_id)
     trainees = {t["agent_id"]: t for t in store.trainees(db, shop_id)}
     by_agent: dict[int, list[Answered]] = {}
     for a in store.answers(db, shop_id):
         by_agent.setdefault(a["agent_id"], []).append(
-            Answered(intent_id=a["intent_id"], correct=a["correct"], elapsed_ms=a["elapsed_ms"], answered_at=_at(a["answered_at"]))
+            Answered(
+                intent_id=a["intent_id"],
+                correct=a["correct"],
+                elapsed_ms=a["elapsed_ms"],
+                answered_at=_at(a["answered_at"]),
+            )
         )
     rounds = store.round_counts(db, shop_id)
     out = []
@@ -169,7 +180,11 @@ def _progress_rows(db: sqlite_utils.Database, shop_id: int, mark: PassMarkOut, n
 async def _question(request: web.Request, agent: Agent) -> dict[str, Any]:
     question_id = path_int(request, "question_id")
     q = await request.app[keys.DB].read(lambda db: store.question(db, question_id))
-    if q is None or q["shop_id"] not in agent.shop_ids or (q["agent_id"] != agent.id and not _is_trainer(agent)):
+    if (
+        q is None
+        or q["shop_id"] not in agent.shop_ids
+        or (q["agent_id"] != agent.id and not _is_trainer(agent))
+    ):
         raise NotFound(f"没有编号为 {question_id} 的练习题", [FieldError("question_id", "找不到这道题")])
     return q
 
@@ -206,8 +221,12 @@ async def create_round(request: web.Request) -> web.Response:
     now = datetime.now(UTC)
 
     def build(db: sqlite_utils.Database) -> int:
-        covered = {a["intent_id"] for a in store.answers(db, shop_id, agent.id) if a["correct"] and a["intent_id"]}
-        found = pool(db, shop_id, agent.id, body.mode, body.topic, settings.training_pick_similarity, covered, now)
+        covered = {
+            a["intent_id"] for a in store.answers(db, shop_id, agent.id) if a["correct"] and a["intent_id"]
+        }
+        found = pool(
+            db, shop_id, agent.id, body.mode, body.topic, settings.training_pick_similarity, covered, now
+        )
         drawn = draw(found.candidates, size, found.covered, found.phrases, random.Random())
         if not drawn:
             raise NothingToAsk("mode", "知识库里还没有可以出题的意图（需要例句和答案）")
@@ -239,7 +258,9 @@ async def create_round(request: web.Request) -> web.Response:
 
 
 async def _load_round(request: web.Request, round_id: int) -> RoundOut:
-    def load(db: sqlite_utils.Database) -> tuple[dict[str, Any] | None, list[dict[str, Any]], dict[int, dict[str, Any]]]:
+    def load(
+        db: sqlite_utils.Database,
+    ) -> tuple[dict[str, Any] | None, list[dict[str, Any]], dict[int, dict[str, Any]]]:
         r = store.round_row(db, round_id)
         if r is None:
             return None, [], {}
@@ -270,7 +291,10 @@ async def answer(request: web.Request) -> web.Response:
         raise Conflict("这轮练习已经结束", [FieldError("question_id", "练习已结束")])
     settings = request.app[keys.SETTINGS]
     now = datetime.now(UTC)
-    values: dict[str, Any] = {"answered_at": now.isoformat(timespec="microseconds"), "picked_phrase_id": body.phrase_id}
+    values: dict[str, Any] = {
+        "answered_at": now.isoformat(timespec="microseconds"),
+        "picked_phrase_id": body.phrase_id,
+    }
     if body.phrase_id is not None:
         if body.phrase_id not in q["choices"]:
             raise BadRequest("只能从这道题给出的快捷短语里选", [FieldError("phrase_id", "不是这道题的选项")])
@@ -278,7 +302,11 @@ async def answer(request: web.Request) -> web.Response:
     else:
         text = body.text or ""
         score = best_reference(text, q["refs"])[0]
-        values |= {"answer_text": text, "similarity": score, "auto_correct": score >= settings.training_answer_similarity}
+        values |= {
+            "answer_text": text,
+            "similarity": score,
+            "auto_correct": score >= settings.training_answer_similarity,
+        }
     question_id = int(q["id"])
 
     def write(db: sqlite_utils.Database) -> bool:
@@ -328,7 +356,9 @@ async def override(request: web.Request) -> web.Response:
     if q["answered_at"] is None:
         raise Conflict("这道题还没有作答", [FieldError("question_id", "未作答")])
     question_id = int(q["id"])
-    await request.app[keys.DB].write(lambda db: store.override(db, question_id, body.correct, trainer.id, body.note))
+    await request.app[keys.DB].write(
+        lambda db: store.override(db, question_id, body.correct, trainer.id, body.note)
+    )
     await _check_pass(request, q["shop_id"], q["agent_id"])
     fresh = await request.app[keys.DB].read(lambda db: store.question(db, question_id))
     assert fresh is not None
@@ -364,7 +394,15 @@ async def answers_view(request: web.Request) -> web.Response:
     for r in rows[: query.limit]:
         mark = _mark(r)
         assert mark is not None
-        out.append(AnsweredOut(question_id=r["id"], round_id=r["round_id"], agent_id=r["agent_id"], question=r["question"], mark=mark))
+        out.append(
+            AnsweredOut(
+                question_id=r["id"],
+                round_id=r["round_id"],
+                agent_id=r["agent_id"],
+                question=r["question"],
+                mark=mark,
+            )
+        )
     return ok(AnswersOut(answers=out))
 
 

@@ -13,11 +13,18 @@ from knowledge.models import Model
 
 
 class RoundIn(Model):
-    mode: Mode = Field(description="timed (the 3-minute clock) | topic | campaign (before an event) | what-changed")
-    topic: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)] | None = Field(
-        None, description="topic mode: an intent topic (shipping, size…); campaign mode: the campaign's name or id"
+    mode: Mode = Field(
+        description="timed (the 3-minute clock) | topic | campaign (before an event) | what-changed"
     )
-    size: Annotated[int, Field(ge=1, le=100)] | None = Field(None, description="questions (default: training_round_size)")
+    topic: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)] | None = (
+        Field(
+            None,
+            description="topic mode: an intent topic (shipping, size…); campaign mode: the campaign's name or id",
+        )
+    )
+    size: Annotated[int, Field(ge=1, le=100)] | None = Field(
+        None, description="questions (default: training_round_size)"
+    )
     shop: Annotated[int, Field(gt=0, le=2**62)] | None = None
 
 

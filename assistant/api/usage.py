@@ -38,8 +38,13 @@ async def record_usage(request: web.Request) -> web.Response:
     shop_id = resolve_shop(request, agent, body.shop)
     request.app[keys.USAGE].record(
         UsageEvent(
-            shop_id=shop_id, agent_id=agent.id, kind=body.kind, ref_id=body.ref_id,
-            conversation=body.conversation, edited=body.edited, at=datetime.now(UTC),
+            shop_id=shop_id,
+            agent_id=agent.id,
+            kind=body.kind,
+            ref_id=body.ref_id,
+            conversation=body.conversation,
+            edited=body.edited,
+            at=datetime.now(UTC),
         ),
         inserted_text=body.text,
     )

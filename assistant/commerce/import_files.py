@@ -50,7 +50,9 @@ def open_export(source: Path | IO[bytes], columns: dict[str, tuple[str, ...]]) -
         binary.seek(0)
         if size == 0:
             raise TableError("文件是空的：请选择从千牛/卖家中心导出的 CSV 或 Excel 文件")
-        return open_table(binary, size, score=lambda row: len(c.header_map(row, columns)), limits=EXPORT_LIMITS)
+        return open_table(
+            binary, size, score=lambda row: len(c.header_map(row, columns)), limits=EXPORT_LIMITS
+        )
     except BaseException:
         binary.close()
         raise

@@ -193,7 +193,11 @@ class RowParser:
             try:
                 probe = self._parse(f"{PLACEHOLDER_NAME} {PROBE_PHONE} {prefix} {PROBE_DETAIL}")
                 # a region with notes (an old district) goes through the parser whole, which says so
-                exact = probe.detail == PROBE_DETAIL and (probe.district == "") == districtless and not probe.notes
+                exact = (
+                    probe.detail == PROBE_DETAIL
+                    and (probe.district == "") == districtless
+                    and not probe.notes
+                )
                 self.regions[key] = (probe.province, probe.city, probe.district) if exact else None
             except AddressParseError:
                 self.regions[key] = None
@@ -329,7 +333,12 @@ class RowParser:
 
 def _address(parsed: ParsedAddress, name: str = "") -> Address:
     return Address(
-        name or parsed.name, parsed.phone, parsed.province, parsed.city, parsed.district, parsed.detail,
+        name or parsed.name,
+        parsed.phone,
+        parsed.province,
+        parsed.city,
+        parsed.district,
+        parsed.detail,
         list(parsed.notes),
     )
 

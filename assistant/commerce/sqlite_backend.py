@@ -61,7 +61,9 @@ def decode_cursor(cursor: str) -> tuple[str, str]:
 class SqliteBackend(EditsMixin):
     """``CommerceBackend`` over the service's SQLite store."""
 
-    def __init__(self, db: AsyncDatabase, settings: Settings, clock: Callable[[], datetime] = _utc_now) -> None:
+    def __init__(
+        self, db: AsyncDatabase, settings: Settings, clock: Callable[[], datetime] = _utc_now
+    ) -> None:
         self.db = db
         self.settings = settings
         self.clock = clock
@@ -135,9 +137,7 @@ class SqliteBackend(EditsMixin):
             after = [t for t in before if t not in remove]
             after.extend(t for t in dict.fromkeys(add) if t not in after)
             if len(after) > MAX_TAGS:
-                raise Invalid.field(
-                    "add", f"标签最多 {MAX_TAGS} 个，现在会有 {len(after)} 个：请先删掉一些"
-                )
+                raise Invalid.field("add", f"标签最多 {MAX_TAGS} 个，现在会有 {len(after)} 个：请先删掉一些")
             if after != before:
                 store.update_buyer(db, buyer["id"], {"tags": after}, version)
                 store.insert_audit(
@@ -270,7 +270,9 @@ class SqliteBackend(EditsMixin):
             order = order_for_templates(order_row) if order_row and order_row["shop_id"] == shop_id else None
             buyer_row = store.buyer_by_nick(db, shop_id, buyer) if buyer else None
             card = (
-                buyer_for_templates(buyer_row, len(store.buyer_orders(db, buyer_row["id"]))) if buyer_row else None
+                buyer_for_templates(buyer_row, len(store.buyer_orders(db, buyer_row["id"])))
+                if buyer_row
+                else None
             )
             return TemplateFacts(buyer=card, order=order)
 

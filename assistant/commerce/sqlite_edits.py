@@ -168,7 +168,9 @@ class EditsMixin:
         if kind is EditKind.PRICE:
             store.keep_original_price(db, order["id"])
         if not store.update_order(db, order["id"], after, order["version"], at):
-            raise StaleVersion(f"订单 {order['id']} 刚被修改过：请刷新后重试", [FieldError("version", "已过期")])
+            raise StaleVersion(
+                f"订单 {order['id']} 刚被修改过：请刷新后重试", [FieldError("version", "已过期")]
+            )
         audit_id = store.insert_audit(
             db,
             at=at,

@@ -212,7 +212,9 @@ class AddressOut(Model):
     detail: str
     full: str
     one_line: str
-    masked: bool = Field(True, description="phone and street address masked (138****5276); full only for editing")
+    masked: bool = Field(
+        True, description="phone and street address masked (138****5276); full only for editing"
+    )
 
 
 class LineOut(Model):

@@ -43,7 +43,9 @@ class ConversationContext:
 
 
 def item_context(item: Item, knowledge: ItemKnowledge | None) -> dict[str, Any]:
-    data: dict[str, Any] = item.model_dump(mode="json", exclude={"attributes", "version", "on_sale", "shop_id"})
+    data: dict[str, Any] = item.model_dump(
+        mode="json", exclude={"attributes", "version", "on_sale", "shop_id"}
+    )
     if knowledge is not None:
         data.update(knowledge.model_dump(mode="json", exclude={"item_id", "version"}))
     return data

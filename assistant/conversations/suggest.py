@@ -45,9 +45,12 @@ class Why(Model):
     order_boost: float
     order_status: str | None
     note: str
-    semantic: float = Field(0.0, description="best cosine of the intent's examples to the question (0: encoder off)")
+    semantic: float = Field(
+        0.0, description="best cosine of the intent's examples to the question (0: encoder off)"
+    )
     similar: str = Field(
-        "", description="the example closest in meaning, when the meaning rather than the words matched (意思相近)"
+        "",
+        description="the example closest in meaning, when the meaning rather than the words matched (意思相近)",
     )
 
 
@@ -161,7 +164,9 @@ async def suggest_answers(
         for result in results:
             seed = f"{focus.buyer}|{result.question}"
             rendered = [s for m in result.matches if (s := suggestion(m, context, seed))]
-            out.append(QuestionOut(question=result.question, confident=result.confident, suggestions=rendered))
+            out.append(
+                QuestionOut(question=result.question, confident=result.confident, suggestions=rendered)
+            )
         return out
 
     questions = await templates.run(render_all)

@@ -59,9 +59,17 @@ OUTLET_PHRASES = [
 
 # Phrases only the after-sales team sees.
 TEAM_PHRASES = [
-    ("shth", "上门取件", "亲，退货可以选“上门取件”，快递员会在约定时间上门，运费由运费险抵扣，您只需把商品和配件装好即可。"),
+    (
+        "shth",
+        "上门取件",
+        "亲，退货可以选“上门取件”，快递员会在约定时间上门，运费由运费险抵扣，您只需把商品和配件装好即可。",
+    ),
     ("bfh", "补发安排", "亲，少发的配件我们已经登记补发，今天下午随顺丰寄出，单号出来后第一时间发给您。"),
-    ("pcsm", "破损处理", "亲，非常抱歉商品在运输中破损了。麻烦拍一下外箱和破损处的照片，我们核实后为您补发或退款，您不用再寄回。"),
+    (
+        "pcsm",
+        "破损处理",
+        "亲，非常抱歉商品在运输中破损了。麻烦拍一下外箱和破损处的照片，我们核实后为您补发或退款，您不用再寄回。",
+    ),
     ("tkdz", "退款到账", "亲，退款已经原路退回，支付宝一般即时到账，银行卡需要1–3个工作日，请留意账户通知。"),
 ]
 
@@ -120,9 +128,23 @@ def build_demo(db: sqlite_utils.Database, *, seed: int = SEED, now: datetime | N
     review = seed_review_and_training(db, shop_id, agents["wangjing"], now)
 
     return {
-        "店铺": 2, "客服": len(agents) + 2, "商品": len(item_ids), "快捷短语": phrases, "意图": intents,
-        "同义词组": synonyms, "买家": len(buyers), "订单": len(orders), **review,
-        **build_history(db, now=now, shops={"main": shop_id, "outlet": outlet_id}, agents=agents, item_ids=item_ids, first_buyer_id=max(b.id for b in buyers) + 1),
+        "店铺": 2,
+        "客服": len(agents) + 2,
+        "商品": len(item_ids),
+        "快捷短语": phrases,
+        "意图": intents,
+        "同义词组": synonyms,
+        "买家": len(buyers),
+        "订单": len(orders),
+        **review,
+        **build_history(
+            db,
+            now=now,
+            shops={"main": shop_id, "outlet": outlet_id},
+            agents=agents,
+            item_ids=item_ids,
+            first_buyer_id=max(b.id for b in buyers) + 1,
+        ),
     }
 
 
@@ -131,12 +153,22 @@ def _items(db: sqlite_utils.Database, shop_id: int, rng: random.Random, stamp: s
     ids: dict[str, int] = {}
     for spec in specs:
         item = Item(
-            id=1, shop_id=shop_id, sku=spec["sku"], title=spec["title"], category=spec["category"],
-            price_fen=spec["price_fen"], stock=spec["stock"], attributes=spec["attributes"],
+            id=1,
+            shop_id=shop_id,
+            sku=spec["sku"],
+            title=spec["title"],
+            category=spec["category"],
+            price_fen=spec["price_fen"],
+            stock=spec["stock"],
+            attributes=spec["attributes"],
         )
         knowledge = ItemKnowledge(
-            item_id=1, selling_points=spec["selling_points"], size_chart=spec["size_chart"],
-            installation=spec["installation"], usage_notes=spec["usage_notes"], in_box=spec["in_box"],
+            item_id=1,
+            selling_points=spec["selling_points"],
+            size_chart=spec["size_chart"],
+            installation=spec["installation"],
+            usage_notes=spec["usage_notes"],
+            in_box=spec["in_box"],
         )
         ids[spec["sku"]] = kb_store.insert_item(db, item, knowledge, at=stamp)
     related = [
@@ -154,20 +186,32 @@ def _campaign(db: sqlite_utils.Database, shop_id: int, editor: int, now: datetim
     starts, ends = _campaign_window(now)
     scripts = [
         CampaignScript(
-            kind=ScriptKind(script["kind"]), situation=script["situation"] or "", title=script["title"],
-            body=script["body"], position=position,
+            kind=ScriptKind(script["kind"]),
+            situation=script["situation"] or "",
+            title=script["title"],
+            body=script["body"],
+            position=position,
         )
         for position, script in enumerate(spec["scripts"])
     ]
     campaign = Campaign(
-        shop_id=shop_id, name=spec["name"], starts_at=starts, ends_at=ends, rules=spec["rules"],
-        variables=spec["variables"], scripts=scripts,
+        shop_id=shop_id,
+        name=spec["name"],
+        starts_at=starts,
+        ends_at=ends,
+        rules=spec["rules"],
+        variables=spec["variables"],
+        scripts=scripts,
     )
     return kb_store.insert_campaign(db, campaign, editor, at=now.isoformat())
 
 
 def _quick_replies(
-    db: sqlite_utils.Database, shop_id: int, outlet_id: int, teams: dict[str, int], agents: dict[str, int],
+    db: sqlite_utils.Database,
+    shop_id: int,
+    outlet_id: int,
+    teams: dict[str, int],
+    agents: dict[str, int],
     now: datetime,
 ) -> int:
     stamp = now.isoformat()
@@ -175,12 +219,20 @@ def _quick_replies(
     count = 0
     editor = agents["lina"]
     for position, group in enumerate(qr_content.GROUPS):
-        group_id = qr_store.insert_group(db, QuickReplyGroup(shop_id=shop_id, name=group["name"], position=position))
+        group_id = qr_store.insert_group(
+            db, QuickReplyGroup(shop_id=shop_id, name=group["name"], position=position)
+        )
         for order, phrase in enumerate(group["phrases"]):
             window = {"valid_from": starts, "valid_until": ends} if phrase["campaign_only"] else {}
             reply = QuickReply(
-                shop_id=shop_id, group_id=group_id, code=phrase["code"], title=phrase["title"],
-                body=phrase["body"], tags=phrase["tags"], position=order, **window,
+                shop_id=shop_id,
+                group_id=group_id,
+                code=phrase["code"],
+                title=phrase["title"],
+                body=phrase["body"],
+                tags=phrase["tags"],
+                position=order,
+                **window,
             )
             qr_store.insert_quick_reply(db, reply, editor, at=stamp)
             count += 1
@@ -190,8 +242,15 @@ def _quick_replies(
     for login, phrases in qr_content.PERSONAL.items():
         for order, phrase in enumerate(phrases):
             reply = QuickReply(
-                shop_id=shop_id, group_id=personal_group, scope=Scope.PERSONAL, owner_agent_id=agents[login],
-                code=phrase["code"], title=phrase["title"], body=phrase["body"], tags=phrase["tags"], position=order,
+                shop_id=shop_id,
+                group_id=personal_group,
+                scope=Scope.PERSONAL,
+                owner_agent_id=agents[login],
+                code=phrase["code"],
+                title=phrase["title"],
+                body=phrase["body"],
+                tags=phrase["tags"],
+                position=order,
             )
             qr_store.insert_quick_reply(db, reply, agents[login], at=stamp)
             count += 1
@@ -200,14 +259,22 @@ def _quick_replies(
     )
     for order, (code, title, body) in enumerate(TEAM_PHRASES):
         reply = QuickReply(
-            shop_id=shop_id, group_id=team_group, scope=Scope.TEAM, team_id=teams["售后组"], code=code,
-            title=title, body=body, position=order,
+            shop_id=shop_id,
+            group_id=team_group,
+            scope=Scope.TEAM,
+            team_id=teams["售后组"],
+            code=code,
+            title=title,
+            body=body,
+            position=order,
         )
         qr_store.insert_quick_reply(db, reply, editor, at=stamp)
         count += 1
     outlet_group = qr_store.insert_group(db, QuickReplyGroup(shop_id=outlet_id, name="常用"))
     for order, (code, title, body) in enumerate(OUTLET_PHRASES):
-        reply = QuickReply(shop_id=outlet_id, group_id=outlet_group, code=code, title=title, body=body, position=order)
+        reply = QuickReply(
+            shop_id=outlet_id, group_id=outlet_group, code=code, title=title, body=body, position=order
+        )
         qr_store.insert_quick_reply(db, reply, None, at=stamp)
         count += 1
     return count
@@ -218,13 +285,23 @@ def _topic(name: str) -> IntentTopic:
 
 
 def _intents(
-    db: sqlite_utils.Database, shop_id: int, item_ids: dict[str, int], campaign_id: int, editor: int, stamp: str
+    db: sqlite_utils.Database,
+    shop_id: int,
+    item_ids: dict[str, int],
+    campaign_id: int,
+    editor: int,
+    stamp: str,
 ) -> int:
     count = 0
     for spec in intent_content.INTENTS:
         intent = Intent(
-            shop_id=shop_id, key=spec["key"], name=spec["name"], topic=_topic(spec["topic"]),
-            keywords=spec["keywords"], examples=spec["examples"], answers=spec["answers"],
+            shop_id=shop_id,
+            key=spec["key"],
+            name=spec["name"],
+            topic=_topic(spec["topic"]),
+            keywords=spec["keywords"],
+            examples=spec["examples"],
+            answers=spec["answers"],
             campaign_id=campaign_id if spec["topic"] == "campaign" else None,
         )
         kb_store.insert_intent(db, intent, editor, at=stamp)
@@ -233,8 +310,13 @@ def _intents(
         if hot["sku"] not in item_ids:
             raise ValueError(f"hot-item answer {hot['key']} names unknown item {hot['sku']}")
         intent = Intent(
-            shop_id=shop_id, key=hot["key"], name=hot["name"], topic=_topic(hot["topic"]), examples=hot["examples"],
-            answers=hot["answers"], item_id=item_ids[hot["sku"]],
+            shop_id=shop_id,
+            key=hot["key"],
+            name=hot["name"],
+            topic=_topic(hot["topic"]),
+            examples=hot["examples"],
+            answers=hot["answers"],
+            item_id=item_ids[hot["sku"]],
         )
         kb_store.insert_intent(db, intent, editor, at=stamp)
         count += 1

@@ -31,7 +31,24 @@ from knowledge.models import Item
 
 DAYS = 61
 # hour of day → relative share of the day's consultations (a Tmall home-goods shop: evening peak)
-HOURS = {8: 3, 9: 6, 10: 7, 11: 6, 12: 4, 13: 5, 14: 6, 15: 6, 16: 5, 17: 4, 18: 4, 19: 6, 20: 8, 21: 8, 22: 6, 23: 3}
+HOURS = {
+    8: 3,
+    9: 6,
+    10: 7,
+    11: 6,
+    12: 4,
+    13: 5,
+    14: 6,
+    15: 6,
+    16: 5,
+    17: 4,
+    18: 4,
+    19: 6,
+    20: 8,
+    21: 8,
+    22: 6,
+    23: 3,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,13 +122,17 @@ def build_history(
                     buyer = rng.choice(pool[habit.shop])
                 else:
                     buyer = Buyer(
-                        id=first_buyer_id + len(buyers), shop_id=shop_id, nick=f"{make_nick(rng)[:30]}{len(buyers)}",
+                        id=first_buyer_id + len(buyers),
+                        shop_id=shop_id,
+                        nick=f"{make_nick(rng)[:30]}{len(buyers)}",
                         first_seen_at=datetime.combine(day, time(8), tzinfo=now.tzinfo),
                     )
                     buyers.append(buyer)
                     pool[habit.shop].append(buyer)
                 hour = rng.choices(list(HOURS), weights=list(HOURS.values()))[0]
-                asked = datetime.combine(day, time(hour, rng.randrange(60), rng.randrange(60)), tzinfo=now.tzinfo)
+                asked = datetime.combine(
+                    day, time(hour, rng.randrange(60), rng.randrange(60)), tzinfo=now.tzinfo
+                )
                 conversations += 1
                 name = f"hist-{shop_id}-{conversations}"
                 at = asked
@@ -119,30 +140,62 @@ def build_history(
                 for turn in range(turns):
                     texts = [rng.choice(questions)] + ([rng.choice(questions)] if rng.random() < 0.3 else [])
                     for text in texts:
-                        conversation_store.insert_message(db, NewMessage(
-                            shop_id=shop_id, conversation=name, buyer_nick=buyer.nick, direction=Direction.IN,
-                            agent_id=agent_id, text=text, at=at, received_at=at))
+                        conversation_store.insert_message(
+                            db,
+                            NewMessage(
+                                shop_id=shop_id,
+                                conversation=name,
+                                buyer_nick=buyer.nick,
+                                direction=Direction.IN,
+                                agent_id=agent_id,
+                                text=text,
+                                at=at,
+                                received_at=at,
+                            ),
+                        )
                         at += timedelta(seconds=rng.randint(3, 20))
                         messages += 1
                     slow = rng.random() < habit.slow_share
                     wait = rng.randint(185, 360) if slow else rng.randint(*habit.answer_s)
                     at += timedelta(seconds=wait)
-                    conversation_store.insert_message(db, NewMessage(
-                        shop_id=shop_id, conversation=name, buyer_nick=buyer.nick, direction=Direction.OUT,
-                        source=MessageSource.HUMAN, agent_id=agent_id, text=rng.choice(answers), at=at,
-                        received_at=at))
+                    conversation_store.insert_message(
+                        db,
+                        NewMessage(
+                            shop_id=shop_id,
+                            conversation=name,
+                            buyer_nick=buyer.nick,
+                            direction=Direction.OUT,
+                            source=MessageSource.HUMAN,
+                            agent_id=agent_id,
+                            text=rng.choice(answers),
+                            at=at,
+                            received_at=at,
+                        ),
+                    )
                     messages += 1
                     at += timedelta(seconds=rng.randint(30, 600) if turn + 1 < turns else 0)
                 if rng.random() < INVITED:  # the evaluation invitation at the end, and sometimes a rating
-                    kpi_store.record_invitation(db, shop_id=shop_id, conversation=name, buyer=buyer.nick,
-                                                agent_id=agent_id, at=at + timedelta(seconds=5))
+                    kpi_store.record_invitation(
+                        db,
+                        shop_id=shop_id,
+                        conversation=name,
+                        buyer=buyer.nick,
+                        agent_id=agent_id,
+                        at=at + timedelta(seconds=5),
+                    )
                     invited += 1
                     if rng.random() < RATED:
                         pleased = rng.random() < habit.pleased
                         rating = rng.choice([4, 5, 5]) if pleased else rng.choice([1, 2, 3, 3])
-                        kpi_store.record_rating(db, shop_id=shop_id, conversation=name, buyer=buyer.nick,
-                                                agent_id=agent_id, rating=rating,
-                                                at=at + timedelta(seconds=rng.randint(30, 900)))
+                        kpi_store.record_rating(
+                            db,
+                            shop_id=shop_id,
+                            conversation=name,
+                            buyer=buyer.nick,
+                            agent_id=agent_id,
+                            rating=rating,
+                            at=at + timedelta(seconds=rng.randint(30, 900)),
+                        )
                         rated += 1
                 if items and rng.random() < habit.buys:
                     serial += 1
@@ -153,16 +206,28 @@ def build_history(
 
 
 def _order(
-    rng: random.Random, serial: int, shop_id: int, buyer: Buyer, items: list[Item], after: datetime, now: datetime
+    rng: random.Random,
+    serial: int,
+    shop_id: int,
+    buyer: Buyer,
+    items: list[Item],
+    after: datetime,
+    now: datetime,
 ) -> Order:
     created = after + timedelta(minutes=rng.choice([2, 5, 12, 40, 180, 900, 1800]))
     if created > now - timedelta(hours=1):
         created = after + timedelta(minutes=2)
     lines = []
     for item in {item.id: item for item in rng.sample(items, rng.choice([1, 1, 1, 2]))}.values():
-        lines.append(OrderLine(item_id=item.id if shop_id == item.shop_id else None, sku=item.sku,
-                               title=item.title[:60], unit_price_fen=item.price_fen,
-                               quantity=rng.choice([1, 1, 1, 2, 3])))
+        lines.append(
+            OrderLine(
+                item_id=item.id if shop_id == item.shop_id else None,
+                sku=item.sku,
+                title=item.title[:60],
+                unit_price_fen=item.price_fen,
+                quantity=rng.choice([1, 1, 1, 2, 3]),
+            )
+        )
     province, city, district = rng.choice(REGIONS)
     return Order(
         id=str(4_100_000_000_000_000_000 + serial * 1_000_003 + rng.randrange(1_000_000)),
@@ -172,7 +237,13 @@ def _order(
         created_at=created,
         paid_at=created + timedelta(minutes=rng.randint(1, 30)),
         price_fen=sum(line.unit_price_fen * line.quantity for line in lines),
-        address=Address(name=rng.choice(SURNAMES) + "先生", phone=make_mobile(rng), province=province, city=city,
-                        district=district, detail=make_street_address(rng)),
+        address=Address(
+            name=rng.choice(SURNAMES) + "先生",
+            phone=make_mobile(rng),
+            province=province,
+            city=city,
+            district=district,
+            detail=make_street_address(rng),
+        ),
         lines=lines,
     )

@@ -38,16 +38,48 @@ REMOTE = ("新疆", "西藏", "青海", "内蒙古")  # 偏远地区 pay postage
 # (share, orders per buyer range): most buyers buy once, a loyal few buy often.
 FREQUENCY = [((1, 1), 0.42), ((2, 3), 0.28), ((4, 8), 0.2), ((9, 24), 0.1)]
 LEVELS = [(0, 4), (1, 18), (2, 26), (3, 24), (4, 15), (5, 9), (6, 4)]
-TIERS = [(MemberTier.NONE, 48), (MemberTier.SILVER, 24), (MemberTier.GOLD, 16), (MemberTier.PLATINUM, 8),
-         (MemberTier.DIAMOND, 4)]
-BUYER_TAGS = ["老客", "价格敏感", "爱买家居服", "送礼", "宝妈", "颜色控", "收纳达人", "催发货", "好评多", "大件用户"]
+TIERS = [
+    (MemberTier.NONE, 48),
+    (MemberTier.SILVER, 24),
+    (MemberTier.GOLD, 16),
+    (MemberTier.PLATINUM, 8),
+    (MemberTier.DIAMOND, 4),
+]
+BUYER_TAGS = [
+    "老客",
+    "价格敏感",
+    "爱买家居服",
+    "送礼",
+    "宝妈",
+    "颜色控",
+    "收纳达人",
+    "催发货",
+    "好评多",
+    "大件用户",
+]
 # status weights by the order's age
-RECENT = [(OrderStatus.AWAITING_PAYMENT, 30), (OrderStatus.PAID, 40), (OrderStatus.SHIPPED, 22),
-          (OrderStatus.CANCELLED, 8)]
-DAYS = [(OrderStatus.AWAITING_PAYMENT, 3), (OrderStatus.PAID, 22), (OrderStatus.SHIPPED, 50),
-        (OrderStatus.DELIVERED, 12), (OrderStatus.REFUNDING, 5), (OrderStatus.CANCELLED, 8)]
-WEEKS = [(OrderStatus.SHIPPED, 12), (OrderStatus.DELIVERED, 38), (OrderStatus.COMPLETED, 35),
-         (OrderStatus.REFUNDING, 6), (OrderStatus.REFUNDED, 5), (OrderStatus.CANCELLED, 4)]
+RECENT = [
+    (OrderStatus.AWAITING_PAYMENT, 30),
+    (OrderStatus.PAID, 40),
+    (OrderStatus.SHIPPED, 22),
+    (OrderStatus.CANCELLED, 8),
+]
+DAYS = [
+    (OrderStatus.AWAITING_PAYMENT, 3),
+    (OrderStatus.PAID, 22),
+    (OrderStatus.SHIPPED, 50),
+    (OrderStatus.DELIVERED, 12),
+    (OrderStatus.REFUNDING, 5),
+    (OrderStatus.CANCELLED, 8),
+]
+WEEKS = [
+    (OrderStatus.SHIPPED, 12),
+    (OrderStatus.DELIVERED, 38),
+    (OrderStatus.COMPLETED, 35),
+    (OrderStatus.REFUNDING, 6),
+    (OrderStatus.REFUNDED, 5),
+    (OrderStatus.CANCELLED, 4),
+]
 OLD = [(OrderStatus.COMPLETED, 86), (OrderStatus.REFUNDED, 6), (OrderStatus.CANCELLED, 8)]
 EXCEPTION_KINDS = {
     "returned": LogisticsStatus.RETURNED,
@@ -68,8 +100,14 @@ def _weighted(rng: random.Random, table: Sequence[tuple[T, float]]) -> T:
 class OrderFactory:
     """Makes buyers, their notes and their orders; ``build()`` returns buyers and orders."""
 
-    def __init__(self, rng: random.Random, now: datetime, shop_id: int, item_ids: dict[str, int],
-                 db: sqlite_utils.Database) -> None:
+    def __init__(
+        self,
+        rng: random.Random,
+        now: datetime,
+        shop_id: int,
+        item_ids: dict[str, int],
+        db: sqlite_utils.Database,
+    ) -> None:
         self.rng = rng
         self.now = now
         self.shop_id = shop_id
@@ -82,8 +120,12 @@ class OrderFactory:
     def _nick(self, taken: set[str]) -> str:
         parts = people.NICK_PARTS
         pools = {
-            "subject": parts["subjects"], "action": parts["actions"], "modifier": parts["modifiers"],
-            "noun": parts["nouns"], "latin": parts["latin_prefixes"], "prefix": parts["latin_prefixes"],
+            "subject": parts["subjects"],
+            "action": parts["actions"],
+            "modifier": parts["modifiers"],
+            "noun": parts["nouns"],
+            "latin": parts["latin_prefixes"],
+            "prefix": parts["latin_prefixes"],
         }
         for _ in range(50):
             pattern = self.rng.choice(parts["patterns"])
@@ -107,12 +149,20 @@ class OrderFactory:
         if rng.random() < 0.015:
             spec = rng.choice(people.RISK_NOTES)
             risk = {
-                "risk_flag": RiskFlag(spec["kind"]), "risk_note": spec["note"], "risk_flagged_by": flagger,
+                "risk_flag": RiskFlag(spec["kind"]),
+                "risk_note": spec["note"],
+                "risk_flagged_by": flagger,
                 "risk_flagged_at": self.now - timedelta(days=rng.randrange(1, 200)),
             }
         return Buyer(
-            id=buyer_id, shop_id=self.shop_id, nick=nick, platform_level=_weighted(rng, LEVELS),
-            member_tier=_weighted(rng, TIERS), first_seen_at=first_seen, tags=tags, **risk,
+            id=buyer_id,
+            shop_id=self.shop_id,
+            nick=nick,
+            platform_level=_weighted(rng, LEVELS),
+            member_tier=_weighted(rng, TIERS),
+            first_seen_at=first_seen,
+            tags=tags,
+            **risk,
         )
 
     def _home(self) -> Address:
@@ -120,8 +170,12 @@ class OrderFactory:
         province, city, district = rng.choice(people.REGIONS)
         floor = rng.randrange(1, 33)
         street = rng.choice(people.BUILDING_PATTERNS).format(
-            street=rng.choice(people.STREETS), no=rng.randrange(1, 999), community=rng.choice(people.COMMUNITIES),
-            building=rng.randrange(1, 30), unit=rng.randrange(1, 6), floor=floor,
+            street=rng.choice(people.STREETS),
+            no=rng.randrange(1, 999),
+            community=rng.choice(people.COMMUNITIES),
+            building=rng.randrange(1, 30),
+            unit=rng.randrange(1, 6),
+            floor=floor,
             room=f"{floor}0{rng.randrange(1, 5)}",
         )
         name = rng.choice(people.SURNAMES) + rng.choice(people.GIVEN_NAMES)
@@ -164,12 +218,15 @@ class OrderFactory:
         rng = self.rng
         picks = rng.sample(self.items, rng.choice([1, 1, 1, 1, 2, 2, 3]))
         return [
-            OrderLine(item_id=item_id, sku=sku, title=title, unit_price_fen=price, quantity=rng.choice([1, 1, 1, 2]))
+            OrderLine(
+                item_id=item_id, sku=sku, title=title, unit_price_fen=price, quantity=rng.choice([1, 1, 1, 2])
+            )
             for item_id, sku, title, price in picks
         ]
 
-    def _logistics(self, courier: str, address: Address, shipped: datetime,
-                   status: OrderStatus) -> tuple[list[LogisticsEvent], datetime | None]:
+    def _logistics(
+        self, courier: str, address: Address, shipped: datetime, status: OrderStatus
+    ) -> tuple[list[LogisticsEvent], datetime | None]:
         rng = self.rng
         steps = people.LOGISTICS_STEPS
         by_stage: dict[str, list[LogisticsStepSpec]] = {}
@@ -177,9 +234,13 @@ class OrderFactory:
             by_stage.setdefault(step["stage"], []).append(step)
         origin = rng.choice(["杭州市", "广州市"])
         fill = {
-            "courier": courier, "origin": origin, "origin_hub": f"{origin.removesuffix('市')}转运中心",
-            "hub": rng.choice(people.TRANSIT_HUBS), "city": address.city,
-            "district": address.district or address.city, "name": rng.choice(people.SURNAMES) + "师傅",
+            "courier": courier,
+            "origin": origin,
+            "origin_hub": f"{origin.removesuffix('市')}转运中心",
+            "hub": rng.choice(people.TRANSIT_HUBS),
+            "city": address.city,
+            "district": address.district or address.city,
+            "name": rng.choice(people.SURNAMES) + "师傅",
             "phone": "1" + rng.choice("3578") + "".join(rng.choice(string.digits) for _ in range(9)),
         }
 
@@ -223,8 +284,11 @@ class OrderFactory:
         goods = sum(line.unit_price_fen * line.quantity for line in lines)
         discount = goods * rng.choice([0, 0, 0, 5, 10]) // 100
         postage = rng.choice([800, 1000, 1500]) if address.province.startswith(REMOTE) else 0
-        paid = None if status in (OrderStatus.AWAITING_PAYMENT, OrderStatus.CANCELLED) else created + timedelta(
-            minutes=rng.uniform(1, 30))
+        paid = (
+            None
+            if status in (OrderStatus.AWAITING_PAYMENT, OrderStatus.CANCELLED)
+            else created + timedelta(minutes=rng.uniform(1, 30))
+        )
         courier_name: str | None = None
         tracking_no: str | None = None
         shipped = delivered = None
@@ -235,20 +299,41 @@ class OrderFactory:
             assert paid is not None
             courier = rng.choice(people.COURIERS)
             courier_name = courier["name"]
-            tracking_no = courier["prefix"] + "".join(rng.choice(string.digits) for _ in range(courier["digits"]))
+            tracking_no = courier["prefix"] + "".join(
+                rng.choice(string.digits) for _ in range(courier["digits"])
+            )
             shipped = min(paid + timedelta(hours=rng.uniform(2, 40)), self.now - timedelta(minutes=30))
             logistics, delivered = self._logistics(courier_name, address, shipped, status)
         remark = rng.choice(people.REMARKS) if rng.random() < 0.15 else None
-        refund = {OrderStatus.REFUNDING: RefundStatus.REQUESTED, OrderStatus.REFUNDED: RefundStatus.REFUNDED}.get(
-            status, RefundStatus.REJECTED if status is OrderStatus.COMPLETED and rng.random() < 0.01 else
-            RefundStatus.NONE)
+        refund = {
+            OrderStatus.REFUNDING: RefundStatus.REQUESTED,
+            OrderStatus.REFUNDED: RefundStatus.REFUNDED,
+        }.get(
+            status,
+            RefundStatus.REJECTED
+            if status is OrderStatus.COMPLETED and rng.random() < 0.01
+            else RefundStatus.NONE,
+        )
         return Order(
-            id=self._order_id(), shop_id=self.shop_id, buyer_id=buyer.id, status=status, created_at=created,
-            paid_at=paid, shipped_at=shipped, delivered_at=delivered, price_fen=goods - discount,
-            postage_fen=postage, address=address, seller_remark=remark["text"] if remark else "",
+            id=self._order_id(),
+            shop_id=self.shop_id,
+            buyer_id=buyer.id,
+            status=status,
+            created_at=created,
+            paid_at=paid,
+            shipped_at=shipped,
+            delivered_at=delivered,
+            price_fen=goods - discount,
+            postage_fen=postage,
+            address=address,
+            seller_remark=remark["text"] if remark else "",
             remark_flag=RemarkFlag(remark["flag"]) if remark else RemarkFlag.NONE,
-            courier=courier_name, tracking_no=tracking_no, refund_status=refund,
-            disputed=refund is RefundStatus.REFUNDED and rng.random() < 0.08, lines=lines, logistics=logistics,
+            courier=courier_name,
+            tracking_no=tracking_no,
+            refund_status=refund,
+            disputed=refund is RefundStatus.REFUNDED and rng.random() < 0.08,
+            lines=lines,
+            logistics=logistics,
         )
 
     def showcase(self, buyers: Sequence[Buyer]) -> list[Order]:
@@ -266,12 +351,24 @@ class OrderFactory:
                 quantity = -(-at_least_fen // top.unit_price_fen)
                 lines = [top.model_copy(update={"quantity": quantity})]
             goods = sum(line.unit_price_fen * line.quantity for line in lines)
-            made.append(base.model_copy(update={
-                "status": OrderStatus.AWAITING_PAYMENT, "created_at": self.now - timedelta(minutes=minutes),
-                "paid_at": None, "shipped_at": None, "delivered_at": None, "courier": None, "tracking_no": None,
-                "logistics": [], "refund_status": RefundStatus.NONE, "disputed": False, "lines": lines,
-                "price_fen": goods,
-            }))
+            made.append(
+                base.model_copy(
+                    update={
+                        "status": OrderStatus.AWAITING_PAYMENT,
+                        "created_at": self.now - timedelta(minutes=minutes),
+                        "paid_at": None,
+                        "shipped_at": None,
+                        "delivered_at": None,
+                        "courier": None,
+                        "tracking_no": None,
+                        "logistics": [],
+                        "refund_status": RefundStatus.NONE,
+                        "disputed": False,
+                        "lines": lines,
+                        "price_fen": goods,
+                    }
+                )
+            )
         for status, hours in ((OrderStatus.SHIPPED, 1.0), (OrderStatus.DELIVERED, 0.5)):
             buyer = rng.choice(buyers)
             address = self._home()
@@ -279,24 +376,49 @@ class OrderFactory:
             courier = people.COURIERS[0]
             created = self.now - timedelta(hours=30)
             shipped = self.now - timedelta(hours=hours + (20 if status is OrderStatus.DELIVERED else 0))
-            trace = [LogisticsEvent(at=shipped, status=LogisticsStatus.COLLECTED, location=address.city,
-                                    description=f"【{address.city}】{courier['name']}已揽收")]
+            trace = [
+                LogisticsEvent(
+                    at=shipped,
+                    status=LogisticsStatus.COLLECTED,
+                    location=address.city,
+                    description=f"【{address.city}】{courier['name']}已揽收",
+                )
+            ]
             delivered = None
             if status is OrderStatus.DELIVERED:
                 out = self.now - timedelta(hours=3)
                 delivered = self.now - timedelta(hours=hours)
                 trace += [
-                    LogisticsEvent(at=out, status=LogisticsStatus.OUT_FOR_DELIVERY, location=address.district,
-                                   description=f"【{address.district}】快递员正在派件"),
-                    LogisticsEvent(at=delivered, status=LogisticsStatus.DELIVERED, location=address.district,
-                                   description=f"【{address.district}】已签收，签收人：本人"),
+                    LogisticsEvent(
+                        at=out,
+                        status=LogisticsStatus.OUT_FOR_DELIVERY,
+                        location=address.district,
+                        description=f"【{address.district}】快递员正在派件",
+                    ),
+                    LogisticsEvent(
+                        at=delivered,
+                        status=LogisticsStatus.DELIVERED,
+                        location=address.district,
+                        description=f"【{address.district}】已签收，签收人：本人",
+                    ),
                 ]
-            made.append(base.model_copy(update={
-                "status": status, "created_at": created, "paid_at": created + timedelta(minutes=3),
-                "shipped_at": shipped, "delivered_at": delivered, "courier": courier["name"],
-                "tracking_no": courier["prefix"] + "".join(rng.choice(string.digits) for _ in range(courier["digits"])),
-                "logistics": trace, "refund_status": RefundStatus.NONE, "disputed": False,
-            }))
+            made.append(
+                base.model_copy(
+                    update={
+                        "status": status,
+                        "created_at": created,
+                        "paid_at": created + timedelta(minutes=3),
+                        "shipped_at": shipped,
+                        "delivered_at": delivered,
+                        "courier": courier["name"],
+                        "tracking_no": courier["prefix"]
+                        + "".join(rng.choice(string.digits) for _ in range(courier["digits"])),
+                        "logistics": trace,
+                        "refund_status": RefundStatus.NONE,
+                        "disputed": False,
+                    }
+                )
+            )
         return made
 
     def build(self, flagger: int, note_authors: list[int]) -> tuple[list[Buyer], list[Order]]:
@@ -311,7 +433,9 @@ class OrderFactory:
                 orders.append(self._order(buyer, address if rng.random() < 0.85 else self._home()))
             if rng.random() < 0.08:
                 at = self.now - timedelta(days=rng.randrange(0, 300))
-                self.notes.append((buyer.id, rng.choice(note_authors), rng.choice(people.BUYER_NOTES), at.isoformat()))
+                self.notes.append(
+                    (buyer.id, rng.choice(note_authors), rng.choice(people.BUYER_NOTES), at.isoformat())
+                )
         while len(orders) < MIN_ORDERS:
             buyer = rng.choice(buyers)
             orders.append(self._order(buyer, self._home()))

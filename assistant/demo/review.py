@@ -43,15 +43,28 @@ def seed_review_and_training(
     chat, renamed, risky = orders[len(CHANGES) : len(CHANGES) + 3]
     # the chat rule: the buyer asked for a gift before ordering
     store.add_buyer_message(
-        db, shop_id, chat["nick"], f"demo-review-{chat['id']}", "拍两件送赠品吗？要那个收纳袋", now - timedelta(hours=2)
+        db,
+        shop_id,
+        chat["nick"],
+        f"demo-review-{chat['id']}",
+        "拍两件送赠品吗？要那个收纳袋",
+        now - timedelta(hours=2),
     )
     # the receiver changed after payment (an address edit in the audit log)
     before = {"receiver_name": renamed["receiver_name"], "receiver_phone": renamed["receiver_phone"]}
     after = {"receiver_name": "王小二", "receiver_phone": "13900001111"}
     store.set_order_columns(db, renamed["id"], after)
     commerce_store.insert_audit(
-        db, at=(now - timedelta(minutes=20)).isoformat(), agent_id=None, shop_id=shop_id, entity="order",
-        entity_id=renamed["id"], action="address", reason="买家要求改收货人", before=before, after=after,
+        db,
+        at=(now - timedelta(minutes=20)).isoformat(),
+        agent_id=None,
+        shop_id=shop_id,
+        entity="order",
+        entity_id=renamed["id"],
+        action="address",
+        reason="买家要求改收货人",
+        before=before,
+        after=after,
     )
     store.flag_buyer(db, risky["buyer_id"], "多次以差评要挟退款", supervisor, stamp)
     return {"审单": 1, "学员": 1, "待审订单": len(CHANGES) + 3}

@@ -13,7 +13,9 @@ def grant_reviewer(db: sqlite_utils.Database, agent_id: int, at: str) -> None:
 
 
 def add_trainee(db: sqlite_utils.Database, agent_id: int, shop_id: int, at: str) -> None:
-    db.conn.execute("INSERT INTO trainees (agent_id, shop_id, added_at) VALUES (?, ?, ?)", (agent_id, shop_id, at))
+    db.conn.execute(
+        "INSERT INTO trainees (agent_id, shop_id, added_at) VALUES (?, ?, ?)", (agent_id, shop_id, at)
+    )
 
 
 def latest_paid_orders(db: sqlite_utils.Database, shop_id: int, count: int) -> list[dict[str, Any]]:
@@ -33,13 +35,23 @@ def latest_paid_orders(db: sqlite_utils.Database, shop_id: int, count: int) -> l
 
 
 def set_order_columns(db: sqlite_utils.Database, order_id: str, columns: dict[str, str]) -> None:
-    allowed = {"district", "address_detail", "province", "city", "receiver_phone", "receiver_name", "buyer_message"}
+    allowed = {
+        "district",
+        "address_detail",
+        "province",
+        "city",
+        "receiver_phone",
+        "receiver_name",
+        "buyer_message",
+    }
     assert set(columns) <= allowed
     sets = ", ".join(f"{name} = ?" for name in columns)
     db.conn.execute(f"UPDATE orders SET {sets} WHERE id = ?", [*columns.values(), order_id])
 
 
-def add_buyer_message(db: sqlite_utils.Database, shop_id: int, nick: str, conversation: str, text: str, at: datetime) -> None:
+def add_buyer_message(
+    db: sqlite_utils.Database, shop_id: int, nick: str, conversation: str, text: str, at: datetime
+) -> None:
     moment = at.astimezone(UTC).isoformat(timespec="microseconds")
     db.conn.execute(
         "INSERT INTO conversation_messages (shop_id, conversation, buyer_nick, direction, text, at, received_at)"

@@ -78,7 +78,12 @@ class RushEvent:
 
     def public(self) -> dict[str, Any]:
         """For the demo page: the offset, who, what kind and the event body."""
-        return {"offset_s": round(self.offset_s, 3), "login": self.login, "kind": self.kind, "body": self.body}
+        return {
+            "offset_s": round(self.offset_s, 3),
+            "login": self.login,
+            "kind": self.kind,
+            "body": self.body,
+        }
 
 
 def _answer_delay(rng: random.Random) -> float:
@@ -108,9 +113,12 @@ def rush(
     rng = random.Random(seed)
     events: list[RushEvent] = []
     for thread in threads:
-        opened: dict[str, Any] = {"type": "conversation.opened", "conversation": thread.conversation,
-                                  "shop": thread.shop,
-                  "buyer": thread.buyer}
+        opened: dict[str, Any] = {
+            "type": "conversation.opened",
+            "conversation": thread.conversation,
+            "shop": thread.shop,
+            "buyer": thread.buyer,
+        }
         if thread.item_id:
             opened["item_id"] = thread.item_id
         t = -lead_s + rng.uniform(0, buyer_gap_s)
@@ -119,26 +127,39 @@ def rush(
         while t < duration_s:
             events.append(RushEvent(t, thread.login, "buyer", _message(thread, rng.choice(QUESTIONS))))
             if first:  # the platform's auto-reply at once: it does not stop the human clock
-                events.append(RushEvent(t + 1, thread.login, "auto_reply", _message(thread, AUTO_REPLY, "auto_reply")))
+                events.append(
+                    RushEvent(t + 1, thread.login, "auto_reply", _message(thread, AUTO_REPLY, "auto_reply"))
+                )
                 first = False
             delay = _answer_delay(rng)
             nudges = t + 40
             while nudges < min(t + delay, duration_s) and rng.random() < 0.5:
-                events.append(RushEvent(nudges, thread.login, "buyer", _message(thread, rng.choice(FOLLOW_UPS))))
+                events.append(
+                    RushEvent(nudges, thread.login, "buyer", _message(thread, rng.choice(FOLLOW_UPS)))
+                )
                 nudges += rng.uniform(40, 120)
             if t + delay < duration_s:
-                events.append(RushEvent(t + delay, thread.login, "reply", _message(thread, rng.choice(ANSWERS), "human")))
+                events.append(
+                    RushEvent(
+                        t + delay, thread.login, "reply", _message(thread, rng.choice(ANSWERS), "human")
+                    )
+                )
             t += delay + rng.expovariate(1 / buyer_gap_s)
     if item is not None:
         for n, thread in enumerate(rng.sample(threads, min(unpaid_orders, len(threads)))):
-            events.append(RushEvent(-rng.uniform(30, lead_s / 2), thread.login, "order", _order(thread, item, n, rng)))
+            events.append(
+                RushEvent(-rng.uniform(30, lead_s / 2), thread.login, "order", _order(thread, item, n, rng))
+            )
     events.sort(key=lambda e: e.offset_s)
     return events
 
 
 def _message(thread: Thread, text: str, source: str | None = None) -> dict[str, Any]:
-    body: dict[str, Any] = {"type": "message.sent" if source else "message.received",
-                            "conversation": thread.conversation, "text": text}
+    body: dict[str, Any] = {
+        "type": "message.sent" if source else "message.received",
+        "conversation": thread.conversation,
+        "text": text,
+    }
     if source:
         body["source"] = source
     return body
@@ -154,10 +175,23 @@ def _order(thread: Thread, item: dict[str, Any], n: int, rng: random.Random) -> 
         "status": "awaiting_payment",
         "price_fen": item["unit_price_fen"] * quantity,
         "postage_fen": 0,
-        "address": {"name": "陈晓", "phone": "13800001111", "province": "浙江省", "city": "杭州市",
-                    "district": "余杭区", "detail": "五常大道181号"},
-        "lines": [{"item_id": item["item_id"], "sku": item["sku"], "title": item["title"][:60],
-                   "unit_price_fen": item["unit_price_fen"], "quantity": quantity}],
+        "address": {
+            "name": "陈晓",
+            "phone": "13800001111",
+            "province": "浙江省",
+            "city": "杭州市",
+            "district": "余杭区",
+            "detail": "五常大道181号",
+        },
+        "lines": [
+            {
+                "item_id": item["item_id"],
+                "sku": item["sku"],
+                "title": item["title"][:60],
+                "unit_price_fen": item["unit_price_fen"],
+                "quantity": quantity,
+            }
+        ],
     }
 
 
@@ -170,12 +204,19 @@ def demo_rush(conversations: list[Any], agent: str, shop: str, *, seed: int = 11
     """The demo console's rush: the demo agent's dozen conversations, six of the second agent's and
     three unpaid orders on the demo agent's buyers, an hour of it after ten minutes already past."""
     threads = [Thread(c.conversation, c.shop, c.buyer, agent, c.item_id) for c in conversations]
-    threads += [Thread(f"rush-{HELPER}-{n + 1:02d}", shop, nick, HELPER) for n, nick in enumerate(HELPER_BUYERS)]
+    threads += [
+        Thread(f"rush-{HELPER}-{n + 1:02d}", shop, nick, HELPER) for n, nick in enumerate(HELPER_BUYERS)
+    ]
     first = next((c for c in conversations if c.item_id), None)
     item = (
-        {"item_id": first.item_id, "sku": f"D11-{first.item_id}", "title": first.item_title or "双11爆款",
-         "unit_price_fen": 19900}
-        if first else None
+        {
+            "item_id": first.item_id,
+            "sku": f"D11-{first.item_id}",
+            "title": first.item_title or "双11爆款",
+            "unit_price_fen": 19900,
+        }
+        if first
+        else None
     )
     own = [t for t in threads if t.login == agent]
     # the demo agent has fallen behind: her last four minutes of answers are still to be written
@@ -185,6 +226,8 @@ def demo_rush(conversations: list[Any], agent: str, shop: str, *, seed: int = 11
         if not (e.login == agent and e.kind == "reply" and -BEHIND_S <= e.offset_s < 0)
     ]
     if item is not None:  # the unpaid orders go to the demo agent's buyers: her sidebar shows them
-        events += [e for e in rush(own, seed=seed, item=item, duration_s=0, lead_s=LEAD_S) if e.kind == "order"]
+        events += [
+            e for e in rush(own, seed=seed, item=item, duration_s=0, lead_s=LEAD_S) if e.kind == "order"
+        ]
         events.sort(key=lambda e: e.offset_s)
     return [e.public() for e in events]

@@ -26,7 +26,9 @@ async def claim(pool: asyncpg.Pool, kind: str, resource: str, owner: str) -> str
                                   {"kind": kind, "resource": resource, "owner": owner})  # fmt: skip
                 return owner
             holder: str | None = await conn.fetchval(
-                "SELECT owner FROM claims WHERE kind = $1 AND resource = $2 AND released_at IS NULL", kind, resource
+                "SELECT owner FROM claims WHERE kind = $1 AND resource = $2 AND released_at IS NULL",
+                kind,
+                resource,
             )
             if holder is not None:
                 return holder
@@ -43,7 +45,9 @@ async def release(pool: asyncpg.Pool, kind: str, resource: str, owner: str) -> b
         )  # fmt: skip
         if claim_id is None:
             return False
-        await feed.append(conn, ENTITY, claim_id, "delete", 2, {"kind": kind, "resource": resource, "owner": owner})
+        await feed.append(
+            conn, ENTITY, claim_id, "delete", 2, {"kind": kind, "resource": resource, "owner": owner}
+        )
         return True
 
 

@@ -61,7 +61,9 @@ async def latest(conn: asyncpg.Connection | asyncpg.Pool) -> int:
     return int(await conn.fetchval("SELECT COALESCE(MAX(id), 0) FROM changes"))
 
 
-async def read_after(conn: asyncpg.Connection | asyncpg.Pool, cursor: int, limit: int = BATCH) -> list[Change]:
+async def read_after(
+    conn: asyncpg.Connection | asyncpg.Pool, cursor: int, limit: int = BATCH
+) -> list[Change]:
     rows = await conn.fetch(
         "SELECT id, entity, entity_id, op, version, data FROM changes WHERE id > $1 ORDER BY id LIMIT $2",
         cursor, limit,

@@ -77,7 +77,9 @@ class PgQuickReplyStore:
         if q:
             like = param("%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
             # ILIKE: SQLite's LIKE ignores ASCII case, PostgreSQL's does not
-            where.append(f"(q.code ILIKE {like} OR q.title ILIKE {like} OR q.body ILIKE {like} OR q.tags ILIKE {like})")
+            where.append(
+                f"(q.code ILIKE {like} OR q.title ILIKE {like} OR q.body ILIKE {like} OR q.tags ILIKE {like})"
+            )
         if group_id is not None:
             where.append(f"q.group_id = {param(group_id)}")
         if scope is not None:
@@ -89,7 +91,8 @@ class PgQuickReplyStore:
 
     async def revisions(self, phrase_id: int) -> list[Revision]:
         rows = await self.pool.fetch(
-            "SELECT * FROM quick_reply_revisions WHERE entity_id = $1 ORDER BY version DESC, id DESC", phrase_id
+            "SELECT * FROM quick_reply_revisions WHERE entity_id = $1 ORDER BY version DESC, id DESC",
+            phrase_id,
         )
         return [
             Revision(
@@ -105,7 +108,10 @@ class PgQuickReplyStore:
         rows = await self.pool.fetch(
             "SELECT * FROM quick_reply_groups WHERE shop_id = $1 ORDER BY position, id", shop_id
         )
-        return [QuickReplyGroup(id=r["id"], shop_id=r["shop_id"], name=r["name"], position=r["position"]) for r in rows]
+        return [
+            QuickReplyGroup(id=r["id"], shop_id=r["shop_id"], name=r["name"], position=r["position"])
+            for r in rows
+        ]
 
     # -- writing ---------------------------------------------------------------------------------- #
 
@@ -134,7 +140,9 @@ class PgQuickReplyStore:
             exclude_id or 0,
         )  # fmt: skip
         if holder is not None:
-            raise code_clash_in(self.shop_name(reply.shop_id) or str(reply.shop_id), reply.code, holder["id"], holder["title"])
+            raise code_clash_in(
+                self.shop_name(reply.shop_id) or str(reply.shop_id), reply.code, holder["id"], holder["title"]
+            )
 
     async def _current(self, conn: asyncpg.Connection, phrase_id: int, expected_version: int | None) -> Row:
         record = await conn.fetchrow("SELECT id FROM quick_replies WHERE id = $1 FOR UPDATE", phrase_id)
@@ -169,7 +177,9 @@ class PgQuickReplyStore:
                     " ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 1, $16, $16) RETURNING id",
                     *_values(reply), stamp,
                 )  # fmt: skip
-                await self._revision(conn, phrase_id, 1, RevisionAction.CREATE, agent_id, None, snapshot(reply), stamp)
+                await self._revision(
+                    conn, phrase_id, 1, RevisionAction.CREATE, agent_id, None, snapshot(reply), stamp
+                )
                 return await self._saved(conn, phrase_id)
         except asyncpg.UniqueViolationError as exc:
             await self._clash_on_race(reply, None, exc)
@@ -257,7 +267,9 @@ class PgQuickReplyStore:
             raise GroupNameTaken(group.name) from exc
         return saved
 
-    async def reorder_group(self, group_id: int, items: list[tuple[int, int]], agent_id: int | None) -> list[Row]:
+    async def reorder_group(
+        self, group_id: int, items: list[tuple[int, int]], agent_id: int | None
+    ) -> list[Row]:
         saved = []
         async with self.pool.acquire() as conn, conn.transaction():
             for position, (phrase_id, version) in enumerate(items):

@@ -75,7 +75,9 @@ async def migrate(conn: asyncpg.Connection) -> list[str]:
                 continue
             await conn.execute(migration.sql)
             await conn.execute(
-                "INSERT INTO hub_migrations (version, name) VALUES ($1, $2)", migration.version, migration.name
+                "INSERT INTO hub_migrations (version, name) VALUES ($1, $2)",
+                migration.version,
+                migration.name,
             )
             names.append(f"{migration.version:04d}_{migration.name}")
         return names

@@ -107,7 +107,9 @@ async def hub_ctx(app: web.Application) -> AsyncIterator[None]:
             "team hub mode: %s are shared in PostgreSQL; still local to this process's SQLite file: %s",
             ", ".join(SHARED), "; ".join(LOCAL),
         )  # fmt: skip
-        follower = feed.Follower(pool, settings.database_url, settings.hub_poll_seconds, await feed.latest(pool))
+        follower = feed.Follower(
+            pool, settings.database_url, settings.hub_poll_seconds, await feed.latest(pool)
+        )
         app[keys.HUB] = Hub(settings.database_url, pool, follower)
         directory = app[keys.DIRECTORY]
 

@@ -40,10 +40,14 @@ class SyncService:
 
     async def order_snapshot(self, shop_id: int, snap: OrderSnapshot) -> SnapshotResult:
         now = self.clock().isoformat()
-        return await self.db.write(lambda db: snapshots.apply_order(db, shop_id, snap, now, shop_zone(db, shop_id)))
+        return await self.db.write(
+            lambda db: snapshots.apply_order(db, shop_id, snap, now, shop_zone(db, shop_id))
+        )
 
     async def buyer_snapshot(self, shop_id: int, snap: BuyerSnapshot) -> SnapshotResult:
-        return await self.db.write(lambda db: snapshots.apply_buyer(db, shop_id, snap, shop_zone(db, shop_id)))
+        return await self.db.write(
+            lambda db: snapshots.apply_buyer(db, shop_id, snap, shop_zone(db, shop_id))
+        )
 
     # ---- the outbox ----------------------------------------------------------------------------
 

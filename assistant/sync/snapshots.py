@@ -38,9 +38,7 @@ def apply_order(
     modified = utc_text(snap.modified_at)
     existing = store.order_row(db, snap.order_id)
     if existing is not None and existing["shop_id"] != shop_id:
-        raise Invalid.field(
-            "order_id", f"订单 {snap.order_id} 属于另一个店铺，不能用 {snap.shop} 的快照更新"
-        )
+        raise Invalid.field("order_id", f"订单 {snap.order_id} 属于另一个店铺，不能用 {snap.shop} 的快照更新")
     if (
         existing is not None
         and existing["platform_modified_at"]

@@ -290,7 +290,9 @@ class Board:
         waiting buyers and today's figures."""
         return self.wall(now, shop_ids)[0]
 
-    def wall(self, now: datetime, shop_ids: Iterable[int]) -> tuple[dict[int, AgentFigures], dict[int, ShopFigures]]:
+    def wall(
+        self, now: datetime, shop_ids: Iterable[int]
+    ) -> tuple[dict[int, AgentFigures], dict[int, ShopFigures]]:
         """The supervisor's wall in one pass over the shops' conversations: per agent (as
         :meth:`agents`) and per shop (how many wait, those past the escalation mark, today's figures).
         Only the escalated become :class:`WaitingBuyer` rows: the rest are counted."""

@@ -161,7 +161,9 @@ def by_hour(
     return out
 
 
-def expected_rate(rate_now: float | None, consultations: int, agents: int, load_high: int = LOAD_HIGH) -> float:
+def expected_rate(
+    rate_now: float | None, consultations: int, agents: int, load_high: int = LOAD_HIGH
+) -> float:
     """What the 3-minute rate becomes when ``agents`` face ``consultations``: within their capacity
     (``load_high`` each) it stays what it is now; past it, the buyers beyond the capacity wait, so the
     rate falls by the covered share (a simple, stated model: 1.0 when there is no rate yet)."""

@@ -95,7 +95,10 @@ class KpiConfig(Model):
         for metric, t in self.targets.items():
             known = kpi.TARGETS.get(metric)
             out[metric] = kpi.Target(
-                t.worst, t.best, known.label if known else metric, known.unit if known else "",
+                t.worst,
+                t.best,
+                known.label if known else metric,
+                known.unit if known else "",
                 known.scale if known else 1.0,
             )
         return out

@@ -199,7 +199,9 @@ def order_reasons(order: OrderFacts, rules: ReviewRules, regions: RegionBackend)
 # ---- the rules that read other rows -------------------------------------------------------------------
 
 
-def receiver_changed(changes: Iterable[tuple[datetime, dict[str, object], dict[str, object]]], paid_at: datetime) -> Reason | None:
+def receiver_changed(
+    changes: Iterable[tuple[datetime, dict[str, object], dict[str, object]]], paid_at: datetime
+) -> Reason | None:
     """An address edit after payment that changed the receiver's name or phone: (at, before, after)."""
     for at, before, after in changes:
         if at < paid_at:
@@ -244,12 +246,18 @@ def chat_reasons(scanned: Scanned, created_at: datetime, rules: ReviewRules) -> 
     return [seen[k] for k in ("invoice", "gift", "promise") if k in seen]
 
 
-def chat_mentions(messages: Sequence[tuple[datetime, str]], created_at: datetime, rules: ReviewRules) -> list[Reason]:
+def chat_mentions(
+    messages: Sequence[tuple[datetime, str]], created_at: datetime, rules: ReviewRules
+) -> list[Reason]:
     """The chat around the order mentions an invoice, a gift or a promise: (at, text) of the conversation."""
     return chat_reasons(scan_chat(messages, rules), created_at, rules)
 
 
-RISK_NAMES = {"bad_review_extortion": "差评师", "professional_claimant": "职业打假", "malicious_complaint": "恶意投诉"}
+RISK_NAMES = {
+    "bad_review_extortion": "差评师",
+    "professional_claimant": "职业打假",
+    "malicious_complaint": "恶意投诉",
+}
 
 
 def buyer_risk(flag: str | None, note: str | None) -> Reason | None:

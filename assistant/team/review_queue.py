@@ -101,7 +101,9 @@ def check_changed(
     key = rules.key
     dirt = store.dirty(db)
     full = store.rules_key(db, shop_id) != key
-    pending = Checks(shop_id=shop_id, key=key if full else None, max_dirt=max((d["dirt"] for d in dirt), default=0))
+    pending = Checks(
+        shop_id=shop_id, key=key if full else None, max_dirt=max((d["dirt"] for d in dirt), default=0)
+    )
     fresh: dict[str, list[Reason]] = {}
     facts = store.open_facts(db, shop_id) if full else []
     seen = {f["order_id"] for f in facts}
@@ -122,7 +124,9 @@ def check_changed(
     return pending, fresh
 
 
-def _chat_by_nick(db: sqlite_utils.Database, shop_id: int, rules: ReviewRules, now: datetime) -> dict[str, Scanned]:
+def _chat_by_nick(
+    db: sqlite_utils.Database, shop_id: int, rules: ReviewRules, now: datetime
+) -> dict[str, Scanned]:
     # open orders are recent: the chat of a few ship windows plus the look-back is enough
     since = now - timedelta(hours=rules.ship_hours * 4) - timedelta(days=rules.chat_days)
     words = [*rules.invoice_words, *rules.gift_words, *rules.promise_words]
@@ -136,7 +140,12 @@ Edits = list[tuple[datetime, dict[str, object], dict[str, object]]]
 
 
 def _all_reasons(
-    row: dict[str, Any], paid_at: datetime, cached: list[Reason], edits: Edits, chat: Scanned, rules: ReviewRules
+    row: dict[str, Any],
+    paid_at: datetime,
+    cached: list[Reason],
+    edits: Edits,
+    chat: Scanned,
+    rules: ReviewRules,
 ) -> list[Reason]:
     reasons = list(cached)
     changed = receiver_changed(edits, paid_at) if edits else None

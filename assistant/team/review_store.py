@@ -96,7 +96,9 @@ def apply_checks(
     dirt read (up to ``max_dirt``) and, after a full check, remember the shop's rules ``key``."""
     if key is not None:
         db.conn.execute("DELETE FROM review_checks WHERE shop_id = ?", (shop_id,))
-        db.conn.execute("INSERT OR REPLACE INTO review_rules (shop_id, rules_key) VALUES (?, ?)", (shop_id, key))
+        db.conn.execute(
+            "INSERT OR REPLACE INTO review_rules (shop_id, rules_key) VALUES (?, ?)", (shop_id, key)
+        )
     # two requests may check the same order: the one that saw newer dirt wins, whichever writes last
     db.conn.executemany(
         """INSERT INTO review_checks (order_id, shop_id, flagged, reasons, basis) VALUES (?, ?, ?, ?, ?)
@@ -226,7 +228,9 @@ def open_holds(db: sqlite_utils.Database, shop_id: int) -> dict[str, Hold]:
     return {r["order_id"]: Hold.model_validate(r) for r in found}
 
 
-def insert_hold(db: sqlite_utils.Database, order_id: str, shop_id: int, reason: str, agent_id: int, at: str) -> int:
+def insert_hold(
+    db: sqlite_utils.Database, order_id: str, shop_id: int, reason: str, agent_id: int, at: str
+) -> int:
     cursor = db.conn.execute(
         "INSERT INTO order_holds (order_id, shop_id, reason, held_by, held_at) VALUES (?, ?, ?, ?, ?)",
         (order_id, shop_id, reason, agent_id, at),

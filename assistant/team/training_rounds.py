@@ -38,7 +38,9 @@ def _at(text: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _intent_candidates(rows: list[dict[str, Any]], phrases: list[Phrase], threshold: float) -> list[Candidate]:
+def _intent_candidates(
+    rows: list[dict[str, Any]], phrases: list[Phrase], threshold: float
+) -> list[Candidate]:
     out = []
     for r in rows:
         if not r["examples"] or not r["answers"]:
@@ -70,13 +72,23 @@ def _case_candidates(
         if case["excellent"] and case["reply"].strip():
             refs = (case["reply"].strip(),)
         if answerable:
-            score, best = max((best_reference(case["question"], i["examples"])[0], n) for n, i in enumerate(answerable))
+            score, best = max(
+                (best_reference(case["question"], i["examples"])[0], n) for n, i in enumerate(answerable)
+            )
             if score >= CASE_INTENT_SIMILARITY:
                 intent_id = answerable[best]["id"]
                 refs = refs or tuple(plain(a) for a in answerable[best]["answers"])
         if refs:
-            out.append(Candidate("case", case["question_id"], intent_id, (case["question"],), refs,
-                                 right_picks(refs, phrases, threshold)))
+            out.append(
+                Candidate(
+                    "case",
+                    case["question_id"],
+                    intent_id,
+                    (case["question"],),
+                    refs,
+                    right_picks(refs, phrases, threshold),
+                )
+            )
     return out
 
 
@@ -115,14 +127,24 @@ def pool(
     elif mode == "campaign":
         campaign = _campaign(store.campaigns(db, shop_id), topic, now)
         topic = campaign["name"]
-        chosen = _intent_candidates([i for i in intents if i["campaign_id"] == campaign["id"]], phrases, pick_threshold)
+        chosen = _intent_candidates(
+            [i for i in intents if i["campaign_id"] == campaign["id"]], phrases, pick_threshold
+        )
         for s in campaign["scripts"]:
             refs = (plain(s["body"]),)
             asked = s["situation"] or f"{s['title']}：这种时候你怎么回复买家？"
-            chosen.append(Candidate("script", s["id"], None, (asked,), refs, right_picks(refs, phrases, pick_threshold)))
+            chosen.append(
+                Candidate("script", s["id"], None, (asked,), refs, right_picks(refs, phrases, pick_threshold))
+            )
         if campaign["rules"].strip():
             chosen.append(
-                Candidate("rules", campaign["id"], None, (f"{campaign['name']}有什么优惠？怎么算的？",), (campaign["rules"],))
+                Candidate(
+                    "rules",
+                    campaign["id"],
+                    None,
+                    (f"{campaign['name']}有什么优惠？怎么算的？",),
+                    (campaign["rules"],),
+                )
             )
         return Pool(chosen, phrases, covered, topic)
     elif mode == "what-changed":

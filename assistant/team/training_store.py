@@ -40,7 +40,9 @@ def intents(db: sqlite_utils.Database, shop_id: int) -> list[dict[str, Any]]:
 
 
 def intent_count(db: sqlite_utils.Database, shop_id: int) -> int:
-    return int(rows(db, "SELECT count(*) AS n FROM intents WHERE shop_id = ? AND enabled = 1", (shop_id,))[0]["n"])
+    return int(
+        rows(db, "SELECT count(*) AS n FROM intents WHERE shop_id = ? AND enabled = 1", (shop_id,))[0]["n"]
+    )
 
 
 def phrases(db: sqlite_utils.Database, shop_id: int) -> list[dict[str, Any]]:
@@ -82,7 +84,9 @@ def qc_cases(db: sqlite_utils.Database, shop_id: int) -> list[dict[str, Any]]:
 
 def campaigns(db: sqlite_utils.Database, shop_id: int) -> list[dict[str, Any]]:
     found = rows(
-        db, "SELECT id, name, rules, starts_at, ends_at FROM campaigns WHERE shop_id = ? ORDER BY starts_at", (shop_id,)
+        db,
+        "SELECT id, name, rules, starts_at, ends_at FROM campaigns WHERE shop_id = ? ORDER BY starts_at",
+        (shop_id,),
     )
     scripts: dict[int, list[dict[str, Any]]] = {}
     for r in rows(
@@ -99,7 +103,13 @@ def campaigns(db: sqlite_utils.Database, shop_id: int) -> list[dict[str, Any]]:
 
 
 def insert_round(
-    db: sqlite_utils.Database, shop_id: int, agent_id: int, mode: str, topic: str | None, seconds: int | None, at: str
+    db: sqlite_utils.Database,
+    shop_id: int,
+    agent_id: int,
+    mode: str,
+    topic: str | None,
+    seconds: int | None,
+    at: str,
 ) -> int:
     cursor = db.conn.execute(
         "INSERT INTO training_rounds (shop_id, agent_id, mode, topic, seconds_per_question, started_at)"
@@ -142,7 +152,9 @@ def _decoded(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def questions(db: sqlite_utils.Database, round_id: int) -> list[dict[str, Any]]:
-    return [_decoded(r) for r in rows(db, f"{_QUESTION} WHERE q.round_id = ? ORDER BY q.position", (round_id,))]
+    return [
+        _decoded(r) for r in rows(db, f"{_QUESTION} WHERE q.round_id = ? ORDER BY q.position", (round_id,))
+    ]
 
 
 def question(db: sqlite_utils.Database, question_id: int) -> dict[str, Any] | None:
@@ -183,7 +195,9 @@ def override(db: sqlite_utils.Database, question_id: int, correct: bool, by: int
 
 
 def finish_round(db: sqlite_utils.Database, round_id: int, at: str) -> None:
-    db.conn.execute("UPDATE training_rounds SET finished_at = ? WHERE id = ? AND finished_at IS NULL", (at, round_id))
+    db.conn.execute(
+        "UPDATE training_rounds SET finished_at = ? WHERE id = ? AND finished_at IS NULL", (at, round_id)
+    )
 
 
 def last_round_started(db: sqlite_utils.Database, agent_id: int, shop_id: int) -> str | None:
@@ -200,7 +214,12 @@ def answers(db: sqlite_utils.Database, shop_id: int, agent_id: int | None = None
     where = "r.shop_id = ? AND q.answered_at IS NOT NULL" + (" AND r.agent_id = ?" if agent_id else "")
     params: tuple[Any, ...] = (shop_id, agent_id) if agent_id else (shop_id,)
     return [
-        {**_decoded(r), "correct": bool(r["override_correct"] if r["override_correct"] is not None else r["auto_correct"])}
+        {
+            **_decoded(r),
+            "correct": bool(
+                r["override_correct"] if r["override_correct"] is not None else r["auto_correct"]
+            ),
+        }
         for r in rows(db, f"{_QUESTION} WHERE {where} ORDER BY q.answered_at DESC, q.id DESC", params)
     ]
 
@@ -231,7 +250,9 @@ def trainee(db: sqlite_utils.Database, agent_id: int) -> dict[str, Any] | None:
     return found[0] if found else None
 
 
-def set_trainee(db: sqlite_utils.Database, agent_id: int, shop_id: int, on: bool, by: int | None, at: str) -> None:
+def set_trainee(
+    db: sqlite_utils.Database, agent_id: int, shop_id: int, on: bool, by: int | None, at: str
+) -> None:
     if on:
         db.conn.execute(
             "INSERT OR IGNORE INTO trainees (agent_id, shop_id, added_by, added_at) VALUES (?, ?, ?, ?)",
@@ -264,7 +285,9 @@ def pass_mark(db: sqlite_utils.Database, shop_id: int) -> dict[str, Any] | None:
     return found[0] if found else None
 
 
-def set_pass_mark(db: sqlite_utils.Database, shop_id: int, accuracy: float, coverage: float, by: int, at: str) -> None:
+def set_pass_mark(
+    db: sqlite_utils.Database, shop_id: int, accuracy: float, coverage: float, by: int, at: str
+) -> None:
     db.conn.execute(
         "INSERT OR REPLACE INTO training_pass_marks (shop_id, accuracy, coverage, set_by, set_at) VALUES (?, ?, ?, ?, ?)",
         (shop_id, accuracy, coverage, by, at),

@@ -92,7 +92,9 @@ def line_chart(
             )
         for run in runs:
             if len(run) > 1:
-                body.append(f'<polyline points="{" ".join(run)}" fill="none" stroke="{colour}" stroke-width="2"/>')
+                body.append(
+                    f'<polyline points="{" ".join(run)}" fill="none" stroke="{colour}" stroke-width="2"/>'
+                )
         lx = left + index * 130
         body.append(f'<rect x="{lx}" y="{height - 14}" width="10" height="10" fill="{colour}"/>')
         body.append(f'<text x="{lx + 14}" y="{height - 5}" fill="#374151">{escape(name)}</text>')
@@ -118,21 +120,27 @@ def bar_chart(
     bar = min(48.0, slot * 0.7)
 
     body = [frame.title(title)]
-    body.append(f'<line x1="{left}" x2="{width - right}" y1="{top + plot_h}" y2="{top + plot_h}" stroke="#9ca3af"/>')
+    body.append(
+        f'<line x1="{left}" x2="{width - right}" y1="{top + plot_h}" y2="{top + plot_h}" stroke="#9ca3af"/>'
+    )
     for mark, label in marks:
         yy = y(mark)
         body.append(
             f'<line x1="{left}" x2="{width - right}" y1="{yy:.1f}" y2="{yy:.1f}" stroke="#d97706" '
             f'stroke-dasharray="4 3"/>'
         )
-        body.append(f'<text x="{width - right}" y="{yy - 3:.1f}" text-anchor="end" fill="#b45309">{escape(label)}</text>')
+        body.append(
+            f'<text x="{width - right}" y="{yy - 3:.1f}" text-anchor="end" fill="#b45309">{escape(label)}</text>'
+        )
     for i, (label, value) in enumerate(zip(labels, values, strict=True)):
         cx = left + slot * i + slot / 2
         body.append(
             f'<text x="{cx:.1f}" y="{height - bottom + 14}" text-anchor="middle" fill="#374151">{escape(label)}</text>'
         )
         if value is None:
-            body.append(f'<text x="{cx:.1f}" y="{top + plot_h - 4}" text-anchor="middle" fill="#9ca3af">—</text>')
+            body.append(
+                f'<text x="{cx:.1f}" y="{top + plot_h - 4}" text-anchor="middle" fill="#9ca3af">—</text>'
+            )
             continue
         yy = y(value)
         body.append(
@@ -162,7 +170,9 @@ def heatmap(
     body = [f'<text x="{left}" y="16" font-size="13" fill="#111">{escape(title)}</text>']
     for r, (label, row) in enumerate(zip(row_labels, grid, strict=True)):
         yy = top + r * cell
-        body.append(f'<text x="{left - 4}" y="{yy + cell * 0.65:.1f}" text-anchor="end" fill="#374151">{escape(label)}</text>')
+        body.append(
+            f'<text x="{left - 4}" y="{yy + cell * 0.65:.1f}" text-anchor="end" fill="#374151">{escape(label)}</text>'
+        )
         for c, value in enumerate(row):
             share = value / peak
             # from near white to the palette's blue

@@ -196,8 +196,21 @@ STRINGS: dict[str, dict[str, str]] = {
 }
 
 for _area in (
-    home, lookup, orders, editor_qr, editor_kb, sync, shop_import, supervisor, qc, reminders, reports_strings,
-    review, training, watch, error_page,
+    home,
+    lookup,
+    orders,
+    editor_qr,
+    editor_kb,
+    sync,
+    shop_import,
+    supervisor,
+    qc,
+    reminders,
+    reports_strings,
+    review,
+    training,
+    watch,
+    error_page,
 ):
     for _lang, _strings in (("zh-CN", _area.ZH), ("en", _area.EN)):
         _clash = STRINGS[_lang].keys() & _strings.keys()

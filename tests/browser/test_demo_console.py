@@ -27,7 +27,9 @@ async def _open_orders(server: TestServer, shop: str, nicks: list[str]) -> dict[
     found = {}
     async with ClientSession() as http:
         for nick in nicks:
-            resp = await http.get(server.make_url(f"/api/buyers/{quote(nick)}?shop={shop_id}"), headers=headers)
+            resp = await http.get(
+                server.make_url(f"/api/buyers/{quote(nick)}?shop={shop_id}"), headers=headers
+            )
             assert resp.status == 200, await resp.text()
             found[nick] = (await resp.json())["card"]["open_orders"]
     return found
@@ -127,7 +129,9 @@ async def test_a_suggestion_rendered_without_some_values_says_which(
     mine: list[dict[str, Any]] = []
     for _ in range(50):
         bodies = [await r.json() for r in answers if r.ok]
-        mine = [b for b in bodies if b["questions"] and "物流" in "".join(q["question"] for q in b["questions"])]
+        mine = [
+            b for b in bodies if b["questions"] and "物流" in "".join(q["question"] for q in b["questions"])
+        ]
         if mine:
             break
         await page.wait_for_timeout(100)
@@ -257,8 +261,10 @@ async def test_switching_buyers_clears_the_picks_before_the_new_ones_arrive(
     held: list[Route] = []
     await page.route("**/api/suggest", lambda route: held.append(route))
     await second.click()
-    await sidebar.locator("#buyer-nick").filter(has_text=await second.get_attribute("data-buyer") or "").wait_for(
-        timeout=TIMEOUT
+    await (
+        sidebar.locator("#buyer-nick")
+        .filter(has_text=await second.get_attribute("data-buyer") or "")
+        .wait_for(timeout=TIMEOUT)
     )
     for _ in range(100):  # the new buyer's request is asked for (after its card) and held
         if held:

@@ -108,7 +108,9 @@ async def test_a_new_intent_is_listed_kept_after_reload_and_suggested_at_once(
     assert watched.errors == []
 
 
-async def test_a_deleted_intent_leaves_the_list_and_the_suggestions(server: TestServer, browser: Browser) -> None:
+async def test_a_deleted_intent_leaves_the_list_and_the_suggestions(
+    server: TestServer, browser: Browser
+) -> None:
     watched = await open_page(browser, 1280, 900)
     page = watched.page
     asked = "能开发票吗"
@@ -207,7 +209,9 @@ async def test_a_new_synonym_makes_the_buyers_word_match_and_a_one_word_group_is
     assert [e for e in watched.errors if "400" not in e] == []
 
 
-async def test_the_english_page_creates_an_intent_with_english_labels(server: TestServer, browser: Browser) -> None:
+async def test_the_english_page_creates_an_intent_with_english_labels(
+    server: TestServer, browser: Browser
+) -> None:
     watched = await open_page(browser, 1280, 900)
     page = watched.page
     await _open(page, server, "intents", lang="en")

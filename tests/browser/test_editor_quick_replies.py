@@ -121,7 +121,9 @@ async def test_the_preview_samples_are_named_in_the_pages_language(
     watched = await open_page(browser, 1280, 800)
     page = watched.page
     for lang, first in (("en", "New buyer asking"), ("zh-CN", "新客咨询")):
-        await page.goto(str(server.make_url(f"/editor?token={token_of(server, 'lina')}&lang={lang}#quick-replies")))
+        await page.goto(
+            str(server.make_url(f"/editor?token={token_of(server, 'lina')}&lang={lang}#quick-replies"))
+        )
         await page.locator("#qre-list .qre-open").first.click()
         sample = page.locator(".qre-sample")
         await expect(sample.locator("option")).to_have_count(4, timeout=15_000)

@@ -230,7 +230,9 @@ async def test_the_sidebar_search_by_keyboard_inserts_into_the_demo_composer(
     assert watched.errors == []
 
 
-async def test_the_sidebar_search_fills_the_buyers_only_open_order(server: TestServer, browser: Browser) -> None:
+async def test_the_sidebar_search_fills_the_buyers_only_open_order(
+    server: TestServer, browser: Browser
+) -> None:
     """With one open order on the buyer card, a logistics phrase comes with its courier and tracking number."""
     watched = await open_page(browser, 1280, 800)
     page = watched.page
@@ -241,7 +243,8 @@ async def test_the_sidebar_search_fills_the_buyers_only_open_order(server: TestS
         for index, nick in enumerate(nicks):
             rows = db.execute(
                 "SELECT o.status, o.tracking_no FROM orders o JOIN buyers b ON b.id = o.buyer_id"
-                " WHERE b.nick = ? AND o.status IN ('awaiting_payment', 'paid', 'shipped')", [nick]
+                " WHERE b.nick = ? AND o.status IN ('awaiting_payment', 'paid', 'shipped')",
+                [nick],
             ).fetchall()
             if len(rows) == 1 and rows[0][0] == "shipped":
                 return index, str(rows[0][1])
@@ -260,15 +263,18 @@ async def test_the_sidebar_search_fills_the_buyers_only_open_order(server: TestS
     await rows.first.locator(".qr-preview").filter(has_text=tracking_no).wait_for(timeout=10_000)
     await page.keyboard.press("Enter")
     composer = page.locator("#agent-composer")
-    await page.wait_for_function("([el, no]) => el.value.includes(no)",
-                                 arg=[await composer.element_handle(), tracking_no], timeout=10_000)
+    await page.wait_for_function(
+        "([el, no]) => el.value.includes(no)",
+        arg=[await composer.element_handle(), tracking_no],
+        timeout=10_000,
+    )
     assert watched.errors == []
 
 
 async def test_the_conversation_line_is_punctuated_in_the_pages_language(
     server: TestServer, browser: Browser
 ) -> None:
-    """"Filled in for: buyer · order" in English, "按当前会话填入：…" in Chinese (no "for:buyer")."""
+    """ "Filled in for: buyer · order" in English, "按当前会话填入：…" in Chinese (no "for:buyer")."""
     watched = await open_page(browser, 480, 420)
     page = watched.page
     token = token_of(server, "xiaomei")

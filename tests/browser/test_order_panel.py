@@ -271,7 +271,7 @@ async def test_the_english_sidebar_punctuates_in_english(server: TestServer, bro
 async def test_an_error_under_its_field_leaves_no_empty_summary_box(
     server: TestServer, browser: Browser
 ) -> None:
-    """"Nothing to change" sits under the remark box; the form's summary stays hidden instead of an empty red bar."""
+    """ "Nothing to change" sits under the remark box; the form's summary stays hidden instead of an empty red bar."""
     watched = await open_page(browser, 1280, 900)
     page = watched.page
     chosen, sidebar = await _open_conversation(page, server, "paid")
@@ -291,8 +291,10 @@ async def test_the_buyer_and_order_status_chips_follow_the_pages_language(
     """The API labels statuses in Chinese (待发货, 老客); the English sidebar names them itself."""
     watched = await open_page(browser, 1280, 900)
     page = watched.page
-    for lang, strings, kinds in (("en", orders_strings.EN, {"New", "Returning"}),
-                                 ("zh-CN", orders_strings.ZH, {"新客", "老客"})):
+    for lang, strings, kinds in (
+        ("en", orders_strings.EN, {"New", "Returning"}),
+        ("zh-CN", orders_strings.ZH, {"新客", "老客"}),
+    ):
         await page.goto(str(server.make_url(f"/demo?lang={lang}")))  # the sidebar follows by the cookie
         _, sidebar = await _open_conversation(page, server, "paid")
         assert await sidebar.locator("#buyer-kind").text_content() in kinds

@@ -20,14 +20,26 @@ OPENER = """url => {
   window.addEventListener("message", (event) => window.received.push(event.data));
   window.reviewPage = window.open(url, "kefu-review", "popup,width=1280,height=900");
 }"""
-RULES = {"address_incomplete", "region_contradicts", "remote_area", "phone_invalid", "receiver_changed",
-         "message_invoice", "chat_gift", "buyer_risk"}
+RULES = {
+    "address_incomplete",
+    "region_contradicts",
+    "remote_area",
+    "phone_invalid",
+    "receiver_changed",
+    "message_invoice",
+    "chat_gift",
+    "buyer_risk",
+}
 
 
 async def _api(server: TestServer, login: str, method: str, path: str, body: Any = None) -> Any:
     async with ClientSession() as http:
-        response = await http.request(method, str(server.make_url(path)), json=body,
-                                      headers={"Authorization": f"Bearer {token_of(server, login)}"})
+        response = await http.request(
+            method,
+            str(server.make_url(path)),
+            json=body,
+            headers={"Authorization": f"Bearer {token_of(server, login)}"},
+        )
         data = await response.json()
         assert response.status < 300, data
         return data
@@ -76,8 +88,9 @@ async def test_the_reviewer_works_the_queue(server: TestServer, browser: Browser
     await incomplete.locator(".rv-parse").click()
     await incomplete.locator(".rv-parsed").filter(has_text="余杭区").wait_for(timeout=TIMEOUT)
     await incomplete.locator(".rv-apply-address").click()
-    await page.locator(f'.rv-order[data-order-id="{order_id}"] .rv-reasons li[data-code="address_incomplete"]').wait_for(
-        state="detached", timeout=TIMEOUT)
+    await page.locator(
+        f'.rv-order[data-order-id="{order_id}"] .rv-reasons li[data-code="address_incomplete"]'
+    ).wait_for(state="detached", timeout=TIMEOUT)
     detail = await _api(server, "xiaoshen", "GET", f"/api/orders/{order_id}")
     assert detail["order"]["address"]["district"] == "余杭区"
 
@@ -90,14 +103,20 @@ async def test_the_reviewer_works_the_queue(server: TestServer, browser: Browser
     await invoice.locator(".rv-save-remark").click()
     await page.locator(".toast").filter(has_text="备注已保存").wait_for(timeout=TIMEOUT)
     detail = await _api(server, "xiaoshen", "GET", f"/api/orders/{invoice_id}")
-    assert detail["order"]["seller_remark"] == "需开票：杭州暖居科技有限公司" and detail["order"]["remark_flag"] == "yellow"
+    assert (
+        detail["order"]["seller_remark"] == "需开票：杭州暖居科技有限公司"
+        and detail["order"]["remark_flag"] == "yellow"
+    )
 
     # the confirmation script goes to the chat client (kefu.insert_text)
     phone = _with_reason(page, "phone_invalid")
     await phone.locator(".rv-script").click()
     await watched.page.wait_for_function(
-        "() => window.received.some((m) => m.type === 'kefu.insert_text')", timeout=TIMEOUT)
-    [insert] = [m for m in await watched.page.evaluate("() => window.received") if m["type"] == "kefu.insert_text"]
+        "() => window.received.some((m) => m.type === 'kefu.insert_text')", timeout=TIMEOUT
+    )
+    [insert] = [
+        m for m in await watched.page.evaluate("() => window.received") if m["type"] == "kefu.insert_text"
+    ]
     assert insert["text"].startswith("亲，跟您确认一下收货地址") and "手机号" in insert["text"]
     assert insert["source"] == "script"
 
@@ -121,7 +140,13 @@ async def test_a_hold_shows_on_every_agents_order_panel_and_the_reviewer_sees_a_
     await page.goto(str(server.make_url("/demo")))
     conversations = json.loads(await page.locator("body").get_attribute("data-conversations") or "[]")
     index, chosen = next((i, c) for i, c in enumerate(conversations) if c["order_status"] == "paid")
-    await _api(server, "xiaoshen", "POST", f"/api/review/orders/{chosen['order_id']}/hold", {"reason": "买家说没下过单，先别发"})
+    await _api(
+        server,
+        "xiaoshen",
+        "POST",
+        f"/api/review/orders/{chosen['order_id']}/hold",
+        {"reason": "买家说没下过单，先别发"},
+    )
     await page.locator(f'.conversation[data-index="{index}"]').click()
     sidebar = page.frame_locator("#sidebar")
     order = sidebar.locator(f'#orders .op-order[data-order-id="{chosen["order_id"]}"]')
@@ -131,12 +156,18 @@ async def test_a_hold_shows_on_every_agents_order_panel_and_the_reviewer_sees_a_
         await head.click()
     line = order.locator(".op-hold")
     await line.wait_for(timeout=TIMEOUT)
-    assert "买家说没下过单，先别发" in (await line.text_content() or "") and "小沈" in (await line.text_content() or "")
+    assert "买家说没下过单，先别发" in (await line.text_content() or "") and "小沈" in (
+        await line.text_content() or ""
+    )
     assert await sidebar.locator("#review-count").is_hidden()  # 小美 is no reviewer
     # the reviewer's sidebar counts the queue and links to the tab
     reviewer = await browser.new_page(viewport={"width": 360, "height": 700})
-    await reviewer.goto(str(server.make_url("/sidebar?" + urlencode({"token": token_of(server, "xiaoshen")}))))
+    await reviewer.goto(
+        str(server.make_url("/sidebar?" + urlencode({"token": token_of(server, "xiaoshen")})))
+    )
     count = reviewer.locator("#review-count .rv-count-link")
     await count.filter(has_text="待审核订单").wait_for(timeout=TIMEOUT)
-    assert "挂起 1" in (await count.text_content() or "") and "#review" in (await count.get_attribute("href") or "")
+    assert "挂起 1" in (await count.text_content() or "") and "#review" in (
+        await count.get_attribute("href") or ""
+    )
     assert watched.errors == []

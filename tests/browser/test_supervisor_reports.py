@@ -22,11 +22,15 @@ def last_month() -> str:
 async def show_month(page: Page, period: str) -> None:
     await page.fill("#kpi-period", period)
     await page.click("#tab-kpi .kpi-bar button.primary")
-    await expect(page.locator('#kpi-agents tr[data-agent="xiaomei"] .kpi-score')).not_to_have_text("—", timeout=30_000)
+    await expect(page.locator('#kpi-agents tr[data-agent="xiaomei"] .kpi-score')).not_to_have_text(
+        "—", timeout=30_000
+    )
     await expect(page.locator(f'#kpi-charts[data-period="{period}"] svg')).to_have_count(3, timeout=30_000)
 
 
-async def test_the_kpi_tab_tables_charts_drill_down_export_and_close(server: TestServer, browser: Browser) -> None:
+async def test_the_kpi_tab_tables_charts_drill_down_export_and_close(
+    server: TestServer, browser: Browser
+) -> None:
     watched = await open_page(browser, 1440, 1000)
     page = watched.page
     page.on("dialog", lambda dialog: dialog.accept())
@@ -104,7 +108,9 @@ async def test_the_forecast_tab_in_both_languages(server: TestServer, browser: B
     for lang, word, name in (("zh-CN", "预计咨询", "zh"), ("en", "consultations expected", "en")):
         watched = await open_page(browser, 1280, 1000)
         page = watched.page
-        await page.goto(str(server.make_url(f"/supervisor?token={token_of(server, 'wangjing')}&lang={lang}#forecast")))
+        await page.goto(
+            str(server.make_url(f"/supervisor?token={token_of(server, 'wangjing')}&lang={lang}#forecast"))
+        )
         result = page.locator("#forecast-result")
         await expect(result).to_contain_text(word, timeout=30_000)
         await expect(result.locator("#forecast-shifts tbody tr")).to_have_count(2)

@@ -48,7 +48,9 @@ async def test_a_trainee_plays_a_whole_round_and_the_trainer_overrides_a_mark(
         assert await question.locator(".tr-ref").text_content()  # the reference answer beside the mark
         assert "null" not in (await question.locator(".tr-result").text_content() or "")
         if index == 0:
-            assert await question.locator(".tr-diff del, .tr-diff mark").count() > 0  # the difference highlighted
+            assert (
+                await question.locator(".tr-diff del, .tr-diff mark").count() > 0
+            )  # the difference highlighted
             if path := screenshot_path("training_quiz.png"):
                 await page.screenshot(path=str(path))
         await question.locator(".tr-next").click()
@@ -71,7 +73,9 @@ async def test_a_trainee_plays_a_whole_round_and_the_trainer_overrides_a_mark(
     await first.wait_for(timeout=TIMEOUT)
     question_id = await first.get_attribute("data-question")
     await first.locator(".tr-override").click()
-    overridden = trainer.page.locator(f'.tr-answer-row[data-question="{question_id}"]').filter(has_text="已改判")
+    overridden = trainer.page.locator(f'.tr-answer-row[data-question="{question_id}"]').filter(
+        has_text="已改判"
+    )
     await overridden.wait_for(timeout=TIMEOUT)
     if path := screenshot_path("training_progress.png"):
         await trainer.page.screenshot(path=str(path))

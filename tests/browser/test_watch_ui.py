@@ -36,7 +36,9 @@ async def team_server(demo_template: Path, tmp_path: Path) -> AsyncIterator[Test
     db = Database(data / "kefu.db")
     db.open(MIGRATION_SETS)
     shops = db.read_sync(lambda conn: [r["id"] for r in conn.query("SELECT id FROM shops ORDER BY id")])
-    db.write_sync(lambda conn: kb_store.insert_agent(conn, *SECOND_SUPERVISOR, "supervisor", shops[0], None, shops))
+    db.write_sync(
+        lambda conn: kb_store.insert_agent(conn, *SECOND_SUPERVISOR, "supervisor", shops[0], None, shops)
+    )
     db.close()
     settings = Settings(data_dir=data, demo_on_first_run=False, encoder="off")
     server = TestServer(create_app(settings), host="127.0.0.1")
@@ -57,10 +59,20 @@ async def _call(server: TestServer, login: str, method: str, path: str, body: An
 async def _waiting_buyer(server: TestServer, conversation: str, buyer: str, seconds: float) -> None:
     """xiaomei's client reports a buyer who has been waiting ``seconds``."""
     at = (datetime.now(UTC) - timedelta(seconds=seconds)).isoformat()
-    await _call(server, "xiaomei", "POST", "/api/events",
-                {"type": "conversation.opened", "conversation": conversation, "shop": "nuanju", "buyer": buyer})
-    await _call(server, "xiaomei", "POST", "/api/events",
-                {"type": "message.received", "conversation": conversation, "text": "在吗？双11的券怎么用", "at": at})
+    await _call(
+        server,
+        "xiaomei",
+        "POST",
+        "/api/events",
+        {"type": "conversation.opened", "conversation": conversation, "shop": "nuanju", "buyer": buyer},
+    )
+    await _call(
+        server,
+        "xiaomei",
+        "POST",
+        "/api/events",
+        {"type": "message.received", "conversation": conversation, "text": "在吗？双11的券怎么用", "at": at},
+    )
 
 
 async def _wall(browser: Browser, server: TestServer, login: str, lang: str) -> Page:
@@ -84,7 +96,11 @@ async def test_the_rush_fills_the_chip_and_the_chip_opens_the_longest_wait(
     await page.locator("#rush[data-state=live]").wait_for(timeout=TIMEOUT)
     await page.wait_for_timeout(400)  # the sidebar asks /api/watch again 250 ms after the last event
     chip = sidebar.locator("#watch-chip")
-    pattern = r"(\d+) 位买家在等 · 最长 (\d+):(\d\d)" if lang == "zh-CN" else r"(\d+) buyers waiting · longest (\d+):(\d\d)"
+    pattern = (
+        r"(\d+) 位买家在等 · 最长 (\d+):(\d\d)"
+        if lang == "zh-CN"
+        else r"(\d+) buyers waiting · longest (\d+):(\d\d)"
+    )
     await expect(chip).to_have_text(re.compile(pattern), timeout=TIMEOUT)
     watch = await _call(server, "xiaomei", "GET", "/api/watch")
     assert watch["count"] >= 2, watch
@@ -98,12 +114,18 @@ async def test_the_rush_fills_the_chip_and_the_chip_opens_the_longest_wait(
     await expect(sidebar.locator("#buyer-nick")).to_have_text(oldest["buyer"], timeout=TIMEOUT)
     clock = sidebar.locator("#watch-clock")
     await expect(clock).to_be_visible(timeout=TIMEOUT)
-    assert (await clock.get_attribute("data-mark")) in ("nudge", "escalate", "missed", "limit"), (oldest, await clock.text_content(), watch["marks"])
+    assert (await clock.get_attribute("data-mark")) in ("nudge", "escalate", "missed", "limit"), (
+        oldest,
+        await clock.text_content(),
+        watch["marks"],
+    )
     if lang == "zh-CN" and (path := screenshot_path("sidebar-watch.png")):
         await page.screenshot(path=str(path))
     # the same rush on the supervisor's wall: both agents, the escalated buyers and the what-if line
     wall = await _wall(browser, server, "wangjing", lang)
-    await expect(wall.locator("#wall-agents tr[data-agent=ajie] td").nth(3)).not_to_have_text("0", timeout=TIMEOUT)
+    await expect(wall.locator("#wall-agents tr[data-agent=ajie] td").nth(3)).not_to_have_text(
+        "0", timeout=TIMEOUT
+    )
     await expect(wall.locator("#wall-escalated tr.escalated").first).to_be_visible(timeout=TIMEOUT)
     if lang == "zh-CN" and (path := screenshot_path("supervisor-wall.png")):
         await wall.screenshot(path=str(path), full_page=True)
@@ -118,19 +140,25 @@ async def test_the_wall_updates_live_and_shows_a_take_over_to_the_other_supervis
     second = await _wall(browser, team_server, SECOND_SUPERVISOR[0], lang)
     assert not await first.locator("#wall-escalated .wall-take").count()
     agent = (await open_page(browser, 400, 800)).page
-    await agent.goto(str(team_server.make_url(f"/sidebar?token={token_of(team_server, 'xiaomei')}&lang={lang}")))
+    await agent.goto(
+        str(team_server.make_url(f"/sidebar?token={token_of(team_server, 'xiaomei')}&lang={lang}"))
+    )
     await agent.locator("#watch-idle").wait_for(timeout=TIMEOUT)
     # presence, set in the sidebar, shows on the wall
     await agent.locator("#watch-presence").select_option("busy")
     busy = "忙碌" if lang == "zh-CN" else "Busy"
-    await expect(first.locator("#wall-agents tr[data-agent=xiaomei] td").nth(1)).to_have_text(busy, timeout=TIMEOUT)
+    await expect(first.locator("#wall-agents tr[data-agent=xiaomei] td").nth(1)).to_have_text(
+        busy, timeout=TIMEOUT
+    )
     await _waiting_buyer(team_server, "c-wall-1", "tb_等不及", 200)
     await _waiting_buyer(team_server, "c-wall-2", "tb_刚来", 20)
     # live: the frame arrives over SSE, no reload
     for page in (first, second):
         row = page.locator("#wall-escalated tr.escalated").filter(has_text="tb_等不及")
         await row.wait_for(timeout=TIMEOUT)
-        await expect(page.locator("#wall-agents tr[data-agent=xiaomei] td").nth(4)).to_have_text("2", timeout=TIMEOUT)
+        await expect(page.locator("#wall-agents tr[data-agent=xiaomei] td").nth(4)).to_have_text(
+            "2", timeout=TIMEOUT
+        )
     assert not await first.locator("#wall-escalated").filter(has_text="tb_刚来").count()
     await expect(first.locator("#wall-what-if")).to_be_visible()
     # 我来接 on the first wall: the other wall shows who holds the buyer (the race itself is the next test)
@@ -139,7 +167,11 @@ async def test_the_wall_updates_live_and_shows_a_take_over_to_the_other_supervis
     claimed = "已由 王静 接手" if lang == "zh-CN" else "Taken by 王静"
     await expect(second.locator("#wall-escalated").filter(has_text=claimed)).to_be_visible(timeout=TIMEOUT)
     # the agent whose buyer it was is told, in her sidebar
-    notice = "王静 接手了与 tb_等不及 的会话" if lang == "zh-CN" else "王静 took over the conversation with tb_等不及"
+    notice = (
+        "王静 接手了与 tb_等不及 的会话"
+        if lang == "zh-CN"
+        else "王静 took over the conversation with tb_等不及"
+    )
     await expect(agent.locator("#watch-taken")).to_contain_text(notice, timeout=TIMEOUT)
 
 
@@ -177,7 +209,9 @@ async def test_the_emergency_switch_pins_the_script_in_the_agent_s_sidebar(
     pinned = agent.locator("#watch-emergency")
     assert await pinned.is_hidden()
     await wall.locator("#wall-emergency-reason").fill("支付故障")
-    await wall.locator("#wall-emergency textarea").fill("亲，支付通道正在抢修，订单已为您保留，稍后再付即可～")
+    await wall.locator("#wall-emergency textarea").fill(
+        "亲，支付通道正在抢修，订单已为您保留，稍后再付即可～"
+    )
     await wall.locator("#wall-switch-on").click()
     await expect(pinned).to_be_visible(timeout=TIMEOUT)
     await expect(pinned).to_contain_text("支付故障")
@@ -199,7 +233,7 @@ async def test_a_buyer_s_first_message_gets_the_campaign_s_auto_reply_which_leav
     await page.goto(str(server.make_url(f"/demo?lang={lang}")))
     sidebar = page.frame_locator("#sidebar")
     await sidebar.locator("#watch-idle").wait_for(timeout=TIMEOUT)
-    await page.locator('.conversation[data-index="0"]').click()   # the console says the buyer's first message
+    await page.locator('.conversation[data-index="0"]').click()  # the console says the buyer's first message
     buyer = await page.locator('.conversation[data-index="0"]').get_attribute("data-buyer")
     proposal = sidebar.locator("#watch-auto-reply")
     await expect(proposal).to_be_visible(timeout=TIMEOUT)

@@ -51,7 +51,9 @@ class BackendContract:
 
     async def test_template_facts(self, backend: CommerceBackend, data: ContractData) -> None:
         facts = await backend.template_facts(data.shop_id, data.nick, data.unpaid_order_id)
-        assert facts.buyer is not None and facts.buyer["nick"] == data.nick and facts.buyer["orders_count"] >= 2
+        assert (
+            facts.buyer is not None and facts.buyer["nick"] == data.nick and facts.buyer["orders_count"] >= 2
+        )
         assert facts.order is not None and facts.order["status"] == "awaiting_payment"
         assert facts.order["total_fen"] >= 10_000
         elsewhere = await backend.template_facts(data.shop_id + 1000, "no-such-buyer", data.unpaid_order_id)

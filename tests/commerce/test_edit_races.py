@@ -25,7 +25,12 @@ PHRASE_ROUNDS = [pytest.param(6, id="6"), pytest.param(200, id="200", marks=pyte
 
 @pytest.mark.parametrize("rounds", ROUNDS)
 async def test_same_version_order_edits_give_one_200_and_one_409(
-    client: TestClient, mini_shop: MiniShop, auth: Auth, new_order: NewOrder, store_db: AsyncDatabase, rounds: int
+    client: TestClient,
+    mini_shop: MiniShop,
+    auth: Auth,
+    new_order: NewOrder,
+    store_db: AsyncDatabase,
+    rounds: int,
 ) -> None:
     orders = [new_order() for _ in range(rounds)]
     agent, editor = auth(mini_shop.agent_id), auth(mini_shop.editor_id)
@@ -78,7 +83,12 @@ async def test_same_version_phrase_saves_give_one_200_and_one_409(
 
 @pytest.mark.parametrize("rounds", ROUNDS)
 async def test_a_request_retried_while_the_first_is_in_flight_applies_once(
-    client: TestClient, mini_shop: MiniShop, auth: Auth, new_order: NewOrder, store_db: AsyncDatabase, rounds: int
+    client: TestClient,
+    mini_shop: MiniShop,
+    auth: Auth,
+    new_order: NewOrder,
+    store_db: AsyncDatabase,
+    rounds: int,
 ) -> None:
     orders = [new_order() for _ in range(rounds)]
     agent = auth(mini_shop.agent_id)

@@ -22,9 +22,27 @@ from knowledge.text import fold
 pytestmark = pytest.mark.slow
 
 NOW = datetime(2026, 11, 11, 9, 30, tzinfo=timezone(timedelta(hours=8)))
-TABLES = ["shops", "agents", "items", "item_knowledge", "related_items", "quick_reply_groups", "quick_replies",
-          "intents", "intent_examples", "intent_answers", "campaigns", "campaign_scripts", "synonyms", "buyers",
-          "buyer_notes", "orders", "order_lines", "logistics_events", "revisions"]
+TABLES = [
+    "shops",
+    "agents",
+    "items",
+    "item_knowledge",
+    "related_items",
+    "quick_reply_groups",
+    "quick_replies",
+    "intents",
+    "intent_examples",
+    "intent_answers",
+    "campaigns",
+    "campaign_scripts",
+    "synonyms",
+    "buyers",
+    "buyer_notes",
+    "orders",
+    "order_lines",
+    "logistics_events",
+    "revisions",
+]
 
 
 def build(path: Path, seed: int = 11) -> AsyncDatabase:
@@ -78,7 +96,11 @@ def test_the_shop_does_not_depend_on_the_process_hash_seed(demo: AsyncDatabase, 
     env = {**os.environ, "PYTHONHASHSEED": "0"}
     out = subprocess.run(
         [sys.executable, "-c", script, str(here.parents[1]), str(here), str(tmp_path / "other.db")],
-        env=env, capture_output=True, text=True, check=True, timeout=120,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
     )
     assert out.stdout.strip() == digest(demo)
 
@@ -95,22 +117,47 @@ def test_catalog(demo: AsyncDatabase) -> None:
 def test_buyers_and_orders(demo: AsyncDatabase) -> None:
     assert scalar(demo, "SELECT count(*) FROM buyers") >= 2000
     assert scalar(demo, "SELECT count(*) FROM orders") >= 10000
-    statuses = demo.read_sync(lambda c: dict(c.execute("SELECT status, count(*) FROM orders GROUP BY status").fetchall()))
-    assert set(statuses) == {"awaiting_payment", "paid", "shipped", "delivered", "completed", "cancelled",
-                             "refunding", "refunded"}
+    statuses = demo.read_sync(
+        lambda c: dict(c.execute("SELECT status, count(*) FROM orders GROUP BY status").fetchall())
+    )
+    assert set(statuses) == {
+        "awaiting_payment",
+        "paid",
+        "shipped",
+        "delivered",
+        "completed",
+        "cancelled",
+        "refunding",
+        "refunded",
+    }
     assert min(statuses.values()) >= 50
-    returning = scalar(demo, "SELECT count(*) FROM (SELECT buyer_id FROM orders GROUP BY buyer_id HAVING count(*) > 1)")
+    returning = scalar(
+        demo, "SELECT count(*) FROM (SELECT buyer_id FROM orders GROUP BY buyer_id HAVING count(*) > 1)"
+    )
     assert returning >= 500
     assert scalar(demo, "SELECT count(DISTINCT member_tier) FROM buyers") == 5
-    flagged = demo.read_sync(lambda c: c.execute(
-        "SELECT risk_flag, risk_note, risk_flagged_by FROM buyers WHERE risk_flag IS NOT NULL").fetchall())
+    flagged = demo.read_sync(
+        lambda c: c.execute(
+            "SELECT risk_flag, risk_note, risk_flagged_by FROM buyers WHERE risk_flag IS NOT NULL"
+        ).fetchall()
+    )
     assert len(flagged) >= 10
     assert all(note and by for _, note, by in flagged)
-    assert {kind for kind, _, _ in flagged} == {"bad_review_extortion", "professional_claimant", "malicious_complaint"}
+    assert {kind for kind, _, _ in flagged} == {
+        "bad_review_extortion",
+        "professional_claimant",
+        "malicious_complaint",
+    }
     # every shipped order has a courier and a timeline; some parcels are in trouble
     assert scalar(demo, "SELECT count(*) FROM orders WHERE status = 'shipped' AND tracking_no IS NULL") == 0
-    assert scalar(demo, "SELECT count(*) FROM orders o WHERE status = 'shipped' AND NOT EXISTS "
-                        "(SELECT 1 FROM logistics_events e WHERE e.order_id = o.id)") == 0
+    assert (
+        scalar(
+            demo,
+            "SELECT count(*) FROM orders o WHERE status = 'shipped' AND NOT EXISTS "
+            "(SELECT 1 FROM logistics_events e WHERE e.order_id = o.id)",
+        )
+        == 0
+    )
     assert scalar(demo, "SELECT count(DISTINCT status) FROM logistics_events") == 7
     assert scalar(demo, "SELECT count(*) FROM orders WHERE remark_flag != 'none'") > 100
     assert scalar(demo, "SELECT count(*) FROM orders WHERE price_fen <= 0") == 0
@@ -122,17 +169,26 @@ def test_quick_replies(demo: AsyncDatabase) -> None:
     assert scalar(demo, "SELECT count(*) FROM quick_replies WHERE scope = 'personal'") >= 5
     assert scalar(demo, "SELECT count(*) FROM quick_replies WHERE scope = 'team'") >= 3
     assert scalar(demo, "SELECT count(*) FROM quick_replies WHERE valid_until IS NOT NULL") >= 5
-    codes = demo.read_sync(lambda c: c.execute(
-        "SELECT code FROM quick_replies WHERE shop_id = 1 AND scope = 'shop'").fetchall())
+    codes = demo.read_sync(
+        lambda c: c.execute("SELECT code FROM quick_replies WHERE shop_id = 1 AND scope = 'shop'").fetchall()
+    )
     assert len(codes) == len(set(codes))
     assert scalar(demo, "SELECT count(*) FROM quick_replies WHERE search_keys NOT LIKE '%initials%'") == 0
 
 
 def test_intents_are_written_as_buyers_write(demo: AsyncDatabase) -> None:
     assert scalar(demo, "SELECT count(*) FROM intents WHERE item_id IS NULL") >= 120
-    assert scalar(demo, "SELECT min(n) FROM (SELECT count(*) AS n FROM intent_examples e JOIN intents i "
-                        "ON i.id = e.intent_id WHERE i.item_id IS NULL GROUP BY intent_id)") >= 6
-    examples = [row[0] for row in demo.read_sync(lambda c: c.execute("SELECT text FROM intent_examples").fetchall())]
+    assert (
+        scalar(
+            demo,
+            "SELECT min(n) FROM (SELECT count(*) AS n FROM intent_examples e JOIN intents i "
+            "ON i.id = e.intent_id WHERE i.item_id IS NULL GROUP BY intent_id)",
+        )
+        >= 6
+    )
+    examples = [
+        row[0] for row in demo.read_sync(lambda c: c.execute("SELECT text FROM intent_examples").fetchall())
+    ]
     traditional = [t for t in examples if fold(t) != t.lower() and not t.isascii()]
     emoji = [t for t in examples if any(ord(ch) > 0x1F000 for ch in t)]
     full_width = [t for t in examples if any(0xFF01 <= ord(ch) <= 0xFF5E for ch in t)]
@@ -147,7 +203,8 @@ def test_double_11_campaign_is_live_around_now(demo: AsyncDatabase) -> None:
     row = demo.read_sync(lambda c: c.execute("SELECT id, name, starts_at, ends_at FROM campaigns").fetchone())
     assert "双11" in row[1]
     assert datetime.fromisoformat(row[2]) <= NOW <= datetime.fromisoformat(row[3])
-    kinds = demo.read_sync(lambda c: dict(c.execute(
-        "SELECT kind, count(*) FROM campaign_scripts GROUP BY kind").fetchall()))
+    kinds = demo.read_sync(
+        lambda c: dict(c.execute("SELECT kind, count(*) FROM campaign_scripts GROUP BY kind").fetchall())
+    )
     assert set(kinds) == {"welcome", "waiting", "closing", "emergency", "auto_reply"}
     assert kinds["emergency"] >= 4

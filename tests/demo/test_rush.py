@@ -15,7 +15,9 @@ ITEM = {"item_id": 1001, "sku": "MUG-2", "title": "手冲咖啡杯", "unit_price
 
 def test_the_rush_is_seeded_and_stays_inside_its_span() -> None:
     events = rush(THREADS, duration_s=600, lead_s=300, item=ITEM)
-    assert [e.public() for e in events] == [e.public() for e in rush(THREADS, duration_s=600, lead_s=300, item=ITEM)]
+    assert [e.public() for e in events] == [
+        e.public() for e in rush(THREADS, duration_s=600, lead_s=300, item=ITEM)
+    ]
     assert all(-301 <= e.offset_s < 600 for e in events)
     assert [e.offset_s for e in events] == sorted(e.offset_s for e in events)
     assert {e.login for e in events} == {"xiaomei", "ajie"}

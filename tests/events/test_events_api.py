@@ -173,20 +173,30 @@ async def test_message_sent_marks_an_inserted_text_as_edited_only_when_it_change
         assert response.status == 200
     inserted = "亲，今天下单\n明天发货哦"
     for ref_id, conversation in ((11, "c-same"), (12, "c-changed")):
-        response = await client.post("/api/usage", headers=headers, json={
-            "kind": "quick_reply", "ref_id": ref_id, "conversation": conversation, "text": inserted})
+        response = await client.post(
+            "/api/usage",
+            headers=headers,
+            json={"kind": "quick_reply", "ref_id": ref_id, "conversation": conversation, "text": inserted},
+        )
         assert response.status == 202
     sent = {"c-same": "亲，今天下单 明天发货哦", "c-changed": "亲，今天下单，后天发货哦"}
     for conversation, text in sent.items():
-        response = await client.post("/api/events", headers=headers, json={
-            "type": "message.sent", "conversation": conversation, "text": text, "at": AT})
+        response = await client.post(
+            "/api/events",
+            headers=headers,
+            json={"type": "message.sent", "conversation": conversation, "text": text, "at": AT},
+        )
         assert response.status == 200
     # a second message in the same conversation is not about the insert any more
-    response = await client.post("/api/events", headers=headers, json={
-        "type": "message.sent", "conversation": "c-same", "text": "还有别的问题吗", "at": AT})
+    response = await client.post(
+        "/api/events",
+        headers=headers,
+        json={"type": "message.sent", "conversation": "c-same", "text": "还有别的问题吗", "at": AT},
+    )
     assert response.status == 200
 
     await app[keys.USAGE].flush()
-    rows = await app[keys.DB].read(lambda db: db.execute(
-        "SELECT ref_id, edited FROM usage_events ORDER BY ref_id").fetchall())
+    rows = await app[keys.DB].read(
+        lambda db: db.execute("SELECT ref_id, edited FROM usage_events ORDER BY ref_id").fetchall()
+    )
     assert rows == [(11, 0), (12, 1)]

@@ -53,7 +53,9 @@ async def test_demo_refuses_when_the_demo_agent_is_missing(client: TestClient, m
     assert response.status == 404 and body["ok"] is False and "kefu demo" in body["error"]
 
 
-async def test_the_start_page_leads_to_the_demo_editor_api_and_health(client: TestClient, mini_shop: MiniShop) -> None:
+async def test_the_start_page_leads_to_the_demo_editor_api_and_health(
+    client: TestClient, mini_shop: MiniShop
+) -> None:
     response = await client.get("/")
     html = await response.text()
     assert response.status == 200 and "客服助手正在运行" in html
@@ -67,7 +69,9 @@ async def test_the_start_page_leads_to_the_demo_editor_api_and_health(client: Te
     assert "kefu-assistant is running" in english and "Demo console" in english
 
 
-async def test_the_supervisor_pages_list_their_tabs_in_both_languages(client: TestClient, mini_shop: MiniShop) -> None:
+async def test_the_supervisor_pages_list_their_tabs_in_both_languages(
+    client: TestClient, mini_shop: MiniShop
+) -> None:
     from assistant.api.pages import SUPERVISOR_TABS
     from assistant.web.i18n import STRINGS
 
@@ -81,4 +85,6 @@ async def test_the_supervisor_pages_list_their_tabs_in_both_languages(client: Te
     for tab in SUPERVISOR_TABS:
         assert f'data-tab="{tab}">{STRINGS["en"]["stab_" + tab.replace("-", "_")]}<' in english
     editor = await (await client.get("/editor", params={"lang": "zh-CN"})).text()
-    assert 'src="/static/editor.js"' in editor and 'data-tab="quick-replies"' in editor and "快捷短语" in editor
+    assert (
+        'src="/static/editor.js"' in editor and 'data-tab="quick-replies"' in editor and "快捷短语" in editor
+    )

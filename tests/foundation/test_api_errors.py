@@ -31,9 +31,14 @@ def assert_error_shape(body: dict[str, Any], status: int) -> None:
         assert set(item) == {"field", "message"} and item["message"], item
 
 
-async def test_malformed_json_is_a_400_naming_the_body(client: TestClient, mini_shop: MiniShop, auth: Auth) -> None:
-    response = await client.post("/api/usage", data=b"{not json", headers={
-        **auth(mini_shop.agent_id), "Content-Type": "application/json"})
+async def test_malformed_json_is_a_400_naming_the_body(
+    client: TestClient, mini_shop: MiniShop, auth: Auth
+) -> None:
+    response = await client.post(
+        "/api/usage",
+        data=b"{not json",
+        headers={**auth(mini_shop.agent_id), "Content-Type": "application/json"},
+    )
     assert response.status == 400
     body = await response.json()
     assert_error_shape(body, 400)
@@ -68,7 +73,9 @@ async def test_a_json_array_body_is_refused(client: TestClient, mini_shop: MiniS
     assert_error_shape(await response.json(), 400)
 
 
-async def test_unknown_route_and_unknown_id_are_404(client: TestClient, mini_shop: MiniShop, auth: Auth) -> None:
+async def test_unknown_route_and_unknown_id_are_404(
+    client: TestClient, mini_shop: MiniShop, auth: Auth
+) -> None:
     response = await client.get("/api/no-such-thing", headers=auth(mini_shop.agent_id))
     assert response.status == 404
     assert_error_shape(await response.json(), 404)
@@ -85,10 +92,15 @@ async def test_wrong_method_is_405_with_the_allowed_ones(client: TestClient) -> 
     assert "GET" in body["allowed_methods"]
 
 
-async def test_too_large_a_body_is_413(client: TestClient, mini_shop: MiniShop, auth: Auth, settings: Settings) -> None:
+async def test_too_large_a_body_is_413(
+    client: TestClient, mini_shop: MiniShop, auth: Auth, settings: Settings
+) -> None:
     big = b'{"kind": "quick_reply", "ref_id": 1, "conversation": "' + b"x" * settings.max_body_bytes + b'"}'
-    response = await client.post("/api/usage", data=io.BytesIO(big), headers={
-        **auth(mini_shop.agent_id), "Content-Type": "application/json"})
+    response = await client.post(
+        "/api/usage",
+        data=io.BytesIO(big),
+        headers={**auth(mini_shop.agent_id), "Content-Type": "application/json"},
+    )
     assert response.status == 413
     assert_error_shape(await response.json(), 413)
 
@@ -102,7 +114,10 @@ def _app_with(settings: Settings, *endpoints: Endpoint) -> web.Application:
 
 
 async def test_conflict_and_unexpected_errors(
-    aiohttp_client: Callable[..., Any], settings: Settings, mini_shop: MiniShop, auth: Auth,
+    aiohttp_client: Callable[..., Any],
+    settings: Settings,
+    mini_shop: MiniShop,
+    auth: Auth,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     async def stale(request: web.Request) -> web.Response:
@@ -111,11 +126,13 @@ async def test_conflict_and_unexpected_errors(
     async def broken(request: web.Request) -> web.Response:
         raise RuntimeError("secret internal detail /etc/passwd")
 
-    client = await aiohttp_client(_app_with(
-        settings,
-        Endpoint("POST", "/api/test/stale", stale, "test_stale", "raises 409"),
-        Endpoint("GET", "/api/test/broken", broken, "test_broken", "raises"),
-    ))
+    client = await aiohttp_client(
+        _app_with(
+            settings,
+            Endpoint("POST", "/api/test/stale", stale, "test_stale", "raises 409"),
+            Endpoint("GET", "/api/test/broken", broken, "test_broken", "raises"),
+        )
+    )
     response = await client.post("/api/test/stale", json={}, headers=auth(mini_shop.agent_id))
     body = await response.json()
     assert response.status == 409
@@ -137,8 +154,12 @@ async def test_role_checks_use_the_route_table(
     async def approve(request: web.Request) -> web.Response:
         return web.json_response({"ok": True})
 
-    client = await aiohttp_client(_app_with(
-        settings, Endpoint("POST", "/api/test/approve", approve, "test_approve", "x", role=Role.SUPERVISOR)))
+    client = await aiohttp_client(
+        _app_with(
+            settings,
+            Endpoint("POST", "/api/test/approve", approve, "test_approve", "x", role=Role.SUPERVISOR),
+        )
+    )
     for agent_id in (mini_shop.agent_id, mini_shop.editor_id):
         response = await client.post("/api/test/approve", json={}, headers=auth(agent_id))
         assert response.status == 403

@@ -77,8 +77,9 @@ def test_token_prints_a_working_token_and_unknown_agents_fail(tmp_path: Path) ->
     assert "xiaomei" in missing.stderr
 
 
-def test_bad_settings_name_the_variable(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-                                        tmp_path: Path) -> None:
+def test_bad_settings_name_the_variable(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     monkeypatch.setenv("KEFU_PORT", "eighty")
     assert main(["token", "--agent", "x", "--data-dir", str(tmp_path)]) == 2
     assert "KEFU_PORT" in capsys.readouterr().err

@@ -21,7 +21,12 @@ class _Row(BaseModel):
     [
         (domain.NotFound("没有这个"), 404),
         (domain.Conflict.field("key", "已被使用"), 409),
-        (domain.StaleVersion("已被他人修改", [domain.FieldError("version", "应为 2")], current=_Row(version=2)), 409),
+        (
+            domain.StaleVersion(
+                "已被他人修改", [domain.FieldError("version", "应为 2")], current=_Row(version=2)
+            ),
+            409,
+        ),
         (domain.Invalid.field("words", "重复的词"), 400),
         (domain.NotAllowed("个人短语只能由本人创建和修改"), 403),
     ],

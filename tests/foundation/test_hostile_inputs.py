@@ -34,7 +34,13 @@ HOSTILE_TOKENS = [
 
 def _fill(path: str) -> str:
     """A route path with plausible values for its parameters (ids are another test's business)."""
-    values = {"order_id": "100001", "nick": "买家", "entity": "intents", "name": "new_buyer", "purpose": "jam"}
+    values = {
+        "order_id": "100001",
+        "nick": "买家",
+        "entity": "intents",
+        "name": "new_buyer",
+        "purpose": "jam",
+    }
     return re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), "1"), path)
 
 

@@ -12,9 +12,13 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-DOMAIN = {"knowledge": ROOT / "knowledge", "quick_replies": ROOT / "quick_replies",
-          "assistant.commerce": ROOT / "assistant" / "commerce", "assistant.sync": ROOT / "assistant" / "sync",
-          "assistant.privacy": ROOT / "assistant" / "privacy"}
+DOMAIN = {
+    "knowledge": ROOT / "knowledge",
+    "quick_replies": ROOT / "quick_replies",
+    "assistant.commerce": ROOT / "assistant" / "commerce",
+    "assistant.sync": ROOT / "assistant" / "sync",
+    "assistant.privacy": ROOT / "assistant" / "privacy",
+}
 HTTP = ("aiohttp", "assistant.errors", "assistant.keys", "assistant.api", "assistant.security")
 
 
@@ -73,7 +77,9 @@ def test_importing_the_domain_loads_no_http() -> None:
 def test_the_rule_sees_a_violation(tmp_path: Path) -> None:
     """The walker finds an import however it is written (so the tests above can fail)."""
     source = tmp_path / "bad.py"
-    source.write_text("def f():\n    from aiohttp import web\n\nimport assistant.errors as e\n", encoding="utf-8")
+    source.write_text(
+        "def f():\n    from aiohttp import web\n\nimport assistant.errors as e\n", encoding="utf-8"
+    )
     names = _imports(source)
     assert any(_within(n, "aiohttp") for n in names)
     assert any(_within(n, "assistant.errors") for n in names)

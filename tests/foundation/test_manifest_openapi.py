@@ -21,8 +21,12 @@ def manifest_data() -> dict[str, Any]:
 def test_the_shipped_manifest_validates() -> None:
     manifest = load_manifest()
     assert {e.id for e in manifest.entries} == {"sidebar", "lookup", "editor", "supervisor", "training"}
-    assert {m.type for m in manifest.consumes} >= {"conversation.opened", "conversation.changed",
-                                                   "message.received", "message.sent"}
+    assert {m.type for m in manifest.consumes} >= {
+        "conversation.opened",
+        "conversation.changed",
+        "message.received",
+        "message.sent",
+    }
     assert {m.type for m in manifest.posts} >= {"kefu.insert_text", "kefu.open_order"}
 
 
@@ -37,7 +41,10 @@ def test_manifest_pages_and_api_are_real_routes() -> None:
     ("change", "words"),
     [
         (lambda m: m["entries"].append(dict(m["entries"][0])), "unique"),
-        (lambda m: m["hotkeys"].append({"entry": "nowhere", "keys": "Ctrl+Shift+Z", "action": "open"}), "unknown entry"),
+        (
+            lambda m: m["hotkeys"].append({"entry": "nowhere", "keys": "Ctrl+Shift+Z", "action": "open"}),
+            "unknown entry",
+        ),
         (lambda m: m["hotkeys"].append(dict(m["hotkeys"][0])), "same keys"),
         (lambda m: m["name"].pop("zh-CN"), "zh-CN"),
         (lambda m: m.update(version="1.0"), "version"),
@@ -102,14 +109,28 @@ def test_the_manifest_lists_exactly_the_events_the_service_accepts() -> None:
     apply_edit = next(m for m in manifest.posts if m.type == "kefu.apply_edit")
     assert apply_edit.answers == ["edit.applied", "edit.failed"]
     assert set(apply_edit.fields) == {
-        "edit_id", "order_id", "shop", "kind", "edit_kind", "undoes", "before", "after", "idempotency_key", "attempt"}
+        "edit_id",
+        "order_id",
+        "shop",
+        "kind",
+        "edit_kind",
+        "undoes",
+        "before",
+        "after",
+        "idempotency_key",
+        "attempt",
+    }
 
 
 @pytest.mark.parametrize(
     ("change", "words"),
     [
-        (lambda m: next(p for p in m["posts"] if p["type"] == "kefu.apply_edit").update(answers=["edit.done"]),
-         "consumes does not list"),
+        (
+            lambda m: next(p for p in m["posts"] if p["type"] == "kefu.apply_edit").update(
+                answers=["edit.done"]
+            ),
+            "consumes does not list",
+        ),
         (lambda m: m["consumes"][0].update(answers=["edit.applied"]), "only a posted message"),
         (lambda m: m["consumes"].append(dict(m["consumes"][0])), "listed twice"),
     ],

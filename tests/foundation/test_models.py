@@ -25,26 +25,67 @@ from knowledge.models import (
 from quick_replies.models import QuickReply, QuickReplyGroup, fold_code
 
 NOW = datetime(2026, 11, 11, 10, 0, tzinfo=UTC)
-ADDRESS = {"name": "张三", "phone": "13800138000", "province": "浙江省", "city": "杭州市",
-           "district": "余杭区", "detail": "文一西路969号"}
-ORDER = {"id": "3021123456789012", "shop_id": 1, "buyer_id": 1, "status": "paid", "created_at": NOW,
-         "price_fen": 19900, "address": ADDRESS}
+ADDRESS = {
+    "name": "张三",
+    "phone": "13800138000",
+    "province": "浙江省",
+    "city": "杭州市",
+    "district": "余杭区",
+    "detail": "文一西路969号",
+}
+ORDER = {
+    "id": "3021123456789012",
+    "shop_id": 1,
+    "buyer_id": 1,
+    "status": "paid",
+    "created_at": NOW,
+    "price_fen": 19900,
+    "address": ADDRESS,
+}
 VALID: list[tuple[type[BaseModel], dict[str, Any]]] = [
     (Shop, {"id": 1, "code": "nuanju", "name": "暖居生活旗舰店"}),
     (Agent, {"id": 1, "login": "xiaomei", "name": "小美", "role": "agent", "main_shop_id": 1}),
-    (Item, {"id": 1, "shop_id": 1, "sku": "BD-0001", "title": "纯棉四件套", "category": "床上用品",
-            "price_fen": 29900, "stock": 10}),
+    (
+        Item,
+        {
+            "id": 1,
+            "shop_id": 1,
+            "sku": "BD-0001",
+            "title": "纯棉四件套",
+            "category": "床上用品",
+            "price_fen": 29900,
+            "stock": 10,
+        },
+    ),
     (ItemKnowledge, {"item_id": 1, "selling_points": ["A类纯棉"]}),
     (RelatedItem, {"item_id": 1, "related_item_id": 2}),
-    (Intent, {"shop_id": 1, "key": "ship_time", "name": "发货时间", "examples": ["什么时候发货"],
-              "answers": ["48小时内发货"]}),
+    (
+        Intent,
+        {
+            "shop_id": 1,
+            "key": "ship_time",
+            "name": "发货时间",
+            "examples": ["什么时候发货"],
+            "answers": ["48小时内发货"],
+        },
+    ),
     (CampaignScript, {"kind": "welcome", "title": "欢迎", "body": "欢迎光临"}),
-    (Campaign, {"shop_id": 1, "name": "双11", "starts_at": "2026-11-01T00:00:00+08:00",
-                "ends_at": "2026-11-12T00:00:00+08:00"}),
+    (
+        Campaign,
+        {
+            "shop_id": 1,
+            "name": "双11",
+            "starts_at": "2026-11-01T00:00:00+08:00",
+            "ends_at": "2026-11-12T00:00:00+08:00",
+        },
+    ),
     (SynonymGroup, {"shop_id": 1, "words": ["发货", "寄出"]}),
     (UsageEvent, {"shop_id": 1, "agent_id": 1, "kind": "quick_reply", "ref_id": 3, "at": NOW}),
     (QuickReplyGroup, {"shop_id": 1, "name": "发货物流"}),
-    (QuickReply, {"shop_id": 1, "group_id": 1, "code": "fh", "title": "发货时间", "body": "亲，48小时内发货"}),
+    (
+        QuickReply,
+        {"shop_id": 1, "group_id": 1, "code": "fh", "title": "发货时间", "body": "亲，48小时内发货"},
+    ),
     (Buyer, {"id": 1, "shop_id": 1, "nick": "小鹿爱吃糖", "first_seen_at": NOW}),
     (Address, ADDRESS),
     (OrderLine, {"item_id": 1, "sku": "BD-0001", "title": "四件套", "unit_price_fen": 100, "quantity": 1}),
@@ -97,7 +138,9 @@ def test_valid_examples_pass(model: type[BaseModel], data: dict[str, Any]) -> No
 
 
 @pytest.mark.parametrize(("model", "change", "field"), BAD, ids=[f"{m.__name__}-{f}" for m, _, f in BAD])
-def test_bad_values_are_refused_naming_the_field(model: type[BaseModel], change: dict[str, Any], field: str) -> None:
+def test_bad_values_are_refused_naming_the_field(
+    model: type[BaseModel], change: dict[str, Any], field: str
+) -> None:
     data = dict(dict(VALID)[model])
     data.update(change)
     with pytest.raises(ValidationError) as caught:

@@ -38,7 +38,8 @@ async def test_public_routes_need_no_token(client: TestClient) -> None:
 
 
 @pytest.mark.parametrize(
-    "header", [None, "Bearer", "Bearer nonsense", "Basic eGlhb21laTpwdw==", "Bearer kf1.0000", "Bearer kf999.abc"]
+    "header",
+    [None, "Bearer", "Bearer nonsense", "Basic eGlhb21laTpwdw==", "Bearer kf1.0000", "Bearer kf999.abc"],
 )
 async def test_api_calls_need_a_valid_token(client: TestClient, header: str | None) -> None:
     headers = {"Authorization": header} if header else {}
@@ -58,7 +59,10 @@ async def test_a_token_names_its_agent(client: TestClient, mini_shop: MiniShop, 
 
 
 async def test_a_token_from_another_secret_is_refused(
-    aiohttp_client: Callable[..., Any], settings: Settings, mini_shop: MiniShop, token_for: Callable[[int], str]
+    aiohttp_client: Callable[..., Any],
+    settings: Settings,
+    mini_shop: MiniShop,
+    token_for: Callable[[int], str],
 ) -> None:
     token = token_for(mini_shop.agent_id)
     (settings.data_dir / "secret.key").write_text("ab" * 32)
@@ -76,23 +80,29 @@ async def test_agents_only_see_their_own_shops(client: TestClient, mini_shop: Mi
 
 async def test_cross_origin_writes_are_refused(client: TestClient, mini_shop: MiniShop, auth: Auth) -> None:
     payload = {"kind": "quick_reply", "ref_id": 1}
-    response = await client.post("/api/usage", json=payload, headers={
-        **auth(mini_shop.agent_id), "Origin": "https://evil.example.com"})
+    response = await client.post(
+        "/api/usage", json=payload, headers={**auth(mini_shop.agent_id), "Origin": "https://evil.example.com"}
+    )
     assert response.status == 403
     assert (await response.json())["errors"][0]["field"] == "Origin"
     same_origin = str(client.make_url("")).rstrip("/")
-    response = await client.post("/api/usage", json=payload, headers={
-        **auth(mini_shop.agent_id), "Origin": same_origin})
+    response = await client.post(
+        "/api/usage", json=payload, headers={**auth(mini_shop.agent_id), "Origin": same_origin}
+    )
     assert response.status == 202
 
 
 async def test_listed_origins_may_write(
     aiohttp_client: Callable[..., Any], settings: Settings, mini_shop: MiniShop, auth: Auth
 ) -> None:
-    client = await aiohttp_client(create_app(settings.model_copy(
-        update={"allowed_origins": ("https://workbench.example.com",)})))
-    response = await client.post("/api/usage", json={"kind": "quick_reply", "ref_id": 1}, headers={
-        **auth(mini_shop.agent_id), "Origin": "https://workbench.example.com"})
+    client = await aiohttp_client(
+        create_app(settings.model_copy(update={"allowed_origins": ("https://workbench.example.com",)}))
+    )
+    response = await client.post(
+        "/api/usage",
+        json={"kind": "quick_reply", "ref_id": 1},
+        headers={**auth(mini_shop.agent_id), "Origin": "https://workbench.example.com"},
+    )
     assert response.status == 202
 
 
@@ -104,12 +114,16 @@ async def test_usage_is_recorded_off_the_request_path(
     app = create_app(settings)
     client = await aiohttp_client(app)
     for ref in (1, 2, 2):
-        response = await client.post("/api/usage", json={"kind": "quick_reply", "ref_id": ref, "edited": ref == 1},
-                                     headers=auth(mini_shop.agent_id))
+        response = await client.post(
+            "/api/usage",
+            json={"kind": "quick_reply", "ref_id": ref, "edited": ref == 1},
+            headers=auth(mini_shop.agent_id),
+        )
         assert response.status == 202
     await app[keys.USAGE].flush()
-    rows = await app[keys.DB].read(lambda db: db.execute(
-        "SELECT ref_id, edited, agent_id FROM usage_events ORDER BY id").fetchall())
+    rows = await app[keys.DB].read(
+        lambda db: db.execute("SELECT ref_id, edited, agent_id FROM usage_events ORDER BY id").fetchall()
+    )
     assert rows == [(1, 1, mini_shop.agent_id), (2, 0, mini_shop.agent_id), (2, 0, mini_shop.agent_id)]
 
 
@@ -126,7 +140,9 @@ async def test_a_failing_deferred_write_never_blocks_usage_events(
         raise RuntimeError("bad record")
 
     recorder.defer(broken)
-    response = await client.post("/api/usage", json={"kind": "intent", "ref_id": 7}, headers=auth(mini_shop.agent_id))
+    response = await client.post(
+        "/api/usage", json={"kind": "intent", "ref_id": 7}, headers=auth(mini_shop.agent_id)
+    )
     assert response.status == 202
     assert await recorder.flush() == 0  # the batch failed as a whole ...
     assert await recorder.flush() == 1  # ... the event was kept, the bad record dropped
@@ -150,9 +166,11 @@ async def test_a_flush_waits_for_the_batch_already_being_written(
     def slow(db: Any) -> None:
         started.set()
         release.wait(5)
-        db.execute("INSERT INTO usage_events (agent_id, shop_id, kind, ref_id, conversation, edited, at)"
-                   " VALUES (?, ?, 'intent', 9, '', 0, '2026-11-11T00:00:00+00:00')",
-                   [mini_shop.agent_id, mini_shop.shop_id])
+        db.execute(
+            "INSERT INTO usage_events (agent_id, shop_id, kind, ref_id, conversation, edited, at)"
+            " VALUES (?, ?, 'intent', 9, '', 0, '2026-11-11T00:00:00+00:00')",
+            [mini_shop.agent_id, mini_shop.shop_id],
+        )
 
     recorder.defer(slow)
     in_flight = asyncio.create_task(recorder.flush())

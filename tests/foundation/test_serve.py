@@ -37,7 +37,10 @@ def test_serve_builds_the_demo_and_answers(tmp_path: Path) -> None:
     env = {**os.environ, "KEFU_DATA_DIR": str(tmp_path), "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
         [sys.executable, "-m", "assistant", "serve", "--port", str(port)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -61,8 +64,11 @@ def test_serve_builds_the_demo_and_answers(tmp_path: Path) -> None:
         assert "/api/me" in openapi["paths"]  # type: ignore[operator]
 
         token = subprocess.run(
-            [sys.executable, "-m", "assistant", "token", "--agent", "xiaomei"], env=env,
-            capture_output=True, text=True, check=True,
+            [sys.executable, "-m", "assistant", "token", "--agent", "xiaomei"],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout.strip()
         status, me = get(f"{base}/api/me", {"Authorization": f"Bearer {token}"})
         assert status == 200
@@ -83,7 +89,11 @@ def test_a_taken_port_is_said_in_one_line(tmp_path: Path) -> None:
         env = {**os.environ, "KEFU_DATA_DIR": str(tmp_path)}
         result = subprocess.run(
             [sys.executable, "-m", "assistant", "serve", "--no-demo", "--port", str(port)],
-            env=env, capture_output=True, text=True, timeout=60, check=False,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
         )
     assert result.returncode == 1
     assert result.stdout == ""  # never "running" first

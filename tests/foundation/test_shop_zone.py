@@ -13,7 +13,9 @@ from tests.conftest import MiniShop
 
 def test_the_shops_zone_is_read_from_the_shop(store_db: AsyncDatabase, mini_shop: MiniShop) -> None:
     store_db.write_sync(
-        lambda db: db.execute("UPDATE shops SET timezone = 'Asia/Tokyo' WHERE id = ?", [mini_shop.other_shop_id])
+        lambda db: db.execute(
+            "UPDATE shops SET timezone = 'Asia/Tokyo' WHERE id = ?", [mini_shop.other_shop_id]
+        )
     )
     assert store_db.read_sync(lambda db: shop_zone(db, mini_shop.shop_id)) == ZoneInfo("Asia/Shanghai")
     assert store_db.read_sync(lambda db: shop_zone(db, mini_shop.other_shop_id)) == ZoneInfo("Asia/Tokyo")

@@ -13,17 +13,38 @@ from assistant.app import MIGRATION_SETS
 from knowledge.database import AsyncDatabase, connect
 
 REQUIRED_TABLES = {
-    "shops", "teams", "agents", "agent_shops", "items", "item_knowledge", "related_items", "campaigns",
-    "campaign_scripts", "intents", "intent_examples", "intent_answers", "synonyms", "revisions",
-    "usage_events", "quick_reply_groups", "quick_replies", "buyers", "buyer_notes", "orders",
-    "order_lines", "logistics_events", "audit_log",
+    "shops",
+    "teams",
+    "agents",
+    "agent_shops",
+    "items",
+    "item_knowledge",
+    "related_items",
+    "campaigns",
+    "campaign_scripts",
+    "intents",
+    "intent_examples",
+    "intent_answers",
+    "synonyms",
+    "revisions",
+    "usage_events",
+    "quick_reply_groups",
+    "quick_replies",
+    "buyers",
+    "buyer_notes",
+    "orders",
+    "order_lines",
+    "logistics_events",
+    "audit_log",
 }
 
 
 def schema(path: Path) -> list[tuple[str, str, str]]:
     db = connect(path)
     try:
-        return [tuple(r) for r in db.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name").fetchall()]
+        return [
+            tuple(r) for r in db.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name").fetchall()
+        ]
     finally:
         db.close()
 
@@ -58,8 +79,9 @@ def test_wal_and_foreign_keys_are_on(tmp_path: Path) -> None:
         assert db.read_sync(lambda conn: conn.journal_mode) == "wal"
         assert db.read_sync(lambda conn: conn.execute("PRAGMA foreign_keys").fetchone()[0]) == 1
         with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
-            db.write_sync(lambda conn: conn.execute(
-                "INSERT INTO teams (shop_id, name) VALUES (999, 'ghost')"))
+            db.write_sync(
+                lambda conn: conn.execute("INSERT INTO teams (shop_id, name) VALUES (999, 'ghost')")
+            )
     finally:
         db.close()
 
@@ -85,8 +107,11 @@ def test_read_connections_cannot_write(tmp_path: Path) -> None:
     db.open(MIGRATION_SETS)
     try:
         with pytest.raises(sqlite3.OperationalError, match=r"readonly|query_only|attempt to write"):
-            db.read_sync(lambda conn: conn.execute(
-                "INSERT INTO shops (code, name, created_at) VALUES ('a', 'A', 'now')"))
+            db.read_sync(
+                lambda conn: conn.execute(
+                    "INSERT INTO shops (code, name, created_at) VALUES ('a', 'A', 'now')"
+                )
+            )
     finally:
         db.close()
 
@@ -95,8 +120,11 @@ def test_the_audit_log_is_append_only(tmp_path: Path) -> None:
     db = AsyncDatabase(tmp_path / "kefu.db")
     db.open(MIGRATION_SETS)
     try:
-        db.write_sync(lambda conn: conn.execute(
-            "INSERT INTO audit_log (at, entity, entity_id, action) VALUES ('t', 'order', '1', 'price')"))
+        db.write_sync(
+            lambda conn: conn.execute(
+                "INSERT INTO audit_log (at, entity, entity_id, action) VALUES ('t', 'order', '1', 'price')"
+            )
+        )
         for statement in ("UPDATE audit_log SET action = 'x'", "DELETE FROM audit_log"):
             with pytest.raises(sqlite3.IntegrityError, match="append-only"):
                 db.write_sync(lambda conn, s=statement: conn.execute(s))

@@ -73,7 +73,9 @@ class PgServer:
         self._run(BIN / "pg_ctl", "-D", self.data, "-m", "fast", "-w", "stop")
 
     def resume(self) -> None:
-        options = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.root} -c fsync=off -c max_connections=200"
+        options = (
+            f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.root} -c fsync=off -c max_connections=200"
+        )
         self._run(BIN / "pg_ctl", "-D", self.data, "-l", self.root / "server.log", "-o", options, "-w", "-t", "30",
                   "start")  # fmt: skip
 

@@ -42,7 +42,9 @@ class Service:
                 self.kill()
 
 
-def start(name: str, data_dir: Path, database_url: str, *, extra_env: dict[str, str] | None = None) -> Service:
+def start(
+    name: str, data_dir: Path, database_url: str, *, extra_env: dict[str, str] | None = None
+) -> Service:
     """``kefu serve`` on 127.0.0.1 and a free port, with its own data dir (a copy of the same shop) and the
     hub at ``database_url`` (empty: SQLite mode); returns once /healthz answers (with the hub ok)."""
     port = free_port()
@@ -58,7 +60,10 @@ def start(name: str, data_dir: Path, database_url: str, *, extra_env: dict[str, 
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"{name} exited: {log.read_text(errors='replace')[-2000:]}")
-        with contextlib.suppress(OSError), urllib.request.urlopen(service.base + "/healthz", timeout=2) as response:
+        with (
+            contextlib.suppress(OSError),
+            urllib.request.urlopen(service.base + "/healthz", timeout=2) as response,
+        ):
             if ready in response.read().replace(b" ", b""):
                 return service
         time.sleep(0.1)

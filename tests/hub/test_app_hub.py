@@ -88,7 +88,12 @@ async def test_health_reports_the_hub_and_local_only_routes_are_refused(
     assert body["ok"] is False and "团队中心模式" in body["error"]
     editor = auth(mini_shop.editor_id)
     group = await client.post("/api/quick-reply-groups", json={"name": "常用"}, headers=editor)
-    phrase = {"group_id": (await group.json())["group"]["id"], "code": "hubx", "title": "中心短语", "body": "正文"}
+    phrase = {
+        "group_id": (await group.json())["group"]["id"],
+        "code": "hubx",
+        "title": "中心短语",
+        "body": "正文",
+    }
     assert (await client.post("/api/quick-replies", json=phrase, headers=editor)).status == 201
     exported = await client.get("/api/quick-replies/export", params={"format": "csv"}, headers=editor)
     assert exported.status == 200 and "hubx" in await exported.text()  # read through the store: the hub's

@@ -34,8 +34,15 @@ async def test_one_owner_among_concurrent_claimers(pool: asyncpg.Pool) -> None:
     assert await claims.holder(pool, "conv", "c1") is None
     assert await claims.claim(pool, "conv", "c1", "agent-late") == "agent-late"
     assert await claims.claim(pool, "other-kind", "c1", "x") == "x"  # kinds are separate
-    rows = await pool.fetch("SELECT owner, released_at IS NULL AS live FROM claims WHERE resource = 'c1' ORDER BY id")
+    rows = await pool.fetch(
+        "SELECT owner, released_at IS NULL AS live FROM claims WHERE resource = 'c1' ORDER BY id"
+    )
     assert [(r["owner"], r["live"]) for r in rows] == [(winner, False), ("agent-late", True), ("x", True)]
-    assert [c.op for c in await feed.read_after(pool, 0) if c.entity == "claim"] == ["upsert", "delete", "upsert", "upsert"]
+    assert [c.op for c in await feed.read_after(pool, 0) if c.entity == "claim"] == [
+        "upsert",
+        "delete",
+        "upsert",
+        "upsert",
+    ]
     with pytest.raises(asyncpg.UniqueViolationError):  # the index itself refuses a second live owner
         await pool.execute("INSERT INTO claims (kind, resource, owner) VALUES ('conv', 'c1', 'forced')")

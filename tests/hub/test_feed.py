@@ -35,7 +35,9 @@ async def _until(predicate: object, seconds: float) -> float:
     return time.monotonic() - started
 
 
-async def test_the_doorbell_brings_a_change_without_waiting_for_the_poll(pool: asyncpg.Pool, pg_url: str) -> None:
+async def test_the_doorbell_brings_a_change_without_waiting_for_the_poll(
+    pool: asyncpg.Pool, pg_url: str
+) -> None:
     follower = feed.Follower(pool, pg_url, poll_seconds=30, cursor=await feed.latest(pool))
     seen: list[feed.Change] = []
     follower.subscribe("thing", seen.append)

@@ -93,7 +93,9 @@ async def test_a_save_reaches_the_other_process_and_a_kill_loses_nothing_acknowl
         a.kill()
         await asyncio.gather(*tasks)
         assert 10 <= len(acknowledged) < 60  # killed mid-stream
-        print(f"acknowledged before the kill: {len(acknowledged)} of 60; save -> other lookup: {max(lags) * 1000:.0f} ms")
+        print(
+            f"acknowledged before the kill: {len(acknowledged)} of 60; save -> other lookup: {max(lags) * 1000:.0f} ms"
+        )
         deadline = time.monotonic() + 2
         while True:
             async with session.get(b.base + "/api/quick-replies") as r:
@@ -121,7 +123,9 @@ async def test_claims_raced_from_two_processes_never_give_two_owners(pg_url: str
         for resource, owner in answers:
             told.setdefault(resource, set()).add(owner)
     assert len(told) == 200 and all(len(owners) == 1 for owners in told.values())  # both were told the same
-    live = await conn.fetch("SELECT resource, count(*) AS n FROM claims WHERE released_at IS NULL GROUP BY resource")
+    live = await conn.fetch(
+        "SELECT resource, count(*) AS n FROM claims WHERE released_at IS NULL GROUP BY resource"
+    )
     await conn.close()
     assert len(live) == 200 and max(r["n"] for r in live) == 1
     winners = {next(iter(owners)) for owners in told.values()}

@@ -30,7 +30,11 @@ def test_required_postgres_fails_instead_of_skipping(tmp_path: object) -> None:
     env = {**os.environ, "KEFU_PG_BIN": "/nonexistent/bin"}
     command = [sys.executable, "-m", "pytest", "-q", "tests/hub/test_pg_server.py::"
                "test_server_answers_and_databases_are_separate"]  # fmt: skip
-    skipped = subprocess.run(command, env={**env, "KEFU_REQUIRE_POSTGRES": ""}, capture_output=True, text=True)
+    skipped = subprocess.run(
+        command, env={**env, "KEFU_REQUIRE_POSTGRES": ""}, capture_output=True, text=True
+    )
     assert skipped.returncode == 0 and "1 skipped" in skipped.stdout
-    required = subprocess.run(command, env={**env, "KEFU_REQUIRE_POSTGRES": "1"}, capture_output=True, text=True)
+    required = subprocess.run(
+        command, env={**env, "KEFU_REQUIRE_POSTGRES": "1"}, capture_output=True, text=True
+    )
     assert required.returncode != 0 and "KEFU_REQUIRE_POSTGRES=1" in required.stdout

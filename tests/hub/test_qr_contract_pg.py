@@ -38,7 +38,9 @@ class TestPgQuickReplyStore(QuickReplyStoreContract):
     pass
 
 
-async def test_every_write_is_in_the_feed_and_a_failed_one_is_not(pool: asyncpg.Pool, qr: StoreUnderTest) -> None:
+async def test_every_write_is_in_the_feed_and_a_failed_one_is_not(
+    pool: asyncpg.Pool, qr: StoreUnderTest
+) -> None:
     group = await qr.store.create_group(QuickReplyGroup(shop_id=1, name="常用"))
     assert group.id is not None
     reply = QuickReply(shop_id=1, group_id=group.id, code="fh", title="发货", body="48 小时内发货")
@@ -55,7 +57,9 @@ async def test_every_write_is_in_the_feed_and_a_failed_one_is_not(pool: asyncpg.
     assert changes[1].data == saved  # the whole row: a follower needs no second read
     assert await feed.read_after(pool, changes[1].id) == changes[2:]
     groups = [c for c in await feed.read_after(pool, 0) if c.entity == "quick_reply_group"]
-    assert [(g.entity_id, g.data) for g in groups] == [(group.id, {"id": group.id, "shop_id": 1, "name": "常用", "position": 0})]
+    assert [(g.entity_id, g.data) for g in groups] == [
+        (group.id, {"id": group.id, "shop_id": 1, "name": "常用", "position": 0})
+    ]
 
 
 async def test_concurrent_saves_of_one_code_give_one_phrase_and_clashes(qr: StoreUnderTest) -> None:
@@ -74,4 +78,6 @@ async def test_concurrent_saves_of_one_code_give_one_phrase_and_clashes(qr: Stor
     saved = [r for r in results if isinstance(r, dict)]
     assert len(saved) == 1 and len(await qr.store.all_rows()) == 1
     assert all(isinstance(r, Conflict) for r in results if not isinstance(r, dict))
-    assert any(isinstance(r, Conflict) and r.extra.get("holder", {}).get("id") == saved[0]["id"] for r in results)
+    assert any(
+        isinstance(r, Conflict) and r.extra.get("holder", {}).get("id") == saved[0]["id"] for r in results
+    )

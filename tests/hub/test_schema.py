@@ -49,7 +49,9 @@ def _kefu(pg_url: str, tmp: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.mark.slow
-async def test_kefu_migrate_applies_then_finds_nothing_then_refuses_newer(pg_url: str, tmp_path: object) -> None:
+async def test_kefu_migrate_applies_then_finds_nothing_then_refuses_newer(
+    pg_url: str, tmp_path: object
+) -> None:
     first = await asyncio.to_thread(_kefu, pg_url, str(tmp_path))
     assert first.returncode == 0, first.stderr
     assert "已应用迁移：0001_hub" in first.stdout

@@ -143,7 +143,11 @@ async def test_the_related_list_is_saved_in_order_with_notes(
             "related.2.related_item_id",
             "第 1 项",
         ),
-        (lambda ids: [{"related_item_id": ids["cup"], "note": "好" * 61}], "related.0.note", "最多 60 个字符"),
+        (
+            lambda ids: [{"related_item_id": ids["cup"], "note": "好" * 61}],
+            "related.0.note",
+            "最多 60 个字符",
+        ),
         (lambda ids: [{"related_item_id": ids["cup"]}] * 21, "related", "20"),
         (lambda ids: [{"related_item_id": "cup"}], "related.0.related_item_id", "整数"),
         (lambda ids: [{"related_item_id": ids["cup"], "why": "x"}], "related.0.why", "不认识"),

@@ -24,8 +24,14 @@ def editor(store_db: AsyncDatabase, mini_shop: MiniShop) -> Agent:
 
 def _intent(shop_id: int, **fields: object) -> Intent:
     return Intent.model_validate(
-        {"shop_id": shop_id, "key": "ship_time", "name": "发货时间", "examples": ["什么时候发货"],
-         "answers": ["48 小时内发货"], **fields}
+        {
+            "shop_id": shop_id,
+            "key": "ship_time",
+            "name": "发货时间",
+            "examples": ["什么时候发货"],
+            "answers": ["48 小时内发货"],
+            **fields,
+        }
     )
 
 
@@ -46,7 +52,11 @@ def test_an_intent_is_created_updated_and_deleted_with_its_history(
     store_db.write_sync(lambda db: editing.delete_intent(db, intent_id, 2, editor))
     assert store_db.read_sync(lambda db: store.get_intent(db, intent_id)) is None
     history = store_db.read_sync(lambda db: store.list_revisions(db, "intent", intent_id))
-    assert [r.action for r in history] == [RevisionAction.DELETE, RevisionAction.UPDATE, RevisionAction.CREATE]
+    assert [r.action for r in history] == [
+        RevisionAction.DELETE,
+        RevisionAction.UPDATE,
+        RevisionAction.CREATE,
+    ]
 
 
 def test_a_stale_version_carries_the_saved_intent_and_writes_nothing(
@@ -67,9 +77,7 @@ def test_a_stale_version_carries_the_saved_intent_and_writes_nothing(
 def test_an_intent_of_a_shop_not_logged_into_is_not_found(
     store_db: AsyncDatabase, mini_shop: MiniShop, editor: Agent
 ) -> None:
-    other = store_db.write_sync(
-        lambda db: store.insert_intent(db, _intent(mini_shop.other_shop_id), None)
-    )
+    other = store_db.write_sync(lambda db: store.insert_intent(db, _intent(mini_shop.other_shop_id), None))
     with pytest.raises(NotFound):
         store_db.read_sync(lambda db: editing.visible_intent(db, editor, other))
     with pytest.raises(NotFound):
@@ -81,7 +89,9 @@ def test_an_intent_refers_only_to_its_own_shop_and_its_key_is_unique(
 ) -> None:
     lamp = store_db.write_sync(lambda db: _item(db, mini_shop.other_shop_id, "L-1"))
     with pytest.raises(Invalid) as caught:
-        store_db.write_sync(lambda db: editing.create_intent(db, _intent(mini_shop.shop_id, item_id=lamp), editor))
+        store_db.write_sync(
+            lambda db: editing.create_intent(db, _intent(mini_shop.shop_id, item_id=lamp), editor)
+        )
     assert caught.value.errors[0]["field"] == "item_id"
     store_db.write_sync(lambda db: editing.create_intent(db, _intent(mini_shop.shop_id), editor))
     with pytest.raises(Conflict) as clash:
@@ -94,7 +104,9 @@ def test_item_knowledge_saves_its_related_items_and_rolls_back(
 ) -> None:
     kettle = store_db.write_sync(lambda db: _item(db, mini_shop.shop_id, "K-1"))
     cup = store_db.write_sync(lambda db: _item(db, mini_shop.shop_id, "C-1"))
-    body = ItemKnowledgeIn(item_id=kettle, selling_points=["烧水快"], related=[RelatedEntry(related_item_id=cup)])
+    body = ItemKnowledgeIn(
+        item_id=kettle, selling_points=["烧水快"], related=[RelatedEntry(related_item_id=cup)]
+    )
     saved = store_db.write_sync(lambda db: editing.save_item_knowledge(db, kettle, body, editor))
     assert isinstance(saved, KnowledgeOut)
     assert saved.knowledge.version == 1 and [r.related_item_id for r in saved.related] == [cup]
@@ -103,7 +115,9 @@ def test_item_knowledge_saves_its_related_items_and_rolls_back(
         store_db.write_sync(lambda db: editing.save_item_knowledge(db, kettle, bad, editor))
     history = store_db.read_sync(lambda db: store.list_revisions(db, "item_knowledge", kettle))
     first = history[-1]  # what the item had before the first save: nothing
-    restored = store_db.write_sync(lambda db: apply_rollback(db, "item_knowledge", kettle, first.id, 1, editor))
+    restored = store_db.write_sync(
+        lambda db: apply_rollback(db, "item_knowledge", kettle, first.id, 1, editor)
+    )
     assert isinstance(restored, KnowledgeOut)
     assert restored.knowledge.selling_points == [] and restored.related == []
 
@@ -111,8 +125,12 @@ def test_item_knowledge_saves_its_related_items_and_rolls_back(
 def test_a_campaign_with_intents_bound_is_not_deleted(
     store_db: AsyncDatabase, mini_shop: MiniShop, editor: Agent
 ) -> None:
-    campaign = Campaign(shop_id=mini_shop.shop_id, name="双11", starts_at=datetime(2026, 11, 1, tzinfo=UTC),
-                        ends_at=datetime(2026, 11, 12, tzinfo=UTC))
+    campaign = Campaign(
+        shop_id=mini_shop.shop_id,
+        name="双11",
+        starts_at=datetime(2026, 11, 1, tzinfo=UTC),
+        ends_at=datetime(2026, 11, 12, tzinfo=UTC),
+    )
     created = store_db.write_sync(lambda db: campaigns.create_campaign(db, campaign, editor))
     assert created.id is not None
     campaign_id = created.id
@@ -140,5 +158,7 @@ def test_synonyms_refuse_a_repeated_word_and_restore_a_deleted_group(
     shop_id, left = store_db.write_sync(lambda db: campaigns.delete_synonyms(db, group_id, 1, editor))
     assert shop_id == mini_shop.shop_id and ["发货", "寄出"] not in left
     created = store_db.read_sync(lambda db: store.list_revisions(db, "synonyms", group_id))[-1]
-    restored = store_db.write_sync(lambda db: apply_rollback(db, "synonyms", group_id, created.id, None, editor))
+    restored = store_db.write_sync(
+        lambda db: apply_rollback(db, "synonyms", group_id, created.id, None, editor)
+    )
     assert isinstance(restored, SynonymGroup) and restored.words == ["发货", "寄出"] and restored.version == 3

@@ -218,7 +218,9 @@ async def test_a_synonym_group_with_a_repeated_word_is_refused(
     listed = await (await client.get(f"/api/kb/synonyms?shop={shop}", headers=headers)).json()
     assert listed["synonyms"] == []  # nothing was written
 
-    group = (await _post(client, "/api/kb/synonyms", headers, {"shop_id": shop, "words": ["打折", "让利"]}))["synonym"]
+    group = (await _post(client, "/api/kb/synonyms", headers, {"shop_id": shop, "words": ["打折", "让利"]}))[
+        "synonym"
+    ]
     resp = await client.put(
         f"/api/kb/synonyms/{group['id']}", headers=headers, json={"shop_id": shop, "words": ["打折", "打折"]}
     )

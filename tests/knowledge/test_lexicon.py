@@ -63,8 +63,17 @@ def test_the_matcher_uses_related_phrasings_unless_built_ins_are_off() -> None:
         return next(m.score for m in matcher.rank(1, message).matches if m.entry.key == "power")
 
     intents = [
-        Intent(id=1, shop_id=1, key="power", name="电器参数", examples=["功率多大", "插头什么标准"], answers=["-"]),
-        Intent(id=2, shop_id=1, key="weight", name="商品重量", examples=["有几斤重", "净重多少"], answers=["-"]),
+        Intent(
+            id=1,
+            shop_id=1,
+            key="power",
+            name="电器参数",
+            examples=["功率多大", "插头什么标准"],
+            answers=["-"],
+        ),
+        Intent(
+            id=2, shop_id=1, key="weight", name="商品重量", examples=["有几斤重", "净重多少"], answers=["-"]
+        ),
     ]
     with_lexicon, without = Matcher(), Matcher(default_synonyms=False)
     with_lexicon.load(intents, [], {})

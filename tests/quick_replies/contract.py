@@ -49,7 +49,13 @@ class QuickReplyStoreContract:
         assert await qr.store.get_row(row["id"] + 1000) is None
 
     async def test_listing_filters_by_text_group_scope_and_enabled(self, qr: StoreUnderTest) -> None:
-        first, second = await _group(qr, "常用"), await _group(qr, "售后", )
+        first, second = (
+            await _group(qr, "常用"),
+            await _group(
+                qr,
+                "售后",
+            ),
+        )
         a = await qr.store.create(_reply(qr, first, "fh"), qr.agent_id)
         b = await qr.store.create(_reply(qr, second, "th", title="退货地址", body="退货请寄 100%_包邮", enabled=False),
                                   qr.agent_id)  # fmt: skip
@@ -108,7 +114,10 @@ class QuickReplyStoreContract:
         with pytest.raises(NotFound):
             await qr.store.update(row["id"] + 1000, _reply(qr, group_id), 1, qr.agent_id)
         revisions = await qr.store.revisions(row["id"])
-        assert [(r.version, r.action) for r in revisions] == [(2, RevisionAction.UPDATE), (1, RevisionAction.CREATE)]
+        assert [(r.version, r.action) for r in revisions] == [
+            (2, RevisionAction.UPDATE),
+            (1, RevisionAction.CREATE),
+        ]
         assert revisions[0].before is not None and revisions[0].before["title"] == "发货时间"
         assert revisions[0].after is not None and revisions[0].after["title"] == "新标题"
         assert revisions[0].agent_id == qr.agent_id

@@ -29,7 +29,9 @@ def test_who_sees_what() -> None:
 
 
 def test_who_changes_what() -> None:
-    personal = QuickReply(shop_id=1, group_id=1, scope=Scope.PERSONAL, owner_agent_id=1, code="wo", title="我的", body="亲")
+    personal = QuickReply(
+        shop_id=1, group_id=1, scope=Scope.PERSONAL, owner_agent_id=1, code="wo", title="我的", body="亲"
+    )
     check_editable(AGENT, Holding.of(personal))
     with pytest.raises(NotAllowed) as caught:
         check_editable(EDITOR, Holding.of(personal))
@@ -37,4 +39,6 @@ def test_who_changes_what() -> None:
     with pytest.raises(NotAllowed) as refused:
         check_editable(AGENT, Holding.of({"shop_id": 1, "scope": "shop"}))
     assert refused.value.errors[0]["field"] == "scope"
-    check_editable(EDITOR, Holding.of({"shop_id": 1}))  # an old revision's state without a scope: a shop phrase
+    check_editable(
+        EDITOR, Holding.of({"shop_id": 1})
+    )  # an old revision's state without a scope: a shop phrase

@@ -316,11 +316,21 @@ async def test_a_group_is_reordered_in_one_transaction_or_not_at_all(
     group = await _group(client, mini_shop, auth)
     other = await _group(client, mini_shop, auth, name="售后")
     made = [
-        await _create(client, mini_shop.editor_id, auth, group_id=group, code=f"w{n}", title=f"物流{n}", body=f"物流说明{n}",
-                      position=n)
+        await _create(
+            client,
+            mini_shop.editor_id,
+            auth,
+            group_id=group,
+            code=f"w{n}",
+            title=f"物流{n}",
+            body=f"物流说明{n}",
+            position=n,
+        )
         for n in range(3)
     ]
-    stranger = await _create(client, mini_shop.editor_id, auth, group_id=other, code="sh", title="售后", body="售后说明")
+    stranger = await _create(
+        client, mini_shop.editor_id, auth, group_id=other, code="sh", title="售后", body="售后说明"
+    )
     url = f"/api/quick-reply-groups/{group}/order"
     headers = auth(mini_shop.editor_id)
 
@@ -330,8 +340,11 @@ async def test_a_group_is_reordered_in_one_transaction_or_not_at_all(
         return {r["id"]: (r["position"], r["version"]) for r in rows}
 
     # one stale version: 409 and not one position changed
-    stale = [{"id": made[2]["id"], "version": 1}, {"id": made[0]["id"], "version": 1},
-             {"id": made[1]["id"], "version": 7}]
+    stale = [
+        {"id": made[2]["id"], "version": 1},
+        {"id": made[0]["id"], "version": 1},
+        {"id": made[1]["id"], "version": 7},
+    ]
     response = await client.put(url, json={"items": stale}, headers=headers)
     assert response.status == 409
     assert_error_shape(await response.json(), 409)
@@ -344,8 +357,9 @@ async def test_a_group_is_reordered_in_one_transaction_or_not_at_all(
 
     # the real move: the last phrase goes first; the ones that moved get a new version and a revision
     order = [made[2], made[0], made[1]]
-    response = await client.put(url, json={"items": [{"id": m["id"], "version": 1} for m in order]},
-                                headers=headers)
+    response = await client.put(
+        url, json={"items": [{"id": m["id"], "version": 1} for m in order]}, headers=headers
+    )
     assert response.status == 200, await response.text()
     assert await positions() == {made[2]["id"]: (0, 2), made[0]["id"]: (1, 2), made[1]["id"]: (2, 2)}
     response = await client.get(f"/api/quick-replies/{made[2]['id']}/revisions", headers=headers)
@@ -353,8 +367,9 @@ async def test_a_group_is_reordered_in_one_transaction_or_not_at_all(
     assert latest["before"]["position"] == 2 and latest["after"]["position"] == 0
 
     # an agent may not reorder shop phrases
-    response = await client.put(url, json={"items": [{"id": m["id"], "version": 2} for m in order]},
-                                headers=auth(mini_shop.agent_id))
+    response = await client.put(
+        url, json={"items": [{"id": m["id"], "version": 2} for m in order]}, headers=auth(mini_shop.agent_id)
+    )
     assert response.status == 403
 
 

@@ -29,7 +29,9 @@ pieces = st.tuples(st.sampled_from(ENTRIES), st.integers(0, 6), st.integers(0, 6
 
 @settings(max_examples=300, deadline=None)
 @given(pieces, st.sampled_from(ENTRIES))
-def test_the_lean_score_is_the_full_match_score(piece: tuple[PhraseEntry, int, int, int], other: PhraseEntry) -> None:
+def test_the_lean_score_is_the_full_match_score(
+    piece: tuple[PhraseEntry, int, int, int], other: PhraseEntry
+) -> None:
     source, which, start, length = piece
     key = _keys(source)[which]
     for tok, is_ascii in query_tokens(key[start : start + length]):

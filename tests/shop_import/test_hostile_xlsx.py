@@ -21,7 +21,8 @@ def read(data: bytes) -> list[list[object]]:
 
 
 @pytest.mark.parametrize(
-    "build", [xlsx_files.laughs_in_sheet, xlsx_files.laughs_in_workbook, xlsx_files.malformed, xlsx_files.wide_row],
+    "build",
+    [xlsx_files.laughs_in_sheet, xlsx_files.laughs_in_workbook, xlsx_files.malformed, xlsx_files.wide_row],
 )
 def test_hostile_workbooks_are_refused_in_our_words(build: object) -> None:
     with pytest.raises(TableError) as refused:

@@ -12,7 +12,9 @@ from knowledge.database import AsyncDatabase
 from tests.shop_import import exports as ex
 
 
-def run(db: AsyncDatabase, options: ImportOptions, rows: list[dict[str, str]], apply: bool = True) -> ImportReport:
+def run(
+    db: AsyncDatabase, options: ImportOptions, rows: list[dict[str, str]], apply: bool = True
+) -> ImportReport:
     data = ex.table_csv(ex.ITEM_HEADER, [ex.item_row(r) for r in rows])
     work = lambda conn: import_items(conn, io.BytesIO(data), options, apply=apply)  # noqa: E731
     return db.write_sync(work) if apply else db.read_sync(work)

@@ -48,7 +48,9 @@ def by_row(report: ImportReport) -> dict[int, tuple[str, str]]:
     return {r.row: (r.action, r.reason) for r in report.rows}
 
 
-def test_the_dry_run_lists_every_row_and_writes_nothing(store_db: AsyncDatabase, options: ImportOptions) -> None:
+def test_the_dry_run_lists_every_row_and_writes_nothing(
+    store_db: AsyncDatabase, options: ImportOptions
+) -> None:
     report = run(store_db, options, ex.realistic_orders(), ex.realistic_lines())
     assert (report.rows_read, report.added, report.refused, report.buyers_added) == (7, 6, 1, 4)
     assert report.encoding == "gb18030" and report.header_row == 1
@@ -226,7 +228,9 @@ def test_bad_rows_each_get_their_reason(store_db: AsyncDatabase, options: Import
     assert reasons[9] == ("refuse", "订单编号与第 8 行重复")
 
 
-def test_a_file_without_the_required_columns_says_which(store_db: AsyncDatabase, options: ImportOptions) -> None:
+def test_a_file_without_the_required_columns_says_which(
+    store_db: AsyncDatabase, options: ImportOptions
+) -> None:
     data = ex.table_csv(["订单编号", "买家会员名", "宝贝标题"], [["1", "a", "b"]])
     with pytest.raises(TableError, match=r"「订单状态」.*「订单创建时间」"):
         run(store_db, options, data)

@@ -94,13 +94,17 @@ def _line(conv: str, buyer: str, at: datetime, from_buyer: bool, agent: int = 7)
 def test_the_conversations_behind_the_numbers() -> None:
     asked = datetime(2026, 11, 11, 10, 0, tzinfo=CST)
     lines = [
-        _line("a", "甲", asked, True), _line("a", "甲", asked + timedelta(seconds=30), False),
-        _line("b", "乙", asked, True), _line("b", "乙", asked + timedelta(seconds=400), False),
+        _line("a", "甲", asked, True),
+        _line("a", "甲", asked + timedelta(seconds=30), False),
+        _line("b", "乙", asked, True),
+        _line("b", "乙", asked + timedelta(seconds=400), False),
         _line("c", "丙", asked, True),
         _line("d", "丁", asked - timedelta(days=2), True),  # before the period
     ]
-    orders = [PaidOrder(1, "甲", asked + timedelta(hours=1), asked + timedelta(hours=1), 12_300, 1),
-              PaidOrder(1, "乙", asked + timedelta(days=6), asked + timedelta(days=6), 5_000, 1)]  # too late
+    orders = [
+        PaidOrder(1, "甲", asked + timedelta(hours=1), asked + timedelta(hours=1), 12_300, 1),
+        PaidOrder(1, "乙", asked + timedelta(days=6), asked + timedelta(days=6), 5_000, 1),
+    ]  # too late
     now = asked + timedelta(hours=3)
     rows = conversation_rows(lines, orders, date(2026, 11, 11), date(2026, 11, 12), CST, Rules(), now)
     by = {r.conversation: r for r in rows}
@@ -126,7 +130,9 @@ def test_hours_short_of_people_and_the_three_minute_rate() -> None:
 
 
 def test_charts_are_plain_svg_with_every_text_escaped() -> None:
-    line = charts.line_chart("趋势<1>", ["11-01", "11-02", "11-03"], {"转化率": [40, None, 50]}, y_max=100, unit="%")
+    line = charts.line_chart(
+        "趋势<1>", ["11-01", "11-02", "11-03"], {"转化率": [40, None, 50]}, y_max=100, unit="%"
+    )
     assert line.startswith("<svg") and "<script" not in line and "style=" not in line
     assert "趋势&lt;1&gt;" in line and "转化率 11-03: 50%" in line
     bars = charts.bar_chart("得分", ["小美", "阿杰"], [92.5, None], marks=[(90, "90")], y_max=100)
@@ -146,9 +152,18 @@ def test_satisfaction_counts_ratings_of_four_and_five_on_the_day_rated() -> None
         Evaluation(1, 7, asked + timedelta(minutes=1), 4, asked + timedelta(minutes=20)),  # rated in December
         Evaluation(1, 7, asked + timedelta(minutes=1), None, None),  # invited, never rated
     ]
-    got = figures(lines, [], date(2026, 11, 1), date(2026, 12, 1), CST, now=asked + timedelta(hours=1),
-                  evaluations=evaluations)[(7, 1)]
+    got = figures(
+        lines,
+        [],
+        date(2026, 11, 1),
+        date(2026, 12, 1),
+        CST,
+        now=asked + timedelta(hours=1),
+        evaluations=evaluations,
+    )[(7, 1)]
     assert (got.invited, got.rated, got.satisfied) == (4, 2, 1)
     assert got.metrics["satisfaction"] == 0.5 and got.metrics["invite_rate"] == 4.0
-    empty = figures(lines, [], date(2026, 11, 1), date(2026, 12, 1), CST, now=asked + timedelta(hours=1))[(7, 1)]
+    empty = figures(lines, [], date(2026, 11, 1), date(2026, 12, 1), CST, now=asked + timedelta(hours=1))[
+        (7, 1)
+    ]
     assert empty.metrics["satisfaction"] is None

@@ -22,11 +22,15 @@ Auth = Callable[[int], dict[str, str]]
 def seed(store_db: Database, shop_id: int) -> dict[str, str]:
     """One paid order per rule (and a sound one, a shipped one), older payment first."""
     buyers = [factory.buyer(shop_id, f"buyer{i}", 900 + i) for i in range(10)]
-    buyers[7] = factory.buyer(shop_id, "buyer7", 907, risk_flag=RiskFlag.BAD_REVIEW_EXTORTION, risk_note="以差评要挟")
+    buyers[7] = factory.buyer(
+        shop_id, "buyer7", 907, risk_flag=RiskFlag.BAD_REVIEW_EXTORTION, risk_note="以差评要挟"
+    )
     names = ["sound", "incomplete", "contradicts", "remote", "phone", "message", "chat", "risk", "shipped"]
     orders = {
         name: factory.order(
-            shop_id, 900 + i, OrderStatus.SHIPPED if name == "shipped" else OrderStatus.PAID,
+            shop_id,
+            900 + i,
+            OrderStatus.SHIPPED if name == "shipped" else OrderStatus.PAID,
             age=timedelta(hours=30 - i),
         )
         for i, name in enumerate(names)
@@ -44,8 +48,10 @@ def seed(store_db: Database, shop_id: int) -> dict[str, str]:
         for name, (column, value) in updates.items():
             db.conn.execute(f"UPDATE orders SET {column} = ? WHERE id = ?", (value, orders[name].id))
         if "remote" in updates:
-            db.conn.execute("UPDATE orders SET city = '乌鲁木齐市', district = '天山区' WHERE id = ?",
-                            (orders["remote"].id,))
+            db.conn.execute(
+                "UPDATE orders SET city = '乌鲁木齐市', district = '天山区' WHERE id = ?",
+                (orders["remote"].id,),
+            )
 
     store_db.write_sync(write)
     return {name: o.id for name, o in orders.items()}
@@ -55,7 +61,9 @@ def seed(store_db: Database, shop_id: int) -> dict[str, str]:
 async def reviewer(client: TestClient, auth: Auth, mini_shop: MiniShop) -> dict[str, str]:
     """小美 (an agent) granted the order-review role by the supervisor."""
     response = await client.put(
-        f"/api/review/reviewers/{mini_shop.agent_id}", json={"reviewer": True}, headers=auth(mini_shop.supervisor_id)
+        f"/api/review/reviewers/{mini_shop.agent_id}",
+        json={"reviewer": True},
+        headers=auth(mini_shop.supervisor_id),
     )
     body = await response.json()
     assert response.status == 200 and body["role"] == "reviewer", body
@@ -79,8 +87,17 @@ async def test_each_rule_puts_its_order_in_the_queue_soonest_ship_by_first(
     ids = seed(store_db, mini_shop.shop_id)
     conversation = "c-chat"
     await open_conversation(client, reviewer, conversation, "buyer6")
-    status, body = await post(client, reviewer, "/api/events", {
-        "type": "message.received", "conversation": conversation, "text": "拍两件送赠品吗？", "at": factory.NOW.isoformat()})
+    status, body = await post(
+        client,
+        reviewer,
+        "/api/events",
+        {
+            "type": "message.received",
+            "conversation": conversation,
+            "text": "拍两件送赠品吗？",
+            "at": factory.NOW.isoformat(),
+        },
+    )
     assert status == 200, body
     body = await queue(client, reviewer)
     found = by_id(body)
@@ -113,8 +130,11 @@ async def test_the_queue_is_for_the_order_review_role(
         assert response.status == 403, await response.text()
     assert (await queue(client, auth(mini_shop.supervisor_id)))["total"] == 6  # no chat here
     # an editor cannot be made a reviewer (the roles sit side by side)
-    response = await client.put(f"/api/review/reviewers/{mini_shop.editor_id}", json={"reviewer": True},
-                                headers=auth(mini_shop.supervisor_id))
+    response = await client.put(
+        f"/api/review/reviewers/{mini_shop.editor_id}",
+        json={"reviewer": True},
+        headers=auth(mini_shop.supervisor_id),
+    )
     assert response.status == 409
     # any agent sees a hold (the order panel)
     response = await client.get(f"/api/review/orders/{ids['sound']}/hold", headers=auth(mini_shop.agent_id))
@@ -132,10 +152,19 @@ async def test_reviewed_at_a_version_until_the_order_changes(
     assert status == 200, body
     assert order_id not in by_id(await queue(client, reviewer))
     # the reviewer fixes the name through the guarded edit: a receiver changed after payment brings it back
-    address = {"name": "李四", "phone": "13900001111", "province": "浙江省", "city": "杭州市",
-               "district": "余杭区", "detail": "文一西路969号3号楼201室"}
-    response = await client.post(f"/api/orders/{order_id}/address", json={"version": 1, "address": address},
-                                 headers={**reviewer, "Idempotency-Key": uuid.uuid4().hex})
+    address = {
+        "name": "李四",
+        "phone": "13900001111",
+        "province": "浙江省",
+        "city": "杭州市",
+        "district": "余杭区",
+        "detail": "文一西路969号3号楼201室",
+    }
+    response = await client.post(
+        f"/api/orders/{order_id}/address",
+        json={"version": 1, "address": address},
+        headers={**reviewer, "Idempotency-Key": uuid.uuid4().hex},
+    )
     assert response.status == 200, await response.text()
     assert by_id(await queue(client, reviewer))[order_id] == ["receiver_changed"]
 
@@ -145,7 +174,9 @@ async def test_hold_with_a_reason_seen_by_every_agent_and_released(
 ) -> None:
     ids = seed(store_db, mini_shop.shop_id)
     order_id = ids["sound"]
-    status, body = await post(client, reviewer, f"/api/review/orders/{order_id}/hold", {"reason": "等买家确认地址"})
+    status, body = await post(
+        client, reviewer, f"/api/review/orders/{order_id}/hold", {"reason": "等买家确认地址"}
+    )
     assert status == 201 and body["hold"]["reason"] == "等买家确认地址" and body["hold"]["held_by"] == "小美"
     status, body = await post(client, reviewer, f"/api/review/orders/{order_id}/hold", {"reason": "再挂一次"})
     assert status == 409 and "等买家确认地址" in body["error"]
@@ -183,14 +214,19 @@ async def test_an_order_changed_anywhere_is_checked_again_and_new_rules_check_al
     ids = seed(store_db, mini_shop.shop_id)
     assert ids["sound"] not in by_id(await queue(client, reviewer))
     # an import or a snapshot changes the street address behind the API's back: the trigger marks it
-    store_db.write_sync(lambda db: db.conn.execute(
-        "UPDATE orders SET address_detail = '家里' WHERE id = ?", (ids["sound"],)))
+    store_db.write_sync(
+        lambda db: db.conn.execute("UPDATE orders SET address_detail = '家里' WHERE id = ?", (ids["sound"],))
+    )
     assert by_id(await queue(client, reviewer))[ids["sound"]] == ["address_incomplete"]
     # nothing changed since: nothing to check; other rule settings: every open order again
-    same = store_db.read_sync(lambda db: check_changed(db, mini_shop.shop_id, _rules(client), default_regions()))[0]
+    same = store_db.read_sync(
+        lambda db: check_changed(db, mini_shop.shop_id, _rules(client), default_regions())
+    )[0]
     assert not same.any
     other = ReviewRules(min_detail_chars=1)
-    full, fresh = store_db.read_sync(lambda db: check_changed(db, mini_shop.shop_id, other, default_regions()))
+    full, fresh = store_db.read_sync(
+        lambda db: check_changed(db, mini_shop.shop_id, other, default_regions())
+    )
     assert full.key == other.key and len(full.checks) == 8  # the eight open orders
     store_db.write_sync(lambda db: write_checks(db, full))
     assert fresh[ids["remote"]] == []  # these rules name no remote province
@@ -203,21 +239,32 @@ def _rules(client: TestClient) -> Any:
     return rules_from(client.app[keys.SETTINGS])
 
 
-def test_an_older_check_written_last_does_not_replace_a_newer_one(store_db: Database, mini_shop: MiniShop) -> None:
+def test_an_older_check_written_last_does_not_replace_a_newer_one(
+    store_db: Database, mini_shop: MiniShop
+) -> None:
     from assistant.commerce.address import default_regions
     from assistant.team.review import ReviewRules
     from assistant.team.review_queue import check_changed, write_checks
 
     ids = seed(store_db, mini_shop.shop_id)
     rules = ReviewRules()
-    store_db.write_sync(lambda db: write_checks(db, check_changed(db, mini_shop.shop_id, rules, default_regions())[0]))
+    store_db.write_sync(
+        lambda db: write_checks(db, check_changed(db, mini_shop.shop_id, rules, default_regions())[0])
+    )
     order_id = ids["sound"]
-    store_db.write_sync(lambda db: db.conn.execute("UPDATE orders SET district = '' WHERE id = ?", (order_id,)))
+    store_db.write_sync(
+        lambda db: db.conn.execute("UPDATE orders SET district = '' WHERE id = ?", (order_id,))
+    )
     older = store_db.read_sync(lambda db: check_changed(db, mini_shop.shop_id, rules, default_regions()))[0]
-    store_db.write_sync(lambda db: db.conn.execute("UPDATE orders SET district = '余杭区' WHERE id = ?", (order_id,)))
+    store_db.write_sync(
+        lambda db: db.conn.execute("UPDATE orders SET district = '余杭区' WHERE id = ?", (order_id,))
+    )
     newer = store_db.read_sync(lambda db: check_changed(db, mini_shop.shop_id, rules, default_regions()))[0]
     store_db.write_sync(lambda db: write_checks(db, newer))
     store_db.write_sync(lambda db: write_checks(db, older))  # the slower request writes last
     flagged = store_db.read_sync(
-        lambda db: db.conn.execute("SELECT flagged FROM review_checks WHERE order_id = ?", (order_id,)).fetchone()[0])
+        lambda db: db.conn.execute(
+            "SELECT flagged FROM review_checks WHERE order_id = ?", (order_id,)
+        ).fetchone()[0]
+    )
     assert flagged == 0  # the newer check (district back) stands

@@ -11,7 +11,14 @@ NOW = datetime(2026, 11, 1, tzinfo=UTC)
 
 
 def candidate(intent_id: int, picks: tuple[int, ...] = ()) -> Candidate:
-    return Candidate("intent", intent_id, intent_id, (f"问题{intent_id}a", f"问题{intent_id}b"), (f"答案{intent_id}",), picks)
+    return Candidate(
+        "intent",
+        intent_id,
+        intent_id,
+        (f"问题{intent_id}a", f"问题{intent_id}b"),
+        (f"答案{intent_id}",),
+        picks,
+    )
 
 
 def test_what_the_trainee_has_not_answered_right_comes_first() -> None:
@@ -33,7 +40,9 @@ def test_a_question_with_right_picks_offers_them_among_four_choices() -> None:
 def test_right_picks_are_the_phrases_that_say_the_answer() -> None:
     phrases = [Phrase(1, "发货", "亲，付款后48小时内发货哦"), Phrase(2, "退换", "亲，支持七天无理由退换")]
     assert right_picks(["亲，付款后48小时内发货哦！"], phrases, 90) == (1,)
-    assert right_picks(["亲，支持七天无理由退换，来回运费由运费险抵扣"], phrases, 90) == ()  # says only part of it
+    assert (
+        right_picks(["亲，支持七天无理由退换，来回运费由运费险抵扣"], phrases, 90) == ()
+    )  # says only part of it
     assert plain("亲，{{ buyer.nick }}，{% if x %}好{% endif %}") == "亲，…，好"
 
 
