@@ -42,7 +42,7 @@ from assistant.hub import claims, schema  # noqa: E402
 from assistant.hub.quick_replies import PgQuickReplyStore  # noqa: E402
 from assistant.security import load_secret  # noqa: E402
 from knowledge import store as kb_store  # noqa: E402
-from knowledge.database import Database  # noqa: E402
+from knowledge.database import AsyncDatabase  # noqa: E402
 from quick_replies import store as qr_store  # noqa: E402
 from quick_replies.models import QuickReply, QuickReplyGroup  # noqa: E402
 from tests.hub import processes  # noqa: E402
@@ -58,7 +58,7 @@ def pct(values: list[float], q: float) -> float:
 
 
 def build_base(base: Path, agents: int) -> tuple[int, list[int], int]:
-    db = Database(base / "kefu.db")
+    db = AsyncDatabase(base / "kefu.db")
     db.open(MIGRATION_SETS)
 
     def seed(conn: Any) -> tuple[int, list[int], int]:
@@ -76,7 +76,7 @@ def build_base(base: Path, agents: int) -> tuple[int, list[int], int]:
 
 
 def seed_sqlite(data_dir: Path, shop: int, phrases: list[tuple[str, str, str]]) -> list[dict[str, Any]]:
-    db = Database(data_dir / "kefu.db")
+    db = AsyncDatabase(data_dir / "kefu.db")
     db.open(MIGRATION_SETS)
 
     def seed(conn: Any) -> None:

@@ -37,7 +37,7 @@ from assistant.directory import Directory
 from assistant.security import load_secret
 from assistant.settings import Settings
 from knowledge import store as kb_store
-from knowledge.database import Database
+from knowledge.database import AsyncDatabase
 
 SCAN_TARGET_MS = 200.0
 
@@ -129,7 +129,7 @@ async def run(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as folder:
         data = Path(folder)
         now = datetime.now(UTC)
-        db = Database(data / "kefu.db")
+        db = AsyncDatabase(data / "kefu.db")
         db.open(MIGRATION_SETS)
         started = time.perf_counter()
         agents = db.write_sync(lambda conn: build(conn, args.orders, args.claimers, now))

@@ -37,7 +37,7 @@ from assistant.security import load_secret
 from assistant.settings import Settings
 from assistant.team.review_queue import check_changed, queue_page, write_checks
 from knowledge import store as kb_store
-from knowledge.database import Database
+from knowledge.database import AsyncDatabase
 
 TARGET_MS = 300
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -157,7 +157,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         settings = Settings(data_dir=Path(folder), demo_on_first_run=False, encoder="off")
-        db = Database(settings.db_path)
+        db = AsyncDatabase(settings.db_path)
         db.open(MIGRATION_SETS)
         start = time.perf_counter()
         reviewer = db.write_sync(lambda conn: build(conn, args.orders))

@@ -39,7 +39,7 @@ from assistant.demo.rush import Thread, rush  # noqa: E402
 from assistant.directory import Directory  # noqa: E402
 from assistant.security import load_secret  # noqa: E402
 from knowledge import store  # noqa: E402
-from knowledge.database import Database  # noqa: E402
+from knowledge.database import AsyncDatabase  # noqa: E402
 from knowledge.evaluation import _percentile  # noqa: E402
 
 SHOP = "bench_shop"
@@ -49,7 +49,7 @@ AT = re.compile(rb'"at":"([^"]+)"')
 
 
 def seed(data_dir: Path, agents: int, supervisors: int) -> tuple[list[int], list[int]]:
-    db = Database(data_dir / "kefu.db")
+    db = AsyncDatabase(data_dir / "kefu.db")
     db.open(MIGRATION_SETS)
 
     def write(conn: object) -> tuple[list[int], list[int]]:

@@ -123,7 +123,3 @@ class AsyncDatabase:
             for db in self._connections:
                 db.close()
             self._connections.clear()
-
-
-Database = AsyncDatabase
-"""The old name, kept while branches written before the rename still import it; use ``AsyncDatabase``."""

@@ -21,7 +21,7 @@ from quick_replies.keys import search_keys
 from quick_replies.models import QuickReply, QuickReplyGroup
 
 if TYPE_CHECKING:
-    from knowledge.database import Database
+    from knowledge.database import AsyncDatabase
 
 
 def insert_group(db: sqlite_utils.Database, group: QuickReplyGroup) -> int:
@@ -434,9 +434,9 @@ class QuickReplyStore(Protocol):
 
 
 class SqliteQuickReplyStore:
-    """The functions above on the service's SQLite ``Database``: reads off the loop, writes on its writer."""
+    """The functions above on the service's SQLite ``AsyncDatabase``: reads off the loop, writes on its writer."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: AsyncDatabase) -> None:
         self.db = db
 
     async def all_rows(self) -> list[Row]:

@@ -19,7 +19,7 @@ from assistant.app import MIGRATION_SETS, create_app
 from assistant.demo.generator import build_demo
 from assistant.directory import Directory
 from assistant.settings import Settings
-from knowledge.database import Database
+from knowledge.database import AsyncDatabase
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -48,7 +48,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("demo")
-    db = Database(folder / "kefu.db")
+    db = AsyncDatabase(folder / "kefu.db")
     db.open(MIGRATION_SETS)
     now = datetime.now(timezone(timedelta(hours=8))).replace(second=0, microsecond=0)
     db.write_sync(lambda conn: build_demo(conn, now=now))

@@ -20,7 +20,7 @@ from assistant import keys
 from assistant.app import MIGRATION_SETS, create_app
 from assistant.settings import Settings
 from knowledge import store as kb_store
-from knowledge.database import Database
+from knowledge.database import AsyncDatabase
 from tests.browser.conftest import open_page, screenshot_path, token_of
 
 TIMEOUT = 15_000
@@ -32,7 +32,7 @@ async def server(demo_template: Path, tmp_path: Path) -> AsyncIterator[TestServe
     no holdout, and jam notices over 5 buyers needing approval."""
     data = tmp_path / "data"
     shutil.copytree(demo_template, data)
-    db = Database(data / "kefu.db")
+    db = AsyncDatabase(data / "kefu.db")
     db.open(MIGRATION_SETS)
     shop_id = db.read_sync(
         lambda c: int(c.conn.execute("SELECT id FROM shops WHERE code = 'nuanju'").fetchone()[0])

@@ -20,7 +20,7 @@ from playwright.async_api import Browser, Page, expect
 from assistant.app import MIGRATION_SETS, create_app
 from assistant.settings import Settings
 from knowledge import store as kb_store
-from knowledge.database import Database
+from knowledge.database import AsyncDatabase
 from tests.browser.conftest import open_page, screenshot_path, token_of
 
 TIMEOUT = 15_000
@@ -33,7 +33,7 @@ async def team_server(demo_template: Path, tmp_path: Path) -> AsyncIterator[Test
     """The demo shop with a second supervisor (赵磊), for the take-over race."""
     data = tmp_path / "data"
     shutil.copytree(demo_template, data)
-    db = Database(data / "kefu.db")
+    db = AsyncDatabase(data / "kefu.db")
     db.open(MIGRATION_SETS)
     shops = db.read_sync(lambda conn: [r["id"] for r in conn.query("SELECT id FROM shops ORDER BY id")])
     db.write_sync(

@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 
 from knowledge import store as kb_store
-from knowledge.database import Database
+from knowledge.database import AsyncDatabase
 from quick_replies.store import SqliteQuickReplyStore
 from tests.conftest import MiniShop
 from tests.quick_replies.contract import QuickReplyStoreContract, StoreUnderTest
 
 
 @pytest.fixture
-def qr(store_db: Database, mini_shop: MiniShop) -> StoreUnderTest:
+def qr(store_db: AsyncDatabase, mini_shop: MiniShop) -> StoreUnderTest:
     team = store_db.read_sync(lambda c: kb_store.list_agents(c))
     team_id = next(a.team_id for a in team if a.id == mini_shop.agent_id)
     assert team_id is not None

@@ -18,7 +18,7 @@ from assistant.app import create_app
 from assistant.commerce.models import Address, LogisticsStatus, OrderStatus
 from assistant.settings import Settings
 from knowledge import store as kb_store
-from knowledge.database import Database
+from knowledge.database import AsyncDatabase
 from tests.commerce import factory
 from tests.conftest import MiniShop
 from tests.team.test_reminders_api import scan as reminder_scan
@@ -45,7 +45,7 @@ def settings(tmp_path: Path, overrides: dict[str, Any]) -> Settings:
 
 
 @pytest.fixture
-def second_supervisor(store_db: Database, mini_shop: MiniShop) -> int:
+def second_supervisor(store_db: AsyncDatabase, mini_shop: MiniShop) -> int:
     return store_db.write_sync(
         lambda db: kb_store.insert_agent(db, "zhuguan2", "赵主管", "supervisor", mini_shop.shop_id)
     )
@@ -57,7 +57,12 @@ def app(settings: Settings, mini_shop: MiniShop, second_supervisor: int) -> web.
 
 
 def shipped(
-    store_db: Database, shop_id: int, nick: str, buyer_id: int, address: Address | None = None, **extra: Any
+    store_db: AsyncDatabase,
+    shop_id: int,
+    nick: str,
+    buyer_id: int,
+    address: Address | None = None,
+    **extra: Any,
 ) -> str:
     made = factory.order(
         shop_id,
@@ -87,7 +92,7 @@ async def call(
 
 
 async def test_care_stages_from_the_trace_queue_once_and_go_to_the_host_once(
-    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: Database
+    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: AsyncDatabase
 ) -> None:
     agent = auth(mini_shop.agent_id)
     order_id = shipped(
@@ -120,7 +125,7 @@ async def test_care_stages_from_the_trace_queue_once_and_go_to_the_host_once(
 
 
 async def test_the_daily_cap_counts_reminders_and_care_together(
-    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: Database
+    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: AsyncDatabase
 ) -> None:
     agent = auth(mini_shop.agent_id)
     shipped(
@@ -155,7 +160,7 @@ async def test_the_daily_cap_counts_reminders_and_care_together(
 
 @pytest.mark.parametrize("overrides", [{"reminder_quiet_hours": "00:00-23:59"}])
 async def test_quiet_hours_hold_care_messages(
-    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: Database
+    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: AsyncDatabase
 ) -> None:
     agent = auth(mini_shop.agent_id)
     shipped(store_db, mini_shop.shop_id, "夜猫子", 803)
@@ -168,7 +173,7 @@ async def test_quiet_hours_hold_care_messages(
 
 @pytest.mark.parametrize("overrides", [{"care_channel": "sms"}])
 async def test_sms_care_export_is_csv_with_bom_once(
-    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: Database
+    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: AsyncDatabase
 ) -> None:
     boss = auth(mini_shop.supervisor_id)
     shipped(store_db, mini_shop.shop_id, "短信买家", 804)
@@ -226,7 +231,7 @@ async def test_templates_measure_save_and_refuse(client: TestClient, mini_shop: 
 
 
 async def test_reminder_script_variants_by_reason(
-    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: Database
+    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: AsyncDatabase
 ) -> None:
     agent = auth(mini_shop.agent_id)
     unpaid(store_db, mini_shop.shop_id, "纠结尺码", 805)
@@ -242,7 +247,7 @@ async def test_reminder_script_variants_by_reason(
     assert body["purpose"] == "reminder_sms" and body["text"].startswith("【测试旗舰店】")
 
 
-def _jam_buyers(store_db: Database, shop_id: int) -> None:
+def _jam_buyers(store_db: AsyncDatabase, shop_id: int) -> None:
     places = [
         ("张三", "浙江省", "杭州市", 811),
         ("李四", "浙江省", "杭州市", 812),
@@ -261,7 +266,7 @@ def _jam_buyers(store_db: Database, shop_id: int) -> None:
 
 
 async def test_jam_selection_preview_approval_and_once_per_buyer(
-    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: Database, second_supervisor: int
+    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: AsyncDatabase, second_supervisor: int
 ) -> None:
     boss, second = auth(mini_shop.supervisor_id), second_supervisor
     _jam_buyers(store_db, mini_shop.shop_id)
@@ -330,7 +335,7 @@ async def test_jam_selection_preview_approval_and_once_per_buyer(
 
 
 async def test_returning_buyers_get_the_event_message_before_a_campaign(
-    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: Database
+    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: AsyncDatabase
 ) -> None:
     agent = auth(mini_shop.agent_id)
     now = factory.NOW

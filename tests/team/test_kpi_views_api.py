@@ -13,7 +13,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from assistant.commerce.models import OrderStatus
-from knowledge.database import Database
+from knowledge.database import AsyncDatabase
 from tests.commerce import factory
 from tests.conftest import MiniShop
 from tests.team.test_qc_api import PERFECT
@@ -23,7 +23,7 @@ from tests.team.test_watch_api import open_conversation, post
 ASKED = datetime(2026, 11, 11, 10, 0, tzinfo=CST)
 
 
-async def _month(client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: Database) -> None:
+async def _month(client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: AsyncDatabase) -> None:
     """Two buyers ask on 11-11: one answered in 40 s who pays 250 yuan, one never answered."""
     agent = auth(mini_shop.agent_id)
     await open_conversation(client, agent, "c-1", "买家甲")
@@ -51,7 +51,7 @@ async def _kpi(client: TestClient, headers: dict[str, str], **params: str) -> di
 
 
 async def test_settings_are_published_edited_by_supervisors_and_change_the_bonus(
-    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: Database
+    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: AsyncDatabase
 ) -> None:
     await _month(client, mini_shop, auth, store_db)
     boss, agent = auth(mini_shop.supervisor_id), auth(mini_shop.agent_id)
@@ -92,7 +92,7 @@ async def test_settings_are_published_edited_by_supervisors_and_change_the_bonus
 
 
 async def test_days_weeks_levels_and_the_agents_own_card(
-    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: Database
+    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: AsyncDatabase
 ) -> None:
     await _month(client, mini_shop, auth, store_db)
     boss, agent = auth(mini_shop.supervisor_id), auth(mini_shop.agent_id)
@@ -122,7 +122,7 @@ async def test_days_weeks_levels_and_the_agents_own_card(
 
 
 async def test_charts_and_the_conversations_behind_a_number(
-    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: Database
+    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: AsyncDatabase
 ) -> None:
     await _month(client, mini_shop, auth, store_db)
     boss = auth(mini_shop.supervisor_id)
@@ -149,7 +149,7 @@ async def test_charts_and_the_conversations_behind_a_number(
 
 
 async def test_exports_one_row_per_agent_day_and_conversation(
-    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: Database
+    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: AsyncDatabase
 ) -> None:
     await _month(client, mini_shop, auth, store_db)
     boss = auth(mini_shop.supervisor_id)
@@ -180,7 +180,7 @@ async def test_exports_one_row_per_agent_day_and_conversation(
 
 
 async def test_the_forecast_against_the_roster_and_from_the_log(
-    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: Database
+    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: AsyncDatabase
 ) -> None:
     boss = auth(mini_shop.supervisor_id)
     status, body = await post(
@@ -224,7 +224,7 @@ async def test_the_forecast_against_the_roster_and_from_the_log(
 
 
 async def test_satisfaction_comes_from_evaluation_events(
-    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: Database
+    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: AsyncDatabase
 ) -> None:
     await _month(client, mini_shop, auth, store_db)
     agent, boss = auth(mini_shop.agent_id), auth(mini_shop.supervisor_id)
@@ -283,7 +283,7 @@ async def test_satisfaction_comes_from_evaluation_events(
 
 
 async def test_promoted_items_sold_count_the_hot_items_in_the_agents_orders(
-    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: Database
+    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: AsyncDatabase
 ) -> None:
     from assistant.commerce.models import OrderLine
     from knowledge import store as kb_store
@@ -330,7 +330,7 @@ async def test_promoted_items_sold_count_the_hot_items_in_the_agents_orders(
 
 
 async def test_the_qc_score_is_a_kpi_metric_scored_once_a_card_weighs_it(
-    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: Database
+    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: AsyncDatabase
 ) -> None:
     await _month(client, mini_shop, auth, store_db)
     boss = auth(mini_shop.supervisor_id)

@@ -15,7 +15,7 @@ from aiohttp.test_utils import TestClient
 from assistant.app import create_app
 from assistant.settings import Settings
 from knowledge import store as kb_store
-from knowledge.database import Database
+from knowledge.database import AsyncDatabase
 from tests.conftest import MiniShop
 from tests.events.test_events_api import next_frame
 from tests.team.test_watch_api import open_conversation, post
@@ -35,7 +35,7 @@ PERFECT = {
 
 
 @pytest.fixture
-def second_reviewer(store_db: Database, mini_shop: MiniShop) -> int:
+def second_reviewer(store_db: AsyncDatabase, mini_shop: MiniShop) -> int:
     return store_db.write_sync(
         lambda db: kb_store.insert_agent(db, "zhaoqc", "赵质检", "supervisor", mini_shop.shop_id)
     )
@@ -235,7 +235,7 @@ async def test_a_forbidden_word_warns_the_agent_at_once(
 
 
 async def test_evidence_is_frozen_flags_the_buyer_and_tampering_is_detected(
-    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: Database
+    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: AsyncDatabase
 ) -> None:
     agent, boss = auth(mini_shop.agent_id), auth(mini_shop.supervisor_id)
     await chat(

@@ -11,7 +11,7 @@ from aiohttp.test_utils import TestClient
 
 from assistant.settings import Settings
 from assistant.team import qc_store as qs
-from knowledge.database import Database
+from knowledge.database import AsyncDatabase
 from tests.conftest import MiniShop
 from tests.events.test_events_api import next_frame
 from tests.team import test_qc_api
@@ -201,7 +201,7 @@ async def test_the_conversation_marks_forbidden_words(
 
 
 async def test_the_scorecard_is_editable_and_reviews_use_it(
-    client: TestClient, mini_shop: MiniShop, auth: Auth, settings: Settings, store_db: Database
+    client: TestClient, mini_shop: MiniShop, auth: Auth, settings: Settings, store_db: AsyncDatabase
 ) -> None:
     await seed(client, auth, mini_shop, settings)
     boss = auth(mini_shop.supervisor_id)
@@ -291,7 +291,7 @@ async def test_the_kpi_seam_leaves_calibration_out_and_counts_revised_disputes(
     mini_shop: MiniShop,
     auth: Auth,
     settings: Settings,
-    store_db: Database,
+    store_db: AsyncDatabase,
     second_reviewer: int,
 ) -> None:
     await seed(client, auth, mini_shop, settings)
@@ -343,7 +343,7 @@ async def test_the_kpi_seam_leaves_calibration_out_and_counts_revised_disputes(
 
 
 async def test_the_dispute_window_is_a_setting(
-    client: TestClient, mini_shop: MiniShop, auth: Auth, settings: Settings, store_db: Database
+    client: TestClient, mini_shop: MiniShop, auth: Auth, settings: Settings, store_db: AsyncDatabase
 ) -> None:
     review = await a_review(client, auth, mini_shop, settings)
     old = (datetime.now(UTC) - timedelta(days=settings.qc_dispute_days, minutes=1)).isoformat()

@@ -9,7 +9,7 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 
-from knowledge.database import Database
+from knowledge.database import AsyncDatabase
 from tests.conftest import MiniShop
 from tests.team.test_reminders_api import queue, scan, settings, unpaid
 
@@ -18,7 +18,7 @@ __all__ = ["settings"]  # the reminder tests' settings: no quiet hours, no holdo
 Auth = Callable[[int], dict[str, str]]
 
 
-def tasks_of(store_db: Database) -> list[dict[str, Any]]:
+def tasks_of(store_db: AsyncDatabase) -> list[dict[str, Any]]:
     def read(db: Any) -> list[dict[str, Any]]:
         cursor = db.conn.execute(
             "SELECT buyer_nick, state, outcome, first_order_at, closes_at, next_touch_at FROM reminder_tasks ORDER BY id"
@@ -30,7 +30,7 @@ def tasks_of(store_db: Database) -> list[dict[str, Any]]:
 
 
 async def test_flash_sale_orders_close_sooner_and_are_reminded_inside_the_window(
-    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: Database
+    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: AsyncDatabase
 ) -> None:
     now = datetime.now(UTC)
     store_db.write_sync(
@@ -70,7 +70,7 @@ async def test_flash_sale_orders_close_sooner_and_are_reminded_inside_the_window
 
 
 async def test_a_task_closes_itself_when_the_platform_closes_the_order(
-    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: Database
+    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: AsyncDatabase
 ) -> None:
     agent = auth(mini_shop.agent_id)
     unpaid(store_db, mini_shop.shop_id, "拖到最后", 904, minutes=72 * 60 - 30)
@@ -90,7 +90,7 @@ async def test_a_task_closes_itself_when_the_platform_closes_the_order(
 
 
 async def test_the_scan_reads_new_orders_past_its_mark_without_losing_any(
-    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: Database
+    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: AsyncDatabase
 ) -> None:
     young = unpaid(store_db, mini_shop.shop_id, "刚下单", 906, minutes=3)
     unpaid(store_db, mini_shop.shop_id, "等了一会", 907, minutes=20)
@@ -127,7 +127,7 @@ async def test_the_scan_reads_new_orders_past_its_mark_without_losing_any(
 
 
 def test_tasks_nobody_chatted_about_go_to_the_specialist_on_shift_with_the_fewest(
-    store_db: Database, mini_shop: MiniShop
+    store_db: AsyncDatabase, mini_shop: MiniShop
 ) -> None:
     from zoneinfo import ZoneInfo
 

@@ -16,7 +16,7 @@ from assistant import keys
 from assistant.commerce.models import OrderStatus
 from assistant.settings import Settings
 from assistant.team.reminders import calling_slot
-from knowledge.database import Database
+from knowledge.database import AsyncDatabase
 from tests.commerce import factory
 from tests.conftest import MiniShop
 from tests.team.test_watch_api import buyer_says, open_conversation, post
@@ -37,7 +37,7 @@ def settings(tmp_path: Path) -> Settings:
 
 
 def unpaid(
-    store_db: Database,
+    store_db: AsyncDatabase,
     shop_id: int,
     nick: str,
     buyer_id: int,
@@ -65,7 +65,7 @@ async def queue(client: TestClient, headers: dict[str, str]) -> Any:
 
 
 async def test_an_unpaid_order_opens_one_task_owned_by_the_last_agent_who_chatted(
-    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: Database
+    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: AsyncDatabase
 ) -> None:
     agent = auth(mini_shop.agent_id)
     await open_conversation(client, agent, "c-1", "犹豫的买家")
@@ -88,7 +88,7 @@ async def test_an_unpaid_order_opens_one_task_owned_by_the_last_agent_who_chatte
 
 
 async def test_concurrent_claims_give_one_owner_and_a_409_naming_the_holder(
-    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: Database
+    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: AsyncDatabase
 ) -> None:
     unpaid(store_db, mini_shop.shop_id, "没人聊过的买家", 711)
     await scan(client)
@@ -106,7 +106,7 @@ async def test_concurrent_claims_give_one_owner_and_a_409_naming_the_holder(
 
 
 async def test_a_touch_is_recorded_on_the_buyer_card_and_capped_per_day(
-    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: Database, settings: Settings
+    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: AsyncDatabase, settings: Settings
 ) -> None:
     unpaid(store_db, mini_shop.shop_id, "要催的买家", 721)
     await scan(client)
@@ -138,7 +138,7 @@ async def test_a_touch_is_recorded_on_the_buyer_card_and_capped_per_day(
 
 
 async def test_the_status_is_read_again_before_a_touch_and_a_paid_order_ends_the_task(
-    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: Database
+    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: AsyncDatabase
 ) -> None:
     order_id = unpaid(store_db, mini_shop.shop_id, "自己付了的买家", 731)
     await scan(client)
@@ -156,7 +156,7 @@ async def test_the_status_is_read_again_before_a_touch_and_a_paid_order_ends_the
 
 
 async def test_payment_after_a_touch_is_credited_to_it(
-    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: Database
+    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: AsyncDatabase
 ) -> None:
     order_id = unpaid(store_db, mini_shop.shop_id, "被催动的买家", 741, price_fen=25_000)
     await scan(client)
@@ -178,7 +178,7 @@ async def test_payment_after_a_touch_is_credited_to_it(
 
 
 async def test_large_orders_are_phoned_in_calling_hours_only(
-    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: Database, settings: Settings
+    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: AsyncDatabase, settings: Settings
 ) -> None:
     unpaid(store_db, mini_shop.shop_id, "大单买家", 751, price_fen=150_000)
     await scan(client)
@@ -196,7 +196,7 @@ async def test_large_orders_are_phoned_in_calling_hours_only(
 
 
 async def test_an_untouched_lease_returns_the_task_to_the_pool(
-    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: Database
+    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: AsyncDatabase
 ) -> None:
     unpaid(store_db, mini_shop.shop_id, "被遗忘的买家", 761)
     await scan(client)
@@ -221,7 +221,7 @@ async def test_an_untouched_lease_returns_the_task_to_the_pool(
 
 
 async def test_snooze_moves_the_next_touch_and_done_ends_the_task(
-    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: Database
+    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: AsyncDatabase
 ) -> None:
     unpaid(store_db, mini_shop.shop_id, "再想想的买家", 771)
     await scan(client)

@@ -10,7 +10,7 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 
 from assistant.commerce.models import OrderStatus
-from knowledge.database import Database
+from knowledge.database import AsyncDatabase
 from tests.commerce import factory
 from tests.conftest import MiniShop
 from tests.team.test_watch_api import open_conversation, post
@@ -37,7 +37,7 @@ async def say(
 
 
 async def test_the_months_kpi_comes_from_the_log_and_the_orders(
-    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: Database
+    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: AsyncDatabase
 ) -> None:
     agent = auth(mini_shop.agent_id)
     asked = datetime(2026, 11, 11, 10, 0, tzinfo=CST)
@@ -136,7 +136,7 @@ async def test_the_forecast_and_the_staffing(client: TestClient, mini_shop: Mini
 
 
 async def test_precomputed_days_give_the_same_report_and_a_late_message_is_counted(
-    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: Database
+    client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: AsyncDatabase
 ) -> None:
     from assistant import keys
 

@@ -11,7 +11,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from assistant.commerce.models import OrderStatus, RiskFlag
-from knowledge.database import Database
+from knowledge.database import AsyncDatabase
 from tests.commerce import factory
 from tests.conftest import MiniShop
 from tests.team.test_watch_api import open_conversation, post
@@ -19,7 +19,7 @@ from tests.team.test_watch_api import open_conversation, post
 Auth = Callable[[int], dict[str, str]]
 
 
-def seed(store_db: Database, shop_id: int) -> dict[str, str]:
+def seed(store_db: AsyncDatabase, shop_id: int) -> dict[str, str]:
     """One paid order per rule (and a sound one, a shipped one), older payment first."""
     buyers = [factory.buyer(shop_id, f"buyer{i}", 900 + i) for i in range(10)]
     buyers[7] = factory.buyer(
@@ -82,7 +82,7 @@ def by_id(body: Any) -> dict[str, list[str]]:
 
 
 async def test_each_rule_puts_its_order_in_the_queue_soonest_ship_by_first(
-    client: TestClient, store_db: Database, mini_shop: MiniShop, reviewer: dict[str, str]
+    client: TestClient, store_db: AsyncDatabase, mini_shop: MiniShop, reviewer: dict[str, str]
 ) -> None:
     ids = seed(store_db, mini_shop.shop_id)
     conversation = "c-chat"
@@ -122,7 +122,7 @@ async def test_each_rule_puts_its_order_in_the_queue_soonest_ship_by_first(
 
 
 async def test_the_queue_is_for_the_order_review_role(
-    client: TestClient, auth: Auth, mini_shop: MiniShop, store_db: Database
+    client: TestClient, auth: Auth, mini_shop: MiniShop, store_db: AsyncDatabase
 ) -> None:
     ids = seed(store_db, mini_shop.shop_id)
     for agent_id in (mini_shop.agent_id, mini_shop.editor_id):
@@ -142,7 +142,7 @@ async def test_the_queue_is_for_the_order_review_role(
 
 
 async def test_reviewed_at_a_version_until_the_order_changes(
-    client: TestClient, store_db: Database, mini_shop: MiniShop, reviewer: dict[str, str]
+    client: TestClient, store_db: AsyncDatabase, mini_shop: MiniShop, reviewer: dict[str, str]
 ) -> None:
     ids = seed(store_db, mini_shop.shop_id)
     order_id = ids["contradicts"]
@@ -170,7 +170,7 @@ async def test_reviewed_at_a_version_until_the_order_changes(
 
 
 async def test_hold_with_a_reason_seen_by_every_agent_and_released(
-    client: TestClient, auth: Auth, store_db: Database, mini_shop: MiniShop, reviewer: dict[str, str]
+    client: TestClient, auth: Auth, store_db: AsyncDatabase, mini_shop: MiniShop, reviewer: dict[str, str]
 ) -> None:
     ids = seed(store_db, mini_shop.shop_id)
     order_id = ids["sound"]
@@ -192,7 +192,7 @@ async def test_hold_with_a_reason_seen_by_every_agent_and_released(
 
 
 async def test_the_confirmation_script_names_the_receiver_and_what_to_fix(
-    client: TestClient, store_db: Database, mini_shop: MiniShop, reviewer: dict[str, str]
+    client: TestClient, store_db: AsyncDatabase, mini_shop: MiniShop, reviewer: dict[str, str]
 ) -> None:
     ids = seed(store_db, mini_shop.shop_id)
     response = await client.get(f"/api/review/orders/{ids['phone']}/script", headers=reviewer)
@@ -205,7 +205,7 @@ async def test_the_confirmation_script_names_the_receiver_and_what_to_fix(
 
 
 async def test_an_order_changed_anywhere_is_checked_again_and_new_rules_check_all(
-    client: TestClient, store_db: Database, mini_shop: MiniShop, reviewer: dict[str, str]
+    client: TestClient, store_db: AsyncDatabase, mini_shop: MiniShop, reviewer: dict[str, str]
 ) -> None:
     from assistant.commerce.address import default_regions
     from assistant.team.review import ReviewRules
@@ -240,7 +240,7 @@ def _rules(client: TestClient) -> Any:
 
 
 def test_an_older_check_written_last_does_not_replace_a_newer_one(
-    store_db: Database, mini_shop: MiniShop
+    store_db: AsyncDatabase, mini_shop: MiniShop
 ) -> None:
     from assistant.commerce.address import default_regions
     from assistant.team.review import ReviewRules

@@ -13,7 +13,7 @@ from aiohttp.test_utils import TestClient
 from assistant.settings import Settings
 from assistant.team.training import diff, similarity
 from knowledge import store as kb_store
-from knowledge.database import Database
+from knowledge.database import AsyncDatabase
 from knowledge.models import Campaign, CampaignScript, Intent, IntentTopic, ScriptKind
 from quick_replies import store as qr_store
 from quick_replies.models import QuickReply, QuickReplyGroup
@@ -32,7 +32,7 @@ def settings(tmp_path: Path) -> Settings:
     )
 
 
-def seed_kb(store_db: Database, shop_id: int) -> dict[str, int]:
+def seed_kb(store_db: AsyncDatabase, shop_id: int) -> dict[str, int]:
     def write(db: Any) -> dict[str, int]:
         ids = {}
         for key, topic, examples, answer in [
@@ -102,7 +102,7 @@ def test_marking_uses_the_matchers_similarity_and_shows_the_difference() -> None
 
 
 async def test_a_round_asks_as_a_buyer_writes_and_marks_typed_and_picked_answers(
-    client: TestClient, auth: Auth, store_db: Database, mini_shop: MiniShop
+    client: TestClient, auth: Auth, store_db: AsyncDatabase, mini_shop: MiniShop
 ) -> None:
     ids = seed_kb(store_db, mini_shop.shop_id)
     trainee = await make_trainee(client, auth, mini_shop)
@@ -157,7 +157,7 @@ async def test_a_round_asks_as_a_buyer_writes_and_marks_typed_and_picked_answers
 
 
 async def test_modes_draw_from_topic_campaign_and_what_changed(
-    client: TestClient, auth: Auth, store_db: Database, mini_shop: MiniShop
+    client: TestClient, auth: Auth, store_db: AsyncDatabase, mini_shop: MiniShop
 ) -> None:
     ids = seed_kb(store_db, mini_shop.shop_id)
     headers = auth(mini_shop.agent_id)
@@ -188,7 +188,7 @@ async def test_modes_draw_from_topic_campaign_and_what_changed(
 
 
 async def test_progress_pass_mark_and_the_token_gate(
-    client: TestClient, auth: Auth, store_db: Database, mini_shop: MiniShop
+    client: TestClient, auth: Auth, store_db: AsyncDatabase, mini_shop: MiniShop
 ) -> None:
     ids = seed_kb(store_db, mini_shop.shop_id)
     trainee = await make_trainee(client, auth, mini_shop)
@@ -259,7 +259,7 @@ async def test_the_training_page_and_the_editors_review_tab_in_both_languages(
 
 
 async def test_a_timed_round_asks_the_conversations_qc_picked_for_training(
-    client: TestClient, auth: Auth, store_db: Database, mini_shop: MiniShop
+    client: TestClient, auth: Auth, store_db: AsyncDatabase, mini_shop: MiniShop
 ) -> None:
     from tests.team.test_watch_api import open_conversation, post
 

@@ -12,7 +12,7 @@ from aiohttp.test_utils import TestClient
 
 from assistant.app import create_app
 from assistant.settings import Settings
-from knowledge.database import Database
+from knowledge.database import AsyncDatabase
 from tests.conftest import MiniShop
 from tests.events.test_events_api import next_frame
 
@@ -244,7 +244,7 @@ async def test_the_emergency_switch_swaps_the_auto_reply_and_is_audited(
     assert (await get(client, agent, "/api/auto-reply"))["source"] == "campaign"
     status, body = await post(client, boss, "/api/emergency", {"shop": mini_shop.shop_id, "on": False})
     assert status == 409
-    db = Database(settings.db_path)
+    db = AsyncDatabase(settings.db_path)
     try:
         audit = db.read_sync(
             lambda conn: conn.execute(
