@@ -125,7 +125,7 @@ def build_demo(db: sqlite_utils.Database, *, seed: int = SEED, now: datetime | N
     commerce_store.insert_buyers(db, buyers)
     commerce_store.insert_buyer_notes(db, factory.notes)
     commerce_store.insert_orders(db, orders, stamp)
-    review = seed_review_and_training(db, shop_id, agents["wangjing"], now)
+    review = seed_review_and_training(db, shop_id, agents["wangjing"], agents["xiaomei"], now)
 
     return {
         "店铺": 2,

@@ -28,10 +28,10 @@ CHANGES: list[tuple[str, dict[str, str]]] = [
 
 
 def seed_review_and_training(
-    db: sqlite_utils.Database, shop_id: int, supervisor: int, now: datetime
+    db: sqlite_utils.Database, shop_id: int, supervisor: int, agent: int, now: datetime
 ) -> dict[str, int]:
     """Write the reviewer (granted the role), the trainee and the orders (the ``supervisor`` flags the
-    risky buyer); returns counts by name."""
+    risky buyer, the ``agent`` promised the gift in the chat); returns counts by name."""
     stamp = now.isoformat()
     reviewer = kb_store.insert_agent(db, REVIEWER[0], REVIEWER[1], "agent", shop_id, at=stamp)
     trainee = kb_store.insert_agent(db, TRAINEE[0], TRAINEE[1], "agent", shop_id, at=stamp)
@@ -49,6 +49,16 @@ def seed_review_and_training(
         f"demo-review-{chat['id']}",
         "拍两件送赠品吗？要那个收纳袋",
         now - timedelta(hours=2),
+    )
+    # answered at once (the promise the order must carry), so the response watch has nothing waiting
+    store.add_shop_reply(
+        db,
+        shop_id,
+        chat["nick"],
+        f"demo-review-{chat['id']}",
+        "有的亲，拍两件送收纳袋，我给您备注上",
+        now - timedelta(hours=2) + timedelta(seconds=40),
+        agent,
     )
     # the receiver changed after payment (an address edit in the audit log)
     before = {"receiver_name": renamed["receiver_name"], "receiver_phone": renamed["receiver_phone"]}

@@ -60,6 +60,24 @@ def add_buyer_message(
     )
 
 
+def add_shop_reply(
+    db: sqlite_utils.Database,
+    shop_id: int,
+    nick: str,
+    conversation: str,
+    text: str,
+    at: datetime,
+    agent_id: int,
+) -> None:
+    """An agent's reply in the conversation log (a human one: it answers the buyer's turn)."""
+    moment = at.astimezone(UTC).isoformat(timespec="microseconds")
+    db.conn.execute(
+        "INSERT INTO conversation_messages (shop_id, conversation, buyer_nick, direction, source, agent_id,"
+        " text, at, received_at) VALUES (?, ?, ?, 'out', 'human', ?, ?, ?, ?)",
+        (shop_id, conversation, nick, agent_id, text, moment, moment),
+    )
+
+
 def flag_buyer(db: sqlite_utils.Database, buyer_id: int, note: str, by: int, at: str) -> None:
     db.conn.execute(
         "UPDATE buyers SET risk_flag = 'bad_review_extortion', risk_note = ?, risk_flagged_by = ?,"

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import itertools
 import os
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
+import asyncpg
 import pytest
 
+from assistant.hub import schema
 from tests.hub.pg_server import PgServer, available
 
 _names = itertools.count(1)
@@ -32,3 +34,15 @@ def pg_server() -> Iterator[PgServer]:
 def pg_url(pg_server: PgServer) -> str:
     """A new, empty database on the session's server."""
     return pg_server.create_database(f"kefu_test_{next(_names)}")
+
+
+@pytest.fixture
+async def pool(pg_url: str) -> AsyncIterator[asyncpg.Pool]:
+    """A pool on that database with the hub's schema applied."""
+    pool = await asyncpg.create_pool(pg_url, min_size=1, max_size=10)
+    async with pool.acquire() as conn:
+        await schema.migrate(conn)
+    try:
+        yield pool
+    finally:
+        await pool.close()

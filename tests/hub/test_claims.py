@@ -3,25 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import asyncpg
 import pytest
 
-from assistant.hub import claims, feed, schema
+from assistant.hub import claims, feed
 
 pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture
-async def pool(pg_url: str) -> AsyncIterator[asyncpg.Pool]:
-    pool = await asyncpg.create_pool(pg_url, min_size=1, max_size=10)
-    async with pool.acquire() as conn:
-        await schema.migrate(conn)
-    try:
-        yield pool
-    finally:
-        await pool.close()
 
 
 async def test_one_owner_among_concurrent_claimers(pool: asyncpg.Pool) -> None:

@@ -5,25 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
 
 import asyncpg
 import pytest
 
-from assistant.hub import feed, schema
+from assistant.hub import feed
 
 pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture
-async def pool(pg_url: str) -> AsyncIterator[asyncpg.Pool]:
-    pool = await asyncpg.create_pool(pg_url, min_size=1, max_size=4)
-    async with pool.acquire() as conn:
-        await schema.migrate(conn)
-    try:
-        yield pool
-    finally:
-        await pool.close()
 
 
 async def _until(predicate: object, seconds: float) -> float:

@@ -4,29 +4,17 @@ every write is in the change feed, in the same transaction."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import asyncpg
 import pytest
 
-from assistant.hub import feed, schema
+from assistant.hub import feed
 from assistant.hub.quick_replies import PgQuickReplyStore
 from knowledge.errors import Conflict, StaleVersion
 from quick_replies.models import QuickReply, QuickReplyGroup
 from tests.quick_replies.contract import QuickReplyStoreContract, StoreUnderTest
 
 pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture
-async def pool(pg_url: str) -> AsyncIterator[asyncpg.Pool]:
-    pool = await asyncpg.create_pool(pg_url, min_size=1, max_size=4)
-    async with pool.acquire() as conn:
-        await schema.migrate(conn)
-    try:
-        yield pool
-    finally:
-        await pool.close()
 
 
 @pytest.fixture
