@@ -161,22 +161,31 @@ async def month_figures(
             # only today missing (the usual case): its orders are attributed from today's chats until the
             # hourly job stores the day with the whole 30-day window, so a report stays well under a second
             lookback = 0 if first >= today else settings.kpi_attribution_days
-            lines, orders = await _inputs(app, [shop_id], first, last, lookback)
-            rated = await evaluations_of(app, [shop_id], first, last)
-            live = await asyncio.to_thread(
-                partial(daily_figures, evaluations=rated),
-                lines,
-                orders,
-                first,
-                last,
-                tz,
-                rules_from(settings),
-                settings.kpi_attribution_days,
-            )
+            live = await _live_days(app, shop_id, first, last, tz, lookback)
             for (agent_id, row_shop, day), part in live.items():
                 if day in missing:
                     into(agent_id, row_shop, part)
     return found
+
+
+async def _live_days(
+    app: web.Application, shop_id: int, first: date, last: date, tz: ZoneInfo, lookback: int | None
+) -> dict[tuple[int, int, date], Figures]:
+    """A shop's figures per agent and day in ``[first, last)`` worked out from the log and the orders
+    (minutes of work on a big shop: in a thread, never on the event loop)."""
+    settings = app[keys.SETTINGS]
+    lines, orders = await _inputs(app, [shop_id], first, last, lookback)
+    rated = await evaluations_of(app, [shop_id], first, last)
+    return await asyncio.to_thread(
+        partial(daily_figures, evaluations=rated),
+        lines,
+        orders,
+        first,
+        last,
+        tz,
+        rules_from(settings),
+        settings.kpi_attribution_days,
+    )
 
 
 async def aggregate_days(app: web.Application, backfill_days: int = 62) -> int:
@@ -196,18 +205,7 @@ async def aggregate_days(app: web.Application, backfill_days: int = 62) -> int:
         if not days:
             continue
         first, last = days[0], days[-1] + timedelta(days=1)
-        lines, orders = await _inputs(app, [shop_id], first, last)
-        rated = await evaluations_of(app, [shop_id], first, last)
-        live = await asyncio.to_thread(  # minutes of work on a big shop: never on the event loop
-            partial(daily_figures, evaluations=rated),
-            lines,
-            orders,
-            first,
-            last,
-            tz,
-            rules_from(settings),
-            settings.kpi_attribution_days,
-        )
+        live = await _live_days(app, shop_id, first, last, tz, None)
         rows = {
             (agent_id, day): {name: getattr(f, name) for name in ADDITIVE}
             for (agent_id, _, day), f in live.items()
