@@ -92,6 +92,7 @@ class WatchOut(Model):
     today: TodayOut
     marks: MarksOut
     presence: Literal["online", "busy", "away"] | None
+    on_shift: bool = Field(description="the roster has the caller on shift now; off shift counts as away")
     emergencies: list[EmergencyOut]
 
 
@@ -303,6 +304,8 @@ async def my_watch(request: web.Request) -> web.Response:
     now = datetime.now(UTC)
     found = board.waiting(now, shop_ids, agent.id)
     claims = await _claims(request.app, shop_ids)
+    groups = await request.app[keys.DB].read(store.rotation_groups)
+    shift = roster.current(groups.get(agent.id, roster.default_group(agent.id)), now, board.tz)
     return ok(
         WatchOut(
             waiting=_waiting(found, claims),
@@ -311,6 +314,7 @@ async def my_watch(request: web.Request) -> web.Response:
             today=_today(board.today(now, shop_ids, agent.id)),
             marks=_marks(board.rules),
             presence=p.value if (p := board.presence_of(agent.id)) else None,
+            on_shift=shift.now_on,
             emergencies=_emergencies(request.app, set(shop_ids)),
         )
     )

@@ -10,8 +10,10 @@ from typing import Any
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
+from assistant import keys
 from assistant.app import create_app
 from assistant.settings import Settings
+from assistant.team import roster
 from knowledge.database import AsyncDatabase
 from tests.conftest import MiniShop
 from tests.events.test_events_api import next_frame
@@ -339,3 +341,21 @@ async def test_the_roster_says_who_works_which_shift_and_a_supervisor_moves_agen
     assert all(a["shift"] in ("早班", "晚班") and isinstance(a["on_shift"], bool) for a in wall["agents"])
     bad = await client.put(f"/api/roster/{mini_shop.agent_id}", json={"rotation": "C"}, headers=boss)
     assert bad.status == 400 and (await bad.json())["errors"][0]["field"] == "rotation"
+
+
+async def test_the_watch_says_whether_the_roster_has_the_agent_on_shift_now(
+    client: TestClient, mini_shop: MiniShop, auth: Auth
+) -> None:
+    """Off shift counts as away for the auto-reply proposal: the flag follows the roster's rotation."""
+    agent, boss = auth(mini_shop.agent_id), auth(mini_shop.supervisor_id)
+    tz = client.app[keys.WATCH].tz
+    seen = {}
+    for rotation in ("A", "B"):
+        response = await client.put(
+            f"/api/roster/{mini_shop.agent_id}", json={"rotation": rotation}, headers=boss
+        )
+        assert response.status == 200
+        expected = roster.current(rotation, datetime.now(UTC), tz).now_on
+        seen[rotation] = (await get(client, agent, "/api/watch"))["on_shift"]
+        assert seen[rotation] is expected
+    assert not all(seen.values())  # the two groups never work the same shift

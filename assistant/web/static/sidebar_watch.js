@@ -1,6 +1,6 @@
 // The response watch in the sidebar: the "N 位买家在等 · 最长 2:41" chip that jumps to the oldest
 // (`kefu.open_conversation`), the current conversation's own clock and mark, presence (reported and
-// settable), the auto-reply proposal on a buyer's first message or while away (`kefu.send_auto_reply`),
+// settable), the auto-reply proposal on a buyer's first message or while away or off shift (`kefu.send_auto_reply`),
 // the notice that a supervisor took a conversation, and the emergency script pinned while the switch is on.
 import { $, T, api, el, insertText, labelled, toast } from "./ui.js";
 
@@ -153,6 +153,9 @@ export function mount(panel, { conversation }) {
     proposal.hidden = false;
   }
 
+  /** Away: the agent said so, or the roster has them off shift. */
+  const away = () => presence.value === "away" || (data !== null && data.on_shift === false);
+
   /** A buyer's first message of a conversation (nothing sent to them yet), or any while away. */
   function onMessage(payload) {
     const event = payload.event || {};
@@ -160,7 +163,7 @@ export function mount(panel, { conversation }) {
     if (event.type !== "message.received" || !state || state.conversation !== event.conversation) return;
     const history = state.history || [];
     const first = history.filter((h) => h.role === "buyer").length === 1 && !history.some((h) => h.role === "agent");
-    if (first || presence.value === "away") propose(state, presence.value === "away");
+    if (first || away()) propose(state, away());
   }
 
   setInterval(render, 1000);      // the clocks tick between answers
