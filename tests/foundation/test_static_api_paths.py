@@ -199,6 +199,13 @@ def test_every_literal_hole_is_still_in_the_code() -> None:
     assert set(LITERAL_HOLES) <= set(shipped_paths())
 
 
+def test_the_order_edits_checked_are_the_ones_the_panel_offers() -> None:
+    """``change.path`` is the edit's kind: the panel's ``edits`` list (kind, label) names them all."""
+    src = (STATIC / "order_panel.js").read_text(encoding="utf-8")
+    offered = re.findall(r'\["(\w+)", T\.op_edit_\w+\]', src)
+    assert offered and tuple(offered) == LITERAL_HOLES[("order_panel.js", "/api/orders/{}/{}")]
+
+
 @pytest.mark.parametrize(
     ("src", "expected"),
     [
