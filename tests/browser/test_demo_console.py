@@ -69,6 +69,11 @@ async def _ask(page: Page, sidebar: FrameLocator, message: str) -> None:
     await sidebar.locator("#last-message").filter(has_text=message).wait_for(timeout=TIMEOUT)
 
 
+def _posted(request: Request) -> dict[str, Any]:
+    """The JSON body of a request ({} when it has none)."""
+    return request.post_data_json or {}
+
+
 def _watch_suggest(page: Page) -> list[Request]:
     asked: list[Request] = []
     page.on("request", lambda r: asked.append(r) if r.url.endswith("/api/suggest") else None)
@@ -167,10 +172,10 @@ async def test_a_buyers_only_shipped_order_fills_the_tracking_answer(
     await _ask(page, sidebar, message)
     await _filled_with(sidebar, logistics)
     # One request for the message, already with the order: no blank answer first, no second round trip.
-    mine = [r.post_data_json for r in asked if r.post_data_json["message"] == message]
+    mine = [_posted(r) for r in asked if _posted(r)["message"] == message]
     assert [b.get("order") for b in mine] == [order_id], mine
-    assert all(r.post_data_json.get("order") == order_id for r in asked), [r.post_data_json for r in asked]
-    assert all(r.post_data_json.get("item") == chosen["item_id"] for r in asked if chosen["item_id"])
+    assert all(_posted(r).get("order") == order_id for r in asked), [r.post_data_json for r in asked]
+    assert all(_posted(r).get("item") == chosen["item_id"] for r in asked if chosen["item_id"])
     assert watched.errors == []
 
 
@@ -205,7 +210,7 @@ async def test_expanding_another_order_renders_the_suggestions_with_it(
     await _filled_with(sidebar, other)
     await page.wait_for_timeout(2_000)  # the held-back answer has arrived by now
     await _filled_with(sidebar, other)
-    orders_asked = [r.post_data_json.get("order") for r in asked if r.post_data_json["message"] == message]
+    orders_asked = [_posted(r).get("order") for r in asked if _posted(r)["message"] == message]
     assert orders_asked == [None, first, second], orders_asked
 
     # Folding the second one puts the focus back on the first (still expanded).
@@ -229,9 +234,9 @@ async def test_a_shipping_question_on_an_unpaid_order_is_answered_as_a_payment_o
     await _ask(page, sidebar, message)
     body: dict[str, Any] = {}
     for _ in range(100):
-        mine = [r for r in answers if r.ok and r.request.post_data_json["message"] == message]
+        mine = [r for r in answers if r.ok and _posted(r.request)["message"] == message]
         if mine:
-            assert mine[-1].request.post_data_json.get("order") == chosen["open_orders"][0]["order_id"]
+            assert _posted(mine[-1].request).get("order") == chosen["open_orders"][0]["order_id"]
             body = await mine[-1].json()
             break
         await page.wait_for_timeout(100)

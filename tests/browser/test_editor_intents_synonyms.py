@@ -16,7 +16,7 @@ from tests.browser.conftest import open_page, token_of
 WAIT = 15_000
 SHOP = 1  # the demo shop (李娜 and 小美 both work in it)
 
-ENGRAVE = {
+ENGRAVE: dict[str, Any] = {
     "name": "刻字定制",
     "keywords": "刻字，定制",
     "examples": ["能刻字吗", "可以刻名字吗", "刻字要加钱吗"],

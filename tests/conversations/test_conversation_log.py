@@ -69,7 +69,7 @@ async def test_messages_are_logged_with_direction_source_and_sender(
     )
     assert status == 200 and body["logged"] is True
 
-    log = client.server.app[keys.CONVERSATIONS]
+    log = client.app[keys.CONVERSATIONS]
     messages = await log.messages(mini_shop.shop_id, "c-1")
     assert [(m.direction, m.source, m.text) for m in messages] == [
         (Direction.IN, None, " 在吗？ "),
@@ -99,7 +99,7 @@ async def test_the_same_platform_message_is_logged_once(
     again = await post(client, headers, event)
     assert first[1]["logged"] is True and again[1]["logged"] is False
     assert len(again[1]["state"]["current"]["history"]) == 1  # the repeat did not reach the sidebar either
-    log = client.server.app[keys.CONVERSATIONS]
+    log = client.app[keys.CONVERSATIONS]
     assert len(await log.messages(mini_shop.shop_id, "c-dup")) == 1
     # The same id in another conversation of the shop is the same platform message too; a new id is new.
     await post(client, headers, {**event, "message_id": "m-43", "text": "在吗"})
@@ -126,7 +126,7 @@ async def test_bad_message_fields_are_named(client: TestClient, mini_shop: MiniS
         status, body = await post(client, headers, event)
         assert status == 400, (event, body)
         assert [e["field"] for e in body["errors"]] == [field], body
-    log = client.server.app[keys.CONVERSATIONS]
+    log = client.app[keys.CONVERSATIONS]
     assert await log.messages(mini_shop.shop_id, "c-bad") == []
     status, body = await post(client, headers, {**sent, "conversation": "never-opened"})
     assert status == 400 and body["errors"][0]["field"] == "conversation"
@@ -153,7 +153,7 @@ async def test_shop_messages_and_active_conversations_in_a_range(
             client, who, {"type": kind, "conversation": conversation, "text": "…", "at": at}
         )
         assert status == 200
-    log = client.server.app[keys.CONVERSATIONS]
+    log = client.app[keys.CONVERSATIONS]
     start, end = datetime(2026, 11, 11, 2, 0, tzinfo=UTC), datetime(2026, 11, 11, 3, 0, tzinfo=UTC)
     in_range = await log.shop_messages(mini_shop.shop_id, start, end)
     assert [(m.conversation, m.direction) for m in in_range] == [
@@ -188,7 +188,7 @@ async def test_retention_job_forgets_old_messages_and_is_idempotent(
             headers,
             {"type": "message.received", "conversation": "c-old", "text": f"{days} 天前", "at": at},
         )
-    app = client.server.app
+    app = client.app
     assert app[keys.SETTINGS].conversation_retention_days == 90
     scheduler = app[keys.SCHEDULER]
     assert "conversation_retention" in scheduler.jobs
@@ -242,7 +242,7 @@ async def test_an_auto_reply_is_not_taken_for_the_agent_editing_an_insert(
             {"type": "message.sent", "conversation": "c-auto", "text": text, "at": at, "source": source},
         )
         assert status == 200
-    app = client.server.app
+    app = client.app
     await app[keys.USAGE].flush()
     rows = await app[keys.DB].read(
         lambda db: db.execute("SELECT ref_id, edited FROM usage_events").fetchall()

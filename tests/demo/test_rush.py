@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 from pydantic import TypeAdapter
 
-from assistant.api.events import EventIn
 from assistant.demo.rush import Thread, rush
+from assistant.events import EventIn
 
 THREADS = [Thread(f"c{n}", "nuanju", f"tb_{n}", "xiaomei" if n % 2 else "ajie", 1001) for n in range(12)]
 ITEM = {"item_id": 1001, "sku": "MUG-2", "title": "手冲咖啡杯", "unit_price_fen": 12900}

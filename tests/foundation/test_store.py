@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -116,6 +117,10 @@ def test_read_connections_cannot_write(tmp_path: Path) -> None:
         db.close()
 
 
+def _execute(sql: str) -> Callable[[sqlite_utils.Database], object]:
+    return lambda conn: conn.execute(sql)
+
+
 def test_the_audit_log_is_append_only(tmp_path: Path) -> None:
     db = AsyncDatabase(tmp_path / "kefu.db")
     db.open(MIGRATION_SETS)
@@ -127,7 +132,7 @@ def test_the_audit_log_is_append_only(tmp_path: Path) -> None:
         )
         for statement in ("UPDATE audit_log SET action = 'x'", "DELETE FROM audit_log"):
             with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-                db.write_sync(lambda conn, s=statement: conn.execute(s))
+                db.write_sync(_execute(statement))
     finally:
         db.close()
 

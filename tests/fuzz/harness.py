@@ -29,6 +29,7 @@ from aiohttp import web
 from hypothesis import HealthCheck, Phase
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import Failure, FailureGroup
+from schemathesis.core.result import Err
 from schemathesis.generation import GenerationMode
 from schemathesis.openapi.checks import UndefinedStatusCode
 from schemathesis.specs.openapi.checks import (
@@ -75,7 +76,8 @@ def _parse_lambdas_now() -> None:
     from schemathesis.generation.jsonschema import strategy
 
     lines = tuple(inspect.findsource(strategy)[0])
-    lambda_sources.AST_LAMBDAS_CACHE[lines] = lambda_sources.extract_all_lambdas(ast.parse("".join(lines)))
+    # hypothesis's private cache, typed narrower than it is used
+    lambda_sources.AST_LAMBDAS_CACHE[lines] = lambda_sources.extract_all_lambdas(ast.parse("".join(lines)))  # type: ignore[index, no-untyped-call]
 
 
 with contextlib.suppress(Exception):  # an optimisation of a workaround: never a reason to fail
@@ -224,6 +226,8 @@ def fuzz(
         tokens = service.tokens()
         schema = schemathesis.openapi.from_dict(document)
         for result in schema.get_all_operations():
+            if isinstance(result, Err):  # an operation schemathesis cannot read: its own error says why
+                raise result.err()
             operation = result.ok()
             definition = operation.definition.raw
             name = str(definition["operationId"])

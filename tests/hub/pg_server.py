@@ -47,7 +47,7 @@ class PgServer:
         self.port = _free_port()
         self._root_user = os.geteuid() == 0
 
-    def _run(self, *args: str) -> None:
+    def _run(self, *args: str | Path) -> None:
         command = [str(a) for a in args]
         if self._root_user:
             command = ["runuser", "-u", RUN_AS, "--", *command]

@@ -14,7 +14,6 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 
 from assistant import keys
-from assistant.api import kb_edit
 from knowledge import store
 from knowledge.models import Item, ItemKnowledge, RelatedItem, RevisionAction
 from tests.conftest import MiniShop
@@ -324,7 +323,7 @@ async def test_a_save_failing_half_way_leaves_knowledge_and_list_as_they_were(
     def broken(*args: Any, **kwargs: Any) -> None:  # the last step of the save, after the list was replaced
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(kb_edit.store, "record_revision", broken)
+    monkeypatch.setattr(store, "record_revision", broken)
     status, body = await _put(
         client,
         auth,

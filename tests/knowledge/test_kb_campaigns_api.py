@@ -38,7 +38,7 @@ async def _post(
     client: TestClient, url: str, headers: dict[str, str], data: dict[str, Any]
 ) -> dict[str, Any]:
     resp = await client.post(url, headers=headers, json=data)
-    body = await resp.json()
+    body: dict[str, Any] = await resp.json()
     assert resp.status == 201, body
     return body
 

@@ -88,7 +88,7 @@ def test_rows_grow_drop_and_compact_without_losing_an_entry() -> None:
     query = _unit(70 * 10 + 1)
     sims = rows.cosines(query)
     assert rows.nearest(sims, 5)[0] == 70
-    assert rows.best(sims, 70) == (pytest.approx(1.0, abs=1e-5), rows.by_entry[70][1])
+    assert rows.best(sims, 70) == (pytest.approx(1.0, abs=1e-5), rows.by_entry[70][1])  # type: ignore[comparison-overlap]  # approx compares to floats
     for uid in range(1, 201):
         rows.remove(uid)
     # compacted: fewer rows than were ever added, the survivors still found

@@ -256,7 +256,7 @@ async def test_slipped_through_templates_render_their_fallback_never_a_500(
     assert {r.getMessage().split(" not rendered")[0] for r in refused} >= {
         "template of quick reply 1", "template of intent answer 0 1", "template of campaign script 1"
     }  # fmt: skip
-    assert refused and all(r.threadName.startswith("kefu-render") for r in refused)
+    assert refused and all((r.threadName or "").startswith("kefu-render") for r in refused)
 
 
 async def test_healthz_answers_while_hostile_renders_are_in_flight(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -32,7 +33,7 @@ async def _group(qr: StoreUnderTest, name: str = "常用", shop: int | None = No
 
 def _reply(qr: StoreUnderTest, group_id: int, code: str = "fh", **fields: object) -> QuickReply:
     values: dict[str, object] = {"title": "发货时间", "body": "亲，付款后 48 小时内发货哦", **fields}
-    return QuickReply(shop_id=qr.shop_id, group_id=group_id, code=code, **values)  # type: ignore[arg-type]
+    return QuickReply(shop_id=qr.shop_id, group_id=group_id, code=code, **values)
 
 
 class QuickReplyStoreContract:
@@ -62,7 +63,10 @@ class QuickReplyStoreContract:
         c = await qr.store.create(
             _reply(qr, first, "fh", scope=Scope.TEAM, team_id=qr.team_id, title="团队发货"), qr.agent_id
         )
-        ids = lambda rows: [r["id"] for r in rows]  # noqa: E731
+
+        def ids(rows: list[dict[str, Any]]) -> list[int]:
+            return [r["id"] for r in rows]
+
         assert ids(await qr.store.rows_in_shop(qr.shop_id)) == [a["id"], c["id"], b["id"]]
         assert ids(await qr.store.rows_in_shop(qr.shop_id, q="100%_")) == [b["id"]]
         assert ids(await qr.store.rows_in_shop(qr.shop_id, q="%")) == [b["id"]]

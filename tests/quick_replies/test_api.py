@@ -387,7 +387,9 @@ async def test_the_phrase_list_comes_in_pages(client: TestClient, mini_shop: Min
     whole = await (await client.get("/api/quick-replies", params={"group": group_id}, headers=editor)).json()
     assert [r["quick_reply"]["code"] for r in whole["quick_replies"]] == [f"p{n}" for n in range(5)]
     assert whole["next_cursor"] is None
-    codes, cursor, pages = [], 0, 0
+    codes: list[str] = []
+    cursor: int | None = 0
+    pages = 0
     while cursor is not None:
         params = {"group": group_id, "limit": 2, "cursor": cursor}
         page = await (await client.get("/api/quick-replies", params=params, headers=editor)).json()

@@ -43,7 +43,7 @@ async def _month(client: TestClient, mini_shop: MiniShop, auth: Auth, store_db: 
     store_db.write_sync(lambda db: factory.save(db, [buyer], [made]))
 
 
-async def _kpi(client: TestClient, headers: dict[str, str], **params: str) -> dict:  # type: ignore[type-arg]
+async def _kpi(client: TestClient, headers: dict[str, str], **params: str) -> dict:
     response = await client.get("/api/reports/kpi", params=params, headers=headers)
     body = await response.json()
     assert response.status == 200, body

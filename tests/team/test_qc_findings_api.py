@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from aiohttp.test_utils import TestClient
 
@@ -29,7 +30,7 @@ async def put(client: TestClient, headers: dict[str, str], path: str, body: obje
     return response.status, await response.json()
 
 
-async def a_review(client: TestClient, auth: Auth, mini_shop: MiniShop, settings: Settings) -> dict:
+async def a_review(client: TestClient, auth: Auth, mini_shop: MiniShop, settings: Settings) -> Any:
     await seed(client, auth, mini_shop, settings)
     boss = auth(mini_shop.supervisor_id)
     sample = await (await client.get("/api/qc/sample", headers=boss)).json()

@@ -105,7 +105,11 @@ def test_the_buyers_message_asking_for_an_invoice_or_a_gift_or_holding_a_promise
 
 
 def test_receiver_changed_after_payment_only() -> None:
-    before = {"receiver_name": "张三", "receiver_phone": "13800138000", "address_detail": "a"}
+    before: dict[str, object] = {
+        "receiver_name": "张三",
+        "receiver_phone": "13800138000",
+        "address_detail": "a",
+    }
     renamed = {**before, "receiver_name": "李四"}
     moved = {**before, "address_detail": "b"}
     assert review.receiver_changed([(PAID - timedelta(minutes=1), before, renamed)], PAID) is None

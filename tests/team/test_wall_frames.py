@@ -30,7 +30,7 @@ async def test_supervisors_watching_at_once_share_one_snapshot_per_change(
 
     monkeypatch.setattr(watch_api, "team_snapshot", counted)
     frames = watch_api.WallFrames()
-    app = client.server.app
+    app = client.app
     got = await asyncio.gather(*(frames.frame(app, [mini_shop.shop_id]) for _ in range(5)))
     assert len(made) == 1 and len(set(got)) == 1
     assert "急躁的买家".encode() in got[0][1]
@@ -56,7 +56,7 @@ async def test_a_failed_snapshot_is_made_again_by_the_next_stream(
 
     monkeypatch.setattr(watch_api, "team_snapshot", flaky)
     frames = watch_api.WallFrames()
-    app = client.server.app
+    app = client.app
     first, second = await asyncio.gather(
         frames.frame(app, [mini_shop.shop_id]), frames.frame(app, [mini_shop.shop_id]), return_exceptions=True
     )
