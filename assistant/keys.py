@@ -11,7 +11,7 @@ from assistant.conversations.log import SqliteConversationLog
 from assistant.directory import Directory
 from assistant.endpoint import Endpoint
 from assistant.events import EventHub
-from assistant.hub.service import Hub
+from assistant.hub.state import Hub
 from assistant.import_jobs import ImportJobs
 from assistant.manifest import PluginManifest
 from assistant.privacy.service import PersonalData

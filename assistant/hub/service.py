@@ -3,16 +3,15 @@ process's lookup index current, the health check, and a refusal for routes not o
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from aiohttp import web
 
 from assistant import keys
 from assistant.errors import HttpError
+from assistant.hub.state import Hub
 from quick_replies.store import SqliteQuickReplyStore
 
 if TYPE_CHECKING:  # asyncpg is the optional "hub" extra: imported only in hub mode
@@ -32,23 +31,6 @@ LOCAL = (
 )  # fmt: skip
 #: routes that still read or write quick replies in the local SQLite file: refused in hub mode
 NOT_ON_HUB = {"qr_import", "qr_usage_report"}
-
-
-@dataclass
-class Hub:
-    url: str
-    pool: asyncpg.Pool
-    follower: feed.Follower
-
-    async def check(self) -> str:
-        """``ok``, or what is wrong, for /healthz."""
-        import asyncpg
-
-        try:
-            await asyncio.wait_for(self.pool.fetchval("SELECT 1"), 2)  # acquiring may reconnect: bound it all
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as exc:
-            return f"unreachable: {exc.__class__.__name__}"
-        return "ok" if self.follower.listening else "ok (polling: notifications down)"
 
 
 class NotOnHubYet(HttpError):

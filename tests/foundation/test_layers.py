@@ -83,3 +83,13 @@ def test_the_rule_sees_a_violation(tmp_path: Path) -> None:
     names = _imports(source)
     assert any(_within(n, "aiohttp") for n in names)
     assert any(_within(n, "assistant.errors") for n in names)
+
+
+@pytest.mark.parametrize(
+    "module", ["assistant.errors", "assistant.keys", "assistant.hub.service", "assistant.routes"]
+)
+def test_each_service_module_imports_on_its_own(module: str) -> None:
+    """No import cycle hides behind the order the app happens to import things in (errors → keys → the
+    hub's service → errors failed when ``assistant.errors`` came first)."""
+    run = subprocess.run([sys.executable, "-c", f"import {module}"], cwd=ROOT, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
