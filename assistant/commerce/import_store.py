@@ -55,13 +55,14 @@ def lines_by_order(db: sqlite_utils.Database, order_ids: Sequence[str]) -> dict[
 
 
 def order_audit(db: sqlite_utils.Database, order_ids: Sequence[str]) -> dict[str, list[Row]]:
-    """Audit entries (at, action, after) of these orders, except the import's own."""
+    """Audit entries (at, action, after) of these orders, except the import's own and the platform's
+    (a receiver change a snapshot brought is the platform's, not a local edit to keep)."""
     found: dict[str, list[Row]] = {}
     for part in _chunks(order_ids):
         for row in _rows(
             db,
             "SELECT entity_id, at, action, after FROM audit_log WHERE entity = 'order'"
-            f" AND entity_id IN ({_marks(part)}) AND action != 'import'",
+            f" AND entity_id IN ({_marks(part)}) AND action NOT IN ('import', 'platform_sync')",
             list(part),
         ):
             row["after"] = json.loads(row["after"]) if row["after"] else {}

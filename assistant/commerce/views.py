@@ -78,6 +78,7 @@ ACTION_LABELS: dict[str, str] = {
     "risk_clear": "解除风险标记",
     "approval_refused": "拒绝改价申请",
     "import": "导入更新",
+    "platform_sync": "平台同步",
 }
 APPROVAL_LABELS = {
     "pending": "待主管审批",

@@ -32,6 +32,10 @@ def _buyer_id(db: sqlite_utils.Database, shop_id: int, nick: str, first_seen_at:
     return store.insert_buyer(db, shop_id, nick, first_seen_at, None, None)
 
 
+#: the receiver's columns: a change to them after payment is audited (``platform_sync``)
+RECEIVER = ("receiver_name", "receiver_phone")
+
+
 def apply_order(
     db: sqlite_utils.Database, shop_id: int, snap: OrderSnapshot, now: str, tz: ZoneInfo
 ) -> SnapshotResult:
@@ -118,6 +122,16 @@ def apply_order(
         store.replace_trace(db, snap.order_id, trace)
     touched = bool(changed) or lines_changed or trace_changed
     store.update_order_from_platform(db, snap.order_id, changed, now, modified, bump=touched)
+    receiver = [name for name in RECEIVER if name in changed]
+    if receiver and existing["paid_at"]:  # the order reviewer asks the buyer about such a change
+        store.audit_platform_change(
+            db,
+            shop_id,
+            snap.order_id,
+            now,
+            {name: existing[name] for name in receiver},
+            {name: changed[name] for name in receiver},
+        )
     return SnapshotResult(
         applied=True,
         reason="updated" if touched else "unchanged",

@@ -178,12 +178,13 @@ def chat_lines(db: sqlite_utils.Database, shop_id: int, since: str, words: list[
 
 
 def address_edits(db: sqlite_utils.Database, shop_id: int) -> list[dict[str, Any]]:
-    """Address edits of the shop's open orders (the audit log): order id, its payment, when, before, after."""
+    """Address edits of the shop's open orders and receiver changes the platform synced (the audit log):
+    order id, its payment, when, before, after."""
     return rows(
         db,
         """SELECT a.entity_id AS order_id, o.paid_at, a.at, a.before, a.after FROM audit_log a
             JOIN orders o ON o.id = a.entity_id AND o.status = 'paid'
-           WHERE a.entity = 'order' AND a.action = 'address' AND a.shop_id = ?
+           WHERE a.entity = 'order' AND a.action IN ('address', 'platform_sync') AND a.shop_id = ?
            ORDER BY a.id""",
         (shop_id,),
     )

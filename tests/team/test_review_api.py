@@ -268,3 +268,33 @@ def test_an_older_check_written_last_does_not_replace_a_newer_one(
         ).fetchone()[0]
     )
     assert flagged == 0  # the newer check (district back) stands
+
+
+async def test_a_receiver_the_platform_changed_after_payment_is_asked_about(
+    client: TestClient, auth: Auth, mini_shop: MiniShop, reviewer: dict[str, str]
+) -> None:
+    """A buyer who changes the receiver on the platform after paying: the snapshot brings it, the audit
+    log keeps it as the platform's, and the queue asks the reviewer to confirm with the buyer."""
+    from tests.commerce.test_snapshots_api import ORDER_ID, snapshot
+    from tests.commerce.test_snapshots_api import post as post_event
+
+    agent = auth(mini_shop.agent_id)
+    paid: dict[str, Any] = {
+        "status": "paid",
+        "shipped_at": None,
+        "courier": None,
+        "tracking_no": None,
+        "logistics": [],
+    }
+    status, body = await post_event(client, agent, snapshot(**paid))
+    assert status == 200 and body["snapshot"]["applied"] is True, body
+    assert "receiver_changed" not in by_id(await queue(client, reviewer)).get(ORDER_ID, [])
+    moved = snapshot(**paid, modified_at="2026-11-11T11:00:00+08:00")
+    moved["address"] = {**moved["address"], "name": "李四", "phone": "13900002222"}
+    status, body = await post_event(client, agent, moved)
+    assert status == 200 and body["snapshot"]["reason"] == "updated", body
+    assert "receiver_changed" in by_id(await queue(client, reviewer))[ORDER_ID]
+    detail = await (await client.get(f"/api/orders/{ORDER_ID}", headers=agent)).json()
+    synced = [h for h in detail["order"]["history"] if h["action"] == "platform_sync"]
+    assert [h["action_label"] for h in synced] == ["平台同步"] and synced[0]["agent_id"] is None
+    assert detail["order"]["edits"]["undo"]["allowed"] is False  # the platform's change is no edit to undo
