@@ -205,6 +205,7 @@ async def aggregate_days(app: web.Application, backfill_days: int = 62) -> int:
         if not days:
             continue
         first, last = days[0], days[-1] + timedelta(days=1)
+        read_since = datetime.now(UTC)  # a message logged from now on may be missing from what is read
         live = await _live_days(app, shop_id, first, last, tz, None)
         rows = {
             (agent_id, day): {name: getattr(f, name) for name in ADDITIVE}
@@ -212,7 +213,15 @@ async def aggregate_days(app: web.Application, backfill_days: int = 62) -> int:
             if day in days
         }
         written += await app[keys.DB].write(
-            partial(store.replace_days, shop_id=shop_id, days=days, rows=rows, at=datetime.now(UTC))
+            partial(
+                store.replace_days,
+                shop_id=shop_id,
+                days=days,
+                rows=rows,
+                at=datetime.now(UTC),
+                read_since=read_since,
+                tz=tz,
+            )
         )
     return written
 

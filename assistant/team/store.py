@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from typing import Any, TypeVar
 
 import sqlite_utils
 from pydantic import BaseModel, ConfigDict
 
 from assistant.commerce.store import insert_audit
+from assistant.conversations.models import utc_text
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -346,8 +347,22 @@ def replace_days(
     days: list[date],
     rows: dict[tuple[int, date], dict[str, float]],
     at: datetime,
+    read_since: datetime | None = None,
+    tz: tzinfo = UTC,
 ) -> int:
-    """Store the figures of these days for the shop (replacing what was there); how many rows."""
+    """Store the figures of these days for the shop (replacing what was there); how many rows. A day that
+    got a message logged at or after ``read_since`` (while the figures were worked out, so they may lack
+    it) is left as it was, for the next run: storing it would mark it computed without that message."""
+    if read_since is not None:
+        late = {
+            datetime.fromisoformat(r[0]).astimezone(tz).date()
+            for r in db.conn.execute(
+                "SELECT at FROM conversation_messages WHERE shop_id = ? AND received_at >= ?",
+                (shop_id, utc_text(read_since)),
+            )
+        }
+        days = [d for d in days if d not in late]
+        rows = {key: figures for key, figures in rows.items() if key[1] not in late}
     for day in days:
         db.conn.execute("DELETE FROM kpi_daily WHERE shop_id = ? AND day = ?", (shop_id, day.isoformat()))
         db.conn.execute(

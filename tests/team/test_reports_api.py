@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
@@ -141,6 +142,12 @@ async def test_precomputed_days_give_the_same_report_and_a_late_message_is_count
     from assistant import keys
 
     agent, boss = auth(mini_shop.agent_id), auth(mini_shop.supervisor_id)
+    job = client.app[keys.SCHEDULER].jobs["kpi_days"]
+    for _ in range(200):  # the job's first run at start-up: done before the day gets its messages
+        if job.runs:
+            break
+        await asyncio.sleep(0.05)
+    assert job.runs
     asked = datetime(2026, 11, 5, 10, 0, tzinfo=CST)
     await open_conversation(client, agent, "c-1", "买家甲")
     await say(client, agent, "message.received", "c-1", asked)
@@ -163,3 +170,30 @@ async def test_precomputed_days_give_the_same_report_and_a_late_message_is_count
     await say(client, agent, "message.received", "c-2", asked + timedelta(hours=1))
     late = next(a for a in (await report())["agents"] if a["agent_id"] == mini_shop.agent_id)
     assert late["metrics"]["inquiring"] == 2
+
+
+def test_a_day_that_got_a_message_while_the_job_read_is_left_for_the_next_run(
+    store_db: AsyncDatabase, mini_shop: MiniShop
+) -> None:
+    """The job reads the log, a message for that day arrives, the job writes: the day must not be marked
+    computed without the message (nothing would compute it again)."""
+    from assistant.team import store as team_store
+
+    shop, agent = mini_shop.shop_id, mini_shop.agent_id
+    read_since = datetime.now(UTC)
+    late_day, quiet_day = date(2026, 11, 5), date(2026, 11, 6)
+    store_db.write_sync(
+        lambda db: db.conn.execute(
+            "INSERT INTO conversation_messages (shop_id, conversation, buyer_nick, direction, text, at, received_at)"
+            " VALUES (?, 'c-late', '买家丙', 'in', '在吗', ?, ?)",
+            (shop, "2026-11-05T02:00:00.000000+00:00", (read_since + timedelta(seconds=1)).isoformat()),
+        )
+    )
+    rows = {(agent, late_day): {"inquiring": 1.0}, (agent, quiet_day): {"inquiring": 2.0}}
+    written = store_db.write_sync(
+        lambda db: team_store.replace_days(
+            db, shop, [late_day, quiet_day], rows, datetime.now(UTC), read_since=read_since, tz=CST
+        )
+    )
+    done = store_db.read_sync(lambda db: team_store.computed_days(db, shop, late_day, date(2026, 11, 7)))
+    assert written == 1 and done == {quiet_day}
