@@ -12,6 +12,7 @@ modules is one of these forms, so a key the scan cannot see fails a test instead
 from __future__ import annotations
 
 import itertools
+import posixpath
 import re
 from collections.abc import Iterable, Mapping
 from functools import cache
@@ -29,7 +30,7 @@ PAGE_SCRIPTS: dict[str, tuple[str, ...]] = {
     "error.html": (),
 }
 
-_IMPORT = re.compile(r"""(?:\bfrom\s*|\bimport\s*\(\s*)["']\./([\w./-]+\.js)["']""")
+_IMPORT = re.compile(r"""(?:\bfrom\s*|\bimport\s*\(\s*)["'](\.\.?/[\w./-]+\.js)["']""")
 _DOT = re.compile(r"\bT\.([A-Za-z_]\w*)")
 _INDEX = re.compile(r"""\bT\[\s*["'](\w+)["']\s*\]""")
 _CONCAT = re.compile(r"""["'](\w+_)["']\s*\+""")
@@ -42,19 +43,21 @@ _LITERAL = re.compile(r"""["'`](\w+)["'`]""")
 
 
 def imported(source: str) -> list[str]:
-    """The sibling modules ``source`` imports (``from "./x.js"``, ``import("./x.js")``)."""
+    """The modules ``source`` imports by relative path (``from "./x.js"``, ``import("../shared/x.js")``)."""
     return _IMPORT.findall(source)
 
 
 def module_closure(entries: Iterable[str], static_dir: Path = STATIC_DIR) -> set[str]:
-    """The entry modules and every module they import, transitively."""
+    """The entry modules and every module they import, transitively (paths relative to ``static_dir``)."""
     seen: set[str] = set()
     todo = list(entries)
     while todo:
         name = todo.pop()
         if name not in seen:
             seen.add(name)
-            todo += imported((static_dir / name).read_text(encoding="utf-8"))
+            folder = posixpath.dirname(name)
+            source = (static_dir / name).read_text(encoding="utf-8")
+            todo += [posixpath.normpath(posixpath.join(folder, spec)) for spec in imported(source)]
     return seen
 
 

@@ -49,7 +49,7 @@ el("p", { textContent: `${T[`rk_filter_${f}`]} ${n}` });
 
 
 def test_the_extractor_reads_each_form_on_a_snippet() -> None:
-    assert imported(SNIPPET) == ["ui.js", "other.js", "later.js"]
+    assert imported(SNIPPET) == ["./ui.js", "./other.js", "./later.js"]
     assert static_keys(SNIPPET) == {"plain_key", "indexed_key"}
     patterns = index_patterns(SNIPPET)
     assert patterns == {r"role_\w+", r"w_presence_\w+", r"\w+_buyer", r"rk_filter_\w+"}
@@ -72,6 +72,17 @@ def test_the_extractor_reads_each_form_on_a_snippet() -> None:
 _KNOWN_INDEX = re.compile(
     r"""\bT\[(?:\s*["']\w+["']\s*\]|\s*["']\w+_["']\s*\+|`(?:\w|\$\{[^}`]*\})*`\]|\s*[A-Za-z_]\w*\s*\])"""
 )
+
+
+def test_imports_resolve_from_the_importing_modules_folder(tmp_path: Path) -> None:
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "page").mkdir()
+    (tmp_path / "page" / "main.js").write_text(
+        'import { a } from "./part.js";\nimport { T } from "../shared/ui.js";'
+    )
+    (tmp_path / "page" / "part.js").write_text('const m = await import("../shared/ui.js");')
+    (tmp_path / "shared" / "ui.js").write_text("export const T = {};")
+    assert module_closure(["page/main.js"], tmp_path) == {"page/main.js", "page/part.js", "shared/ui.js"}
 
 
 def test_every_index_into_the_strings_is_a_form_the_scan_reads() -> None:
