@@ -12,6 +12,7 @@ from jinja2 import FileSystemLoader
 from jinja2.sandbox import SandboxedEnvironment
 
 from assistant.web.i18n import COOKIE, STRINGS, pick_lang
+from assistant.web.page_strings import page_scripts, page_strings
 
 WEB_DIR = Path(__file__).resolve().parent
 STATIC_DIR = WEB_DIR / "static"
@@ -47,7 +48,8 @@ def setup_static(app: web.Application) -> None:
 def render(
     request: web.Request, template: str, *, frame_ancestors: str = "'self'", **context: Any
 ) -> web.Response:
-    """A page in the request's language; ``?lang=`` is remembered in a cookie."""
+    """A page in the request's language; ``?lang=`` is remembered in a cookie. The template reads every
+    string (``t``); the page's scripts get only the keys they read (``data-i18n``, see page_strings)."""
     lang, from_query = pick_lang(request)
     strings = STRINGS[lang]
     static = request.app.router["static"]
@@ -55,7 +57,7 @@ def render(
         lang=lang,
         other_lang="en" if lang == "zh-CN" else "zh-CN",
         t=strings,
-        strings_json=json.dumps(strings, ensure_ascii=False),
+        strings_json=json.dumps(page_strings(strings, page_scripts(template, context)), ensure_ascii=False),
         static=lambda name: str(static.url_for(filename=name)),
         **context,
     )
