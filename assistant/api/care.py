@@ -237,6 +237,3 @@ async def export_care(request: web.Request) -> web.Response:
         for m in taken
     ]
     return _csv(rows, f"关怀短信-{stamp}.csv", f"care-sms-{stamp}.csv")
-
-
-# ---- courier jam -----------------------------------------------------------------------------------

@@ -17,7 +17,9 @@ from pydantic import Field, StringConstraints
 from assistant import keys
 from assistant.api.commerce import shop_of
 from assistant.api.io import QueryId, ok, path_int, read_json, read_query
-from assistant.api.qc import CategoryOut, Conversation, ReviewOut, ScorecardOut, _review_out, _shops
+from assistant.api.qc import CategoryOut, ScorecardOut, _shops
+from assistant.api.qc_models import Conversation, ReviewOut
+from assistant.api.qc_reviews import _review_out
 from assistant.conversations.models import Direction, LoggedMessage
 from assistant.errors import BadRequest, Conflict, FieldError, NotFound
 from assistant.security import current_agent

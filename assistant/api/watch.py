@@ -168,9 +168,3 @@ async def my_watch(request: web.Request) -> web.Response:
             emergencies=_emergencies(request.app, set(shop_ids)),
         )
     )
-
-
-# ---- writes ----------------------------------------------------------------------------------------
-
-
-# ---- the roster --------------------------------------------------------------------------------------
