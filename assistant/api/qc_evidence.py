@@ -14,11 +14,7 @@ from aiohttp import web
 from assistant import keys
 from assistant.api.commerce import shop_of
 from assistant.api.io import ok, path_int, read_json
-from assistant.api.qc_models import (
-    DeleteIn,
-    EvidenceIn,
-    EvidenceOut,
-)
+from assistant.api.qc_models import DeleteIn, EvidenceIn, EvidenceOut
 from assistant.conversations.models import Direction
 from assistant.errors import ApiError, Conflict, NotFound
 from assistant.security import current_agent
