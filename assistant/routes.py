@@ -34,6 +34,7 @@ from assistant.api import (
     sync,
     system,
     training,
+    training_trainer,
     usage,
     watch,
     watch_emergency,
@@ -993,7 +994,7 @@ ENDPOINTS: list[Endpoint] = [
     Endpoint(
         "POST",
         "/api/training/questions/{question_id}/override",
-        training.override,
+        training_trainer.override,
         "training_override",
         "The trainer's mark replaces the automatic one",
         role=Role.EDITOR,
@@ -1004,7 +1005,7 @@ ENDPOINTS: list[Endpoint] = [
     Endpoint(
         "GET",
         "/api/training/progress",
-        training.progress_view,
+        training_trainer.progress_view,
         "training_progress",
         "Per trainee: coverage, accuracy, median answer time, the pass (an agent sees their own row)",
         query=trm.ProgressQuery,
@@ -1014,7 +1015,7 @@ ENDPOINTS: list[Endpoint] = [
     Endpoint(
         "GET",
         "/api/training/answers",
-        training.answers_view,
+        training_trainer.answers_view,
         "training_answers",
         "Answered questions with their marks, newest first (to override from)",
         role=Role.EDITOR,
@@ -1025,7 +1026,7 @@ ENDPOINTS: list[Endpoint] = [
     Endpoint(
         "PUT",
         "/api/training/pass-mark",
-        training.set_pass_mark,
+        training_trainer.set_pass_mark,
         "training_pass_mark",
         "Set the shop's pass mark (accuracy and coverage, 0..1)",
         role=Role.EDITOR,
@@ -1036,7 +1037,7 @@ ENDPOINTS: list[Endpoint] = [
     Endpoint(
         "PUT",
         "/api/training/trainees/{agent_id}",
-        training.set_trainee,
+        training_trainer.set_trainee,
         "training_trainee",
         "Make an agent a trainee or end it",
         role=Role.EDITOR,
