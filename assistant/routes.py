@@ -11,6 +11,7 @@ from aiohttp import web
 
 from assistant.api import (
     care,
+    care_jam_sends,
     care_jams,
     care_models,
     commerce,
@@ -839,7 +840,7 @@ ENDPOINTS: list[Endpoint] = [
     Endpoint(
         "POST",
         "/api/courier-jam/{jam_id}/approve",
-        care_jams.approve_jam,
+        care_jam_sends.approve_jam,
         "jam_approve",
         "A second supervisor approves the notice (not its author: 403; audited)",
         role=Role.SUPERVISOR,
@@ -849,7 +850,7 @@ ENDPOINTS: list[Endpoint] = [
     Endpoint(
         "POST",
         "/api/courier-jam/{jam_id}/send",
-        care_jams.send_jam,
+        care_jam_sends.send_jam,
         "jam_send",
         "The recipients not handed over yet, marked sent: post each as kefu.send_message (audited)",
         role=Role.SUPERVISOR,
@@ -859,7 +860,7 @@ ENDPOINTS: list[Endpoint] = [
     Endpoint(
         "POST",
         "/api/courier-jam/{jam_id}/export",
-        care_jams.export_jam,
+        care_jam_sends.export_jam,
         "jam_export",
         "The recipients not handed over yet as CSV (UTF-8 with BOM) for the SMS tool (audited)",
         role=Role.SUPERVISOR,

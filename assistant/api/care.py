@@ -1,7 +1,7 @@
 """Messages beside the chat: the shops' templates (with the SMS counter) and care messages (handed to
-the chat client or exported for the shop's SMS tool); courier-jam notices are ``care_jams``, the
-models ``care_models``. Thin: the wording and stages are ``assistant.team.care``, the scan
-``care_scan``, SQL ``care_store``."""
+the chat client or exported for the shop's SMS tool); courier-jam notices are ``care_jams`` and
+``care_jam_sends``, the models ``care_models``. Thin: the wording and stages are
+``assistant.team.care``, the scan ``care_scan``, SQL ``care_store``."""
 
 from __future__ import annotations
 
