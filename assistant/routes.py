@@ -35,6 +35,7 @@ from assistant.api import (
     reminders,
     reminders_models,
     reports,
+    reports_models,
     review,
     review_holds,
     review_models,
@@ -1285,8 +1286,8 @@ ENDPOINTS: list[Endpoint] = [
         "reports_kpi",
         "The month's metrics, score, bonus base and bonus per agent, each explained (frozen once closed)",
         role=Role.SUPERVISOR,
-        query=reports.KpiQuery,
-        response=reports.KpiOut,
+        query=reports_models.KpiQuery,
+        response=reports_models.KpiOut,
         tag="reports",
     ),
     Endpoint(
@@ -1297,7 +1298,7 @@ ENDPOINTS: list[Endpoint] = [
         "Close a finished month: its figures are frozen (409 when closed already)",
         role=Role.SUPERVISOR,
         body=reports.CloseIn,
-        response=reports.KpiOut,
+        response=reports_models.KpiOut,
         tag="reports",
     ),
     Endpoint(

@@ -9,7 +9,7 @@ from pydantic import Field
 
 from assistant.api.io import QueryId
 from assistant.api.kpi_scores import AgentKpi
-from assistant.api.reports import AnyPeriod
+from assistant.api.reports_models import AnyPeriod
 from assistant.team.kpi_config import KpiConfig
 from knowledge.models import Model
 
