@@ -8,6 +8,7 @@ import sqlite_utils
 
 from knowledge import store
 from knowledge import store_campaigns as cstore
+from knowledge import store_synonyms as sstore
 from knowledge.editing import Snapshot, check_version, snapshot, visible
 from knowledge.errors import Conflict, FieldError, Invalid, NotFound
 from knowledge.models import Agent, Campaign, RevisionAction, SynonymGroup
@@ -114,7 +115,7 @@ def save_synonyms(
         new_id = store.insert_synonyms(db, body, agent.id)
         saved = body.model_copy(update={"id": new_id, "version": 1})
     else:
-        current = cstore.get_synonyms(db, group_id)
+        current = sstore.get_synonyms(db, group_id)
         if current is None or current.shop_id not in agent.shop_ids or current.shop_id != body.shop_id:
             raise NotFound(f"没有编号为 {group_id} 的同义词组")
         check_version("、".join(current.words), current, current.version, body.version)
@@ -137,9 +138,9 @@ def delete_synonyms(
     db: sqlite_utils.Database, group_id: int, seen: int, agent: Agent
 ) -> tuple[int, list[list[str]]]:
     """Delete a group, kept in its history; returns its shop and the shop's remaining groups."""
-    current = visible(cstore.get_synonyms(db, group_id), agent, f"没有编号为 {group_id} 的同义词组")
+    current = visible(sstore.get_synonyms(db, group_id), agent, f"没有编号为 {group_id} 的同义词组")
     check_version("、".join(current.words), current, current.version, seen)
-    cstore.delete_synonyms(db, group_id)
+    sstore.delete_synonyms(db, group_id)
     store.record_revision(
         db,
         "synonyms",

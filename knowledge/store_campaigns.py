@@ -1,9 +1,8 @@
-"""SQL for the editor's lists and deletes of campaigns and synonym groups.
+"""SQL for campaigns and their scripts: inserting and saving them, and the editor's search,
+filter and delete.
 
-Creating and saving them stays in ``knowledge.store`` (the demo generator and rollback use it);
-this module adds searching, filtering and deleting.  A delete removes the row (campaign scripts
-go with their campaign) and the caller records the ``delete`` revision in the same transaction,
-so that a rollback can bring it back.
+A delete removes the row (campaign scripts go with their campaign) and the caller records the
+``delete`` revision in the same transaction, so that a rollback can bring it back.
 """
 
 from __future__ import annotations
@@ -14,18 +13,141 @@ from typing import Any, Literal
 
 import sqlite_utils
 
-from knowledge.models import Campaign, ScriptKind, SynonymGroup
-from knowledge.store import get_campaign
+from knowledge.models import Campaign, CampaignScript, RevisionAction, ScriptKind
+from knowledge.store_common import now, to_json
+from knowledge.store_revisions import record_revision
 
-__all__ = [
-    "CampaignState",
-    "campaign_intents",
-    "delete_campaign",
-    "delete_synonyms",
-    "get_synonyms",
-    "search_campaigns",
-    "search_synonyms",
-]
+
+def insert_campaign(
+    db: sqlite_utils.Database, campaign: Campaign, agent_id: int | None, at: str | None = None
+) -> int:
+    """Save a campaign and its scripts, and the campaign's first revision."""
+    stamp = at or now()
+    cursor = db.execute(
+        "INSERT INTO campaigns (shop_id, name, starts_at, ends_at, rules, variables, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            campaign.shop_id,
+            campaign.name,
+            campaign.starts_at.isoformat(),
+            campaign.ends_at.isoformat(),
+            campaign.rules,
+            to_json(campaign.variables),
+            stamp,
+        ],
+    )
+    campaign_id = int(cursor.lastrowid or 0)
+    db.conn.executemany(
+        "INSERT INTO campaign_scripts (campaign_id, kind, situation, title, body, position, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            (campaign_id, s.kind.value, s.situation, s.title, s.body, s.position, stamp)
+            for s in campaign.scripts
+        ],
+    )
+    record_revision(
+        db,
+        "campaign",
+        campaign_id,
+        1,
+        RevisionAction.CREATE,
+        agent_id,
+        None,
+        campaign.model_dump(mode="json", exclude={"id", "version"}),
+        at=stamp,
+    )
+    return campaign_id
+
+
+def _campaign_rows(db: sqlite_utils.Database, where: str, params: list[Any]) -> list[Campaign]:
+    campaigns = []
+    for r in db.query(f"SELECT * FROM campaigns WHERE {where}", params):
+        scripts = [
+            CampaignScript(
+                id=s["id"],
+                campaign_id=s["campaign_id"],
+                kind=s["kind"],
+                situation=s["situation"],
+                title=s["title"],
+                body=s["body"],
+                position=s["position"],
+                version=s["version"],
+            )
+            for s in db.query(
+                "SELECT * FROM campaign_scripts WHERE campaign_id = ? ORDER BY position, id", [r["id"]]
+            )
+        ]
+        campaigns.append(
+            Campaign(
+                id=r["id"],
+                shop_id=r["shop_id"],
+                name=r["name"],
+                starts_at=r["starts_at"],
+                ends_at=r["ends_at"],
+                rules=r["rules"],
+                variables=json.loads(r["variables"]),
+                scripts=scripts,
+                version=r["version"],
+            )
+        )
+    return campaigns
+
+
+def load_campaigns(db: sqlite_utils.Database) -> list[Campaign]:
+    return _campaign_rows(db, "1 ORDER BY id", [])
+
+
+def get_campaign(db: sqlite_utils.Database, campaign_id: int) -> Campaign | None:
+    found = _campaign_rows(db, "id = ?", [campaign_id])
+    return found[0] if found else None
+
+
+def list_campaigns(
+    db: sqlite_utils.Database, shop_id: int, after: int = 0, limit: int = 50
+) -> list[Campaign]:
+    return _campaign_rows(db, "shop_id = ? AND id > ? ORDER BY id LIMIT ?", [shop_id, after, limit])
+
+
+def save_campaign(db: sqlite_utils.Database, campaign: Campaign, at: str | None = None) -> Campaign:
+    """Write a campaign (insert with its id if missing); scripts keep their ids, new ones get one."""
+    assert campaign.id is not None
+    stamp = at or now()
+    db.execute(
+        "INSERT INTO campaigns (id, shop_id, name, starts_at, ends_at, rules, variables, version, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name,"
+        " starts_at = excluded.starts_at, ends_at = excluded.ends_at, rules = excluded.rules,"
+        " variables = excluded.variables, version = excluded.version, updated_at = excluded.updated_at",
+        [
+            campaign.id,
+            campaign.shop_id,
+            campaign.name,
+            campaign.starts_at.isoformat(),
+            campaign.ends_at.isoformat(),
+            campaign.rules,
+            to_json(campaign.variables),
+            campaign.version,
+            stamp,
+        ],
+    )
+    keep = [s.id for s in campaign.scripts if s.id is not None]
+    db.execute(
+        f"DELETE FROM campaign_scripts WHERE campaign_id = ? AND id NOT IN ({','.join('?' * len(keep))})",
+        [campaign.id, *keep],
+    )
+    scripts = []
+    for s in campaign.scripts:
+        cursor = db.execute(
+            "INSERT INTO campaign_scripts (id, campaign_id, kind, situation, title, body, position, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET kind = excluded.kind,"
+            " situation = excluded.situation, title = excluded.title, body = excluded.body,"
+            " position = excluded.position, version = campaign_scripts.version + 1, updated_at = excluded.updated_at",
+            [s.id, campaign.id, s.kind.value, s.situation, s.title, s.body, s.position, stamp],
+        )
+        scripts.append(
+            s.model_copy(update={"id": s.id or int(cursor.lastrowid or 0), "campaign_id": campaign.id})
+        )
+    return campaign.model_copy(update={"scripts": scripts})
+
 
 CampaignState = Literal["active", "upcoming", "ended"]
 
@@ -99,34 +221,3 @@ def delete_campaign(db: sqlite_utils.Database, campaign_id: int) -> None:
     """Delete a campaign and its scripts (the caller records the revision)."""
     db.execute("DELETE FROM campaign_scripts WHERE campaign_id = ?", [campaign_id])
     db.execute("DELETE FROM campaigns WHERE id = ?", [campaign_id])
-
-
-def get_synonyms(db: sqlite_utils.Database, group_id: int) -> SynonymGroup | None:
-    row = next(iter(db.query("SELECT * FROM synonyms WHERE id = ?", [group_id])), None)
-    if row is None:
-        return None
-    return SynonymGroup(
-        id=row["id"], shop_id=row["shop_id"], words=json.loads(row["words"]), version=row["version"]
-    )
-
-
-def search_synonyms(
-    db: sqlite_utils.Database, shop_id: int, *, search: str = "", after: int = 0, limit: int = 200
-) -> list[SynonymGroup]:
-    """One page of a shop's synonym groups by id; ``search``: a word of the group contains it
-    (case-insensitive for Latin letters)."""
-    needle = search.strip().lower()
-    found: list[SynonymGroup] = []
-    for row in db.query("SELECT * FROM synonyms WHERE shop_id = ? AND id > ? ORDER BY id", [shop_id, after]):
-        words = json.loads(row["words"])
-        if needle and not any(needle in str(w).lower() for w in words):
-            continue
-        found.append(SynonymGroup(id=row["id"], shop_id=row["shop_id"], words=words, version=row["version"]))
-        if len(found) >= limit:
-            break
-    return found
-
-
-def delete_synonyms(db: sqlite_utils.Database, group_id: int) -> None:
-    """Delete a synonym group (the caller records the revision)."""
-    db.execute("DELETE FROM synonyms WHERE id = ?", [group_id])

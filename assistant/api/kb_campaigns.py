@@ -29,6 +29,7 @@ from assistant.api.shops import resolve_shop
 from assistant.security import current_agent
 from knowledge import editing_campaigns as edits
 from knowledge import store_campaigns as cstore
+from knowledge import store_synonyms as sstore
 from knowledge.models import Campaign, Model, ScriptKind, SynonymGroup
 from knowledge.store_campaigns import CampaignState
 
@@ -119,7 +120,7 @@ async def list_synonyms(request: web.Request) -> web.Response:
     q = read_query(request, SynonymsQuery)
     resolve_shop(request, agent, q.shop)
     rows = await request.app[keys.DB].read(
-        lambda db: cstore.search_synonyms(db, q.shop, search=q.q, after=q.cursor, limit=q.limit + 1)
+        lambda db: sstore.search_synonyms(db, q.shop, search=q.q, after=q.cursor, limit=q.limit + 1)
     )
     page = rows[: q.limit]
     return ok(SynonymsOut(synonyms=page, next_cursor=page[-1].id if len(rows) > q.limit and page else None))

@@ -1,6 +1,7 @@
 """What QC findings lead to: a fix on the exact quick reply or intent (the editor's list of open fixes), a
-training card for the trainer, 丢单 / 优秀 tags for the weekly pack; the team's editable scorecard and
-forbidden-word list; one conversation as the reviewer reads it. Thin: the rules are ``assistant.team.qc``."""
+training card for the trainer; and one conversation as the reviewer reads it. The 丢单 / 优秀 tags and
+the weekly pack are ``qc_tags``, the editable scorecard and word list ``qc_scorecard``, the models
+``qc_findings_models``. Thin: the rules are ``assistant.team.qc``."""
 
 from __future__ import annotations
 
@@ -16,19 +17,26 @@ from pydantic import Field, StringConstraints
 
 from assistant import keys
 from assistant.api.commerce import shop_of
-from assistant.api.io import QueryId, ok, path_int, read_json, read_query
-from assistant.api.qc import CategoryOut, Conversation, ReviewOut, ScorecardOut, _review_out, _shops
+from assistant.api.io import ok, path_int, read_json, read_query
+from assistant.api.qc import _shops
+from assistant.api.qc_findings_models import (
+    ConversationQuery,
+    FindingIn,
+    FindingOut,
+    FindingsOut,
+    FindingsQuery,
+    TagOut,
+)
+from assistant.api.qc_models import ReviewOut
+from assistant.api.qc_reviews import _review_out
 from assistant.conversations.models import Direction, LoggedMessage
-from assistant.errors import BadRequest, Conflict, FieldError, NotFound
+from assistant.errors import BadRequest, Conflict, NotFound
 from assistant.security import current_agent
 from assistant.team import qc
 from assistant.team import qc_store as qs
 from knowledge import store as kb_store
-from knowledge.models import Id, Model
+from knowledge.models import Model
 from quick_replies import store as qr_store
-
-Word = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
-Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=1000)]
 
 
 async def qc_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -37,93 +45,7 @@ async def qc_ctx(app: web.Application) -> AsyncIterator[None]:
     yield
 
 
-# ---- the scorecard and the word list ------------------------------------------------------------
-
-
-class CategoryIn(Model):
-    key: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
-    label: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
-    weight: Annotated[float, Field(ge=0, le=100)]
-    scale: Annotated[int, Field(ge=2, le=5)] = 5
-    critical: bool = False
-
-
-class ScorecardIn(Model):
-    categories: Annotated[list[CategoryIn], Field(min_length=1, max_length=30)]
-
-
-class WordsIn(Model):
-    words: Annotated[list[Word], Field(max_length=500)]
-
-
-class WordsOut(Model):
-    words: list[str]
-
-
-def _card_out(categories: tuple[qc.Category, ...]) -> ScorecardOut:
-    return ScorecardOut(
-        categories=[
-            CategoryOut(key=c.key, label=c.label, weight=c.weight, scale=c.scale, critical=c.critical)
-            for c in categories
-        ]
-    )
-
-
-async def edit_scorecard(request: web.Request) -> web.Response:
-    """Replace the scorecard (categories, weights, scales, critical items); reviews made before keep their
-    score. Audited."""
-    caller = current_agent(request)
-    body = await read_json(request, ScorecardIn)
-    card = tuple(qc.Category(**c.model_dump()) for c in body.categories)
-    problems = qc.card_problems(card)
-    if problems:
-        raise BadRequest(
-            "评分表有误",
-            [FieldError("categories" if i < 0 else f"categories.{i}", message) for i, message in problems],
-        )
-    config = request.app[keys.QC_CONFIG]
-    before = [c.model_dump() for c in _card_out(config.categories).categories]
-    await request.app[keys.DB].write(
-        lambda db: qs.save_config(
-            db,
-            "scorecard",
-            [c.model_dump() for c in body.categories],
-            agent_id=caller.id,
-            at=datetime.now(UTC),
-            before=before,
-        )
-    )
-    config.categories = card
-    return ok(_card_out(card))
-
-
-async def forbidden_words(request: web.Request) -> web.Response:
-    """The forbidden and absolute words (极限词 / 违禁词) the sample and the live warning look for."""
-    return ok(WordsOut(words=list(request.app[keys.QC_CONFIG].forbidden_words)))
-
-
-async def edit_words(request: web.Request) -> web.Response:
-    """Replace the forbidden-word list (repeats dropped, the order kept). Audited."""
-    caller = current_agent(request)
-    body = await read_json(request, WordsIn)
-    words = list(dict.fromkeys(body.words))
-    config = request.app[keys.QC_CONFIG]
-    before = list(config.forbidden_words)
-    await request.app[keys.DB].write(
-        lambda db: qs.save_config(
-            db, "forbidden_words", words, agent_id=caller.id, at=datetime.now(UTC), before=before
-        )
-    )
-    config.forbidden_words = tuple(words)
-    return ok(WordsOut(words=words))
-
-
 # ---- one conversation as the reviewer reads it --------------------------------------------------
-
-
-class ConversationQuery(Model):
-    shop: QueryId
-    conversation: Conversation
 
 
 class LineOut(Model):
@@ -133,37 +55,6 @@ class LineOut(Model):
     sender: str | None
     text: str
     words: list[str] = Field(description="forbidden words in a reply")
-
-
-class FindingOut(Model):
-    id: int
-    shop_id: int
-    review_id: int | None
-    conversation: str
-    agent_id: int | None
-    agent: str | None
-    kind: Literal["fix", "training"]
-    target_kind: Literal["quick_reply", "intent"] | None
-    target_id: int | None
-    target_name: str
-    note: str
-    created_by: str
-    created_at: datetime
-    closed_at: datetime | None
-    outcome: str
-
-
-class TagOut(Model):
-    id: int
-    shop_id: int
-    conversation: str
-    day: date
-    tag: Literal["lost_order", "excellent"]
-    agent: str | None
-    buyer: str
-    note: str
-    created_by: str
-    created_at: datetime
 
 
 class ConversationOut(Model):
@@ -257,31 +148,6 @@ async def read_conversation(request: web.Request) -> web.Response:
 
 
 # ---- findings: a fix on a quick reply or intent, a training card ----------------------------------
-
-
-class FindingIn(Model):
-    shop: Id
-    kind: Literal["fix", "training"]
-    note: Note
-    review: Id | None = Field(
-        None, description="the review the finding comes from (its conversation and agent)"
-    )
-    conversation: Conversation | None = None
-    agent: Id | None = Field(None, description="whom a training card is for; default: the reviewed agent")
-    target_kind: Literal["quick_reply", "intent"] | None = Field(None, description="what a fix is on")
-    target: Id | None = Field(None, description="the quick reply's or intent's id")
-
-
-class FindingsQuery(Model):
-    shop: QueryId | None = None
-    state: Literal["open", "closed", "all"] = "open"
-    kind: Literal["fix", "training"] | None = None
-    target_kind: Literal["quick_reply", "intent"] | None = None
-    target: QueryId | None = None
-
-
-class FindingsOut(Model):
-    findings: list[FindingOut]
 
 
 class CloseIn(Model):
@@ -396,90 +262,3 @@ async def close_finding(request: web.Request) -> web.Response:
     after = await request.app[keys.DB].read(lambda db: qs.finding(db, finding_id))
     assert after is not None
     return ok(_finding_out(after))
-
-
-# ---- 丢单 / 优秀 and the weekly pack ----------------------------------------------------------------
-
-
-class TagIn(Model):
-    shop: Id
-    conversation: Conversation
-    tag: Literal["lost_order", "excellent"]
-    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
-
-
-class PackQuery(Model):
-    week: date | None = Field(None, description="any day of the week; default: this week")
-    shop: QueryId | None = None
-
-
-class PackItem(TagOut):
-    score: float | None = Field(description="the mean final score of its reviews (calibration left out)")
-    lines: list[LineOut]
-
-
-class PackOut(Model):
-    week_start: date
-    week_end: date = Field(description="the Sunday")
-    lost_orders: list[PackItem]
-    excellent: list[PackItem]
-
-
-async def tag_conversation(request: web.Request) -> web.Response:
-    """Tag a conversation 丢单 (lost order) or 优秀 (excellent) for the weekly meeting's pack."""
-    caller = current_agent(request)
-    body = await read_json(request, TagIn)
-    shop_id = shop_of(request, caller, body.shop)
-    messages = await _messages(request, shop_id, body.conversation)
-    values = {
-        "shop_id": shop_id,
-        "conversation": body.conversation,
-        "day": messages[0].at.astimezone(_tz(request)).date().isoformat(),
-        "tag": body.tag,
-        "agent_id": _main_agent(messages),
-        "buyer_nick": messages[0].buyer_nick,
-        "note": body.note,
-        "created_by": caller.id,
-        "created_at": datetime.now(UTC).isoformat(),
-    }
-    try:
-        made = await request.app[keys.DB].write(lambda db: qs.insert_tag(db, values))
-    except qs.Duplicate:
-        raise Conflict.field("tag", f"这段会话已经标为「{qc.TAGS[body.tag]}」") from None
-    return ok(_tag_out(made), status=201)
-
-
-async def weekly_pack(request: web.Request) -> web.Response:
-    """The week's 丢单 and 优秀 conversations with their chat and score: the weekly meeting's pack."""
-    caller = current_agent(request)
-    query = read_query(request, PackQuery)
-    shop_ids = _shops(request, caller, query.shop)
-    start, end = qc.week_of(query.week or datetime.now(_tz(request)).date())
-    tagged = await request.app[keys.DB].read(lambda db: qs.tags(db, shop_ids, start, end))
-    pairs = {(t.shop_id, t.conversation) for t in tagged}
-
-    def read_reviews(db: sqlite_utils.Database) -> dict[tuple[int, str], list[qs.ReviewRow]]:
-        return {pair: qs.reviews_of(db, *pair) for pair in pairs}
-
-    reviews = await request.app[keys.DB].read(read_reviews)
-    items: dict[str, list[PackItem]] = {"lost_order": [], "excellent": []}
-    for t in tagged:
-        messages = await request.app[keys.CONVERSATIONS].messages(t.shop_id, t.conversation)
-        finals = [
-            _review_out(r).final_score for r in reviews[(t.shop_id, t.conversation)] if not r.calibration
-        ]
-        items[t.tag].append(
-            PackItem(
-                **_tag_out(t).model_dump(),
-                score=round(sum(finals) / len(finals), 2) if finals else None,
-                lines=_lines(request, messages),
-            )
-        )
-    return ok(
-        PackOut(
-            week_start=start,
-            week_end=date.fromordinal(end.toordinal() - 1),
-            lost_orders=items["lost_order"],
-            excellent=items["excellent"],
-        )
-    )

@@ -19,7 +19,8 @@ from pydantic import Field, StringConstraints
 
 from assistant import keys
 from assistant.api.io import expect_upload, ok, read_form_file, read_query
-from assistant.api.quick_replies import QueryId, _shop_name, _visible_row
+from assistant.api.quick_replies import _shop_name, _visible_row
+from assistant.api.quick_replies_models import QueryId
 from assistant.api.shops import resolve_shop
 from assistant.errors import BadRequest, Conflict, FieldError
 from assistant.security import current_agent

@@ -1,4 +1,5 @@
-"""Quick replies over HTTP: the hotkey lookup, editors' CRUD with revisions and rollback, groups."""
+"""Quick replies over HTTP: the hotkey lookup, editors' CRUD with revisions and rollback; groups are
+``quick_reply_groups``, the models ``quick_replies_models``."""
 
 from __future__ import annotations
 
@@ -14,26 +15,28 @@ from pydantic import Field, StringConstraints
 from assistant import keys
 from assistant.api.io import ok, path_int, read_json, read_query
 from assistant.api.knowledge import build_context
+from assistant.api.quick_replies_models import (
+    QueryId,
+    QuickReplyOut,
+    QuickReplyPage,
+    RevisionsOut,
+    SearchOut,
+    SearchQuery,
+    VersionQuery,
+)
 from assistant.api.shops import resolve_shop
 from assistant.api.template_checks import check_templates
-from assistant.errors import BadRequest, Conflict, FieldError, NotFound
+from assistant.errors import FieldError, NotFound
 from assistant.security import current_agent
 from assistant.ttl_cache import TtlCache
-from knowledge.models import Agent, Id, Model, Revision, Text, UsageEvent, UsageKind
+from knowledge.models import Agent, Id, Model, Revision, UsageEvent, UsageKind
 from quick_replies import store as qr_store
 from quick_replies.access import Holding, check_editable, may_see
 from quick_replies.lookup import QuickReplyLibrary
-from quick_replies.models import (
-    LookupResult,
-    QuickReply,
-    QuickReplyFields,
-    QuickReplyGroup,
-    fold_code,
-)
+from quick_replies.models import QuickReply, QuickReplyFields, fold_code
 
 log = logging.getLogger("kefu.quick_replies")
 
-QueryId = Annotated[int, Field(gt=0, le=2**62)]
 USAGE_HISTORY_DAYS = 90
 #: phrases per page of ``GET /api/quick-replies`` unless the client asks for another size
 PAGE = 200
@@ -44,25 +47,6 @@ SEARCH_CONTEXT_SECONDS = 1.5
 # --------------------------------------------------------------------------- #
 # Models
 # --------------------------------------------------------------------------- #
-
-
-class SearchQuery(Model):
-    q: Annotated[str, StringConstraints(max_length=100)] = Field("", description="what the agent typed")
-    shop: QueryId | None = Field(None, description="shop id; defaults to the agent's main shop")
-    limit: Annotated[int, Field(ge=1, le=50)] = 10
-    buyer: Annotated[str, StringConstraints(max_length=60)] = Field(
-        "", description="buyer nick of the conversation: previews see the buyer card (tier, orders)"
-    )
-    item: QueryId | None = Field(
-        None, description="item in focus: previews see its knowledge (404 if unknown)"
-    )
-    order: Annotated[str, StringConstraints(min_length=1, max_length=40)] | None = Field(
-        None, description="order in focus: previews see its status, price, tracking (404 if unknown)"
-    )
-
-
-class SearchOut(Model):
-    results: list[LookupResult]
 
 
 class ShopQuery(Model):
@@ -82,10 +66,6 @@ class ListQuery(ShopQuery):
     )
 
 
-class VersionQuery(Model):
-    version: QueryId | None = Field(None, description="the version the client saw (409 when stale)")
-
-
 class QuickReplyIn(QuickReplyFields):
     """A phrase as an editor writes it (``shop`` defaults to the agent's main shop)."""
 
@@ -96,25 +76,8 @@ class QuickReplyUpdate(QuickReplyIn):
     version: Id = Field(description="the version the client saw")
 
 
-class QuickReplyOut(Model):
-    quick_reply: QuickReply
-    group: str
-
-
-class QuickReplyList(Model):
-    quick_replies: list[QuickReplyOut]
-
-
-class QuickReplyPage(QuickReplyList):
-    next_cursor: int | None = Field(None, description="the next page's `cursor`; null on the last page")
-
-
 class DeletedOut(Model):
     deleted: Id
-
-
-class RevisionsOut(Model):
-    revisions: list[Revision]
 
 
 class RollbackIn(Model):
@@ -122,31 +85,6 @@ class RollbackIn(Model):
     version: Id | None = Field(
         None, description="the current version the client saw; omit for a deleted phrase"
     )
-
-
-class GroupIn(Model):
-    shop: Id | None = None
-    name: Annotated[Text, StringConstraints(min_length=1, max_length=30)]
-    position: Annotated[int, Field(ge=0)] = 0
-
-
-class GroupOut(Model):
-    group: QuickReplyGroup
-
-
-class OrderItem(Model):
-    id: Id
-    version: Id = Field(description="the version the client saw")
-
-
-class GroupOrderIn(Model):
-    items: Annotated[list[OrderItem], Field(min_length=1, max_length=1000)] = Field(
-        description="phrases of the group in their new order; they get positions 0, 1, 2…"
-    )
-
-
-class GroupList(Model):
-    groups: list[QuickReplyGroup]
 
 
 # --------------------------------------------------------------------------- #
@@ -329,45 +267,3 @@ async def rollback(request: web.Request) -> web.Response:
     row = await request.app[keys.QR_STORE].rollback(phrase_id, body.revision_id, body.version, agent.id)
     request.app[keys.QUICK_REPLIES].publish(row)
     return ok(_out(row))
-
-
-async def list_groups(request: web.Request) -> web.Response:
-    agent = current_agent(request)
-    shop_id = resolve_shop(request, agent, read_query(request, ShopQuery).shop)
-    groups = await request.app[keys.QR_STORE].list_groups(shop_id)
-    return ok(GroupList(groups=groups))
-
-
-async def create_group(request: web.Request) -> web.Response:
-    agent = current_agent(request)
-    body = await read_json(request, GroupIn)
-    shop_id = resolve_shop(request, agent, body.shop)
-    group = QuickReplyGroup(shop_id=shop_id, name=body.name, position=body.position)
-    try:
-        saved = await request.app[keys.QR_STORE].create_group(group)
-    except qr_store.GroupNameTaken as exc:
-        raise Conflict(
-            f"分组「{group.name}」在店铺 {_shop_name(request, shop_id)} 已存在",
-            [FieldError("name", "换一个名字")],
-        ) from exc
-    return ok(GroupOut(group=saved), status=201)
-
-
-async def reorder_group(request: web.Request) -> web.Response:
-    """Put a group's phrases in a new order in one transaction (each moved phrase gets a new version)."""
-    agent = current_agent(request)
-    group_id = path_int(request, "group_id")
-    body = await read_json(request, GroupOrderIn)
-    ids = [item.id for item in body.items]
-    if len(set(ids)) != len(ids):
-        raise BadRequest.field("items", "同一条短语出现了两次")
-    rows = [await _row(request, agent, phrase_id) for phrase_id in ids]
-    for index, row in enumerate(rows):
-        if row["group_id"] != group_id:
-            raise BadRequest.field(f"items.{index}.id", f"短语 {row['id']}「{row['title']}」不在这个分组里")
-        _check_editable(agent, row)
-    items = [(item.id, item.version) for item in body.items]
-    saved = await request.app[keys.QR_STORE].reorder_group(group_id, items, agent.id)
-    for row in saved:
-        request.app[keys.QUICK_REPLIES].publish(row)
-    return ok(QuickReplyList(quick_replies=[_out(row) for row in saved]))

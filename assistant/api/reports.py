@@ -1,6 +1,6 @@
 """Supervisor reports: the month's KPI per agent with score, bonus and its explanation, the month
 close, and the Double-11 forecast. Thin: the arithmetic is ``assistant.team.kpi`` / ``forecast`` /
-``reports``."""
+``reports``; the models are ``reports_models``."""
 
 from __future__ import annotations
 
@@ -8,23 +8,22 @@ import asyncio
 import json
 from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
-from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
-from pydantic import Field, StringConstraints
+from pydantic import Field
 
 from assistant import keys
 from assistant.api.commerce import shop_of
-from assistant.api.io import QueryId, ok, read_json, read_query
+from assistant.api.io import ok, read_json, read_query
 from assistant.api.kpi_scores import AgentKpi, extra_metrics, score_agents, settings_of, with_levels
+from assistant.api.reports_models import KpiOut, KpiQuery, Period
 from assistant.api.watch import rules_from
 from assistant.conversations.models import Direction
 from assistant.errors import BadRequest, Conflict, FieldError
 from assistant.security import current_agent
 from assistant.team import kpi_store, store
-from assistant.team.kpi_config import BandIn
-from assistant.team.periods import PATTERN, month_range, period_range
+from assistant.team.periods import month_range, period_range
 from assistant.team.reports import (
     ADDITIVE,
     SETTLE_FINAL,
@@ -37,30 +36,6 @@ from assistant.team.reports import (
 )
 from assistant.team.watch import Source
 from knowledge.models import Id, Model
-
-Period = Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
-AnyPeriod = Annotated[str, StringConstraints(pattern=PATTERN)]
-
-
-class KpiQuery(Model):
-    period: AnyPeriod = Field(
-        description="a month YYYY-MM, an ISO week YYYY-Www or a day YYYY-MM-DD (in the shop's time zone)"
-    )
-    shop: QueryId | None = Field(None, description="one shop; default: every shop the caller is logged into")
-
-
-class KpiOut(Model):
-    period: str
-    shop: int | None
-    closed: bool
-    closed_at: datetime | None = None
-    changed_since_close: bool = Field(
-        False, description="a recomputation now differs from the frozen figures"
-    )
-    kind: str = Field("month", description="day, week or month")
-    weights: dict[str, float]
-    bands: list[BandIn] = Field(default_factory=list, description="the bonus bands the bases came from")
-    agents: list[AgentKpi]
 
 
 class CloseIn(Model):

@@ -1,23 +1,30 @@
-"""Order review before shipping (订单审核): the queue, mark reviewed, hold and release, the confirmation
-script, the hold line of the order panel and the reviewer grant. Thin: the rules are
-``assistant.team.review``, the queue ``review_queue``, the SQL ``review_store``. Fixing the address and
-the seller remark + flag go through the guarded order edits (``POST /api/orders/{order_id}/address``,
-``/remark``), not through here."""
+"""Order review before shipping (订单审核): the queue, the confirmation script and the reviewer grant;
+marking reviewed, hold and release and the order panel's hold line are ``review_holds``, the models
+``review_models``. Thin: the rules are ``assistant.team.review``, the queue ``review_queue``, the SQL
+``review_store``. Fixing the address and the seller remark + flag go through the guarded order edits
+(``POST /api/orders/{order_id}/address``, ``/remark``), not through here."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Annotated
 
-import sqlite_utils
 from aiohttp import web
-from pydantic import Field, StringConstraints
+from pydantic import Field
 
 from assistant import keys
 from assistant.api.commerce import shop_of
 from assistant.api.io import QueryId, ok, path_int, read_json, read_query
+from assistant.api.review_models import (
+    CountOut,
+    CountQuery,
+    HoldOut,
+    ReasonOut,
+    ReviewerIn,
+    ReviewerOut,
+    ReviewOrderOut,
+)
 from assistant.commerce.address import default_regions
 from assistant.errors import Conflict, FieldError, NotFound
 from assistant.path_params import path_str
@@ -33,7 +40,7 @@ from assistant.team.review_queue import (
     queue_page,
     write_checks,
 )
-from knowledge.models import Agent, Model, Role, Version
+from knowledge.models import Agent, Model, Role
 
 
 def rules_from(settings: Settings) -> ReviewRules:
@@ -67,41 +74,6 @@ class QueueQuery(Model):
     cursor: Annotated[int, Field(ge=0, le=10_000_000)] = Field(0, description="entries to skip (next_cursor)")
 
 
-class CountQuery(Model):
-    shop: QueryId | None = None
-
-
-class HoldOut(Model):
-    id: int
-    reason: str
-    held_by: str
-    held_at: datetime
-
-
-class ReasonOut(Model):
-    code: str = Field(
-        description="address_incomplete, region_contradicts, remote_area, phone_invalid, "
-        "receiver_changed, message_/chat_ invoice|gift|promise, buyer_risk"
-    )
-    text: str
-
-
-class ReviewOrderOut(Model):
-    order_id: str
-    version: int
-    buyer: str
-    paid_at: datetime
-    ship_by: datetime = Field(description="payment + review_ship_hours; the queue's order")
-    receiver_name: str
-    receiver_phone: str
-    address: str
-    total_fen: int
-    seller_remark: str
-    remark_flag: str
-    reasons: list[ReasonOut]
-    hold: HoldOut | None
-
-
 class QueueOut(Model):
     orders: list[ReviewOrderOut]
     total: int = Field(description="orders to review in the shop (all pages)")
@@ -109,49 +81,10 @@ class QueueOut(Model):
     next_cursor: int | None
 
 
-class CountOut(Model):
-    count: int
-    held: int
-
-
-class ReviewedIn(Model):
-    version: Version = Field(description="the order version the reviewer looked at")
-
-
-class ReviewedOut(Model):
-    review_id: int
-    order_id: str
-    version: int
-
-
-class HoldIn(Model):
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=200)] = Field(
-        description="why the order must not ship yet, shown to every agent on the order panel"
-    )
-
-
-class ReleaseIn(Model):
-    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
-
-
-class HoldState(Model):
-    order_id: str
-    hold: HoldOut | None
-
-
 class ScriptOut(Model):
     order_id: str
     text: str = Field(description="亲，跟您确认一下收货地址…: insert it with kefu.insert_text")
     reasons: list[ReasonOut]
-
-
-class ReviewerIn(Model):
-    reviewer: bool
-
-
-class ReviewerOut(Model):
-    agent_id: int
-    role: Role
 
 
 # ---- helpers -----------------------------------------------------------------------------------------
@@ -235,84 +168,6 @@ async def count(request: web.Request) -> web.Response:
     agent = current_agent(request)
     page = await _page(request, shop_of(request, agent, read_query(request, CountQuery).shop), 1, 0)
     return ok(CountOut(count=page.total, held=page.held))
-
-
-async def mark_reviewed(request: web.Request) -> web.Response:
-    """The order was checked at this version: it leaves the queue until it changes again."""
-    agent = current_agent(request)
-    body = await read_json(request, ReviewedIn)
-    row = await _open_order(request, agent)
-    if row["status"] != "paid":
-        raise Conflict(
-            f"订单 {row['id']} 已不是待发货状态，无需审核", [FieldError("order_id", "不是待发货订单")]
-        )
-    if row["version"] != body.version:
-        raise Conflict(
-            f"订单 {row['id']} 在你查看后又被修改过（版本 {row['version']}）：请刷新后再审核",
-            [FieldError("version", "已过期")],
-        )
-    rules = rules_from(request.app[keys.SETTINGS])
-    order_id = str(row["id"])
-    now = datetime.now(UTC)
-    found = await request.app[keys.DB].read(
-        lambda conn: order_reasons_now(conn, order_id, rules, default_regions(), now)
-    )
-    reasons = json.dumps([[r.code, r.text] for r in (found[1] if found else [])], ensure_ascii=False)
-    shop_id = int(str(row["shop_id"]))
-    review_id = await request.app[keys.DB].write(
-        lambda conn: store.insert_review(conn, order_id, shop_id, body.version, reasons, agent.id, _now())
-    )
-    return ok(ReviewedOut(review_id=review_id, order_id=order_id, version=body.version))
-
-
-async def hold(request: web.Request) -> web.Response:
-    """Hold the order (do not ship) with a reason every agent sees on the order panel."""
-    agent = current_agent(request)
-    body = await read_json(request, HoldIn)
-    row = await _open_order(request, agent)
-    order_id, shop_id = str(row["id"]), int(str(row["shop_id"]))
-
-    def write(conn: sqlite_utils.Database) -> store.Hold | None:
-        held = store.open_hold(conn, order_id)
-        if held is not None:
-            return held
-        store.insert_hold(conn, order_id, shop_id, body.reason, agent.id, _now())
-        return None
-
-    already = await request.app[keys.DB].write(write)
-    if already is not None:
-        raise Conflict(
-            f"订单 {order_id} 已被 {already.held_by_name} 挂起：{already.reason}",
-            [FieldError("order_id", "已挂起")],
-        )
-    held = await request.app[keys.DB].read(lambda conn: store.open_hold(conn, order_id))
-    return ok(HoldState(order_id=order_id, hold=_hold_out(held)), status=201)
-
-
-async def release(request: web.Request) -> web.Response:
-    """End the order's hold (it may ship)."""
-    agent = current_agent(request)
-    body = await read_json(request, ReleaseIn)
-    row = await _open_order(request, agent)
-    order_id = str(row["id"])
-    held = await request.app[keys.DB].read(lambda conn: store.open_hold(conn, order_id))
-    if held is None:
-        raise Conflict(f"订单 {order_id} 没有挂起", [FieldError("order_id", "没有挂起")])
-    released = await request.app[keys.DB].write(
-        lambda conn: store.release_hold(conn, held.id, agent.id, body.note, _now())
-    )
-    if not released:
-        raise Conflict(f"订单 {order_id} 的挂起刚被别人解除了", [FieldError("order_id", "已解除")])
-    return ok(HoldState(order_id=order_id, hold=None))
-
-
-async def hold_state(request: web.Request) -> web.Response:
-    """The order's open hold, if any (the order panel shows it to every agent)."""
-    agent = current_agent(request)
-    row = await _open_order(request, agent)
-    order_id = str(row["id"])
-    held = await request.app[keys.DB].read(lambda conn: store.open_hold(conn, order_id))
-    return ok(HoldState(order_id=order_id, hold=_hold_out(held)))
 
 
 async def script(request: web.Request) -> web.Response:

@@ -24,7 +24,7 @@ from pydantic import Field, StringConstraints
 
 from assistant import keys
 from assistant.api.io import expect_upload, ok, read_query
-from assistant.api.quick_replies import QueryId
+from assistant.api.quick_replies_models import QueryId
 from assistant.api.shops import resolve_shop
 from assistant.commerce.import_files import ImportOptions, export_time_from_name
 from assistant.commerce.import_report import ImportReport

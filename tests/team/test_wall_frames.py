@@ -9,7 +9,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from assistant import keys
-from assistant.api import watch as watch_api
+from assistant.api import watch_wall as watch_api
 from tests.conftest import MiniShop
 from tests.team.test_watch_api import Auth, buyer_says, open_conversation
 

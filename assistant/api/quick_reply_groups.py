@@ -1,0 +1,63 @@
+"""Quick-reply groups: the shop's list, a new group, and the order of the phrases in a group."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from assistant import keys
+from assistant.api.io import ok, path_int, read_json, read_query
+from assistant.api.quick_replies import ShopQuery, _check_editable, _out, _row, _shop_name
+from assistant.api.quick_replies_models import (
+    GroupIn,
+    GroupList,
+    GroupOrderIn,
+    GroupOut,
+    QuickReplyList,
+)
+from assistant.api.shops import resolve_shop
+from assistant.errors import BadRequest, Conflict, FieldError
+from assistant.security import current_agent
+from quick_replies import store as qr_store
+from quick_replies.models import QuickReplyGroup
+
+
+async def list_groups(request: web.Request) -> web.Response:
+    agent = current_agent(request)
+    shop_id = resolve_shop(request, agent, read_query(request, ShopQuery).shop)
+    groups = await request.app[keys.QR_STORE].list_groups(shop_id)
+    return ok(GroupList(groups=groups))
+
+
+async def create_group(request: web.Request) -> web.Response:
+    agent = current_agent(request)
+    body = await read_json(request, GroupIn)
+    shop_id = resolve_shop(request, agent, body.shop)
+    group = QuickReplyGroup(shop_id=shop_id, name=body.name, position=body.position)
+    try:
+        saved = await request.app[keys.QR_STORE].create_group(group)
+    except qr_store.GroupNameTaken as exc:
+        raise Conflict(
+            f"分组「{group.name}」在店铺 {_shop_name(request, shop_id)} 已存在",
+            [FieldError("name", "换一个名字")],
+        ) from exc
+    return ok(GroupOut(group=saved), status=201)
+
+
+async def reorder_group(request: web.Request) -> web.Response:
+    """Put a group's phrases in a new order in one transaction (each moved phrase gets a new version)."""
+    agent = current_agent(request)
+    group_id = path_int(request, "group_id")
+    body = await read_json(request, GroupOrderIn)
+    ids = [item.id for item in body.items]
+    if len(set(ids)) != len(ids):
+        raise BadRequest.field("items", "同一条短语出现了两次")
+    rows = [await _row(request, agent, phrase_id) for phrase_id in ids]
+    for index, row in enumerate(rows):
+        if row["group_id"] != group_id:
+            raise BadRequest.field(f"items.{index}.id", f"短语 {row['id']}「{row['title']}」不在这个分组里")
+        _check_editable(agent, row)
+    items = [(item.id, item.version) for item in body.items]
+    saved = await request.app[keys.QR_STORE].reorder_group(group_id, items, agent.id)
+    for row in saved:
+        request.app[keys.QUICK_REPLIES].publish(row)
+    return ok(QuickReplyList(quick_replies=[_out(row) for row in saved]))
