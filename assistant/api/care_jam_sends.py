@@ -10,9 +10,8 @@ from aiohttp import web
 
 from assistant import keys
 from assistant.api.care import _csv
-from assistant.api.care_jams import _mask, _notice_out
+from assistant.api.care_jams import _notice_out, recipient_message
 from assistant.api.care_models import (
-    JamMessage,
     SendOut,
 )
 from assistant.api.io import ok, path_int
@@ -98,22 +97,7 @@ async def _hand_over(request: web.Request, channel: str) -> tuple[cs.JamNotice, 
 async def send_jam(request: web.Request) -> web.Response:
     """The recipients not handed over yet, marked sent: the page posts each as ``kefu.send_message``."""
     _, taken = await _hand_over(request, "host")
-    return ok(
-        SendOut(
-            messages=[
-                JamMessage(
-                    buyer=r.buyer_nick,
-                    receiver_name=r.receiver_name,
-                    phone=_mask(r.phone),
-                    order_id=r.order_id,
-                    province="",
-                    city="",
-                    text=r.text,
-                )
-                for r in taken
-            ]
-        )
-    )
+    return ok(SendOut(messages=[recipient_message(r) for r in taken]))
 
 
 async def export_jam(request: web.Request) -> web.Response:

@@ -74,6 +74,19 @@ async def _selected(
     return rendered, len(found) - len(fresh), body
 
 
+def recipient_message(r: cs.JamRecipient) -> JamMessage:
+    """A recipient's fixed message as the wizard shows it (the phone masked)."""
+    return JamMessage(
+        buyer=r.buyer_nick,
+        receiver_name=r.receiver_name,
+        phone=_mask(r.phone),
+        order_id=r.order_id,
+        province="",
+        city="",
+        text=r.text,
+    )
+
+
 def _jam_context(o: cs.JamOrder) -> dict[str, dict[str, str]]:
     return {
         "buyer": {"nick": o.buyer_nick},
@@ -138,18 +151,7 @@ def _notice_out(n: cs.JamNotice, sample: list[cs.JamRecipient]) -> JamNoticeOut:
         created_at=n.created_at,
         approved_by=n.approver,
         approved_at=n.approved_at,
-        sample=[
-            JamMessage(
-                buyer=r.buyer_nick,
-                receiver_name=r.receiver_name,
-                phone=_mask(r.phone),
-                order_id=r.order_id,
-                province="",
-                city="",
-                text=r.text,
-            )
-            for r in sample
-        ],
+        sample=[recipient_message(r) for r in sample],
     )
 
 
