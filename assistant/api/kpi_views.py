@@ -129,6 +129,7 @@ async def charts_view(request: web.Request) -> web.Response:
         [r.score for r in scored],
         y_max=100,
         marks=[(b.min_score, f"{b.min_score:g}") for b in saved.config.bands if b.min_score > 0],
+        keys=[str(r.agent_id) for r in scored],  # a bar opens the agent's conversations (the page's drill)
     )
     tz = ZoneInfo(app[keys.SETTINGS].timezone)
     lines, _ = await _inputs(app, shop_ids, start, end, 0)

@@ -111,8 +111,11 @@ def bar_chart(
     unit: str = "",
     width: int = 640,
     height: int = 240,
+    keys: Sequence[str] | None = None,
 ) -> str:
-    """Vertical bars, one per label, with optional horizontal marks (the bonus bands' thresholds)."""
+    """Vertical bars, one per label, with optional horizontal marks (the bonus bands' thresholds). With
+    ``keys`` (one per label) each bar carries ``data-key`` and the class ``drill``: the page opens what
+    is behind the bar when it is clicked."""
     bottom = 40
     frame = _Frame(width, height, bottom, values, y_max)
     left, right, top, plot_h, y = frame.left, 12, frame.top, frame.plot_h, frame.y
@@ -143,9 +146,10 @@ def bar_chart(
             )
             continue
         yy = y(value)
+        drill = f' class="drill" data-key="{escape(keys[i])}"' if keys is not None else ""
         body.append(
             f'<rect x="{cx - bar / 2:.1f}" y="{yy:.1f}" width="{bar:.1f}" height="{top + plot_h - yy:.1f}" '
-            f'fill="{PALETTE[0]}"><title>{escape(label)}: {_fmt(value)}{escape(unit)}</title></rect>'
+            f'fill="{PALETTE[0]}"{drill}><title>{escape(label)}: {_fmt(value)}{escape(unit)}</title></rect>'
         )
         body.append(
             f'<text x="{cx:.1f}" y="{yy - 4:.1f}" text-anchor="middle" fill="#111">{_fmt(value)}</text>'

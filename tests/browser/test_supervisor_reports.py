@@ -62,6 +62,13 @@ async def test_the_kpi_tab_tables_charts_drill_down_export_and_close(
     assert await drill.locator("tbody tr").count() > 0
     if path := screenshot_path("supervisor-kpi-drill.zh.png"):
         await drill.screenshot(path=str(path))
+    # a bar of the scores chart opens that agent's conversations too
+    bar = page.locator("#kpi-charts .kpi-chart-bars rect.drill").last
+    name = ((await bar.locator("title").text_content()) or "").split(":")[0]
+    assert name
+    await bar.click()
+    await expect(drill.locator("h4")).to_contain_text(f"{name}的会话（{period}）")
+    await expect(drill.locator("button.primary")).to_contain_text("全部")
     async with page.expect_download() as download:
         await page.click('#tab-kpi button[data-rows="agent"]')
     assert (await download.value).suggested_filename == f"kpi-{period}-agent.xlsx"

@@ -137,6 +137,10 @@ def test_charts_are_plain_svg_with_every_text_escaped() -> None:
     assert "趋势&lt;1&gt;" in line and "转化率 11-03: 50%" in line
     bars = charts.bar_chart("得分", ["小美", "阿杰"], [92.5, None], marks=[(90, "90")], y_max=100)
     assert "小美: 92.5" in bars and 'stroke-dasharray="4 3"' in bars
+    assert "data-key" not in bars
+    keyed = charts.bar_chart("得分", ["小美", "阿杰"], [92.5, 81.0], keys=["7", '"><x'], y_max=100)
+    assert keyed.count('class="drill"') == 2 and 'data-key="7"' in keyed
+    assert 'data-key="&quot;&gt;&lt;x"' in keyed  # a key cannot break out of its attribute
     heat = charts.heatmap("时段", [[0, 5], [10, 0]], ["周一", "周二"], ["00", "01"])
     assert heat.count("<rect") == 4 and 'fill="#2563eb"' in heat  # the busiest cell is the full colour
 

@@ -115,7 +115,16 @@ export async function mount(section, ctx) {
     return el("td", { className: "num" }, link);
   }
 
+  let shown = [];   // the agents' rows in the table, for the charts' bars
+  // a bar of the scores chart opens that agent's conversations, as the table's numbers do
+  charts.addEventListener("click", (e) => {
+    const bar = e.target.closest("[data-key]");
+    const row = bar && shown.find((r) => String(r.agent_id) === bar.dataset.key);
+    if (row) openDrill(row, "all");
+  });
+
   function renderAgents(rows) {
+    shown = rows;
     if (!rows.length) { agents.replaceChildren(el("p", { className: "muted", textContent: T.rk_none })); return; }
     const head = el("tr", {}, el("th", { textContent: T.rk_agent }), el("th", { textContent: T.rk_level }),
       ...METRICS.map((m) => el("th", { textContent: T[`rm_${m}`] })), el("th", { textContent: T.rk_score }),
