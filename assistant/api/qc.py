@@ -20,6 +20,7 @@ from assistant.api.qc_models import (
     SampleItem,
     SampleQuery,
 )
+from assistant.api.shops import shop_scope
 from assistant.api.watch import rules_from
 from assistant.conversations.models import Direction, LoggedMessage
 from assistant.security import current_agent
@@ -127,8 +128,7 @@ def _reviewers(request: web.Request, shop_ids: list[int]) -> list[Agent]:
     ]
 
 
-def _shops(request: web.Request, agent: Agent, shop: int | None) -> list[int]:
-    return [shop_of(request, agent, shop)] if shop else sorted(agent.shop_ids)
+_shops = shop_scope  # the name this area's modules import
 
 
 def _yesterday(request: web.Request) -> date:

@@ -15,7 +15,6 @@ from aiohttp import web
 from pydantic import Field
 
 from assistant import keys
-from assistant.api.commerce import shop_of
 from assistant.api.io import QueryId, ok, read_query
 from assistant.api.reminders_models import (
     OrderOut,
@@ -23,12 +22,13 @@ from assistant.api.reminders_models import (
     TaskOut,
     TouchOut,
 )
+from assistant.api.shops import shop_scope
 from assistant.security import current_agent
 from assistant.settings import Settings
 from assistant.team import reminder_store as rs
 from assistant.team.reminder_scan import ScanResult, Specialists, scan
 from assistant.team.reminders import Channel, Rules, calling_slot
-from knowledge.models import Agent, Model
+from knowledge.models import Model
 
 
 def rules_from(settings: Settings) -> Rules:
@@ -161,8 +161,7 @@ def _task_out(
     )
 
 
-def _shops(request: web.Request, agent: Agent, shop: int | None) -> list[int]:
-    return [shop_of(request, agent, shop)] if shop else sorted(agent.shop_ids)
+_shops = shop_scope  # the name this area's modules import
 
 
 async def queue(request: web.Request) -> web.Response:

@@ -14,10 +14,10 @@ from aiohttp import web
 from pydantic import Field
 
 from assistant import keys
-from assistant.api.commerce import shop_of
 from assistant.api.io import ok, read_json, read_query
 from assistant.api.kpi_scores import AgentKpi, extra_metrics, score_agents, settings_of, with_levels
 from assistant.api.reports_models import KpiOut, KpiQuery, Period
+from assistant.api.shops import shop_scope
 from assistant.api.watch import rules_from
 from assistant.conversations.models import Direction
 from assistant.errors import BadRequest, Conflict, FieldError
@@ -202,8 +202,7 @@ async def aggregate_days(app: web.Application, backfill_days: int = 62) -> int:
 
 
 def _shop_ids(request: web.Request, shop: int | None) -> list[int]:
-    agent = current_agent(request)
-    return [shop_of(request, agent, shop)] if shop else sorted(agent.shop_ids)
+    return shop_scope(request, current_agent(request), shop)
 
 
 async def kpi_report(request: web.Request) -> web.Response:

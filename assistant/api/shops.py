@@ -21,3 +21,9 @@ def resolve_shop(request: web.Request, agent: Agent, shop: int | None, field: st
             [FieldError(field, "不是你登录的店铺")],
         )
     return shop_id
+
+
+def shop_scope(request: web.Request, agent: Agent, shop: int | None) -> list[int]:
+    """The shops a team view covers: the one asked for (checked as ``resolve_shop`` does), else every
+    shop the agent is logged into."""
+    return [resolve_shop(request, agent, shop)] if shop else sorted(agent.shop_ids)

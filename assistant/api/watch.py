@@ -5,6 +5,7 @@ models ``watch_models``."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -14,8 +15,8 @@ from aiohttp import web
 from pydantic import Field
 
 from assistant import keys
-from assistant.api.commerce import shop_of
 from assistant.api.io import QueryId, ok, read_query
+from assistant.api.shops import shop_scope
 from assistant.api.watch_models import EmergencyOut, MarksOut, TodayOut, WaitingOut, WatchOut
 from assistant.conversations.models import Direction, LoggedMessage, MessageSource, NewMessage
 from assistant.security import current_agent
@@ -141,8 +142,7 @@ async def _claims(app: web.Application, shop_ids: list[int]) -> dict[tuple[int, 
 
 
 def _shops(request: web.Request, shop: int | None) -> list[int]:
-    agent = current_agent(request)
-    return [shop_of(request, agent, shop)] if shop else list(agent.shop_ids)
+    return shop_scope(request, current_agent(request), shop)
 
 
 async def my_watch(request: web.Request) -> web.Response:
@@ -153,9 +153,11 @@ async def my_watch(request: web.Request) -> web.Response:
     board = request.app[keys.WATCH]
     now = datetime.now(UTC)
     found = board.waiting(now, shop_ids, agent.id)
-    claims = await _claims(request.app, shop_ids)
-    groups = await request.app[keys.DB].read(store.rotation_groups)
-    shift = roster.current(groups.get(agent.id, roster.default_group(agent.id)), now, board.tz)
+    claims, group = await asyncio.gather(  # both reads at once: this answers every sidebar every few seconds
+        _claims(request.app, shop_ids),
+        request.app[keys.DB].read(partial(store.rotation_of, agent_id=agent.id)),
+    )
+    shift = roster.current(group or roster.default_group(agent.id), now, board.tz)
     return ok(
         WatchOut(
             waiting=_waiting(found, claims),

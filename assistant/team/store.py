@@ -402,6 +402,12 @@ def forget_day(db: sqlite_utils.Database, shop_id: int, day: date) -> int:
 # ---- the roster ------------------------------------------------------------------------------------
 
 
+def rotation_of(db: sqlite_utils.Database, agent_id: int) -> str | None:
+    """One agent's rotation group, if a supervisor placed them (``roster.default_group`` otherwise)."""
+    row = db.conn.execute("SELECT rotation FROM roster_groups WHERE agent_id = ?", (agent_id,)).fetchone()
+    return None if row is None else str(row[0])
+
+
 def rotation_groups(db: sqlite_utils.Database) -> dict[int, str]:
     return {
         int(a): str(g) for a, g in db.conn.execute("SELECT agent_id, rotation FROM roster_groups").fetchall()
