@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 import sqlite_utils
@@ -53,6 +54,18 @@ async def training_ctx(app: web.Application) -> AsyncIterator[None]:
 # ---- handlers ----------------------------------------------------------------------------------------
 
 
+async def _qc_cases(request: web.Request, shop_id: int) -> list[dict[str, Any]]:
+    """QC's training cases, each with the intent its buyer's question asks about: the one the matcher
+    answers confidently, as the sidebar would suggest it (None when it is not sure)."""
+    matcher = request.app[keys.MATCHER]
+    cases = await request.app[keys.DB].read(partial(store.qc_cases, shop_id=shop_id))
+    for case in cases:
+        found = matcher.rank(shop_id, case["question"], limit=1)
+        best = found.matches[0] if found.confident and found.matches else None
+        case["intent_id"] = best.entry.ref_id if best is not None and best.entry.kind == "intent" else None
+    return cases
+
+
 async def create_round(request: web.Request) -> web.Response:
     """Draw a round: the shop's questions the trainee has not yet answered right come first."""
     agent = current_agent(request)
@@ -61,13 +74,22 @@ async def create_round(request: web.Request) -> web.Response:
     settings = request.app[keys.SETTINGS]
     size = body.size or settings.training_round_size
     now = datetime.now(UTC)
+    cases = await _qc_cases(request, shop_id) if body.mode == "timed" else []
 
     def build(db: sqlite_utils.Database) -> int:
         covered = {
             a["intent_id"] for a in store.answers(db, shop_id, agent.id) if a["correct"] and a["intent_id"]
         }
         found = pool(
-            db, shop_id, agent.id, body.mode, body.topic, settings.training_pick_similarity, covered, now
+            db,
+            shop_id,
+            agent.id,
+            body.mode,
+            body.topic,
+            settings.training_pick_similarity,
+            covered,
+            now,
+            cases,
         )
         drawn = draw(found.candidates, size, found.covered, found.phrases, random.Random())
         if not drawn:

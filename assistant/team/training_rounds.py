@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -9,11 +10,7 @@ from typing import Any
 import sqlite_utils
 
 from assistant.team import training_store as store
-from assistant.team.training import Candidate, Mode, Phrase, best_reference, plain, right_picks
-
-# A QC training case without an excellent reply of its own is asked against the intent whose examples its
-# buyer's message resembles at least this much (0-100); below it, the case has no reference and is left out.
-CASE_INTENT_SIMILARITY = 60.0
+from assistant.team.training import Candidate, Mode, Phrase, plain, right_picks
 
 
 class NothingToAsk(Exception):
@@ -60,24 +57,20 @@ def _intent_candidates(
 
 
 def _case_candidates(
-    cases: list[dict[str, Any]], intents: list[dict[str, Any]], phrases: list[Phrase], threshold: float
+    cases: Sequence[dict[str, Any]], intents: list[dict[str, Any]], phrases: list[Phrase], threshold: float
 ) -> list[Candidate]:
     """QC's training cases as questions: the buyer's first message, answered as the excellent reply did, or
-    else as the intent it asks about answers."""
+    else as the intent the matcher found it asks about (``intent_id`` on the case) answers; a case with
+    neither is left out."""
+    answers = {i["id"]: i["answers"] for i in intents if i["answers"]}
     out = []
-    answerable = [i for i in intents if i["examples"] and i["answers"]]
     for case in cases:
-        intent_id: int | None = None
+        intent_id = case["intent_id"] if case["intent_id"] in answers else None
         refs: tuple[str, ...] = ()
         if case["excellent"] and case["reply"].strip():
             refs = (case["reply"].strip(),)
-        if answerable:
-            score, best = max(
-                (best_reference(case["question"], i["examples"])[0], n) for n, i in enumerate(answerable)
-            )
-            if score >= CASE_INTENT_SIMILARITY:
-                intent_id = answerable[best]["id"]
-                refs = refs or tuple(plain(a) for a in answerable[best]["answers"])
+        elif intent_id is not None:
+            refs = tuple(plain(a) for a in answers[intent_id])
         if refs:
             out.append(
                 Candidate(
@@ -114,8 +107,11 @@ def pool(
     pick_threshold: float,
     covered: set[int],
     now: datetime,
+    cases: Sequence[dict[str, Any]] = (),
 ) -> Pool:
-    """The candidates of a round in ``mode`` (``topic``: an intent topic, or a campaign's name or id)."""
+    """The candidates of a round in ``mode`` (``topic``: an intent topic, or a campaign's name or id);
+    ``cases``: QC's training cases (``training_store.qc_cases``, each with the ``intent_id`` its question
+    asks about), asked in a timed round."""
     phrases = [Phrase(id=p["id"], title=p["title"], body=p["body"]) for p in store.phrases(db, shop_id)]
     intents = store.intents(db, shop_id)
     if mode == "topic":
@@ -164,5 +160,5 @@ def pool(
         return Pool(chosen, phrases, covered, None)
     chosen = _intent_candidates(intents, phrases, pick_threshold)
     if mode == "timed":  # the whole set, and the conversations QC picked for training
-        chosen += _case_candidates(store.qc_cases(db, shop_id), intents, phrases, pick_threshold)
+        chosen += _case_candidates(cases, intents, phrases, pick_threshold)
     return Pool(chosen, phrases, covered, topic)
