@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any, TypeVar
 
 import sqlite_utils
@@ -353,12 +353,16 @@ def replace_days(
     """Store the figures of these days for the shop (replacing what was there); how many rows. A day that
     got a message logged at or after ``read_since`` (while the figures were worked out, so they may lack
     it) is left as it was, for the next run: storing it would mark it computed without that message."""
-    if read_since is not None:
+    if read_since is not None and days:
+        # only the days being stored (the (shop_id, at) index), then those received since the read
+        since = datetime.combine(min(days), time(0), tzinfo=tz)
+        until = datetime.combine(max(days) + timedelta(days=1), time(0), tzinfo=tz)
         late = {
             datetime.fromisoformat(r[0]).astimezone(tz).date()
             for r in db.conn.execute(
-                "SELECT at FROM conversation_messages WHERE shop_id = ? AND received_at >= ?",
-                (shop_id, utc_text(read_since)),
+                "SELECT at FROM conversation_messages WHERE shop_id = ? AND at >= ? AND at < ?"
+                " AND received_at >= ?",
+                (shop_id, utc_text(since), utc_text(until), utc_text(read_since)),
             )
         }
         days = [d for d in days if d not in late]
