@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import sqlite_utils
 
 from assistant.commerce.edits import COLUMNS, EditKind
+from assistant.commerce.store import insert_audit
 from assistant.conversations.models import utc_text
 from assistant.sync import store
 from assistant.sync.models import BuyerSnapshot, OrderSnapshot, SnapshotResult
@@ -124,13 +125,17 @@ def apply_order(
     store.update_order_from_platform(db, snap.order_id, changed, now, modified, bump=touched)
     receiver = [name for name in RECEIVER if name in changed]
     if receiver and existing["paid_at"]:  # the order reviewer asks the buyer about such a change
-        store.audit_platform_change(
+        insert_audit(  # no agent did it, nothing to undo, and not a local edit an import keeps
             db,
-            shop_id,
-            snap.order_id,
-            now,
-            {name: existing[name] for name in receiver},
-            {name: changed[name] for name in receiver},
+            at=now,
+            agent_id=None,
+            shop_id=shop_id,
+            entity="order",
+            entity_id=snap.order_id,
+            action="platform_sync",
+            reason="平台同步：付款后收货人有变",
+            before={name: existing[name] for name in receiver},
+            after={name: changed[name] for name in receiver},
         )
     return SnapshotResult(
         applied=True,

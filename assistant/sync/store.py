@@ -115,23 +115,6 @@ def update_order_from_platform(
     )
 
 
-def audit_platform_change(
-    db: sqlite_utils.Database,
-    shop_id: int,
-    order_id: str,
-    at: str,
-    before: dict[str, Any],
-    after: dict[str, Any],
-) -> None:
-    """A change the platform made that the team must see (the receiver after payment), in the audit log
-    as ``platform_sync``: no agent did it, and it is not an edit to undo or a local edit an import keeps."""
-    db.conn.execute(
-        "INSERT INTO audit_log (at, agent_id, shop_id, entity, entity_id, action, reason, before, after)"
-        " VALUES (?, NULL, ?, 'order', ?, 'platform_sync', ?, ?, ?)",
-        (at, shop_id, order_id, "平台同步：付款后收货人有变", _json(before), _json(after)),
-    )
-
-
 def raise_platform_time(db: sqlite_utils.Database, order_id: str, modified_at: str) -> None:
     """The platform's order is at least as new as ``modified_at`` (after it applied our edit)."""
     db.conn.execute(
