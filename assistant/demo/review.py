@@ -11,6 +11,8 @@ from datetime import datetime, timedelta
 import sqlite_utils
 
 from assistant.commerce import store as commerce_store
+from assistant.conversations import store as conversation_store
+from assistant.conversations.models import Direction, MessageSource, NewMessage
 from assistant.demo import review_store as store
 from knowledge import store as kb_store
 
@@ -41,25 +43,27 @@ def seed_review_and_training(
     for (_rule, columns), order in zip(CHANGES, orders, strict=False):
         store.set_order_columns(db, order["id"], columns)
     chat, renamed, risky = orders[len(CHANGES) : len(CHANGES) + 3]
-    # the chat rule: the buyer asked for a gift before ordering
-    store.add_buyer_message(
-        db,
-        shop_id,
-        chat["nick"],
-        f"demo-review-{chat['id']}",
-        "拍两件送赠品吗？要那个收纳袋",
-        now - timedelta(hours=2),
-    )
-    # answered at once (the promise the order must carry), so the response watch has nothing waiting
-    store.add_shop_reply(
-        db,
-        shop_id,
-        chat["nick"],
-        f"demo-review-{chat['id']}",
-        "有的亲，拍两件送收纳袋，我给您备注上",
-        now - timedelta(hours=2) + timedelta(seconds=40),
-        agent,
-    )
+    # the chat rule: the buyer asked for a gift before ordering, answered at once (the promise the order
+    # must carry; answered, so the response watch has nobody waiting)
+    asked = now - timedelta(hours=2)
+    for direction, text, at in (
+        (Direction.IN, "拍两件送赠品吗？要那个收纳袋", asked),
+        (Direction.OUT, "有的亲，拍两件送收纳袋，我给您备注上", asked + timedelta(seconds=40)),
+    ):
+        conversation_store.insert_message(
+            db,
+            NewMessage(
+                shop_id=shop_id,
+                conversation=f"demo-review-{chat['id']}",
+                buyer_nick=chat["nick"],
+                direction=direction,
+                source=MessageSource.HUMAN if direction is Direction.OUT else None,
+                agent_id=agent if direction is Direction.OUT else None,
+                text=text,
+                at=at,
+                received_at=at,
+            ),
+        )
     # the receiver changed after payment (an address edit in the audit log)
     before = {"receiver_name": renamed["receiver_name"], "receiver_phone": renamed["receiver_phone"]}
     after = {"receiver_name": "王小二", "receiver_phone": "13900001111"}

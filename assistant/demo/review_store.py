@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 import sqlite_utils
@@ -47,35 +46,6 @@ def set_order_columns(db: sqlite_utils.Database, order_id: str, columns: dict[st
     assert set(columns) <= allowed
     sets = ", ".join(f"{name} = ?" for name in columns)
     db.conn.execute(f"UPDATE orders SET {sets} WHERE id = ?", [*columns.values(), order_id])
-
-
-def add_buyer_message(
-    db: sqlite_utils.Database, shop_id: int, nick: str, conversation: str, text: str, at: datetime
-) -> None:
-    moment = at.astimezone(UTC).isoformat(timespec="microseconds")
-    db.conn.execute(
-        "INSERT INTO conversation_messages (shop_id, conversation, buyer_nick, direction, text, at, received_at)"
-        " VALUES (?, ?, ?, 'in', ?, ?, ?)",
-        (shop_id, conversation, nick, text, moment, moment),
-    )
-
-
-def add_shop_reply(
-    db: sqlite_utils.Database,
-    shop_id: int,
-    nick: str,
-    conversation: str,
-    text: str,
-    at: datetime,
-    agent_id: int,
-) -> None:
-    """An agent's reply in the conversation log (a human one: it answers the buyer's turn)."""
-    moment = at.astimezone(UTC).isoformat(timespec="microseconds")
-    db.conn.execute(
-        "INSERT INTO conversation_messages (shop_id, conversation, buyer_nick, direction, source, agent_id,"
-        " text, at, received_at) VALUES (?, ?, ?, 'out', 'human', ?, ?, ?, ?)",
-        (shop_id, conversation, nick, agent_id, text, moment, moment),
-    )
 
 
 def flag_buyer(db: sqlite_utils.Database, buyer_id: int, note: str, by: int, at: str) -> None:
