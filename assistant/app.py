@@ -11,7 +11,7 @@ from aiohttp import web
 from sqlite_utils import Migrations
 
 from assistant import keys
-from assistant.api import events, quick_replies, review, training, watch
+from assistant.api import events, grants, quick_replies, training, watch
 from assistant.api.commerce import commerce_ctx
 from assistant.api.knowledge import matcher_ctx
 from assistant.api.qc_findings import qc_ctx
@@ -109,7 +109,7 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(database_ctx)
     app.cleanup_ctx.append(qc_ctx)
     app.cleanup_ctx.append(hub_ctx)  # the quick-reply store: SQLite, or the team hub's PostgreSQL
-    app.cleanup_ctx.append(review.reviewers_ctx)  # the order-review grants over the directory
+    app.cleanup_ctx.append(grants.grants_ctx)  # the granted roles (order, refund review) over the directory
     app.cleanup_ctx.append(training.training_ctx)  # trainees without a pass
     app.cleanup_ctx.append(events.events_ctx)
     app.on_shutdown.append(events.close_streams)  # SSE streams end before handlers are awaited

@@ -104,6 +104,7 @@ PATH_PARAMS: dict[str, PathParam] = {
         "jam_id",
         "round_id",
         "question_id",
+        "request_id",
     )
 }
 PATH_PARAMS["order_id"] = PathParam(

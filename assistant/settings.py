@@ -201,6 +201,12 @@ class Settings(BaseModel):
         7,
         description="Days of chat before an order was placed that the review reads for invoices, gifts and promises.",
     )
+    # ---- refund review (退款审核) ----
+    refund_review_minutes: Annotated[int, Field(ge=1, le=60 * 24 * 7)] = Field(
+        120,
+        description="Minutes from a buyer's refund request within which a reviewer's decision counts as on "
+        "time (the refund reviewer's efficiency).",
+    )
     # ---- the trainee quiz (培训) ----
     training_seconds_per_question: Annotated[int, Field(ge=10, le=3600)] = Field(
         180, description="The timed round's clock per question (the platform's 3-minute response rule)."

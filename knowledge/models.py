@@ -37,24 +37,26 @@ Code = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
 
 class Role(StrEnum):
     """What an agent may do: agents use, editors edit the knowledge base, order reviewers check paid
-    orders before shipping, supervisors approve and may do everything.
+    orders before shipping, refund reviewers decide buyers' refund requests, supervisors approve and
+    may do everything.
 
-    Not a line but a small tree: an editor and an order reviewer may each do what an agent may, neither
-    what the other may; a supervisor may do what both may.
+    Not a line but a small tree: an editor, an order reviewer and a refund reviewer may each do what an
+    agent may, none what the others may; a supervisor may do what all of them may.
     """
 
     AGENT = "agent"
     REVIEWER = "reviewer"
+    REFUND_REVIEWER = "refund_reviewer"
     EDITOR = "editor"
     SUPERVISOR = "supervisor"
 
     @property
     def rank(self) -> int:
-        """1 agent, 2 editor or order reviewer (side by side), 3 supervisor."""
-        return {"agent": 1, "reviewer": 2, "editor": 2, "supervisor": 3}[self.value]
+        """1 agent, 2 editor, order reviewer or refund reviewer (side by side), 3 supervisor."""
+        return {"agent": 1, "reviewer": 2, "refund_reviewer": 2, "editor": 2, "supervisor": 3}[self.value]
 
     def allows(self, needed: Role) -> bool:
-        """A supervisor may do anything; an editor or reviewer what their own role and an agent may."""
+        """A supervisor may do anything; the others what their own role and an agent may."""
         return self is needed or needed is Role.AGENT or self is Role.SUPERVISOR
 
 

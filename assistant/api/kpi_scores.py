@@ -5,16 +5,18 @@ aggregates (``reports.month_figures``)."""
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 
+import sqlite_utils
 from aiohttp import web
 from pydantic import Field
 
 from assistant import keys
-from assistant.team import kpi_store, qc_store, store
+from assistant.team import kpi_store, qc_store, refund_store, store
 from assistant.team.kpi import Score, card_score, explain, shops_score, with_team
 from assistant.team.kpi_config import KpiConfig, standing
 from assistant.team.periods import month_range, months_before
+from assistant.team.refunds import Decision, reviewer_figures
 from assistant.team.reports import Figures
 from knowledge.models import Agent, Model, Role
 
@@ -38,20 +40,44 @@ class AgentKpi(Model):
     level_needs: str = Field("", description="what the next level takes, in words")
 
 
-async def extra_metrics(
-    app: web.Application, shop_ids: list[int], start: date, end: date
-) -> dict[int, dict[str, float]]:
-    """Metrics that do not come from the log and the orders, per agent: the QC score, the mean of the
-    agent's QC reviews in ``[start, end)`` (calibration left out, a revised dispute at its new score).
-    A card weighs it like any metric (target ``qc``: 60 → 0 points, 100 → 100; the default cards give it
-    no weight); an agent nobody reviewed has it left out."""
-    members = [a.id for a in app[keys.DIRECTORY].agents.values() if set(a.shop_ids) & set(shop_ids)]
-    found = await app[keys.DB].read(lambda db: qc_store.agent_metrics(db, members, start, end))
-    return {agent_id: {"qc": metric.score} for agent_id, metric in found.items()}
+Extra = dict[tuple[int, int | None], dict[str, float]]
+"""Metrics from outside the log and the orders: (agent, shop) → metrics, shop None for every shop."""
+
+
+async def extra_metrics(app: web.Application, shop_ids: list[int], start: date, end: date) -> Extra:
+    """Metrics that do not come from the log and the orders:
+
+    - the QC score (``qc``), per agent in every shop: the mean of the agent's QC reviews in
+      ``[start, end)`` (calibration left out, a revised dispute at its new score); the default cards give
+      it no weight; an agent nobody reviewed has it left out;
+    - the refund reviewer's ``efficiency`` and ``quality`` (``assistant.team.refunds``), per reviewer and
+      shop, from the decisions made on those days in the shop's zone."""
+    directory = app[keys.DIRECTORY]
+    members = [a.id for a in directory.agents.values() if set(a.shop_ids) & set(shop_ids)]
+    since = datetime.combine(start - timedelta(days=1), time(), UTC).isoformat()
+    until = datetime.combine(end + timedelta(days=1), time(), UTC).isoformat()
+
+    def read(db: sqlite_utils.Database) -> tuple[dict[int, qc_store.QcMetric], list[Decision]]:
+        return qc_store.agent_metrics(db, members, start, end), refund_store.decisions(
+            db, shop_ids, since, until
+        )
+
+    qc, decisions = await app[keys.DB].read(read)
+    out: Extra = {(agent_id, None): {"qc": metric.score} for agent_id, metric in qc.items()}
+    limit = app[keys.SETTINGS].refund_review_minutes
+    for shop_id in shop_ids:
+        mine = [d for d in decisions if d.shop_id == shop_id]
+        for key, figures in reviewer_figures(mine, start, end, directory.zone(shop_id), limit).items():
+            out[key] = figures.metrics
+    return out
+
+
+CARD_OF = {Role.SUPERVISOR: "supervisor", Role.REFUND_REVIEWER: "refund_reviewer"}
 
 
 def card_role(member: Agent) -> str:
-    return "supervisor" if member.role is Role.SUPERVISOR else "agent"
+    """The scorecard an agent is judged on: their role's, the agent's for every other role."""
+    return CARD_OF.get(member.role, "agent")
 
 
 async def settings_of(app: web.Application) -> kpi_store.Saved:
@@ -72,6 +98,11 @@ NO_CONSULTATIONS = {
     "week": "本周没有咨询，不计分",
     "month": "本月没有咨询，不计分",
 }
+NO_REFUNDS = {
+    "day": "当天没有审核退款，不计分",
+    "week": "本周没有审核退款，不计分",
+    "month": "本月没有审核退款，不计分",
+}
 
 
 def score_agents(
@@ -80,16 +111,24 @@ def score_agents(
     shop_ids: list[int],
     config: KpiConfig,
     kind: str = "month",
-    extra: dict[int, dict[str, float]] | None = None,
+    extra: Extra | None = None,
 ) -> list[AgentKpi]:
     """Score, base, bonus and explanation per agent of these shops (no level: see ``with_levels``);
-    ``extra`` adds per-agent metrics from outside the log and the orders to each of their shops."""
+    ``extra`` adds metrics from outside the log and the orders (``extra_metrics``): a shop's own to that
+    shop (a refund reviewer's shop has a score without conversations), the others to each shop."""
     directory = app[keys.DIRECTORY]
     targets, bands = config.target_map(), config.band_list()
+    extra = extra or {}
+    shops_of = {(a, s) for a, s in found} | {(a, s) for a, s in extra if s is not None and s in shop_ids}
     per_agent: dict[int, dict[int, dict[str, float | None]]] = {}
-    for (agent_id, shop_id), figs in found.items():
+    for agent_id, shop_id in sorted(shops_of):
         if agent_id in directory.agents:
-            per_agent.setdefault(agent_id, {})[shop_id] = {**figs.metrics, **(extra or {}).get(agent_id, {})}
+            figs = found.get((agent_id, shop_id)) or Figures(agent_id, shop_id)
+            per_agent.setdefault(agent_id, {})[shop_id] = {
+                **figs.metrics,
+                **extra.get((agent_id, None), {}),
+                **extra.get((agent_id, shop_id), {}),
+            }
     members = [a for a in directory.agents.values() if set(a.shop_ids) & set(shop_ids) or a.id in per_agent]
     own: dict[int, tuple[float | None, dict[int, Score | None], dict[int, float]]] = {}
     for member in members:
@@ -110,7 +149,8 @@ def score_agents(
         main_score = scores.get(main) if main is not None else None
         metrics = per_agent.get(member.id, {})
         if final is None or main_score is None:
-            text = NO_CONSULTATIONS[kind] if final is None else f"{final:.2f} 分（团队平均）"
+            idle = NO_REFUNDS if card_role(member) == "refund_reviewer" else NO_CONSULTATIONS
+            text = idle[kind] if final is None else f"{final:.2f} 分（团队平均）"
             told = None
         else:
             assert main is not None

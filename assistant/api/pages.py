@@ -29,10 +29,12 @@ EDITOR_TABS = (
     "shop-import",
     "fixes",
     "review",
+    "refunds",
 )
 # Who sees a tab (tabbed_page.js drops the others): the editor's tabs are for editors and supervisors, the
-# review queue for the order-review role; the training page's quiz is for everyone.
-EDITOR_TAB_ROLES = {"review": ("reviewer", "supervisor")}
+# review queue for the order-review role, the refunds tab for the refund-review role; the training page's
+# quiz is for everyone.
+EDITOR_TAB_ROLES = {"review": ("reviewer", "supervisor"), "refunds": ("refund_reviewer", "supervisor")}
 TRAINING_TABS = ("quiz", "progress")
 # The supervisor's pages, one tab each, in this order: wall, kpi, forecast, qc, reminders (each tab
 # joins the tuple with its module, supervisor_<tab>.js).

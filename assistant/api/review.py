@@ -6,7 +6,6 @@ marking reviewed, hold and release and the order panel's hold line are ``review_
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -15,6 +14,7 @@ from pydantic import Field
 
 from assistant import keys
 from assistant.api.commerce import shop_of
+from assistant.api.grants import apply_grant
 from assistant.api.io import QueryId, ok, path_int, read_json, read_query
 from assistant.api.review_models import (
     CountOut,
@@ -26,7 +26,7 @@ from assistant.api.review_models import (
     ReviewOrderOut,
 )
 from assistant.commerce.address import default_regions
-from assistant.errors import Conflict, FieldError, NotFound
+from assistant.errors import FieldError, NotFound
 from assistant.path_params import path_str
 from assistant.security import current_agent
 from assistant.settings import Settings
@@ -55,14 +55,6 @@ def rules_from(settings: Settings) -> ReviewRules:
         ship_hours=settings.review_ship_hours,
         chat_days=settings.review_chat_days,
     )
-
-
-async def reviewers_ctx(app: web.Application) -> AsyncIterator[None]:
-    """After the store opened: load the agents again with the order-review grant applied."""
-    directory = app[keys.DIRECTORY]
-    agents = await app[keys.DB].read(store.effective_agents)
-    directory.replace(agents, directory.shops.values())
-    yield
 
 
 # ---- models ----------------------------------------------------------------------------------------
@@ -189,20 +181,6 @@ async def script(request: web.Request) -> web.Response:
 
 async def set_reviewer(request: web.Request) -> web.Response:
     """Grant or take back the order-review role (an agent's role becomes ``reviewer`` and back)."""
-    caller = current_agent(request)
-    agent_id = path_int(request, "agent_id")
     body = await read_json(request, ReviewerIn)
-    directory = request.app[keys.DIRECTORY]
-    target = directory.agents.get(agent_id)
-    if target is None or not set(target.shop_ids) & set(caller.shop_ids):
-        raise NotFound(f"没有编号为 {agent_id} 的客服", [FieldError("agent_id", "找不到这个客服")])
-    if target.role not in (Role.AGENT, Role.REVIEWER):
-        raise Conflict(
-            f"{target.name} 的角色是 {target.role.value}：审单角色只授予普通客服（主管本来就能审单）",
-            [FieldError("agent_id", "不是普通客服")],
-        )
-    db = request.app[keys.DB]
-    await db.write(lambda conn: store.set_reviewer(conn, agent_id, body.reviewer, caller.id, _now()))
-    agents = await db.read(store.effective_agents)
-    directory.replace(agents, directory.shops.values())
-    return ok(ReviewerOut(agent_id=agent_id, role=directory.agents[agent_id].role))
+    role = await apply_grant(request, Role.REVIEWER, body.reviewer)
+    return ok(ReviewerOut(agent_id=path_int(request, "agent_id"), role=role))

@@ -19,6 +19,7 @@ from assistant.demo.content import quick_replies as qr_content
 from assistant.demo.content.catalog import HOT_SKUS, build_items
 from assistant.demo.history import build_history
 from assistant.demo.orders import OrderFactory
+from assistant.demo.refunds import seed_refunds
 from assistant.demo.review import seed_review_and_training
 from knowledge import store as kb_store
 from knowledge.models import (
@@ -145,6 +146,7 @@ def build_demo(db: sqlite_utils.Database, *, seed: int = SEED, now: datetime | N
             item_ids=item_ids,
             first_buyer_id=max(b.id for b in buyers) + 1,
         ),
+        **seed_refunds(db, shop_id, agents["wangjing"], now),  # on the history's orders
     }
 
 

@@ -413,7 +413,7 @@ def m0010_order_review(db: sqlite_utils.Database) -> None:
         [
             # The order-review role (订单审核专员) is granted here: the knowledge schema's CHECK on
             # agents.role predates it, and the grant is the team's to give. The directory loads an agent
-            # with a grant as role `reviewer` (assistant/team/review_store.effective_agents).
+            # with a grant as role `reviewer` (assistant/team/grants.effective_agents).
             """CREATE TABLE order_reviewers (
                 agent_id INTEGER PRIMARY KEY REFERENCES agents(id),
                 granted_by INTEGER REFERENCES agents(id),
@@ -532,5 +532,75 @@ def m0011_training(db: sqlite_utils.Database) -> None:
                 override_note TEXT NOT NULL DEFAULT '',
                 UNIQUE (round_id, position)
             )""",
+        ],
+    )
+
+
+@migrations(name="0013_refund_review")
+def m0013_refund_review(db: sqlite_utils.Database) -> None:
+    now = "strftime('%Y-%m-%dT%H:%M:%f', 'now') || '000+00:00'"
+    execute_all(
+        db,
+        [
+            # The refund-review role (退款审核专员), granted like the order-review role; the directory
+            # loads an agent with the grant as role `refund_reviewer` (assistant/team/grants.py).
+            """CREATE TABLE refund_reviewers (
+                agent_id INTEGER PRIMARY KEY REFERENCES agents(id),
+                granted_by INTEGER REFERENCES agents(id),
+                granted_at TEXT NOT NULL
+            )""",
+            # One buyer's refund request on one order, from the moment the order's refund status became
+            # `requested` (a platform snapshot, an import) to the reviewer's decision. The decision is the
+            # reviewer's; the platform carries it out and its next snapshot brings the order's new status.
+            # `elsewhere`: the request left `requested` without a decision here (decided in the platform,
+            # withdrawn by the buyer): nobody's review, left out of the reviewers' KPI.
+            # `wrong_reason`: a supervisor found the decision wrong afterwards (误退 / 误拒).
+            """CREATE TABLE refund_requests (
+                id INTEGER PRIMARY KEY,
+                shop_id INTEGER NOT NULL REFERENCES shops(id),
+                order_id TEXT NOT NULL REFERENCES orders(id) ON DELETE CASCADE,
+                amount_fen INTEGER NOT NULL CHECK (amount_fen >= 0),
+                requested_at TEXT NOT NULL,
+                outcome TEXT CHECK (outcome IN ('approved', 'rejected', 'elsewhere')),
+                reviewer_id INTEGER REFERENCES agents(id),
+                decided_at TEXT,
+                note TEXT NOT NULL DEFAULT '',
+                wrong_reason TEXT,
+                wrong_by INTEGER REFERENCES agents(id),
+                wrong_at TEXT,
+                version INTEGER NOT NULL DEFAULT 1,
+                CHECK ((outcome IS NULL) = (decided_at IS NULL)),
+                CHECK (wrong_reason IS NULL OR outcome IN ('approved', 'rejected'))
+            )""",
+            "CREATE UNIQUE INDEX refund_requests_one_open ON refund_requests (order_id) WHERE outcome IS NULL",
+            "CREATE INDEX idx_refund_requests_open ON refund_requests (shop_id, requested_at) WHERE outcome IS NULL",
+            "CREATE INDEX idx_refund_requests_decided ON refund_requests (shop_id, decided_at)",
+            f"""CREATE TRIGGER refund_requested_insert AFTER INSERT ON orders
+                WHEN NEW.refund_status = 'requested'
+                BEGIN
+                    INSERT OR IGNORE INTO refund_requests (shop_id, order_id, amount_fen, requested_at)
+                    VALUES (NEW.shop_id, NEW.id,
+                            CASE WHEN NEW.refund_fen > 0 THEN NEW.refund_fen
+                                 ELSE NEW.price_fen + NEW.postage_fen END, {now});
+                END""",
+            f"""CREATE TRIGGER refund_requested_update AFTER UPDATE OF refund_status ON orders
+                WHEN NEW.refund_status = 'requested' AND OLD.refund_status <> 'requested'
+                BEGIN
+                    INSERT OR IGNORE INTO refund_requests (shop_id, order_id, amount_fen, requested_at)
+                    VALUES (NEW.shop_id, NEW.id,
+                            CASE WHEN NEW.refund_fen > 0 THEN NEW.refund_fen
+                                 ELSE NEW.price_fen + NEW.postage_fen END, {now});
+                END""",
+            f"""CREATE TRIGGER refund_request_left AFTER UPDATE OF refund_status ON orders
+                WHEN OLD.refund_status = 'requested' AND NEW.refund_status <> 'requested'
+                BEGIN
+                    UPDATE refund_requests SET outcome = 'elsewhere', decided_at = {now}, version = version + 1
+                    WHERE order_id = NEW.id AND outcome IS NULL;
+                END""",
+            # the requests already open when this arrived, from the orders' last change
+            """INSERT INTO refund_requests (shop_id, order_id, amount_fen, requested_at)
+                SELECT shop_id, id, CASE WHEN refund_fen > 0 THEN refund_fen ELSE price_fen + postage_fen END,
+                       strftime('%Y-%m-%dT%H:%M:%f', updated_at) || '000+00:00'
+                FROM orders WHERE refund_status = 'requested'""",
         ],
     )

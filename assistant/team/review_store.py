@@ -1,4 +1,5 @@
-"""SQL of the order review (订单审核): reviewer grants, cached rule checks, reviews and holds."""
+"""SQL of the order review (订单审核): cached rule checks, reviews and holds (the reviewer grant is
+``grants.py``)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,6 @@ import sqlite_utils
 from pydantic import BaseModel, ConfigDict
 
 from assistant.team.store import rows
-from knowledge import store as kb_store
-from knowledge.models import Agent, Role
 
 
 class Hold(BaseModel):
@@ -24,33 +23,6 @@ class Hold(BaseModel):
     held_by: int
     held_by_name: str
     held_at: datetime
-
-
-# ---- the role -----------------------------------------------------------------------------------------
-
-
-def reviewer_ids(db: sqlite_utils.Database) -> set[int]:
-    return {int(r["agent_id"]) for r in rows(db, "SELECT agent_id FROM order_reviewers")}
-
-
-def effective_agents(db: sqlite_utils.Database) -> list[Agent]:
-    """The agents with the order-review grant applied: an agent holding it is a ``reviewer``
-    (editors and supervisors keep their role; a supervisor may review anyway)."""
-    granted = reviewer_ids(db)
-    return [
-        a.model_copy(update={"role": Role.REVIEWER}) if a.id in granted and a.role is Role.AGENT else a
-        for a in kb_store.list_agents(db)
-    ]
-
-
-def set_reviewer(db: sqlite_utils.Database, agent_id: int, on: bool, by: int | None, at: str) -> None:
-    if on:
-        db.conn.execute(
-            "INSERT OR IGNORE INTO order_reviewers (agent_id, granted_by, granted_at) VALUES (?, ?, ?)",
-            (agent_id, by, at),
-        )
-    else:
-        db.conn.execute("DELETE FROM order_reviewers WHERE agent_id = ?", (agent_id,))
 
 
 # ---- the queue ----------------------------------------------------------------------------------------

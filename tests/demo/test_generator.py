@@ -208,3 +208,39 @@ def test_double_11_campaign_is_live_around_now(demo: AsyncDatabase) -> None:
     )
     assert set(kinds) == {"welcome", "waiting", "closing", "emergency", "auto_reply"}
     assert kinds["emergency"] >= 4
+
+
+def test_the_refund_reviewer_has_two_months_of_decisions_and_open_requests(demo: AsyncDatabase) -> None:
+    reviewer = scalar(
+        demo,
+        "SELECT r.agent_id FROM refund_reviewers r JOIN agents a ON a.id = r.agent_id WHERE a.login = 'xiaoqin'",
+    )
+    decided = scalar(demo, f"SELECT count(*) FROM refund_requests WHERE reviewer_id = {reviewer}")
+    late = scalar(
+        demo,
+        f"""SELECT count(*) FROM refund_requests WHERE reviewer_id = {reviewer}
+            AND (julianday(decided_at) - julianday(requested_at)) * 1440 > 120""",
+    )
+    assert decided >= 80 and 0 < late < decided * 0.25  # mostly on time, a few late
+    assert 1 <= scalar(demo, "SELECT count(*) FROM refund_requests WHERE wrong_reason IS NOT NULL") <= 2
+    assert scalar(demo, "SELECT count(*) FROM refund_requests WHERE outcome IS NULL") == 4
+    waits = demo.read_sync(
+        lambda conn: [
+            row[0]
+            for row in conn.execute(
+                "SELECT requested_at FROM refund_requests WHERE outcome IS NULL ORDER BY requested_at"
+            )
+        ]
+    )
+    oldest = datetime.fromisoformat(waits[0])
+    assert (NOW - oldest) > timedelta(minutes=120) > NOW - datetime.fromisoformat(waits[1])
+    # the orders say what the platform did with each decision
+    assert (
+        scalar(
+            demo,
+            f"""SELECT count(*) FROM refund_requests r JOIN orders o ON o.id = r.order_id WHERE r.reviewer_id = {reviewer}
+            AND o.refund_status != CASE r.outcome WHEN 'approved' THEN 'refunded' ELSE 'rejected' END
+            AND NOT (o.status = 'refunding' AND o.refund_status = 'requested')""",
+        )
+        == 0
+    )
