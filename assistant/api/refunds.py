@@ -40,6 +40,8 @@ def _out(r: Request, now: datetime, limit_minutes: int) -> RefundOut:
         requested_at=r.requested_at,
         decided=r.outcome is not None,
         order_status=OrderStatus(r.order_status),
+        shipped=r.shipped,
+        delivered=r.delivered,
         paid_fen=r.paid_fen,
         last_logistics=LogisticsStatus(r.last_logistics) if r.last_logistics else None,
         buyer_requests_90d=r.buyer_requests_90d,

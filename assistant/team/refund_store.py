@@ -40,6 +40,8 @@ class Request(BaseModel):
     wrong_at: datetime | None
     version: int
     order_status: str
+    shipped: bool
+    delivered: bool
     paid_fen: int
     last_logistics: str | None
     buyer_requests_90d: int
@@ -49,6 +51,7 @@ class Request(BaseModel):
 _SELECT = f"""SELECT r.id, r.shop_id, r.order_id, b.nick AS buyer, r.amount_fen, r.requested_at, r.outcome,
        r.reviewer_id, ra.name AS reviewer_name, r.decided_at, r.note, r.wrong_reason,
        wa.name AS wrong_by_name, r.wrong_at, r.version, o.status AS order_status,
+       o.shipped_at IS NOT NULL AS shipped, o.delivered_at IS NOT NULL AS delivered,
        o.price_fen + o.postage_fen AS paid_fen,
        (SELECT e.status FROM logistics_events e WHERE e.order_id = o.id ORDER BY e.at DESC LIMIT 1)
            AS last_logistics,

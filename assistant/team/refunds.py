@@ -32,6 +32,8 @@ class Facts:
     requested_at: datetime
     decided: bool
     order_status: OrderStatus
+    shipped: bool  # the order has a shipping time (an order 退款中 keeps it)
+    delivered: bool  # the order has a delivery time
     paid_fen: int  # price + postage
     last_logistics: LogisticsStatus | None
     buyer_requests_90d: int  # this buyer's refund requests in the shop over 90 days, this one included
@@ -46,7 +48,6 @@ class Hint:
     n: int = 0  # the number the text names (minutes, requests, fen)
 
 
-UNSHIPPED = {OrderStatus.AWAITING_PAYMENT, OrderStatus.PAID}
 RECEIVED = {OrderStatus.DELIVERED, OrderStatus.COMPLETED}
 
 
@@ -62,12 +63,12 @@ def hints(facts: Facts, now: datetime, limit_minutes: int) -> list[Hint]:
         out.append(Hint("over_paid", f"申请金额比实付多 ¥{over / 100:.2f}，核对后再处理", True, over))
     if facts.last_logistics is LogisticsStatus.RETURNED:
         out.append(Hint("returned", "包裹已退回，验货无误即可同意"))
-    elif facts.order_status in UNSHIPPED:
-        out.append(Hint("not_shipped", "还没发货：同意后通知仓库拦截，别再发出"))
-    elif facts.order_status in RECEIVED:
+    elif facts.delivered or facts.order_status in RECEIVED:
         out.append(Hint("received", "买家已签收：退货退款要等包裹退回验货后再同意", True))
-    elif facts.order_status is OrderStatus.SHIPPED:
+    elif facts.shipped:
         out.append(Hint("in_transit", "已发货还没签收：先联系快递拦截或等买家拒收", True))
+    elif facts.order_status is not OrderStatus.CANCELLED:
+        out.append(Hint("not_shipped", "还没发货：同意后通知仓库拦截，别再发出"))
     if facts.buyer_requests_90d >= FREQUENT_REFUNDS:
         n = facts.buyer_requests_90d
         out.append(Hint("frequent", f"这位买家近 {FREQUENT_DAYS} 天第 {n} 次申请退款", True, n))

@@ -11,6 +11,8 @@ const RATES = new Set(["conversion", "conversion_next_day", "rate_3min", "reply_
 const DRILL = { conversion: "paid", orders: "paid", sales_yuan: "paid", unit_price_yuan: "paid",
   items_per_buyer: "paid", promoted_items: "paid", rate_3min: "slow", response_s: "slow", reply_rate: "unreplied" };
 const FILTERS = ["all", "paid", "unpaid", "slow", "unreplied"];
+// the refund reviewers' card: each number opens the decisions behind it on the editor's refunds tab
+const REFUND_METRICS = ["refunds_reviewed", "efficiency", "quality", "refund_review_minutes", "refunds_wrong"];
 
 const withData = (node, data) => { Object.assign(node.dataset, data); return node; };
 const fill = (text, values) => text.replace(/\{(\w+)\}/g, (_, k) => String(values[k] ?? ""));
@@ -19,7 +21,7 @@ export function formatMetric(metric, value) {
   if (value === null || value === undefined) return "—";
   if (RATES.has(metric)) return `${(value * 100).toFixed(1)}%`;
   if (metric === "answer_ratio" || metric === "items_per_buyer") return value.toFixed(2);
-  if (metric === "response_s") return value.toFixed(1);
+  if (metric === "response_s" || metric === "refund_review_minutes") return value.toFixed(1);
   if (metric === "unit_price_yuan" || metric === "sales_yuan") return value.toFixed(2);
   return String(value);
 }
@@ -77,6 +79,7 @@ export async function mount(section, ctx) {
   const close = el("button", { type: "button", id: "kpi-close", className: "danger", textContent: T.rk_close });
   const status = el("p", { id: "kpi-status", className: "small" });
   const agents = el("div", { id: "kpi-agents", className: "kpi-table" });
+  const refunds = el("div", { id: "kpi-refunds", className: "kpi-table" });
   const shops = el("div", { id: "kpi-shops", className: "kpi-table" });
   const charts = el("div", { id: "kpi-charts", className: "kpi-charts" });
   const drill = el("div", { id: "kpi-drill", hidden: true });
@@ -85,7 +88,7 @@ export async function mount(section, ctx) {
   section.append(
     el("div", { className: "kpi-bar" }, el("label", { textContent: T.rk_period, htmlFor: "kpi-period" }), kind, period,
       scope, show, el("span", { className: "muted small", textContent: T.rk_export }), format, ...exports, close),
-    status, el("h3", { textContent: T.rk_agents }), agents, drill, el("h3", { textContent: T.rk_shops }), shops,
+    status, el("h3", { textContent: T.rk_agents }), agents, drill, refunds, el("h3", { textContent: T.rk_shops }), shops,
     el("h3", { textContent: T.rk_charts }), charts, settingsBox);
 
   // one shop (the page's) or every shop of the supervisor's (then an agent's score weighs their shops)
@@ -139,6 +142,26 @@ export async function mount(section, ctx) {
       el("td", { className: "num kpi-bonus", textContent: r.bonus_yuan ?? "—" }),
       el("td", { className: "kpi-explanation small", textContent: r.explanation })), { agent: r.login }));
     agents.replaceChildren(el("table", {}, el("thead", {}, head), el("tbody", {}, ...body)));
+  }
+
+  function renderRefunds(rows) {
+    const reviewers = rows.filter((r) => r.role === "refund_reviewer" || r.metrics.refunds_reviewed);
+    if (!reviewers.length) { refunds.replaceChildren(); return; }
+    const head = el("tr", {}, el("th", { textContent: T.rk_agent }),
+      ...REFUND_METRICS.map((m) => el("th", { textContent: T[`rm_${m}`] })), el("th", { textContent: T.rk_score }));
+    const body = reviewers.map((r) => {
+      const lang = document.documentElement.lang;
+      const behind = `/editor?${new URLSearchParams({ token, lang, reviewer: r.agent_id, period: period.value.trim() })}#refunds`;
+      return withData(el("tr", {}, el("td", { textContent: r.agent }),
+        ...REFUND_METRICS.map((m) => {
+          const value = r.metrics[m];
+          if (value === null || value === undefined) return el("td", { textContent: "—" });
+          return el("td", { className: "num" }, withData(el("a", { href: behind, className: "drill", textContent: formatMetric(m, value) }), { metric: m }));
+        }),
+        el("td", { className: "num kpi-score", textContent: r.score ?? "—" })), { agent: r.login });
+    });
+    refunds.replaceChildren(el("h4", { textContent: T.rk_refunds }), el("p", { className: "muted small", textContent: T.rk_refunds_note }),
+      el("table", {}, el("thead", {}, head), el("tbody", {}, ...body)));
   }
 
   function renderShops(rows) {
@@ -219,11 +242,13 @@ export async function mount(section, ctx) {
       if (data.changed_since_close) notes.push(T.rk_changed);
       status.textContent = notes.join(" ");
       renderAgents(data.agents);
+      renderRefunds(data.agents);
       renderShops(data.agents);
     } catch (error) {
       if (seq !== loads) return;
       status.textContent = error.message;
       agents.replaceChildren();
+      refunds.replaceChildren();
       shops.replaceChildren();
     }
   }

@@ -41,6 +41,11 @@ ZH: dict[str, str] = {
     "rf_hint_frequent": "这位买家近 90 天第 {n} 次申请退款",
     "rf_hint_risk": "买家有风险标记，处理要留证据",
     "rf_hint_overdue": "已超过审核时限 {n} 分钟",
+    "rk_refunds": "退款审核",
+    "rk_refunds_note": "效率 = 时限内处理的申请 ÷ 处理的申请；质量 = 1 − 被标为误退、误拒的 ÷ 处理的申请。点数字看背后的每一条。",
+    "rm_refunds_reviewed": "处理申请数",
+    "rm_refund_review_minutes": "平均用时(分钟)",
+    "rm_refunds_wrong": "误退/误拒",
 }
 
 EN: dict[str, str] = {
@@ -83,4 +88,9 @@ EN: dict[str, str] = {
     "rf_hint_frequent": "This buyer's refund request number {n} in 90 days",
     "rf_hint_risk": "The buyer carries a risk flag: keep evidence",
     "rf_hint_overdue": "{n} minutes past the review limit",
+    "rk_refunds": "Refund review",
+    "rk_refunds_note": "Efficiency = requests decided within the limit ÷ requests decided; quality = 1 − those marked wrong ÷ requests decided. Click a number for the requests behind it.",
+    "rm_refunds_reviewed": "Requests decided",
+    "rm_refund_review_minutes": "Avg time (min)",
+    "rm_refunds_wrong": "Marked wrong",
 }
