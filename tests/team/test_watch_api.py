@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
@@ -19,6 +20,14 @@ from tests.conftest import MiniShop
 from tests.events.test_events_api import next_frame
 
 Auth = Callable[[int], dict[str, str]]
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The clock counts turns between 08:00 and midnight of the shop's day: these tests run in a zone
+    where it is early afternoon now, so they mean the same at any hour of the machine's day."""
+    offset = 14 - datetime.now(UTC).hour  # -9 … +14 hours: a real zone's range
+    return settings.model_copy(update={"timezone": f"Etc/GMT{-offset:+d}"})
 
 
 def ago(seconds: float) -> str:
