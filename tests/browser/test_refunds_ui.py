@@ -112,6 +112,16 @@ async def test_the_kpi_tab_opens_the_decisions_behind_a_reviewers_figures(
     assert watched.errors == []
 
 
+async def test_the_refund_reviewers_sidebar_counts_the_requests(server: TestServer, browser: Browser) -> None:
+    watched = await open_page(browser, 360, 700)
+    page = watched.page
+    await page.goto(str(server.make_url("/sidebar?" + urlencode({"token": token_of(server, "xiaoqin")}))))
+    link = page.locator("#review-count .rv-count-link")
+    await expect(link).to_have_text("待审核退款 4 条，超时 1 条", timeout=TIMEOUT)
+    assert "#refunds" in (await link.get_attribute("href") or "")
+    assert watched.errors == []
+
+
 async def test_the_refunds_tab_in_english(server: TestServer, browser: Browser) -> None:
     watched = await open_page(browser, 1280, 900)
     page = watched.page
