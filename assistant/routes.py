@@ -59,7 +59,8 @@ from assistant.api import kpi_views as kpv
 from assistant.api import qr_transfer as qrt
 from assistant.api import shop_import as shi
 from assistant.api import training_models as trm
-from assistant.api.events import EventAccepted, event_stream, post_event
+from assistant.api.events import EventAccepted, event_stream, parse_event, post_event
+from assistant.api.io import validating
 from assistant.api.pages import (
     demo_page,
     editor_page,
@@ -521,6 +522,7 @@ ENDPOINTS: list[Endpoint] = [
         "events_post",
         "Report what the agent is looking at: conversation.opened/changed, message.received/sent",
         body=EventIn,
+        parse_body=parse_event,
         response=EventAccepted,
         tag="events",
     ),
@@ -630,6 +632,7 @@ ENDPOINTS: list[Endpoint] = [
         "roster_set",
         "Put an agent in rotation group A or B (audited)",
         role=Role.SUPERVISOR,
+        query=watch_models.RosterQuery,  # the answer is the roster of ?day, as GET /api/roster's
         body=watch_models.RotationIn,
         response=watch_models.RosterOut,
         tag="watch",
@@ -1774,15 +1777,16 @@ ENDPOINTS: list[Endpoint] = [
 def setup_routes(app: web.Application, endpoints: list[Endpoint]) -> dict[str, Endpoint]:
     """Register every endpoint under its name and return the table keyed by name.
 
-    A GET route answers HEAD too, on the same named resource (so the same role check applies).
+    A GET route answers HEAD too, on the same named resource (so the same role check applies). The
+    handler is wrapped to validate the query and body the endpoint declares (``io.validating``).
     """
     table: dict[str, Endpoint] = {}
     for endpoint in endpoints:
         if endpoint.name in table:
             raise ValueError(f"route name {endpoint.name!r} is used twice")
         if endpoint.method == "GET":
-            app.router.add_get(endpoint.path, endpoint.handler, name=endpoint.name)
+            app.router.add_get(endpoint.path, validating(endpoint), name=endpoint.name)
         else:
-            app.router.add_route(endpoint.method, endpoint.path, endpoint.handler, name=endpoint.name)
+            app.router.add_route(endpoint.method, endpoint.path, validating(endpoint), name=endpoint.name)
         table[endpoint.name] = endpoint
     return table

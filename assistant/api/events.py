@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field, ValidationError
 from assistant import keys
 from assistant.api import qc, watch
 from assistant.api.evaluations import record_evaluation
-from assistant.api.io import ok, read_object, validate_body
+from assistant.api.io import body_of, ok, validate_body
 from assistant.conversations.log import SqliteConversationLog
 from assistant.conversations.models import Direction, MessageSource, NewMessage
 from assistant.errors import ApiError, BadRequest, FieldError, Forbidden, Unauthorized, field_errors
@@ -83,7 +83,9 @@ async def close_streams(app: web.Application) -> None:
 _TAGS = frozenset(t.partition(".")[0] for t in EVENT_TYPES)
 
 
-def _parse_event(data: Any) -> EventIn:
+def parse_event(data: dict[str, Any]) -> EventIn:
+    """The route's body parser (``Endpoint.parse_body``): the event union's errors name the event's
+    own fields (``text``, not ``message.received.text``) and list the types on an unknown one."""
     try:
         return validate_body(EventIn, data)
     except ValidationError as exc:
@@ -104,7 +106,7 @@ def _parse_event(data: Any) -> EventIn:
 async def post_event(request: web.Request) -> web.Response:
     """Accept one event from the chat client and push it to the agent's sidebars."""
     agent = current_agent(request)
-    event = _parse_event(await read_object(request)).root
+    event = body_of(request, EventIn).root
     if isinstance(event, OrderSnapshot | BuyerSnapshot | EditApplied | EditFailed):
         return await _sync_event(request, agent, event)
     if isinstance(event, EvaluationInvited | EvaluationRated):

@@ -15,7 +15,7 @@ from pydantic import Field
 
 from assistant import keys
 from assistant.api.commerce import shop_of
-from assistant.api.io import QueryId, ok, read_json, read_query
+from assistant.api.io import QueryId, body_of, ok, query_of
 from assistant.conversations.models import Direction
 from assistant.security import current_agent
 from assistant.team import forecast as fc
@@ -144,7 +144,7 @@ async def forecast(request: web.Request) -> web.Response:
     """Event-day consultations = this October's daily average × (last year's event day ÷ last October's
     daily average); agents at 120 and 80 a day; split by shift along the hour curve, against the roster."""
     caller = current_agent(request)
-    body = await read_json(request, ForecastIn)
+    body = body_of(request, ForecastIn)
     app = request.app
     got = fc.forecast(body.this_october_daily, body.last_event_day, body.last_october_daily)
     shop_id = shop_of(request, caller, body.shop) if body.shop else None
@@ -241,7 +241,7 @@ async def _daily_consultations(app: web.Application, shop_id: int, start: date, 
 async def forecast_inputs(request: web.Request) -> web.Response:
     """The forecast's three figures as the conversation log gives them (null where it has none)."""
     caller = current_agent(request)
-    query = read_query(request, InputsQuery)
+    query = query_of(request, InputsQuery)
     shop_id = shop_of(request, caller, query.shop)
     app = request.app
     year = query.year or datetime.now(ZoneInfo(app[keys.SETTINGS].timezone)).year

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import math
+from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
 from aiohttp import BodyPartReader, web
@@ -11,6 +13,7 @@ from aiohttp.http_exceptions import HttpProcessingError
 from pydantic import BaseModel, Field, ValidationError
 
 from assistant import path_params
+from assistant.endpoint import Endpoint, Handler
 from assistant.errors import BadRequest, FieldError, PayloadTooLarge, dumps, from_validation
 
 M = TypeVar("M", bound=BaseModel)
@@ -100,7 +103,10 @@ async def read_object(request: web.Request) -> dict[str, Any]:
 
 async def read_json(request: web.Request, model: type[M]) -> M:
     """The request body, parsed and validated against ``model`` (unknown fields are errors)."""
-    data = await read_object(request)
+    return _validated_body(model, await read_object(request))
+
+
+def _validated_body(model: type[M], data: dict[str, Any]) -> M:
     try:
         return validate_body(model, data)
     except ValidationError as exc:
@@ -195,6 +201,50 @@ def read_query(request: web.Request, model: type[M]) -> M:
         return within_int64(model.model_validate(data))
     except ValidationError as exc:
         raise from_validation(exc) from exc
+
+
+#: the validated query string and JSON body of a route that declares them (``Endpoint.query``/``body``)
+QUERY = web.RequestKey("query", BaseModel)
+BODY = web.RequestKey("body", BaseModel)
+
+
+def validating(endpoint: Endpoint) -> Handler:
+    """The handler ``setup_routes`` registers: before ``endpoint.handler`` runs, the query string and
+    the JSON body the route declares are read and validated (the API's one error shape: a 400 naming
+    each field), so a handler only takes the typed objects (``query_of``/``body_of``)."""
+    handler, query, body = endpoint.handler, endpoint.query, endpoint.body
+    if query is None and body is None:
+        return handler
+    parse: Callable[[dict[str, Any]], BaseModel] | None = None
+    if body is not None:
+        parse = endpoint.parse_body or functools.partial(_validated_body, body)
+
+    @functools.wraps(handler)
+    async def validated(request: web.Request) -> web.StreamResponse:
+        if query is not None:
+            request[QUERY] = read_query(request, query)
+        if parse is not None:
+            request[BODY] = parse(await read_object(request))
+        return await handler(request)
+
+    return validated
+
+
+def _declared(request: web.Request, key: web.RequestKey[BaseModel], model: type[M]) -> M:
+    value = request.get(key)
+    if not isinstance(value, model):  # a handler reading what its route does not declare: a bug
+        raise TypeError(f"the route {request.match_info.route.name!r} declares no {key} of {model.__name__}")
+    return value
+
+
+def query_of(request: web.Request, model: type[M]) -> M:
+    """The query string the route declares (``Endpoint.query``), already validated."""
+    return _declared(request, QUERY, model)
+
+
+def body_of(request: web.Request, model: type[M]) -> M:
+    """The JSON body the route declares (``Endpoint.body``), already validated."""
+    return _declared(request, BODY, model)
 
 
 def path_int(request: web.Request, name: str) -> int:

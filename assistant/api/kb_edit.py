@@ -16,7 +16,7 @@ from aiohttp import web
 from pydantic import Field, StringConstraints
 
 from assistant import keys
-from assistant.api.io import ok, path_int, read_json, read_query
+from assistant.api.io import body_of, ok, path_int, query_of
 from assistant.api.shops import resolve_shop
 from assistant.api.template_checks import check_templates
 from assistant.errors import NotFound
@@ -147,7 +147,7 @@ def _editor_shop(request: web.Request, agent: Agent, shop_id: int) -> None:
 
 async def list_intents(request: web.Request) -> web.Response:
     agent = current_agent(request)
-    q = read_query(request, ListQuery)
+    q = query_of(request, ListQuery)
     resolve_shop(request, agent, q.shop)
     rows = await request.app[keys.DB].read(
         lambda db: store.list_intents(
@@ -176,7 +176,7 @@ async def get_intent(request: web.Request) -> web.Response:
 
 async def create_intent(request: web.Request) -> web.Response:
     agent = current_agent(request)
-    body = await read_json(request, Intent)
+    body = body_of(request, Intent)
     _editor_shop(request, agent, body.shop_id)
     await _lint_templates(request, body.answers, "answers")
     intent = await _write(request, lambda db: editing.create_intent(db, body, agent))
@@ -187,7 +187,7 @@ async def create_intent(request: web.Request) -> web.Response:
 async def update_intent(request: web.Request) -> web.Response:
     agent = current_agent(request)
     intent_id = path_int(request, "intent_id")
-    body = await read_json(request, Intent)
+    body = body_of(request, Intent)
     await _lint_templates(request, body.answers, "answers")
     intent = await _write(request, lambda db: editing.update_intent(db, intent_id, body, agent))
     request.app[keys.MATCHER].upsert_intent(intent)
@@ -197,7 +197,7 @@ async def update_intent(request: web.Request) -> web.Response:
 async def delete_intent(request: web.Request) -> web.Response:
     agent = current_agent(request)
     intent_id = path_int(request, "intent_id")
-    seen = read_query(request, DeleteQuery).version
+    seen = query_of(request, DeleteQuery).version
     await _write(request, lambda db: editing.delete_intent(db, intent_id, seen, agent))
     request.app[keys.MATCHER].remove_intent(intent_id)
     return ok(DeletedOut(deleted=intent_id))
@@ -211,7 +211,7 @@ async def delete_intent(request: web.Request) -> web.Response:
 async def save_item_knowledge(request: web.Request) -> web.Response:
     agent = current_agent(request)
     item_id = path_int(request, "item_id")
-    body = await read_json(request, ItemKnowledgeIn)
+    body = body_of(request, ItemKnowledgeIn)
     return ok(await _write(request, lambda db: editing.save_item_knowledge(db, item_id, body, agent)))
 
 
@@ -235,7 +235,7 @@ async def revisions(request: web.Request) -> web.Response:
 async def rollback(request: web.Request) -> web.Response:
     agent = current_agent(request)
     entity, entity_id = _entity(request), path_int(request, "entity_id")
-    body = await read_json(request, RollbackIn)
+    body = body_of(request, RollbackIn)
     result = await _write(
         request, lambda db: apply_rollback(db, entity, entity_id, body.revision_id, body.version, agent)
     )
@@ -256,7 +256,7 @@ async def rollback(request: web.Request) -> web.Response:
 
 async def unmatched(request: web.Request) -> web.Response:
     agent = current_agent(request)
-    q = read_query(request, UnmatchedQuery)
+    q = query_of(request, UnmatchedQuery)
     resolve_shop(request, agent, q.shop)
     await request.app[keys.USAGE].flush()  # include questions asked a moment ago
     rows = await request.app[keys.DB].read(lambda db: store.list_unmatched(db, q.shop, q.limit + 1, q.cursor))

@@ -17,7 +17,7 @@ from aiohttp import web
 from pydantic import Field, StringConstraints
 
 from assistant import keys
-from assistant.api.io import ok, path_int, read_json, read_query
+from assistant.api.io import body_of, ok, path_int, query_of
 from assistant.api.shops import resolve_shop
 from assistant.conversations.context import ContextSources
 from assistant.conversations.context import build_context as conversation_context
@@ -159,7 +159,7 @@ async def build_context(
 
 async def suggest(request: web.Request) -> web.Response:
     agent = current_agent(request)
-    body = await read_json(request, SuggestIn)
+    body = body_of(request, SuggestIn)
     if not body.message.strip():
         raise BadRequest.field("message", "买家消息不能为空")
     resolve_shop(request, agent, body.shop)
@@ -174,7 +174,7 @@ async def suggest(request: web.Request) -> web.Response:
 
 
 async def preview(request: web.Request) -> web.Response:
-    body = await read_json(request, PreviewIn)
+    body = body_of(request, PreviewIn)
     if body.context is not None:
         context = body.context
     elif body.sample in SAMPLE_CONTEXTS:
@@ -219,7 +219,7 @@ async def item_knowledge(request: web.Request) -> web.Response:
 
 async def active_scripts(request: web.Request) -> web.Response:
     agent = current_agent(request)
-    query = read_query(request, ScriptsQuery)
+    query = query_of(request, ScriptsQuery)
     resolve_shop(request, agent, query.shop)
     context, _, campaigns = await build_context(
         request, agent, query.shop, buyer=query.buyer, item_id=query.item, order_id=None

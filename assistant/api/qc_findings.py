@@ -17,7 +17,7 @@ from pydantic import Field, StringConstraints
 
 from assistant import keys
 from assistant.api.commerce import shop_of
-from assistant.api.io import ok, path_int, read_json, read_query
+from assistant.api.io import body_of, ok, path_int, query_of
 from assistant.api.qc import _shops
 from assistant.api.qc_findings_models import (
     ConversationQuery,
@@ -122,7 +122,7 @@ async def _messages(request: web.Request, shop_id: int, conversation: str) -> li
 async def read_conversation(request: web.Request) -> web.Response:
     """The chat beside the review form: every line (forbidden words marked), its reviews and tags."""
     caller = current_agent(request)
-    query = read_query(request, ConversationQuery)
+    query = query_of(request, ConversationQuery)
     shop_id = shop_of(request, caller, query.shop)
     messages = await _messages(request, shop_id, query.conversation)
     agent_id = _main_agent(messages)
@@ -186,7 +186,7 @@ async def create_finding(request: web.Request) -> web.Response:
     """A finding opens a fix on the exact quick reply or intent (the editor sees it among the open fixes)
     or a training card for the trainer."""
     caller = current_agent(request)
-    body = await read_json(request, FindingIn)
+    body = body_of(request, FindingIn)
     shop_id = shop_of(request, caller, body.shop)
     if body.kind == "fix" and (body.target_kind is None or body.target is None):
         raise BadRequest.field("target", "修改要指明是哪条快捷短语或意图（target_kind 与 target）")
@@ -231,7 +231,7 @@ async def list_findings(request: web.Request) -> web.Response:
     """Findings of the caller's shops, newest first: open ones by default; filter by kind or target (the
     editor asks for the open fixes on one quick reply or intent)."""
     caller = current_agent(request)
-    query = read_query(request, FindingsQuery)
+    query = query_of(request, FindingsQuery)
     shop_ids = _shops(request, caller, query.shop)
     rows = await request.app[keys.DB].read(
         lambda db: qs.findings(
@@ -250,7 +250,7 @@ async def close_finding(request: web.Request) -> web.Response:
     """The fix is made or the training given: the finding closes with what was done."""
     caller = current_agent(request)
     finding_id = path_int(request, "finding_id")
-    body = await read_json(request, CloseIn)
+    body = body_of(request, CloseIn)
     found = await request.app[keys.DB].read(lambda db: qs.finding(db, finding_id))
     if found is None or found.shop_id not in caller.shop_ids:
         raise NotFound.field("finding_id", f"没有质检发现 {finding_id}")

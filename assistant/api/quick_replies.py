@@ -13,7 +13,7 @@ from aiohttp import web
 from pydantic import Field, StringConstraints
 
 from assistant import keys
-from assistant.api.io import ok, path_int, read_json, read_query
+from assistant.api.io import body_of, ok, path_int, query_of
 from assistant.api.knowledge import build_context
 from assistant.api.quick_replies_models import (
     QueryId,
@@ -157,7 +157,7 @@ async def _row(request: web.Request, agent: Agent, phrase_id: int) -> dict[str, 
 async def search(request: web.Request) -> web.Response:
     """Ranked phrases; previews rendered with the conversation's context (the one /api/suggest builds)."""
     agent = current_agent(request)
-    query = read_query(request, SearchQuery)
+    query = query_of(request, SearchQuery)
     shop_id = resolve_shop(request, agent, query.shop)
     contexts = request.app[keys.SEARCH_CONTEXTS]
     cache_key = (agent.id, shop_id, query.buyer, query.item, query.order)
@@ -178,7 +178,7 @@ async def search(request: web.Request) -> web.Response:
 
 async def list_quick_replies(request: web.Request) -> web.Response:
     agent = current_agent(request)
-    query = read_query(request, ListQuery)
+    query = query_of(request, ListQuery)
     shop_id = resolve_shop(request, agent, query.shop)
     q = fold_code(query.q)
     rows = await request.app[keys.QR_STORE].rows_in_shop(
@@ -197,7 +197,7 @@ async def get_quick_reply(request: web.Request) -> web.Response:
 
 async def create_quick_reply(request: web.Request) -> web.Response:
     agent = current_agent(request)
-    body = await read_json(request, QuickReplyIn)
+    body = body_of(request, QuickReplyIn)
     shop_id = resolve_shop(request, agent, body.shop)
     reply = _to_reply(body, shop_id)
     _check_editable(agent, reply)
@@ -210,7 +210,7 @@ async def create_quick_reply(request: web.Request) -> web.Response:
 async def update_quick_reply(request: web.Request) -> web.Response:
     agent = current_agent(request)
     phrase_id = path_int(request, "phrase_id")
-    body = await read_json(request, QuickReplyUpdate)
+    body = body_of(request, QuickReplyUpdate)
     current = await _row(request, agent, phrase_id)
     _check_editable(agent, current)
     shop_id = resolve_shop(request, agent, body.shop or current["shop_id"])
@@ -225,7 +225,7 @@ async def update_quick_reply(request: web.Request) -> web.Response:
 async def delete_quick_reply(request: web.Request) -> web.Response:
     agent = current_agent(request)
     phrase_id = path_int(request, "phrase_id")
-    version = read_query(request, VersionQuery).version
+    version = query_of(request, VersionQuery).version
     current = await _row(request, agent, phrase_id)
     _check_editable(agent, current)
     await request.app[keys.QR_STORE].delete(phrase_id, version, agent.id)
@@ -250,7 +250,7 @@ async def list_revisions(request: web.Request) -> web.Response:
 async def rollback(request: web.Request) -> web.Response:
     agent = current_agent(request)
     phrase_id = path_int(request, "phrase_id")
-    body = await read_json(request, RollbackIn)
+    body = body_of(request, RollbackIn)
     revisions = await _revisions(request, agent, phrase_id)
     target = next((r for r in revisions if r.id == body.revision_id), None)
     if target is None:

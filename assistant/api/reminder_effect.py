@@ -12,7 +12,7 @@ from aiohttp import web
 
 from assistant import keys
 from assistant.api.commerce import shop_of
-from assistant.api.io import ok, read_query
+from assistant.api.io import ok, query_of
 from assistant.api.reminders import _local_day_start, _shops
 from assistant.api.reminders_models import (
     BuyerLine,
@@ -32,7 +32,7 @@ CHANNEL_NAMES = {"chat": "旺旺", "sms": "短信", "phone": "电话"}
 async def buyer_line(request: web.Request) -> web.Response:
     """The buyer card's line: who reminded today, when, by which channel, and how many of the day's."""
     agent = current_agent(request)
-    query = read_query(request, BuyerQuery)
+    query = query_of(request, BuyerQuery)
     shop_id = shop_of(request, agent, query.shop)
     settings = request.app[keys.SETTINGS]
     tz = ZoneInfo(settings.timezone)
@@ -67,7 +67,7 @@ async def effect(request: web.Request) -> web.Response:
     """Per agent and channel: reminded, paid afterwards, rate, amount recovered (credit to the last touch
     before payment within 3 days); and the lift over the held-out tasks with its 95% interval."""
     agent = current_agent(request)
-    query = read_query(request, EffectQuery)
+    query = query_of(request, EffectQuery)
     shop_ids = _shops(request, agent, query.shop)
     since = datetime.now(UTC) - timedelta(days=query.days)
 

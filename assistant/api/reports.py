@@ -14,7 +14,7 @@ from aiohttp import web
 from pydantic import Field
 
 from assistant import keys
-from assistant.api.io import ok, read_json, read_query
+from assistant.api.io import body_of, ok, query_of
 from assistant.api.kpi_scores import AgentKpi, extra_metrics, score_agents, settings_of, with_levels
 from assistant.api.reports_models import KpiOut, KpiQuery, Period
 from assistant.api.shops import shop_scope
@@ -208,7 +208,7 @@ def _shop_ids(request: web.Request, shop: int | None) -> list[int]:
 async def kpi_report(request: web.Request) -> web.Response:
     """The period's figures, score, bonus base and bonus per agent, each with its explanation and the
     agent's level; a closed month gives its frozen figures (and says when a recomputation now differs)."""
-    query = read_query(request, KpiQuery)
+    query = query_of(request, KpiQuery)
     shop_ids = _shop_ids(request, query.shop)
     _, _, kind = parse_period(query.period)
     saved = await settings_of(request.app)
@@ -253,7 +253,7 @@ def _scored(row: AgentKpi) -> dict[str, object]:
 async def close_month(request: web.Request) -> web.Response:
     """Freeze the month's figures: later reads give them as they were, whatever a recomputation says."""
     caller = current_agent(request)
-    body = await read_json(request, CloseIn)
+    body = body_of(request, CloseIn)
     shop_ids = _shop_ids(request, body.shop)
     tz = ZoneInfo(request.app[keys.SETTINGS].timezone)
     _, end = _month(body.period)

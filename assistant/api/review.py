@@ -15,7 +15,7 @@ from pydantic import Field
 
 from assistant import keys
 from assistant.api.commerce import shop_of
-from assistant.api.io import QueryId, ok, path_int, read_json, read_query
+from assistant.api.io import QueryId, body_of, ok, path_int, query_of
 from assistant.api.review_models import (
     CountOut,
     CountQuery,
@@ -150,7 +150,7 @@ def _now() -> str:
 async def queue(request: web.Request) -> web.Response:
     """Paid, unshipped orders to review, each with its reasons, soonest ship-by first."""
     agent = current_agent(request)
-    query = read_query(request, QueueQuery)
+    query = query_of(request, QueueQuery)
     page = await _page(request, shop_of(request, agent, query.shop), query.limit, query.cursor)
     after = query.cursor + len(page.entries)
     return ok(
@@ -166,7 +166,7 @@ async def queue(request: web.Request) -> web.Response:
 async def count(request: web.Request) -> web.Response:
     """How many orders wait for review (the sidebar's count for the order-review role)."""
     agent = current_agent(request)
-    page = await _page(request, shop_of(request, agent, read_query(request, CountQuery).shop), 1, 0)
+    page = await _page(request, shop_of(request, agent, query_of(request, CountQuery).shop), 1, 0)
     return ok(CountOut(count=page.total, held=page.held))
 
 
@@ -191,7 +191,7 @@ async def set_reviewer(request: web.Request) -> web.Response:
     """Grant or take back the order-review role (an agent's role becomes ``reviewer`` and back)."""
     caller = current_agent(request)
     agent_id = path_int(request, "agent_id")
-    body = await read_json(request, ReviewerIn)
+    body = body_of(request, ReviewerIn)
     directory = request.app[keys.DIRECTORY]
     target = directory.agents.get(agent_id)
     if target is None or not set(target.shop_ids) & set(caller.shop_ids):
