@@ -29,9 +29,9 @@ from assistant.api.care_models import (
     TemplateOut,
     TemplatesOut,
 )
-from assistant.api.commerce import shop_of
 from assistant.api.io import QueryId, body_of, ok, query_of
 from assistant.api.reminders import rules_from
+from assistant.api.shops import resolve_shop
 from assistant.commerce.store import insert_audit
 from assistant.errors import BadRequest, FieldError
 from assistant.path_params import path_value
@@ -105,7 +105,7 @@ def _template_out(purpose: str, own: tuple[str, int, str, datetime] | None) -> T
 async def list_templates(request: web.Request) -> web.Response:
     """Every purpose's text for the shop (its own or the built-in one) with its length and SMS segments."""
     agent = current_agent(request)
-    shop_id = shop_of(request, agent, query_of(request, ShopQuery).shop)
+    shop_id = resolve_shop(request, agent, query_of(request, ShopQuery).shop)
     own = await request.app[keys.DB].read(lambda db: cs.templates(db, shop_id))
     out = await request.app[keys.TEMPLATES].run(lambda: [_template_out(p, own.get(p)) for p in PURPOSES])
     return ok(TemplatesOut(templates=out, typical_lengths=TYPICAL_LENGTHS, segment=SMS_SEGMENT))
@@ -135,7 +135,7 @@ async def save_template(request: web.Request) -> web.Response:
     agent = current_agent(request)
     purpose = str(path_value(request, "purpose"))
     body = body_of(request, TemplateIn)
-    shop_id = shop_of(request, agent, body.shop)
+    shop_id = resolve_shop(request, agent, body.shop)
     checked = await request.app[keys.TEMPLATES].run(_check, body.body)
     blocking = [f for f in checked.findings if f.kind in BLOCKING_KINDS]
     if blocking or not checked.text:
@@ -186,7 +186,7 @@ def _care_out(m: cs.CareMessage) -> CareOut:
 async def list_care(request: web.Request) -> web.Response:
     agent = current_agent(request)
     query = query_of(request, CareQuery)
-    shop_id = shop_of(request, agent, query.shop)
+    shop_id = resolve_shop(request, agent, query.shop)
     found = await request.app[keys.DB].read(lambda db: cs.messages(db, shop_id, states=(query.state,)))
     return ok(
         CareListOut(messages=[_care_out(m) for m in found], channel=request.app[keys.SETTINGS].care_channel)
@@ -195,7 +195,7 @@ async def list_care(request: web.Request) -> web.Response:
 
 async def _take(request: web.Request, channel: str, shop: int | None, limit: int) -> list[cs.CareMessage]:
     agent = current_agent(request)
-    shop_id = shop_of(request, agent, shop)
+    shop_id = resolve_shop(request, agent, shop)
     settings = request.app[keys.SETTINGS]
     tz, now = ZoneInfo(settings.timezone), datetime.now(UTC)
     rules = rules_from(settings)

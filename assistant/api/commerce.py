@@ -107,9 +107,6 @@ class RelatedItemsOut(Model):
     related: list[RelatedOut]
 
 
-shop_of = resolve_shop  # the name team handlers (watch, reminders, reports, qc) still import
-
-
 def _nick(request: web.Request) -> str:
     return path_str(request, "nick")
 

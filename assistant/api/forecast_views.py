@@ -14,8 +14,8 @@ from aiohttp import web
 from pydantic import Field
 
 from assistant import keys
-from assistant.api.commerce import shop_of
 from assistant.api.io import QueryId, body_of, ok, query_of
+from assistant.api.shops import resolve_shop
 from assistant.conversations.models import Direction
 from assistant.security import current_agent
 from assistant.team import forecast as fc
@@ -147,7 +147,7 @@ async def forecast(request: web.Request) -> web.Response:
     body = body_of(request, ForecastIn)
     app = request.app
     got = fc.forecast(body.this_october_daily, body.last_event_day, body.last_october_daily)
-    shop_id = shop_of(request, caller, body.shop) if body.shop else None
+    shop_id = resolve_shop(request, caller, body.shop) if body.shop else None
     curve = await hour_curve(app, shop_id) if shop_id else None
     rate_now = await recent_rate(app, shop_id) if shop_id else None
     tz = ZoneInfo(app[keys.SETTINGS].timezone)
@@ -242,7 +242,7 @@ async def forecast_inputs(request: web.Request) -> web.Response:
     """The forecast's three figures as the conversation log gives them (null where it has none)."""
     caller = current_agent(request)
     query = query_of(request, InputsQuery)
-    shop_id = shop_of(request, caller, query.shop)
+    shop_id = resolve_shop(request, caller, query.shop)
     app = request.app
     year = query.year or datetime.now(ZoneInfo(app[keys.SETTINGS].timezone)).year
 

@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from assistant import keys
-from assistant.api.commerce import shop_of
 from assistant.api.io import ok, query_of
 from assistant.api.qc_models import (
     CalibrationItem,
@@ -20,7 +19,7 @@ from assistant.api.qc_models import (
     SampleItem,
     SampleQuery,
 )
-from assistant.api.shops import shop_scope
+from assistant.api.shops import resolve_shop, shop_scope
 from assistant.api.watch import rules_from
 from assistant.conversations.models import Direction, LoggedMessage
 from assistant.security import current_agent
@@ -197,7 +196,7 @@ async def calibration(request: web.Request) -> web.Response:
     """The day's calibration set and how far apart the reviewers' scores were on each conversation."""
     caller = current_agent(request)
     query = query_of(request, CalibrationQuery)
-    shop_id = shop_of(request, caller, query.shop)
+    shop_id = resolve_shop(request, caller, query.shop)
     day = query.day or _yesterday(request)
     found, _ = await candidates(request, [shop_id], day)
     chosen = _calibration_set(found, day)

@@ -12,9 +12,9 @@ import sqlite_utils
 from aiohttp import web
 
 from assistant import keys
-from assistant.api.commerce import shop_of
 from assistant.api.io import body_of, ok, path_int
 from assistant.api.qc_models import DeleteIn, EvidenceIn, EvidenceOut
+from assistant.api.shops import resolve_shop
 from assistant.conversations.models import Direction
 from assistant.errors import ApiError, Conflict, NotFound
 from assistant.security import current_agent
@@ -45,7 +45,7 @@ async def freeze_evidence(request: web.Request) -> web.Response:
     in every shop of the team."""
     caller = current_agent(request)
     body = body_of(request, EvidenceIn)
-    shop_id = shop_of(request, caller, body.shop)
+    shop_id = resolve_shop(request, caller, body.shop)
     messages = await request.app[keys.CONVERSATIONS].messages(shop_id, body.conversation)
     if not messages:
         raise NotFound.field("conversation", f"没有会话 {body.conversation} 的记录")

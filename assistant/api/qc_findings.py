@@ -16,7 +16,6 @@ from aiohttp import web
 from pydantic import Field, StringConstraints
 
 from assistant import keys
-from assistant.api.commerce import shop_of
 from assistant.api.io import body_of, ok, path_int, query_of
 from assistant.api.qc import _shops
 from assistant.api.qc_findings_models import (
@@ -29,6 +28,7 @@ from assistant.api.qc_findings_models import (
 )
 from assistant.api.qc_models import ReviewOut
 from assistant.api.qc_reviews import _review_out
+from assistant.api.shops import resolve_shop
 from assistant.conversations.models import Direction, LoggedMessage
 from assistant.errors import BadRequest, Conflict, NotFound
 from assistant.security import current_agent
@@ -123,7 +123,7 @@ async def read_conversation(request: web.Request) -> web.Response:
     """The chat beside the review form: every line (forbidden words marked), its reviews and tags."""
     caller = current_agent(request)
     query = query_of(request, ConversationQuery)
-    shop_id = shop_of(request, caller, query.shop)
+    shop_id = resolve_shop(request, caller, query.shop)
     messages = await _messages(request, shop_id, query.conversation)
     agent_id = _main_agent(messages)
 
@@ -187,7 +187,7 @@ async def create_finding(request: web.Request) -> web.Response:
     or a training card for the trainer."""
     caller = current_agent(request)
     body = body_of(request, FindingIn)
-    shop_id = shop_of(request, caller, body.shop)
+    shop_id = resolve_shop(request, caller, body.shop)
     if body.kind == "fix" and (body.target_kind is None or body.target is None):
         raise BadRequest.field("target", "修改要指明是哪条快捷短语或意图（target_kind 与 target）")
     if body.kind == "training" and body.target is not None:

@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 from aiohttp import web
 
 from assistant import keys
-from assistant.api.commerce import shop_of
 from assistant.api.io import body_of, ok, path_int, query_of
 from assistant.api.qc import _calibration_set, candidates
 from assistant.api.qc_models import (
@@ -20,6 +19,7 @@ from assistant.api.qc_models import (
     ReviewsOut,
     ReviewsQuery,
 )
+from assistant.api.shops import resolve_shop
 from assistant.errors import BadRequest, Conflict, FieldError, Forbidden, NotFound
 from assistant.security import current_agent
 from assistant.team import qc
@@ -64,7 +64,7 @@ async def submit_review(request: web.Request) -> web.Response:
     """Score a conversation on the scorecard; critical items failed set it to 0."""
     reviewer = current_agent(request)
     body = body_of(request, ReviewIn)
-    shop_id = shop_of(request, reviewer, body.shop)
+    shop_id = resolve_shop(request, reviewer, body.shop)
     found, _ = await candidates(request, [shop_id], body.day)
     match = next((c for c in found if c.conversation == body.conversation), None)
     if match is None:

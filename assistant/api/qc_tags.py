@@ -10,7 +10,6 @@ from aiohttp import web
 from pydantic import Field
 
 from assistant import keys
-from assistant.api.commerce import shop_of
 from assistant.api.io import body_of, ok, query_of
 from assistant.api.qc import _shops
 from assistant.api.qc_findings import LineOut, _lines, _main_agent, _messages, _tag_out, _tz
@@ -20,6 +19,7 @@ from assistant.api.qc_findings_models import (
     TagOut,
 )
 from assistant.api.qc_reviews import _review_out
+from assistant.api.shops import resolve_shop
 from assistant.errors import Conflict
 from assistant.security import current_agent
 from assistant.team import qc
@@ -43,7 +43,7 @@ async def tag_conversation(request: web.Request) -> web.Response:
     """Tag a conversation 丢单 (lost order) or 优秀 (excellent) for the weekly meeting's pack."""
     caller = current_agent(request)
     body = body_of(request, TagIn)
-    shop_id = shop_of(request, caller, body.shop)
+    shop_id = resolve_shop(request, caller, body.shop)
     messages = await _messages(request, shop_id, body.conversation)
     values = {
         "shop_id": shop_id,

@@ -11,7 +11,6 @@ import sqlite_utils
 from aiohttp import web
 
 from assistant import keys
-from assistant.api.commerce import shop_of
 from assistant.api.io import ok, query_of
 from assistant.api.reminders import _local_day_start, _shops
 from assistant.api.reminders_models import (
@@ -21,6 +20,7 @@ from assistant.api.reminders_models import (
     EffectQuery,
     EffectRow,
 )
+from assistant.api.shops import resolve_shop
 from assistant.security import current_agent
 from assistant.team import reminder_store as rs
 from assistant.team.care_store import care_today
@@ -33,7 +33,7 @@ async def buyer_line(request: web.Request) -> web.Response:
     """The buyer card's line: who reminded today, when, by which channel, and how many of the day's."""
     agent = current_agent(request)
     query = query_of(request, BuyerQuery)
-    shop_id = shop_of(request, agent, query.shop)
+    shop_id = resolve_shop(request, agent, query.shop)
     settings = request.app[keys.SETTINGS]
     tz = ZoneInfo(settings.timezone)
     today = _local_day_start(datetime.now(UTC), tz)

@@ -14,7 +14,6 @@ from aiohttp import web
 from pydantic import Field
 
 from assistant import keys
-from assistant.api.commerce import shop_of
 from assistant.api.io import QueryId, body_of, ok, path_int, query_of
 from assistant.api.review_models import (
     CountOut,
@@ -25,6 +24,7 @@ from assistant.api.review_models import (
     ReviewerOut,
     ReviewOrderOut,
 )
+from assistant.api.shops import resolve_shop
 from assistant.commerce.address import default_regions
 from assistant.errors import Conflict, FieldError, NotFound
 from assistant.path_params import path_str
@@ -151,7 +151,7 @@ async def queue(request: web.Request) -> web.Response:
     """Paid, unshipped orders to review, each with its reasons, soonest ship-by first."""
     agent = current_agent(request)
     query = query_of(request, QueueQuery)
-    page = await _page(request, shop_of(request, agent, query.shop), query.limit, query.cursor)
+    page = await _page(request, resolve_shop(request, agent, query.shop), query.limit, query.cursor)
     after = query.cursor + len(page.entries)
     return ok(
         QueueOut(
@@ -166,7 +166,7 @@ async def queue(request: web.Request) -> web.Response:
 async def count(request: web.Request) -> web.Response:
     """How many orders wait for review (the sidebar's count for the order-review role)."""
     agent = current_agent(request)
-    page = await _page(request, shop_of(request, agent, query_of(request, CountQuery).shop), 1, 0)
+    page = await _page(request, resolve_shop(request, agent, query_of(request, CountQuery).shop), 1, 0)
     return ok(CountOut(count=page.total, held=page.held))
 
 

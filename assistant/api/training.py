@@ -16,8 +16,8 @@ import sqlite_utils
 from aiohttp import web
 
 from assistant import keys
-from assistant.api.commerce import shop_of
 from assistant.api.io import body_of, ok, path_int
+from assistant.api.shops import resolve_shop
 from assistant.api.training_marks import (
     _at,
     _check_pass,
@@ -70,7 +70,7 @@ async def create_round(request: web.Request) -> web.Response:
     """Draw a round: the shop's questions the trainee has not yet answered right come first."""
     agent = current_agent(request)
     body = body_of(request, RoundIn)
-    shop_id = shop_of(request, agent, body.shop)
+    shop_id = resolve_shop(request, agent, body.shop)
     settings = request.app[keys.SETTINGS]
     size = body.size or settings.training_round_size
     now = datetime.now(UTC)

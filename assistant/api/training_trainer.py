@@ -9,8 +9,8 @@ import sqlite_utils
 from aiohttp import web
 
 from assistant import keys
-from assistant.api.commerce import shop_of
 from assistant.api.io import body_of, ok, path_int, query_of
+from assistant.api.shops import resolve_shop
 from assistant.api.training_marks import (
     _at,
     _check_pass,
@@ -61,7 +61,7 @@ async def override(request: web.Request) -> web.Response:
 async def progress_view(request: web.Request) -> web.Response:
     """Per trainee: coverage, accuracy, median answer time, rounds, the pass (a trainee sees their own row)."""
     agent = current_agent(request)
-    shop_id = shop_of(request, agent, query_of(request, ProgressQuery).shop)
+    shop_id = resolve_shop(request, agent, query_of(request, ProgressQuery).shop)
     settings = request.app[keys.SETTINGS]
     names = {a.id: a.name for a in request.app[keys.DIRECTORY].agents.values()}
 
@@ -79,7 +79,7 @@ async def answers_view(request: web.Request) -> web.Response:
     """Answered questions with their marks, newest first (the trainer's list to override from)."""
     agent = current_agent(request)
     query = query_of(request, AnswersQuery)
-    shop_id = shop_of(request, agent, query.shop)
+    shop_id = resolve_shop(request, agent, query.shop)
     rows = await request.app[keys.DB].read(lambda db: store.answers(db, shop_id, query.agent))
     out = []
     for r in rows[: query.limit]:
@@ -100,7 +100,7 @@ async def answers_view(request: web.Request) -> web.Response:
 async def set_pass_mark(request: web.Request) -> web.Response:
     trainer = current_agent(request)
     body = body_of(request, PassMarkIn)
-    shop_id = shop_of(request, trainer, body.shop)
+    shop_id = resolve_shop(request, trainer, body.shop)
     await request.app[keys.DB].write(
         lambda db: store.set_pass_mark(db, shop_id, body.accuracy, body.coverage, trainer.id, _now())
     )

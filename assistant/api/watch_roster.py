@@ -9,8 +9,8 @@ import sqlite_utils
 from aiohttp import web
 
 from assistant import keys
-from assistant.api.commerce import shop_of
 from assistant.api.io import body_of, ok, path_int, query_of
+from assistant.api.shops import resolve_shop
 from assistant.api.watch_models import (
     ClaimIn,
     ClaimOut,
@@ -32,7 +32,7 @@ async def claim(request: web.Request) -> web.Response:
     the holder. The agent whose console it was on is told over their sidebar stream."""
     agent = current_agent(request)
     body = body_of(request, ClaimIn)
-    shop_id = shop_of(request, agent, body.shop)
+    shop_id = resolve_shop(request, agent, body.shop)
     board = request.app[keys.WATCH]
     clock = board.clocks.get((shop_id, body.conversation))
     if clock is None:
