@@ -13,6 +13,9 @@ from knowledge.models import Role
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
+#: ``Endpoint.role`` of a route anyone on the machine may call (no token)
+PUBLIC = None
+
 
 @dataclass(frozen=True)
 class Endpoint:

@@ -13,17 +13,14 @@ from pydantic import Field, StringConstraints
 
 from assistant import keys
 from assistant.api.io import body_of, ok, path_int, query_of
-from assistant.api.kb_edit import (
+from assistant.api.kb_edit import DeletedOut, _editor_shop, _lint_templates, _write
+from assistant.api.kb_edit_models import (
     CampaignOut,
     CampaignsOut,
-    DeletedOut,
     DeleteQuery,
     QueryId,
     SynonymOut,
     SynonymsOut,
-    _editor_shop,
-    _lint_templates,
-    _write,
 )
 from assistant.api.shops import resolve_shop
 from assistant.security import current_agent

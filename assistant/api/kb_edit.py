@@ -1,5 +1,7 @@
 """Editing the knowledge base over HTTP: intents (incl. hot-item answers), product knowledge with
-its related items, history and rollback; campaigns and synonyms in ``kb_campaigns``.
+its related items, history and rollback; campaigns and synonyms in ``kb_campaigns``, the models in
+``kb_edit_models`` (but ``ListQuery``, ``RollbackIn`` and ``DeletedOut``, whose OpenAPI names carry
+this module's).
 
 Handlers parse, call the use case (``knowledge.editing``, ``editing_rollback``) in one write
 transaction and answer; after the commit they update the in-memory matcher.  A stale version is
@@ -17,6 +19,18 @@ from pydantic import Field, StringConstraints
 
 from assistant import keys
 from assistant.api.io import body_of, ok, path_int, query_of
+from assistant.api.kb_edit_models import (
+    CampaignOut,
+    DeleteQuery,
+    IntentOut,
+    IntentsOut,
+    QueryId,
+    RevisionsOut,
+    SynonymOut,
+    UnmatchedMessage,
+    UnmatchedOut,
+    UnmatchedQuery,
+)
 from assistant.api.shops import resolve_shop
 from assistant.api.template_checks import check_templates
 from assistant.errors import NotFound
@@ -26,21 +40,10 @@ from knowledge import editing, store
 from knowledge.editing import visible_intent
 from knowledge.editing_rollback import apply_rollback
 from knowledge.item_knowledge import ItemKnowledgeIn, KnowledgeOut
-from knowledge.models import (
-    Agent,
-    Campaign,
-    Id,
-    Intent,
-    IntentTopic,
-    Model,
-    Revision,
-    SynonymGroup,
-    Version,
-)
+from knowledge.models import Agent, Campaign, Id, Intent, IntentTopic, Model, SynonymGroup, Version
 
 ENTITIES = KB_ENTITIES
 Snapshot = dict[str, Any]
-QueryId = Annotated[int, Field(gt=0)]  # query strings arrive as text: not strict
 
 
 class ListQuery(Model):
@@ -55,68 +58,11 @@ class ListQuery(Model):
     cursor: Annotated[int, Field(ge=0)] = 0
 
 
-class DeleteQuery(Model):
-    version: QueryId
-
-
 class RollbackIn(Model):
     revision_id: Id
     version: Version | None = Field(
         None, description="current version the editor saw (omit for a deleted row)"
     )
-
-
-class IntentsOut(Model):
-    intents: list[Intent]
-    next_cursor: int | None
-
-
-class IntentOut(Model):
-    intent: Intent
-
-
-class CampaignsOut(Model):
-    campaigns: list[Campaign]
-    next_cursor: int | None
-
-
-class CampaignOut(Model):
-    campaign: Campaign
-
-
-class SynonymsOut(Model):
-    synonyms: list[SynonymGroup]
-    next_cursor: int | None = None
-
-
-class SynonymOut(Model):
-    synonym: SynonymGroup
-
-
-class RevisionsOut(Model):
-    revisions: list[Revision]
-
-
-class UnmatchedQuery(Model):
-    shop: QueryId
-    limit: Annotated[int, Field(ge=1, le=200)] = 50
-    cursor: Annotated[int, Field(ge=0)] = 0
-
-
-class UnmatchedMessage(Model):
-    id: int
-    normalized: str
-    text: str
-    count: int
-    best_intent_id: int | None
-    best_score: float | None
-    first_at: str
-    last_at: str
-
-
-class UnmatchedOut(Model):
-    messages: list[UnmatchedMessage]
-    next_cursor: int | None
 
 
 class DeletedOut(Model):

@@ -18,10 +18,11 @@ from aiohttp import web
 from pydantic import Field, StringConstraints
 
 from assistant import keys
-from assistant.api.io import expect_upload, ok, query_of, read_form_file
+from assistant.api.io import ok, query_of
 from assistant.api.quick_replies import _shop_name, _visible_row
 from assistant.api.quick_replies_models import QueryId
 from assistant.api.shops import resolve_shop
+from assistant.api.uploads import expect_upload, read_form_file
 from assistant.errors import BadRequest, Conflict, FieldError
 from assistant.security import current_agent
 from knowledge.models import Agent, Id, Model

@@ -23,9 +23,10 @@ from aiohttp import BodyPartReader, web
 from pydantic import Field, StringConstraints
 
 from assistant import keys
-from assistant.api.io import expect_upload, ok, query_of
+from assistant.api.io import ok, query_of
 from assistant.api.quick_replies_models import QueryId
 from assistant.api.shops import resolve_shop
+from assistant.api.uploads import expect_upload
 from assistant.commerce.import_files import ImportOptions, export_time_from_name
 from assistant.commerce.import_report import ImportReport
 from assistant.errors import BadRequest, Conflict, FieldError, NotFound, PayloadTooLarge
