@@ -112,7 +112,9 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(grants.grants_ctx)  # the granted roles (order, refund review) over the directory
     app.cleanup_ctx.append(training.training_ctx)  # trainees without a pass
     app.cleanup_ctx.append(events.events_ctx)
-    app.on_shutdown.append(events.close_streams)  # SSE streams end before handlers are awaited
+    # The one hook that is not a generator: SSE streams must end *before* aiohttp waits for running
+    # handlers, and cleanup contexts only unwind after that wait (aiohttp has no shutdown context).
+    app.on_shutdown.append(events.close_streams)
     app.cleanup_ctx.append(commerce_ctx)
     app.cleanup_ctx.append(quick_replies.quick_replies_ctx)
     app.cleanup_ctx.append(matcher_ctx)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 from aiohttp import web
 from pydantic import BaseModel
@@ -11,6 +12,9 @@ from pydantic import BaseModel
 from knowledge.models import Role
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+#: ``Endpoint.role`` of a route anyone on the machine may call (no token)
+PUBLIC = None
 
 
 @dataclass(frozen=True)
@@ -24,6 +28,10 @@ class Endpoint:
     ``idempotency_key``: the route requires an ``Idempotency-Key`` header;
     ``upload``: the multipart field of an uploaded file; ``errors``: error codes beyond
     the ones the route's inputs and role imply.
+
+    ``query`` and ``body`` are validated before the handler runs (``assistant.api.io.validating``),
+    which reads them with ``query_of``/``body_of``. ``parse_body`` replaces the body's validation
+    where the route says its errors in its own words (the event union names the event's fields).
     """
 
     method: str
@@ -42,3 +50,4 @@ class Endpoint:
     idempotency_key: bool = False
     upload: str | None = None
     errors: tuple[int, ...] = ()
+    parse_body: Callable[[dict[str, Any]], BaseModel] | None = None

@@ -29,9 +29,9 @@ from assistant.api.care_models import (
     TemplateOut,
     TemplatesOut,
 )
-from assistant.api.commerce import shop_of
-from assistant.api.io import QueryId, ok, read_json, read_query
+from assistant.api.io import QueryId, body_of, ok, query_of
 from assistant.api.reminders import rules_from
+from assistant.api.shops import resolve_shop
 from assistant.commerce.store import insert_audit
 from assistant.errors import BadRequest, FieldError
 from assistant.path_params import path_value
@@ -105,7 +105,7 @@ def _template_out(purpose: str, own: tuple[str, int, str, datetime] | None) -> T
 async def list_templates(request: web.Request) -> web.Response:
     """Every purpose's text for the shop (its own or the built-in one) with its length and SMS segments."""
     agent = current_agent(request)
-    shop_id = shop_of(request, agent, read_query(request, ShopQuery).shop)
+    shop_id = resolve_shop(request, agent, query_of(request, ShopQuery).shop)
     own = await request.app[keys.DB].read(lambda db: cs.templates(db, shop_id))
     out = await request.app[keys.TEMPLATES].run(lambda: [_template_out(p, own.get(p)) for p in PURPOSES])
     return ok(TemplatesOut(templates=out, typical_lengths=TYPICAL_LENGTHS, segment=SMS_SEGMENT))
@@ -126,7 +126,7 @@ def _check(body: str) -> MeasureOut:
 
 async def measure_template(request: web.Request) -> web.Response:
     """The editor's counter: characters and SMS segments with every variable at its typical length."""
-    body = await read_json(request, MeasureIn)
+    body = body_of(request, MeasureIn)
     return ok(await request.app[keys.TEMPLATES].run(_check, body.body))
 
 
@@ -134,8 +134,8 @@ async def save_template(request: web.Request) -> web.Response:
     """Word a purpose for the shop (a template that cannot render is refused, 400); audited."""
     agent = current_agent(request)
     purpose = str(path_value(request, "purpose"))
-    body = await read_json(request, TemplateIn)
-    shop_id = shop_of(request, agent, body.shop)
+    body = body_of(request, TemplateIn)
+    shop_id = resolve_shop(request, agent, body.shop)
     checked = await request.app[keys.TEMPLATES].run(_check, body.body)
     blocking = [f for f in checked.findings if f.kind in BLOCKING_KINDS]
     if blocking or not checked.text:
@@ -185,8 +185,8 @@ def _care_out(m: cs.CareMessage) -> CareOut:
 
 async def list_care(request: web.Request) -> web.Response:
     agent = current_agent(request)
-    query = read_query(request, CareQuery)
-    shop_id = shop_of(request, agent, query.shop)
+    query = query_of(request, CareQuery)
+    shop_id = resolve_shop(request, agent, query.shop)
     found = await request.app[keys.DB].read(lambda db: cs.messages(db, shop_id, states=(query.state,)))
     return ok(
         CareListOut(messages=[_care_out(m) for m in found], channel=request.app[keys.SETTINGS].care_channel)
@@ -195,7 +195,7 @@ async def list_care(request: web.Request) -> web.Response:
 
 async def _take(request: web.Request, channel: str, shop: int | None, limit: int) -> list[cs.CareMessage]:
     agent = current_agent(request)
-    shop_id = shop_of(request, agent, shop)
+    shop_id = resolve_shop(request, agent, shop)
     settings = request.app[keys.SETTINGS]
     tz, now = ZoneInfo(settings.timezone), datetime.now(UTC)
     rules = rules_from(settings)
@@ -221,14 +221,14 @@ async def take_care(request: web.Request) -> web.Response:
     """The shop's due host messages, handed over once (marked sent): the caller's page posts each to the
     chat client (``kefu.send_message``). Over the buyer's daily cap a message is skipped; none in the
     quiet hours."""
-    body = await read_json(request, TakeIn)
+    body = body_of(request, TakeIn)
     taken = await _take(request, "host", body.shop, body.limit)
     return ok(TakenOut(messages=[_care_out(m) for m in taken]))
 
 
 async def export_care(request: web.Request) -> web.Response:
     """The due SMS care messages as CSV (UTF-8 with BOM) for the shop's SMS tool; each exported once."""
-    body = await read_json(request, ExportIn)
+    body = body_of(request, ExportIn)
     taken = await _take(request, "sms", body.shop, 5000)
     stamp = datetime.now(ZoneInfo(request.app[keys.SETTINGS].timezone)).strftime("%Y%m%d-%H%M")
     rows = [["手机号", "买家", "订单号", "阶段", "短信内容", "条数"]]

@@ -20,8 +20,8 @@ from assistant.api.care_models import (
     JamPreviewOut,
     JamSelection,
 )
-from assistant.api.commerce import shop_of
-from assistant.api.io import ok, read_json, read_query
+from assistant.api.io import body_of, ok, query_of
+from assistant.api.shops import resolve_shop
 from assistant.commerce.store import insert_audit
 from assistant.errors import Conflict
 from assistant.security import current_agent
@@ -111,7 +111,7 @@ def _message(o: cs.JamOrder, text: str) -> JamMessage:
 
 async def jam_options(request: web.Request) -> web.Response:
     agent = current_agent(request)
-    shop_id = shop_of(request, agent, read_query(request, ShopQuery).shop)
+    shop_id = resolve_shop(request, agent, query_of(request, ShopQuery).shop)
     couriers = await request.app[keys.DB].read(lambda db: cs.couriers(db, shop_id))
     return ok(JamOptionsOut(couriers=couriers, threshold=request.app[keys.SETTINGS].jam_approval_from_buyers))
 
@@ -120,8 +120,8 @@ async def jam_preview(request: web.Request) -> web.Response:
     """Who the notice would reach (one message per buyer, none to a buyer notified before about this
     courier) and each message with the receiver's real name."""
     agent = current_agent(request)
-    sel = await read_json(request, JamSelection)
-    shop_id = shop_of(request, agent, sel.shop)
+    sel = body_of(request, JamSelection)
+    shop_id = resolve_shop(request, agent, sel.shop)
     rendered, already, _ = await _selected(request, sel, shop_id)
     threshold = request.app[keys.SETTINGS].jam_approval_from_buyers
     return ok(
@@ -159,8 +159,8 @@ async def create_jam(request: web.Request) -> web.Response:
     """Fix the notice's recipients and texts. Over the threshold it waits for a second supervisor's
     approval; else it is approved by its author. Audited."""
     agent = current_agent(request)
-    sel = await read_json(request, JamSelection)
-    shop_id = shop_of(request, agent, sel.shop)
+    sel = body_of(request, JamSelection)
+    shop_id = resolve_shop(request, agent, sel.shop)
     rendered, _, body = await _selected(request, sel, shop_id)
     if not rendered:
         raise Conflict.field("courier", "没有需要通知的买家（条件下没有订单，或都已通知过）")
@@ -196,7 +196,7 @@ async def create_jam(request: web.Request) -> web.Response:
 
 async def list_jams(request: web.Request) -> web.Response:
     agent = current_agent(request)
-    shop_id = shop_of(request, agent, read_query(request, ShopQuery).shop)
+    shop_id = resolve_shop(request, agent, query_of(request, ShopQuery).shop)
     found = await request.app[keys.DB].read(
         lambda db: [(n, cs.recipients(db, n.id, 3)) for n in cs.notices(db, shop_id)]
     )

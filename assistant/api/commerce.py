@@ -9,7 +9,7 @@ from aiohttp import web
 from pydantic import Field, StringConstraints
 
 from assistant import keys
-from assistant.api.io import ok, path_int, read_json, read_query
+from assistant.api.io import body_of, ok, path_int, query_of
 from assistant.api.shops import resolve_shop
 from assistant.commerce.address import AddressParseError, parse_address
 from assistant.commerce.models import OrderStatus, RiskFlag
@@ -107,16 +107,13 @@ class RelatedItemsOut(Model):
     related: list[RelatedOut]
 
 
-shop_of = resolve_shop  # the name team handlers (watch, reminders, reports, qc) still import
-
-
 def _nick(request: web.Request) -> str:
     return path_str(request, "nick")
 
 
 async def buyer_card(request: web.Request) -> web.Response:
     agent = current_agent(request)
-    query = read_query(request, ShopQuery)
+    query = query_of(request, ShopQuery)
     card = await request.app[keys.COMMERCE].buyer_card(
         resolve_shop(request, agent, query.shop), _nick(request)
     )
@@ -125,16 +122,16 @@ async def buyer_card(request: web.Request) -> web.Response:
 
 async def add_note(request: web.Request) -> web.Response:
     agent = current_agent(request)
-    shop_id = resolve_shop(request, agent, read_query(request, ShopQuery).shop)
-    body = await read_json(request, NoteIn)
+    shop_id = resolve_shop(request, agent, query_of(request, ShopQuery).shop)
+    body = body_of(request, NoteIn)
     note = await request.app[keys.COMMERCE].add_note(shop_id, _nick(request), agent, body.text)
     return ok(NoteCreated(note=note), status=201)
 
 
 async def change_tags(request: web.Request) -> web.Response:
     agent = current_agent(request)
-    shop_id = resolve_shop(request, agent, read_query(request, ShopQuery).shop)
-    body = await read_json(request, TagsIn)
+    shop_id = resolve_shop(request, agent, query_of(request, ShopQuery).shop)
+    body = body_of(request, TagsIn)
     card = await request.app[keys.COMMERCE].change_tags(
         shop_id, _nick(request), agent, body.version, body.add, body.remove
     )
@@ -143,8 +140,8 @@ async def change_tags(request: web.Request) -> web.Response:
 
 async def set_risk(request: web.Request) -> web.Response:
     agent = current_agent(request)
-    shop_id = resolve_shop(request, agent, read_query(request, ShopQuery).shop)
-    body = await read_json(request, RiskIn)
+    shop_id = resolve_shop(request, agent, query_of(request, ShopQuery).shop)
+    body = body_of(request, RiskIn)
     card = await request.app[keys.COMMERCE].set_risk(
         shop_id, _nick(request), agent, body.version, body.flag, body.note
     )
@@ -163,7 +160,7 @@ def _statuses(raw: str | None) -> list[OrderStatus] | None:
 
 async def buyer_orders(request: web.Request) -> web.Response:
     agent = current_agent(request)
-    query = read_query(request, OrdersQuery)
+    query = query_of(request, OrdersQuery)
     page = await request.app[keys.COMMERCE].buyer_orders(
         resolve_shop(request, agent, query.shop),
         _nick(request),
@@ -201,7 +198,7 @@ async def tracking(request: web.Request) -> web.Response:
 
 async def related_items(request: web.Request) -> web.Response:
     agent = current_agent(request)
-    query = read_query(request, RelatedQuery)
+    query = query_of(request, RelatedQuery)
     item_id = path_int(request, "item_id")
     items = await request.app[keys.COMMERCE].related_items(
         resolve_shop(request, agent, query.shop), item_id, query.limit
@@ -210,7 +207,7 @@ async def related_items(request: web.Request) -> web.Response:
 
 
 async def parse_address_text(request: web.Request) -> web.Response:
-    body = await read_json(request, AddressIn)
+    body = body_of(request, AddressIn)
     try:
         parsed = parse_address(body.text)
     except AddressParseError as exc:

@@ -12,7 +12,7 @@ from pydantic import Field, StringConstraints
 
 from assistant import keys
 from assistant.api.commerce import order_id_of
-from assistant.api.io import ok, path_int, read_json, read_object, read_query
+from assistant.api.io import body_of, ok, path_int, query_of, read_object
 from assistant.commerce.address import default_regions
 from assistant.commerce.address_regions import RegionNotFound
 from assistant.commerce.backend import EditRequest, Undo
@@ -133,35 +133,35 @@ async def _edit(request: web.Request, version: int, change: Change | Undo, reaso
 
 
 async def edit_price(request: web.Request) -> web.Response:
-    body = await read_json(request, PriceIn)
+    body = body_of(request, PriceIn)
     return await _edit(request, body.version, PriceChange(price_fen=body.price_fen), body.reason)
 
 
 async def edit_postage(request: web.Request) -> web.Response:
-    body = await read_json(request, PostageIn)
+    body = body_of(request, PostageIn)
     return await _edit(request, body.version, PostageChange(postage_fen=body.postage_fen), body.reason)
 
 
 async def edit_address(request: web.Request) -> web.Response:
-    body = await read_json(request, AddressEditIn)
+    body = body_of(request, AddressEditIn)
     _check_region(body.address)
     return await _edit(request, body.version, AddressChange(address=body.address), body.reason)
 
 
 async def edit_remark(request: web.Request) -> web.Response:
-    body = await read_json(request, RemarkIn)
+    body = body_of(request, RemarkIn)
     change = RemarkChange(text=body.text, mode=body.mode, flag=body.flag)
     return await _edit(request, body.version, change, body.reason)
 
 
 async def undo(request: web.Request) -> web.Response:
-    body = await read_json(request, UndoIn)
+    body = body_of(request, UndoIn)
     return await _edit(request, body.version, Undo(), body.reason)
 
 
 async def list_approvals(request: web.Request) -> web.Response:
     agent = current_agent(request)
-    query = read_query(request, ApprovalsQuery)
+    query = query_of(request, ApprovalsQuery)
     mine = query.mine or agent.role is not Role.SUPERVISOR
     approvals = await request.app[keys.COMMERCE].approvals(
         agent.shop_ids, agent.id if mine else None, query.status, query.limit
@@ -171,7 +171,7 @@ async def list_approvals(request: web.Request) -> web.Response:
 
 async def _decide(request: web.Request, grant: bool) -> web.Response:
     agent = current_agent(request)
-    body = await read_json(request, DecisionIn)
+    body = body_of(request, DecisionIn)
     approval, outcome = await request.app[keys.COMMERCE].decide(
         path_int(request, "approval_id"), agent, grant, body.note
     )

@@ -18,10 +18,11 @@ from pydantic import BaseModel, Field, ValidationError
 from assistant import keys
 from assistant.api import qc, watch
 from assistant.api.evaluations import record_evaluation
-from assistant.api.io import ok, read_object, validate_body
+from assistant.api.io import body_of, ok, validate_body
+from assistant.api.shops import resolve_shop_code
 from assistant.conversations.log import SqliteConversationLog
 from assistant.conversations.models import Direction, MessageSource, NewMessage
-from assistant.errors import ApiError, BadRequest, FieldError, Forbidden, Unauthorized, field_errors
+from assistant.errors import ApiError, BadRequest, FieldError, Unauthorized, field_errors
 from assistant.events import (
     EVENT_TYPES,
     ConversationChanged,
@@ -83,7 +84,9 @@ async def close_streams(app: web.Application) -> None:
 _TAGS = frozenset(t.partition(".")[0] for t in EVENT_TYPES)
 
 
-def _parse_event(data: Any) -> EventIn:
+def parse_event(data: dict[str, Any]) -> EventIn:
+    """The route's body parser (``Endpoint.parse_body``): the event union's errors name the event's
+    own fields (``text``, not ``message.received.text``) and list the types on an unknown one."""
     try:
         return validate_body(EventIn, data)
     except ValidationError as exc:
@@ -104,7 +107,7 @@ def _parse_event(data: Any) -> EventIn:
 async def post_event(request: web.Request) -> web.Response:
     """Accept one event from the chat client and push it to the agent's sidebars."""
     agent = current_agent(request)
-    event = _parse_event(await read_object(request)).root
+    event = body_of(request, EventIn).root
     if isinstance(event, OrderSnapshot | BuyerSnapshot | EditApplied | EditFailed):
         return await _sync_event(request, agent, event)
     if isinstance(event, EvaluationInvited | EvaluationRated):
@@ -114,7 +117,7 @@ async def post_event(request: web.Request) -> web.Response:
     shop_id: int | None = None
     logged: bool | None = None
     if isinstance(event, ConversationOpened | ConversationChanged):
-        shop_id = _shop_id(request, agent, event.shop)
+        shop_id = resolve_shop_code(request, agent, event.shop)
     else:
         logged = await _log_message(request, agent, event)
     try:
@@ -143,7 +146,7 @@ async def _sync_event(request: web.Request, agent: Agent, event: SyncEvent) -> w
             owners = {agent.id} | ({offer.entry.agent_id} if offer.entry.agent_id else set())
             hub.notify(owners, "edit.synced", {"entry": offer.entry.model_dump(mode="json")})
         return _accepted(EventAccepted(type=event.type, state=hub.snapshot(agent.id), edit=offer.entry))
-    shop_id = _shop_id(request, agent, event.shop)
+    shop_id = resolve_shop_code(request, agent, event.shop)
     if isinstance(event, OrderSnapshot):
         result = await sync.order_snapshot(shop_id, event)
     else:
@@ -183,18 +186,6 @@ async def _log_message(request: web.Request, agent: Agent, event: MessageReceive
     await watch.observe(request.app, logged)
     qc.warn_forbidden(request.app, logged)
     return True
-
-
-def _shop_id(request: web.Request, agent: Agent, code: str) -> int:
-    shops = request.app[keys.DIRECTORY].shops
-    shop = next((s for s in shops.values() if s.code == code), None)
-    if shop is None:
-        raise BadRequest.field("shop", f"没有编码为 {code} 的店铺")
-    if shop.id not in agent.shop_ids:
-        raise Forbidden(
-            f"{agent.name} 没有登录店铺 {shop.name}，不能接收它的会话", [FieldError("shop", "不在你的店铺中")]
-        )
-    return shop.id
 
 
 def stream_agent(request: web.Request) -> Agent:

@@ -1,21 +1,20 @@
 """The event-day forecast and staffing: consultations from last year's ratio (typed in or read from
 the log), the hour curve, agents per shift at 80–120 a day against the roster, the hours short of
 people and what the shortfall does to the 3-minute rate. Thin: the arithmetic is
-``assistant.team.forecast``."""
+``assistant.team.forecast``; the models are ``forecast_models``."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
-from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
-from pydantic import Field
 
 from assistant import keys
-from assistant.api.commerce import shop_of
-from assistant.api.io import QueryId, ok, read_json, read_query
+from assistant.api.forecast_models import ForecastIn, ForecastOut, HourOut, InputsOut, InputsQuery, ShiftOut
+from assistant.api.io import body_of, ok, query_of
+from assistant.api.shops import resolve_shop
 from assistant.conversations.models import Direction
 from assistant.security import current_agent
 from assistant.team import forecast as fc
@@ -24,7 +23,7 @@ from assistant.team.reports import Figures, add
 from assistant.web import charts
 from assistant.web.i18n import pick_lang
 from assistant.web.strings import reports as words
-from knowledge.models import Id, Model, Role
+from knowledge.models import Role
 
 # A typical day of a Tmall shop's consultations by clock hour (shares), used when there is no history.
 TYPICAL_CURVE: dict[int, float] = {
@@ -53,51 +52,6 @@ TYPICAL_CURVE: dict[int, float] = {
     22: 6.5,
     23: 4.5,
 }
-
-
-class ForecastIn(Model):
-    this_october_daily: Annotated[float, Field(ge=0, le=10_000_000)]
-    last_event_day: Annotated[float, Field(ge=0, le=100_000_000)]
-    last_october_daily: Annotated[float, Field(gt=0, le=10_000_000)]
-    agents: Annotated[int, Field(ge=0, le=100_000)] | None = Field(
-        None, description="agents planned for the day (split over the shifts); default: the shop's roster"
-    )
-    shop: Id | None = Field(None, description="shop whose conversation log gives the hour curve and roster")
-    day: date | None = Field(None, description="the event day, for the roster's shifts (default: 11-11)")
-
-
-class ShiftOut(Model):
-    shift: str
-    share: float
-    consultations: int
-    agents_min: int
-    agents_max: int
-    rostered: int
-    short: int
-    per_agent: float | None = Field(None, description="consultations per rostered agent")
-    rate_3min_expected: float = Field(description="the 3-minute rate expected with the rostered agents")
-
-
-class HourOut(Model):
-    hour: int
-    consultations: float
-    agents_needed: int
-    on_shift: int
-
-
-class ForecastOut(Model):
-    forecast: int
-    ratio: float
-    agents_min: int = Field(description="agents at 120 consultations a day each, rounded up")
-    agents_max: int = Field(description="agents at 80 consultations a day each, rounded up")
-    verdict: str | None = Field(description="with agents: add (above 120 each), fewer (below 80) or ok")
-    curve_from: str = Field(description="log (the shop's last 28 days) or typical (no history)")
-    by_shift: list[ShiftOut]
-    hours: list[HourOut] = Field(default_factory=list, description="each clock hour: load, need, on shift")
-    hours_short: list[int] = Field(default_factory=list, description="hours with fewer agents than needed")
-    rate_3min_now: float | None = Field(None, description="the shop's 3-minute rate over the last 28 days")
-    roster_from: str = Field("none", description="typed (agents), roster (the shop's rotation) or none")
-    curve_svg: str = Field("", description="SVG: the hour-by-hour curve")
 
 
 async def hour_curve(app: web.Application, shop_id: int) -> dict[int, float] | None:
@@ -144,10 +98,10 @@ async def forecast(request: web.Request) -> web.Response:
     """Event-day consultations = this October's daily average × (last year's event day ÷ last October's
     daily average); agents at 120 and 80 a day; split by shift along the hour curve, against the roster."""
     caller = current_agent(request)
-    body = await read_json(request, ForecastIn)
+    body = body_of(request, ForecastIn)
     app = request.app
     got = fc.forecast(body.this_october_daily, body.last_event_day, body.last_october_daily)
-    shop_id = shop_of(request, caller, body.shop) if body.shop else None
+    shop_id = resolve_shop(request, caller, body.shop) if body.shop else None
     curve = await hour_curve(app, shop_id) if shop_id else None
     rate_now = await recent_rate(app, shop_id) if shop_id else None
     tz = ZoneInfo(app[keys.SETTINGS].timezone)
@@ -213,19 +167,6 @@ async def forecast(request: web.Request) -> web.Response:
     )
 
 
-class InputsQuery(Model):
-    shop: QueryId | None = Field(None, description="default: the caller's main shop")
-    year: Annotated[int, Field(ge=2000, le=2100)] | None = Field(None, description="this year (default: now)")
-
-
-class InputsOut(Model):
-    this_october_daily: float | None = Field(
-        description="consultations a day in October of `year` (the days logged)"
-    )
-    last_october_daily: float | None
-    last_event_day: float | None = Field(description="consultations on 11-11 of the year before")
-
-
 async def _daily_consultations(app: web.Application, shop_id: int, start: date, end: date) -> dict[date, int]:
     """Consultations (conversations with a buyer message) per day of ``[start, end)`` in the log."""
     tz = ZoneInfo(app[keys.SETTINGS].timezone)
@@ -241,8 +182,8 @@ async def _daily_consultations(app: web.Application, shop_id: int, start: date, 
 async def forecast_inputs(request: web.Request) -> web.Response:
     """The forecast's three figures as the conversation log gives them (null where it has none)."""
     caller = current_agent(request)
-    query = read_query(request, InputsQuery)
-    shop_id = shop_of(request, caller, query.shop)
+    query = query_of(request, InputsQuery)
+    shop_id = resolve_shop(request, caller, query.shop)
     app = request.app
     year = query.year or datetime.now(ZoneInfo(app[keys.SETTINGS].timezone)).year
 

@@ -1,17 +1,20 @@
-"""Reading requests and writing responses: validated bodies and queries, the success envelope."""
+"""Reading requests and writing responses: validated bodies and queries (and the route table's
+validation of what a route declares), the success envelope; uploads are ``uploads``."""
 
 from __future__ import annotations
 
+import functools
 import json
 import math
+from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
-from aiohttp import BodyPartReader, web
-from aiohttp.http_exceptions import HttpProcessingError
+from aiohttp import web
 from pydantic import BaseModel, Field, ValidationError
 
 from assistant import path_params
-from assistant.errors import BadRequest, FieldError, PayloadTooLarge, dumps, from_validation
+from assistant.endpoint import Endpoint, Handler
+from assistant.errors import BadRequest, FieldError, dumps, from_validation
 
 M = TypeVar("M", bound=BaseModel)
 #: an id in a query string: it arrives as text, so it is not strict like ``knowledge.models.Id``
@@ -100,51 +103,14 @@ async def read_object(request: web.Request) -> dict[str, Any]:
 
 async def read_json(request: web.Request, model: type[M]) -> M:
     """The request body, parsed and validated against ``model`` (unknown fields are errors)."""
-    data = await read_object(request)
+    return _validated_body(model, await read_object(request))
+
+
+def _validated_body(model: type[M], data: dict[str, Any]) -> M:
     try:
         return validate_body(model, data)
     except ValidationError as exc:
         raise from_validation(exc) from exc
-
-
-def expect_upload(request: web.Request, limit: int) -> None:
-    """The checks before reading any upload: a ``multipart/form-data`` body (400 naming ``file``),
-    not announced past ``limit`` bytes (413)."""
-    if not request.content_type.startswith("multipart/form-data"):
-        raise BadRequest.field(
-            "file",
-            f"请用 multipart/form-data 上传，文件放在 file 字段（收到的是 {request.content_type or '空'}）",
-        )
-    if request.content_length is not None and request.content_length > limit + 64 * 1024:
-        raise PayloadTooLarge(
-            f"文件太大：上限 {limit} 字节，请拆成几个文件", [FieldError("file", "文件太大")]
-        )
-
-
-async def read_form_file(request: web.Request, field: str, limit: int) -> bytes | None:
-    """The bytes of the multipart/form-data field ``field`` (None when the form has no such field).
-
-    A malformed form (no boundary, a boundary that never comes, broken part headers) is a 400 naming
-    ``field``; a file past ``limit`` bytes is a 413.
-    """
-    too_large = PayloadTooLarge(
-        f"文件太大：上限 {limit} 字节，请拆成几个文件", [FieldError(field, "文件太大")]
-    )
-    try:
-        reader = await request.multipart()
-        while (part := await reader.next()) is not None:
-            if not isinstance(part, BodyPartReader) or part.name != field:
-                continue
-            data = bytearray()
-            while chunk := await part.read_chunk(64 * 1024):
-                data.extend(chunk)
-                if len(data) > limit:
-                    raise too_large
-            return bytes(data)
-    except (HttpProcessingError, ValueError, AssertionError, LookupError) as exc:
-        message = "上传内容不是有效的 multipart/form-data（缺少或写错了 boundary，或内容不完整）"
-        raise BadRequest(f"{field}: {message}", [FieldError(field, message)]) from exc
-    return None
 
 
 def validate_body(model: type[M], data: dict[str, Any]) -> M:
@@ -195,6 +161,50 @@ def read_query(request: web.Request, model: type[M]) -> M:
         return within_int64(model.model_validate(data))
     except ValidationError as exc:
         raise from_validation(exc) from exc
+
+
+#: the validated query string and JSON body of a route that declares them (``Endpoint.query``/``body``)
+QUERY = web.RequestKey("query", BaseModel)
+BODY = web.RequestKey("body", BaseModel)
+
+
+def validating(endpoint: Endpoint) -> Handler:
+    """The handler ``setup_routes`` registers: before ``endpoint.handler`` runs, the query string and
+    the JSON body the route declares are read and validated (the API's one error shape: a 400 naming
+    each field), so a handler only takes the typed objects (``query_of``/``body_of``)."""
+    handler, query, body = endpoint.handler, endpoint.query, endpoint.body
+    if query is None and body is None:
+        return handler
+    parse: Callable[[dict[str, Any]], BaseModel] | None = None
+    if body is not None:
+        parse = endpoint.parse_body or functools.partial(_validated_body, body)
+
+    @functools.wraps(handler)
+    async def validated(request: web.Request) -> web.StreamResponse:
+        if query is not None:
+            request[QUERY] = read_query(request, query)
+        if parse is not None:
+            request[BODY] = parse(await read_object(request))
+        return await handler(request)
+
+    return validated
+
+
+def _declared(request: web.Request, key: web.RequestKey[BaseModel], model: type[M]) -> M:
+    value = request.get(key)
+    if not isinstance(value, model):  # a handler reading what its route does not declare: a bug
+        raise TypeError(f"the route {request.match_info.route.name!r} declares no {key} of {model.__name__}")
+    return value
+
+
+def query_of(request: web.Request, model: type[M]) -> M:
+    """The query string the route declares (``Endpoint.query``), already validated."""
+    return _declared(request, QUERY, model)
+
+
+def body_of(request: web.Request, model: type[M]) -> M:
+    """The JSON body the route declares (``Endpoint.body``), already validated."""
+    return _declared(request, BODY, model)
 
 
 def path_int(request: web.Request, name: str) -> int:

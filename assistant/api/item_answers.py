@@ -14,7 +14,7 @@ from aiohttp import web
 from pydantic import Field, StringConstraints
 
 from assistant import keys
-from assistant.api.io import ok, path_int, read_query
+from assistant.api.io import ok, path_int, query_of
 from assistant.api.knowledge import build_context
 from assistant.api.shops import resolve_shop
 from assistant.conversations.suggest import render_variant
@@ -67,7 +67,7 @@ def item_entries(
 
 async def item_answers(request: web.Request) -> web.Response:
     agent = current_agent(request)
-    query = read_query(request, ItemAnswersQuery)
+    query = query_of(request, ItemAnswersQuery)
     item_id = path_int(request, "item_id")
     shop_id = query.shop or agent.main_shop_id
     resolve_shop(request, agent, shop_id)

@@ -12,18 +12,15 @@ from aiohttp import web
 from pydantic import Field, StringConstraints
 
 from assistant import keys
-from assistant.api.io import ok, path_int, read_json, read_query
-from assistant.api.kb_edit import (
+from assistant.api.io import body_of, ok, path_int, query_of
+from assistant.api.kb_edit import DeletedOut, _editor_shop, _lint_templates, _write
+from assistant.api.kb_edit_models import (
     CampaignOut,
     CampaignsOut,
-    DeletedOut,
     DeleteQuery,
     QueryId,
     SynonymOut,
     SynonymsOut,
-    _editor_shop,
-    _lint_templates,
-    _write,
 )
 from assistant.api.shops import resolve_shop
 from assistant.security import current_agent
@@ -64,7 +61,7 @@ class SynonymsQuery(Model):
 async def list_campaigns(request: web.Request) -> web.Response:
     """``GET /api/kb/campaigns?shop=&q=&state=&kind=``: one page by id."""
     agent = current_agent(request)
-    q = read_query(request, CampaignsQuery)
+    q = query_of(request, CampaignsQuery)
     resolve_shop(request, agent, q.shop)
     moment = datetime.now(UTC)
     rows = await request.app[keys.DB].read(
@@ -87,7 +84,7 @@ async def save_campaign(request: web.Request) -> web.Response:
     """POST creates, PUT /{campaign_id} updates (scripts keep their ids)."""
     agent = current_agent(request)
     campaign_id = path_int(request, "campaign_id") if "campaign_id" in request.match_info else None
-    body = await read_json(request, Campaign)
+    body = body_of(request, Campaign)
     _editor_shop(request, agent, body.shop_id)
     await _lint_templates(request, [s.body for s in body.scripts], "scripts")
     if campaign_id is None:
@@ -103,7 +100,7 @@ async def delete_campaign(request: web.Request) -> web.Response:
     its history (rollback restores it).  Refused while intents are bound to it."""
     agent = current_agent(request)
     campaign_id = path_int(request, "campaign_id")
-    seen = read_query(request, DeleteQuery).version
+    seen = query_of(request, DeleteQuery).version
     await _write(request, lambda db: edits.delete_campaign(db, campaign_id, seen, agent))
     request.app[keys.MATCHER].remove_campaign(campaign_id)
     return ok(DeletedOut(deleted=campaign_id))
@@ -117,7 +114,7 @@ async def delete_campaign(request: web.Request) -> web.Response:
 async def list_synonyms(request: web.Request) -> web.Response:
     """``GET /api/kb/synonyms?shop=&q=``: one page by id."""
     agent = current_agent(request)
-    q = read_query(request, SynonymsQuery)
+    q = query_of(request, SynonymsQuery)
     resolve_shop(request, agent, q.shop)
     rows = await request.app[keys.DB].read(
         lambda db: sstore.search_synonyms(db, q.shop, search=q.q, after=q.cursor, limit=q.limit + 1)
@@ -130,7 +127,7 @@ async def save_synonyms(request: web.Request) -> web.Response:
     """POST creates a group, PUT /{synonym_id} replaces its words."""
     agent = current_agent(request)
     group_id = path_int(request, "synonym_id") if "synonym_id" in request.match_info else None
-    body = await read_json(request, SynonymGroup)
+    body = body_of(request, SynonymGroup)
     _editor_shop(request, agent, body.shop_id)
     saved, groups = await _write(request, lambda db: edits.save_synonyms(db, group_id, body, agent))
     request.app[keys.MATCHER].set_synonyms(body.shop_id, groups)
@@ -141,7 +138,7 @@ async def delete_synonyms(request: web.Request) -> web.Response:
     """``DELETE /api/kb/synonyms/{synonym_id}?version=``: kept in its history (rollback restores it)."""
     agent = current_agent(request)
     group_id = path_int(request, "synonym_id")
-    seen = read_query(request, DeleteQuery).version
+    seen = query_of(request, DeleteQuery).version
     shop_id, groups = await _write(request, lambda db: edits.delete_synonyms(db, group_id, seen, agent))
     request.app[keys.MATCHER].set_synonyms(shop_id, groups)
     return ok(DeletedOut(deleted=group_id))

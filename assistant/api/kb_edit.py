@@ -1,5 +1,7 @@
 """Editing the knowledge base over HTTP: intents (incl. hot-item answers), product knowledge with
-its related items, history and rollback; campaigns and synonyms in ``kb_campaigns``.
+its related items, history and rollback; campaigns and synonyms in ``kb_campaigns``, the models in
+``kb_edit_models`` (but ``ListQuery``, ``RollbackIn`` and ``DeletedOut``, whose OpenAPI names carry
+this module's).
 
 Handlers parse, call the use case (``knowledge.editing``, ``editing_rollback``) in one write
 transaction and answer; after the commit they update the in-memory matcher.  A stale version is
@@ -16,7 +18,19 @@ from aiohttp import web
 from pydantic import Field, StringConstraints
 
 from assistant import keys
-from assistant.api.io import ok, path_int, read_json, read_query
+from assistant.api.io import body_of, ok, path_int, query_of
+from assistant.api.kb_edit_models import (
+    CampaignOut,
+    DeleteQuery,
+    IntentOut,
+    IntentsOut,
+    QueryId,
+    RevisionsOut,
+    SynonymOut,
+    UnmatchedMessage,
+    UnmatchedOut,
+    UnmatchedQuery,
+)
 from assistant.api.shops import resolve_shop
 from assistant.api.template_checks import check_templates
 from assistant.errors import NotFound
@@ -26,21 +40,10 @@ from knowledge import editing, store
 from knowledge.editing import visible_intent
 from knowledge.editing_rollback import apply_rollback
 from knowledge.item_knowledge import ItemKnowledgeIn, KnowledgeOut
-from knowledge.models import (
-    Agent,
-    Campaign,
-    Id,
-    Intent,
-    IntentTopic,
-    Model,
-    Revision,
-    SynonymGroup,
-    Version,
-)
+from knowledge.models import Agent, Campaign, Id, Intent, IntentTopic, Model, SynonymGroup, Version
 
 ENTITIES = KB_ENTITIES
 Snapshot = dict[str, Any]
-QueryId = Annotated[int, Field(gt=0)]  # query strings arrive as text: not strict
 
 
 class ListQuery(Model):
@@ -55,68 +58,11 @@ class ListQuery(Model):
     cursor: Annotated[int, Field(ge=0)] = 0
 
 
-class DeleteQuery(Model):
-    version: QueryId
-
-
 class RollbackIn(Model):
     revision_id: Id
     version: Version | None = Field(
         None, description="current version the editor saw (omit for a deleted row)"
     )
-
-
-class IntentsOut(Model):
-    intents: list[Intent]
-    next_cursor: int | None
-
-
-class IntentOut(Model):
-    intent: Intent
-
-
-class CampaignsOut(Model):
-    campaigns: list[Campaign]
-    next_cursor: int | None
-
-
-class CampaignOut(Model):
-    campaign: Campaign
-
-
-class SynonymsOut(Model):
-    synonyms: list[SynonymGroup]
-    next_cursor: int | None = None
-
-
-class SynonymOut(Model):
-    synonym: SynonymGroup
-
-
-class RevisionsOut(Model):
-    revisions: list[Revision]
-
-
-class UnmatchedQuery(Model):
-    shop: QueryId
-    limit: Annotated[int, Field(ge=1, le=200)] = 50
-    cursor: Annotated[int, Field(ge=0)] = 0
-
-
-class UnmatchedMessage(Model):
-    id: int
-    normalized: str
-    text: str
-    count: int
-    best_intent_id: int | None
-    best_score: float | None
-    first_at: str
-    last_at: str
-
-
-class UnmatchedOut(Model):
-    messages: list[UnmatchedMessage]
-    next_cursor: int | None
 
 
 class DeletedOut(Model):
@@ -147,7 +93,7 @@ def _editor_shop(request: web.Request, agent: Agent, shop_id: int) -> None:
 
 async def list_intents(request: web.Request) -> web.Response:
     agent = current_agent(request)
-    q = read_query(request, ListQuery)
+    q = query_of(request, ListQuery)
     resolve_shop(request, agent, q.shop)
     rows = await request.app[keys.DB].read(
         lambda db: store.list_intents(
@@ -176,7 +122,7 @@ async def get_intent(request: web.Request) -> web.Response:
 
 async def create_intent(request: web.Request) -> web.Response:
     agent = current_agent(request)
-    body = await read_json(request, Intent)
+    body = body_of(request, Intent)
     _editor_shop(request, agent, body.shop_id)
     await _lint_templates(request, body.answers, "answers")
     intent = await _write(request, lambda db: editing.create_intent(db, body, agent))
@@ -187,7 +133,7 @@ async def create_intent(request: web.Request) -> web.Response:
 async def update_intent(request: web.Request) -> web.Response:
     agent = current_agent(request)
     intent_id = path_int(request, "intent_id")
-    body = await read_json(request, Intent)
+    body = body_of(request, Intent)
     await _lint_templates(request, body.answers, "answers")
     intent = await _write(request, lambda db: editing.update_intent(db, intent_id, body, agent))
     request.app[keys.MATCHER].upsert_intent(intent)
@@ -197,7 +143,7 @@ async def update_intent(request: web.Request) -> web.Response:
 async def delete_intent(request: web.Request) -> web.Response:
     agent = current_agent(request)
     intent_id = path_int(request, "intent_id")
-    seen = read_query(request, DeleteQuery).version
+    seen = query_of(request, DeleteQuery).version
     await _write(request, lambda db: editing.delete_intent(db, intent_id, seen, agent))
     request.app[keys.MATCHER].remove_intent(intent_id)
     return ok(DeletedOut(deleted=intent_id))
@@ -211,7 +157,7 @@ async def delete_intent(request: web.Request) -> web.Response:
 async def save_item_knowledge(request: web.Request) -> web.Response:
     agent = current_agent(request)
     item_id = path_int(request, "item_id")
-    body = await read_json(request, ItemKnowledgeIn)
+    body = body_of(request, ItemKnowledgeIn)
     return ok(await _write(request, lambda db: editing.save_item_knowledge(db, item_id, body, agent)))
 
 
@@ -235,7 +181,7 @@ async def revisions(request: web.Request) -> web.Response:
 async def rollback(request: web.Request) -> web.Response:
     agent = current_agent(request)
     entity, entity_id = _entity(request), path_int(request, "entity_id")
-    body = await read_json(request, RollbackIn)
+    body = body_of(request, RollbackIn)
     result = await _write(
         request, lambda db: apply_rollback(db, entity, entity_id, body.revision_id, body.version, agent)
     )
@@ -256,7 +202,7 @@ async def rollback(request: web.Request) -> web.Response:
 
 async def unmatched(request: web.Request) -> web.Response:
     agent = current_agent(request)
-    q = read_query(request, UnmatchedQuery)
+    q = query_of(request, UnmatchedQuery)
     resolve_shop(request, agent, q.shop)
     await request.app[keys.USAGE].flush()  # include questions asked a moment ago
     rows = await request.app[keys.DB].read(lambda db: store.list_unmatched(db, q.shop, q.limit + 1, q.cursor))

@@ -10,7 +10,7 @@ from aiohttp import web
 from pydantic import Field, StringConstraints
 
 from assistant import keys
-from assistant.api.io import ok, path_int, read_query
+from assistant.api.io import ok, path_int, query_of
 from assistant.api.shops import resolve_shop
 from assistant.errors import NotFound
 from assistant.path_params import path_str
@@ -59,7 +59,7 @@ class SampleOut(Model):
 async def list_items(request: web.Request) -> web.Response:
     """``GET /api/kb/items?shop=&q=&hot=``: items with hot-item answers first, then by id."""
     agent = current_agent(request)
-    q = read_query(request, ItemsQuery)
+    q = query_of(request, ItemsQuery)
     resolve_shop(request, agent, q.shop)
     rows = await request.app[keys.DB].read(
         lambda db: store.search_items(db, q.shop, q.q.strip(), q.hot, q.limit)

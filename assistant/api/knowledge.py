@@ -1,5 +1,5 @@
 """Suggestions for a buyer's message (the use case: ``conversations.suggest``), template preview/lint,
-product knowledge, campaign scripts.
+product knowledge, campaign scripts; the models are ``knowledge_models``.
 
 The matcher lives in memory (``keys.MATCHER``): built at start-up off the event loop by
 ``matcher_ctx`` and updated by the editing endpoints (``assistant.api.kb_edit``) after
@@ -10,33 +10,36 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from typing import Annotated, Any, Literal
+from typing import Any
 
 import sqlite_utils
 from aiohttp import web
-from pydantic import Field, StringConstraints
 
 from assistant import keys
-from assistant.api.io import ok, path_int, read_json, read_query
+from assistant.api.io import body_of, ok, path_int, query_of
+from assistant.api.knowledge_models import (
+    ItemKnowledgeOut,
+    PreviewIn,
+    PreviewOut,
+    ScriptOut,
+    ScriptsOut,
+    ScriptsQuery,
+    SuggestIn,
+)
 from assistant.api.shops import resolve_shop
 from assistant.conversations.context import ContextSources
 from assistant.conversations.context import build_context as conversation_context
 from assistant.conversations.context import campaign_context as campaign_context  # watch.py reads it here
 from assistant.conversations.suggest import Focus, suggest_answers
-from assistant.conversations.suggest import SuggestOut as SuggestOut  # routes.py reads it here
+from assistant.conversations.suggest import SuggestOut as SuggestOut  # the route table reads it here
 from assistant.errors import BadRequest, NotFound
 from assistant.security import current_agent
 from knowledge import store
-from knowledge.item_knowledge import RelatedView, related_view
+from knowledge.item_knowledge import related_view
 from knowledge.matcher import Matcher
-from knowledge.models import Agent, Campaign, Id, ItemKnowledge, Model, ScriptKind
+from knowledge.models import Agent, Campaign
 from knowledge.template_context import SAMPLE_CONTEXTS, sample_context
 from knowledge.templates import Finding, TemplateProblem, lint, log_refused, render
-
-MAX_MESSAGE = 1000
-OrderStatus = Literal[
-    "awaiting_payment", "paid", "shipped", "delivered", "completed", "cancelled", "refunding", "refunded"
-]
 
 
 async def matcher_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -63,66 +66,7 @@ async def matcher_ctx(app: web.Application) -> AsyncIterator[None]:
     yield
 
 
-# --------------------------------------------------------------------------- #
-# models
-# --------------------------------------------------------------------------- #
-
-
-class SuggestIn(Model):
-    shop: Id
-    message: Annotated[str, StringConstraints(max_length=MAX_MESSAGE)] = Field(
-        description=f"the buyer's message (1–{MAX_MESSAGE} characters)"
-    )
-    buyer: Annotated[str, StringConstraints(max_length=60)] | None = Field(None, description="buyer nick")
-    item: Id | None = Field(None, description="id of the item in focus")
-    order: Annotated[str, StringConstraints(max_length=40)] | None = Field(
-        None, description="order id in focus"
-    )
-    order_status: OrderStatus | None = Field(None, description="order status, when no order id is given")
-    limit: Annotated[int, Field(ge=1, le=10)] = 3
-
-
-class PreviewIn(Model):
-    template: Annotated[str, StringConstraints(max_length=4000)]
-    sample: str = Field("new_buyer", description=f"sample context: {', '.join(SAMPLE_CONTEXTS)}")
-    context: dict[str, Any] | None = Field(None, description="explicit context instead of a sample")
-
-
-class PreviewOut(Model):
-    text: str | None
-    missing: list[str]
-    findings: list[Finding]
-    samples: list[str]
-
-
-class ItemKnowledgeOut(Model):
-    item: dict[str, Any]
-    knowledge: ItemKnowledge | None
-    related: list[RelatedView] = Field(description="editor-set related items in their saved order")
-
-
-class ScriptsQuery(Model):
-    shop: Annotated[int, Field(gt=0)]
-    item: Annotated[int, Field(gt=0)] | None = None
-    buyer: Annotated[str, StringConstraints(max_length=60)] | None = None
-    kind: (
-        Annotated[str, StringConstraints(pattern="^(" + "|".join(k.value for k in ScriptKind) + ")$")] | None
-    ) = None
-
-
-class ScriptOut(Model):
-    id: int
-    campaign_id: int
-    kind: ScriptKind
-    situation: str
-    title: str
-    text: str
-    missing: list[str]
-
-
-class ScriptsOut(Model):
-    campaigns: list[str]
-    scripts: list[ScriptOut]
+# The request and response models are in ``knowledge_models``.
 
 
 # --------------------------------------------------------------------------- #
@@ -159,7 +103,7 @@ async def build_context(
 
 async def suggest(request: web.Request) -> web.Response:
     agent = current_agent(request)
-    body = await read_json(request, SuggestIn)
+    body = body_of(request, SuggestIn)
     if not body.message.strip():
         raise BadRequest.field("message", "买家消息不能为空")
     resolve_shop(request, agent, body.shop)
@@ -174,7 +118,7 @@ async def suggest(request: web.Request) -> web.Response:
 
 
 async def preview(request: web.Request) -> web.Response:
-    body = await read_json(request, PreviewIn)
+    body = body_of(request, PreviewIn)
     if body.context is not None:
         context = body.context
     elif body.sample in SAMPLE_CONTEXTS:
@@ -219,7 +163,7 @@ async def item_knowledge(request: web.Request) -> web.Response:
 
 async def active_scripts(request: web.Request) -> web.Response:
     agent = current_agent(request)
-    query = read_query(request, ScriptsQuery)
+    query = query_of(request, ScriptsQuery)
     resolve_shop(request, agent, query.shop)
     context, _, campaigns = await build_context(
         request, agent, query.shop, buyer=query.buyer, item_id=query.item, order_id=None

@@ -12,7 +12,7 @@ from urllib.parse import quote
 from aiohttp import web
 
 from assistant import keys
-from assistant.api.io import read_query
+from assistant.api.io import query_of
 from assistant.api.kpi_scores import settings_of
 from assistant.api.kpi_views import ExportQuery, _conversations, _out
 from assistant.api.reports import _shop_ids, compute, parse_period
@@ -169,7 +169,7 @@ def _xlsx(table: list[list[object]], title: str) -> bytes:
 
 async def export(request: web.Request) -> web.StreamResponse:
     """The report as a file: one row per agent, per agent and day, or per conversation."""
-    query = read_query(request, ExportQuery)
+    query = query_of(request, ExportQuery)
     t = words.EN if pick_lang(request)[0] == "en" else words.ZH
     table = await _table(request, query, t)
     name = f"kpi-{query.period}-{query.rows}.{query.format}"

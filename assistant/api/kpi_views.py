@@ -17,7 +17,7 @@ from aiohttp import web
 from pydantic import Field
 
 from assistant import keys
-from assistant.api.io import ok, read_json, read_query
+from assistant.api.io import body_of, ok, query_of
 from assistant.api.kpi_scores import extra_metrics, score_agents, settings_of
 from assistant.api.kpi_views_models import (
     ChartsOut,
@@ -53,7 +53,7 @@ async def get_settings(request: web.Request) -> web.Response:
 async def put_settings(request: web.Request) -> web.Response:
     """Save the settings (audited); a closed month keeps the figures it was closed with."""
     caller = current_agent(request)
-    body = await read_json(request, SettingsIn)
+    body = body_of(request, SettingsIn)
     try:
         saved = await request.app[keys.DB].write(
             lambda db: kpi_store.save_kpi_settings(
@@ -74,7 +74,7 @@ async def put_settings(request: web.Request) -> web.Response:
 async def my_kpi(request: web.Request) -> web.Response:
     """The caller's own score so far, its explanation, their level and what the next level needs."""
     caller = current_agent(request)
-    query = read_query(request, MeQuery)
+    query = query_of(request, MeQuery)
     tz = ZoneInfo(request.app[keys.SETTINGS].timezone)
     period = query.period or datetime.now(tz).strftime("%Y-%m")
     shop_ids = sorted(caller.shop_ids)
@@ -91,7 +91,7 @@ def _trend_days(start: date, end: date) -> tuple[date, date]:
 
 
 async def charts_view(request: web.Request) -> web.Response:
-    query = read_query(request, ReportQuery)
+    query = query_of(request, ReportQuery)
     app = request.app
     t = words.EN if pick_lang(request)[0] == "en" else words.ZH
     shop_ids = _shop_ids(request, query.shop)
@@ -175,7 +175,7 @@ def _out(request: web.Request, row: ConversationRow) -> ConversationOut:
 
 async def drill(request: web.Request) -> web.Response:
     """The conversations behind a number of the report: one agent's (or everyone's) in the period."""
-    query = read_query(request, DrillQuery)
+    query = query_of(request, DrillQuery)
     rows = await _conversations(request, query, query.agent)
     matching = [r for r in rows if r.matches(query.filter)]
     return ok(

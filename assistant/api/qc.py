@@ -11,8 +11,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from assistant import keys
-from assistant.api.commerce import shop_of
-from assistant.api.io import ok, read_query
+from assistant.api.io import ok, query_of
 from assistant.api.qc_models import (
     CalibrationItem,
     CalibrationOut,
@@ -20,7 +19,7 @@ from assistant.api.qc_models import (
     SampleItem,
     SampleQuery,
 )
-from assistant.api.shops import shop_scope
+from assistant.api.shops import resolve_shop, shop_scope
 from assistant.api.watch import rules_from
 from assistant.conversations.models import Direction, LoggedMessage
 from assistant.security import current_agent
@@ -138,7 +137,7 @@ def _yesterday(request: web.Request) -> date:
 async def my_sample(request: web.Request) -> web.Response:
     """The caller's sample: the day's conversations dealt out between the shops' reviewers, risky first."""
     reviewer = current_agent(request)
-    query = read_query(request, SampleQuery)
+    query = query_of(request, SampleQuery)
     shop_ids = _shops(request, reviewer, query.shop)
     day = query.day or _yesterday(request)
     found, buyers = await candidates(request, shop_ids, day)
@@ -196,8 +195,8 @@ def _calibration_set(found: list[qc.Candidate], day: date) -> list[str]:
 async def calibration(request: web.Request) -> web.Response:
     """The day's calibration set and how far apart the reviewers' scores were on each conversation."""
     caller = current_agent(request)
-    query = read_query(request, CalibrationQuery)
-    shop_id = shop_of(request, caller, query.shop)
+    query = query_of(request, CalibrationQuery)
+    shop_id = resolve_shop(request, caller, query.shop)
     day = query.day or _yesterday(request)
     found, _ = await candidates(request, [shop_id], day)
     chosen = _calibration_set(found, day)

@@ -12,9 +12,9 @@ import sqlite_utils
 from aiohttp import web
 
 from assistant import keys
-from assistant.api.commerce import shop_of
-from assistant.api.io import ok, path_int, read_json
+from assistant.api.io import body_of, ok, path_int
 from assistant.api.qc_models import DeleteIn, EvidenceIn, EvidenceOut
+from assistant.api.shops import resolve_shop
 from assistant.conversations.models import Direction
 from assistant.errors import ApiError, Conflict, NotFound
 from assistant.security import current_agent
@@ -44,8 +44,8 @@ async def freeze_evidence(request: web.Request) -> web.Response:
     """One click: freeze the chat, the buyer's orders and the times with a content hash, and flag the buyer
     in every shop of the team."""
     caller = current_agent(request)
-    body = await read_json(request, EvidenceIn)
-    shop_id = shop_of(request, caller, body.shop)
+    body = body_of(request, EvidenceIn)
+    shop_id = resolve_shop(request, caller, body.shop)
     messages = await request.app[keys.CONVERSATIONS].messages(shop_id, body.conversation)
     if not messages:
         raise NotFound.field("conversation", f"没有会话 {body.conversation} 的记录")
@@ -140,7 +140,7 @@ code{{word-break:break-all}}</style></head><body>
 async def delete_evidence(request: web.Request) -> web.Response:
     """Only a supervisor deletes evidence; the record stays (marked deleted) and the deletion is audited."""
     caller = current_agent(request)
-    body = await read_json(request, DeleteIn)
+    body = body_of(request, DeleteIn)
     row, _ = await _evidence_or_404(request, caller)
     deleted = await request.app[keys.DB].write(
         lambda db: qs.delete_evidence(db, row.id, caller.id, datetime.now(UTC), body.reason)

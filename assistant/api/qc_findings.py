@@ -1,13 +1,14 @@
-"""What QC findings lead to: a fix on the exact quick reply or intent (the editor's list of open fixes), a
-training card for the trainer; and one conversation as the reviewer reads it. The 丢单 / 优秀 tags and
-the weekly pack are ``qc_tags``, the editable scorecard and word list ``qc_scorecard``, the models
-``qc_findings_models``. Thin: the rules are ``assistant.team.qc``."""
+"""One conversation as the QC reviewer reads it, and the helpers of what QC findings lead to (a fix
+on the exact quick reply or intent, a training card for the trainer), whose handlers are
+``qc_finding_views``. The 丢单 / 优秀 tags and the weekly pack are ``qc_tags``, the editable
+scorecard and word list ``qc_scorecard``, the models ``qc_findings_models``. Thin: the rules are
+``assistant.team.qc``."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
@@ -16,27 +17,17 @@ from aiohttp import web
 from pydantic import Field, StringConstraints
 
 from assistant import keys
-from assistant.api.commerce import shop_of
-from assistant.api.io import ok, path_int, read_json, read_query
-from assistant.api.qc import _shops
-from assistant.api.qc_findings_models import (
-    ConversationQuery,
-    FindingIn,
-    FindingOut,
-    FindingsOut,
-    FindingsQuery,
-    TagOut,
-)
+from assistant.api.io import ok, query_of
+from assistant.api.qc_findings_models import ConversationQuery, TagOut
 from assistant.api.qc_models import ReviewOut
 from assistant.api.qc_reviews import _review_out
+from assistant.api.shops import resolve_shop
 from assistant.conversations.models import Direction, LoggedMessage
-from assistant.errors import BadRequest, Conflict, NotFound
+from assistant.errors import NotFound
 from assistant.security import current_agent
 from assistant.team import qc
 from assistant.team import qc_store as qs
-from knowledge import store as kb_store
 from knowledge.models import Model
-from quick_replies import store as qr_store
 
 
 async def qc_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -122,8 +113,8 @@ async def _messages(request: web.Request, shop_id: int, conversation: str) -> li
 async def read_conversation(request: web.Request) -> web.Response:
     """The chat beside the review form: every line (forbidden words marked), its reviews and tags."""
     caller = current_agent(request)
-    query = read_query(request, ConversationQuery)
-    shop_id = shop_of(request, caller, query.shop)
+    query = query_of(request, ConversationQuery)
+    shop_id = resolve_shop(request, caller, query.shop)
     messages = await _messages(request, shop_id, query.conversation)
     agent_id = _main_agent(messages)
 
@@ -152,113 +143,3 @@ async def read_conversation(request: web.Request) -> web.Response:
 
 class CloseIn(Model):
     outcome: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
-
-
-def _finding_out(row: qs.FindingRow) -> FindingOut:
-    return FindingOut(
-        id=row.id,
-        shop_id=row.shop_id,
-        review_id=row.review_id,
-        conversation=row.conversation,
-        agent_id=row.agent_id,
-        agent=row.agent_name,
-        kind=row.kind,
-        target_kind=row.target_kind,
-        target_id=row.target_id,
-        target_name=row.target_name,
-        note=row.note,
-        created_by=row.created_by_name,
-        created_at=row.created_at,
-        closed_at=row.closed_at,
-        outcome=row.outcome,
-    )
-
-
-def _target_name(db: sqlite_utils.Database, kind: str, target: int, shop_id: int) -> str | None:
-    if kind == "quick_reply":
-        row = qr_store.get_row(db, target)
-        return str(row["title"]) if row and row["shop_id"] == shop_id else None
-    intent = kb_store.get_intent(db, target)
-    return intent.name if intent and intent.shop_id == shop_id else None
-
-
-async def create_finding(request: web.Request) -> web.Response:
-    """A finding opens a fix on the exact quick reply or intent (the editor sees it among the open fixes)
-    or a training card for the trainer."""
-    caller = current_agent(request)
-    body = await read_json(request, FindingIn)
-    shop_id = shop_of(request, caller, body.shop)
-    if body.kind == "fix" and (body.target_kind is None or body.target is None):
-        raise BadRequest.field("target", "修改要指明是哪条快捷短语或意图（target_kind 与 target）")
-    if body.kind == "training" and body.target is not None:
-        raise BadRequest.field("target", "培训卡不对应快捷短语或意图")
-    review = None
-    if body.review is not None:
-        review_id = body.review
-        review = await request.app[keys.DB].read(lambda db: qs.review(db, review_id))
-        if review is None or review.shop_id != shop_id:
-            raise NotFound.field("review", f"本店没有质检记录 {body.review}")
-    name = ""
-    if body.kind == "fix":
-        assert body.target_kind is not None and body.target is not None
-        target_kind, target = body.target_kind, body.target
-        found = await request.app[keys.DB].read(lambda db: _target_name(db, target_kind, target, shop_id))
-        if found is None:
-            what = qc.FIX_TARGETS[target_kind]
-            raise NotFound.field("target", f"本店没有{what} {target}")
-        name = found
-    agent_id = body.agent or (review.agent_id if review else None)
-    if agent_id is not None and agent_id not in request.app[keys.DIRECTORY].agents:
-        raise NotFound.field("agent", f"没有客服 {agent_id}")
-    values = {
-        "shop_id": shop_id,
-        "review_id": review.id if review else None,
-        "conversation": review.conversation if review else (body.conversation or ""),
-        "agent_id": agent_id,
-        "kind": body.kind,
-        "target_kind": body.target_kind if body.kind == "fix" else None,
-        "target_id": body.target if body.kind == "fix" else None,
-        "target_name": name,
-        "note": body.note,
-        "created_by": caller.id,
-        "created_at": datetime.now(UTC).isoformat(),
-    }
-    made = await request.app[keys.DB].write(lambda db: qs.insert_finding(db, values))
-    return ok(_finding_out(made), status=201)
-
-
-async def list_findings(request: web.Request) -> web.Response:
-    """Findings of the caller's shops, newest first: open ones by default; filter by kind or target (the
-    editor asks for the open fixes on one quick reply or intent)."""
-    caller = current_agent(request)
-    query = read_query(request, FindingsQuery)
-    shop_ids = _shops(request, caller, query.shop)
-    rows = await request.app[keys.DB].read(
-        lambda db: qs.findings(
-            db,
-            shop_ids,
-            state=query.state,
-            kind=query.kind,
-            target_kind=query.target_kind,
-            target_id=query.target,
-        )
-    )
-    return ok(FindingsOut(findings=[_finding_out(r) for r in rows]))
-
-
-async def close_finding(request: web.Request) -> web.Response:
-    """The fix is made or the training given: the finding closes with what was done."""
-    caller = current_agent(request)
-    finding_id = path_int(request, "finding_id")
-    body = await read_json(request, CloseIn)
-    found = await request.app[keys.DB].read(lambda db: qs.finding(db, finding_id))
-    if found is None or found.shop_id not in caller.shop_ids:
-        raise NotFound.field("finding_id", f"没有质检发现 {finding_id}")
-    closed = await request.app[keys.DB].write(
-        lambda db: qs.close_finding(db, finding_id, by=caller.id, outcome=body.outcome, at=datetime.now(UTC))
-    )
-    if not closed:
-        raise Conflict.field("finding_id", "这条已经处理过")
-    after = await request.app[keys.DB].read(lambda db: qs.finding(db, finding_id))
-    assert after is not None
-    return ok(_finding_out(after))

@@ -7,8 +7,7 @@ from datetime import UTC, datetime, timedelta
 from aiohttp import web
 
 from assistant import keys
-from assistant.api.commerce import shop_of
-from assistant.api.io import ok, path_int, read_json, read_query
+from assistant.api.io import body_of, ok, path_int, query_of
 from assistant.api.qc import _calibration_set, candidates
 from assistant.api.qc_models import (
     DecideIn,
@@ -20,6 +19,7 @@ from assistant.api.qc_models import (
     ReviewsOut,
     ReviewsQuery,
 )
+from assistant.api.shops import resolve_shop
 from assistant.errors import BadRequest, Conflict, FieldError, Forbidden, NotFound
 from assistant.security import current_agent
 from assistant.team import qc
@@ -63,8 +63,8 @@ def _marks_score(request: web.Request, marks: dict[str, int | None]) -> qc.Revie
 async def submit_review(request: web.Request) -> web.Response:
     """Score a conversation on the scorecard; critical items failed set it to 0."""
     reviewer = current_agent(request)
-    body = await read_json(request, ReviewIn)
-    shop_id = shop_of(request, reviewer, body.shop)
+    body = body_of(request, ReviewIn)
+    shop_id = resolve_shop(request, reviewer, body.shop)
     found, _ = await candidates(request, [shop_id], body.day)
     match = next((c for c in found if c.conversation == body.conversation), None)
     if match is None:
@@ -96,7 +96,7 @@ async def submit_review(request: web.Request) -> web.Response:
 async def list_reviews(request: web.Request) -> web.Response:
     """An agent's reviews (their own; a supervisor may ask for anyone's), newest first, calibration left out."""
     caller = current_agent(request)
-    query = read_query(request, ReviewsQuery)
+    query = query_of(request, ReviewsQuery)
     agent_id = query.agent or caller.id
     if agent_id != caller.id and caller.role.rank < Role.SUPERVISOR.rank:
         raise Forbidden("只能看自己的质检结果", [FieldError("agent", "不是你自己")])
@@ -111,7 +111,7 @@ async def open_dispute(request: web.Request) -> web.Response:
     """The reviewed agent contests a review within the dispute window; a second reviewer decides."""
     caller = current_agent(request)
     review_id = path_int(request, "review_id")
-    body = await read_json(request, DisputeIn)
+    body = body_of(request, DisputeIn)
     found = await request.app[keys.DB].read(lambda db: qs.review(db, review_id))
     if found is None or found.calibration:
         raise NotFound.field("review_id", f"没有质检记录 {review_id}")
@@ -145,7 +145,7 @@ async def decide(request: web.Request) -> web.Response:
     """A second reviewer upholds the review or revises it with their own marks."""
     caller = current_agent(request)
     dispute_id = path_int(request, "dispute_id")
-    body = await read_json(request, DecideIn)
+    body = body_of(request, DecideIn)
     found = await request.app[keys.DB].read(lambda db: qs.dispute(db, dispute_id))
     if found is None:
         raise NotFound.field("dispute_id", f"没有申诉 {dispute_id}")

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from aiohttp import web
 
 from assistant import keys
-from assistant.api.io import ok, read_json
+from assistant.api.io import body_of, ok
 from assistant.api.qc import CategoryOut, ScorecardOut
 from assistant.api.qc_findings_models import (
     ScorecardIn,
@@ -33,7 +33,7 @@ async def edit_scorecard(request: web.Request) -> web.Response:
     """Replace the scorecard (categories, weights, scales, critical items); reviews made before keep their
     score. Audited."""
     caller = current_agent(request)
-    body = await read_json(request, ScorecardIn)
+    body = body_of(request, ScorecardIn)
     card = tuple(qc.Category(**c.model_dump()) for c in body.categories)
     problems = qc.card_problems(card)
     if problems:
@@ -65,7 +65,7 @@ async def forbidden_words(request: web.Request) -> web.Response:
 async def edit_words(request: web.Request) -> web.Response:
     """Replace the forbidden-word list (repeats dropped, the order kept). Audited."""
     caller = current_agent(request)
-    body = await read_json(request, WordsIn)
+    body = body_of(request, WordsIn)
     words = list(dict.fromkeys(body.words))
     config = request.app[keys.QC_CONFIG]
     before = list(config.forbidden_words)

@@ -10,8 +10,7 @@ from aiohttp import web
 from pydantic import Field
 
 from assistant import keys
-from assistant.api.commerce import shop_of
-from assistant.api.io import ok, read_json, read_query
+from assistant.api.io import body_of, ok, query_of
 from assistant.api.qc import _shops
 from assistant.api.qc_findings import LineOut, _lines, _main_agent, _messages, _tag_out, _tz
 from assistant.api.qc_findings_models import (
@@ -20,6 +19,7 @@ from assistant.api.qc_findings_models import (
     TagOut,
 )
 from assistant.api.qc_reviews import _review_out
+from assistant.api.shops import resolve_shop
 from assistant.errors import Conflict
 from assistant.security import current_agent
 from assistant.team import qc
@@ -42,8 +42,8 @@ class PackOut(Model):
 async def tag_conversation(request: web.Request) -> web.Response:
     """Tag a conversation 丢单 (lost order) or 优秀 (excellent) for the weekly meeting's pack."""
     caller = current_agent(request)
-    body = await read_json(request, TagIn)
-    shop_id = shop_of(request, caller, body.shop)
+    body = body_of(request, TagIn)
+    shop_id = resolve_shop(request, caller, body.shop)
     messages = await _messages(request, shop_id, body.conversation)
     values = {
         "shop_id": shop_id,
@@ -66,7 +66,7 @@ async def tag_conversation(request: web.Request) -> web.Response:
 async def weekly_pack(request: web.Request) -> web.Response:
     """The week's 丢单 and 优秀 conversations with their chat and score: the weekly meeting's pack."""
     caller = current_agent(request)
-    query = read_query(request, PackQuery)
+    query = query_of(request, PackQuery)
     shop_ids = _shops(request, caller, query.shop)
     start, end = qc.week_of(query.week or datetime.now(_tz(request)).date())
     tagged = await request.app[keys.DB].read(lambda db: qs.tags(db, shop_ids, start, end))

@@ -18,10 +18,11 @@ from aiohttp import web
 from pydantic import Field, StringConstraints
 
 from assistant import keys
-from assistant.api.io import expect_upload, ok, read_form_file, read_query
+from assistant.api.io import ok, query_of
 from assistant.api.quick_replies import _shop_name, _visible_row
 from assistant.api.quick_replies_models import QueryId
 from assistant.api.shops import resolve_shop
+from assistant.api.uploads import expect_upload, read_form_file
 from assistant.errors import BadRequest, Conflict, FieldError
 from assistant.security import current_agent
 from knowledge.models import Agent, Id, Model
@@ -90,7 +91,7 @@ class UsageReport(Model):
 
 async def export_quick_replies(request: web.Request) -> web.StreamResponse:
     agent = current_agent(request)
-    query = read_query(request, ExportQuery)
+    query = query_of(request, ExportQuery)
     shop_id = resolve_shop(request, agent, query.shop)
     rows = await request.app[keys.QR_STORE].rows_in_shop(shop_id, scope=Scope.SHOP.value)  # SQLite or the hub
     records = [record_of(r) for r in rows]
@@ -130,7 +131,7 @@ async def import_quick_replies(request: web.Request) -> web.Response:
     """One import at a time per service (the next waits its turn), so memory stays flat however
     many editors upload at once."""
     agent = current_agent(request)
-    query = read_query(request, ImportQuery)
+    query = query_of(request, ImportQuery)
     shop_id = resolve_shop(request, agent, query.shop)
     async with request.app[keys.IMPORTS]:
         return await _run_import(request, agent, query, shop_id)
@@ -178,7 +179,7 @@ def _usage(row: dict[str, Any], counts: dict[str, Any] | None) -> PhraseUsage:
 
 async def usage_report(request: web.Request) -> web.Response:
     agent = current_agent(request)
-    query = read_query(request, UsageQuery)
+    query = query_of(request, UsageQuery)
     shop_id = resolve_shop(request, agent, query.shop)
     since = (datetime.now(UTC) - timedelta(days=query.days)).isoformat()
     rows, counts = await request.app[keys.DB].read(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from assistant import keys
-from assistant.api.io import ok, path_int, read_json, read_query
+from assistant.api.io import body_of, ok, path_int, query_of
 from assistant.api.quick_replies import ShopQuery, _check_editable, _out, _row, _shop_name
 from assistant.api.quick_replies_models import (
     GroupIn,
@@ -23,14 +23,14 @@ from quick_replies.models import QuickReplyGroup
 
 async def list_groups(request: web.Request) -> web.Response:
     agent = current_agent(request)
-    shop_id = resolve_shop(request, agent, read_query(request, ShopQuery).shop)
+    shop_id = resolve_shop(request, agent, query_of(request, ShopQuery).shop)
     groups = await request.app[keys.QR_STORE].list_groups(shop_id)
     return ok(GroupList(groups=groups))
 
 
 async def create_group(request: web.Request) -> web.Response:
     agent = current_agent(request)
-    body = await read_json(request, GroupIn)
+    body = body_of(request, GroupIn)
     shop_id = resolve_shop(request, agent, body.shop)
     group = QuickReplyGroup(shop_id=shop_id, name=body.name, position=body.position)
     try:
@@ -47,7 +47,7 @@ async def reorder_group(request: web.Request) -> web.Response:
     """Put a group's phrases in a new order in one transaction (each moved phrase gets a new version)."""
     agent = current_agent(request)
     group_id = path_int(request, "group_id")
-    body = await read_json(request, GroupOrderIn)
+    body = body_of(request, GroupOrderIn)
     ids = [item.id for item in body.items]
     if len(set(ids)) != len(ids):
         raise BadRequest.field("items", "同一条短语出现了两次")

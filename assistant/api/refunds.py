@@ -11,7 +11,7 @@ from aiohttp import web
 
 from assistant import keys
 from assistant.api.grants import apply_grant
-from assistant.api.io import ok, path_int, read_json, read_query
+from assistant.api.io import body_of, ok, path_int, query_of
 from assistant.api.refunds_models import (
     DecisionIn,
     HintOut,
@@ -82,7 +82,7 @@ def _now() -> datetime:
 async def queue(request: web.Request) -> web.Response:
     """The shop's refund requests: open ones with the longest wait first, or the decisions made."""
     agent = current_agent(request)
-    query = read_query(request, RefundsQuery)
+    query = query_of(request, RefundsQuery)
     shop_id = resolve_shop(request, agent, query.shop)
     limit_minutes = request.app[keys.SETTINGS].refund_review_minutes
     since = until = None
@@ -122,7 +122,7 @@ async def decide(request: web.Request) -> web.Response:
     decided it first or it changed since)."""
     agent = current_agent(request)
     request_id = path_int(request, "request_id")
-    body = await read_json(request, DecisionIn)
+    body = body_of(request, DecisionIn)
     at = _now().isoformat(timespec="microseconds")
     done = await request.app[keys.DB].write(
         lambda db: refund_review.decide(db, request_id, body.outcome, body.note, body.version, agent, at)
@@ -135,7 +135,7 @@ async def mark_wrong(request: web.Request) -> web.Response:
     mark back."""
     agent = current_agent(request)
     request_id = path_int(request, "request_id")
-    body = await read_json(request, WrongIn)
+    body = body_of(request, WrongIn)
     at = _now().isoformat(timespec="microseconds")
     done = await request.app[keys.DB].write(
         lambda db: refund_review.mark_wrong(db, request_id, body.wrong, body.reason, body.version, agent, at)
@@ -145,6 +145,6 @@ async def mark_wrong(request: web.Request) -> web.Response:
 
 async def set_refund_reviewer(request: web.Request) -> web.Response:
     """Grant or take back the refund-review role (an agent's role becomes ``refund_reviewer`` and back)."""
-    body = await read_json(request, RefundReviewerIn)
+    body = body_of(request, RefundReviewerIn)
     role = await apply_grant(request, Role.REFUND_REVIEWER, body.refund_reviewer)
     return ok(RefundReviewerOut(agent_id=path_int(request, "agent_id"), role=role))

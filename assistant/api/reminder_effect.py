@@ -11,8 +11,7 @@ import sqlite_utils
 from aiohttp import web
 
 from assistant import keys
-from assistant.api.commerce import shop_of
-from assistant.api.io import ok, read_query
+from assistant.api.io import ok, query_of
 from assistant.api.reminders import _local_day_start, _shops
 from assistant.api.reminders_models import (
     BuyerLine,
@@ -21,6 +20,7 @@ from assistant.api.reminders_models import (
     EffectQuery,
     EffectRow,
 )
+from assistant.api.shops import resolve_shop
 from assistant.security import current_agent
 from assistant.team import reminder_store as rs
 from assistant.team.care_store import care_today
@@ -32,8 +32,8 @@ CHANNEL_NAMES = {"chat": "旺旺", "sms": "短信", "phone": "电话"}
 async def buyer_line(request: web.Request) -> web.Response:
     """The buyer card's line: who reminded today, when, by which channel, and how many of the day's."""
     agent = current_agent(request)
-    query = read_query(request, BuyerQuery)
-    shop_id = shop_of(request, agent, query.shop)
+    query = query_of(request, BuyerQuery)
+    shop_id = resolve_shop(request, agent, query.shop)
     settings = request.app[keys.SETTINGS]
     tz = ZoneInfo(settings.timezone)
     today = _local_day_start(datetime.now(UTC), tz)
@@ -67,7 +67,7 @@ async def effect(request: web.Request) -> web.Response:
     """Per agent and channel: reminded, paid afterwards, rate, amount recovered (credit to the last touch
     before payment within 3 days); and the lift over the held-out tasks with its 95% interval."""
     agent = current_agent(request)
-    query = read_query(request, EffectQuery)
+    query = query_of(request, EffectQuery)
     shop_ids = _shops(request, agent, query.shop)
     since = datetime.now(UTC) - timedelta(days=query.days)
 

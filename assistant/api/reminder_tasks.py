@@ -10,7 +10,7 @@ import sqlite_utils
 from aiohttp import web
 
 from assistant import keys
-from assistant.api.io import ok, path_int, read_json, read_query
+from assistant.api.io import body_of, ok, path_int, query_of
 from assistant.api.reminders import ScriptOut, _local_day_start, _task_out, rules_from
 from assistant.api.reminders_models import (
     DoneIn,
@@ -79,7 +79,7 @@ async def touch(request: web.Request) -> web.Response:
     """Record a touch (a chat script inserted, an SMS text produced, a call made). The orders are read
     again first: a paid or closed order ends the task (paid before the reminder: no credit) instead."""
     agent = current_agent(request)
-    body = await read_json(request, TouchIn)
+    body = body_of(request, TouchIn)
     task = await _task_or_404(request, agent)
     settings = request.app[keys.SETTINGS]
     rules, tz, now = rules_from(settings), ZoneInfo(settings.timezone), datetime.now(UTC)
@@ -152,7 +152,7 @@ async def script(request: web.Request) -> web.Response:
     """The reminder script for a task, rendered in the sandbox: the chat variant for the buyer's reason
     (price, size, delivery time) or the SMS text. The shop's own wording when it has one."""
     agent = current_agent(request)
-    query = read_query(request, ScriptQuery)
+    query = query_of(request, ScriptQuery)
     task = await _task_or_404(request, agent)
     tz = ZoneInfo(request.app[keys.SETTINGS].timezone)
     purpose = "reminder_sms" if query.channel == "sms" else f"reminder_{query.reason}"
@@ -178,7 +178,7 @@ async def script(request: web.Request) -> web.Response:
 
 async def snooze(request: web.Request) -> web.Response:
     agent = current_agent(request)
-    body = await read_json(request, SnoozeIn)
+    body = body_of(request, SnoozeIn)
     task = await _task_or_404(request, agent)
     now = datetime.now(UTC)
     if task.owner_id not in (None, agent.id) and not (task.lease_until and task.lease_until < now):
@@ -197,7 +197,7 @@ async def snooze(request: web.Request) -> web.Response:
 async def done(request: web.Request) -> web.Response:
     """End the task with the outcome (the buyer does not want it, bought elsewhere, cannot be reached)."""
     agent = current_agent(request)
-    body = await read_json(request, DoneIn)
+    body = body_of(request, DoneIn)
     task = await _task_or_404(request, agent)
     now = datetime.now(UTC)
     if task.owner_id not in (None, agent.id) and not (task.lease_until and task.lease_until < now):

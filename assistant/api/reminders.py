@@ -15,7 +15,7 @@ from aiohttp import web
 from pydantic import Field
 
 from assistant import keys
-from assistant.api.io import QueryId, ok, read_query
+from assistant.api.io import QueryId, ok, query_of
 from assistant.api.reminders_models import (
     OrderOut,
     RulesOut,
@@ -168,7 +168,7 @@ async def queue(request: web.Request) -> web.Response:
     """The caller's tasks and the pool (unowned, or a lapsed lease), next touch first; phone tasks go to
     whoever takes them in calling hours."""
     agent = current_agent(request)
-    shop_ids = _shops(request, agent, read_query(request, QueueQuery).shop)
+    shop_ids = _shops(request, agent, query_of(request, QueueQuery).shop)
     now = datetime.now(UTC)
     tz = ZoneInfo(request.app[keys.SETTINGS].timezone)
 

@@ -13,9 +13,8 @@ from aiohttp import web
 from pydantic import Field
 
 from assistant import keys
-from assistant.api.commerce import shop_of
 from assistant.api.grants import apply_grant
-from assistant.api.io import QueryId, ok, path_int, read_json, read_query
+from assistant.api.io import QueryId, body_of, ok, path_int, query_of
 from assistant.api.review_models import (
     CountOut,
     CountQuery,
@@ -25,6 +24,7 @@ from assistant.api.review_models import (
     ReviewerOut,
     ReviewOrderOut,
 )
+from assistant.api.shops import resolve_shop
 from assistant.commerce.address import default_regions
 from assistant.errors import FieldError, NotFound
 from assistant.path_params import path_str
@@ -142,8 +142,8 @@ def _now() -> str:
 async def queue(request: web.Request) -> web.Response:
     """Paid, unshipped orders to review, each with its reasons, soonest ship-by first."""
     agent = current_agent(request)
-    query = read_query(request, QueueQuery)
-    page = await _page(request, shop_of(request, agent, query.shop), query.limit, query.cursor)
+    query = query_of(request, QueueQuery)
+    page = await _page(request, resolve_shop(request, agent, query.shop), query.limit, query.cursor)
     after = query.cursor + len(page.entries)
     return ok(
         QueueOut(
@@ -158,7 +158,7 @@ async def queue(request: web.Request) -> web.Response:
 async def count(request: web.Request) -> web.Response:
     """How many orders wait for review (the sidebar's count for the order-review role)."""
     agent = current_agent(request)
-    page = await _page(request, shop_of(request, agent, read_query(request, CountQuery).shop), 1, 0)
+    page = await _page(request, resolve_shop(request, agent, query_of(request, CountQuery).shop), 1, 0)
     return ok(CountOut(count=page.total, held=page.held))
 
 
@@ -181,6 +181,6 @@ async def script(request: web.Request) -> web.Response:
 
 async def set_reviewer(request: web.Request) -> web.Response:
     """Grant or take back the order-review role (an agent's role becomes ``reviewer`` and back)."""
-    body = await read_json(request, ReviewerIn)
+    body = body_of(request, ReviewerIn)
     role = await apply_grant(request, Role.REVIEWER, body.reviewer)
     return ok(ReviewerOut(agent_id=path_int(request, "agent_id"), role=role))

@@ -10,7 +10,7 @@ import sqlite_utils
 from aiohttp import web
 
 from assistant import keys
-from assistant.api.io import ok, read_json
+from assistant.api.io import body_of, ok
 from assistant.api.review import _hold_out, _now, _open_order, rules_from
 from assistant.api.review_models import (
     HoldIn,
@@ -31,7 +31,7 @@ from assistant.team.review_queue import (
 async def mark_reviewed(request: web.Request) -> web.Response:
     """The order was checked at this version: it leaves the queue until it changes again."""
     agent = current_agent(request)
-    body = await read_json(request, ReviewedIn)
+    body = body_of(request, ReviewedIn)
     row = await _open_order(request, agent)
     if row["status"] != "paid":
         raise Conflict(
@@ -59,7 +59,7 @@ async def mark_reviewed(request: web.Request) -> web.Response:
 async def hold(request: web.Request) -> web.Response:
     """Hold the order (do not ship) with a reason every agent sees on the order panel."""
     agent = current_agent(request)
-    body = await read_json(request, HoldIn)
+    body = body_of(request, HoldIn)
     row = await _open_order(request, agent)
     order_id, shop_id = str(row["id"]), int(str(row["shop_id"]))
 
@@ -83,7 +83,7 @@ async def hold(request: web.Request) -> web.Response:
 async def release(request: web.Request) -> web.Response:
     """End the order's hold (it may ship)."""
     agent = current_agent(request)
-    body = await read_json(request, ReleaseIn)
+    body = body_of(request, ReleaseIn)
     row = await _open_order(request, agent)
     order_id = str(row["id"])
     held = await request.app[keys.DB].read(lambda conn: store.open_hold(conn, order_id))

@@ -23,9 +23,10 @@ from aiohttp import BodyPartReader, web
 from pydantic import Field, StringConstraints
 
 from assistant import keys
-from assistant.api.io import expect_upload, ok, read_query
+from assistant.api.io import ok, query_of
 from assistant.api.quick_replies_models import QueryId
 from assistant.api.shops import resolve_shop
+from assistant.api.uploads import expect_upload
 from assistant.commerce.import_files import ImportOptions, export_time_from_name
 from assistant.commerce.import_report import ImportReport
 from assistant.errors import BadRequest, Conflict, FieldError, NotFound, PayloadTooLarge
@@ -132,7 +133,7 @@ async def upload(request: web.Request) -> web.Response:
         raise NotFound(
             f"不能导入「{kind}」：只能导入 orders（订单）或 items（商品）", [FieldError("kind", "不支持")]
         )
-    query = read_query(request, UploadQuery)
+    query = query_of(request, UploadQuery)
     shop_id = resolve_shop(request, agent, query.shop)
     _busy(request, shop_id)
     jobs = _jobs(request)
@@ -170,7 +171,7 @@ async def job_status(request: web.Request) -> web.Response:
 async def apply(request: web.Request) -> web.Response:
     agent = current_agent(request)
     job = _job(request, agent)
-    query = read_query(request, ApplyQuery)
+    query = query_of(request, ApplyQuery)
     if job.applied:
         raise Conflict(f"「{job.file_name}」已经导入过了", [FieldError("job_id", "已导入")])
     if job.state == "running":

@@ -9,7 +9,7 @@ from pydantic import Field
 
 from assistant import keys
 from assistant.api.commerce import ShopQuery, order_id_of
-from assistant.api.io import ok, path_int, read_json, read_query
+from assistant.api.io import ok, path_int, query_of
 from assistant.api.shops import resolve_shop
 from assistant.errors import BadRequest, FieldError, Forbidden
 from assistant.security import current_agent
@@ -37,7 +37,7 @@ class EmptyIn(Model):
 async def list_offers(request: web.Request) -> web.Response:
     """Pending edits to post to the host (``kefu.apply_edit``), oldest first; the sidebar asks on (re)connect."""
     agent = current_agent(request)
-    query = read_query(request, OffersQuery)
+    query = query_of(request, OffersQuery)
     if query.all and agent.role is not Role.SUPERVISOR:
         raise Forbidden("只有主管可以查看所有人的待同步修改", [FieldError("all", "需要主管权限")])
     offers = await request.app[keys.SYNC].offers(agent, query.all, query.limit)
@@ -52,7 +52,6 @@ def _tell(request: web.Request, offer: Offer, agent_id: int) -> None:
 async def retry(request: web.Request) -> web.Response:
     """A failed edit waits for the platform again, as a new attempt with a new idempotency key."""
     agent = current_agent(request)
-    await read_json(request, EmptyIn)
     offer = await request.app[keys.SYNC].retry(agent, path_int(request, "edit_id"))
     _tell(request, offer, agent.id)
     return ok(OfferOut(offer=offer))
@@ -61,7 +60,6 @@ async def retry(request: web.Request) -> web.Response:
 async def undo_locally(request: web.Request) -> web.Response:
     """Undo, here only, an edit the platform refused: our copy goes back to what the platform still has."""
     agent = current_agent(request)
-    await read_json(request, EmptyIn)
     outcome = await request.app[keys.COMMERCE].undo_refused_edit(path_int(request, "edit_id"), agent)
     request.app[keys.EVENTS].notify({agent.id}, "edit.synced", {"order_id": outcome.order.id})
     return ok(outcome)
@@ -77,7 +75,7 @@ async def full_address(request: web.Request) -> web.Response:
 async def export_buyer(request: web.Request) -> web.Response:
     """A supervisor's export of one buyer's personal data (orders with full addresses, notes, messages)."""
     agent = current_agent(request)
-    shop_id = resolve_shop(request, agent, read_query(request, ShopQuery).shop)
+    shop_id = resolve_shop(request, agent, query_of(request, ShopQuery).shop)
     nick = request.match_info["nick"].strip()
     if not nick or len(nick) > 40:
         raise BadRequest.field("nick", "旺旺名应为 1–40 个字符")

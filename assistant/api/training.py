@@ -16,8 +16,8 @@ import sqlite_utils
 from aiohttp import web
 
 from assistant import keys
-from assistant.api.commerce import shop_of
-from assistant.api.io import ok, path_int, read_json
+from assistant.api.io import body_of, ok, path_int
+from assistant.api.shops import resolve_shop
 from assistant.api.training_marks import (
     _at,
     _check_pass,
@@ -69,8 +69,8 @@ async def _qc_cases(request: web.Request, shop_id: int) -> list[dict[str, Any]]:
 async def create_round(request: web.Request) -> web.Response:
     """Draw a round: the shop's questions the trainee has not yet answered right come first."""
     agent = current_agent(request)
-    body = await read_json(request, RoundIn)
-    shop_id = shop_of(request, agent, body.shop)
+    body = body_of(request, RoundIn)
+    shop_id = resolve_shop(request, agent, body.shop)
     settings = request.app[keys.SETTINGS]
     size = body.size or settings.training_round_size
     now = datetime.now(UTC)
@@ -147,7 +147,7 @@ async def get_round(request: web.Request) -> web.Response:
 async def answer(request: web.Request) -> web.Response:
     """Mark an answer: a typed one by similarity to the references, a picked quick reply exactly."""
     agent = current_agent(request)
-    body = await read_json(request, AnswerIn)
+    body = body_of(request, AnswerIn)
     q = await _question(request, agent)
     if q["agent_id"] != agent.id:
         raise Forbidden("只有做这轮练习的人能答题", [FieldError("question_id", "不是你的练习")])

@@ -9,8 +9,8 @@ import sqlite_utils
 from aiohttp import web
 
 from assistant import keys
-from assistant.api.commerce import shop_of
-from assistant.api.io import ok, path_int, read_json, read_query
+from assistant.api.io import body_of, ok, path_int, query_of
+from assistant.api.shops import resolve_shop
 from assistant.api.training_marks import (
     _at,
     _check_pass,
@@ -42,7 +42,7 @@ from assistant.team import training_store as store
 async def override(request: web.Request) -> web.Response:
     """The trainer's mark replaces the automatic one (and may record a pass)."""
     trainer = current_agent(request)
-    body = await read_json(request, OverrideIn)
+    body = body_of(request, OverrideIn)
     q = await _question(request, trainer)
     if q["answered_at"] is None:
         raise Conflict("这道题还没有作答", [FieldError("question_id", "未作答")])
@@ -61,7 +61,7 @@ async def override(request: web.Request) -> web.Response:
 async def progress_view(request: web.Request) -> web.Response:
     """Per trainee: coverage, accuracy, median answer time, rounds, the pass (a trainee sees their own row)."""
     agent = current_agent(request)
-    shop_id = shop_of(request, agent, read_query(request, ProgressQuery).shop)
+    shop_id = resolve_shop(request, agent, query_of(request, ProgressQuery).shop)
     settings = request.app[keys.SETTINGS]
     names = {a.id: a.name for a in request.app[keys.DIRECTORY].agents.values()}
 
@@ -78,8 +78,8 @@ async def progress_view(request: web.Request) -> web.Response:
 async def answers_view(request: web.Request) -> web.Response:
     """Answered questions with their marks, newest first (the trainer's list to override from)."""
     agent = current_agent(request)
-    query = read_query(request, AnswersQuery)
-    shop_id = shop_of(request, agent, query.shop)
+    query = query_of(request, AnswersQuery)
+    shop_id = resolve_shop(request, agent, query.shop)
     rows = await request.app[keys.DB].read(lambda db: store.answers(db, shop_id, query.agent))
     out = []
     for r in rows[: query.limit]:
@@ -99,8 +99,8 @@ async def answers_view(request: web.Request) -> web.Response:
 
 async def set_pass_mark(request: web.Request) -> web.Response:
     trainer = current_agent(request)
-    body = await read_json(request, PassMarkIn)
-    shop_id = shop_of(request, trainer, body.shop)
+    body = body_of(request, PassMarkIn)
+    shop_id = resolve_shop(request, trainer, body.shop)
     await request.app[keys.DB].write(
         lambda db: store.set_pass_mark(db, shop_id, body.accuracy, body.coverage, trainer.id, _now())
     )
@@ -111,7 +111,7 @@ async def set_trainee(request: web.Request) -> web.Response:
     """Make an agent a trainee of the caller's main shop (or end it)."""
     trainer = current_agent(request)
     agent_id = path_int(request, "agent_id")
-    body = await read_json(request, TraineeIn)
+    body = body_of(request, TraineeIn)
     target = request.app[keys.DIRECTORY].agents.get(agent_id)
     if target is None or target.main_shop_id not in trainer.shop_ids:
         raise NotFound(f"没有编号为 {agent_id} 的客服", [FieldError("agent_id", "找不到这个客服")])

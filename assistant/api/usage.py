@@ -9,7 +9,7 @@ from aiohttp import web
 from pydantic import Field, StringConstraints
 
 from assistant import keys
-from assistant.api.io import ok, read_json
+from assistant.api.io import body_of, ok
 from assistant.api.shops import resolve_shop
 from assistant.security import current_agent
 from knowledge.models import Id, Model, UsageEvent, UsageKind
@@ -34,7 +34,7 @@ class UsageOut(Model):
 
 async def record_usage(request: web.Request) -> web.Response:
     agent = current_agent(request)
-    body = await read_json(request, UsageIn)
+    body = body_of(request, UsageIn)
     shop_id = resolve_shop(request, agent, body.shop)
     request.app[keys.USAGE].record(
         UsageEvent(

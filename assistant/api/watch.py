@@ -15,7 +15,7 @@ from aiohttp import web
 from pydantic import Field
 
 from assistant import keys
-from assistant.api.io import QueryId, ok, read_query
+from assistant.api.io import QueryId, ok, query_of
 from assistant.api.shops import shop_scope
 from assistant.api.watch_models import EmergencyOut, MarksOut, TodayOut, WaitingOut, WatchOut
 from assistant.conversations.models import Direction, LoggedMessage, MessageSource, NewMessage
@@ -148,7 +148,7 @@ def _shops(request: web.Request, shop: int | None) -> list[int]:
 async def my_watch(request: web.Request) -> web.Response:
     """The caller's waiting buyers, longest first, today's figures and any emergency on."""
     agent = current_agent(request)
-    query = read_query(request, ShopQuery)
+    query = query_of(request, ShopQuery)
     shop_ids = _shops(request, query.shop)
     board = request.app[keys.WATCH]
     now = datetime.now(UTC)

@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from aiohttp import web
 
 from assistant import keys
-from assistant.api.commerce import shop_of
-from assistant.api.io import ok, read_json, read_query
+from assistant.api.io import body_of, ok, query_of
 from assistant.api.knowledge import build_context, campaign_context
+from assistant.api.shops import resolve_shop
 from assistant.api.watch import ShopQuery, _emergency_out
 from assistant.api.watch_models import AutoReplyOut, AutoReplyQuery, EmergencyIn, EmergencyState
 from assistant.errors import BadRequest, Conflict, FieldError
@@ -23,7 +23,7 @@ from knowledge.templates import TemplateProblem, render
 async def emergency_state(request: web.Request) -> web.Response:
     """Whether the shop's emergency switch is on, and its timeline (newest first)."""
     agent = current_agent(request)
-    return await emergency_state_for(request, shop_of(request, agent, read_query(request, ShopQuery).shop))
+    return await emergency_state_for(request, resolve_shop(request, agent, query_of(request, ShopQuery).shop))
 
 
 async def _campaign_script(
@@ -53,8 +53,8 @@ async def switch_emergency(request: web.Request) -> web.Response:
     """One supervisor action: swap every agent's auto-reply and pin the emergency script in every
     sidebar of the shop (or switch it off); audited."""
     agent = current_agent(request)
-    body = await read_json(request, EmergencyIn)
-    shop_id = shop_of(request, agent, body.shop)
+    body = body_of(request, EmergencyIn)
+    shop_id = resolve_shop(request, agent, body.shop)
     now = datetime.now(UTC)
     db = request.app[keys.DB]
     if body.on:
@@ -112,8 +112,8 @@ async def auto_reply(request: web.Request) -> web.Response:
     """The auto-reply to propose on a buyer's first message: the emergency's while the switch is on,
     else the running campaign's (carrying its offer), never a bare greeting."""
     agent = current_agent(request)
-    query = read_query(request, AutoReplyQuery)
-    shop_id = shop_of(request, agent, query.shop)
+    query = query_of(request, AutoReplyQuery)
+    shop_id = resolve_shop(request, agent, query.shop)
     on = next((e for e in request.app[keys.EMERGENCIES].on if e.shop_id == shop_id), None)
     if on is not None:
         return ok(AutoReplyOut(text=on.auto_reply, source="emergency"))

@@ -9,8 +9,8 @@ import sqlite_utils
 from aiohttp import web
 
 from assistant import keys
-from assistant.api.commerce import shop_of
-from assistant.api.io import ok, path_int, read_json, read_query
+from assistant.api.io import body_of, ok, path_int, query_of
+from assistant.api.shops import resolve_shop
 from assistant.api.watch_models import (
     ClaimIn,
     ClaimOut,
@@ -31,8 +31,8 @@ async def claim(request: web.Request) -> web.Response:
     """我来接: take a waiting conversation. One open claim per conversation; a second gets 409 naming
     the holder. The agent whose console it was on is told over their sidebar stream."""
     agent = current_agent(request)
-    body = await read_json(request, ClaimIn)
-    shop_id = shop_of(request, agent, body.shop)
+    body = body_of(request, ClaimIn)
+    shop_id = resolve_shop(request, agent, body.shop)
     board = request.app[keys.WATCH]
     clock = board.clocks.get((shop_id, body.conversation))
     if clock is None:
@@ -96,7 +96,7 @@ async def claim(request: web.Request) -> web.Response:
 async def set_presence(request: web.Request) -> web.Response:
     """The sidebar reports (or the agent sets) online / busy / away."""
     agent = current_agent(request)
-    body = await read_json(request, PresenceIn)
+    body = body_of(request, PresenceIn)
     now = datetime.now(UTC)
     request.app[keys.WATCH].set_presence(agent.id, Presence(body.state), now)
     return ok(PresenceOut(state=body.state, since=now))
@@ -106,7 +106,7 @@ async def roster_view(request: web.Request) -> web.Response:
     """Every agent of the caller's shops with their rotation group and shift that day (08:30–17:30 or
     17:30–00:30, swapped on the 16th)."""
     caller = current_agent(request)
-    query = read_query(request, RosterQuery)
+    query = query_of(request, RosterQuery)
     board = request.app[keys.WATCH]
     day = query.day or datetime.now(board.tz).date()
     groups = await request.app[keys.DB].read(store.rotation_groups)
@@ -136,7 +136,7 @@ async def set_rotation(request: web.Request) -> web.Response:
     """Put an agent in rotation group A or B (audited)."""
     caller = current_agent(request)
     agent_id = path_int(request, "agent_id")
-    body = await read_json(request, RotationIn)
+    body = body_of(request, RotationIn)
     member = request.app[keys.DIRECTORY].agents.get(agent_id)
     if member is None or not set(member.shop_ids) & set(caller.shop_ids):
         raise NotFound.field("agent_id", f"你的店铺里没有客服 {agent_id}")

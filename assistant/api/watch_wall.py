@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from aiohttp import web
 
 from assistant import keys
-from assistant.api.io import ok, read_query
+from assistant.api.io import ok, query_of
 from assistant.api.watch import ShopQuery, _claims, _emergencies, _marks, _shops, _today, _waiting
 from assistant.api.watch_models import AgentRow, ShopRow, TeamOut
 from assistant.errors import FieldError, Forbidden
@@ -77,7 +77,7 @@ async def team_snapshot(app: web.Application, shop_ids: list[int]) -> TeamOut:
 
 async def team_watch(request: web.Request) -> web.Response:
     """The supervisor's wall: every agent of the caller's shops, and per shop totals."""
-    query = read_query(request, ShopQuery)
+    query = query_of(request, ShopQuery)
     return ok(await team_snapshot(request.app, _shops(request, query.shop)))
 
 
