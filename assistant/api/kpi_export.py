@@ -38,6 +38,8 @@ AGENT_COLUMNS = (
     "sales_yuan",
     "promoted_items",
 )
+# the refund reviewer's card (from the decisions, not the daily aggregates: the per-agent rows only)
+REFUND_COLUMNS = ("refunds_reviewed", "efficiency", "quality", "refund_review_minutes", "refunds_wrong")
 
 
 async def _table(request: web.Request, query: ExportQuery, t: dict[str, str]) -> list[list[object]]:
@@ -107,6 +109,7 @@ async def _table(request: web.Request, query: ExportQuery, t: dict[str, str]) ->
             t["rx_agent"],
             t["rx_login"],
             *metric_head,
+            *(t[f"rm_{m}"] for m in REFUND_COLUMNS),
             t["rx_score"],
             t["rx_base"],
             t["rx_bonus"],
@@ -120,6 +123,7 @@ async def _table(request: web.Request, query: ExportQuery, t: dict[str, str]) ->
                 r.agent,
                 r.login,
                 *(_cell(r.metrics.get(m)) for m in AGENT_COLUMNS),
+                *(_cell(r.metrics.get(m)) for m in REFUND_COLUMNS),
                 _cell(r.score),
                 r.base_yuan if r.base_yuan is not None else "",
                 r.bonus_yuan or "",

@@ -90,6 +90,8 @@ def mark_wrong(
     reason = reason.strip()
     if wrong and not reason:
         raise Invalid.field("reason", "写明错在哪里（例如：包裹没退回就同意了）")
+    if not wrong and found.wrong_reason is None:
+        return found  # no mark to take back: nothing to write, nothing to audit
     refund_store.mark_wrong(db, request_id, reason if wrong else None, by.id, version, at)
     insert_audit(
         db,

@@ -4,6 +4,8 @@ card (efficiency 70 / quality 30) fed by those decisions."""
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -248,7 +250,9 @@ async def test_the_supervisors_wrong_mark(
     marked = await listing(client, supervisor, state="wrong")
     assert [r["order_id"] for r in marked["requests"]] == [ids["signed"]]
     status, body = await post(client, supervisor, wrong_path, {"wrong": False, "version": 3})
-    assert status == 200 and body["wrong"] is None
+    assert status == 200 and body["wrong"] is None and body["version"] == 4
+    status, body = await post(client, supervisor, wrong_path, {"wrong": False, "version": 4})
+    assert status == 200 and body["version"] == 4  # no mark to take back: nothing written
     assert (await listing(client, supervisor, state="wrong"))["total"] == 0
 
 
@@ -299,3 +303,15 @@ async def test_the_reviewers_kpi_card_reads_the_decisions(
 
     drill = await listing(client, supervisor, state="decided", reviewer=mini_shop.agent_id, period=period)
     assert drill["total"] == 4 and sum(r["on_time"] is False for r in drill["requests"]) == 1
+
+    # the per-agent export carries the card's figures
+    response = await client.get(
+        "/api/reports/export",
+        headers=supervisor,
+        params={"period": period, "shop": mini_shop.shop_id, "rows": "agent", "format": "csv"},
+    )
+    assert response.status == 200
+    table = list(csv.reader(io.StringIO((await response.read()).decode("utf-8-sig"))))
+    head, mine = table[0], next(r for r in table if r[1] == "xiaomei")
+    assert float(mine[head.index("处理申请数")]) == 4 and float(mine[head.index("误退/误拒")]) == 1
+    assert float(mine[head.index("处理效率")]) == pytest.approx(0.75)

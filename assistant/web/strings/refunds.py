@@ -45,9 +45,6 @@ ZH: dict[str, str] = {
     "rf_sidebar_late": "，超时 {n} 条",
     "rk_refunds": "退款审核",
     "rk_refunds_note": "效率 = 时限内处理的申请 ÷ 处理的申请；质量 = 1 − 被标为误退、误拒的 ÷ 处理的申请。点数字看背后的每一条。",
-    "rm_refunds_reviewed": "处理申请数",
-    "rm_refund_review_minutes": "平均用时(分钟)",
-    "rm_refunds_wrong": "误退/误拒",
 }
 
 EN: dict[str, str] = {
@@ -94,7 +91,4 @@ EN: dict[str, str] = {
     "rf_sidebar_late": ", {n} overdue",
     "rk_refunds": "Refund review",
     "rk_refunds_note": "Efficiency = requests decided within the limit ÷ requests decided; quality = 1 − those marked wrong ÷ requests decided. Click a number for the requests behind it.",
-    "rm_refunds_reviewed": "Requests decided",
-    "rm_refund_review_minutes": "Avg time (min)",
-    "rm_refunds_wrong": "Marked wrong",
 }
