@@ -124,17 +124,17 @@ def _events(
     cache: dict[int, dict[str, tuple[str, int, str, datetime]]],
 ) -> int:
     queued = 0
-    for campaign_id, shop_id, name, starts_at in cs.upcoming_campaigns(
-        db, now, now + timedelta(days=options.event_days_before)
-    ):
-        shop_name = db.conn.execute("SELECT name FROM shops WHERE id = ?", (shop_id,)).fetchone()[0]
+    for campaign in cs.upcoming_campaigns(db, now, now + timedelta(days=options.event_days_before)):
+        shop_id = campaign.shop_id
+        shop_name = cs.shop_name(db, shop_id)
         body = _body(cache, db, shop_id, "care_event")
-        starts = datetime.fromisoformat(starts_at).astimezone(tz)
-        for buyer_id, nick, phone in cs.returning_buyers(db, shop_id):
-            key = f"event:{campaign_id}:{buyer_id}"
+        starts = datetime.fromisoformat(campaign.starts_at).astimezone(tz)
+        for buyer in cs.returning_buyers(db, shop_id):
+            buyer_id, nick, phone = buyer.id, buyer.nick, buyer.phone
+            key = f"event:{campaign.id}:{buyer_id}"
             context = {
                 "buyer": {"nick": nick},
-                "campaign": {"name": name, "starts": f"{starts.month}月{starts.day}日"},
+                "campaign": {"name": campaign.name, "starts": f"{starts.month}月{starts.day}日"},
                 "shop": {"name": shop_name},
             }
             try:
