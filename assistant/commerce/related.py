@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from assistant.commerce.views import RelatedOut, yuan
+from assistant.commerce.labels import yuan
+from assistant.commerce.views import RelatedOut
 
 Row = dict[str, Any]
 
