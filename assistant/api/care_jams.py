@@ -57,7 +57,7 @@ async def _selected(
         return (
             found,
             cs.already_notified(db, shop_id, sel.courier, [o.buyer_id for o in found]),
-            (own[0] if own else DEFAULT_TEMPLATES["jam"]),
+            (own.body if own else DEFAULT_TEMPLATES["jam"]),
         )
 
     found, notified, shop_body = await request.app[keys.DB].read(read)

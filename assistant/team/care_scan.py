@@ -51,7 +51,7 @@ def order_context(order: cs.CareOrder, trace: list[cs.TraceEvent]) -> dict[str, 
 
 
 def _body(
-    cache: dict[int, dict[str, tuple[str, int, str, datetime]]],
+    cache: dict[int, dict[str, cs.CareText]],
     db: sqlite_utils.Database,
     shop_id: int,
     purpose: str,
@@ -59,7 +59,7 @@ def _body(
     if shop_id not in cache:
         cache[shop_id] = cs.templates(db, shop_id)
     own = cache[shop_id].get(purpose)
-    return own[0] if own else DEFAULT_TEMPLATES[purpose]
+    return own.body if own else DEFAULT_TEMPLATES[purpose]
 
 
 def scan(db: sqlite_utils.Database, now: datetime, rules: Rules, tz: tzinfo, options: CareOptions) -> int:
@@ -80,7 +80,7 @@ def scan(db: sqlite_utils.Database, now: datetime, rules: Rules, tz: tzinfo, opt
             if reached <= now and now - reached <= fresh:
                 wanted.append((f"{order.id}:{stage.value}", order, stage))
     known = cs.known_keys(db, [key for key, _, _ in wanted])
-    cache: dict[int, dict[str, tuple[str, int, str, datetime]]] = {}
+    cache: dict[int, dict[str, cs.CareText]] = {}
     queued = 0
     for key, order, stage in wanted:
         if key in known:
@@ -121,7 +121,7 @@ def _events(
     rules: Rules,
     tz: tzinfo,
     options: CareOptions,
-    cache: dict[int, dict[str, tuple[str, int, str, datetime]]],
+    cache: dict[int, dict[str, cs.CareText]],
 ) -> int:
     queued = 0
     for campaign in cs.upcoming_campaigns(db, now, now + timedelta(days=options.event_days_before)):

@@ -63,14 +63,26 @@ class CareMessage(_Row):
 # ---- templates -------------------------------------------------------------------------------------
 
 
-def templates(db: sqlite_utils.Database, shop_id: int) -> dict[str, tuple[str, int, str, datetime]]:
-    """The shop's own texts: purpose -> (body, updated_by, updater's name, updated_at)."""
+class CareText(_Row):
+    """A shop's own text for one purpose, and who saved it when."""
+
+    body: str
+    updated_by: int
+    updater: str
+    updated_at: datetime
+
+
+def templates(db: sqlite_utils.Database, shop_id: int) -> dict[str, CareText]:
+    """The shop's own texts by purpose."""
     rows = db.conn.execute(
         """SELECT t.purpose, t.body, t.updated_by, a.name, t.updated_at FROM contact_templates t
            JOIN agents a ON a.id = t.updated_by WHERE t.shop_id = ?""",
         (shop_id,),
     ).fetchall()
-    return {p: (body, by, name, datetime.fromisoformat(at)) for p, body, by, name, at in rows}
+    return {
+        p: CareText(body=body, updated_by=by, updater=name, updated_at=datetime.fromisoformat(at))
+        for p, body, by, name, at in rows
+    }
 
 
 def save_template(

@@ -118,7 +118,9 @@ def scan(
             held_back = order.rowid if held_back is None else held_back
             continue  # too young: a later scan takes it
         key = task_key(order.shop_id, order.buyer_id, order.created_at)
-        flash = any(s == order.shop_id and a <= order.created_at < b for s, a, b in windows)
+        flash = any(
+            w.shop_id == order.shop_id and w.starts_at <= order.created_at < w.ends_at for w in windows
+        )
         if closes_at(order.created_at, flash, rules) <= now:
             continue  # the platform closed it already: nothing to remind
         touch_at, planned = next_touch(order.created_at, key, 0, rules, tz, flash_sale=flash)
@@ -147,7 +149,8 @@ def scan(
         scan_rs.set_mark(db, ORDERS_MARK, max(after, scan_rs.last_order_rowid(db)))
     ended = 0
     changed, upto = scan_rs.changed_tasks(db)
-    for task_id, state, paid_at, paid_fen in rs.settled_tasks(db, changed):
+    for settled in rs.settled_tasks(db, changed):
+        task_id, state, paid_at, paid_fen = settled.task_id, settled.state, settled.paid_at, settled.paid_fen
         paid = datetime.fromisoformat(paid_at) if paid_at else None
         rs.end_task(db, task_id, state=state, outcome="", at=now, paid_at=paid, paid_fen=paid_fen or None)
         ended += 1

@@ -97,13 +97,21 @@ def last_chat_agent(db: sqlite_utils.Database, shop_id: int, nick: str, before: 
     return int(row[0]) if row else None
 
 
-def flash_windows(db: sqlite_utils.Database, words: list[str]) -> list[tuple[int, datetime, datetime]]:
-    """Flash-sale campaigns (a name holding one of ``words``): (shop id, starts, ends)."""
+class FlashWindow(_Row):
+    """When a flash-sale campaign of a shop runs."""
+
+    shop_id: int
+    starts_at: datetime
+    ends_at: datetime
+
+
+def flash_windows(db: sqlite_utils.Database, words: list[str]) -> list[FlashWindow]:
+    """Flash-sale campaigns (a name holding one of ``words``)."""
     if not words:
         return []
     where = " OR ".join("instr(name, ?) > 0" for _ in words)
     return [
-        (int(s), datetime.fromisoformat(a), datetime.fromisoformat(b))
+        FlashWindow(shop_id=int(s), starts_at=datetime.fromisoformat(a), ends_at=datetime.fromisoformat(b))
         for s, a, b in db.conn.execute(
             f"SELECT shop_id, starts_at, ends_at FROM campaigns WHERE {where}", words
         )

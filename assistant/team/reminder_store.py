@@ -255,10 +255,19 @@ def end_task(
     event(db, task_id, at, agent_id, state, outcome)
 
 
-def settled_tasks(db: sqlite_utils.Database, task_ids: list[int]) -> list[tuple[int, str, str | None, int]]:
-    """Those of ``task_ids`` still open none of whose orders still waits for payment: (task id, end state,
-    last paid time, paid amount). The end state is ``paid`` or ``paid_before_reminder`` (no touch yet) or
-    ``closed``."""
+class SettledTask(_Row):
+    """An open task none of whose orders still waits for payment, and how it ends."""
+
+    task_id: int
+    state: str  # paid, paid_before_reminder (no touch yet) or closed
+    paid_at: str | None  # the last payment, as stored
+    paid_fen: int
+
+
+def settled_tasks(db: sqlite_utils.Database, task_ids: list[int]) -> list[SettledTask]:
+    """Those of ``task_ids`` still open none of whose orders still waits for payment, with their end
+    state (``paid``, ``paid_before_reminder`` when no touch was made yet, or ``closed``), the last paid
+    time and the paid amount."""
     found = []
     for start in range(0, len(task_ids), 500):
         chunk = task_ids[start : start + 500]
@@ -278,7 +287,7 @@ def settled_tasks(db: sqlite_utils.Database, task_ids: list[int]) -> list[tuple[
         ).fetchall()
         for task_id, touched, paid_at, paid_fen in rows:
             state = "closed" if paid_at is None else ("paid" if touched else "paid_before_reminder")
-            found.append((task_id, state, paid_at, int(paid_fen)))
+            found.append(SettledTask(task_id=task_id, state=state, paid_at=paid_at, paid_fen=int(paid_fen)))
     return found
 
 
@@ -327,9 +336,16 @@ def record_snooze(
     event(db, task_id, at, agent_id, "snoozed", until.isoformat())
 
 
-def script_facts(db: sqlite_utils.Database, task_id: int) -> tuple[str, str, str]:
-    """What a reminder script names: (the first item of the task's first order, the shop's name, the
-    receiver's name)."""
+class ScriptFacts(_Row):
+    """What a reminder script names: the first item of the task's first order, the shop, the receiver."""
+
+    item: str
+    shop_name: str
+    receiver: str
+
+
+def script_facts(db: sqlite_utils.Database, task_id: int) -> ScriptFacts:
+    """What a reminder script names (all empty when the task has no order left)."""
     row = db.conn.execute(
         """SELECT coalesce((SELECT l.title FROM order_lines l WHERE l.order_id = o.id ORDER BY l.id LIMIT 1), ''),
                   s.name, o.receiver_name
@@ -337,4 +353,6 @@ def script_facts(db: sqlite_utils.Database, task_id: int) -> tuple[str, str, str
            WHERE r.task_id = ? ORDER BY o.created_at LIMIT 1""",
         (task_id,),
     ).fetchone()
-    return (str(row[0]), str(row[1]), str(row[2])) if row else ("", "", "")
+    if row is None:
+        return ScriptFacts(item="", shop_name="", receiver="")
+    return ScriptFacts(item=str(row[0]), shop_name=str(row[1]), receiver=str(row[2]))
