@@ -8,7 +8,6 @@ from typing import Any
 import sqlite_utils
 from pydantic import BaseModel, ConfigDict
 
-from assistant.commerce.store_rows import Row
 from assistant.commerce.store_rows import one as _one
 from assistant.commerce.store_rows import rows as _rows
 
@@ -96,12 +95,23 @@ def decide_approval(
 # ---- idempotency keys --------------------------------------------------------------------------
 
 
-def idempotent_response(db: sqlite_utils.Database, agent_id: int, key: str) -> Row | None:
-    return _one(
+class StoredResponse(BaseModel):
+    """The first answer given to an idempotency key: the hash of its request, its status, its JSON."""
+
+    model_config = ConfigDict(frozen=True)
+
+    request_hash: str
+    status: int
+    response: str
+
+
+def idempotent_response(db: sqlite_utils.Database, agent_id: int, key: str) -> StoredResponse | None:
+    row = _one(
         db,
         "SELECT request_hash, status, response FROM idempotency_keys WHERE agent_id = ? AND key = ?",
         (agent_id, key),
     )
+    return StoredResponse.model_validate(row) if row else None
 
 
 def remember_response(

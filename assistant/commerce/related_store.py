@@ -6,33 +6,77 @@ from __future__ import annotations
 import json
 
 import sqlite_utils
+from pydantic import BaseModel, ConfigDict
 
 from assistant.commerce.store_rows import Row
 from assistant.commerce.store_rows import one as _one
 from assistant.commerce.store_rows import rows as _rows
 
 
-def item_row(db: sqlite_utils.Database, item_id: int) -> Row | None:
-    return _one(
+class CandidateItem(BaseModel):
+    """An item as the related items read it: what the suggestion shows, and whether it can be sold."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    id: int
+    shop_id: int
+    sku: str
+    title: str
+    category: str
+    price_fen: int
+    stock: int
+    on_sale: int
+    selling_points: list[str]
+
+
+class Pairing(BaseModel):
+    """An item an editor paired with another, with the editor's note."""
+
+    model_config = ConfigDict(frozen=True)
+
+    item_id: int
+    note: str
+    position: int
+
+
+class BoughtTogether(BaseModel):
+    """An item found in the same orders as another, and in how many."""
+
+    model_config = ConfigDict(frozen=True)
+
+    item_id: int
+    together: int
+
+
+def _item(row: Row) -> CandidateItem:
+    return CandidateItem.model_validate({**row, "selling_points": json.loads(row["selling_points"])})
+
+
+def item_row(db: sqlite_utils.Database, item_id: int) -> CandidateItem | None:
+    row = _one(
         db,
         """SELECT i.*, coalesce(k.selling_points, '[]') AS selling_points FROM items i
            LEFT JOIN item_knowledge k ON k.item_id = i.id WHERE i.id = ?""",
         (item_id,),
     )
+    return _item(row) if row else None
 
 
-def editor_pairings(db: sqlite_utils.Database, item_id: int) -> list[Row]:
-    return _rows(
+def editor_pairings(db: sqlite_utils.Database, item_id: int) -> list[Pairing]:
+    rows = _rows(
         db,
         "SELECT related_item_id AS item_id, note, position FROM related_items WHERE item_id = ?"
         " ORDER BY position, related_item_id",
         (item_id,),
     )
+    return [Pairing.model_validate(r) for r in rows]
 
 
-def bought_together(db: sqlite_utils.Database, shop_id: int, item_id: int, limit: int) -> list[Row]:
+def bought_together(
+    db: sqlite_utils.Database, shop_id: int, item_id: int, limit: int
+) -> list[BoughtTogether]:
     """Items found in the same (not cancelled) orders of this shop as ``item_id``, most frequent first."""
-    return _rows(
+    rows = _rows(
         db,
         """SELECT other.item_id AS item_id, count(DISTINCT other.order_id) AS together
            FROM order_lines mine
@@ -41,9 +85,10 @@ def bought_together(db: sqlite_utils.Database, shop_id: int, item_id: int, limit
            WHERE mine.item_id = ? GROUP BY other.item_id ORDER BY together DESC, other.item_id LIMIT ?""",
         (shop_id, item_id, limit),
     )
+    return [BoughtTogether.model_validate(r) for r in rows]
 
 
-def items_by_id(db: sqlite_utils.Database, item_ids: list[int]) -> dict[int, Row]:
+def items_by_id(db: sqlite_utils.Database, item_ids: list[int]) -> dict[int, CandidateItem]:
     if not item_ids:
         return {}
     rows = _rows(
@@ -52,6 +97,4 @@ def items_by_id(db: sqlite_utils.Database, item_ids: list[int]) -> dict[int, Row
             LEFT JOIN item_knowledge k ON k.item_id = i.id WHERE i.id IN ({", ".join("?" for _ in item_ids)})""",
         item_ids,
     )
-    for row in rows:
-        row["selling_points"] = json.loads(row["selling_points"])
-    return {row["id"]: row for row in rows}
+    return {row["id"]: _item(row) for row in rows}

@@ -250,13 +250,13 @@ class SqliteBackend(EditsMixin, ApprovalsMixin):
     async def related_items(self, shop_id: int, item_id: int, limit: int) -> list[RelatedOut]:
         def read(db: sqlite_utils.Database) -> list[RelatedOut]:
             item = related_store.item_row(db, item_id)
-            if item is None or item["shop_id"] != shop_id:
+            if item is None or item.shop_id != shop_id:
                 raise NotFound(
                     f"店铺 {shop_id} 没有编号为 {item_id} 的商品", [FieldError("item_id", "没有这个商品")]
                 )
             pairings = related_store.editor_pairings(db, item_id)
             together = related_store.bought_together(db, shop_id, item_id, 50)
-            ids = [r["item_id"] for r in pairings] + [r["item_id"] for r in together]
+            ids = [r.item_id for r in pairings] + [r.item_id for r in together]
             return related.combine(
                 item, pairings, together, related_store.items_by_id(db, list(dict.fromkeys(ids))), limit
             )

@@ -67,13 +67,13 @@ class EditsMixin:
         agent = req.agent
         stored = approval_store.idempotent_response(db, agent.id, req.idempotency_key)
         if stored is not None:
-            if stored["request_hash"] != req.request_hash:
+            if stored.request_hash != req.request_hash:
                 raise Conflict(
                     f"幂等键 {req.idempotency_key} 已用于另一个请求：重试时请原样重发，新的修改请换一个新键",
                     [FieldError("Idempotency-Key", "已用于内容不同的请求")],
                 )
-            first = EditOutcome.model_validate_json(stored["response"])
-            return EditResult(status=stored["status"], outcome=first.model_copy(update={"replayed": True}))
+            first = EditOutcome.model_validate_json(stored.response)
+            return EditResult(status=stored.status, outcome=first.model_copy(update={"replayed": True}))
         order = self._order_row(db, req.order_id, agent.shop_ids)
         shop_ids = [order["shop_id"]]
         if order["version"] != req.version:

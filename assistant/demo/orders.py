@@ -68,7 +68,7 @@ class OrderFactory:
         self.rng = rng
         self.now = now
         self.shop_id = shop_id
-        self.items = [row for row in shop_items(db, shop_id) if row[1] in item_ids]
+        self.items = [item for item in shop_items(db, shop_id) if item.sku in item_ids]
         self.notes: list[tuple[int, int, str, str]] = []
         self._serial = 0
 
@@ -174,12 +174,7 @@ class OrderFactory:
     def _lines(self) -> list[OrderLine]:
         rng = self.rng
         picks = rng.sample(self.items, rng.choice([1, 1, 1, 1, 2, 2, 3]))
-        return [
-            OrderLine(
-                item_id=item_id, sku=sku, title=title, unit_price_fen=price, quantity=rng.choice([1, 1, 1, 2])
-            )
-            for item_id, sku, title, price in picks
-        ]
+        return [item.line(rng.choice([1, 1, 1, 2])) for item in picks]
 
     def _logistics(
         self, courier: str, address: Address, shipped: datetime, status: OrderStatus
