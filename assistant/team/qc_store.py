@@ -15,50 +15,62 @@ from pydantic import BaseModel, ConfigDict
 
 from assistant.commerce.store import insert_audit
 from assistant.team import qc
-from assistant.team.qc_evidence_store import (  # re-exported (see above)
-    EvidenceRow as EvidenceRow,
-)
+
+# re-exported below (__all__): the handlers read these as this module's names
 from assistant.team.qc_evidence_store import (
-    delete_evidence as delete_evidence,
-)
-from assistant.team.qc_evidence_store import (
-    evidence as evidence,
-)
-from assistant.team.qc_evidence_store import (
-    evidence_of as evidence_of,
-)
-from assistant.team.qc_evidence_store import (
-    insert_evidence as insert_evidence,
-)
-from assistant.team.qc_evidence_store import (
-    raw_payload as raw_payload,
-)
-from assistant.team.qc_findings_store import (  # re-exported (see above)
-    FindingRow as FindingRow,
+    EvidenceRow,
+    delete_evidence,
+    evidence,
+    evidence_of,
+    insert_evidence,
+    raw_payload,
 )
 from assistant.team.qc_findings_store import (
-    TagRow as TagRow,
+    FindingRow,
+    TagRow,
+    close_finding,
+    finding,
+    findings,
+    insert_finding,
+    insert_tag,
+    tags,
 )
-from assistant.team.qc_findings_store import (
-    close_finding as close_finding,
-)
-from assistant.team.qc_findings_store import (
-    finding as finding,
-)
-from assistant.team.qc_findings_store import (
-    findings as findings,
-)
-from assistant.team.qc_findings_store import (
-    insert_finding as insert_finding,
-)
-from assistant.team.qc_findings_store import (
-    insert_tag as insert_tag,
-)
-from assistant.team.qc_findings_store import (
-    tags as tags,
-)
-from assistant.team.store_rows import Duplicate as Duplicate
+from assistant.team.store_rows import Duplicate
 from assistant.team.store_rows import rows as query_rows
+
+__all__ = [
+    "DisputeRow",
+    "Duplicate",
+    "EvidenceRow",
+    "FindingRow",
+    "QcMetric",
+    "ReviewRow",
+    "TagRow",
+    "agent_metrics",
+    "agent_scores",
+    "calibration_reviews",
+    "close_finding",
+    "decide_dispute",
+    "delete_evidence",
+    "dispute",
+    "evidence",
+    "evidence_of",
+    "finding",
+    "findings",
+    "insert_dispute",
+    "insert_evidence",
+    "insert_finding",
+    "insert_review",
+    "insert_tag",
+    "load_config",
+    "open_disputes",
+    "raw_payload",
+    "review",
+    "reviews",
+    "reviews_of",
+    "save_config",
+    "tags",
+]
 
 
 class _Row(BaseModel):

@@ -13,37 +13,50 @@ import sqlite_utils
 from pydantic import BaseModel, ConfigDict
 
 from assistant.commerce.store import insert_audit
-from assistant.team.kpi_days_store import (  # re-exported: read as store.X by many handlers
-    AlreadyClosed as AlreadyClosed,
-)
+
+# re-exported below (__all__): the handlers read these as this module's names
 from assistant.team.kpi_days_store import (
-    KpiClose as KpiClose,
-)
-from assistant.team.kpi_days_store import (
-    PaidOrderRow as PaidOrderRow,
-)
-from assistant.team.kpi_days_store import (
-    computed_days as computed_days,
-)
-from assistant.team.kpi_days_store import (
-    daily_rows as daily_rows,
-)
-from assistant.team.kpi_days_store import (
-    forget_day as forget_day,
-)
-from assistant.team.kpi_days_store import (
-    insert_kpi_close as insert_kpi_close,
-)
-from assistant.team.kpi_days_store import (
-    kpi_close as kpi_close,
-)
-from assistant.team.kpi_days_store import (
-    paid_orders as paid_orders,
-)
-from assistant.team.kpi_days_store import (
-    replace_days as replace_days,
+    AlreadyClosed,
+    KpiClose,
+    PaidOrderRow,
+    computed_days,
+    daily_rows,
+    forget_day,
+    insert_kpi_close,
+    kpi_close,
+    paid_orders,
+    replace_days,
 )
 from assistant.team.store_rows import models
+
+__all__ = [
+    "AlreadyClosed",
+    "AlreadyOn",
+    "Claim",
+    "ClaimTaken",
+    "Emergency",
+    "KpiClose",
+    "PaidOrderRow",
+    "Switches",
+    "active_emergencies",
+    "computed_days",
+    "daily_rows",
+    "emergency_timeline",
+    "end_emergency",
+    "forget_day",
+    "insert_claim",
+    "insert_kpi_close",
+    "kpi_close",
+    "open_claim",
+    "open_claims",
+    "paid_orders",
+    "release_claims",
+    "replace_days",
+    "rotation_groups",
+    "rotation_of",
+    "set_rotation",
+    "start_emergency",
+]
 
 
 class _Row(BaseModel):
