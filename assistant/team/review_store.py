@@ -9,7 +9,7 @@ from typing import Any
 import sqlite_utils
 from pydantic import BaseModel, ConfigDict
 
-from assistant.team.store import rows
+from assistant.team.store_rows import rows
 from knowledge import store as kb_store
 from knowledge.models import Agent, Role
 
