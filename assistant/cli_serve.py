@@ -17,7 +17,7 @@ from assistant.cli_common import open_db, process_name
 from assistant.directory import Directory
 from assistant.security import load_secret
 from assistant.settings import Settings
-from assistant.team import grants
+from assistant.team import grant_store
 from knowledge import store as kb_store
 from knowledge.database import AsyncDatabase
 from knowledge.store_shops import count_shops
@@ -48,7 +48,7 @@ def _build_demo(db: AsyncDatabase) -> None:
 
 def _directory(settings: Settings, db: AsyncDatabase) -> Directory:
     directory = Directory(secret=load_secret(settings.data_dir))
-    agents, shops = db.read_sync(lambda conn: (grants.effective_agents(conn), kb_store.list_shops(conn)))
+    agents, shops = db.read_sync(lambda conn: (grant_store.effective_agents(conn), kb_store.list_shops(conn)))
     directory.replace(agents, shops)
     return directory
 

@@ -29,7 +29,7 @@ from knowledge.database import AsyncDatabase
 from knowledge.matcher import Matcher
 from knowledge.render_pool import RenderPool
 from quick_replies.lookup import QuickReplyLibrary
-from quick_replies.store import QuickReplyStore
+from quick_replies.store_interface import QuickReplyStore
 
 SETTINGS = web.AppKey("settings", Settings)
 DB = web.AppKey("db", AsyncDatabase)
@@ -65,7 +65,7 @@ IMPORTS = web.AppKey("imports", asyncio.Semaphore)
 IMPORT_JOBS = web.AppKey("import_jobs", ImportJobs)
 #: the team's QC scorecard and forbidden-word list (read at start-up, replaced on each edit)
 QC_CONFIG = web.AppKey("qc_config", QcConfig)
-#: the quick-reply store: SQLite, or PostgreSQL on the team hub (quick_replies/store.QuickReplyStore)
+#: the quick-reply store: SQLite, or PostgreSQL on the team hub (quick_replies/store_interface.QuickReplyStore)
 QR_STORE = web.AppKey("qr_store", QuickReplyStore)
 #: the team hub (KEFU_DATABASE_URL): pool and change feed; absent in SQLite mode (assistant/hub)
 HUB = web.AppKey("hub", Hub)

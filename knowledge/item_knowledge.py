@@ -84,7 +84,7 @@ class KnowledgeOut(Model):
 
 def related_view(db: sqlite_utils.Database, item_id: int) -> list[RelatedView]:
     return [
-        RelatedView.model_validate({**r, "on_sale": bool(r["on_sale"])})
+        RelatedView.model_validate({**r.model_dump(), "on_sale": bool(r.on_sale)})
         for r in store_related.related_rows(db, item_id)
     ]
 
@@ -92,7 +92,7 @@ def related_view(db: sqlite_utils.Database, item_id: int) -> list[RelatedView]:
 def saved_entries(db: sqlite_utils.Database, item_id: int) -> list[RelatedState]:
     """The saved list as it is (notes written before the limit are kept whole)."""
     return [
-        RelatedState.model_construct(related_item_id=r["related_item_id"], note=r["note"])
+        RelatedState.model_construct(related_item_id=r.related_item_id, note=r.note)
         for r in store_related.related_rows(db, item_id)
     ]
 

@@ -25,20 +25,19 @@ from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Literal, Protocol
 
 from rapidfuzz import fuzz, process
 
-from knowledge.encoder import text_key
 from knowledge.index import Analyzer, Doc, InvertedIndex, prepare
-from knowledge.models import Campaign, Intent, IntentTopic, ScriptKind
-from knowledge.semantic import NEIGHBOURS, SemanticRows, Signals, Vector, confident, fuse, rows_for
+from knowledge.match_entries import AnswerEntry, Match, QuestionMatches, Reasons, intent_entry, script_entries
+from knowledge.match_semantic import SemanticStage, TextEncoder
+from knowledge.models import Campaign, Intent, IntentTopic
+from knowledge.semantic import NEIGHBOURS, SemanticRows, Signals, Vector, confident, fuse
 from knowledge.synonyms import merged
 from knowledge.text import split_questions
 
-__all__ = ["AnswerEntry", "Match", "Matcher", "QuestionMatches", "Reasons"]
+__all__ = ["Matcher", "ShopIndex", "TextEncoder"]
 
-EntryKind = Literal["intent", "script"]
 ITEM_BOOST = 0.12
 OTHER_ITEM_PENALTY = 0.25
 CAMPAIGN_BOOST = 0.08
@@ -50,22 +49,7 @@ LEXICAL_WEIGHT = 0.55
 CHAR_SHARE = 0.6
 SUPPORT_WEIGHT = 0.25
 MAX_QUESTIONS = 5
-#: Question embeddings kept (the sidebar asks again for the same message when the order changes).
-QUERY_CACHE = 256
 
-
-class TextEncoder(Protocol):
-    def encode(self, texts: Sequence[str]) -> Vector: ...
-
-
-#: What buyers say when a script of this kind fits (besides the script's title and situation).
-SCRIPT_TRIGGERS: dict[ScriptKind, tuple[str, ...]] = {
-    ScriptKind.WELCOME: ("在吗", "你好", "有人吗", "在不在"),
-    ScriptKind.AUTO_REPLY: ("在吗", "有人吗", "客服在吗"),
-    ScriptKind.WAITING: ("怎么不回消息", "人呢", "等了好久了", "有人回复吗"),
-    ScriptKind.CLOSING: ("好的谢谢", "知道了", "已经拍了", "付好款了"),
-    ScriptKind.EMERGENCY: (),
-}
 
 #: Order status -> (topics the question is really about when the order is in that state).
 #: A shipping question on an unpaid order is a payment question; on a shipped one, logistics.
@@ -74,60 +58,6 @@ STATUS_REROUTE: dict[str, tuple[frozenset[IntentTopic], IntentTopic]] = {
     "shipped": (frozenset({IntentTopic.SHIPPING}), IntentTopic.LOGISTICS),
     "refunding": (frozenset({IntentTopic.RETURN, IntentTopic.AFTERSALES}), IntentTopic.REFUND),
 }
-
-
-@dataclass(frozen=True)
-class AnswerEntry:
-    """Something the matcher can suggest: an intent (maybe hot-item) or a campaign script."""
-
-    uid: int  # intents: id; scripts: -id (one id space per index)
-    kind: EntryKind
-    ref_id: int
-    shop_id: int
-    key: str
-    name: str
-    topic: IntentTopic
-    answers: tuple[str, ...]
-    examples: tuple[str, ...]
-    keywords: tuple[str, ...] = ()
-    item_id: int | None = None
-    campaign_id: int | None = None
-    script_kind: ScriptKind | None = None
-
-
-@dataclass
-class Reasons:
-    """Why an entry matched: what to show the agent under a suggestion."""
-
-    example: str = ""
-    matched_words: list[str] = field(default_factory=list)
-    keywords: list[str] = field(default_factory=list)
-    lexical: float = 0.0
-    fuzzy: float = 0.0
-    item_boost: float = 0.0
-    campaign_boost: float = 0.0
-    order_boost: float = 0.0
-    order_status: str | None = None
-    note: str = ""
-    #: Best cosine of the entry's examples to the question (0 without the encoder).
-    semantic: float = 0.0
-    #: The example closest in meaning, when the meaning (not the words) carried the match.
-    similar: str = ""
-
-
-@dataclass
-class Match:
-    entry: AnswerEntry
-    score: float
-    confident: bool
-    reasons: Reasons
-
-
-@dataclass
-class QuestionMatches:
-    question: str
-    confident: bool
-    matches: list[Match]
 
 
 @dataclass
@@ -141,63 +71,23 @@ class _Window:
 
 
 @dataclass
-class _ShopIndex:
+class ShopIndex:
+    """One shop's analyser (its synonyms), inverted index and embedding rows."""
+
     analyzer: Analyzer = field(default_factory=Analyzer)
     index: InvertedIndex = field(default_factory=InvertedIndex)
     groups: list[list[str]] = field(default_factory=list)
     semantic: SemanticRows = field(default_factory=SemanticRows)
 
 
-def intent_entry(intent: Intent) -> AnswerEntry:
-    assert intent.id is not None
-    return AnswerEntry(
-        uid=intent.id,
-        kind="intent",
-        ref_id=intent.id,
-        shop_id=intent.shop_id,
-        key=intent.key,
-        name=intent.name,
-        topic=intent.topic,
-        answers=tuple(intent.answers),
-        examples=tuple(intent.examples),
-        keywords=tuple(intent.keywords),
-        item_id=intent.item_id,
-        campaign_id=intent.campaign_id,
-    )
-
-
-def script_entries(campaign: Campaign) -> list[AnswerEntry]:
-    assert campaign.id is not None
-    entries = []
-    for script in campaign.scripts:
-        assert script.id is not None
-        examples = tuple(t for t in (script.title, script.situation, *SCRIPT_TRIGGERS[script.kind]) if t)
-        entries.append(
-            AnswerEntry(
-                uid=-script.id,
-                kind="script",
-                ref_id=script.id,
-                shop_id=campaign.shop_id,
-                key=script.kind.value,
-                name=script.title,
-                topic=IntentTopic.CAMPAIGN,
-                answers=(script.body,),
-                examples=examples,
-                campaign_id=campaign.id,
-                script_kind=script.kind,
-            )
-        )
-    return entries
-
-
-class Matcher:
+class Matcher(SemanticStage):
     """Per-shop indexes of intents and campaign scripts, and the suggestion logic."""
 
     def __init__(self, threshold: float = 0.65, *, default_synonyms: bool = True) -> None:
         self.threshold = threshold
         self.default_synonyms = default_synonyms
         self.entries: dict[int, AnswerEntry] = {}
-        self.shops: dict[int, _ShopIndex] = {}
+        self.shops: dict[int, ShopIndex] = {}
         self.windows: dict[int, _Window] = {}
         self.campaign_entries: dict[int, list[int]] = {}
         self._known_pinyin: Mapping[str, Sequence[str]] = {}
@@ -225,7 +115,7 @@ class Matcher:
         self._known_pinyin = pinyin or {}
         try:
             for shop_id, groups in synonyms.items():
-                self.shops[shop_id] = _ShopIndex(self._analyzer(groups), groups=[list(g) for g in groups])
+                self.shops[shop_id] = ShopIndex(self._analyzer(groups), groups=[list(g) for g in groups])
             for intent in intents:
                 if intent.enabled:
                     self._add(intent_entry(intent))
@@ -237,13 +127,13 @@ class Matcher:
     def _analyzer(self, groups: Iterable[Iterable[str]]) -> Analyzer:
         return Analyzer(merged(groups, defaults=self.default_synonyms), related=self.default_synonyms)
 
-    def _shop(self, shop_id: int) -> _ShopIndex:
+    def _shop(self, shop_id: int) -> ShopIndex:
         shop = self.shops.get(shop_id)
         if shop is None:
-            shop = self.shops[shop_id] = _ShopIndex(self._analyzer([]))
+            shop = self.shops[shop_id] = ShopIndex(self._analyzer([]))
         return shop
 
-    def _analyse(self, shop: _ShopIndex, text: str) -> Doc:
+    def _analyse(self, shop: ShopIndex, text: str) -> Doc:
         prepared = prepare(text)
         canon = shop.analyzer.canon(prepared)
         content = " ".join(shop.analyzer.words(canon))
@@ -258,22 +148,6 @@ class Matcher:
         if self.encoder is not None:  # intents and campaign scripts alike
             self._embed(shop, entry, compute=True)
 
-    def _embed(self, shop: _ShopIndex, entry: AnswerEntry, *, compute: bool) -> list[str]:
-        """Put the entry's example embeddings in the shop's matrix; ``compute``: encode the missing
-        ones now (an editor's save) instead of leaving them to the backfill. Returns the missing."""
-        rows, missing = rows_for(entry.examples, self.vectors)
-        if missing and compute and self.encoder is not None:
-            for text, vector in zip(missing, self.encoder.encode(missing), strict=True):
-                key = text_key(text)
-                self.vectors[key] = self.unsaved[key] = vector
-            rows, missing = rows_for(entry.examples, self.vectors)
-        shop.semantic.add(entry.uid, rows)
-        if missing:
-            self.incomplete.add(entry.uid)
-        else:
-            self.incomplete.discard(entry.uid)
-        return missing
-
     def _drop(self, uid: int) -> None:
         entry = self.entries.pop(uid, None)
         if entry is not None:
@@ -281,63 +155,6 @@ class Matcher:
             shop.index.remove(uid)
             shop.semantic.remove(uid)
             self.incomplete.discard(uid)
-
-    # ------------------------------------------------------------------ semantic stage
-    def enable_semantic(self, encoder: TextEncoder, vectors: Mapping[str, Vector]) -> list[str]:
-        """Attach a loaded encoder and the stored embeddings (``text_key`` -> vector); returns the
-        examples that have none yet, for the caller to encode in the background (``add_vectors``).
-        Nothing is encoded here: start-up never pays for the whole base."""
-        self.vectors.update(vectors)
-        self.encoder = encoder
-        self._query_cache.clear()
-        missing: dict[str, None] = {}
-        for entry in self.entries.values():
-            missing.update(dict.fromkeys(self._embed(self._shop(entry.shop_id), entry, compute=False)))
-        return list(missing)
-
-    def disable_semantic(self) -> None:
-        self.encoder = None
-        for shop in self.shops.values():
-            shop.semantic = SemanticRows()
-        self.incomplete.clear()
-
-    def add_vectors(self, vectors: Mapping[str, Vector]) -> None:
-        """Embeddings computed by the backfill: complete the intents that were waiting for them."""
-        self.vectors.update(vectors)
-        for uid in list(self.incomplete):
-            entry = self.entries.get(uid)
-            if entry is None:
-                self.incomplete.discard(uid)
-            else:
-                self._embed(self._shop(entry.shop_id), entry, compute=False)
-
-    def take_unsaved(self) -> dict[str, Vector]:
-        """Embeddings computed at saves since the last call (the service writes them to the store)."""
-        unsaved, self.unsaved = self.unsaved, {}
-        return unsaved
-
-    def _prime(self, questions: Sequence[str]) -> None:
-        """Encode a message's questions in one batch (one pass costs less than one per question)."""
-        assert self.encoder is not None
-        new = [q for q in dict.fromkeys(questions) if q not in self._query_cache]
-        if new:
-            for question, vector in zip(new, self.encoder.encode(new), strict=True):
-                self._remember(question, vector)
-
-    def _remember(self, question: str, vector: Vector) -> None:
-        self._query_cache[question] = vector
-        if len(self._query_cache) > QUERY_CACHE:
-            self._query_cache.popitem(last=False)
-
-    def _query_vector(self, question: str) -> Vector:
-        assert self.encoder is not None
-        vector = self._query_cache.get(question)
-        if vector is None:
-            vector = self.encoder.encode([question])[0]
-            self._remember(question, vector)
-        else:
-            self._query_cache.move_to_end(question)
-        return vector
 
     def upsert_intent(self, intent: Intent) -> None:
         assert intent.id is not None
@@ -422,7 +239,7 @@ class Matcher:
 
     def _question(
         self,
-        shop: _ShopIndex,
+        shop: ShopIndex,
         question: str,
         item_id: int | None,
         order_status: str | None,
@@ -555,7 +372,7 @@ class Matcher:
             if closest and not by_words and fuse(0.0, cosine) > lexical:
                 m.reasons.similar = closest
 
-    def _reroute(self, shop: _ShopIndex, matches: list[Match], topic: IntentTopic, status: str) -> None:
+    def _reroute(self, shop: ShopIndex, matches: list[Match], topic: IntentTopic, status: str) -> None:
         """Put the best intent of ``topic`` first, with the score of the question's real match."""
         first = matches[0]
         target = next((m for m in matches if m.entry.topic == topic and m.entry.kind == "intent"), None)

@@ -7,25 +7,40 @@ transaction.  Positions are the list's order, 0 first.
 
 from __future__ import annotations
 
-from typing import Any
-
 import sqlite_utils
+from pydantic import BaseModel, ConfigDict
 
 from knowledge.models import RelatedItem
 
-__all__ = ["item_shops", "related_rows", "replace_related"]
+__all__ = ["RelatedRow", "item_shops", "related_rows", "replace_related"]
 
 
-def related_rows(db: sqlite_utils.Database, item_id: int) -> list[dict[str, Any]]:
+class RelatedRow(BaseModel):
+    """One saved related item, with the title, SKU, stock and sale state (0/1) of the item it names."""
+
+    model_config = ConfigDict(frozen=True)
+
+    item_id: int
+    related_item_id: int
+    note: str
+    position: int
+    title: str
+    sku: str
+    stock: int
+    on_sale: int
+
+
+def related_rows(db: sqlite_utils.Database, item_id: int) -> list[RelatedRow]:
     """The item's related items in their saved order, with the title, SKU, stock and sale state of each."""
-    return list(
-        db.query(
+    return [
+        RelatedRow.model_validate(row)
+        for row in db.query(
             "SELECT r.item_id, r.related_item_id, r.note, r.position, i.title, i.sku, i.stock, i.on_sale"
             " FROM related_items r JOIN items i ON i.id = r.related_item_id"
             " WHERE r.item_id = ? ORDER BY r.position, r.related_item_id",
             [item_id],
         )
-    )
+    ]
 
 
 def item_shops(db: sqlite_utils.Database, item_ids: list[int]) -> dict[int, int]:

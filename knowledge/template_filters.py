@@ -20,7 +20,7 @@ _WEEKDAYS = "一二三四五六日"
 
 
 def _bad(kind: str, value: Any) -> Undefined:
-    from knowledge.templates import ENV
+    from knowledge.template_sandbox import ENV
 
     return ENV.undefined(name=f"{kind}({type(value).__name__})")
 

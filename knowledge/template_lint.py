@@ -11,16 +11,10 @@ from jinja2 import TemplateSyntaxError, nodes
 from knowledge import template_filters as tf
 from knowledge import template_limits as limits
 from knowledge.template_context import CONTEXT_VARIABLES, OPEN_OBJECTS
-from knowledge.templates import (
-    DEFAULT_FALLBACK,
-    DEFAULT_FALLBACKS,
-    ENV,
-    MAX_OUTPUT_CHARS,
-    Finding,
-    TemplateProblem,
-    render,
-    syntax_finding,
-)
+from knowledge.template_findings import Finding, TemplateProblem
+from knowledge.template_messages import syntax_finding
+from knowledge.template_sandbox import ENV
+from knowledge.templates import DEFAULT_FALLBACK, DEFAULT_FALLBACKS, MAX_OUTPUT_CHARS, render
 
 
 def _position(source_lines: list[str], lineno: int, needle: str) -> int:

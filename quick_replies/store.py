@@ -1,27 +1,26 @@
-"""SQL for quick replies and their groups.
+"""SQL for quick replies and their groups: reading, saving, deleting and rolling back phrases, each
+write with its revision.
 
-Refusals are the domain's errors (``knowledge.errors``): a taken code or a clash ``Conflict``, a
-stale version ``StaleVersion`` carrying the phrase as it is now, an unknown phrase or revision
-``NotFound``, a group of another shop ``Invalid``."""
+Refusals are the domain's errors (``knowledge.errors``), worded in ``quick_replies.store_refusals``: a
+taken code or a clash ``Conflict``, a stale version ``StaleVersion`` carrying the phrase as it is now,
+an unknown phrase or revision ``NotFound``, a group of another shop ``Invalid``. The interface the
+service holds (``QuickReplyStore``, SQLite or the team hub's PostgreSQL) is
+``quick_replies.store_interface``."""
 
 from __future__ import annotations
 
-import contextlib
 import json
-import sqlite3
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any
 
 import sqlite_utils
 
-from knowledge.errors import Conflict, FieldError, Invalid, NotFound, StaleVersion
+from knowledge.errors import Invalid
 from knowledge.models import Revision, RevisionAction
 from knowledge.store import list_revisions, now, record_revision
 from quick_replies.keys import search_keys
 from quick_replies.models import QuickReply, QuickReplyGroup
-
-if TYPE_CHECKING:
-    from knowledge.database import AsyncDatabase
+from quick_replies.rows import to_model as to_model  # re-exported: most callers read rows through here
+from quick_replies.store_refusals import code_clash, conflict_on_integrity_error, missing, stale
 
 
 def insert_group(db: sqlite_utils.Database, group: QuickReplyGroup) -> int:
@@ -63,7 +62,7 @@ def insert_quick_reply(
     """Save a new phrase with its search keys and its first revision."""
     _check(db, reply, None)
     stamp = at or now()
-    with _integrity():
+    with conflict_on_integrity_error():
         cursor = db.execute(
             """INSERT INTO quick_replies (shop_id, group_id, scope, team_id, owner_agent_id, code, title,
                 body, tags, enabled, valid_from, valid_until, attachment, position, search_keys, version,
@@ -87,62 +86,6 @@ _SELECT = (
     "SELECT q.*, g.name AS group_name, g.position AS group_position FROM quick_replies q"
     " JOIN quick_reply_groups g ON g.id = q.group_id"
 )
-
-
-def _shop_name(db: sqlite_utils.Database, shop_id: int) -> str:
-    row = next(iter(db.query("SELECT name FROM shops WHERE id = ?", [shop_id])), None)
-    return str(row["name"]) if row else str(shop_id)
-
-
-def code_clash(
-    db: sqlite_utils.Database, shop_id: int, code: str, holder_id: int, holder_title: str
-) -> Conflict:
-    """The short code is already held by another phrase of the same scope."""
-    return code_clash_in(_shop_name(db, shop_id), code, holder_id, holder_title)
-
-
-def code_clash_in(shop_name: str, code: str, holder_id: int, holder_title: str) -> Conflict:
-    """``code_clash`` for a store that knows the shop's name some other way (the team hub)."""
-    return Conflict(
-        f"编码 {code} 已被「{holder_title}」使用（店铺 {shop_name}）：请换一个编码",
-        [FieldError("code", f"已被短语 {holder_id}「{holder_title}」使用")],
-        extra={"holder": {"id": holder_id, "title": holder_title}},
-    )
-
-
-def stale(row: dict[str, Any]) -> StaleVersion:
-    """The phrase was changed since the caller read it: the answer carries it as it is now."""
-    title, version = row["title"], row["version"]
-    return StaleVersion(
-        f"短语「{title}」已被他人修改（当前版本 {version}），请刷新后重试",
-        [FieldError("version", f"当前版本是 {version}")],
-        current={"quick_reply": to_model(row).model_dump(mode="json"), "group": row["group_name"]},
-    )
-
-
-def missing(what: str, ident: int) -> NotFound:
-    """No such phrase or revision."""
-    label = {"quick_reply": "快捷短语", "revision": "历史版本"}.get(what, what)
-    return NotFound(f"{label} {ident} 不存在", [FieldError("id", "请刷新列表")])
-
-
-@contextlib.contextmanager
-def _integrity() -> Iterator[None]:
-    """A clash the checks above could not see (a race between two writers) said as a conflict."""
-    try:
-        yield
-    except sqlite3.IntegrityError as exc:
-        raise Conflict(
-            "保存失败：编码或分组与现有数据冲突，请刷新后重试", [FieldError("code", "冲突")]
-        ) from exc
-
-
-class GroupNameTaken(Exception):
-    """The shop already has a group of that name."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        super().__init__(f"group {name!r} exists")
 
 
 def list_groups(db: sqlite_utils.Database, shop_id: int) -> list[QuickReplyGroup]:
@@ -208,27 +151,6 @@ def usage_counts(db: sqlite_utils.Database, shop_id: int, since: str) -> dict[in
     }
 
 
-def to_model(row: dict[str, Any]) -> QuickReply:
-    return QuickReply(
-        id=row["id"],
-        shop_id=row["shop_id"],
-        group_id=row["group_id"],
-        scope=row["scope"],
-        team_id=row["team_id"],
-        owner_agent_id=row["owner_agent_id"],
-        code=row["code"],
-        title=row["title"],
-        body=row["body"],
-        tags=json.loads(row["tags"]),
-        enabled=bool(row["enabled"]),
-        valid_from=row["valid_from"],
-        valid_until=row["valid_until"],
-        attachment=row["attachment"],
-        position=row["position"],
-        version=row["version"],
-    )
-
-
 def _check(db: sqlite_utils.Database, reply: QuickReply, exclude_id: int | None) -> None:
     group = next(
         iter(db.query("SELECT shop_id FROM quick_reply_groups WHERE id = ?", [reply.group_id])), None
@@ -289,7 +211,7 @@ def update_quick_reply(
     before = snapshot(to_model(row))
     version = row["version"] + 1
     stamp = now()
-    with _integrity():
+    with conflict_on_integrity_error():
         db.execute(
             """UPDATE quick_replies SET shop_id = ?, group_id = ?, scope = ?, team_id = ?, owner_agent_id = ?,
                 code = ?, title = ?, body = ?, tags = ?, enabled = ?, valid_from = ?, valid_until = ?,
@@ -365,7 +287,7 @@ def rollback_quick_reply(
     _check(db, reply, phrase_id)
     version = max(r.version for r in list_revisions(db, ENTITY, phrase_id)) + 1
     stamp = now()
-    with _integrity():
+    with conflict_on_integrity_error():
         db.execute(
             """INSERT INTO quick_replies (shop_id, group_id, scope, team_id, owner_agent_id, code, title, body, tags,
                 enabled, valid_from, valid_until, attachment, position, search_keys, version, created_at, updated_at,
@@ -394,100 +316,3 @@ def usage_by_day(db: sqlite_utils.Database, since: str) -> list[tuple[int, int, 
             [since],
         )
     ]
-
-
-# --------------------------------------------------------------------------- #
-# The store interface: SQLite here, PostgreSQL on the team hub (assistant/hub/quick_replies.py)
-# --------------------------------------------------------------------------- #
-
-Row = dict[str, Any]
-
-
-class QuickReplyStore(Protocol):
-    """What the service needs from a quick-reply store. Rows are shaped like ``quick_replies`` rows
-    plus ``group_name`` and ``group_position`` (``to_model`` and the lookup index read them).
-
-    The change hook: every write returns the saved rows (a delete, the row it removed); the caller
-    swaps them into this process's lookup index. On the hub the same write also appends the rows to
-    the change feed in its transaction, and every other process applies them from there."""
-
-    async def all_rows(self) -> list[Row]: ...
-    async def get_row(self, phrase_id: int) -> Row | None: ...
-    async def rows_in_shop(
-        self, shop_id: int, *, q: str = "", group_id: int | None = None, scope: str | None = None,
-        enabled: bool | None = None,
-    ) -> list[Row]: ...  # fmt: skip
-    async def create(self, reply: QuickReply, agent_id: int | None) -> Row: ...
-    async def update(
-        self, phrase_id: int, reply: QuickReply, expected_version: int | None, agent_id: int | None
-    ) -> Row: ...
-    async def delete(self, phrase_id: int, expected_version: int | None, agent_id: int | None) -> Row: ...
-    async def rollback(
-        self, phrase_id: int, revision_id: int, expected_version: int | None, agent_id: int | None
-    ) -> Row: ...
-    async def revisions(self, phrase_id: int) -> list[Revision]: ...
-    async def list_groups(self, shop_id: int) -> list[QuickReplyGroup]: ...
-    async def create_group(self, group: QuickReplyGroup) -> QuickReplyGroup: ...
-    async def reorder_group(
-        self, group_id: int, items: list[tuple[int, int]], agent_id: int | None
-    ) -> list[Row]: ...
-
-
-class SqliteQuickReplyStore:
-    """The functions above on the service's SQLite ``AsyncDatabase``: reads off the loop, writes on its writer."""
-
-    def __init__(self, db: AsyncDatabase) -> None:
-        self.db = db
-
-    async def all_rows(self) -> list[Row]:
-        return await self.db.read(all_rows)
-
-    async def get_row(self, phrase_id: int) -> Row | None:
-        return await self.db.read(lambda c: get_row(c, phrase_id))
-
-    async def rows_in_shop(
-        self, shop_id: int, *, q: str = "", group_id: int | None = None, scope: str | None = None,
-        enabled: bool | None = None,
-    ) -> list[Row]:  # fmt: skip
-        return await self.db.read(
-            lambda c: rows_in_shop(c, shop_id, q=q, group_id=group_id, scope=scope, enabled=enabled)
-        )
-
-    async def create(self, reply: QuickReply, agent_id: int | None) -> Row:
-        return await self.db.write(lambda c: create_quick_reply(c, reply, agent_id))
-
-    async def update(
-        self, phrase_id: int, reply: QuickReply, expected_version: int | None, agent_id: int | None
-    ) -> Row:
-        return await self.db.write(
-            lambda c: update_quick_reply(c, phrase_id, reply, expected_version, agent_id)
-        )
-
-    async def delete(self, phrase_id: int, expected_version: int | None, agent_id: int | None) -> Row:
-        return await self.db.write(lambda c: delete_quick_reply(c, phrase_id, expected_version, agent_id))
-
-    async def rollback(
-        self, phrase_id: int, revision_id: int, expected_version: int | None, agent_id: int | None
-    ) -> Row:
-        return await self.db.write(
-            lambda c: rollback_quick_reply(c, phrase_id, revision_id, expected_version, agent_id)
-        )
-
-    async def revisions(self, phrase_id: int) -> list[Revision]:
-        return await self.db.read(lambda c: quick_reply_revisions(c, phrase_id))
-
-    async def list_groups(self, shop_id: int) -> list[QuickReplyGroup]:
-        return await self.db.read(lambda c: list_groups(c, shop_id))
-
-    async def create_group(self, group: QuickReplyGroup) -> QuickReplyGroup:
-        def save(c: sqlite_utils.Database) -> QuickReplyGroup:
-            if any(g.name == group.name for g in list_groups(c, group.shop_id)):
-                raise GroupNameTaken(group.name)
-            return group.model_copy(update={"id": insert_group(c, group)})
-
-        return await self.db.write(save)
-
-    async def reorder_group(
-        self, group_id: int, items: list[tuple[int, int]], agent_id: int | None
-    ) -> list[Row]:
-        return await self.db.write(lambda c: reorder_group(c, group_id, items, agent_id))

@@ -81,8 +81,8 @@ class ShopQuery(Model):
     shop: QueryId | None = Field(None, description="the shop; default: the caller's main shop")
 
 
-def _template_out(purpose: str, own: tuple[str, int, str, datetime] | None) -> TemplateOut:
-    body = own[0] if own else DEFAULT_TEMPLATES[purpose]
+def _template_out(purpose: str, own: cs.CareText | None) -> TemplateOut:
+    body = own.body if own else DEFAULT_TEMPLATES[purpose]
     chars: int | None = None
     segs: int | None = None
     try:
@@ -95,8 +95,8 @@ def _template_out(purpose: str, own: tuple[str, int, str, datetime] | None) -> T
         body=body,
         default_body=DEFAULT_TEMPLATES[purpose],
         own=own is not None,
-        updated_by=own[2] if own else None,
-        updated_at=own[3] if own else None,
+        updated_by=own.updater if own else None,
+        updated_at=own.updated_at if own else None,
         chars=chars,
         segments=segs,
     )
@@ -143,7 +143,7 @@ async def save_template(request: web.Request) -> web.Response:
         raise BadRequest(f"模板不能保存：{message}", [FieldError("body", message)])
     now = datetime.now(UTC)
 
-    def write(db: sqlite_utils.Database) -> tuple[str, int, str, datetime] | None:
+    def write(db: sqlite_utils.Database) -> cs.CareText | None:
         with db.atomic():
             before = cs.templates(db, shop_id).get(purpose)
             cs.save_template(db, shop_id, purpose, body.body, agent.id, now)
@@ -156,7 +156,7 @@ async def save_template(request: web.Request) -> web.Response:
                 entity_id=purpose,
                 action="update",
                 reason="",
-                before={"body": before[0]} if before else None,
+                before={"body": before.body} if before else None,
                 after={"body": body.body},
             )
             return cs.templates(db, shop_id).get(purpose)

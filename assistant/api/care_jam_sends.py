@@ -18,7 +18,7 @@ from assistant.api.io import ok, path_int
 from assistant.commerce.store import insert_audit
 from assistant.errors import Conflict, FieldError, Forbidden, NotFound
 from assistant.security import current_agent
-from assistant.team import care_store as cs
+from assistant.team import care_jam_store as cs
 from assistant.team.care import SMS_SEGMENT
 
 

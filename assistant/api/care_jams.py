@@ -25,8 +25,9 @@ from assistant.api.shops import resolve_shop
 from assistant.commerce.store import insert_audit
 from assistant.errors import Conflict
 from assistant.security import current_agent
-from assistant.team import care_store as cs
+from assistant.team import care_jam_store as cs
 from assistant.team.care import DEFAULT_TEMPLATES, fill
+from assistant.team.care_store import templates
 from knowledge.templates import TemplateProblem
 
 
@@ -52,11 +53,11 @@ async def _selected(
             shipped_from=start,
             shipped_to=end,
         )
-        own = cs.templates(db, shop_id).get("jam")
+        own = templates(db, shop_id).get("jam")
         return (
             found,
             cs.already_notified(db, shop_id, sel.courier, [o.buyer_id for o in found]),
-            (own[0] if own else DEFAULT_TEMPLATES["jam"]),
+            (own.body if own else DEFAULT_TEMPLATES["jam"]),
         )
 
     found, notified, shop_body = await request.app[keys.DB].read(read)

@@ -1,5 +1,5 @@
 """Granting and taking back the roles a supervisor gives (order review, refund review) and loading
-them over the directory at start. The grant tables are ``assistant.team.grants``."""
+them over the directory at start. The grant tables are ``assistant.team.grant_store``."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from assistant import keys
 from assistant.api.io import path_int
 from assistant.errors import Conflict, FieldError, NotFound
 from assistant.security import current_agent
-from assistant.team import grants
+from assistant.team import grant_store
 from knowledge.models import Role
 
 WHAT = {Role.REVIEWER: "审单", Role.REFUND_REVIEWER: "退款审核"}
@@ -21,7 +21,7 @@ WHAT = {Role.REVIEWER: "审单", Role.REFUND_REVIEWER: "退款审核"}
 async def grants_ctx(app: web.Application) -> AsyncIterator[None]:
     """After the store opened: load the agents again with the granted roles applied."""
     directory = app[keys.DIRECTORY]
-    agents = await app[keys.DB].read(grants.effective_agents)
+    agents = await app[keys.DB].read(grant_store.effective_agents)
     directory.replace(agents, directory.shops.values())
     yield
 
@@ -42,6 +42,6 @@ async def apply_grant(request: web.Request, role: Role, on: bool) -> Role:
         )
     at = datetime.now(UTC).isoformat(timespec="microseconds")
     db = request.app[keys.DB]
-    await db.write(lambda conn: grants.set_grant(conn, role, agent_id, on, caller.id, at))
-    directory.replace(await db.read(grants.effective_agents), directory.shops.values())
+    await db.write(lambda conn: grant_store.set_grant(conn, role, agent_id, on, caller.id, at))
+    directory.replace(await db.read(grant_store.effective_agents), directory.shops.values())
     return directory.agents[agent_id].role

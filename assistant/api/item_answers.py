@@ -19,7 +19,7 @@ from assistant.api.knowledge import build_context
 from assistant.api.shops import resolve_shop
 from assistant.conversations.suggest import render_variant
 from assistant.security import current_agent
-from knowledge.matcher import AnswerEntry
+from knowledge.match_entries import AnswerEntry
 from knowledge.models import Model
 
 

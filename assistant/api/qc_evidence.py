@@ -19,7 +19,7 @@ from assistant.conversations.models import Direction
 from assistant.errors import ApiError, Conflict, NotFound
 from assistant.security import current_agent
 from assistant.team import qc
-from assistant.team import qc_store as qs
+from assistant.team import qc_evidence_store as qs
 from knowledge.models import Agent
 
 

@@ -17,8 +17,8 @@ from assistant.api.quick_replies_models import (
 from assistant.api.shops import resolve_shop
 from assistant.errors import BadRequest, Conflict, FieldError
 from assistant.security import current_agent
-from quick_replies import store as qr_store
 from quick_replies.models import QuickReplyGroup
+from quick_replies.store_refusals import GroupNameTaken
 
 
 async def list_groups(request: web.Request) -> web.Response:
@@ -35,7 +35,7 @@ async def create_group(request: web.Request) -> web.Response:
     group = QuickReplyGroup(shop_id=shop_id, name=body.name, position=body.position)
     try:
         saved = await request.app[keys.QR_STORE].create_group(group)
-    except qr_store.GroupNameTaken as exc:
+    except GroupNameTaken as exc:
         raise Conflict(
             f"分组「{group.name}」在店铺 {_shop_name(request, shop_id)} 已存在",
             [FieldError("name", "换一个名字")],

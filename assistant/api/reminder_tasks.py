@@ -96,7 +96,7 @@ async def touch(request: web.Request) -> web.Response:
     def write(db: sqlite_utils.Database) -> tuple[str, rs.Task | None]:
         settled = next(iter(rs.settled_tasks(db, [task.id])), None)
         if settled is not None:
-            _, state, paid_at, paid_fen = settled
+            state, paid_at, paid_fen = settled.state, settled.paid_at, settled.paid_fen
             rs.end_task(
                 db,
                 task.id,
@@ -157,11 +157,12 @@ async def script(request: web.Request) -> web.Response:
     tz = ZoneInfo(request.app[keys.SETTINGS].timezone)
     purpose = "reminder_sms" if query.channel == "sms" else f"reminder_{query.reason}"
 
-    def read(db: sqlite_utils.Database) -> tuple[tuple[str, str, str], str]:
+    def read(db: sqlite_utils.Database) -> tuple[rs.ScriptFacts, str]:
         own = templates(db, task.shop_id).get(purpose)
-        return rs.script_facts(db, task.id), own[0] if own else DEFAULT_TEMPLATES[purpose]
+        return rs.script_facts(db, task.id), own.body if own else DEFAULT_TEMPLATES[purpose]
 
-    (item, shop_name, receiver), body = await request.app[keys.DB].read(read)
+    facts, body = await request.app[keys.DB].read(read)
+    item, shop_name, receiver = facts.item, facts.shop_name, facts.receiver
     closes = task.closes_at.astimezone(tz)
     context = {
         "buyer": {"nick": task.buyer_nick},

@@ -19,13 +19,10 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Literal
 
+from assistant.commerce.labels import REFUND_LABELS, RISK_LABELS, STATUS_LABELS, TIER_LABELS, yuan
 from assistant.commerce.models import OPEN_STATUSES, MemberTier, OrderStatus, RefundStatus, RiskFlag
 from assistant.commerce.orders import logistics_state
 from assistant.commerce.views import (
-    REFUND_LABELS,
-    RISK_LABELS,
-    STATUS_LABELS,
-    TIER_LABELS,
     BuyerCard,
     BuyerOut,
     CategoryOut,
@@ -36,7 +33,6 @@ from assistant.commerce.views import (
     RfmOut,
     RiskOut,
     SpendOut,
-    yuan,
 )
 
 Row = dict[str, Any]
@@ -129,8 +125,8 @@ def _alert(
         return f"下单 {minutes} 分钟未付款" if minutes >= reminder_minutes else None
     if status is OrderStatus.SHIPPED:
         shipped = datetime.fromisoformat(order["shipped_at"]) if order["shipped_at"] else None
-        state, label, _, _, _ = logistics_state(status, shipped, last_event, now, stale_hours)
-        return label if state in {"stale", "returned", "failed_delivery", "exception"} else None
+        found = logistics_state(status, shipped, last_event, now, stale_hours)
+        return found.label if found.state in {"stale", "returned", "failed_delivery", "exception"} else None
     return None
 
 

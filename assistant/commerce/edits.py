@@ -12,8 +12,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints
 
+from assistant.commerce.labels import STATUS_LABELS
 from assistant.commerce.models import Address, OrderStatus, RemarkFlag
-from assistant.commerce.views import STATUS_LABELS
 from assistant.settings import Settings
 from knowledge.models import Fen, Model, PositiveFen, Role, Text
 

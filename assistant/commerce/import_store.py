@@ -12,7 +12,8 @@ from typing import Any
 
 import sqlite_utils
 
-from assistant.commerce.store import Row, _rows
+from assistant.commerce.store_rows import Row
+from assistant.commerce.store_rows import rows as _rows
 
 CHUNK = 500
 

@@ -5,19 +5,25 @@ Pure functions: the backend passes rows and ``now``; nothing here reads the data
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from assistant.commerce import edits, privacy
-from assistant.commerce.models import LogisticsStatus, OrderStatus, RefundStatus, RemarkFlag
-from assistant.commerce.views import (
+from assistant.commerce.approval_store import ApprovalRow
+from assistant.commerce.labels import (
     ACTION_LABELS,
     APPROVAL_LABELS,
     FLAG_LABELS,
     LOGISTICS_LABELS,
     REFUND_LABELS,
     STATUS_LABELS,
+    percent_label,
+    yuan,
+)
+from assistant.commerce.models import LogisticsStatus, OrderStatus, RefundStatus, RemarkFlag
+from assistant.commerce.views import (
     AddressOut,
     Allowed,
     ApprovalOut,
@@ -28,8 +34,6 @@ from assistant.commerce.views import (
     LogisticsOut,
     OrderDetail,
     OrderSummary,
-    percent_label,
-    yuan,
 )
 from assistant.sync.outbox import entry_out
 
@@ -52,19 +56,30 @@ def _dt(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
+@dataclass(frozen=True)
+class LogisticsState:
+    """Where a parcel stands: the state code, its label, the detail, its last update and the hours since."""
+
+    state: str
+    label: str
+    detail: str
+    updated_at: datetime | None
+    hours: int | None
+
+
 def logistics_state(
     status: OrderStatus, shipped_at: datetime | None, last_event: Row | None, now: datetime, stale_hours: int
-) -> tuple[str, str, str, datetime | None, int | None]:
-    """(state, label, detail, last update, hours since) from the newest event; exceptions win over age."""
+) -> LogisticsState:
+    """Where the parcel stands, from the newest event; exceptions win over age."""
     if last_event is None and (status in UNSHIPPED or shipped_at is None):
-        return "not_shipped", "未发货", "还没有物流信息", None, None
+        return LogisticsState("not_shipped", "未发货", "还没有物流信息", None, None)
     last_at = _dt(last_event["at"]) if last_event else shipped_at
     assert last_at is not None
     hours = max(0, int((now - last_at).total_seconds() // 3600))
     if last_event is not None:
         event_status = LogisticsStatus(last_event["status"])
         if event_status in _EXCEPTIONS:
-            return (
+            return LogisticsState(
                 _EXCEPTIONS[event_status],
                 LOGISTICS_LABELS[event_status],
                 last_event["description"],
@@ -72,12 +87,16 @@ def logistics_state(
                 hours,
             )
         if event_status is LogisticsStatus.DELIVERED:
-            return "delivered", "已签收", last_event["description"], last_at, hours
+            return LogisticsState("delivered", "已签收", last_event["description"], last_at, hours)
     if status is OrderStatus.SHIPPED and hours >= stale_hours:
-        return "stale", f"物流超过 {stale_hours} 小时未更新", f"最后一次更新在 {hours} 小时前", last_at, hours
+        return LogisticsState(
+            "stale", f"物流超过 {stale_hours} 小时未更新", f"最后一次更新在 {hours} 小时前", last_at, hours
+        )
     if status in {OrderStatus.DELIVERED, OrderStatus.COMPLETED}:
-        return "delivered", "已签收", "订单已签收", last_at, hours
-    return "normal", "运输中", last_event["description"] if last_event else "已发货", last_at, hours
+        return LogisticsState("delivered", "已签收", "订单已签收", last_at, hours)
+    return LogisticsState(
+        "normal", "运输中", last_event["description"] if last_event else "已发货", last_at, hours
+    )
 
 
 def tracking_message(order: Row, state: str, last_event: Row | None, hours: int | None, tz: ZoneInfo) -> str:
@@ -129,31 +148,31 @@ def address_out(order: Row, *, masked: bool = True) -> AddressOut:
     )
 
 
-def approval_out(row: Row) -> ApprovalOut:
-    points = edits.discount_basis_points(row["original_price_fen"], row["to_price_fen"])
+def approval_out(row: ApprovalRow) -> ApprovalOut:
+    points = edits.discount_basis_points(row.original_price_fen, row.to_price_fen)
     return ApprovalOut(
-        id=row["id"],
-        shop_id=row["shop_id"],
-        order_id=row["order_id"],
-        kind=row["kind"],
-        status=row["status"],
-        status_label=APPROVAL_LABELS[row["status"]],
-        requested_by=row["requested_by"],
-        requested_by_name=row["requested_by_name"],
-        requested_at=row["requested_at"],
-        original_price_fen=row["original_price_fen"],
-        original_price_yuan=yuan(row["original_price_fen"]),
-        from_price_fen=row["from_price_fen"],
-        from_price_yuan=yuan(row["from_price_fen"]),
-        to_price_fen=row["to_price_fen"],
-        to_price_yuan=yuan(row["to_price_fen"]),
+        id=row.id,
+        shop_id=row.shop_id,
+        order_id=row.order_id,
+        kind=row.kind,
+        status=row.status,
+        status_label=APPROVAL_LABELS[row.status],
+        requested_by=row.requested_by,
+        requested_by_name=row.requested_by_name,
+        requested_at=row.requested_at,
+        original_price_fen=row.original_price_fen,
+        original_price_yuan=yuan(row.original_price_fen),
+        from_price_fen=row.from_price_fen,
+        from_price_yuan=yuan(row.from_price_fen),
+        to_price_fen=row.to_price_fen,
+        to_price_yuan=yuan(row.to_price_fen),
         discount_basis_points=points,
         discount_label=percent_label(points),
-        reason=row["reason"],
-        decided_by=row["decided_by"],
-        decided_by_name=row["decided_by_name"],
-        decided_at=row["decided_at"],
-        decision_note=row["decision_note"],
+        reason=row.reason,
+        decided_by=row.decided_by,
+        decided_by_name=row.decided_by_name,
+        decided_at=row.decided_at,
+        decision_note=row.decision_note,
     )
 
 
@@ -223,7 +242,7 @@ def order_detail(
     lines: list[Row],
     events: list[Row],
     history: list[Row],
-    approvals: list[Row],
+    approvals: list[ApprovalRow],
     now: datetime,
     stale_hours: int,
     tz: ZoneInfo,
@@ -231,8 +250,13 @@ def order_detail(
 ) -> OrderDetail:
     status = OrderStatus(order["status"])
     last = events[0] if events else None
-    state, label, detail, last_at, hours = logistics_state(
-        status, _dt(order["shipped_at"]), last, now, stale_hours
+    found = logistics_state(status, _dt(order["shipped_at"]), last, now, stale_hours)
+    state, label, detail, last_at, hours = (
+        found.state,
+        found.label,
+        found.detail,
+        found.updated_at,
+        found.hours,
     )
     original = order["original_price_fen"] or order["price_fen"]
     points = edits.discount_basis_points(original, order["price_fen"])

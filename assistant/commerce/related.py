@@ -6,16 +6,16 @@ Out-of-stock and off-sale items are skipped; each suggestion carries one line th
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Literal
 
-from assistant.commerce.views import RelatedOut, yuan
+from assistant.commerce.labels import yuan
+from assistant.commerce.related_store import BoughtTogether, CandidateItem, Pairing
+from assistant.commerce.views import RelatedOut
 
-Row = dict[str, Any]
 
-
-def message(item: Row, other: Row, note: str, together: int) -> str:
+def message(item: CandidateItem, other: CandidateItem, note: str, together: int) -> str:
     """One line recommending ``other`` to a buyer looking at ``item``."""
-    points: list[str] = other["selling_points"]
+    points: list[str] = other.selling_points
     if note:
         why = note
     elif points:
@@ -25,23 +25,22 @@ def message(item: Row, other: Row, note: str, together: int) -> str:
     else:
         why = "和您看的这款很搭"
     why = why.rstrip("。！!～~ ")
-    return f"亲，「{item['title']}」搭配「{other['title']}」一起用更合适：{why}，现价 {yuan(other['price_fen'])}，需要的话我把链接发您～"
+    return f"亲，「{item.title}」搭配「{other.title}」一起用更合适：{why}，现价 {yuan(other.price_fen)}，需要的话我把链接发您～"
 
 
 def combine(
-    item: Row, pairings: list[Row], together: list[Row], items: Mapping[int, Row], limit: int
+    item: CandidateItem,
+    pairings: list[Pairing],
+    together: list[BoughtTogether],
+    items: Mapping[int, CandidateItem],
+    limit: int,
 ) -> list[RelatedOut]:
-    counts = {int(r["item_id"]): int(r["together"]) for r in together}
-    notes = {int(r["item_id"]): str(r["note"]) for r in pairings}
+    counts = {int(r.item_id): int(r.together) for r in together}
+    notes = {int(r.item_id): str(r.note) for r in pairings}
     result: list[RelatedOut] = []
     for other_id in dict.fromkeys([*notes, *counts]):
         other = items.get(other_id)
-        if (
-            other is None
-            or other["shop_id"] != item["shop_id"]
-            or other["stock"] <= 0
-            or not other["on_sale"]
-        ):
+        if other is None or other.shop_id != item.shop_id or other.stock <= 0 or not other.on_sale:
             continue
         source: Literal["editor", "bought_together", "both"] = (
             "both"
@@ -53,12 +52,12 @@ def combine(
         result.append(
             RelatedOut(
                 item_id=other_id,
-                sku=other["sku"],
-                title=other["title"],
-                category=other["category"],
-                price_fen=other["price_fen"],
-                price_yuan=yuan(other["price_fen"]),
-                stock=other["stock"],
+                sku=other.sku,
+                title=other.title,
+                category=other.category,
+                price_fen=other.price_fen,
+                price_yuan=yuan(other.price_fen),
+                stock=other.stock,
                 source=source,
                 bought_together=counts.get(other_id, 0),
                 note=notes.get(other_id, ""),

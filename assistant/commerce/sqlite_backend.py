@@ -14,12 +14,13 @@ from datetime import UTC, datetime, timedelta
 
 import sqlite_utils
 
-from assistant.commerce import cards, orders, related, store
+from assistant.commerce import approval_store, cards, orders, related, related_store, store
 from assistant.commerce.backend import OrderPage, TemplateFacts
+from assistant.commerce.labels import RISK_LABELS
 from assistant.commerce.models import OrderStatus, RiskFlag
+from assistant.commerce.sqlite_approvals import ApprovalsMixin
 from assistant.commerce.sqlite_edits import EditsMixin
 from assistant.commerce.views import (
-    RISK_LABELS,
     BuyerCard,
     NoteOut,
     OrderDetail,
@@ -58,7 +59,7 @@ def decode_cursor(cursor: str) -> tuple[str, str]:
     return created_at, order_id
 
 
-class SqliteBackend(EditsMixin):
+class SqliteBackend(EditsMixin, ApprovalsMixin):
     """``CommerceBackend`` over the service's SQLite store."""
 
     def __init__(
@@ -71,7 +72,7 @@ class SqliteBackend(EditsMixin):
     async def forget_old_idempotency_keys(self, keep: timedelta = IDEMPOTENCY_KEEP) -> int:
         """Drop idempotency keys older than ``keep``: a client retries within minutes, not weeks."""
         before = (self.clock() - keep).isoformat()
-        return await self.db.write(lambda db: store.purge_idempotency_keys(db, before))
+        return await self.db.write(lambda db: approval_store.purge_idempotency_keys(db, before))
 
     # ---- buyers ----------------------------------------------------------------------------
 
@@ -234,7 +235,7 @@ class SqliteBackend(EditsMixin):
             store.order_lines(db, order_id),
             store.order_events(db, order_id),
             store.audit_entries(db, "order", order_id),
-            store.approvals(db, shop_ids=[row["shop_id"]], order_id=order_id),
+            approval_store.approvals(db, shop_ids=[row["shop_id"]], order_id=order_id),
             self.clock(),
             self.settings.logistics_stale_hours,
             shop_zone(db, row["shop_id"]),
@@ -248,16 +249,16 @@ class SqliteBackend(EditsMixin):
 
     async def related_items(self, shop_id: int, item_id: int, limit: int) -> list[RelatedOut]:
         def read(db: sqlite_utils.Database) -> list[RelatedOut]:
-            item = store.item_row(db, item_id)
-            if item is None or item["shop_id"] != shop_id:
+            item = related_store.item_row(db, item_id)
+            if item is None or item.shop_id != shop_id:
                 raise NotFound(
                     f"店铺 {shop_id} 没有编号为 {item_id} 的商品", [FieldError("item_id", "没有这个商品")]
                 )
-            pairings = store.editor_pairings(db, item_id)
-            together = store.bought_together(db, shop_id, item_id, 50)
-            ids = [r["item_id"] for r in pairings] + [r["item_id"] for r in together]
+            pairings = related_store.editor_pairings(db, item_id)
+            together = related_store.bought_together(db, shop_id, item_id, 50)
+            ids = [r.item_id for r in pairings] + [r.item_id for r in together]
             return related.combine(
-                item, pairings, together, store.items_by_id(db, list(dict.fromkeys(ids))), limit
+                item, pairings, together, related_store.items_by_id(db, list(dict.fromkeys(ids))), limit
             )
 
         return await self.db.read(read)

@@ -1,4 +1,5 @@
-"""Edits, undo, approvals and idempotency for the SQLite backend, each in one transaction.
+"""Edits, undo and idempotency for the SQLite backend, each in one transaction (approvals are
+``sqlite_approvals``).
 
 Order of checks inside the transaction: the idempotency key (a retry returns the first result),
 the order (exists, in the agent's shops), the version (stale: 409 with the current order), the
@@ -14,11 +15,12 @@ from typing import TYPE_CHECKING
 
 import sqlite_utils
 
-from assistant.commerce import edits, orders, store
+from assistant.commerce import approval_store, edits, store
 from assistant.commerce.backend import EditRequest, EditResult, Undo
 from assistant.commerce.edits import EditKind, PriceChange
+from assistant.commerce.labels import percent_label, yuan
 from assistant.commerce.models import OrderStatus
-from assistant.commerce.views import ApprovalOut, EditOutcome, OrderDetail, percent_label, yuan
+from assistant.commerce.views import EditOutcome, OrderDetail
 from assistant.sync import store as sync_store
 from assistant.sync.models import OUTBOX_LABELS, Offer
 from assistant.sync.outbox import offer_out
@@ -36,7 +38,8 @@ def _no_change(kind: EditKind) -> DomainError:
     )
 
 
-def _offer(db: sqlite_utils.Database, audit_id: int) -> Offer | None:
+def offer_of(db: sqlite_utils.Database, audit_id: int) -> Offer | None:
+    """The outbox offer an audit entry made for the chat client, if any."""
     row = sync_store.outbox_by_audit(db, audit_id)
     return offer_out(row) if row else None
 
@@ -62,15 +65,15 @@ class EditsMixin:
 
     def _apply(self, db: sqlite_utils.Database, req: EditRequest, at: str) -> EditResult:
         agent = req.agent
-        stored = store.idempotent_response(db, agent.id, req.idempotency_key)
+        stored = approval_store.idempotent_response(db, agent.id, req.idempotency_key)
         if stored is not None:
-            if stored["request_hash"] != req.request_hash:
+            if stored.request_hash != req.request_hash:
                 raise Conflict(
                     f"幂等键 {req.idempotency_key} 已用于另一个请求：重试时请原样重发，新的修改请换一个新键",
                     [FieldError("Idempotency-Key", "已用于内容不同的请求")],
                 )
-            first = EditOutcome.model_validate_json(stored["response"])
-            return EditResult(status=stored["status"], outcome=first.model_copy(update={"replayed": True}))
+            first = EditOutcome.model_validate_json(stored.response)
+            return EditResult(status=stored.status, outcome=first.model_copy(update={"replayed": True}))
         order = self._order_row(db, req.order_id, agent.shop_ids)
         shop_ids = [order["shop_id"]]
         if order["version"] != req.version:
@@ -121,10 +124,10 @@ class EditsMixin:
                         approval=None,
                         order=detail,
                         message=f"{edits.EDIT_LABELS[kind]}已生效，可撤销",
-                        sync=_offer(db, audit_id),
+                        sync=offer_of(db, audit_id),
                     ),
                 )
-        store.remember_response(
+        approval_store.remember_response(
             db,
             agent.id,
             req.idempotency_key,
@@ -219,7 +222,7 @@ class EditsMixin:
                 "price_fen",
                 f"从原价 {yuan(original)} 改到 {yuan(new)} 是降价 {cut}，超过了主管可给的上限 {supervisor_cap}%：请提高价格",
             )
-        return store.insert_approval(
+        return approval_store.insert_approval(
             db,
             {
                 "shop_id": order["shop_id"],
@@ -262,107 +265,9 @@ class EditsMixin:
                 approval=None,
                 order=detail,
                 message=f"已撤销 {target['agent_name']} 的{edits.EDIT_LABELS[kind]}",
-                sync=_offer(db, audit_id),
+                sync=offer_of(db, audit_id),
             ),
         )
-
-    # ---- approvals ------------------------------------------------------------------------
-
-    async def approvals(
-        self, shop_ids: list[int], requested_by: int | None, status: str | None, limit: int
-    ) -> list[ApprovalOut]:
-        rows = await self.db.read(
-            lambda db: store.approvals(
-                db, shop_ids=shop_ids, requested_by=requested_by, status=status, limit=limit
-            )
-        )
-        return [orders.approval_out(r) for r in rows]
-
-    async def decide(
-        self, approval_id: int, agent: Agent, grant: bool, note: str
-    ) -> tuple[ApprovalOut, EditOutcome | None]:
-        at = self.clock().isoformat()
-        approval, outcome, failure = await self.db.write(
-            lambda db: self._decide(db, approval_id, agent, grant, note, at)
-        )
-        if failure:
-            raise Conflict(
-                failure,
-                [FieldError("approval", failure)],
-                extra={"approval": approval.model_dump(mode="json")},
-            )
-        return approval, outcome
-
-    def _decide(
-        self, db: sqlite_utils.Database, approval_id: int, agent: Agent, grant: bool, note: str, at: str
-    ) -> tuple[ApprovalOut, EditOutcome | None, str | None]:
-        row = store.approval(db, approval_id)
-        if row is None or row["shop_id"] not in agent.shop_ids:
-            raise NotFound(
-                f"没有编号为 {approval_id} 的审批单", [FieldError("approval_id", "没有这个审批单")]
-            )
-        if row["status"] != "pending":
-            raise Conflict(
-                f"审批单 #{approval_id} 已经处理过了（{row['status']}）",
-                [FieldError("approval_id", "已处理")],
-                extra={"approval": orders.approval_out(row).model_dump(mode="json")},
-            )
-        if not grant:
-            store.decide_approval(db, approval_id, "refused", agent.id, at, note, None)
-            store.insert_audit(
-                db,
-                at=at,
-                agent_id=agent.id,
-                shop_id=row["shop_id"],
-                entity="approval",
-                entity_id=str(approval_id),
-                action="approval_refused",
-                reason=note,
-                before={"status": "pending"},
-                after={"status": "refused"},
-            )
-            return orders.approval_out(self._approval(db, approval_id)), None, None
-        order = store.order_row(db, row["order_id"])
-        assert order is not None
-        failure = None
-        if order["status"] != OrderStatus.AWAITING_PAYMENT.value:
-            failure = f"审批失败：订单 {order['id']} 已不是待付款状态，不能再改价"
-        elif order["version"] != row["order_version"]:
-            failure = f"审批失败：订单 {order['id']} 在申请后又被修改过（第 {row['order_version']} 版 → 第 {order['version']} 版），请客服重新提交"
-        elif edits.above_cap(
-            row["original_price_fen"], row["to_price_fen"], self.settings.supervisor_discount_cap_percent
-        ):
-            # The cap was lowered after the request: it can never be granted, so it is decided (failed)
-            # rather than left pending with a grant that fails every time.
-            failure = f"审批失败：降价超过主管上限 {self.settings.supervisor_discount_cap_percent}%，不能批准；请客服按新上限重新提交"
-        if failure:
-            store.decide_approval(db, approval_id, "failed", agent.id, at, failure, None)
-            return orders.approval_out(self._approval(db, approval_id)), None, failure
-        reason = f"{row['reason']}（{row['requested_by_name']} 申请，{agent.name} 批准，审批单 #{approval_id}）".lstrip()
-        audit_id = self._write_change(
-            db, agent.id, order, EditKind.PRICE, {"price_fen": row["to_price_fen"]}, reason, at
-        )
-        store.decide_approval(db, approval_id, "granted", agent.id, at, note, audit_id)
-        detail = self.detail_sync(db, order["id"], [order["shop_id"]])
-        approval = orders.approval_out(self._approval(db, approval_id))
-        return (
-            approval,
-            EditOutcome(
-                applied=True,
-                audit_id=audit_id,
-                approval=approval,
-                order=detail,
-                message=f"已批准，订单价格改为 {yuan(row['to_price_fen'])}",
-                sync=_offer(db, audit_id),
-            ),
-            None,
-        )
-
-    @staticmethod
-    def _approval(db: sqlite_utils.Database, approval_id: int) -> store.Row:
-        row = store.approval(db, approval_id)
-        assert row is not None
-        return row
 
     # ---- an edit the platform refused, undone here only ----------------------------------------
 

@@ -1,18 +1,23 @@
-"""SQL for buyers, orders, order lines, logistics events and the audit log."""
+"""SQL for buyers, orders, order lines and logistics events.
+
+The audit log is ``audit_store`` (its writer and reader re-exported here: most stores write audit
+entries as ``store.insert_audit``), approvals and idempotency keys ``approval_store``, the related
+items' reads ``related_store``, the row helpers ``store_rows``."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
 import sqlite_utils
 
+from assistant.commerce.audit_store import audit_entries as audit_entries
+from assistant.commerce.audit_store import insert_audit as insert_audit
 from assistant.commerce.models import Buyer, Order
-
-
-def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+from assistant.commerce.store_rows import Row as Row
+from assistant.commerce.store_rows import json_text as _json
+from assistant.commerce.store_rows import one as _one
+from assistant.commerce.store_rows import rows as _rows
 
 
 def insert_buyers(db: sqlite_utils.Database, buyers: list[Buyer]) -> None:
@@ -105,19 +110,6 @@ def insert_orders(db: sqlite_utils.Database, orders: list[Order], updated_at: st
 
 
 # ---- reads for the buyer card ------------------------------------------------------------------
-
-Row = dict[str, Any]
-
-
-def _rows(db: sqlite_utils.Database, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> list[Row]:
-    cursor = db.conn.execute(sql, params)
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
-def _one(db: sqlite_utils.Database, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> Row | None:
-    rows = _rows(db, sql, params)
-    return rows[0] if rows else None
 
 
 def buyer_by_nick(db: sqlite_utils.Database, shop_id: int, nick: str) -> Row | None:
@@ -258,57 +250,6 @@ def keep_original_price(db: sqlite_utils.Database, order_id: str) -> None:
     )
 
 
-# ---- audit log ---------------------------------------------------------------------------------
-
-
-def insert_audit(
-    db: sqlite_utils.Database,
-    *,
-    at: str,
-    agent_id: int | None,
-    shop_id: int | None,
-    entity: str,
-    entity_id: str,
-    action: str,
-    reason: str,
-    before: dict[str, Any] | None,
-    after: dict[str, Any] | None,
-    undoes: int | None = None,
-) -> int:
-    """Append one audit entry; call it in the same transaction as the change."""
-    cursor = db.conn.execute(
-        "INSERT INTO audit_log (at, agent_id, shop_id, entity, entity_id, action, reason, before, after, undoes)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            at,
-            agent_id,
-            shop_id,
-            entity,
-            entity_id,
-            action,
-            reason,
-            None if before is None else _json(before),
-            None if after is None else _json(after),
-            undoes,
-        ),
-    )
-    return int(cursor.lastrowid or 0)
-
-
-def audit_entries(db: sqlite_utils.Database, entity: str, entity_id: str, limit: int = 200) -> list[Row]:
-    """Audit entries of one row, newest first, with the agent's name and before/after decoded."""
-    rows = _rows(
-        db,
-        """SELECT l.*, coalesce(a.name, '') AS agent_name FROM audit_log l LEFT JOIN agents a ON a.id = l.agent_id
-           WHERE l.entity = ? AND l.entity_id = ? ORDER BY l.id DESC LIMIT ?""",
-        (entity, entity_id, limit),
-    )
-    for row in rows:
-        row["before"] = None if row["before"] is None else json.loads(row["before"])
-        row["after"] = None if row["after"] is None else json.loads(row["after"])
-    return rows
-
-
 # ---- buyers: notes, tags, risk -----------------------------------------------------------------
 
 
@@ -331,133 +272,3 @@ def update_buyer(db: sqlite_utils.Database, buyer_id: int, fields: dict[str, Any
         [*values, buyer_id, version],
     )
     return cursor.rowcount == 1
-
-
-# ---- approvals ---------------------------------------------------------------------------------
-
-_APPROVAL_SELECT = """SELECT p.*, coalesce(r.name, '') AS requested_by_name, coalesce(d.name, '') AS decided_by_name
-    FROM pending_approvals p LEFT JOIN agents r ON r.id = p.requested_by LEFT JOIN agents d ON d.id = p.decided_by"""
-
-
-def insert_approval(db: sqlite_utils.Database, values: dict[str, Any]) -> int:
-    names = ", ".join(values)
-    cursor = db.conn.execute(
-        f"INSERT INTO pending_approvals ({names}) VALUES ({', '.join('?' for _ in values)})",
-        list(values.values()),
-    )
-    return int(cursor.lastrowid or 0)
-
-
-def approval(db: sqlite_utils.Database, approval_id: int) -> Row | None:
-    return _one(db, f"{_APPROVAL_SELECT} WHERE p.id = ?", (approval_id,))
-
-
-def approvals(
-    db: sqlite_utils.Database,
-    *,
-    shop_ids: list[int],
-    requested_by: int | None = None,
-    order_id: str | None = None,
-    status: str | None = None,
-    limit: int = 50,
-) -> list[Row]:
-    sql = [f"{_APPROVAL_SELECT} WHERE p.shop_id IN ({', '.join('?' for _ in shop_ids)})"]
-    params: list[Any] = list(shop_ids)
-    for column, value in (("p.requested_by", requested_by), ("p.order_id", order_id), ("p.status", status)):
-        if value is not None:
-            sql.append(f"AND {column} = ?")
-            params.append(value)
-    sql.append("ORDER BY p.id DESC LIMIT ?")
-    params.append(limit)
-    return _rows(db, " ".join(sql), params)
-
-
-def decide_approval(
-    db: sqlite_utils.Database,
-    approval_id: int,
-    status: str,
-    agent_id: int,
-    at: str,
-    note: str,
-    audit_id: int | None,
-) -> bool:
-    cursor = db.conn.execute(
-        "UPDATE pending_approvals SET status = ?, decided_by = ?, decided_at = ?, decision_note = ?, audit_id = ?"
-        " WHERE id = ? AND status = 'pending'",
-        (status, agent_id, at, note, audit_id, approval_id),
-    )
-    return cursor.rowcount == 1
-
-
-# ---- idempotency keys --------------------------------------------------------------------------
-
-
-def idempotent_response(db: sqlite_utils.Database, agent_id: int, key: str) -> Row | None:
-    return _one(
-        db,
-        "SELECT request_hash, status, response FROM idempotency_keys WHERE agent_id = ? AND key = ?",
-        (agent_id, key),
-    )
-
-
-def remember_response(
-    db: sqlite_utils.Database, agent_id: int, key: str, request_hash: str, status: int, response: str, at: str
-) -> None:
-    db.conn.execute(
-        "INSERT INTO idempotency_keys (agent_id, key, request_hash, status, response, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        (agent_id, key, request_hash, status, response, at),
-    )
-
-
-def purge_idempotency_keys(db: sqlite_utils.Database, before: str) -> int:
-    """Forget keys stored before ``before`` (ISO time, same clock as ``created_at``); returns how many."""
-    return db.conn.execute("DELETE FROM idempotency_keys WHERE created_at < ?", (before,)).rowcount
-
-
-# ---- related items -----------------------------------------------------------------------------
-
-
-def item_row(db: sqlite_utils.Database, item_id: int) -> Row | None:
-    return _one(
-        db,
-        """SELECT i.*, coalesce(k.selling_points, '[]') AS selling_points FROM items i
-           LEFT JOIN item_knowledge k ON k.item_id = i.id WHERE i.id = ?""",
-        (item_id,),
-    )
-
-
-def editor_pairings(db: sqlite_utils.Database, item_id: int) -> list[Row]:
-    return _rows(
-        db,
-        "SELECT related_item_id AS item_id, note, position FROM related_items WHERE item_id = ?"
-        " ORDER BY position, related_item_id",
-        (item_id,),
-    )
-
-
-def bought_together(db: sqlite_utils.Database, shop_id: int, item_id: int, limit: int) -> list[Row]:
-    """Items found in the same (not cancelled) orders of this shop as ``item_id``, most frequent first."""
-    return _rows(
-        db,
-        """SELECT other.item_id AS item_id, count(DISTINCT other.order_id) AS together
-           FROM order_lines mine
-           JOIN orders o ON o.id = mine.order_id AND o.shop_id = ? AND o.status != 'cancelled'
-           JOIN order_lines other ON other.order_id = mine.order_id AND other.item_id != mine.item_id
-           WHERE mine.item_id = ? GROUP BY other.item_id ORDER BY together DESC, other.item_id LIMIT ?""",
-        (shop_id, item_id, limit),
-    )
-
-
-def items_by_id(db: sqlite_utils.Database, item_ids: list[int]) -> dict[int, Row]:
-    if not item_ids:
-        return {}
-    rows = _rows(
-        db,
-        f"""SELECT i.*, coalesce(k.selling_points, '[]') AS selling_points FROM items i
-            LEFT JOIN item_knowledge k ON k.item_id = i.id WHERE i.id IN ({", ".join("?" for _ in item_ids)})""",
-        item_ids,
-    )
-    for row in rows:
-        row["selling_points"] = json.loads(row["selling_points"])
-    return {row["id"]: row for row in rows}

@@ -16,7 +16,7 @@ from pydantic import Field
 from assistant.conversations.context import ContextSources, build_context
 from assistant.usage import UsageRecorder
 from knowledge import store
-from knowledge.matcher import AnswerEntry, Match
+from knowledge.match_entries import AnswerEntry, Match
 from knowledge.models import Agent, Model
 from knowledge.render_pool import RenderPool
 from knowledge.templates import Rendered, TemplateProblem, log_refused, render

@@ -1,7 +1,8 @@
 """Buyers and their orders for the demo shop: realistic mixes of statuses, addresses and parcels.
 
 Everything is drawn from one ``random.Random`` and placed in time relative to ``now``, so the
-same seed and the same ``now`` always give the same buyers and orders.
+same seed and the same ``now`` always give the same buyers and orders. The mix itself (how many
+buyers, how often they buy, which statuses by age) is ``assistant.demo.content.order_mix``.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from assistant.commerce.models import (
     Buyer,
     LogisticsEvent,
     LogisticsStatus,
-    MemberTier,
     Order,
     OrderLine,
     OrderStatus,
@@ -28,65 +28,22 @@ from assistant.commerce.models import (
     RiskFlag,
 )
 from assistant.demo.content import people
+from assistant.demo.content.order_mix import (
+    BUYER_TAGS,
+    BUYERS,
+    DAYS,
+    EXCEPTION_KINDS,
+    FREQUENCY,
+    LEVELS,
+    MIN_ORDERS,
+    OLD,
+    RECENT,
+    REMOTE,
+    TIERS,
+    WEEKS,
+)
 from assistant.demo.content.specs import LogisticsStepSpec
 from assistant.demo.store import shop_items
-
-BUYERS = 2400
-MIN_ORDERS = 11000
-REMOTE = ("新疆", "西藏", "青海", "内蒙古")  # 偏远地区 pay postage
-
-# (share, orders per buyer range): most buyers buy once, a loyal few buy often.
-FREQUENCY = [((1, 1), 0.42), ((2, 3), 0.28), ((4, 8), 0.2), ((9, 24), 0.1)]
-LEVELS = [(0, 4), (1, 18), (2, 26), (3, 24), (4, 15), (5, 9), (6, 4)]
-TIERS = [
-    (MemberTier.NONE, 48),
-    (MemberTier.SILVER, 24),
-    (MemberTier.GOLD, 16),
-    (MemberTier.PLATINUM, 8),
-    (MemberTier.DIAMOND, 4),
-]
-BUYER_TAGS = [
-    "老客",
-    "价格敏感",
-    "爱买家居服",
-    "送礼",
-    "宝妈",
-    "颜色控",
-    "收纳达人",
-    "催发货",
-    "好评多",
-    "大件用户",
-]
-# status weights by the order's age
-RECENT = [
-    (OrderStatus.AWAITING_PAYMENT, 30),
-    (OrderStatus.PAID, 40),
-    (OrderStatus.SHIPPED, 22),
-    (OrderStatus.CANCELLED, 8),
-]
-DAYS = [
-    (OrderStatus.AWAITING_PAYMENT, 3),
-    (OrderStatus.PAID, 22),
-    (OrderStatus.SHIPPED, 50),
-    (OrderStatus.DELIVERED, 12),
-    (OrderStatus.REFUNDING, 5),
-    (OrderStatus.CANCELLED, 8),
-]
-WEEKS = [
-    (OrderStatus.SHIPPED, 12),
-    (OrderStatus.DELIVERED, 38),
-    (OrderStatus.COMPLETED, 35),
-    (OrderStatus.REFUNDING, 6),
-    (OrderStatus.REFUNDED, 5),
-    (OrderStatus.CANCELLED, 4),
-]
-OLD = [(OrderStatus.COMPLETED, 86), (OrderStatus.REFUNDED, 6), (OrderStatus.CANCELLED, 8)]
-EXCEPTION_KINDS = {
-    "returned": LogisticsStatus.RETURNED,
-    "address_unknown": LogisticsStatus.FAILED_DELIVERY,
-    "no_answer": LogisticsStatus.FAILED_DELIVERY,
-}
-
 
 T = TypeVar("T")
 
@@ -111,7 +68,7 @@ class OrderFactory:
         self.rng = rng
         self.now = now
         self.shop_id = shop_id
-        self.items = [row for row in shop_items(db, shop_id) if row[1] in item_ids]
+        self.items = [item for item in shop_items(db, shop_id) if item.sku in item_ids]
         self.notes: list[tuple[int, int, str, str]] = []
         self._serial = 0
 
@@ -217,12 +174,7 @@ class OrderFactory:
     def _lines(self) -> list[OrderLine]:
         rng = self.rng
         picks = rng.sample(self.items, rng.choice([1, 1, 1, 1, 2, 2, 3]))
-        return [
-            OrderLine(
-                item_id=item_id, sku=sku, title=title, unit_price_fen=price, quantity=rng.choice([1, 1, 1, 2])
-            )
-            for item_id, sku, title, price in picks
-        ]
+        return [item.line(rng.choice([1, 1, 1, 2])) for item in picks]
 
     def _logistics(
         self, courier: str, address: Address, shipped: datetime, status: OrderStatus

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 import sqlite_utils
 
 from assistant.demo import refund_store as store
-from assistant.team import grants
+from assistant.team import grant_store
 from knowledge import store as kb_store
 from knowledge.models import Role
 
@@ -33,7 +33,7 @@ def seed_refunds(db: sqlite_utils.Database, shop_id: int, supervisor: int, now: 
     rng = random.Random(23)
     stamp = now.isoformat()
     reviewer = kb_store.insert_agent(db, REVIEWER[0], REVIEWER[1], "agent", shop_id, at=stamp)
-    grants.set_grant(db, Role.REFUND_REVIEWER, reviewer, True, supervisor, stamp)
+    grant_store.set_grant(db, Role.REFUND_REVIEWER, reviewer, True, supervisor, stamp)
     orders = store.paid_orders(db, shop_id, now - timedelta(days=DAYS), now - timedelta(hours=6))
     rng.shuffle(orders)
     opened, decided = orders[: len(OPEN_WAITS)], orders[len(OPEN_WAITS) : len(OPEN_WAITS) + 2 * DAYS]

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import sqlite_utils
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
+
+from assistant.commerce.models import OrderLine
 
 # What a buyer with an order in this state tends to ask first (intent topics of the demo shop).
 TOPICS_BY_STATUS: dict[str, tuple[str, ...]] = {
@@ -129,7 +131,24 @@ def _examples(db: sqlite_utils.Database, shop_id: int, topics: tuple[str, ...]) 
     ]
 
 
-def shop_items(db: sqlite_utils.Database, shop_id: int) -> list[tuple[int, str, str, int]]:
-    """A shop's items as (id, sku, title, price in fen), by id."""
+class ShopItem(BaseModel):
+    """An item of the demo shop as its orders need it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    sku: str
+    title: str
+    price_fen: int
+
+    def line(self, quantity: int) -> OrderLine:
+        """An order line of ``quantity`` of this item at its price."""
+        return OrderLine(
+            item_id=self.id, sku=self.sku, title=self.title, unit_price_fen=self.price_fen, quantity=quantity
+        )
+
+
+def shop_items(db: sqlite_utils.Database, shop_id: int) -> list[ShopItem]:
+    """A shop's items, by id."""
     rows = db.execute("SELECT id, sku, title, price_fen FROM items WHERE shop_id = ? ORDER BY id", [shop_id])
-    return [(row[0], row[1], row[2], row[3]) for row in rows.fetchall()]
+    return [ShopItem(id=row[0], sku=row[1], title=row[2], price_fen=row[3]) for row in rows.fetchall()]

@@ -1,4 +1,4 @@
-"""Quick replies on the team hub: ``QuickReplyStore`` (quick_replies/store.py) on PostgreSQL. Rows come
+"""Quick replies on the team hub: ``QuickReplyStore`` (quick_replies/store_interface.py) on PostgreSQL. Rows come
 back shaped exactly like the SQLite store's, so the API, ``to_model`` and the lookup index read both the
 same way. Every write appends its saved rows to the change feed in the same transaction."""
 
@@ -16,7 +16,9 @@ from knowledge.models import Revision, RevisionAction
 from knowledge.store import now
 from quick_replies import store as sqlite_store
 from quick_replies.models import QuickReply, QuickReplyGroup
-from quick_replies.store import GroupNameTaken, Row, code_clash_in, missing, snapshot, stale
+from quick_replies.store import snapshot
+from quick_replies.store_interface import Row
+from quick_replies.store_refusals import GroupNameTaken, code_clash_in, missing, stale
 
 ENTITY = "quick_reply"
 GROUP_ENTITY = "quick_reply_group"

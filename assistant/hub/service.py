@@ -12,7 +12,7 @@ from aiohttp import web
 from assistant import keys
 from assistant.errors import HttpError
 from assistant.hub.state import Hub
-from quick_replies.store import SqliteQuickReplyStore
+from quick_replies.store_interface import SqliteQuickReplyStore
 
 if TYPE_CHECKING:  # asyncpg is the optional "hub" extra: imported only in hub mode
     import asyncpg

@@ -51,7 +51,7 @@ def order_context(order: cs.CareOrder, trace: list[cs.TraceEvent]) -> dict[str, 
 
 
 def _body(
-    cache: dict[int, dict[str, tuple[str, int, str, datetime]]],
+    cache: dict[int, dict[str, cs.CareText]],
     db: sqlite_utils.Database,
     shop_id: int,
     purpose: str,
@@ -59,7 +59,7 @@ def _body(
     if shop_id not in cache:
         cache[shop_id] = cs.templates(db, shop_id)
     own = cache[shop_id].get(purpose)
-    return own[0] if own else DEFAULT_TEMPLATES[purpose]
+    return own.body if own else DEFAULT_TEMPLATES[purpose]
 
 
 def scan(db: sqlite_utils.Database, now: datetime, rules: Rules, tz: tzinfo, options: CareOptions) -> int:
@@ -80,7 +80,7 @@ def scan(db: sqlite_utils.Database, now: datetime, rules: Rules, tz: tzinfo, opt
             if reached <= now and now - reached <= fresh:
                 wanted.append((f"{order.id}:{stage.value}", order, stage))
     known = cs.known_keys(db, [key for key, _, _ in wanted])
-    cache: dict[int, dict[str, tuple[str, int, str, datetime]]] = {}
+    cache: dict[int, dict[str, cs.CareText]] = {}
     queued = 0
     for key, order, stage in wanted:
         if key in known:
@@ -121,20 +121,20 @@ def _events(
     rules: Rules,
     tz: tzinfo,
     options: CareOptions,
-    cache: dict[int, dict[str, tuple[str, int, str, datetime]]],
+    cache: dict[int, dict[str, cs.CareText]],
 ) -> int:
     queued = 0
-    for campaign_id, shop_id, name, starts_at in cs.upcoming_campaigns(
-        db, now, now + timedelta(days=options.event_days_before)
-    ):
-        shop_name = db.conn.execute("SELECT name FROM shops WHERE id = ?", (shop_id,)).fetchone()[0]
+    for campaign in cs.upcoming_campaigns(db, now, now + timedelta(days=options.event_days_before)):
+        shop_id = campaign.shop_id
+        shop_name = cs.shop_name(db, shop_id)
         body = _body(cache, db, shop_id, "care_event")
-        starts = datetime.fromisoformat(starts_at).astimezone(tz)
-        for buyer_id, nick, phone in cs.returning_buyers(db, shop_id):
-            key = f"event:{campaign_id}:{buyer_id}"
+        starts = datetime.fromisoformat(campaign.starts_at).astimezone(tz)
+        for buyer in cs.returning_buyers(db, shop_id):
+            buyer_id, nick, phone = buyer.id, buyer.nick, buyer.phone
+            key = f"event:{campaign.id}:{buyer_id}"
             context = {
                 "buyer": {"nick": nick},
-                "campaign": {"name": name, "starts": f"{starts.month}月{starts.day}日"},
+                "campaign": {"name": campaign.name, "starts": f"{starts.month}月{starts.day}日"},
                 "shop": {"name": shop_name},
             }
             try:

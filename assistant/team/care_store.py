@@ -1,17 +1,15 @@
-"""SQL of the messages beside the chat: the shops' templates, care messages, the day's contacts of a
-buyer (reminder touches and care messages together) and the courier-jam notices."""
+"""SQL of the messages beside the chat: the shops' templates, care messages and the day's contacts of a
+buyer (reminder touches and care messages together). The courier-jam notices are in ``care_jam_store``."""
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from datetime import datetime
-from typing import Any
 
 import sqlite_utils
 from pydantic import BaseModel, ConfigDict
 
-from assistant.team.store import models
+from assistant.team.store_rows import models
 
 
 class _Row(BaseModel):
@@ -65,14 +63,26 @@ class CareMessage(_Row):
 # ---- templates -------------------------------------------------------------------------------------
 
 
-def templates(db: sqlite_utils.Database, shop_id: int) -> dict[str, tuple[str, int, str, datetime]]:
-    """The shop's own texts: purpose -> (body, updated_by, updater's name, updated_at)."""
+class CareText(_Row):
+    """A shop's own text for one purpose, and who saved it when."""
+
+    body: str
+    updated_by: int
+    updater: str
+    updated_at: datetime
+
+
+def templates(db: sqlite_utils.Database, shop_id: int) -> dict[str, CareText]:
+    """The shop's own texts by purpose."""
     rows = db.conn.execute(
         """SELECT t.purpose, t.body, t.updated_by, a.name, t.updated_at FROM contact_templates t
            JOIN agents a ON a.id = t.updated_by WHERE t.shop_id = ?""",
         (shop_id,),
     ).fetchall()
-    return {p: (body, by, name, datetime.fromisoformat(at)) for p, body, by, name, at in rows}
+    return {
+        p: CareText(body=body, updated_by=by, updater=name, updated_at=datetime.fromisoformat(at))
+        for p, body, by, name, at in rows
+    }
 
 
 def save_template(
@@ -252,12 +262,32 @@ def care_today(db: sqlite_utils.Database, shop_id: int, buyer_nick: str, since: 
     return int(row[0])
 
 
-def upcoming_campaigns(
-    db: sqlite_utils.Database, now: datetime, until: datetime
-) -> list[tuple[int, int, str, str]]:
-    """Campaigns starting between ``now`` and ``until``: (id, shop id, name, starts_at)."""
+class UpcomingCampaign(_Row):
+    """A campaign about to start, as the care scan's event message needs it."""
+
+    id: int
+    shop_id: int
+    name: str
+    starts_at: str
+
+
+class ReturningBuyer(_Row):
+    """A buyer with two paid orders or more, and the phone of their last order."""
+
+    id: int
+    nick: str
+    phone: str
+
+
+def shop_name(db: sqlite_utils.Database, shop_id: int) -> str:
+    """The shop's name, as a care message signs it."""
+    return str(db.conn.execute("SELECT name FROM shops WHERE id = ?", (shop_id,)).fetchone()[0])
+
+
+def upcoming_campaigns(db: sqlite_utils.Database, now: datetime, until: datetime) -> list[UpcomingCampaign]:
+    """Campaigns starting between ``now`` and ``until``."""
     return [
-        (int(a), int(b), str(c), str(d))
+        UpcomingCampaign(id=a, shop_id=b, name=c, starts_at=d)
         for a, b, c, d in db.conn.execute(
             """SELECT id, shop_id, name, starts_at FROM campaigns
                WHERE julianday(starts_at) > julianday(?) AND julianday(starts_at) <= julianday(?)""",
@@ -266,10 +296,10 @@ def upcoming_campaigns(
     ]
 
 
-def returning_buyers(db: sqlite_utils.Database, shop_id: int) -> list[tuple[int, str, str]]:
-    """Buyers of the shop with two paid orders or more: (buyer id, nick, phone of the last order)."""
+def returning_buyers(db: sqlite_utils.Database, shop_id: int) -> list[ReturningBuyer]:
+    """Buyers of the shop with two paid orders or more, with the phone of the last order."""
     return [
-        (int(a), str(b), str(c))
+        ReturningBuyer(id=a, nick=b, phone=str(c))
         for a, b, c in db.conn.execute(
             """SELECT b.id, b.nick, (SELECT o2.receiver_phone FROM orders o2 WHERE o2.buyer_id = b.id
                                      ORDER BY o2.created_at DESC LIMIT 1)
@@ -279,207 +309,3 @@ def returning_buyers(db: sqlite_utils.Database, shop_id: int) -> list[tuple[int,
             (shop_id,),
         )
     ]
-
-
-# ---- courier jam -----------------------------------------------------------------------------------
-
-
-class JamOrder(_Row):
-    """The newest matching order of one affected buyer."""
-
-    id: str
-    buyer_id: int
-    buyer_nick: str
-    receiver_name: str
-    receiver_phone: str
-    province: str
-    city: str
-    status: str
-    courier: str
-    tracking_no: str | None
-    shipped_at: datetime | None
-    item: str
-    shop_name: str
-
-
-class JamNotice(_Row):
-    id: int
-    shop_id: int
-    selection: str  # JSON
-    template: str
-    buyers: int
-    state: str
-    created_by: int
-    creator: str
-    created_at: datetime
-    approved_by: int | None
-    approver: str | None
-    approved_at: datetime | None
-    sent: int
-
-
-class JamRecipient(_Row):
-    notice_id: int
-    buyer_id: int
-    buyer_nick: str
-    order_id: str
-    receiver_name: str
-    phone: str
-    text: str
-    channel: str | None
-    sent_at: datetime | None
-
-
-def jam_orders(
-    db: sqlite_utils.Database,
-    shop_id: int,
-    *,
-    courier: str,
-    provinces: list[str],
-    cities: list[str],
-    statuses: list[str],
-    shipped_from: datetime,
-    shipped_to: datetime,
-) -> list[JamOrder]:
-    """One order per affected buyer (the newest shipped that matches), by courier, place, status and dates."""
-    where = [
-        "o.shop_id = ?",
-        "o.courier = ?",
-        "julianday(o.shipped_at) >= julianday(?)",
-        "julianday(o.shipped_at) < julianday(?)",
-    ]
-    args: list[Any] = [shop_id, courier, shipped_from.isoformat(), shipped_to.isoformat()]
-    for column, values in (("o.province", provinces), ("o.city", cities), ("o.status", statuses)):
-        if values:
-            where.append(f"{column} IN ({','.join('?' * len(values))})")
-            args.extend(values)
-    return models(
-        db,
-        JamOrder,
-        f"""SELECT o.id, o.buyer_id, b.nick AS buyer_nick, o.receiver_name, o.receiver_phone, o.province, o.city,
-                   o.status, o.courier, o.tracking_no, o.shipped_at,
-                   coalesce((SELECT l.title FROM order_lines l WHERE l.order_id = o.id ORDER BY l.id LIMIT 1), '')
-                       AS item, s.name AS shop_name
-            FROM orders o JOIN buyers b ON b.id = o.buyer_id JOIN shops s ON s.id = o.shop_id
-            WHERE {" AND ".join(where)}
-              AND o.shipped_at = (SELECT max(o2.shipped_at) FROM orders o2 WHERE o2.buyer_id = o.buyer_id
-                                  AND o2.shop_id = o.shop_id AND o2.courier = o.courier)
-            GROUP BY o.buyer_id ORDER BY o.province, o.city, o.buyer_id""",
-        tuple(args),
-    )
-
-
-def couriers(db: sqlite_utils.Database, shop_id: int) -> list[str]:
-    return [
-        str(r[0])
-        for r in db.conn.execute(
-            "SELECT DISTINCT courier FROM orders WHERE shop_id = ? AND courier IS NOT NULL ORDER BY courier",
-            (shop_id,),
-        )
-    ]
-
-
-def already_notified(db: sqlite_utils.Database, shop_id: int, courier: str, buyer_ids: list[int]) -> set[int]:
-    """Buyers who already got a jam notice about this courier from the shop (every buyer gets it once)."""
-    found: set[int] = set()
-    for start in range(0, len(buyer_ids), 500):
-        chunk = buyer_ids[start : start + 500]
-        marks = ",".join("?" * len(chunk))
-        found.update(
-            int(r[0])
-            for r in db.conn.execute(
-                f"""SELECT r.buyer_id FROM jam_recipients r JOIN jam_notices n ON n.id = r.notice_id
-                    WHERE n.shop_id = ? AND json_extract(n.selection, '$.courier') = ?
-                      AND r.buyer_id IN ({marks})""",
-                (shop_id, courier, *chunk),
-            )
-        )
-    return found
-
-
-def add_notice(
-    db: sqlite_utils.Database,
-    shop_id: int,
-    selection: dict[str, Any],
-    template: str,
-    recipients: list[tuple[JamOrder, str]],
-    *,
-    state: str,
-    agent_id: int,
-    at: datetime,
-) -> int:
-    cursor = db.conn.execute(
-        """INSERT INTO jam_notices (shop_id, selection, template, buyers, state, created_by, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?)""",
-        (
-            shop_id,
-            json.dumps(selection, ensure_ascii=False),
-            template,
-            len(recipients),
-            state,
-            agent_id,
-            at.isoformat(),
-        ),
-    )
-    notice_id = int(cursor.lastrowid or 0)
-    db.conn.executemany(
-        """INSERT INTO jam_recipients (notice_id, buyer_id, buyer_nick, order_id, receiver_name, phone, text)
-           VALUES (?, ?, ?, ?, ?, ?, ?)""",
-        [
-            (notice_id, o.buyer_id, o.buyer_nick, o.id, o.receiver_name, o.receiver_phone, text)
-            for o, text in recipients
-        ],
-    )
-    return notice_id
-
-
-_NOTICE = """SELECT n.*, c.name AS creator, a.name AS approver,
-    (SELECT count(*) FROM jam_recipients r WHERE r.notice_id = n.id AND r.sent_at IS NOT NULL) AS sent
-    FROM jam_notices n JOIN agents c ON c.id = n.created_by LEFT JOIN agents a ON a.id = n.approved_by"""
-
-
-def notice(db: sqlite_utils.Database, notice_id: int) -> JamNotice | None:
-    found = models(db, JamNotice, f"{_NOTICE} WHERE n.id = ?", (notice_id,))
-    return found[0] if found else None
-
-
-def notices(db: sqlite_utils.Database, shop_id: int, limit: int = 50) -> list[JamNotice]:
-    return models(
-        db, JamNotice, f"{_NOTICE} WHERE n.shop_id = ? ORDER BY n.id DESC LIMIT ?", (shop_id, limit)
-    )
-
-
-def approve(db: sqlite_utils.Database, notice_id: int, agent_id: int, at: datetime) -> bool:
-    cursor = db.conn.execute(
-        """UPDATE jam_notices SET state = 'approved', approved_by = ?, approved_at = ?
-           WHERE id = ? AND state = 'awaiting_approval' AND created_by != ?""",
-        (agent_id, at.isoformat(), notice_id, agent_id),
-    )
-    return cursor.rowcount == 1
-
-
-def take_recipients(
-    db: sqlite_utils.Database, notice_id: int, channel: str, agent_id: int, at: datetime
-) -> list[JamRecipient]:
-    """The recipients not sent yet, now marked sent by ``channel`` (each buyer is handed over once)."""
-    rows = models(
-        db,
-        JamRecipient,
-        "SELECT * FROM jam_recipients WHERE notice_id = ? AND sent_at IS NULL ORDER BY buyer_id",
-        (notice_id,),
-    )
-    db.conn.execute(
-        "UPDATE jam_recipients SET sent_at = ?, sent_by = ?, channel = ? WHERE notice_id = ? AND sent_at IS NULL",
-        (at.isoformat(), agent_id, channel, notice_id),
-    )
-    db.conn.execute("UPDATE jam_notices SET state = 'sent' WHERE id = ?", (notice_id,))
-    return rows
-
-
-def recipients(db: sqlite_utils.Database, notice_id: int, limit: int = 20) -> list[JamRecipient]:
-    return models(
-        db,
-        JamRecipient,
-        "SELECT * FROM jam_recipients WHERE notice_id = ? ORDER BY buyer_id LIMIT ?",
-        (notice_id, limit),
-    )

@@ -1,4 +1,7 @@
-"""SQL of quality control: reviews, disputes and the evidence locker."""
+"""SQL of quality control: reviews, disputes, the agents' QC figures and the team's scorecard.
+
+The evidence locker is ``qc_evidence_store``, findings and 丢单/优秀 tags ``qc_findings_store``;
+both are re-exported here for the handlers that read them as ``qs.X``."""
 
 from __future__ import annotations
 
@@ -12,7 +15,62 @@ from pydantic import BaseModel, ConfigDict
 
 from assistant.commerce.store import insert_audit
 from assistant.team import qc
-from assistant.team.store import rows as query_rows
+
+# re-exported below (__all__): the handlers read these as this module's names
+from assistant.team.qc_evidence_store import (
+    EvidenceRow,
+    delete_evidence,
+    evidence,
+    evidence_of,
+    insert_evidence,
+    raw_payload,
+)
+from assistant.team.qc_findings_store import (
+    FindingRow,
+    TagRow,
+    close_finding,
+    finding,
+    findings,
+    insert_finding,
+    insert_tag,
+    tags,
+)
+from assistant.team.store_rows import Duplicate
+from assistant.team.store_rows import rows as query_rows
+
+__all__ = [
+    "DisputeRow",
+    "Duplicate",
+    "EvidenceRow",
+    "FindingRow",
+    "QcMetric",
+    "ReviewRow",
+    "TagRow",
+    "agent_metrics",
+    "agent_scores",
+    "calibration_reviews",
+    "close_finding",
+    "decide_dispute",
+    "delete_evidence",
+    "dispute",
+    "evidence",
+    "evidence_of",
+    "finding",
+    "findings",
+    "insert_dispute",
+    "insert_evidence",
+    "insert_finding",
+    "insert_review",
+    "insert_tag",
+    "load_config",
+    "open_disputes",
+    "raw_payload",
+    "review",
+    "reviews",
+    "reviews_of",
+    "save_config",
+    "tags",
+]
 
 
 class _Row(BaseModel):
@@ -49,25 +107,6 @@ class DisputeRow(_Row):
     decision: str | None
     new_score: float | None
     decided_at: datetime | None
-
-
-class EvidenceRow(_Row):
-    id: int
-    shop_id: int
-    buyer_nick: str
-    conversation: str
-    note: str
-    created_by: int
-    created_by_name: str
-    created_at: datetime
-    payload: dict[str, Any]
-    hash: str
-    deleted_by: int | None
-    deleted_at: datetime | None
-
-
-class Duplicate(Exception):
-    pass
 
 
 _REVIEW = """SELECT r.*, a.name AS reviewer_name, d.id AS dispute_id, d.decision AS dispute_decision,
@@ -209,123 +248,6 @@ def agent_scores(
     return {int(a): float(s) for a, s in rows}
 
 
-# ---- evidence ----------------------------------------------------------------------------------------
-
-_EVIDENCE = "SELECT e.*, a.name AS created_by_name FROM evidence e JOIN agents a ON a.id = e.created_by"
-
-
-def _evidence(row: dict[str, Any]) -> EvidenceRow:
-    row["payload"] = json.loads(row["payload"])
-    return EvidenceRow.model_validate(row)
-
-
-def insert_evidence(
-    db: sqlite_utils.Database,
-    *,
-    shop_id: int,
-    buyer_nick: str,
-    conversation: str,
-    note: str,
-    agent_id: int,
-    at: datetime,
-    payload_text: str,
-    digest: str,
-    team_shop_ids: list[int],
-    flag: str,
-) -> EvidenceRow:
-    """Freeze the evidence and flag the buyer in every shop of the team where they are known; audited."""
-    cursor = db.conn.execute(
-        """INSERT INTO evidence (shop_id, buyer_nick, conversation, note, created_by, created_at, payload, hash)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
-        (shop_id, buyer_nick, conversation, note, agent_id, at.isoformat(), payload_text, digest),
-    )
-    evidence_id = int(cursor.lastrowid or 0)
-    marks = ",".join("?" * len(team_shop_ids)) or "NULL"
-    for buyer_id, buyer_shop, old_flag, old_note in db.conn.execute(
-        f"SELECT id, shop_id, risk_flag, risk_note FROM buyers WHERE nick = ? AND shop_id IN ({marks})",
-        (buyer_nick, *team_shop_ids),
-    ).fetchall():
-        note_text = f"证据 #{evidence_id}：{note}"
-        db.conn.execute(
-            """UPDATE buyers SET risk_flag = coalesce(risk_flag, ?), risk_note = ?, risk_flagged_by = ?,
-                   risk_flagged_at = ?, version = version + 1 WHERE id = ?""",
-            (flag, note_text, agent_id, at.isoformat(), buyer_id),
-        )
-        insert_audit(
-            db,
-            at=at.isoformat(),
-            agent_id=agent_id,
-            shop_id=buyer_shop,
-            entity="buyer",
-            entity_id=str(buyer_id),
-            action="risk_set",
-            reason=f"evidence {evidence_id}",
-            before={"risk_flag": old_flag, "risk_note": old_note},
-            after={"risk_flag": old_flag or flag, "risk_note": note_text},
-        )
-    insert_audit(
-        db,
-        at=at.isoformat(),
-        agent_id=agent_id,
-        shop_id=shop_id,
-        entity="evidence",
-        entity_id=str(evidence_id),
-        action="create",
-        reason=note,
-        before=None,
-        after={"hash": digest},
-    )
-    found = evidence(db, evidence_id)
-    assert found is not None
-    return found
-
-
-def evidence(db: sqlite_utils.Database, evidence_id: int) -> EvidenceRow | None:
-    rows = query_rows(db, f"{_EVIDENCE} WHERE e.id = ?", (evidence_id,))
-    return _evidence(rows[0]) if rows else None
-
-
-def evidence_of(db: sqlite_utils.Database, buyer_nick: str, shop_ids: list[int]) -> list[EvidenceRow]:
-    marks = ",".join("?" * len(shop_ids)) or "NULL"
-    return [
-        _evidence(r)
-        for r in query_rows(
-            db,
-            f"{_EVIDENCE} WHERE e.buyer_nick = ? AND e.shop_id IN ({marks}) AND e.deleted_at IS NULL ORDER BY e.id",
-            (buyer_nick, *shop_ids),
-        )
-    ]
-
-
-def raw_payload(db: sqlite_utils.Database, evidence_id: int) -> str | None:
-    row = db.conn.execute("SELECT payload FROM evidence WHERE id = ?", (evidence_id,)).fetchone()
-    return str(row[0]) if row else None
-
-
-def delete_evidence(
-    db: sqlite_utils.Database, evidence_id: int, agent_id: int, at: datetime, reason: str
-) -> bool:
-    cursor = db.conn.execute(
-        "UPDATE evidence SET deleted_by = ?, deleted_at = ? WHERE id = ? AND deleted_at IS NULL",
-        (agent_id, at.isoformat(), evidence_id),
-    )
-    if cursor.rowcount:
-        shop_id = db.conn.execute("SELECT shop_id FROM evidence WHERE id = ?", (evidence_id,)).fetchone()[0]
-        insert_audit(
-            db,
-            at=at.isoformat(),
-            agent_id=agent_id,
-            shop_id=shop_id,
-            entity="evidence",
-            entity_id=str(evidence_id),
-            action="delete",
-            reason=reason,
-            before=None,
-            after=None,
-        )
-    return cursor.rowcount == 1
-
-
 class QcMetric(_Row):
     """An agent's QC figure for the KPI scorecard: the mean final score and how many reviews it rests on."""
 
@@ -389,132 +311,6 @@ def save_config(
         before={"value": before},
         after={"value": value},
     )
-
-
-# ---- findings: fixes and training cards -----------------------------------------------------------------
-
-
-class FindingRow(_Row):
-    id: int
-    shop_id: int
-    review_id: int | None
-    conversation: str
-    agent_id: int | None
-    agent_name: str | None
-    kind: str
-    target_kind: str | None
-    target_id: int | None
-    target_name: str
-    note: str
-    created_by: int
-    created_by_name: str
-    created_at: datetime
-    closed_by: int | None
-    closed_at: datetime | None
-    outcome: str
-
-
-_FINDING = """SELECT f.*, c.name AS created_by_name, a.name AS agent_name FROM qc_findings f
-    JOIN agents c ON c.id = f.created_by LEFT JOIN agents a ON a.id = f.agent_id"""
-
-
-def insert_finding(db: sqlite_utils.Database, values: dict[str, Any]) -> FindingRow:
-    cursor = db.conn.execute(
-        """INSERT INTO qc_findings (shop_id, review_id, conversation, agent_id, kind, target_kind, target_id,
-               target_name, note, created_by, created_at)
-           VALUES (:shop_id, :review_id, :conversation, :agent_id, :kind, :target_kind, :target_id, :target_name,
-               :note, :created_by, :created_at)""",
-        values,
-    )
-    found = finding(db, int(cursor.lastrowid or 0))
-    assert found is not None
-    return found
-
-
-def finding(db: sqlite_utils.Database, finding_id: int) -> FindingRow | None:
-    rows = query_rows(db, f"{_FINDING} WHERE f.id = ?", (finding_id,))
-    return FindingRow.model_validate(rows[0]) if rows else None
-
-
-def findings(
-    db: sqlite_utils.Database,
-    shop_ids: list[int],
-    *,
-    state: str = "open",
-    kind: str | None = None,
-    target_kind: str | None = None,
-    target_id: int | None = None,
-    limit: int = 200,
-) -> list[FindingRow]:
-    marks = ",".join("?" * len(shop_ids)) or "NULL"
-    where, params = [f"f.shop_id IN ({marks})"], list[Any](shop_ids)
-    if state == "open":
-        where.append("f.closed_at IS NULL")
-    elif state == "closed":
-        where.append("f.closed_at IS NOT NULL")
-    for column, value in (("f.kind", kind), ("f.target_kind", target_kind), ("f.target_id", target_id)):
-        if value is not None:
-            where.append(f"{column} = ?")
-            params.append(value)
-    sql = f"{_FINDING} WHERE {' AND '.join(where)} ORDER BY f.id DESC LIMIT ?"
-    return [FindingRow.model_validate(r) for r in query_rows(db, sql, (*params, limit))]
-
-
-def close_finding(db: sqlite_utils.Database, finding_id: int, *, by: int, outcome: str, at: datetime) -> bool:
-    cursor = db.conn.execute(
-        "UPDATE qc_findings SET closed_by = ?, closed_at = ?, outcome = ? WHERE id = ? AND closed_at IS NULL",
-        (by, at.isoformat(), outcome, finding_id),
-    )
-    return cursor.rowcount == 1
-
-
-# ---- 丢单 / 优秀 tags ---------------------------------------------------------------------------------------
-
-
-class TagRow(_Row):
-    id: int
-    shop_id: int
-    conversation: str
-    day: date
-    tag: str
-    agent_id: int | None
-    agent_name: str | None
-    buyer_nick: str
-    note: str
-    created_by: int
-    created_by_name: str
-    created_at: datetime
-
-
-_TAG = """SELECT t.*, c.name AS created_by_name, a.name AS agent_name FROM qc_tags t
-    JOIN agents c ON c.id = t.created_by LEFT JOIN agents a ON a.id = t.agent_id"""
-
-
-def insert_tag(db: sqlite_utils.Database, values: dict[str, Any]) -> TagRow:
-    try:
-        cursor = db.conn.execute(
-            """INSERT INTO qc_tags (shop_id, conversation, day, tag, agent_id, buyer_nick, note, created_by,
-                   created_at)
-               VALUES (:shop_id, :conversation, :day, :tag, :agent_id, :buyer_nick, :note, :created_by, :created_at)""",
-            values,
-        )
-    except sqlite3.IntegrityError:
-        raise Duplicate from None
-    rows = query_rows(db, f"{_TAG} WHERE t.id = ?", (int(cursor.lastrowid or 0),))
-    return TagRow.model_validate(rows[0])
-
-
-def tags(db: sqlite_utils.Database, shop_ids: list[int], since: date, until: date) -> list[TagRow]:
-    """The tags on conversations of the days ``[since, until)``, by tag, day and conversation."""
-    marks = ",".join("?" * len(shop_ids)) or "NULL"
-    return [
-        TagRow.model_validate(r)
-        for r in query_rows(
-            db,
-            f"{_TAG} WHERE t.shop_id IN ({marks}) AND t.day >= ? AND t.day < ? ORDER BY t.tag, t.day, t.conversation",
-            (*shop_ids, since.isoformat(), until.isoformat()),
-        )
-    ]
 
 
 def reviews_of(db: sqlite_utils.Database, shop_id: int, conversation: str) -> list[ReviewRow]:

@@ -12,7 +12,7 @@ import sqlite_utils
 from pydantic import BaseModel, ConfigDict
 
 from assistant.team.refunds import FREQUENT_DAYS, Decision
-from assistant.team.store import rows
+from assistant.team.store_rows import rows
 
 
 class State(StrEnum):

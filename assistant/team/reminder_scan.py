@@ -21,6 +21,7 @@ from datetime import datetime, tzinfo
 
 import sqlite_utils
 
+from assistant.team import reminder_scan_store as scan_rs
 from assistant.team import reminder_store as rs
 from assistant.team import roster
 from assistant.team.reminders import Channel, Rules, channel, closes_at, in_holdout, plan
@@ -39,14 +40,14 @@ class _Picker:
     """The specialist on shift (and in the shop) with the fewest open tasks, counted as tasks are opened."""
 
     def __init__(self, db: sqlite_utils.Database, logins: tuple[str, ...], now: datetime, tz: tzinfo) -> None:
-        agents = rs.agents_by_login(db, list(logins))
+        agents = scan_rs.agents_by_login(db, list(logins))
         groups = rotation_groups(db) if agents else {}
         self.shops = {
             a: shops
             for a, shops in agents.items()
             if roster.current(groups.get(a, roster.default_group(a)), now, tz).now_on
         }
-        self.counts = rs.open_counts(db, list(self.shops))
+        self.counts = scan_rs.open_counts(db, list(self.shops))
 
     def pick(self, shop_id: int) -> int | None:
         choices = [a for a, shops in self.shops.items() if shop_id in shops]
@@ -106,9 +107,9 @@ def scan(
     """Open, end and release tasks. An order placed during a campaign whose name holds one of
     ``flash_words`` is a flash-sale order: it closes (and is reminded) sooner."""
     opened = attached = 0
-    windows = rs.flash_windows(db, list(flash_words))
-    after = rs.mark(db, ORDERS_MARK)
-    due = rs.due_orders(db, after_rowid=after, created_after=now - rules.close_after, limit=limit)
+    windows = scan_rs.flash_windows(db, list(flash_words))
+    after = scan_rs.mark(db, ORDERS_MARK)
+    due = scan_rs.due_orders(db, after_rowid=after, created_after=now - rules.close_after, limit=limit)
     held_back: int | None = None  # the first order still to wait for: the mark stays below it
     reminder_desk = _Picker(db, specialists.reminders, now, tz) if specialists.reminders and due else None
     phone_desk = _Picker(db, specialists.phone, now, tz) if specialists.phone and due else None
@@ -117,13 +118,15 @@ def scan(
             held_back = order.rowid if held_back is None else held_back
             continue  # too young: a later scan takes it
         key = task_key(order.shop_id, order.buyer_id, order.created_at)
-        flash = any(s == order.shop_id and a <= order.created_at < b for s, a, b in windows)
+        flash = any(
+            w.shop_id == order.shop_id and w.starts_at <= order.created_at < w.ends_at for w in windows
+        )
         if closes_at(order.created_at, flash, rules) <= now:
             continue  # the platform closed it already: nothing to remind
         touch_at, planned = next_touch(order.created_at, key, 0, rules, tz, flash_sale=flash)
         how = channel(order.total_fen, rules)
         owner = phone_desk.pick(order.shop_id) if phone_desk and how == Channel.PHONE else None
-        owner = owner or rs.last_chat_agent(db, order.shop_id, order.buyer_nick, order.created_at)
+        owner = owner or scan_rs.last_chat_agent(db, order.shop_id, order.buyer_nick, order.created_at)
         owner = owner or (reminder_desk.pick(order.shop_id) if reminder_desk else None)
         _, was_opened = rs.open_or_attach(
             db,
@@ -139,19 +142,20 @@ def scan(
         opened += was_opened
         attached += not was_opened
     if held_back is not None:
-        rs.set_mark(db, ORDERS_MARK, held_back - 1)
+        scan_rs.set_mark(db, ORDERS_MARK, held_back - 1)
     elif len(due) == limit:
-        rs.set_mark(db, ORDERS_MARK, due[-1].rowid)  # more to read next time
+        scan_rs.set_mark(db, ORDERS_MARK, due[-1].rowid)  # more to read next time
     else:
-        rs.set_mark(db, ORDERS_MARK, max(after, rs.last_order_rowid(db)))
+        scan_rs.set_mark(db, ORDERS_MARK, max(after, scan_rs.last_order_rowid(db)))
     ended = 0
-    changed, upto = rs.changed_tasks(db)
-    for task_id, state, paid_at, paid_fen in rs.settled_tasks(db, changed):
+    changed, upto = scan_rs.changed_tasks(db)
+    for settled in rs.settled_tasks(db, changed):
+        task_id, state, paid_at, paid_fen = settled.task_id, settled.state, settled.paid_at, settled.paid_fen
         paid = datetime.fromisoformat(paid_at) if paid_at else None
         rs.end_task(db, task_id, state=state, outcome="", at=now, paid_at=paid, paid_fen=paid_fen or None)
         ended += 1
-    rs.clear_changes(db, upto)
-    for task_id in rs.past_close(db, now):
+    scan_rs.clear_changes(db, upto)
+    for task_id in scan_rs.past_close(db, now):
         # auto-close: the platform closes an unpaid order at its close time, and the task with it
         rs.end_task(db, task_id, state="closed", outcome="auto_closed", at=now)
         ended += 1

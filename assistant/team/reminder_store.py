@@ -1,30 +1,22 @@
-"""SQL of the payment reminders: tasks, their orders, touches and the scan's reads."""
+"""SQL of the payment reminders: tasks, their orders and touches. What only the scan reads (the orders
+it has not seen, its marks, the flash sales, who may take a task) is ``reminder_scan_store``."""
 
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime
+from datetime import datetime
 
 import sqlite_utils
 from pydantic import BaseModel, ConfigDict
 
-from assistant.team.store import models
+from assistant.team.reminder_scan_store import DueOrder
+from assistant.team.store_rows import models
 
 TASK_COLUMNS = """t.*, a.name AS owner_name"""
 
 
 class _Row(BaseModel):
     model_config = ConfigDict(frozen=True)
-
-
-class DueOrder(_Row):
-    rowid: int
-    id: str
-    shop_id: int
-    buyer_id: int
-    buyer_nick: str
-    created_at: datetime
-    total_fen: int
 
 
 class Task(_Row):
@@ -75,80 +67,6 @@ class Held(Exception):
     def __init__(self, task: Task) -> None:
         super().__init__(task.owner_name or "")
         self.task = task
-
-
-def due_orders(
-    db: sqlite_utils.Database, *, after_rowid: int, created_after: datetime, limit: int = 5000
-) -> list[DueOrder]:
-    """Unpaid orders past the mark (rowid above ``after_rowid``), placed after ``created_after`` (older
-    ones the platform has closed) that no reminder task has taken yet, in rowid order; young ones too
-    (the scan waits for them, and they hold the mark back)."""
-    return models(
-        db,
-        DueOrder,
-        """SELECT o.rowid AS rowid, o.id, o.shop_id, o.buyer_id, b.nick AS buyer_nick, o.created_at,
-                  o.price_fen + o.postage_fen AS total_fen
-           FROM orders o JOIN buyers b ON b.id = o.buyer_id
-           WHERE o.rowid > ? AND o.status = 'awaiting_payment' AND julianday(o.created_at) > julianday(?)
-             AND NOT EXISTS (SELECT 1 FROM reminder_task_orders r WHERE r.order_id = o.id)
-           ORDER BY o.rowid LIMIT ?""",
-        (after_rowid, created_after.isoformat(), limit),
-    )
-
-
-def mark(db: sqlite_utils.Database, name: str) -> int:
-    row = db.conn.execute("SELECT value FROM reminder_marks WHERE name = ?", (name,)).fetchone()
-    return int(row[0]) if row else 0
-
-
-def set_mark(db: sqlite_utils.Database, name: str, value: int) -> None:
-    db.conn.execute(
-        "INSERT INTO reminder_marks (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-        (name, value),
-    )
-
-
-def last_order_rowid(db: sqlite_utils.Database) -> int:
-    return int(db.conn.execute("SELECT coalesce(max(rowid), 0) FROM orders").fetchone()[0])
-
-
-def changed_tasks(db: sqlite_utils.Database) -> tuple[list[int], int]:
-    """Open tasks with an order that stopped waiting for payment since the last scan, and the last
-    change read (to clear)."""
-    upto = int(db.conn.execute("SELECT coalesce(max(id), 0) FROM reminder_order_changes").fetchone()[0])
-    rows = db.conn.execute(
-        """SELECT DISTINCT r.task_id FROM reminder_order_changes c
-           CROSS JOIN reminder_task_orders r INDEXED BY idx_reminder_task_orders_order ON r.order_id = c.order_id
-           CROSS JOIN reminder_tasks t ON t.id = r.task_id WHERE c.id <= ? AND t.state = 'open'""",
-        (upto,),
-    ).fetchall()
-    return [int(r[0]) for r in rows], upto
-
-
-def clear_changes(db: sqlite_utils.Database, upto: int) -> None:
-    db.conn.execute("DELETE FROM reminder_order_changes WHERE id <= ?", (upto,))
-
-
-def past_close(db: sqlite_utils.Database, now: datetime) -> list[int]:
-    """Open tasks whose orders the platform has closed by now (their close time passed)."""
-    return [
-        int(r[0])
-        for r in db.conn.execute(
-            """SELECT id FROM reminder_tasks INDEXED BY idx_reminder_tasks_closing
-               WHERE state = 'open' AND julianday(closes_at) <= julianday(?)""",
-            (now.isoformat(),),
-        )
-    ]
-
-
-def last_chat_agent(db: sqlite_utils.Database, shop_id: int, nick: str, before: datetime) -> int | None:
-    """The agent whose console last carried a message of the buyer's before ``before``."""
-    row = db.conn.execute(
-        """SELECT agent_id FROM conversation_messages WHERE shop_id = ? AND buyer_nick = ? AND at < ?
-             AND agent_id IS NOT NULL ORDER BY at DESC LIMIT 1""",
-        (shop_id, nick, before.astimezone(UTC).isoformat(timespec="microseconds")),
-    ).fetchone()
-    return int(row[0]) if row else None
 
 
 def open_or_attach(
@@ -337,10 +255,19 @@ def end_task(
     event(db, task_id, at, agent_id, state, outcome)
 
 
-def settled_tasks(db: sqlite_utils.Database, task_ids: list[int]) -> list[tuple[int, str, str | None, int]]:
-    """Those of ``task_ids`` still open none of whose orders still waits for payment: (task id, end state,
-    last paid time, paid amount). The end state is ``paid`` or ``paid_before_reminder`` (no touch yet) or
-    ``closed``."""
+class SettledTask(_Row):
+    """An open task none of whose orders still waits for payment, and how it ends."""
+
+    task_id: int
+    state: str  # paid, paid_before_reminder (no touch yet) or closed
+    paid_at: str | None  # the last payment, as stored
+    paid_fen: int
+
+
+def settled_tasks(db: sqlite_utils.Database, task_ids: list[int]) -> list[SettledTask]:
+    """Those of ``task_ids`` still open none of whose orders still waits for payment, with their end
+    state (``paid``, ``paid_before_reminder`` when no touch was made yet, or ``closed``), the last paid
+    time and the paid amount."""
     found = []
     for start in range(0, len(task_ids), 500):
         chunk = task_ids[start : start + 500]
@@ -360,7 +287,7 @@ def settled_tasks(db: sqlite_utils.Database, task_ids: list[int]) -> list[tuple[
         ).fetchall()
         for task_id, touched, paid_at, paid_fen in rows:
             state = "closed" if paid_at is None else ("paid" if touched else "paid_before_reminder")
-            found.append((task_id, state, paid_at, int(paid_fen)))
+            found.append(SettledTask(task_id=task_id, state=state, paid_at=paid_at, paid_fen=int(paid_fen)))
     return found
 
 
@@ -409,22 +336,16 @@ def record_snooze(
     event(db, task_id, at, agent_id, "snoozed", until.isoformat())
 
 
-def flash_windows(db: sqlite_utils.Database, words: list[str]) -> list[tuple[int, datetime, datetime]]:
-    """Flash-sale campaigns (a name holding one of ``words``): (shop id, starts, ends)."""
-    if not words:
-        return []
-    where = " OR ".join("instr(name, ?) > 0" for _ in words)
-    return [
-        (int(s), datetime.fromisoformat(a), datetime.fromisoformat(b))
-        for s, a, b in db.conn.execute(
-            f"SELECT shop_id, starts_at, ends_at FROM campaigns WHERE {where}", words
-        )
-    ]
+class ScriptFacts(_Row):
+    """What a reminder script names: the first item of the task's first order, the shop, the receiver."""
+
+    item: str
+    shop_name: str
+    receiver: str
 
 
-def script_facts(db: sqlite_utils.Database, task_id: int) -> tuple[str, str, str]:
-    """What a reminder script names: (the first item of the task's first order, the shop's name, the
-    receiver's name)."""
+def script_facts(db: sqlite_utils.Database, task_id: int) -> ScriptFacts:
+    """What a reminder script names (all empty when the task has no order left)."""
     row = db.conn.execute(
         """SELECT coalesce((SELECT l.title FROM order_lines l WHERE l.order_id = o.id ORDER BY l.id LIMIT 1), ''),
                   s.name, o.receiver_name
@@ -432,33 +353,6 @@ def script_facts(db: sqlite_utils.Database, task_id: int) -> tuple[str, str, str
            WHERE r.task_id = ? ORDER BY o.created_at LIMIT 1""",
         (task_id,),
     ).fetchone()
-    return (str(row[0]), str(row[1]), str(row[2])) if row else ("", "", "")
-
-
-def agents_by_login(db: sqlite_utils.Database, logins: list[str]) -> dict[int, set[int]]:
-    """Active agents among ``logins``: agent id -> the shops they work in."""
-    if not logins:
-        return {}
-    marks = ",".join("?" * len(logins))
-    found: dict[int, set[int]] = {}
-    for agent_id, main, shop in db.conn.execute(
-        f"""SELECT a.id, a.main_shop_id, s.shop_id FROM agents a LEFT JOIN agent_shops s ON s.agent_id = a.id
-            WHERE a.active = 1 AND a.login IN ({marks})""",
-        logins,
-    ):
-        found.setdefault(int(agent_id), {int(main)}).update({int(shop)} if shop is not None else set())
-    return found
-
-
-def open_counts(db: sqlite_utils.Database, agent_ids: list[int]) -> dict[int, int]:
-    """Open tasks each of ``agent_ids`` owns."""
-    if not agent_ids:
-        return {}
-    marks = ",".join("?" * len(agent_ids))
-    counts = {a: 0 for a in agent_ids}
-    for owner, n in db.conn.execute(
-        f"SELECT owner_id, count(*) FROM reminder_tasks WHERE state = 'open' AND owner_id IN ({marks}) GROUP BY owner_id",
-        agent_ids,
-    ):
-        counts[int(owner)] = int(n)
-    return counts
+    if row is None:
+        return ScriptFacts(item="", shop_name="", receiver="")
+    return ScriptFacts(item=str(row[0]), shop_name=str(row[1]), receiver=str(row[2]))

@@ -10,7 +10,7 @@ from typing import Any
 import sqlite_utils
 from pydantic import BaseModel, ConfigDict
 
-from assistant.team.store import rows
+from assistant.team.store_rows import rows
 
 
 class Hold(BaseModel):

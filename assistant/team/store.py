@@ -1,20 +1,62 @@
-"""SQL of the response watch: take-over claims and the emergency switch (nothing else has SQL)."""
+"""SQL of the response watch: take-over claims, the emergency switch and the roster's rotations.
+
+The reports' paid orders, month closes and KPI daily aggregates are ``kpi_days_store``, re-exported
+here for the many handlers that read them as ``store.X``; the row helpers are ``store_rows``."""
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from typing import Any, TypeVar
+from datetime import datetime
 
 import sqlite_utils
 from pydantic import BaseModel, ConfigDict
 
 from assistant.commerce.store import insert_audit
-from assistant.conversations.models import utc_text
 
-M = TypeVar("M", bound=BaseModel)
+# re-exported below (__all__): the handlers read these as this module's names
+from assistant.team.kpi_days_store import (
+    AlreadyClosed,
+    KpiClose,
+    PaidOrderRow,
+    computed_days,
+    daily_rows,
+    forget_day,
+    insert_kpi_close,
+    kpi_close,
+    paid_orders,
+    replace_days,
+)
+from assistant.team.store_rows import models
+
+__all__ = [
+    "AlreadyClosed",
+    "AlreadyOn",
+    "Claim",
+    "ClaimTaken",
+    "Emergency",
+    "KpiClose",
+    "PaidOrderRow",
+    "Switches",
+    "active_emergencies",
+    "computed_days",
+    "daily_rows",
+    "emergency_timeline",
+    "end_emergency",
+    "forget_day",
+    "insert_claim",
+    "insert_kpi_close",
+    "kpi_close",
+    "open_claim",
+    "open_claims",
+    "paid_orders",
+    "release_claims",
+    "replace_days",
+    "rotation_groups",
+    "rotation_of",
+    "set_rotation",
+    "start_emergency",
+]
 
 
 class _Row(BaseModel):
@@ -72,20 +114,6 @@ class AlreadyOn(Exception):
 _CLAIM = """SELECT c.*, a.name AS agent_name FROM watch_claims c JOIN agents a ON a.id = c.agent_id"""
 _EMERGENCY = """SELECT e.*, s.name AS started_by_name, x.name AS ended_by_name FROM emergencies e
     JOIN agents s ON s.id = e.started_by LEFT JOIN agents x ON x.id = e.ended_by"""
-
-
-def rows(
-    db: sqlite_utils.Database, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()
-) -> list[dict[str, Any]]:
-    """A query's rows as dicts by column name (every team store reads through this)."""
-    cursor = db.conn.execute(sql, params)
-    names = [c[0] for c in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
-def models(db: sqlite_utils.Database, model: type[M], sql: str, params: tuple[Any, ...] = ()) -> list[M]:
-    """A query's rows validated as ``model``."""
-    return [model.model_validate(row) for row in rows(db, sql, params)]
 
 
 def _claims(db: sqlite_utils.Database, where: str, params: tuple[object, ...]) -> list[Claim]:
@@ -236,171 +264,6 @@ def end_emergency(
         after={"on": False},
     )
     return _emergencies(db, "e.id = ?", (current[0].id,))[0]
-
-
-# ---- reports: paid orders and month closes ------------------------------------------------------
-
-
-class PaidOrderRow(_Row):
-    shop_id: int
-    buyer: str
-    created_at: datetime
-    paid_at: datetime
-    amount_fen: int
-    items: int
-    promoted_items: int = 0
-
-
-def paid_orders(
-    db: sqlite_utils.Database, shop_ids: list[int], start: datetime, end: datetime
-) -> list[PaidOrderRow]:
-    """Orders of these shops created in ``[start, end)`` that were paid, with their item counts and how
-    many of those are promoted items (爆款: items with a hot-item answer; times are compared as instants:
-    stored offsets may differ)."""
-    marks = ",".join("?" * len(shop_ids)) or "NULL"
-    return models(
-        db,
-        PaidOrderRow,
-        f"""SELECT o.shop_id, b.nick AS buyer, o.created_at, o.paid_at, o.price_fen + o.postage_fen AS amount_fen,
-                   coalesce((SELECT sum(l.quantity) FROM order_lines l WHERE l.order_id = o.id), 0) AS items,
-                   coalesce((SELECT sum(l.quantity) FROM order_lines l WHERE l.order_id = o.id AND l.item_id IN
-                       (SELECT i.item_id FROM intents i WHERE i.item_id IS NOT NULL AND i.enabled = 1)), 0)
-                       AS promoted_items
-            FROM orders o JOIN buyers b ON b.id = o.buyer_id
-            WHERE o.shop_id IN ({marks}) AND o.paid_at IS NOT NULL
-              AND julianday(o.created_at) >= julianday(?) AND julianday(o.created_at) < julianday(?)
-            ORDER BY o.created_at""",
-        (*shop_ids, start.isoformat(), end.isoformat()),
-    )
-
-
-class KpiClose(_Row):
-    id: int
-    period: str
-    shop_id: int | None
-    closed_by: int
-    closed_at: datetime
-    report: str
-
-
-class AlreadyClosed(Exception):
-    def __init__(self, close: KpiClose) -> None:
-        super().__init__(close.period)
-        self.close = close
-
-
-def kpi_close(db: sqlite_utils.Database, period: str, shop_id: int | None) -> KpiClose | None:
-    cursor = db.conn.execute(
-        "SELECT * FROM kpi_closes WHERE period = ? AND coalesce(shop_id, 0) = ?", (period, shop_id or 0)
-    )
-    row = cursor.fetchone()
-    if row is None:
-        return None
-    return KpiClose.model_validate(dict(zip([c[0] for c in cursor.description], row, strict=True)))
-
-
-def insert_kpi_close(
-    db: sqlite_utils.Database, *, period: str, shop_id: int | None, agent_id: int, at: datetime, report: str
-) -> KpiClose:
-    """Freeze a month's report (:class:`AlreadyClosed` when it was closed before), audited."""
-    try:
-        db.conn.execute(
-            "INSERT INTO kpi_closes (period, shop_id, closed_by, closed_at, report) VALUES (?, ?, ?, ?, ?)",
-            (period, shop_id, agent_id, at.isoformat(), report),
-        )
-    except sqlite3.IntegrityError:
-        existing = kpi_close(db, period, shop_id)
-        if existing is None:  # pragma: no cover
-            raise
-        raise AlreadyClosed(existing) from None
-    insert_audit(
-        db,
-        at=at.isoformat(),
-        agent_id=agent_id,
-        shop_id=shop_id,
-        entity="kpi_close",
-        entity_id=period,
-        action="close",
-        reason="",
-        before=None,
-        after={"period": period},
-    )
-    closed = kpi_close(db, period, shop_id)
-    assert closed is not None
-    return closed
-
-
-# ---- KPI daily aggregates ----------------------------------------------------------------------------
-
-
-def computed_days(db: sqlite_utils.Database, shop_id: int, start: date, end: date) -> set[date]:
-    rows = db.conn.execute(
-        "SELECT day FROM kpi_days WHERE shop_id = ? AND day >= ? AND day < ?",
-        (shop_id, start.isoformat(), end.isoformat()),
-    ).fetchall()
-    return {date.fromisoformat(r[0]) for r in rows}
-
-
-def replace_days(
-    db: sqlite_utils.Database,
-    shop_id: int,
-    days: list[date],
-    rows: dict[tuple[int, date], dict[str, float]],
-    at: datetime,
-    read_since: datetime | None = None,
-    tz: tzinfo = UTC,
-) -> int:
-    """Store the figures of these days for the shop (replacing what was there); how many rows. A day that
-    got a message logged at or after ``read_since`` (while the figures were worked out, so they may lack
-    it) is left as it was, for the next run: storing it would mark it computed without that message."""
-    if read_since is not None and days:
-        # only the days being stored (the (shop_id, at) index), then those received since the read
-        since = datetime.combine(min(days), time(0), tzinfo=tz)
-        until = datetime.combine(max(days) + timedelta(days=1), time(0), tzinfo=tz)
-        late = {
-            datetime.fromisoformat(r[0]).astimezone(tz).date()
-            for r in db.conn.execute(
-                "SELECT at FROM conversation_messages WHERE shop_id = ? AND at >= ? AND at < ?"
-                " AND received_at >= ?",
-                (shop_id, utc_text(since), utc_text(until), utc_text(read_since)),
-            )
-        }
-        days = [d for d in days if d not in late]
-        rows = {key: figures for key, figures in rows.items() if key[1] not in late}
-    for day in days:
-        db.conn.execute("DELETE FROM kpi_daily WHERE shop_id = ? AND day = ?", (shop_id, day.isoformat()))
-        db.conn.execute(
-            "INSERT INTO kpi_days (day, shop_id, computed_at) VALUES (?, ?, ?)"
-            " ON CONFLICT (day, shop_id) DO UPDATE SET computed_at = excluded.computed_at",
-            (day.isoformat(), shop_id, at.isoformat()),
-        )
-    db.conn.executemany(
-        "INSERT INTO kpi_daily (day, shop_id, agent_id, figures) VALUES (?, ?, ?, ?)",
-        [
-            (day.isoformat(), shop_id, agent_id, json.dumps(figures, sort_keys=True))
-            for (agent_id, day), figures in rows.items()
-        ],
-    )
-    return len(rows)
-
-
-def daily_rows(
-    db: sqlite_utils.Database, shop_ids: list[int], start: date, end: date
-) -> list[tuple[date, int, int, dict[str, float]]]:
-    marks = ",".join("?" * len(shop_ids)) or "NULL"
-    rows = db.conn.execute(
-        f"SELECT day, shop_id, agent_id, figures FROM kpi_daily WHERE shop_id IN ({marks}) AND day >= ? AND day < ?",
-        (*shop_ids, start.isoformat(), end.isoformat()),
-    ).fetchall()
-    return [(date.fromisoformat(d), int(s), int(a), json.loads(f)) for d, s, a, f in rows]
-
-
-def forget_day(db: sqlite_utils.Database, shop_id: int, day: date) -> int:
-    """A message or order for a day already computed arrived late: recompute that day when next asked."""
-    db.conn.execute("DELETE FROM kpi_daily WHERE shop_id = ? AND day = ?", (shop_id, day.isoformat()))
-    return db.conn.execute(
-        "DELETE FROM kpi_days WHERE shop_id = ? AND day = ?", (shop_id, day.isoformat())
-    ).rowcount
 
 
 # ---- the roster ------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlite_utils
 
-from assistant.team.store import rows
+from assistant.team.store_rows import rows
 
 # ---- what a round draws from ---------------------------------------------------------------------------
 

@@ -13,7 +13,9 @@ import pytest
 from knowledge.errors import Conflict, Invalid, NotFound, StaleVersion
 from knowledge.models import RevisionAction
 from quick_replies.models import QuickReply, QuickReplyGroup, Scope
-from quick_replies.store import GroupNameTaken, QuickReplyStore, to_model
+from quick_replies.store import to_model
+from quick_replies.store_interface import QuickReplyStore
+from quick_replies.store_refusals import GroupNameTaken
 
 
 @dataclass

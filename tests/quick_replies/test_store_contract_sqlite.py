@@ -6,7 +6,7 @@ import pytest
 
 from knowledge import store as kb_store
 from knowledge.database import AsyncDatabase
-from quick_replies.store import SqliteQuickReplyStore
+from quick_replies.store_interface import SqliteQuickReplyStore
 from tests.conftest import MiniShop
 from tests.quick_replies.contract import QuickReplyStoreContract, StoreUnderTest
 

@@ -1,7 +1,7 @@
 """UI strings of the orders area (the sidebar's order panel and hot-item answers): Simplified Chinese
 first, English second (same keys in both)."""
 
-from assistant.commerce.views import STATUS_LABELS
+from assistant.commerce.labels import STATUS_LABELS
 
 ZH: dict[str, str] = {
     # order panel

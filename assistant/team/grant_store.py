@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from assistant.team.store import rows
+from assistant.team.store_rows import rows
 from knowledge import store as kb_store
 from knowledge.models import Agent, Role
 

@@ -13,7 +13,7 @@ def m0010_order_review(db: sqlite_utils.Database) -> None:
         [
             # The order-review role (订单审核专员) is granted here: the knowledge schema's CHECK on
             # agents.role predates it, and the grant is the team's to give. The directory loads an agent
-            # with a grant as role `reviewer` (assistant/team/grants.effective_agents).
+            # with a grant as role `reviewer` (assistant/team/grant_store.effective_agents).
             """CREATE TABLE order_reviewers (
                 agent_id INTEGER PRIMARY KEY REFERENCES agents(id),
                 granted_by INTEGER REFERENCES agents(id),
@@ -141,7 +141,7 @@ def m0013_refund_review(db: sqlite_utils.Database) -> None:
         db,
         [
             # The refund-review role (退款审核专员), granted like the order-review role; the directory
-            # loads an agent with the grant as role `refund_reviewer` (assistant/team/grants.py).
+            # loads an agent with the grant as role `refund_reviewer` (assistant/team/grant_store.py).
             """CREATE TABLE refund_reviewers (
                 agent_id INTEGER PRIMARY KEY REFERENCES agents(id),
                 granted_by INTEGER REFERENCES agents(id),
