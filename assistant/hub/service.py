@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # asyncpg is the optional "hub" extra: imported only in hub m
 log = logging.getLogger("kefu.hub")
 
 #: what the hub holds so far; everything else stays in each process's own SQLite file
-SHARED = ("quick_replies", "claims")
+SHARED = ("quick_replies", "claims", "sidebar events (SSE replay)")
 LOCAL = (
     "knowledge base and revisions", "commerce mirror and edit outbox", "conversation log", "watch claims",
     "reminder tasks", "QC samples", "KPI aggregates and closes", "usage events (quick-reply ranking)",
