@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import OrderedDict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any, Literal
@@ -18,6 +19,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, RootModel, StringConstraints
 
 from assistant.conversations.models import MessageSource
+from assistant.event_log import Deliver, EventLog, Published, RingEventLog
 from assistant.sync.models import BuyerSnapshot, EditApplied, EditFailed, OrderSnapshot
 
 HISTORY_LIMIT = 50  # messages kept per conversation
@@ -200,35 +202,52 @@ class _AgentState:
 
 
 class Subscription:
-    """One open sidebar stream: a bounded queue of ready-to-send SSE frames (``None`` = close)."""
+    """One open sidebar stream: a bounded queue of ready-to-send SSE frames with their event ids
+    (``None`` = close). The stream skips a frame whose id it has sent already (replayed on reconnect)."""
 
     def __init__(self, agent_id: int) -> None:
         self.agent_id = agent_id
-        self.queue: asyncio.Queue[bytes | None] = asyncio.Queue(maxsize=QUEUE_LIMIT + 1)
+        self.queue: asyncio.Queue[tuple[int, bytes] | None] = asyncio.Queue(maxsize=QUEUE_LIMIT + 1)
         self.closed = False
 
-    def push(self, frame: bytes | None) -> None:
+    def push(self, item: tuple[int, bytes] | None) -> None:
         if self.closed:
             return
-        if frame is None or self.queue.qsize() >= QUEUE_LIMIT:
+        if item is None or self.queue.qsize() >= QUEUE_LIMIT:
             self.closed = True  # a sidebar that stopped reading is let go; its EventSource reconnects
             self.queue.put_nowait(None)
             return
-        self.queue.put_nowait(frame)
+        self.queue.put_nowait(item)
 
 
-def sse_frame(event: str, data: dict[str, Any]) -> bytes:
-    """One Server-Sent Events frame: ``event: <name>`` and one JSON ``data:`` line."""
+def sse_frame(event: str, data: dict[str, Any], event_id: int | None = None) -> bytes:
+    """One Server-Sent Events frame: ``id: <n>`` (what the browser sends back as ``Last-Event-ID``),
+    ``event: <name>`` and one JSON ``data:`` line."""
     body = json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str)
-    return f"event: {event}\ndata: {body}\n\n".encode()
+    head = "" if event_id is None else f"id: {event_id}\n"
+    return f"{head}event: {event}\ndata: {body}\n\n".encode()
 
 
 class EventHub:
-    """Per-agent conversation state and the sidebars listening to it."""
+    """Per-agent conversation state and the sidebars listening to it. Every frame goes out through the
+    event log (``assistant/event_log.py``), which gives it an id and can replay it to a reconnect."""
 
-    def __init__(self) -> None:
+    def __init__(self, log: Callable[[Deliver], EventLog] = RingEventLog) -> None:
         self._agents: dict[int, _AgentState] = {}
         self.closed = False
+        self.log = log(self.deliver)
+
+    def deliver(self, published: Published) -> None:
+        """Push a published event to the open sidebars of its agents (called by the log)."""
+        item = (published.id, sse_frame(published.event, published.data, published.id))
+        for agent_id in published.agent_ids:
+            state = self._agents.get(agent_id)
+            for subscriber in list(state.subscribers) if state else []:
+                subscriber.push(item)
+
+    async def replay(self, agent_id: int, after: int) -> list[Published] | None:
+        """What the agent's sidebars were sent after event ``after``; ``None``: cannot say (a reset)."""
+        return await self.log.replay(agent_id, after)
 
     def _agent(self, agent_id: int) -> _AgentState:
         return self._agents.setdefault(agent_id, _AgentState())
@@ -269,12 +288,11 @@ class EventHub:
             if dropped == state.current:
                 state.current = None
         snapshot = self.snapshot(agent_id)
-        frame = sse_frame(
+        self.log.publish(
+            frozenset({agent_id}),
             event.type,
             {"event": event.model_dump(mode="json"), "state": snapshot.model_dump(mode="json")},
         )
-        for subscriber in list(state.subscribers):
-            subscriber.push(frame)
         return snapshot
 
     def conversation_of(self, agent_id: int, conversation: str) -> tuple[int, str] | None:
@@ -285,11 +303,8 @@ class EventHub:
 
     def notify(self, agent_ids: set[int], event: str, data: dict[str, Any]) -> None:
         """Push one frame (not a conversation event) to these agents' open sidebars."""
-        frame = sse_frame(event, data)
-        for agent_id in agent_ids:
-            state = self._agents.get(agent_id)
-            for subscriber in list(state.subscribers) if state else []:
-                subscriber.push(frame)
+        if agent_ids:
+            self.log.publish(frozenset(agent_ids), event, data)
 
     def subscribe(self, agent_id: int) -> Subscription:
         subscription = Subscription(agent_id)

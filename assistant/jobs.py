@@ -14,8 +14,25 @@ HOUR = 3600.0
 MINUTE = 60.0
 
 
+#: jobs whose state is on the team hub: in hub mode they run in one process per period (assistant/hub/jobs.py).
+#: None yet: reminder_scan, kpi_days and care_scan work on each process's own SQLite file (hub mode is
+#: mixed), so every process must still run its own; each joins this set when its store moves to the hub.
+ON_HUB: frozenset[str] = frozenset()
+
+
 def register_jobs(app: web.Application, scheduler: Scheduler) -> None:
     """Every periodic job of the service (add new ones here, one line each; each must be idempotent)."""
+    _register(app, scheduler)
+    hub = app.get(keys.HUB)
+    if hub is not None:
+        from assistant.hub.jobs import guard
+
+        for job in scheduler.jobs.values():
+            if job.name in ON_HUB:
+                job.run = guard(hub.pool, job.name, job.every, job.run)
+
+
+def _register(app: web.Application, scheduler: Scheduler) -> None:
     settings = app[keys.SETTINGS]
     conversations = app[keys.CONVERSATIONS]
     scheduler.add(

@@ -23,6 +23,7 @@ from assistant.team.board import Board
 from assistant.team.qc import Config as QcConfig
 from assistant.team.store import Switches
 from assistant.team.training import TrainingGate
+from assistant.team.watch_claims import WatchClaims
 from assistant.ttl_cache import TtlCache
 from assistant.usage import UsageRecorder
 from knowledge.database import AsyncDatabase
@@ -69,6 +70,8 @@ QC_CONFIG = web.AppKey("qc_config", QcConfig)
 QR_STORE = web.AppKey("qr_store", QuickReplyStore)
 #: the team hub (KEFU_DATABASE_URL): pool and change feed; absent in SQLite mode (assistant/hub)
 HUB = web.AppKey("hub", Hub)
+#: the watch's take-over claims: SQLite, or PostgreSQL on the team hub (assistant/team/watch_claims.py)
+WATCH_CLAIMS = web.AppKey("watch_claims", WatchClaims)
 #: each agent's score per past month and shops, for their level (assistant/api/kpi_scores.py)
 KPI_HISTORY = web.AppKey("kpi_history", TtlCache[tuple[object, ...], dict[int, float | None]])
 #: trainees without a pass: with ``training_pass_required`` their token opens only the training routes

@@ -23,6 +23,7 @@ from assistant.api.shops import resolve_shop_code
 from assistant.conversations.log import SqliteConversationLog
 from assistant.conversations.models import Direction, MessageSource, NewMessage
 from assistant.errors import ApiError, BadRequest, FieldError, Unauthorized, field_errors
+from assistant.event_log import parse_event_id
 from assistant.events import (
     EVENT_TYPES,
     ConversationChanged,
@@ -67,12 +68,29 @@ class EventAccepted(BaseModel):
 
 
 async def events_ctx(app: web.Application) -> AsyncIterator[None]:
-    """The in-memory hub and the conversation log; every open stream is ended when the service stops."""
-    hub = EventHub()
+    """The in-memory hub and the conversation log; every open stream is ended when the service stops.
+    In hub mode the sidebar events go through the change feed (``assistant/hub/events.py``)."""
+    team_hub = app.get(keys.HUB)
+    writer = None
+    if team_hub is None:
+        hub = EventHub()
+    else:
+        from assistant.hub.events import HubEventLog
+
+        pool = team_hub.pool
+        hub = EventHub(lambda deliver: HubEventLog(pool, deliver))
+        writer = hub.log if isinstance(hub.log, HubEventLog) else None
+        assert writer is not None
+        team_hub.follower.subscribe("event", writer.follow)
+        writer.start()
     app[keys.EVENTS] = hub
     app[keys.CONVERSATIONS] = SqliteConversationLog(app[keys.DB])
-    yield
-    hub.close()
+    try:
+        yield
+    finally:
+        hub.close()
+        if writer is not None:
+            await writer.stop()  # what is queued is written before the pool closes
 
 
 async def close_streams(app: web.Application) -> None:
@@ -198,7 +216,11 @@ def stream_agent(request: web.Request) -> Agent:
 
 
 async def event_stream(request: web.Request) -> web.StreamResponse:
-    """Server-Sent Events: a ``state`` snapshot at once, then every accepted event; heartbeats between."""
+    """Server-Sent Events: a ``state`` snapshot at once, then every accepted event; heartbeats between.
+
+    Every event carries an ``id:``. A reconnect sending ``Last-Event-ID`` (EventSource does it by itself;
+    ``?last_event_id=`` for a new EventSource) first gets what it missed, in order, or a ``reset`` event
+    when that cannot be told exactly; then the ``state`` snapshot (no id: it is not an event)."""
     agent = stream_agent(request)
     headers = {
         "Content-Type": "text/event-stream; charset=utf-8",
@@ -207,22 +229,34 @@ async def event_stream(request: web.Request) -> web.StreamResponse:
     }
     if request.method == "HEAD":  # the headers a GET would get, and no stream to keep open
         return web.Response(headers=headers)
+    after = parse_event_id(request.headers.get("Last-Event-ID") or request.query.get("last_event_id"))
     hub: EventHub = request.app[keys.EVENTS]
-    subscription = hub.subscribe(agent.id)
+    subscription = hub.subscribe(agent.id)  # before the replay: what comes meanwhile is queued, not lost
     response = web.StreamResponse(headers=headers)
+    sent = 0  # the newest event id written to this stream; a queued frame at or below it is a repeat
     try:
         await response.prepare(request)
         await response.write(b"retry: 2000\n\n")
+        if after is not None:
+            missed = await hub.replay(agent.id, after)
+            if missed is None:
+                await response.write(sse_frame("reset", {"last_event_id": after}))
+            for published in missed or ():
+                await response.write(sse_frame(published.event, published.data, published.id))
+                sent = published.id
         await response.write(sse_frame("state", hub.snapshot(agent.id).model_dump(mode="json")))
         while True:
             try:
-                frame = await asyncio.wait_for(subscription.queue.get(), HEARTBEAT_SECONDS)
+                item = await asyncio.wait_for(subscription.queue.get(), HEARTBEAT_SECONDS)
             except TimeoutError:
                 await response.write(b": heartbeat\n\n")
                 continue
-            if frame is None:
+            if item is None:
                 break
-            await response.write(frame)
+            event_id, frame = item
+            if event_id > sent:
+                await response.write(frame)
+                sent = event_id
     except (ConnectionResetError, ConnectionError):
         pass  # the sidebar went away
     finally:

@@ -77,10 +77,8 @@ async def observe(app: web.Application, message: LoggedMessage) -> None:
         await app[keys.DB].write(partial(store.forget_day, shop_id=message.shop_id, day=day))
     if message.direction is Direction.OUT and message.source is MessageSource.HUMAN and message.agent_id:
         agent_id = message.agent_id
-        await app[keys.DB].write(
-            lambda db: store.release_claims(
-                db, message.shop_id, message.conversation, message.at, "answered", agent_id
-            )
+        await app[keys.WATCH_CLAIMS].release(
+            message.shop_id, message.conversation, message.at, "answered", agent_id
         )
 
 
@@ -137,7 +135,7 @@ def _emergencies(app: web.Application, shop_ids: set[int]) -> list[EmergencyOut]
 
 
 async def _claims(app: web.Application, shop_ids: list[int]) -> dict[tuple[int, str], store.Claim]:
-    found = await app[keys.DB].read(lambda db: store.open_claims(db, shop_ids))
+    found = await app[keys.WATCH_CLAIMS].open_claims(shop_ids)
     return {(c.shop_id, c.conversation): c for c in found}
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from functools import partial
 
-import sqlite_utils
 from aiohttp import web
 
 from assistant import keys
@@ -39,9 +38,8 @@ async def claim(request: web.Request) -> web.Response:
         raise NotFound.field("conversation", f"今天没有会话 {body.conversation} 的消息")
     now = datetime.now(UTC)
 
-    def write(db: sqlite_utils.Database) -> store.Claim:
-        return store.insert_claim(
-            db,
+    try:
+        made = await request.app[keys.WATCH_CLAIMS].claim(
             shop_id=shop_id,
             conversation=body.conversation,
             buyer_nick=clock.buyer,
@@ -49,9 +47,6 @@ async def claim(request: web.Request) -> web.Response:
             from_agent_id=clock.agent_id if clock.agent_id != agent.id else None,
             at=now,
         )
-
-    try:
-        made = await request.app[keys.DB].write(write)
     except store.ClaimTaken as taken:
         holder = taken.holder
         raise Conflict(

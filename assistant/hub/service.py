@@ -12,6 +12,7 @@ from aiohttp import web
 from assistant import keys
 from assistant.errors import HttpError
 from assistant.hub.state import Hub
+from assistant.team.watch_claims import SqliteWatchClaims
 from quick_replies.store_interface import SqliteQuickReplyStore
 
 if TYPE_CHECKING:  # asyncpg is the optional "hub" extra: imported only in hub mode
@@ -23,9 +24,9 @@ if TYPE_CHECKING:  # asyncpg is the optional "hub" extra: imported only in hub m
 log = logging.getLogger("kefu.hub")
 
 #: what the hub holds so far; everything else stays in each process's own SQLite file
-SHARED = ("quick_replies", "claims")
+SHARED = ("quick_replies", "claims", "sidebar events (SSE replay)", "watch take-over claims")
 LOCAL = (
-    "knowledge base and revisions", "commerce mirror and edit outbox", "conversation log", "watch claims",
+    "knowledge base and revisions", "commerce mirror and edit outbox", "conversation log", "watch clocks (who waits since when)",
     "reminder tasks", "QC samples", "KPI aggregates and closes", "usage events (quick-reply ranking)",
     "shops, teams and agents",
 )  # fmt: skip
@@ -74,10 +75,12 @@ async def hub_ctx(app: web.Application) -> AsyncIterator[None]:
     settings = app[keys.SETTINGS]
     if not settings.database_url:
         app[keys.QR_STORE] = SqliteQuickReplyStore(app[keys.DB])
+        app[keys.WATCH_CLAIMS] = SqliteWatchClaims(app[keys.DB])
         yield
         return
     from assistant.hub import feed, schema
     from assistant.hub.quick_replies import PgQuickReplyStore
+    from assistant.hub.watch_claims import PgWatchClaims
 
     pool = await open_pool(settings.database_url, settings.hub_pool_size)
     try:
@@ -104,6 +107,7 @@ async def hub_ctx(app: web.Application) -> AsyncIterator[None]:
             return shop.name if shop else None
 
         app[keys.QR_STORE] = PgQuickReplyStore(pool, agent_name, shop_name)
+        app[keys.WATCH_CLAIMS] = PgWatchClaims(pool, agent_name, app[keys.DB])
         yield
     finally:
         await pool.close()
