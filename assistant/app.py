@@ -11,7 +11,7 @@ from aiohttp import web
 from sqlite_utils import Migrations
 
 from assistant import keys
-from assistant.api import events, grants, quick_replies, training, watch
+from assistant.api import event_stream, grants, quick_replies, training, watch
 from assistant.api.commerce import commerce_ctx
 from assistant.api.knowledge import matcher_ctx
 from assistant.api.qc_findings import qc_ctx
@@ -111,10 +111,10 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(hub_ctx)  # the quick-reply store: SQLite, or the team hub's PostgreSQL
     app.cleanup_ctx.append(grants.grants_ctx)  # the granted roles (order, refund review) over the directory
     app.cleanup_ctx.append(training.training_ctx)  # trainees without a pass
-    app.cleanup_ctx.append(events.events_ctx)
+    app.cleanup_ctx.append(event_stream.events_ctx)
     # The one hook that is not a generator: SSE streams must end *before* aiohttp waits for running
     # handlers, and cleanup contexts only unwind after that wait (aiohttp has no shutdown context).
-    app.on_shutdown.append(events.close_streams)
+    app.on_shutdown.append(event_stream.close_streams)
     app.cleanup_ctx.append(commerce_ctx)
     app.cleanup_ctx.append(quick_replies.quick_replies_ctx)
     app.cleanup_ctx.append(matcher_ctx)

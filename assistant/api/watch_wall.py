@@ -122,7 +122,7 @@ _FRAMES: weakref.WeakKeyDictionary[Board, WallFrames] = weakref.WeakKeyDictionar
 async def team_stream(request: web.Request) -> web.StreamResponse:
     """The wall over Server-Sent Events: a ``team`` snapshot at once and after every change (changes
     closer together than ``STREAM_COALESCE`` s share a frame)."""
-    from assistant.api.events import stream_agent
+    from assistant.api.event_stream import stream_agent
 
     agent = stream_agent(request)
     if agent.role.rank < Role.SUPERVISOR.rank:

@@ -4,7 +4,8 @@ the response watch: waiting buyers, the team's wall, take-over, presence, emerge
 from __future__ import annotations
 
 from assistant.api import watch, watch_emergency, watch_models, watch_roster, watch_wall
-from assistant.api.events import EventAccepted, event_stream, parse_event, post_event
+from assistant.api.event_stream import event_stream
+from assistant.api.events import EventAccepted, parse_event, post_event
 from assistant.endpoint import PUBLIC, Endpoint
 from assistant.events import EventIn
 from knowledge.models import Role
