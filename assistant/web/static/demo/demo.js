@@ -2,12 +2,13 @@
 // (api.js `postEvent`, the plugin contract), takes `kefu.insert_text` from the sidebar iframe, and plays the
 // platform for `kefu.apply_edit`: it answers edit.applied, or edit.failed when the switch says so.
 import * as api from "../shared/api.js";
+
 const token = document.body.dataset.token;
 const conversations = JSON.parse(document.body.dataset.conversations);
 const $ = (id) => document.getElementById(id);
-const histories = new Map();   // conversation id -> [{role, text}]
+const histories = new Map(); // conversation id -> [{role, text}]
 let active = null;
-let opened = new Set();
+const opened = new Set();
 
 async function post(event) {
   await api.postEvent(event, { headers: { Authorization: `Bearer ${token}` } });
@@ -15,7 +16,11 @@ async function post(event) {
 
 function showMessages() {
   const list = (active && histories.get(active.conversation)) || [];
-  $("messages").replaceChildren(...list.map((m) => Object.assign(document.createElement("li"), { className: m.role, textContent: m.text })));
+  $("messages").replaceChildren(
+    ...list.map((m) =>
+      Object.assign(document.createElement("li"), { className: m.role, textContent: m.text }),
+    ),
+  );
   $("messages").scrollTop = $("messages").scrollHeight;
 }
 
@@ -23,19 +28,33 @@ async function say(role, text) {
   const at = new Date().toISOString();
   histories.get(active.conversation).push({ role, text });
   showMessages();
-  await post({ type: role === "buyer" ? "message.received" : "message.sent", conversation: active.conversation, text, at });
+  await post({
+    type: role === "buyer" ? "message.received" : "message.sent",
+    conversation: active.conversation,
+    text,
+    at,
+  });
 }
 
 async function open(index) {
   const c = conversations[index];
   active = c;
-  for (const b of document.querySelectorAll(".conversation")) b.setAttribute("aria-current", String(b.dataset.index === String(index)));
+  for (const b of document.querySelectorAll(".conversation"))
+    b.setAttribute("aria-current", String(b.dataset.index === String(index)));
   $("chat-title").textContent = c.buyer;
   $("chat-item").textContent = c.item_title || "";
-  for (const input of document.querySelectorAll("#buyer-form input, #buyer-form button, #agent-form textarea, #agent-form button")) input.disabled = false;
+  for (const input of document.querySelectorAll(
+    "#buyer-form input, #buyer-form button, #agent-form textarea, #agent-form button",
+  ))
+    input.disabled = false;
   const first = !opened.has(c.conversation);
-  await post({ type: first ? "conversation.opened" : "conversation.changed", conversation: c.conversation,
-               shop: c.shop, buyer: c.buyer, item_id: c.item_id });
+  await post({
+    type: first ? "conversation.opened" : "conversation.changed",
+    conversation: c.conversation,
+    shop: c.shop,
+    buyer: c.buyer,
+    item_id: c.item_id,
+  });
   if (first) {
     opened.add(c.conversation);
     histories.set(c.conversation, []);
@@ -45,7 +64,9 @@ async function open(index) {
 }
 
 for (const button of document.querySelectorAll(".conversation")) {
-  button.addEventListener("click", () => open(Number(button.dataset.index)).catch((e) => console.warn(e.message)));
+  button.addEventListener("click", () =>
+    open(Number(button.dataset.index)).catch((e) => console.warn(e.message)),
+  );
 }
 
 $("buyer-form").addEventListener("submit", (event) => {
@@ -88,19 +109,31 @@ document.addEventListener("keydown", (event) => {
 });
 
 // ---- the platform: apply the sidebar's edits, or refuse them (the switch in the bar) -------------
-const answers = new Map();   // idempotency key -> the answer given: a re-offered edit gets the same one
-const held = new Map();      // idempotency key -> message, while the switch says "hold"
+const answers = new Map(); // idempotency key -> the answer given: a re-offered edit gets the same one
+const held = new Map(); // idempotency key -> message, while the switch says "hold"
 
 async function applyEdit(message) {
   const mode = $("host-mode").value;
   let answer = answers.get(message.idempotency_key);
   if (!answer) {
-    if (mode === "hold") { held.set(message.idempotency_key, message); return; }
-    answer = mode === "fail"
-      ? { type: "edit.failed", edit_id: message.edit_id, idempotency_key: message.idempotency_key,
-          reason: $("host-mode").dataset.failReason }
-      : { type: "edit.applied", edit_id: message.edit_id, idempotency_key: message.idempotency_key,
-          modified_at: new Date().toISOString() };
+    if (mode === "hold") {
+      held.set(message.idempotency_key, message);
+      return;
+    }
+    answer =
+      mode === "fail"
+        ? {
+            type: "edit.failed",
+            edit_id: message.edit_id,
+            idempotency_key: message.idempotency_key,
+            reason: $("host-mode").dataset.failReason,
+          }
+        : {
+            type: "edit.applied",
+            edit_id: message.edit_id,
+            idempotency_key: message.idempotency_key,
+            modified_at: new Date().toISOString(),
+          };
     answers.set(message.idempotency_key, answer);
   }
   held.delete(message.idempotency_key);
@@ -114,13 +147,17 @@ $("host-mode").addEventListener("change", () => {
 
 window.addEventListener("message", (event) => {
   const fromLookup = lookup && event.source === lookup;
-  if (event.origin !== location.origin || (event.source !== $("sidebar").contentWindow && !fromLookup)) return;
+  if (event.origin !== location.origin || (event.source !== $("sidebar").contentWindow && !fromLookup))
+    return;
   const data = event.data;
   if (!fromLookup && data && data.type === "kefu.apply_edit") {
     applyEdit(data).catch((e) => console.warn(e.message));
     return;
   }
-  if (fromLookup && data && data.type === "kefu.close") { lookup.close(); return; }
+  if (fromLookup && data && data.type === "kefu.close") {
+    lookup.close();
+    return;
+  }
   if (!data || data.type !== "kefu.insert_text" || typeof data.text !== "string") return;
   if (active && data.conversation && data.conversation !== active.conversation) return;
   const composer = $("agent-composer");
@@ -135,12 +172,22 @@ window.addEventListener("message", (event) => {
   if (data && data.type === "kefu.open_conversation") {
     const index = conversations.findIndex((c) => c.conversation === data.conversation);
     if (index >= 0) open(index).catch((e) => console.warn(e.message));
-  } else if (data && data.type === "kefu.send_auto_reply" && active && data.conversation === active.conversation) {
+  } else if (
+    data &&
+    data.type === "kefu.send_auto_reply" &&
+    active &&
+    data.conversation === active.conversation
+  ) {
     // the platform sends its auto-reply and reports it as such: it does not stop the human clock
     histories.get(active.conversation).push({ role: "agent auto", text: data.text });
     showMessages();
-    post({ type: "message.sent", conversation: active.conversation, text: data.text, at: new Date().toISOString(),
-           source: "auto_reply" }).catch((e) => console.warn(e.message));
+    post({
+      type: "message.sent",
+      conversation: active.conversation,
+      text: data.text,
+      at: new Date().toISOString(),
+      source: "auto_reply",
+    }).catch((e) => console.warn(e.message));
   }
 });
 
@@ -166,9 +213,15 @@ function remember(item) {
   if (item.login !== me || !item.body.conversation) return;
   const list = histories.get(item.body.conversation) || [];
   histories.set(item.body.conversation, list);
-  if (item.kind === "opened") { opened.add(item.body.conversation); return; }
+  if (item.kind === "opened") {
+    opened.add(item.body.conversation);
+    return;
+  }
   if (item.kind === "order") return;
-  list.push({ role: item.kind === "buyer" ? "buyer" : item.kind === "auto_reply" ? "agent auto" : "agent", text: item.body.text });
+  list.push({
+    role: item.kind === "buyer" ? "buyer" : item.kind === "auto_reply" ? "agent auto" : "agent",
+    text: item.body.text,
+  });
 }
 
 async function startRush() {
@@ -182,11 +235,15 @@ async function startRush() {
     remember(item);
   }
   const index = active ? conversations.indexOf(active) : 0;
-  await open(Math.max(0, index));   // the history opened every conversation: back to the one in front
-  button.dataset.state = "live";     // the past is in; the rest follows in real time
+  await open(Math.max(0, index)); // the history opened every conversation: back to the one in front
+  button.dataset.state = "live"; // the past is in; the rest follows in real time
   for (const item of events.filter((e) => e.offset_s >= 0 && !(e.login === me && e.kind === "reply"))) {
     setTimeout(() => {
-      postAs(item.login, timed(item, start)).then(() => { remember(item); if (active && item.body.conversation === active.conversation) showMessages(); })
+      postAs(item.login, timed(item, start))
+        .then(() => {
+          remember(item);
+          if (active && item.body.conversation === active.conversation) showMessages();
+        })
         .catch((e) => console.warn(e.message));
     }, item.offset_s * 1000);
   }

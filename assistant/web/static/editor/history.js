@@ -1,8 +1,16 @@
 // History of one row (quick reply, intent, campaign, synonym group, item knowledge): every revision
 // with who/when/what, a readable field-by-field diff against the state before it, and one-click rollback.
-import { T, el, labelled, toast } from "../shared/ui.js";
+import { el, labelled, T, toast } from "../shared/ui.js";
 
-const HIDDEN = new Set(["id", "version", "created_at", "updated_at", "updated_by", "created_by", "search_keys"]);
+const HIDDEN = new Set([
+  "id",
+  "version",
+  "created_at",
+  "updated_at",
+  "updated_by",
+  "created_by",
+  "search_keys",
+]);
 
 function text(value) {
   if (value === null || value === undefined || value === "") return "—";
@@ -31,11 +39,19 @@ export function changes(before, after, formats = {}) {
 
 function diffTable(rows, labels) {
   if (!rows.length) return el("p", { className: "muted small", textContent: T.no_changes });
-  return el("table", { className: "diff small" },
-    ...rows.map((r) => el("tr", {},
-      el("th", { textContent: labels[r.field] || r.field }),
-      el("td", { className: "before" }, el("del", { textContent: r.before })),
-      el("td", { className: "after" }, el("ins", { textContent: r.after })))));
+  return el(
+    "table",
+    { className: "diff small" },
+    ...rows.map((r) =>
+      el(
+        "tr",
+        {},
+        el("th", { textContent: labels[r.field] || r.field }),
+        el("td", { className: "before" }, el("del", { textContent: r.before })),
+        el("td", { className: "after" }, el("ins", { textContent: r.after })),
+      ),
+    ),
+  );
 }
 
 /**
@@ -61,16 +77,31 @@ export async function showHistory(box, opts) {
         toast(labelled(T.save_failed, error.message));
       }
     });
-    list.append(el("li", {},
-      el("div", { className: "row small" },
-        el("strong", { textContent: `v${rev.version}` }),
-        el("span", { className: "chip", textContent: T["action_" + rev.action] || rev.action }),
-        el("span", { className: "muted", textContent: `${who} · ${when}` }),
-        el("span", { className: "bar-fill" }),
-        rev.after && rev.version !== opts.version ? rollback : null),
-      rev.before ? diffTable(changes(rev.before, rev.after, opts.formats), opts.labels || {})
-        : el("details", { className: "small" }, el("summary", { textContent: T.show_contents }),
-            diffTable(changes(rev.before, rev.after, opts.formats), opts.labels || {}))));
+    list.append(
+      el(
+        "li",
+        {},
+        el(
+          "div",
+          { className: "row small" },
+          el("strong", { textContent: `v${rev.version}` }),
+          el("span", { className: "chip", textContent: T[`action_${rev.action}`] || rev.action }),
+          el("span", { className: "muted", textContent: `${who} · ${when}` }),
+          el("span", { className: "bar-fill" }),
+          rev.after && rev.version !== opts.version ? rollback : null,
+        ),
+        rev.before
+          ? diffTable(changes(rev.before, rev.after, opts.formats), opts.labels || {})
+          : el(
+              "details",
+              { className: "small" },
+              el("summary", { textContent: T.show_contents }),
+              diffTable(changes(rev.before, rev.after, opts.formats), opts.labels || {}),
+            ),
+      ),
+    );
   }
-  box.replaceChildren(revisions.length ? list : el("p", { className: "muted small", textContent: T.no_history }));
+  box.replaceChildren(
+    revisions.length ? list : el("p", { className: "muted small", textContent: T.no_history }),
+  );
 }

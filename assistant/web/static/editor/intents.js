@@ -1,18 +1,24 @@
 // Tab "intents": the shop's intents with search and filters (topic, campaign), and the intent form.
 import * as api from "../shared/api.js";
-import { T, el } from "../shared/ui.js";
+import { el, T } from "../shared/ui.js";
+import { intentForm, scopeLabel, TOPICS } from "./intent_form.js";
 import { debounce } from "./kb_common.js";
-import { TOPICS, intentForm, scopeLabel } from "./intent_form.js";
 
 /** A list row for one intent. */
 export function intentRow(intent, onOpen) {
-  const button = el("button", { type: "button", className: "kb-row" },
+  const button = el(
+    "button",
+    { type: "button", className: "kb-row" },
     el("span", { className: "kb-row-title", textContent: intent.name }),
     el("span", { className: "muted small", textContent: intent.key }),
     el("span", { className: "chip", textContent: TOPICS[intent.topic] || intent.topic }),
     el("span", { className: "chip", textContent: scopeLabel(intent) }),
     intent.enabled ? null : el("span", { className: "chip kb-warn", textContent: T.kb_disabled }),
-    el("span", { className: "muted small", textContent: T.kb_n_examples.replace("{n}", intent.examples.length) }));
+    el("span", {
+      className: "muted small",
+      textContent: T.kb_n_examples.replace("{n}", intent.examples.length),
+    }),
+  );
   button.dataset.intent = String(intent.id);
   button.addEventListener("click", () => onOpen(intent, button));
   return el("li", {}, button);
@@ -21,9 +27,12 @@ export function intentRow(intent, onOpen) {
 export async function mount(section, ctx) {
   const search = el("input", { type: "search", placeholder: T.kb_search_intents });
   search.setAttribute("aria-label", T.kb_search_intents);
-  const topic = el("select", {},
+  const topic = el(
+    "select",
+    {},
     el("option", { value: "", textContent: T.kb_all_topics }),
-    ...Object.entries(TOPICS).map(([value, label]) => el("option", { value, textContent: label })));
+    ...Object.entries(TOPICS).map(([value, label]) => el("option", { value, textContent: label })),
+  );
   topic.setAttribute("aria-label", T.kb_topic);
   const campaign = el("select", {});
   campaign.setAttribute("aria-label", T.kb_scope_campaign);
@@ -41,7 +50,10 @@ export async function mount(section, ctx) {
       else list.prepend(fresh);
       mark(intent.id);
     },
-    onDeleted(id) { const row = list.querySelector(`[data-intent="${id}"]`); if (row) row.parentElement.remove(); },
+    onDeleted(id) {
+      const row = list.querySelector(`[data-intent="${id}"]`);
+      if (row) row.parentElement.remove();
+    },
   });
 
   function mark(id) {
@@ -69,7 +81,8 @@ export async function mount(section, ctx) {
       const rows = data.intents.map((i) => intentRow(i, open));
       if (append) list.append(...rows);
       else list.replaceChildren(...rows);
-      if (!append && !rows.length) list.replaceChildren(el("li", { className: "muted small", textContent: T.kb_nothing_found }));
+      if (!append && !rows.length)
+        list.replaceChildren(el("li", { className: "muted small", textContent: T.kb_nothing_found }));
       cursor = data.next_cursor;
       more.hidden = cursor === null;
       if (form.current && form.current.id) mark(form.current.id);
@@ -80,25 +93,54 @@ export async function mount(section, ctx) {
 
   async function loadCampaigns() {
     let campaigns = [];
-    try { campaigns = (await api.campaigns({ shop: ctx.shop(), limit: 200 })).campaigns; } catch { /* filter stays empty */ }
-    campaign.replaceChildren(el("option", { value: "", textContent: T.kb_all_campaigns }),
-      ...campaigns.map((c) => el("option", { value: String(c.id), textContent: c.name })));
+    try {
+      campaigns = (await api.campaigns({ shop: ctx.shop(), limit: 200 })).campaigns;
+    } catch {
+      /* filter stays empty */
+    }
+    campaign.replaceChildren(
+      el("option", { value: "", textContent: T.kb_all_campaigns }),
+      ...campaigns.map((c) => el("option", { value: String(c.id), textContent: c.name })),
+    );
   }
 
-  search.addEventListener("input", debounce(() => load(), 250));
+  search.addEventListener(
+    "input",
+    debounce(() => load(), 250),
+  );
   topic.addEventListener("change", () => load());
   campaign.addEventListener("change", () => load());
   more.addEventListener("click", () => load(true));
-  add.addEventListener("click", () => { mark(null); form.create(); });
-  ctx.onShopChange(() => { form.hide(); loadCampaigns(); load(); });
+  add.addEventListener("click", () => {
+    mark(null);
+    form.create();
+  });
+  ctx.onShopChange(() => {
+    form.hide();
+    loadCampaigns();
+    load();
+  });
 
-  section.replaceChildren(el("div", { className: "kb-split" },
-    el("aside", { className: "kb-side" },
-      el("div", { className: "row" }, search),
-      el("div", { className: "row" }, topic, campaign),
-      el("div", { className: "row" }, add),
-      list, more),
-    el("div", { className: "kb-main" }, form.node,
-      el("p", { className: "muted kb-placeholder", textContent: T.kb_pick_intent }))));
+  section.replaceChildren(
+    el(
+      "div",
+      { className: "kb-split" },
+      el(
+        "aside",
+        { className: "kb-side" },
+        el("div", { className: "row" }, search),
+        el("div", { className: "row" }, topic, campaign),
+        el("div", { className: "row" }, add),
+        list,
+        more,
+      ),
+      el(
+        "div",
+        { className: "kb-main" },
+        form.node,
+        el("p", { className: "muted kb-placeholder", textContent: T.kb_pick_intent }),
+      ),
+    ),
+  );
   await Promise.all([loadCampaigns(), load()]);
 }

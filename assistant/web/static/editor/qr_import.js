@@ -1,12 +1,17 @@
 // Import quick replies from a CSV/.xlsx file (dry run table, then "Apply N changes") and export them
 // (fetched with the bearer token and saved through a Blob, since a plain link cannot carry the header).
 import * as api from "../shared/api.js";
-import { T, el, toast } from "../shared/ui.js";
+import { el, T, toast } from "../shared/ui.js";
 
 const ACTIONS = () => ({ added: T.qre_added, changed: T.qre_changed, skipped: T.qre_skipped });
 const FIELDS = () => ({
-  group: T.qre_group, title: T.qre_title, body: T.qre_body, tags: T.qre_tags, enabled: T.qre_enabled,
-  valid_from: T.qre_valid_from, valid_until: T.qre_valid_until,
+  group: T.qre_group,
+  title: T.qre_title,
+  body: T.qre_body,
+  tags: T.qre_tags,
+  enabled: T.qre_enabled,
+  valid_from: T.qre_valid_from,
+  valid_until: T.qre_valid_until,
 });
 
 function fill(template, values) {
@@ -17,22 +22,44 @@ function detail(row) {
   if (row.action === "skipped") return el("span", { className: "muted", textContent: row.reason || "" });
   if (row.action === "added") return el("span", { className: "qre-multiline", textContent: row.title });
   const labels = FIELDS();
-  return el("div", {}, ...row.changes.map((c) => el("div", { className: "qre-change" },
-    el("strong", { textContent: `${labels[c.field] || c.field}${T.p_colon}` }),
-    el("del", { textContent: c.before || "—" }), " → ", el("ins", { textContent: c.after || "—" }))));
+  return el(
+    "div",
+    {},
+    ...row.changes.map((c) =>
+      el(
+        "div",
+        { className: "qre-change" },
+        el("strong", { textContent: `${labels[c.field] || c.field}${T.p_colon}` }),
+        el("del", { textContent: c.before || "—" }),
+        " → ",
+        el("ins", { textContent: c.after || "—" }),
+      ),
+    ),
+  );
 }
 
 /** The import panel. opts: { ctx, onApplied() }. Returns { node, choose() }. */
 export function importPanel(opts) {
-  const file = el("input", { type: "file", accept: ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", hidden: true, id: "qre-import-file" });
+  const file = el("input", {
+    type: "file",
+    accept: ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    hidden: true,
+    id: "qre-import-file",
+  });
   const summary = el("p", { className: "qre-import-summary", id: "qre-import-summary" });
   const error = el("p", { className: "form-error", role: "alert", hidden: true });
   const apply = el("button", { type: "button", className: "primary", id: "qre-apply" });
   const cancel = el("button", { type: "button", textContent: T.qre_cancel });
   const table = el("table", { className: "qre-import-table small" });
-  const node = el("section", { className: "qre-import card", hidden: true },
-    el("h3", { textContent: T.qre_import_title }), summary, error,
-    el("div", { className: "row" }, apply, cancel), el("div", { className: "qre-import-scroll" }, table));
+  const node = el(
+    "section",
+    { className: "qre-import card", hidden: true },
+    el("h3", { textContent: T.qre_import_title }),
+    summary,
+    error,
+    el("div", { className: "row" }, apply, cancel),
+    el("div", { className: "qre-import-scroll" }, table),
+  );
   let chosen = null;
   let plan = null;
 
@@ -45,18 +72,39 @@ export function importPanel(opts) {
     apply.hidden = false;
     const actions = ACTIONS();
     table.replaceChildren(
-      el("thead", {}, el("tr", {}, ...[T.qre_row, T.qre_result, T.qre_code, T.qre_group, T.qre_detail]
-        .map((h) => el("th", { textContent: h })))),
-      el("tbody", {}, ...result.rows.map((row) => {
-        const tr = el("tr", { className: `qre-${row.action}` },
-          el("td", { textContent: String(row.row) }),
-          el("td", {}, el("span", { className: `chip qre-${row.action}`, textContent: actions[row.action] })),
-          el("td", {}, el("code", { textContent: row.code })),
-          el("td", { textContent: row.group }),
-          el("td", {}, detail(row)));
-        tr.dataset.action = row.action;
-        return tr;
-      })));
+      el(
+        "thead",
+        {},
+        el(
+          "tr",
+          {},
+          ...[T.qre_row, T.qre_result, T.qre_code, T.qre_group, T.qre_detail].map((h) =>
+            el("th", { textContent: h }),
+          ),
+        ),
+      ),
+      el(
+        "tbody",
+        {},
+        ...result.rows.map((row) => {
+          const tr = el(
+            "tr",
+            { className: `qre-${row.action}` },
+            el("td", { textContent: String(row.row) }),
+            el(
+              "td",
+              {},
+              el("span", { className: `chip qre-${row.action}`, textContent: actions[row.action] }),
+            ),
+            el("td", {}, el("code", { textContent: row.code })),
+            el("td", { textContent: row.group }),
+            el("td", {}, detail(row)),
+          );
+          tr.dataset.action = row.action;
+          return tr;
+        }),
+      ),
+    );
     node.hidden = false;
   }
 
@@ -69,7 +117,12 @@ export function importPanel(opts) {
   }
 
   function fail(err) {
-    error.textContent = [err.message, ...(err.errors || []).filter((e) => e.message !== err.message && !err.message.includes(e.message)).map((e) => e.message)].join(T.p_items);
+    error.textContent = [
+      err.message,
+      ...(err.errors || [])
+        .filter((e) => e.message !== err.message && !err.message.includes(e.message))
+        .map((e) => e.message),
+    ].join(T.p_items);
     error.hidden = false;
   }
 
@@ -81,7 +134,7 @@ export function importPanel(opts) {
     table.replaceChildren();
     summary.textContent = T.loading;
     apply.disabled = true;
-    apply.hidden = true;   // until there is a plan to apply (a refused file has none)
+    apply.hidden = true; // until there is a plan to apply (a refused file has none)
     node.hidden = false;
     try {
       render(await send(true));
@@ -110,7 +163,9 @@ export function importPanel(opts) {
       }
     }
   });
-  cancel.addEventListener("click", () => { node.hidden = true; });
+  cancel.addEventListener("click", () => {
+    node.hidden = true;
+  });
 
   return { node: el("div", {}, file, node), choose: () => file.click() };
 }

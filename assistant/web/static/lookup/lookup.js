@@ -3,12 +3,15 @@
 // rendered with the conversation passed in the address (?conversation=&shop=&buyer=&item=&order=),
 // goes to the chat client as `kefu.insert_text` (window.opener, else the parent frame; the clipboard
 // when there is neither). See docs/plugin.md, "Lookup popup".
-import { $, T, insertText, labelled, toast, token } from "../shared/ui.js";
+
 import { quickSearch } from "../shared/qr_results.js";
+import { $, insertText, labelled, T, toast, token } from "../shared/ui.js";
 
 const query = new URLSearchParams(location.search);
 const conversation = query.get("conversation") || "";
-const context = Object.fromEntries(["shop", "buyer", "item", "order"].map((name) => [name, query.get(name) || ""]));
+const context = Object.fromEntries(
+  ["shop", "buyer", "item", "order"].map((name) => [name, query.get(name) || ""]),
+);
 
 function host() {
   return window.opener || (window.parent !== window ? window.parent : null);
@@ -30,8 +33,13 @@ const search = quickSearch({
   status: $("lookup-status"),
   params: () => context,
   onPick: async (result) => {
-    const how = await insertText({ text: result.preview, conversation, source: "quick_reply", ref_id: result.id,
-                                   shop: context.shop });
+    const how = await insertText({
+      text: result.preview,
+      conversation,
+      source: "quick_reply",
+      ref_id: result.id,
+      shop: context.shop,
+    });
     if (how === "posted") close();
   },
   onEscape: close,
@@ -53,5 +61,8 @@ if (!token) {
 window.addEventListener("focus", () => input.focus());
 // Esc also closes when the focus has left the box (e.g. after a click on the page).
 document.addEventListener("keydown", (event) => {
-  if (event.key === "Escape" && event.target !== input) { event.preventDefault(); close(); }
+  if (event.key === "Escape" && event.target !== input) {
+    event.preventDefault();
+    close();
+  }
 });

@@ -61,7 +61,8 @@ export const itemAnswers = (itemId, params, options = {}) =>
 export const buyer = (nick, params, options = {}) =>
   call("GET", `/api/buyers/${encodeURIComponent(nick)}?${qs(params)}`, options);
 export const order = (orderId, options = {}) => call("GET", `/api/orders/${orderId}`, options);
-export const orderTracking = (orderId, options = {}) => call("GET", `/api/orders/${orderId}/tracking`, options);
+export const orderTracking = (orderId, options = {}) =>
+  call("GET", `/api/orders/${orderId}/tracking`, options);
 export const orderAddress = (orderId, options = {}) => call("GET", `/api/orders/${orderId}/address`, options);
 /** The order edits, by kind (the order panel's `change.path`). */
 export const ORDER_EDITS = {
@@ -70,13 +71,16 @@ export const ORDER_EDITS = {
   address: (orderId, options) => call("POST", `/api/orders/${orderId}/address`, options),
   remark: (orderId, options) => call("POST", `/api/orders/${orderId}/remark`, options),
 };
-export const editOrder = (orderId, kind, body, options = {}) => ORDER_EDITS[kind](orderId, post(body, options));
+export const editOrder = (orderId, kind, body, options = {}) =>
+  ORDER_EDITS[kind](orderId, post(body, options));
 export const undoOrderEdit = (orderId, body, options = {}) =>
   call("POST", `/api/orders/${orderId}/undo`, post(body, options));
 export const approvals = (params, options = {}) => call("GET", `/api/approvals?${qs(params)}`, options);
-export const parseAddress = (text, options = {}) => call("POST", "/api/address/parse", post({ text }, options));
+export const parseAddress = (text, options = {}) =>
+  call("POST", "/api/address/parse", post({ text }, options));
 export const outbox = (options = {}) => call("GET", "/api/outbox", options);
-export const retryEdit = (editId, options = {}) => call("POST", `/api/outbox/${editId}/retry`, post({}, options));
+export const retryEdit = (editId, options = {}) =>
+  call("POST", `/api/outbox/${editId}/retry`, post({}, options));
 export const undoEditLocally = (editId, options = {}) =>
   call("POST", `/api/outbox/${editId}/undo`, post({}, options));
 
@@ -85,7 +89,8 @@ export const searchQuickReplies = (params) => call("GET", `/api/quick-replies/se
 export const quickReplies = (params) => call("GET", `/api/quick-replies?${qs(params)}`);
 export const createQuickReply = (body) => call("POST", "/api/quick-replies", { body });
 export const updateQuickReply = (id, body) => call("PUT", `/api/quick-replies/${id}`, { body });
-export const deleteQuickReply = (id, version) => call("DELETE", `/api/quick-replies/${id}?${qs({ version })}`);
+export const deleteQuickReply = (id, version) =>
+  call("DELETE", `/api/quick-replies/${id}?${qs({ version })}`);
 export const quickReplyRevisions = (id) => call("GET", `/api/quick-replies/${id}/revisions`);
 export const rollbackQuickReply = (id, body) => call("POST", `/api/quick-replies/${id}/rollback`, { body });
 /** The shop's phrases as a file (the Response). */
@@ -103,10 +108,12 @@ export const preview = (body) => call("POST", "/api/kb/preview", { body });
 export const sample = (name) => call("GET", `/api/kb/samples/${name}`);
 export const items = (params) => call("GET", `/api/kb/items?${qs(params)}`);
 export const relatedItems = (itemId, params) => call("GET", `/api/items/${itemId}/related?${qs(params)}`);
-export const itemKnowledge = (itemId, options = {}) => call("GET", `/api/kb/items/${itemId}/knowledge`, options);
+export const itemKnowledge = (itemId, options = {}) =>
+  call("GET", `/api/kb/items/${itemId}/knowledge`, options);
 export const saveItemKnowledge = (itemId, body) => call("PUT", `/api/kb/items/${itemId}/knowledge`, { body });
 export const itemKnowledgeRevisions = (itemId) => call("GET", `/api/kb/items/${itemId}/revisions`);
-export const rollbackItemKnowledge = (itemId, body) => call("POST", `/api/kb/items/${itemId}/rollback`, { body });
+export const rollbackItemKnowledge = (itemId, body) =>
+  call("POST", `/api/kb/items/${itemId}/rollback`, { body });
 export const intents = (params) => call("GET", `/api/kb/intents?${qs(params)}`);
 export const intent = (id, options = {}) => call("GET", `/api/kb/intents/${id}`, options);
 export const createIntent = (body) => call("POST", "/api/kb/intents", { body });
@@ -139,7 +146,8 @@ export const applyShopImport = (jobId, params) =>
 // ---- the order review ----
 export const reviewOrders = (params) => call("GET", `/api/review/orders?${qs(params)}`);
 export const reviewCount = () => call("GET", "/api/review/count");
-export const markReviewed = (orderId, body) => call("POST", `/api/review/orders/${orderId}/reviewed`, { body });
+export const markReviewed = (orderId, body) =>
+  call("POST", `/api/review/orders/${orderId}/reviewed`, { body });
 export const holdOrder = (orderId, body) => call("POST", `/api/review/orders/${orderId}/hold`, { body });
 export const releaseOrder = (orderId) => call("POST", `/api/review/orders/${orderId}/release`, { body: {} });
 export const orderHold = (orderId) => call("GET", `/api/review/orders/${orderId}/hold`);
@@ -160,13 +168,15 @@ export const buyerReminders = (params) => call("GET", `/api/reminders/buyer?${qs
 export const reminderEffect = (params) => call("GET", `/api/reminders/effect?${qs(params)}`);
 export const reminderRules = () => call("GET", "/api/reminders/rules");
 export const claimReminder = (taskId) => call("POST", `/api/reminders/${taskId}/claim`);
-export const reminderScript = (taskId, params) => call("GET", `/api/reminders/${taskId}/script?${qs(params)}`);
+export const reminderScript = (taskId, params) =>
+  call("GET", `/api/reminders/${taskId}/script?${qs(params)}`);
 export const snoozeReminder = (taskId, body) => call("POST", `/api/reminders/${taskId}/snooze`, { body });
 export const finishReminder = (taskId, body) => call("POST", `/api/reminders/${taskId}/done`, { body });
 export const touchReminder = (taskId, body) => call("POST", `/api/reminders/${taskId}/touches`, { body });
 export const contactTemplates = (params) => call("GET", `/api/contact-templates?${qs(params)}`);
 export const measureTemplate = (body) => call("POST", "/api/contact-templates/measure", { body });
-export const saveContactTemplate = (purpose, body) => call("PUT", `/api/contact-templates/${purpose}`, { body });
+export const saveContactTemplate = (purpose, body) =>
+  call("PUT", `/api/contact-templates/${purpose}`, { body });
 export const care = (params) => call("GET", `/api/care?${qs(params)}`);
 export const takeCare = (body) => call("POST", "/api/care/take", { body });
 /** The pending care messages as a CSV file (the Response). */
@@ -200,13 +210,16 @@ export const qcWords = () => call("GET", "/api/qc/words");
 export const saveQcWords = (body) => call("PUT", "/api/qc/words", { body });
 export const qcReviews = (params) => call("GET", `/api/qc/reviews?${qs(params)}`);
 export const createQcReview = (body) => call("POST", "/api/qc/reviews", { body });
-export const disputeReview = (reviewId, body) => call("POST", `/api/qc/reviews/${reviewId}/dispute`, { body });
+export const disputeReview = (reviewId, body) =>
+  call("POST", `/api/qc/reviews/${reviewId}/dispute`, { body });
 export const qcDisputes = () => call("GET", "/api/qc/disputes");
-export const decideDispute = (disputeId, body) => call("POST", `/api/qc/disputes/${disputeId}/decide`, { body });
+export const decideDispute = (disputeId, body) =>
+  call("POST", `/api/qc/disputes/${disputeId}/decide`, { body });
 export const qcCalibration = (params) => call("GET", `/api/qc/calibration?${qs(params)}`);
 export const findings = (params) => call("GET", `/api/qc/findings?${qs(params)}`);
 export const createFinding = (body) => call("POST", "/api/qc/findings", { body });
-export const closeFinding = (findingId, body) => call("POST", `/api/qc/findings/${findingId}/close`, { body });
+export const closeFinding = (findingId, body) =>
+  call("POST", `/api/qc/findings/${findingId}/close`, { body });
 export const tagConversation = (body) => call("POST", "/api/qc/tags", { body });
 export const qcPack = (params) => call("GET", `/api/qc/pack?${qs(params)}`);
 export const createEvidence = (body) => call("POST", "/api/evidence", { body });

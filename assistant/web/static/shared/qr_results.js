@@ -7,7 +7,7 @@
 // typed into the query and Alt+1–9 picks; when the box is empty, 1–9 pick directly.
 // Keys pressed while an input method is composing (Chinese IME) are left to the IME.
 import * as api from "./api.js";
-import { T, el, joinItems, labelled, paren } from "./ui.js";
+import { el, joinItems, labelled, paren, T } from "./ui.js";
 
 const DEBOUNCE_MS = 60;
 let instances = 0;
@@ -35,9 +35,13 @@ function digitOf(event) {
 
 function whyChips(result, emptyQuery) {
   const kinds = emptyQuery ? ["usage"] : result.matched_on;
-  const chips = kinds.map((kind) => el("span", { className: `chip why why-${kind}`, textContent: T[`qr_why_${kind}`] || kind }));
+  const chips = kinds.map((kind) =>
+    el("span", { className: `chip why why-${kind}`, textContent: T[`qr_why_${kind}`] || kind }),
+  );
   if (result.scope !== "shop") {
-    chips.push(el("span", { className: "chip scope", textContent: T[`qr_scope_${result.scope}`] || result.scope }));
+    chips.push(
+      el("span", { className: "chip scope", textContent: T[`qr_scope_${result.scope}`] || result.scope }),
+    );
   }
   return chips;
 }
@@ -49,14 +53,22 @@ function whyChips(result, emptyQuery) {
  *   onPick(result): called with the chosen result (its `preview` is the rendered text)
  *   onEscape(): called on Esc
  */
-export function quickSearch({ input, list, status, params = () => ({}), onPick, onEscape = () => {}, limit = 9 }) {
+export function quickSearch({
+  input,
+  list,
+  status,
+  params = () => ({}),
+  onPick,
+  onEscape = () => {},
+  limit = 9,
+}) {
   const prefix = `qr${++instances}`;
   let results = [];
-  let shownFor = null;       // {q, key} of the results on screen
+  let shownFor = null; // {q, key} of the results on screen
   let selected = 0;
-  let seq = 0;               // the newest request; older responses are dropped
+  let seq = 0; // the newest request; older responses are dropped
   let timer = null;
-  let pending = null;        // promise of the newest search
+  let pending = null; // promise of the newest search
 
   list.setAttribute("role", "listbox");
   list.id = list.id || `${prefix}-list`;
@@ -66,8 +78,8 @@ export function quickSearch({ input, list, status, params = () => ({}), onPick, 
   input.setAttribute("autocomplete", "off");
   input.setAttribute("spellcheck", "false");
 
-  const clean = (values) => Object.fromEntries(
-    Object.entries(values).filter(([, v]) => v !== null && v !== undefined && v !== ""));
+  const clean = (values) =>
+    Object.fromEntries(Object.entries(values).filter(([, v]) => v !== null && v !== undefined && v !== ""));
   const keyOf = (values) => JSON.stringify(values);
 
   function say(text, isError = false) {
@@ -77,7 +89,10 @@ export function quickSearch({ input, list, status, params = () => ({}), onPick, 
   }
 
   function select(index) {
-    if (!results.length) { input.removeAttribute("aria-activedescendant"); return; }
+    if (!results.length) {
+      input.removeAttribute("aria-activedescendant");
+      return;
+    }
     selected = (index + results.length) % results.length;
     for (const [i, node] of Array.from(list.children).entries()) {
       node.setAttribute("aria-selected", String(i === selected));
@@ -91,22 +106,33 @@ export function quickSearch({ input, list, status, params = () => ({}), onPick, 
     results = found;
     shownFor = { q, key };
     const empty = q.trim() === "";
-    list.replaceChildren(...found.map((r, i) => {
-      const row = el("li", { id: `${prefix}-${i}`, className: "qr-row" },
-        el("span", { className: "qr-num", textContent: i < 9 ? String(i + 1) : "" }),
-        el("div", { className: "qr-main" },
-          el("div", { className: "qr-head" },
-            el("code", { className: "qr-code" }, ...highlighted(r.code, r.highlights.code)),
-            el("span", { className: "qr-title" }, ...highlighted(r.title, r.highlights.title)),
-            el("span", { className: "qr-group", textContent: r.group })),
-          el("div", { className: "qr-preview" }, ...highlighted(r.preview, r.highlights.preview)),
-          el("div", { className: "qr-why" }, ...whyChips(r, empty))));
-      row.setAttribute("role", "option");
-      row.dataset.id = r.id;
-      row.addEventListener("mousedown", (event) => event.preventDefault());  // keep the focus in the box
-      row.addEventListener("click", () => pick(i));
-      return row;
-    }));
+    list.replaceChildren(
+      ...found.map((r, i) => {
+        const row = el(
+          "li",
+          { id: `${prefix}-${i}`, className: "qr-row" },
+          el("span", { className: "qr-num", textContent: i < 9 ? String(i + 1) : "" }),
+          el(
+            "div",
+            { className: "qr-main" },
+            el(
+              "div",
+              { className: "qr-head" },
+              el("code", { className: "qr-code" }, ...highlighted(r.code, r.highlights.code)),
+              el("span", { className: "qr-title" }, ...highlighted(r.title, r.highlights.title)),
+              el("span", { className: "qr-group", textContent: r.group }),
+            ),
+            el("div", { className: "qr-preview" }, ...highlighted(r.preview, r.highlights.preview)),
+            el("div", { className: "qr-why" }, ...whyChips(r, empty)),
+          ),
+        );
+        row.setAttribute("role", "option");
+        row.dataset.id = r.id;
+        row.addEventListener("mousedown", (event) => event.preventDefault()); // keep the focus in the box
+        row.addEventListener("click", () => pick(i));
+        return row;
+      }),
+    );
     if (found.length) say(empty ? T.qr_most_used : `${T.qr_results}${paren(found.length)}`);
     else say(empty ? T.qr_none_yet : T.qr_none);
     select(0);
@@ -143,7 +169,10 @@ export function quickSearch({ input, list, status, params = () => ({}), onPick, 
     clearTimeout(timer);
     const mine = seq;
     pending = new Promise((resolve) => {
-      timer = setTimeout(() => { timer = null; (mine === seq ? search() : Promise.resolve()).then(resolve); }, DEBOUNCE_MS);
+      timer = setTimeout(() => {
+        timer = null;
+        (mine === seq ? search() : Promise.resolve()).then(resolve);
+      }, DEBOUNCE_MS);
     });
   }
 
@@ -158,21 +187,23 @@ export function quickSearch({ input, list, status, params = () => ({}), onPick, 
 
   async function pick(index) {
     const id = results[index] && results[index].id;
-    const fresh = await current();   // the conversation may have changed since these were rendered
+    const fresh = await current(); // the conversation may have changed since these were rendered
     const chosen = fresh.find((r) => r.id === id) || (id === undefined ? fresh[index] : null);
     if (chosen) onPick(chosen);
   }
 
   input.addEventListener("input", schedule);
   input.addEventListener("keydown", (event) => {
-    if (event.isComposing || event.keyCode === 229) return;   // the IME is composing pinyin
+    if (event.isComposing || event.keyCode === 229) return; // the IME is composing pinyin
     if (event.key === "ArrowDown" || event.key === "ArrowUp") {
       event.preventDefault();
       current().then(() => select(selected + (event.key === "ArrowDown" ? 1 : -1)));
     } else if (event.key === "Enter") {
       event.preventDefault();
       const before = shownFor && shownFor.q === input.value ? selected : 0;
-      current().then(() => { if (results.length) pick(Math.min(before, results.length - 1)); });
+      current().then(() => {
+        if (results.length) pick(Math.min(before, results.length - 1));
+      });
     } else if (event.key === "Escape") {
       event.preventDefault();
       onEscape();
@@ -180,14 +211,28 @@ export function quickSearch({ input, list, status, params = () => ({}), onPick, 
       const n = digitOf(event);
       if (n && (event.altKey || input.value === "")) {
         event.preventDefault();
-        current().then(() => { if (results[n - 1]) pick(n - 1); });
+        current().then(() => {
+          if (results[n - 1]) pick(n - 1);
+        });
       }
     }
   });
 
   return {
     run,
-    clear() { clearTimeout(timer); timer = null; pending = null; seq++; input.value = ""; results = []; shownFor = null; list.replaceChildren(); say(""); },
-    get results() { return results; },
+    clear() {
+      clearTimeout(timer);
+      timer = null;
+      pending = null;
+      seq++;
+      input.value = "";
+      results = [];
+      shownFor = null;
+      list.replaceChildren();
+      say("");
+    },
+    get results() {
+      return results;
+    },
   };
 }

@@ -2,7 +2,7 @@
 // `kefu.apply_edit` (docs/plugin.md) and shows its state; the host answers with the events
 // edit.applied / edit.failed, which come back over the event stream as `edit.synced`.
 import * as api from "./api.js";
-import { T, el, paren } from "./ui.js";
+import { el, paren, T } from "./ui.js";
 
 const host = () => (window.parent !== window ? window.parent : null);
 
@@ -10,7 +10,11 @@ const host = () => (window.parent !== window ? window.parent : null);
 function hostOrigin() {
   const ancestors = window.location.ancestorOrigins;
   if (ancestors && ancestors.length) return ancestors[0];
-  try { if (document.referrer) return new URL(document.referrer).origin; } catch { /* no referrer */ }
+  try {
+    if (document.referrer) return new URL(document.referrer).origin;
+  } catch {
+    /* no referrer */
+  }
   return "*";
 }
 
@@ -40,24 +44,45 @@ export function syncRows(order, { retry, undoLocally }) {
   const entries = order.sync || [];
   const shown = entries.filter((e, i) => i === 0 || e.status === "failed");
   return shown.map((entry) => {
-    const row = el("div", { className: `op-sync is-${entry.status}` },
-      el("span", { className: "op-sync-state", textContent: T[`sync_${entry.status}`] || entry.status_label }),
-      el("span", { className: "op-sync-kind", textContent: kindLabel(entry) }));
+    const row = el(
+      "div",
+      { className: `op-sync is-${entry.status}` },
+      el("span", {
+        className: "op-sync-state",
+        textContent: T[`sync_${entry.status}`] || entry.status_label,
+      }),
+      el("span", { className: "op-sync-kind", textContent: kindLabel(entry) }),
+    );
     row.dataset.editId = entry.id;
     row.dataset.status = entry.status;
     if (entry.status === "pending") row.title = host() ? T.sync_pending_hint : T.sync_not_embedded;
-    if (entry.failure) row.append(el("span", { className: "op-sync-reason", textContent: paren(entry.failure) }));
+    if (entry.failure)
+      row.append(el("span", { className: "op-sync-reason", textContent: paren(entry.failure) }));
     if (entry.can_retry || entry.can_undo_locally) {
       const buttons = el("span", { className: "op-sync-buttons" });
       if (entry.can_retry) {
         const again = el("button", { type: "button", className: "op-sync-retry", textContent: T.sync_retry });
-        again.addEventListener("click", () => { again.disabled = true; retry(entry).finally(() => { again.disabled = false; }); });
+        again.addEventListener("click", () => {
+          again.disabled = true;
+          retry(entry).finally(() => {
+            again.disabled = false;
+          });
+        });
         buttons.append(again);
       }
       if (entry.can_undo_locally) {
-        const back = el("button", { type: "button", className: "op-sync-undo", textContent: T.sync_undo_local,
-                                    title: T.sync_undo_local_hint });
-        back.addEventListener("click", () => { back.disabled = true; undoLocally(entry).finally(() => { back.disabled = false; }); });
+        const back = el("button", {
+          type: "button",
+          className: "op-sync-undo",
+          textContent: T.sync_undo_local,
+          title: T.sync_undo_local_hint,
+        });
+        back.addEventListener("click", () => {
+          back.disabled = true;
+          undoLocally(entry).finally(() => {
+            back.disabled = false;
+          });
+        });
         buttons.append(back);
       }
       row.append(buttons);

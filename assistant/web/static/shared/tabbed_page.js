@@ -2,15 +2,17 @@
 // (`<page>/<tab>.js`, loaded on first open) exporting `mount(section, ctx)`, where
 // ctx = { me, shop() -> the chosen shop id, onShopChange(fn) }.
 import * as api from "./api.js";
-import { $, T, el, labelled, paren } from "./ui.js";
+import { $, el, labelled, paren, T } from "./ui.js";
 
 export function startTabbedPage(page) {
-  const mounted = new Set();   // tabs whose module is mounted (or being mounted)
+  const mounted = new Set(); // tabs whose module is mounted (or being mounted)
   const shopListeners = [];
   let me = null;
 
   const ctx = {
-    get me() { return me; },
+    get me() {
+      return me;
+    },
     shop: () => Number($("shop-select").value),
     onShopChange: (fn) => shopListeners.push(fn),
   };
@@ -48,11 +50,15 @@ export function startTabbedPage(page) {
     for (const node of document.querySelectorAll("[data-roles]")) {
       if (!node.dataset.roles.split(" ").includes(me.role)) node.remove();
     }
-    $("who").textContent = `${me.name}${paren(T["role_" + me.role] || me.role)}`;
+    $("who").textContent = `${me.name}${paren(T[`role_${me.role}`] || me.role)}`;
     const select = $("shop-select");
-    select.replaceChildren(...data.shops.map((s) => el("option", { value: String(s.id), textContent: s.name })));
+    select.replaceChildren(
+      ...data.shops.map((s) => el("option", { value: String(s.id), textContent: s.name })),
+    );
     select.value = String(me.main_shop_id);
-    select.addEventListener("change", () => { for (const fn of shopListeners) fn(ctx.shop()); });
+    select.addEventListener("change", () => {
+      for (const fn of shopListeners) fn(ctx.shop());
+    });
     window.addEventListener("hashchange", () => show(location.hash.slice(1)));
     await show(location.hash.slice(1));
   }

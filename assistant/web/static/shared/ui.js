@@ -22,7 +22,9 @@ export function el(tag, props = {}, ...children) {
 
 /** A template finding's message in the page's language (the API gives Chinese and, mostly, English). */
 export function findingText(finding) {
-  return document.documentElement.lang.startsWith("en") && finding.message_en ? finding.message_en : finding.message;
+  return document.documentElement.lang.startsWith("en") && finding.message_en
+    ? finding.message_en
+    : finding.message;
 }
 
 /** Where a template finding is ("第 2 行第 5 列"); its message says only what is wrong. */
@@ -37,7 +39,10 @@ export function showFieldErrors(form, error, summary = form.querySelector(".form
   const loose = [];
   let first = null;
   for (const { field, message } of errors) {
-    const name = String(field).split(".").find((part) => form.elements.namedItem(part)) || namedPrefix(form, String(field));
+    const name =
+      String(field)
+        .split(".")
+        .find((part) => form.elements.namedItem(part)) || namedPrefix(form, String(field));
     const input = form.elements.namedItem(name);
     if (input instanceof Element) {
       input.setAttribute("aria-invalid", "true");
@@ -70,16 +75,24 @@ export function clearFieldErrors(form) {
   for (const node of form.querySelectorAll(".field-error")) node.remove();
   for (const node of form.querySelectorAll("[aria-invalid]")) node.removeAttribute("aria-invalid");
   const summary = form.querySelector(".form-error");
-  if (summary) { summary.textContent = ""; summary.hidden = true; }
+  if (summary) {
+    summary.textContent = "";
+    summary.hidden = true;
+  }
 }
 
 export function toast(text) {
   let box = $("toast");
-  if (!box) { box = el("div", { id: "toast", className: "toast", role: "status" }); document.body.append(box); }
+  if (!box) {
+    box = el("div", { id: "toast", className: "toast", role: "status" });
+    document.body.append(box);
+  }
   box.textContent = text;
   box.hidden = false;
   clearTimeout(toast.timer);
-  toast.timer = setTimeout(() => { box.hidden = true; }, 1800);
+  toast.timer = setTimeout(() => {
+    box.hidden = true;
+  }, 1800);
 }
 
 const USAGE_KINDS = { quick_reply: "quick_reply", suggestion: "intent", script: "script" };
@@ -99,7 +112,14 @@ export function recordUsage({ source, ref_id, conversation = "", shop = null, ki
 
 /** Hand text to the chat client (`kefu.insert_text`, docs/plugin.md); the clipboard when there is no host.
  *  Every insert is recorded as a use (`recordUsage`); `shop` and `kind` are optional. */
-export async function insertText({ text, conversation = "", source, ref_id = null, shop = null, kind = null }) {
+export async function insertText({
+  text,
+  conversation = "",
+  source,
+  ref_id = null,
+  shop = null,
+  kind = null,
+}) {
   const host = window.opener || (window.parent !== window ? window.parent : null);
   if (host) {
     host.postMessage({ type: "kefu.insert_text", text, conversation, source, ref_id }, "*");
@@ -121,6 +141,10 @@ export async function insertText({ text, conversation = "", source, ref_id = nul
 /** True when the key event belongs to a text field (number keys must not pick then). */
 export function typing(event) {
   const target = event.target;
-  return target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement ||
-    target instanceof HTMLSelectElement || (target instanceof HTMLElement && target.isContentEditable);
+  return (
+    target instanceof HTMLInputElement ||
+    target instanceof HTMLTextAreaElement ||
+    target instanceof HTMLSelectElement ||
+    (target instanceof HTMLElement && target.isContentEditable)
+  );
 }

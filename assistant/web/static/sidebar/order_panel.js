@@ -5,15 +5,25 @@
 //   synced(data)}; synced() is called with the event stream's `edit.synced` and snapshot frames.
 // onFocus() is called when the order in focus may have changed (orders listed, one expanded or folded).
 import * as api from "../shared/api.js";
-import { ApiError, T, el, insertText, joinItems, labelled, paren, showFieldErrors, toast } from "../shared/ui.js";
+import { offer, syncRows } from "../shared/sync.js";
+import {
+  ApiError,
+  el,
+  insertText,
+  joinItems,
+  labelled,
+  paren,
+  showFieldErrors,
+  T,
+  toast,
+} from "../shared/ui.js";
 import { editForm } from "./order_forms.js";
 import { holdLine } from "./order_hold.js";
-import { offer, syncRows } from "../shared/sync.js";
 
 /** A fresh Idempotency-Key (crypto.randomUUID needs a secure context; a LAN address is not one). */
 export function newKey() {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return "op-" + Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  return `op-${Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")}`;
 }
 
 const tail = (id) => String(id).slice(-4);
@@ -33,13 +43,25 @@ export function mountOrderPanel(section, { conversation, onFocus = () => {} }) {
   const empty = el("p", { className: "muted small", textContent: T.op_none, hidden: true });
   const approvals = el("div", { className: "op-approvals small", hidden: true });
   section.replaceChildren(
-    el("h2", {}, T.op_title, count, el("kbd", { className: "op-key", textContent: "Ctrl+Shift+O", title: T.op_hotkey_hint })),
-    empty, list, approvals);
+    el(
+      "h2",
+      {},
+      T.op_title,
+      count,
+      el("kbd", { className: "op-key", textContent: "Ctrl+Shift+O", title: T.op_hotkey_hint }),
+    ),
+    empty,
+    list,
+    approvals,
+  );
   let shownFor = "";
   let lastExpanded = null;
 
   function show(current, openOrders) {
-    if (!current || !openOrders) { hide(); return; }
+    if (!current || !openOrders) {
+      hide();
+      return;
+    }
     shownFor = `${current.shop_id}|${current.buyer}`;
     section.hidden = false;
     count.textContent = openOrders.length ? paren(openOrders.length) : "";
@@ -50,7 +72,12 @@ export function mountOrderPanel(section, { conversation, onFocus = () => {} }) {
     loadApprovals();
   }
 
-  function hide() { section.hidden = true; shownFor = ""; list.replaceChildren(); clearTimeout(poll); }
+  function hide() {
+    section.hidden = true;
+    shownFor = "";
+    list.replaceChildren();
+    clearTimeout(poll);
+  }
 
   /** The hotkey: bring the panel into view and put the focus on the first order. */
   function open() {
@@ -75,18 +102,27 @@ export function mountOrderPanel(section, { conversation, onFocus = () => {} }) {
     const body = el("div", { className: "op-body", hidden: true });
     const work = el("div", { className: "op-work", hidden: true });
     li.append(head, body, work);
-    renderHead(li, { status: brief.status, status_label: brief.status_label, money: brief.price_yuan,
-                     summary: brief.summary, alert: brief.alert });
+    renderHead(li, {
+      status: brief.status,
+      status_label: brief.status_label,
+      money: brief.price_yuan,
+      summary: brief.summary,
+      alert: brief.alert,
+    });
     li.shopId = shopId;
     return li;
   }
 
   function renderHead(li, { status, status_label, money, summary, alert }) {
     li.querySelector(".op-head").replaceChildren(
-      el("span", { className: `op-status s-${status}`, textContent: T[`op_status_${status}`] || status_label }),
+      el("span", {
+        className: `op-status s-${status}`,
+        textContent: T[`op_status_${status}`] || status_label,
+      }),
       el("span", { className: "op-money", textContent: money }),
       el("span", { className: "op-summary", textContent: summary }),
-      ...(alert ? [el("span", { className: "op-alert", textContent: alert })] : []));
+      ...(alert ? [el("span", { className: "op-alert", textContent: alert })] : []),
+    );
   }
 
   async function toggle(li, force) {
@@ -108,36 +144,77 @@ export function mountOrderPanel(section, { conversation, onFocus = () => {} }) {
       const data = await api.order(li.dataset.orderId);
       setOrder(li, data.order);
     } catch (error) {
-      body.replaceChildren(el("p", { className: "form-error", textContent: labelled(T.op_load_failed, error.message) }));
+      body.replaceChildren(
+        el("p", { className: "form-error", textContent: labelled(T.op_load_failed, error.message) }),
+      );
     }
   }
 
   function setOrder(li, order) {
     li.order = order;
-    renderHead(li, { status: order.status, status_label: order.status_label, money: order.total_yuan,
-                     summary: joinItems(order.lines.map((l) => `${l.title} ×${l.quantity}`)) });
+    renderHead(li, {
+      status: order.status,
+      status_label: order.status_label,
+      money: order.total_yuan,
+      summary: joinItems(order.lines.map((l) => `${l.title} ×${l.quantity}`)),
+    });
     const money = [order.price_yuan];
     if (order.discount_basis_points > 0) {
-      money.push(el("span", { className: "muted", textContent: paren(`${T.op_original} ${order.original_price_yuan}${T.p_comma}${T.op_discount} ${order.discount_label}`) }));
+      money.push(
+        el("span", {
+          className: "muted",
+          textContent: paren(
+            `${T.op_original} ${order.original_price_yuan}${T.p_comma}${T.op_discount} ${order.discount_label}`,
+          ),
+        }),
+      );
     }
-    const facts = el("dl", { className: "op-facts small" },
-      ...fact(T.op_lines, ...order.lines.map((l) => el("div", { textContent: `${l.title} ×${l.quantity} · ${l.subtotal_yuan}` }))),
+    const facts = el(
+      "dl",
+      { className: "op-facts small" },
+      ...fact(
+        T.op_lines,
+        ...order.lines.map((l) =>
+          el("div", { textContent: `${l.title} ×${l.quantity} · ${l.subtotal_yuan}` }),
+        ),
+      ),
       ...fact(T.op_price, ...money),
       ...fact(T.op_postage, `${order.postage_yuan} · ${T.op_total} ${order.total_yuan}`),
       ...fact(T.op_address, el("span", { className: "op-address", textContent: order.address.one_line })),
-      ...fact(T.op_remark, flagDot(order.remark_flag),
-        el("span", { className: "op-remark", textContent: order.seller_remark || T.op_no_remark })),
-      ...fact(T.op_logistics, el("span", { className: order.logistics.exception ? "op-alert" : "",
-        textContent: `${order.logistics.label} · ${order.logistics.detail}` })));
+      ...fact(
+        T.op_remark,
+        flagDot(order.remark_flag),
+        el("span", { className: "op-remark", textContent: order.seller_remark || T.op_no_remark }),
+      ),
+      ...fact(
+        T.op_logistics,
+        el("span", {
+          className: order.logistics.exception ? "op-alert" : "",
+          textContent: `${order.logistics.label} · ${order.logistics.detail}`,
+        }),
+      ),
+    );
     // Price requests on this order: pending ones, and the newest decision (granted, refused, failed).
     const decided = order.approvals.find((a) => a.status !== "pending");
-    const shownApprovals = [...order.approvals.filter((a) => a.status === "pending"), ...(decided ? [decided] : [])];
+    const shownApprovals = [
+      ...order.approvals.filter((a) => a.status === "pending"),
+      ...(decided ? [decided] : []),
+    ];
     const pending = shownApprovals.map((a) =>
-      el("div", { className: `op-pending small is-${a.status}` }, el("strong", { textContent: a.status_label }),
-        ` ${a.from_price_yuan} → ${a.to_price_yuan}${paren(a.discount_label)}`));
+      el(
+        "div",
+        { className: `op-pending small is-${a.status}` },
+        el("strong", { textContent: a.status_label }),
+        ` ${a.from_price_yuan} → ${a.to_price_yuan}${paren(a.discount_label)}`,
+      ),
+    );
     const actions = el("div", { className: "buttons op-actions" });
-    const edits = [["price", T.op_edit_price], ["postage", T.op_edit_postage], ["address", T.op_edit_address],
-                   ["remark", T.op_edit_remark]];
+    const edits = [
+      ["price", T.op_edit_price],
+      ["postage", T.op_edit_postage],
+      ["address", T.op_edit_address],
+      ["remark", T.op_edit_remark],
+    ];
     for (const [kind, label] of edits) {
       if (!order.edits[kind].allowed) continue;
       const button = el("button", { type: "button", textContent: label, title: order.edits[kind].reason });
@@ -146,20 +223,36 @@ export function mountOrderPanel(section, { conversation, onFocus = () => {} }) {
       actions.append(button);
     }
     if (order.edits.undo.allowed) {
-      const undo = el("button", { type: "button", className: "op-undo", textContent: T.op_undo, title: order.edits.undo.reason });
+      const undo = el("button", {
+        type: "button",
+        className: "op-undo",
+        textContent: T.op_undo,
+        title: order.edits.undo.reason,
+      });
       undo.addEventListener("click", () => runUndo(li));
       actions.append(undo);
     }
-    const tracking = el("button", { type: "button", className: "op-tracking", textContent: T.op_send_tracking });
+    const tracking = el("button", {
+      type: "button",
+      className: "op-tracking",
+      textContent: T.op_send_tracking,
+    });
     tracking.addEventListener("click", () => sendTracking(li).catch((e) => toast(e.message)));
     actions.append(tracking);
     if (window.parent !== window) {
       const openIt = el("button", { type: "button", textContent: T.op_open_in_client });
-      openIt.addEventListener("click", () => window.parent.postMessage(
-        { type: "kefu.open_order", order_id: order.id, conversation: conversationId() }, "*"));
+      openIt.addEventListener("click", () =>
+        window.parent.postMessage(
+          { type: "kefu.open_order", order_id: order.id, conversation: conversationId() },
+          "*",
+        ),
+      );
       actions.append(openIt);
     }
-    const sync = syncRows(order, { retry: (entry) => retrySync(li, entry), undoLocally: (entry) => undoLocally(li, entry) });
+    const sync = syncRows(order, {
+      retry: (entry) => retrySync(li, entry),
+      undoLocally: (entry) => undoLocally(li, entry),
+    });
     const syncList = el("div", { className: "op-sync-list small", hidden: sync.length === 0 }, ...sync);
     li.querySelector(".op-body").replaceChildren(holdLine(order.id), facts, ...pending, syncList, actions);
   }
@@ -172,7 +265,9 @@ export function mountOrderPanel(section, { conversation, onFocus = () => {} }) {
       offer(out.offer.message);
       toast(T.sync_retried);
       await load(li);
-    } catch (error) { toast(error.message); }
+    } catch (error) {
+      toast(error.message);
+    }
   }
 
   async function undoLocally(li, entry) {
@@ -197,7 +292,12 @@ export function mountOrderPanel(section, { conversation, onFocus = () => {} }) {
 
   async function sendTracking(li) {
     const data = await api.orderTracking(li.dataset.orderId);
-    await insertText({ text: data.message, conversation: conversationId(), source: "tracking", ref_id: null });
+    await insertText({
+      text: data.message,
+      conversation: conversationId(),
+      source: "tracking",
+      ref_id: null,
+    });
   }
 
   // ---- edits: form -> confirm (before → after) -> apply -> result --------------------------
@@ -210,7 +310,10 @@ export function mountOrderPanel(section, { conversation, onFocus = () => {} }) {
   }
 
   async function startEdit(li, kind, trigger) {
-    const close = () => { workArea(li); trigger.isConnected ? trigger.focus() : li.querySelector(".op-head").focus(); };
+    const close = () => {
+      workArea(li);
+      trigger.isConnected ? trigger.focus() : li.querySelector(".op-head").focus();
+    };
     // Lists show the receiver masked (138****5276); the address form alone gets it in full.
     let getOrder = () => li.order;
     if (kind === "address") {
@@ -223,27 +326,60 @@ export function mountOrderPanel(section, { conversation, onFocus = () => {} }) {
   }
 
   function confirm(li, spec, change) {
-    const key = newKey();   // one key per confirmed change: a double click or a retry applies once
-    const rows = change.rows.map(([label, before, after]) => el("tr", {},
-      el("th", { textContent: label }), el("td", {}, el("del", { textContent: before })),
-      el("td", {}, el("ins", { textContent: after }))));
+    const key = newKey(); // one key per confirmed change: a double click or a retry applies once
+    const rows = change.rows.map(([label, before, after]) =>
+      el(
+        "tr",
+        {},
+        el("th", { textContent: label }),
+        el("td", {}, el("del", { textContent: before })),
+        el("td", {}, el("ins", { textContent: after })),
+      ),
+    );
     const yes = el("button", { type: "submit", className: "primary", textContent: T.op_confirm });
     const back = el("button", { type: "button", textContent: T.op_back });
-    const form = el("form", { className: "op-confirm" },
+    const form = el(
+      "form",
+      { className: "op-confirm" },
       el("h3", { textContent: T.op_confirm_title }),
-      el("table", { className: "diff op-diff small" },
-        el("thead", {}, el("tr", {}, el("th"), el("th", { textContent: T.op_before }), el("th", { textContent: T.op_after }))),
-        el("tbody", {}, ...rows)),
+      el(
+        "table",
+        { className: "diff op-diff small" },
+        el(
+          "thead",
+          {},
+          el(
+            "tr",
+            {},
+            el("th"),
+            el("th", { textContent: T.op_before }),
+            el("th", { textContent: T.op_after }),
+          ),
+        ),
+        el("tbody", {}, ...rows),
+      ),
       el("div", { className: "form-error", hidden: true }),
-      el("div", { className: "row" }, yes, back));
-    const toForm = () => { workArea(li, spec.form); spec.focus(); };
+      el("div", { className: "row" }, yes, back),
+    );
+    const toForm = () => {
+      workArea(li, spec.form);
+      spec.focus();
+    };
     back.addEventListener("click", toForm);
-    form.addEventListener("keydown", (e) => { if (e.key === "Escape") { e.preventDefault(); toForm(); } });
+    form.addEventListener("keydown", (e) => {
+      if (e.key === "Escape") {
+        e.preventDefault();
+        toForm();
+      }
+    });
     form.addEventListener("submit", (e) => {
       e.preventDefault();
       yes.disabled = true;
       yes.textContent = T.op_applying;
-      apply(li, spec, change, key, form).finally(() => { yes.disabled = false; yes.textContent = T.op_confirm; });
+      apply(li, spec, change, key, form).finally(() => {
+        yes.disabled = false;
+        yes.textContent = T.op_confirm;
+      });
     });
     workArea(li, form);
     yes.focus();
@@ -251,19 +387,29 @@ export function mountOrderPanel(section, { conversation, onFocus = () => {} }) {
 
   async function apply(li, spec, change, key, confirmForm) {
     try {
-      const out = await api.editOrder(li.dataset.orderId, change.path, change.body,
-        { headers: { "Idempotency-Key": key } });
+      const out = await api.editOrder(li.dataset.orderId, change.path, change.body, {
+        headers: { "Idempotency-Key": key },
+      });
       setOrder(li, out.order);
       if (out.sync) offer(out.sync.message);
       if (out.applied) result(li, "ok", T.op_done, out.message, out.order.edits.undo.allowed);
       else {
         const a = out.approval;
-        result(li, "pending", T.op_pending,
-          a ? `${a.from_price_yuan} → ${a.to_price_yuan}${paren(a.discount_label)} · ${T.op_pending_note}` : out.message);
+        result(
+          li,
+          "pending",
+          T.op_pending,
+          a
+            ? `${a.from_price_yuan} → ${a.to_price_yuan}${paren(a.discount_label)} · ${T.op_pending_note}`
+            : out.message,
+        );
         loadApprovals();
       }
     } catch (error) {
-      if (!(error instanceof ApiError)) { showFieldErrors(confirmForm, { message: error.message }); return; }
+      if (!(error instanceof ApiError)) {
+        showFieldErrors(confirmForm, { message: error.message });
+        return;
+      }
       if (error.status === 409 && error.body.current) {
         setOrder(li, error.body.current);
         conflict(li, spec, error);
@@ -279,16 +425,30 @@ export function mountOrderPanel(section, { conversation, onFocus = () => {} }) {
 
   function conflict(li, spec, error) {
     const stale = (error.errors[0] || {}).field === "version";
-    const now = spec.current(li.order).map(([label, value]) =>
-      el("div", {}, el("span", { className: "muted", textContent: `${label}${T.p_colon}` }), value));
-    const box = el("div", { className: "op-result conflict", role: "alert" },
+    const now = spec
+      .current(li.order)
+      .map(([label, value]) =>
+        el("div", {}, el("span", { className: "muted", textContent: `${label}${T.p_colon}` }), value),
+      );
+    const box = el(
+      "div",
+      { className: "op-result conflict", role: "alert" },
       el("strong", { textContent: stale ? T.op_conflict : T.op_forbidden_now }),
       el("div", { className: "small", textContent: error.message }),
-      el("div", { className: "small op-now" }, el("div", { className: "muted", textContent: T.op_conflict_now }), ...now));
+      el(
+        "div",
+        { className: "small op-now" },
+        el("div", { className: "muted", textContent: T.op_conflict_now }),
+        ...now,
+      ),
+    );
     const buttons = el("div", { className: "row" });
     if (stale && li.order.edits[spec.kind].allowed) {
       const retry = el("button", { type: "button", className: "primary", textContent: T.op_retry });
-      retry.addEventListener("click", () => { const change = spec.collect(li.order); if (change) confirm(li, spec, change); });
+      retry.addEventListener("click", () => {
+        const change = spec.collect(li.order);
+        if (change) confirm(li, spec, change);
+      });
       buttons.append(retry);
     }
     const cancel = el("button", { type: "button", textContent: T.op_cancel });
@@ -300,61 +460,85 @@ export function mountOrderPanel(section, { conversation, onFocus = () => {} }) {
   }
 
   function result(li, kind, title, message, undoable = false) {
-    const box = el("div", { className: `op-result ${kind}`, role: "status", tabIndex: -1 },
-      el("strong", { textContent: title }), el("div", { className: "small", textContent: message }));
+    const box = el(
+      "div",
+      { className: `op-result ${kind}`, role: "status", tabIndex: -1 },
+      el("strong", { textContent: title }),
+      el("div", { className: "small", textContent: message }),
+    );
     if (undoable) {
       const undo = el("button", { type: "button", className: "op-undo", textContent: T.op_undo });
       undo.addEventListener("click", () => runUndo(li));
       box.append(el("div", { className: "row" }, undo));
     }
     workArea(li, box);
-    box.focus();   // not the undo button: a second Enter must not undo what was just applied
+    box.focus(); // not the undo button: a second Enter must not undo what was just applied
   }
 
   async function runUndo(li) {
     try {
-      const out = await api.undoOrderEdit(li.dataset.orderId,
-        { version: li.order.version, reason: "" }, { headers: { "Idempotency-Key": newKey() } });
+      const out = await api.undoOrderEdit(
+        li.dataset.orderId,
+        { version: li.order.version, reason: "" },
+        { headers: { "Idempotency-Key": newKey() } },
+      );
       setOrder(li, out.order);
       if (out.sync) offer(out.sync.message);
       result(li, "ok", T.op_undone, out.message);
     } catch (error) {
-      if (error instanceof ApiError && error.status === 409 && error.body.current) setOrder(li, error.body.current);
+      if (error instanceof ApiError && error.status === 409 && error.body.current)
+        setOrder(li, error.body.current);
       result(li, "conflict", T.op_failed, error.message);
     }
   }
 
   // ---- the agent's pending price approvals ---------------------------------------------------
 
-  let waiting = new Set();   // order ids with a pending request, to notice when a supervisor decides
+  let waiting = new Set(); // order ids with a pending request, to notice when a supervisor decides
   let poll = 0;
 
   async function loadApprovals() {
     const asked = shownFor;
     clearTimeout(poll);
     let data;
-    try { data = await api.approvals({ status: "pending", limit: 10 }); } catch { approvals.hidden = true; return; }
+    try {
+      data = await api.approvals({ status: "pending", limit: 10 });
+    } catch {
+      approvals.hidden = true;
+      return;
+    }
     if (asked !== shownFor) return;
     const now = new Set(data.approvals.map((a) => a.order_id));
     for (const id of waiting) {
       const li = now.has(id) ? null : list.querySelector(`.op-order[data-order-id="${id}"]`);
       if (!li || !li.order) continue;
       if (li.querySelector(".op-work .op-result.pending")) workArea(li);
-      load(li);   // decided meanwhile: show the new price or the refusal
+      load(li); // decided meanwhile: show the new price or the refusal
     }
     waiting = now;
     if (now.size) poll = setTimeout(loadApprovals, APPROVAL_POLL_MS);
-    const rows = data.approvals.map((a) => el("li", {},
-      el("span", { className: "op-status s-pending", textContent: a.status_label }),
-      ` ${T.op_approval_line} ${tail(a.order_id)} · ${a.from_price_yuan} → ${a.to_price_yuan}${paren(a.discount_label)}`));
-    approvals.replaceChildren(el("h3", { textContent: T.op_approvals }), el("ul", { className: "op-approval-list" }, ...rows));
+    const rows = data.approvals.map((a) =>
+      el(
+        "li",
+        {},
+        el("span", { className: "op-status s-pending", textContent: a.status_label }),
+        ` ${T.op_approval_line} ${tail(a.order_id)} · ${a.from_price_yuan} → ${a.to_price_yuan}${paren(a.discount_label)}`,
+      ),
+    );
+    approvals.replaceChildren(
+      el("h3", { textContent: T.op_approvals }),
+      el("ul", { className: "op-approval-list" }, ...rows),
+    );
     approvals.hidden = rows.length === 0;
   }
 
   // ---- the hotkey: pressed in the sidebar, or forwarded by the host (docs/plugin.md) ----------
 
   document.addEventListener("keydown", (event) => {
-    if (event.ctrlKey && event.shiftKey && !event.altKey && event.code === "KeyO") { event.preventDefault(); open(); }
+    if (event.ctrlKey && event.shiftKey && !event.altKey && event.code === "KeyO") {
+      event.preventDefault();
+      open();
+    }
   });
   window.addEventListener("message", (event) => {
     const data = event.data;
@@ -367,7 +551,8 @@ export function mountOrderPanel(section, { conversation, onFocus = () => {} }) {
   function focusedOrder() {
     const orders = [...list.querySelectorAll(".op-order")];
     const expanded = orders.filter((li) => !li.querySelector(".op-body").hidden);
-    if (expanded.length) return (expanded.find((li) => li.dataset.orderId === lastExpanded) || expanded[0]).dataset.orderId;
+    if (expanded.length)
+      return (expanded.find((li) => li.dataset.orderId === lastExpanded) || expanded[0]).dataset.orderId;
     return orders.length === 1 ? orders[0].dataset.orderId : null;
   }
 

@@ -1,7 +1,7 @@
 // The sidebar's count for the order-review role: orders waiting for review (and on hold), a link to the
 // editor's review tab. Other roles never see it (nor ask for it).
 import * as api from "../shared/api.js";
-import { T, el, token } from "../shared/ui.js";
+import { el, T, token } from "../shared/ui.js";
 
 const POLL_MS = 60_000;
 const ROLES = ["reviewer", "supervisor"];
@@ -16,7 +16,8 @@ export async function mount(section) {
   async function refresh() {
     try {
       const { count, held } = await api.reviewCount();
-      link.textContent = T.rv_sidebar_count.replace("{n}", count) + (held ? T.rv_sidebar_held.replace("{n}", held) : "");
+      link.textContent =
+        T.rv_sidebar_count.replace("{n}", count) + (held ? T.rv_sidebar_held.replace("{n}", held) : "");
       section.hidden = false;
       setTimeout(refresh, POLL_MS);
     } catch {
