@@ -37,7 +37,7 @@ EDITOR_TABS = (
 EDITOR_TAB_ROLES = {"review": ("reviewer", "supervisor"), "refunds": ("refund_reviewer", "supervisor")}
 TRAINING_TABS = ("quiz", "progress")
 # The supervisor's pages, one tab each, in this order: wall, kpi, forecast, qc, reminders (each tab
-# joins the tuple with its module, supervisor_<tab>.js).
+# joins the tuple with its module, static/supervisor/<tab>.js).
 SUPERVISOR_TABS: tuple[str, ...] = ("wall", "kpi", "forecast", "qc", "reminders")
 LOCAL_ADDRESSES = frozenset({"127.0.0.1", "::1"})
 

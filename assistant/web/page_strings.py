@@ -1,8 +1,8 @@
 """Which UI strings a page embeds: the keys its ES modules read, and no others.
 
-A page's modules are its entry scripts (``PAGE_SCRIPTS``; a tabbed page adds ``<page>_<tab>.js`` for each
-of its tabs) and everything they import, statically or with ``import("./x.js")``. A module reads a key
-as ``T.key`` or ``T["key"]``; a key built at run time (``T["role_" + x]``, ``T[`w_presence_${s}`]``)
+A page's modules are its entry scripts (``PAGE_SCRIPTS``; a tabbed page has ``<page>/<page>.js`` and
+``<page>/<tab>.js`` for each of its tabs) and everything they import, statically or with
+``import("./x.js")``. A module reads a key as ``T.key`` or ``T["key"]``; a key built at run time (``T["role_" + x]``, ``T[`w_presence_${s}`]``)
 brings every key of that shape; a quoted literal that is a key (``["rk_col_buyer", …].map((k) => T[k])``)
 counts as read. ``tests/foundation/test_ui_strings.py`` checks that every ``T[…]`` in the shipped
 modules is one of these forms, so a key the scan cannot see fails a test instead of showing
@@ -23,9 +23,9 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 # template → the module scripts it loads (``<script type="module" src=…>``); a test keeps this table
 # equal to the templates. Tabbed pages (``tabbed.html``) are found from their ``page`` and ``tabs``.
 PAGE_SCRIPTS: dict[str, tuple[str, ...]] = {
-    "sidebar.html": ("sidebar.js",),
-    "lookup.html": ("lookup.js",),
-    "demo.html": ("demo.js",),
+    "sidebar.html": ("sidebar/sidebar.js",),
+    "lookup.html": ("lookup/lookup.js",),
+    "demo.html": ("demo/demo.js",),
     "home.html": (),
     "error.html": (),
 }
@@ -109,7 +109,7 @@ def page_scripts(template: str, context: Mapping[str, object]) -> tuple[str, ...
     """The entry modules of a page, or None when the template is not in the table (it gets every key)."""
     page, tabs = context.get("page"), context.get("tabs")
     if isinstance(page, str) and isinstance(tabs, tuple):
-        return (f"{page}.js", *(f"{page}_{tab.replace('-', '_')}.js" for tab in tabs))
+        return (f"{page}/{page}.js", *(f"{page}/{tab.replace('-', '_')}.js" for tab in tabs))
     return PAGE_SCRIPTS.get(template)
 
 

@@ -240,7 +240,7 @@ async def test_yuan_typed_by_agents_becomes_fen_and_nonsense_is_refused(
     }
     got = await page.evaluate(
         """async (inputs) => {
-             const { yuanToFen, fenToYuan } = await import("/static/order_forms.js");
+             const { yuanToFen, fenToYuan } = await import("/static/sidebar/order_forms.js");
              return { fen: inputs.map((s) => yuanToFen(s)), yuan: [fenToYuan(129900), fenToYuan(5), fenToYuan(0)] };
            }""",
         list(cases),

@@ -28,7 +28,11 @@ async def test_sidebar_is_chinese_by_default_and_switches_to_english(
 
 
 async def test_static_files_are_served(client: TestClient, mini_shop: MiniShop) -> None:
-    for name, kind in (("app.css", "text/css"), ("sidebar.js", "javascript"), ("demo.js", "javascript")):
+    for name, kind in (
+        ("shared/app.css", "text/css"),
+        ("sidebar/sidebar.js", "javascript"),
+        ("demo/demo.js", "javascript"),
+    ):
         response = await client.get(f"/static/{name}")
         assert response.status == 200 and kind in response.headers["Content-Type"]
 
@@ -76,15 +80,17 @@ async def test_the_supervisor_pages_list_their_tabs_in_both_languages(
     from assistant.web.i18n import STRINGS
 
     html = await (await client.get("/supervisor")).text()
-    assert "主管工作台" in html and 'src="/static/supervisor.js"' in html
+    assert "主管工作台" in html and 'src="/static/supervisor/supervisor.js"' in html
     for tab in SUPERVISOR_TABS:
         assert f'data-tab="{tab}"' in html and f'id="tab-{tab}"' in html
-        assert (await client.get(f"/static/supervisor_{tab.replace('-', '_')}.js")).status == 200
+        assert (await client.get(f"/static/supervisor/{tab.replace('-', '_')}.js")).status == 200
     english = await (await client.get("/supervisor", params={"lang": "en"})).text()
     assert "<title>Supervisor" in english
     for tab in SUPERVISOR_TABS:
         assert f'data-tab="{tab}">{STRINGS["en"]["stab_" + tab.replace("-", "_")]}<' in english
     editor = await (await client.get("/editor", params={"lang": "zh-CN"})).text()
     assert (
-        'src="/static/editor.js"' in editor and 'data-tab="quick-replies"' in editor and "快捷短语" in editor
+        'src="/static/editor/editor.js"' in editor
+        and 'data-tab="quick-replies"' in editor
+        and "快捷短语" in editor
     )

@@ -47,16 +47,16 @@ async def test_head_answers_wherever_get_does(client: TestClient, mini_shop: Min
     # A HEAD on the event stream gets its headers and does not hold the connection open.
     response = await client.head("/api/events/stream", headers=auth(mini_shop.agent_id))
     assert response.status == 200 and response.headers["Content-Type"].startswith("text/event-stream")
-    response = await client.head("/static/ui.js")
+    response = await client.head("/static/shared/ui.js")
     assert response.status == 200 and int(response.headers["Content-Length"]) > 100
 
 
 async def test_static_files_are_served_by_their_exact_name(client: TestClient) -> None:
-    assert (await client.get("/static/ui.js")).status == 200
+    assert (await client.get("/static/shared/ui.js")).status == 200
     for path in [
-        "/static/ui.js/",
-        "/static//ui.js",
-        "/static/.ui.js",
+        "/static/shared/ui.js/",
+        "/static/shared//ui.js",
+        "/static/shared/.ui.js",
         "/static/..%2Fpages.py",
         "/static/nope.js",
     ]:
@@ -108,7 +108,7 @@ async def test_security_headers_are_on_every_response_errors_included(
         ("GET", "/healthz", {"Host": "evil.example"}, None, 403),
         ("POST", "/api/orders/100001/remark", {**agent, **order_key}, {"version": 1, "text": "x"}, 404),
         ("GET", "/api/me", agent, None, 200),
-        ("GET", "/static/ui.js", {}, None, 200),
+        ("GET", "/static/shared/ui.js", {}, None, 200),
         ("GET", "/sidebar", {}, None, 200),
     ]
     for method, path, headers, body, status in cases:

@@ -1,19 +1,19 @@
-"""The front-end's API paths against the route table: every ``/api/...`` URL the shipped
-``assistant/web/static/*.js`` builds (string literals, template literals, ``"..." + x``
-concatenation) must be a route of ``assistant.routes.ENDPOINTS``, so a renamed or removed route fails
-here, naming the file and the path, instead of as a 404 in an agent's sidebar.
+"""The front-end's API calls against the route table. Every call the pages make goes through one named
+function of ``assistant/web/static/shared/api.js``, written as ``call("METHOD", path)`` (or
+``stream("GET", path)`` for an event stream); each must be a route of ``assistant.routes.ENDPOINTS``
+with that method, so a renamed or removed route, or a wrong method, fails here, naming the path,
+instead of as a 404 or 405 in an agent's sidebar. No other static file may spell an ``/api/`` path.
 
-The match ignores the method and the query string. A ``${...}`` (or a concatenated expression) is
-the placeholder ``{}``: it matches a route's ``{param}`` segment, never a literal one. A literal
-segment matches a ``{param}`` segment only if that parameter's parser (``assistant.path_params``)
-accepts it, so ``/api/kb/campaigns/${id}/revisions`` matches ``/api/kb/{entity}/{entity_id}/revisions``
-but ``/api/kb/campaign/${id}/revisions`` does not.
+The path match ignores the query string. A ``${...}`` (or a concatenated expression) is the
+placeholder ``{}``: it matches a route's ``{param}`` segment, never a literal one. A literal segment
+matches a ``{param}`` segment only if that parameter's parser (``assistant.path_params``) accepts it,
+so ``/api/kb/campaigns/${id}/revisions`` matches ``/api/kb/{entity}/{entity_id}/revisions`` but
+``/api/kb/campaign/${id}/revisions`` does not.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -23,18 +23,17 @@ from assistant.path_params import PATH_PARAMS
 from assistant.routes import ENDPOINTS
 
 STATIC = Path(__file__).resolve().parents[2] / "assistant" / "web" / "static"
+API_JS = STATIC / "shared" / "api.js"
 HOLE = "{}"
 _START = re.compile(r"""(["'`])/api/""")
 _COMMENT_LINE = re.compile(r"^\s*(//|/\*|\*)")
 _CONCAT = re.compile(r"\s*\+\s*")
 _OPERAND = re.compile(r"[\w$.]+(\([^()]*\))?(\[[^\]]*\])?")
-
-#: Paths whose placeholder stands for a literal segment, with every value the code puts there.
-#: order_panel.js posts an edit to ``/api/orders/${id}/${change.path}``; ``change.path`` is one of the
-#: edit kinds order_forms.js builds (``money("price"|"postage")``, ``address``, ``remark``).
-LITERAL_HOLES: dict[tuple[str, str], tuple[str, ...]] = {
-    ("order_panel.js", "/api/orders/{}/{}"): ("price", "postage", "address", "remark"),
-}
+_CALL = re.compile(r"""\b(?:call|stream)\(\s*"([A-Z]+)"\s*,\s*(?=["'`])""")
+#: api.js's order edits, one per kind: ``price: (orderId, options) => call("POST", `/api/orders/${orderId}/price`...``
+_ORDER_EDIT = re.compile(
+    r"^\s*(\w+): \(orderId, options\) => call\(\s*\"POST\", `/api/orders/\$\{orderId\}/(\w+)`", re.M
+)
 
 
 def _skip_string(src: str, i: int) -> int:
@@ -100,7 +99,7 @@ def normalise(url: str) -> str:
 
 def extract(src: str) -> list[str]:
     """Every ``/api/...`` path a piece of JS builds, in order, normalised (see the module doc)."""
-    code = "\n".join("" if _COMMENT_LINE.match(line) else line for line in src.splitlines())
+    code = _code(src)
     found: list[str] = []
     pos = 0
     while (m := _START.search(code, pos)) is not None:
@@ -120,13 +119,14 @@ def extract(src: str) -> list[str]:
     return found
 
 
-def shipped_paths() -> list[tuple[str, str]]:
-    """(file name, path) for every ``/api/`` path in the shipped JS."""
-    return [
-        (js.name, path)
-        for js in sorted(STATIC.glob("*.js"))
-        for path in extract(js.read_text(encoding="utf-8"))
-    ]
+def _code(src: str) -> str:
+    return "\n".join("" if _COMMENT_LINE.match(line) else line for line in src.splitlines())
+
+
+def api_calls(src: str) -> list[tuple[str, str]]:
+    """(method, path) of every ``call("METHOD", path)`` / ``stream("METHOD", path)`` in ``src``."""
+    code = _code(src)
+    return [(m.group(1), normalise(_literal(code, m.end())[0])) for m in _CALL.finditer(code)]
 
 
 def _segment_matches(js: str, route: str) -> bool:
@@ -147,63 +147,66 @@ def matches(path: str, route: str) -> bool:
     return len(have) == len(want) and all(map(_segment_matches, have, want))
 
 
-def unknown(paths: list[tuple[str, str]], routes: list[str]) -> list[str]:
-    """``file: path`` for each path no route matches (literal holes expanded first)."""
-    missing: list[str] = []
-    for name, path in paths:
-        for concrete in _expand(name, path):
-            if not any(matches(concrete, route) for route in routes):
-                missing.append(f"{name}: {concrete}")
-    return missing
+def unknown(calls: list[tuple[str, str]], routes: list[tuple[str, str]]) -> list[str]:
+    """``METHOD path`` for each call no route of that method matches."""
+    return [
+        f"{method} {path}"
+        for method, path in calls
+        if not any(method == want and matches(path, route) for want, route in routes)
+    ]
 
 
-def _expand(name: str, path: str) -> list[str]:
-    values = LITERAL_HOLES.get((name, path))
-    if values is None:
-        return [path]
-    head, _, tail = path.rpartition(HOLE)
-    return [head + value + tail for value in values]
+ROUTES = [(endpoint.method, endpoint.path) for endpoint in ENDPOINTS]
+SOURCE = API_JS.read_text(encoding="utf-8")
 
 
-ROUTES = [endpoint.path for endpoint in ENDPOINTS]
+def test_every_call_in_api_js_is_a_route_with_its_method() -> None:
+    missing = unknown(api_calls(SOURCE), ROUTES)
+    assert not missing, "api.js calls routes the route table does not have:\n" + "\n".join(missing)
 
 
-def test_every_api_path_the_front_end_uses_is_a_route() -> None:
-    paths = shipped_paths()
-    missing = unknown(paths, ROUTES)
-    assert not missing, "the front-end calls paths the route table does not have:\n" + "\n".join(missing)
+def test_every_api_path_in_api_js_is_a_checked_call() -> None:
+    """Not vacuous: each quoted ``/api/`` literal of api.js is the path of one ``call``/``stream`` (so
+    none escapes the method check), and there are many (about 150 calls today)."""
+    calls = api_calls(SOURCE)
+    assert [path for _, path in calls] == extract(SOURCE)
+    raw = sum(len(_START.findall(line)) for line in SOURCE.splitlines() if not _COMMENT_LINE.match(line))
+    assert len(calls) == raw and len(calls) > 120
+    assert len({path for _, path in calls}) > 100
+    assert {method for method, _ in calls} == {"GET", "POST", "PUT", "DELETE"}
+    assert all(path.startswith("/api/") and "?" not in path and "${" not in path for _, path in calls)
+    assert ("POST", "/api/orders/{}/address") in calls
+    assert ("GET", "/api/events/stream") in calls  # stream("GET", `/api/events/stream?token=${...}`)
 
 
-def test_the_extraction_finds_every_api_url_in_the_shipped_js() -> None:
-    """Not vacuous: the extractor sees every quoted ``/api/`` literal outside comments, and there are
-    many (about 160 in 50 files today; the floor leaves room for the front-end to shrink)."""
-    paths = shipped_paths()
-    by_file = Counter(name for name, _ in paths)
-    raw = Counter(
-        js.name
-        for js in STATIC.glob("*.js")
-        for line in js.read_text(encoding="utf-8").splitlines()
-        if not _COMMENT_LINE.match(line)
-        for _ in _START.finditer(line)
-    )
-    assert by_file == raw
-    assert len(paths) > 120 and len(by_file) > 30
-    assert len({path for _, path in paths}) > 90
-    assert all(path.startswith("/api/") and "?" not in path and "${" not in path for _, path in paths)
-    assert ("order_panel.js", "/api/orders/{}/address") in paths
-    assert ("supervisor_qc.js", "/api/kb/intents") in paths  # `?${new URLSearchParams({ ... "8" })}`
+def test_no_other_static_file_spells_an_api_path() -> None:
+    """api.js is the one place: a page that builds ``/api/...`` itself would escape the check above."""
+    files = [f for f in sorted(STATIC.rglob("*")) if f.is_file() and f != API_JS]
+    assert len(files) > 50 and any(f.suffix == ".css" for f in files)
+    spelt = [f.relative_to(STATIC).as_posix() for f in files if "/api/" in f.read_text(encoding="utf-8")]
+    assert spelt == []
 
 
-def test_every_literal_hole_is_still_in_the_code() -> None:
-    """A stale entry of LITERAL_HOLES would check nothing: each must name a path the JS still builds."""
-    assert set(LITERAL_HOLES) <= set(shipped_paths())
+def test_the_order_edits_api_js_offers_are_the_ones_the_panel_offers() -> None:
+    """The panel posts an edit by its kind (``change.path``) through api.js's ``ORDER_EDITS``: each
+    kind the panel's ``edits`` list names has its own literal route there, and no other."""
+    panel = (STATIC / "sidebar" / "order_panel.js").read_text(encoding="utf-8")
+    offered = re.findall(r'\["(\w+)", T\.op_edit_\w+\]', panel)
+    edits = _ORDER_EDIT.findall(SOURCE)
+    assert offered == ["price", "postage", "address", "remark"]
+    assert [kind for kind, _ in edits] == offered and all(kind == path for kind, path in edits)
 
 
-def test_the_order_edits_checked_are_the_ones_the_panel_offers() -> None:
-    """``change.path`` is the edit's kind: the panel's ``edits`` list (kind, label) names them all."""
-    src = (STATIC / "order_panel.js").read_text(encoding="utf-8")
-    offered = re.findall(r'\["(\w+)", T\.op_edit_\w+\]', src)
-    assert offered and tuple(offered) == LITERAL_HOLES[("order_panel.js", "/api/orders/{}/{}")]
+def test_api_calls_reads_method_and_path() -> None:
+    src = """
+    // call("GET", "/api/comment") is prose
+    export const a = (id) => call("PUT", `/api/a/${id}?${qs(p)}`, { body });
+    export const b = () =>
+      call(
+        "POST", "/api/b");
+    const s = () => stream("GET", `/api/s?token=${encodeURIComponent(token)}`);
+    """
+    assert api_calls(src) == [("PUT", "/api/a/{}"), ("POST", "/api/b"), ("GET", "/api/s")]
 
 
 @pytest.mark.parametrize(
@@ -231,27 +234,24 @@ def test_extract(src: str, expected: list[str]) -> None:
 
 
 def test_the_matcher_rejects_wrong_paths() -> None:
-    """Drift fails: a misspelt, removed or over-long path matches no route, and the failure names it."""
+    """Drift fails: a misspelt, removed or over-long path, or a wrong method, matches no route, and the
+    failure names it."""
     good = [
-        ("x.js", "/api/orders/{}/address"),
-        ("x.js", "/api/orders/123456/address"),
-        ("x.js", "/api/kb/campaigns/{}/revisions"),
-        ("x.js", "/api/shop-import/orders"),
-        ("x.js", "/api/me/"),
+        ("POST", "/api/orders/{}/address"),
+        ("POST", "/api/orders/123456/address"),
+        ("GET", "/api/kb/campaigns/{}/revisions"),
+        ("POST", "/api/shop-import/orders"),
+        ("GET", "/api/me/"),
     ]
     assert unknown(good, ROUTES) == []
     wrong = [
-        ("a.js", "/api/orders/{}/adress"),  # misspelt
-        ("b.js", "/api/kb/campaign/{}/revisions"),  # {entity} is one of intents/campaigns/...
-        ("c.js", "/api/orders/12/address"),  # an order number has 6-24 digits
-        ("d.js", "/api/me/{}"),  # longer than any route
-        ("e.js", "/api/orders/{}/{}"),  # a placeholder never stands for a literal segment...
-        ("order_panel.js", "/api/quick-replies/{}/{}"),  # ...unless LITERAL_HOLES says which ones
-        ("f.js", "/api/reports/kpis"),
+        ("POST", "/api/orders/{}/adress"),  # misspelt
+        ("GET", "/api/kb/campaign/{}/revisions"),  # {entity} is one of intents/campaigns/...
+        ("POST", "/api/orders/12/address"),  # an order number has 6-24 digits
+        ("GET", "/api/me/{}"),  # longer than any route
+        ("POST", "/api/orders/{}/{}"),  # a placeholder never stands for a literal segment
+        ("GET", "/api/reports/kpis"),
+        ("GET", "/api/suggest"),  # the route is a POST
+        ("DELETE", "/api/quick-reply-groups"),  # no such method on it
     ]
-    assert unknown(wrong, ROUTES) == [f"{name}: {path}" for name, path in wrong]
-    assert unknown([("order_panel.js", "/api/orders/{}/{}")], ["/api/orders/{order_id}/price"]) == [
-        "order_panel.js: /api/orders/{}/postage",
-        "order_panel.js: /api/orders/{}/address",
-        "order_panel.js: /api/orders/{}/remark",
-    ]
+    assert unknown(wrong, ROUTES) == [f"{method} {path}" for method, path in wrong]

@@ -243,16 +243,16 @@ async def test_the_training_page_and_the_editors_review_tab_in_both_languages(
     client: TestClient, mini_shop: MiniShop
 ) -> None:
     html = await (await client.get("/training", params={"lang": "zh-CN"})).text()
-    assert "客服培训" in html and 'src="/static/training.js"' in html
+    assert "客服培训" in html and 'src="/static/training/training.js"' in html
     assert 'data-tab="quiz">练习<' in html and 'data-tab="progress">培训进度<' in html
     english = await (await client.get("/training", params={"lang": "en"})).text()
     assert "<title>Agent training" in english and 'data-tab="quiz">Quiz<' in english
     for module in (
-        "training_quiz.js",
-        "training_progress.js",
-        "editor_review.js",
-        "sidebar_review.js",
-        "order_hold.js",
+        "training/quiz.js",
+        "training/progress.js",
+        "editor/review.js",
+        "sidebar/review.js",
+        "sidebar/order_hold.js",
     ):
         assert (await client.get(f"/static/{module}")).status == 200
     editor = await (await client.get("/editor", params={"lang": "zh-CN"})).text()
