@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,14 @@ from assistant.security import load_secret
 from assistant.settings import Settings
 from knowledge import store as kb_store
 from knowledge.database import AsyncDatabase
+
+
+def afternoon_zone() -> str:
+    """A time zone where it is early afternoon now (``Etc/GMT±N``). The response clock counts turns from
+    08:00 to midnight of the shop's day, so a test of what it counts "today" runs in such a zone: it then
+    means the same at any hour of the machine's day (CI runs at any hour)."""
+    offset = 14 - datetime.now(UTC).hour  # -9 … +14 hours: within the real zones' range
+    return f"Etc/GMT{-offset:+d}"
 
 
 @dataclass

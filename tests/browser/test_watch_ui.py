@@ -22,6 +22,7 @@ from assistant.settings import Settings
 from knowledge import store as kb_store
 from knowledge.database import AsyncDatabase
 from tests.browser.conftest import open_page, screenshot_path, token_of
+from tests.conftest import afternoon_zone
 
 TIMEOUT = 15_000
 LANGS = ["zh-CN", "en"]
@@ -40,7 +41,8 @@ async def team_server(demo_template: Path, tmp_path: Path) -> AsyncIterator[Test
         lambda conn: kb_store.insert_agent(conn, *SECOND_SUPERVISOR, "supervisor", shops[0], None, shops)
     )
     db.close()
-    settings = Settings(data_dir=data, demo_on_first_run=False, encoder="off")
+    # the clock counts turns 08:00–24:00 of the day: the wall's what-if line needs an afternoon
+    settings = Settings(data_dir=data, demo_on_first_run=False, encoder="off", timezone=afternoon_zone())
     server = TestServer(create_app(settings), host="127.0.0.1")
     await server.start_server()
     yield server

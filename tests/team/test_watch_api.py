@@ -16,7 +16,7 @@ from assistant.app import create_app
 from assistant.settings import Settings
 from assistant.team import roster
 from knowledge.database import AsyncDatabase
-from tests.conftest import MiniShop
+from tests.conftest import MiniShop, afternoon_zone
 from tests.events.test_events_api import next_frame
 
 Auth = Callable[[int], dict[str, str]]
@@ -24,10 +24,8 @@ Auth = Callable[[int], dict[str, str]]
 
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
-    """The clock counts turns between 08:00 and midnight of the shop's day: these tests run in a zone
-    where it is early afternoon now, so they mean the same at any hour of the machine's day."""
-    offset = 14 - datetime.now(UTC).hour  # -9 … +14 hours: a real zone's range
-    return settings.model_copy(update={"timezone": f"Etc/GMT{-offset:+d}"})
+    """The clock counts turns 08:00–24:00 of the shop's day: these tests run where it is afternoon."""
+    return settings.model_copy(update={"timezone": afternoon_zone()})
 
 
 def ago(seconds: float) -> str:
