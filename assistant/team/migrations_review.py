@@ -137,6 +137,11 @@ def m0011_training(db: sqlite_utils.Database) -> None:
 
 def m0013_refund_review(db: sqlite_utils.Database) -> None:
     now = "strftime('%Y-%m-%dT%H:%M:%f', 'now') || '000+00:00'"
+    # a request opens with the refund amount asked for, else the whole order (price + postage)
+    opens = f"""INSERT OR IGNORE INTO refund_requests (shop_id, order_id, amount_fen, requested_at)
+                VALUES (NEW.shop_id, NEW.id,
+                        CASE WHEN NEW.refund_fen > 0 THEN NEW.refund_fen ELSE NEW.price_fen + NEW.postage_fen END,
+                        {now});"""
     execute_all(
         db,
         [
@@ -175,20 +180,10 @@ def m0013_refund_review(db: sqlite_utils.Database) -> None:
             "CREATE INDEX idx_refund_requests_decided ON refund_requests (shop_id, decided_at)",
             f"""CREATE TRIGGER refund_requested_insert AFTER INSERT ON orders
                 WHEN NEW.refund_status = 'requested'
-                BEGIN
-                    INSERT OR IGNORE INTO refund_requests (shop_id, order_id, amount_fen, requested_at)
-                    VALUES (NEW.shop_id, NEW.id,
-                            CASE WHEN NEW.refund_fen > 0 THEN NEW.refund_fen
-                                 ELSE NEW.price_fen + NEW.postage_fen END, {now});
-                END""",
+                BEGIN {opens} END""",
             f"""CREATE TRIGGER refund_requested_update AFTER UPDATE OF refund_status ON orders
                 WHEN NEW.refund_status = 'requested' AND OLD.refund_status <> 'requested'
-                BEGIN
-                    INSERT OR IGNORE INTO refund_requests (shop_id, order_id, amount_fen, requested_at)
-                    VALUES (NEW.shop_id, NEW.id,
-                            CASE WHEN NEW.refund_fen > 0 THEN NEW.refund_fen
-                                 ELSE NEW.price_fen + NEW.postage_fen END, {now});
-                END""",
+                BEGIN {opens} END""",
             f"""CREATE TRIGGER refund_request_left AFTER UPDATE OF refund_status ON orders
                 WHEN OLD.refund_status = 'requested' AND NEW.refund_status <> 'requested'
                 BEGIN
