@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import sqlite_utils
+from pydantic import BaseModel, ConfigDict
 
 Row = dict[str, Any]
 CLOSED = ("completed", "cancelled", "refunded")
@@ -19,14 +20,32 @@ def _rows(db: sqlite_utils.Database, sql: str, params: list[Any] | tuple[Any, ..
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def order_receiver(db: sqlite_utils.Database, order_id: str) -> Row | None:
+class OrderReceiver(BaseModel):
+    """An order's receiver columns, with what decides whether its full address may be shown."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    shop_id: int
+    status: str
+    version: int
+    receiver_name: str
+    receiver_phone: str
+    province: str
+    city: str
+    district: str
+    address_detail: str
+    anonymised_at: str | None
+
+
+def order_receiver(db: sqlite_utils.Database, order_id: str) -> OrderReceiver | None:
     rows = _rows(
         db,
         "SELECT id, shop_id, status, version, receiver_name, receiver_phone, province, city, district,"
         " address_detail, anonymised_at FROM orders WHERE id = ?",
         (order_id,),
     )
-    return rows[0] if rows else None
+    return OrderReceiver.model_validate(rows[0]) if rows else None
 
 
 # ---- export ------------------------------------------------------------------------------------
