@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from assistant.commerce import edits, privacy
@@ -37,8 +37,8 @@ from assistant.commerce.views import (
     OrderSummary,
 )
 from assistant.sync.outbox import entry_out
+from assistant.sync.store import OutboxRow
 
-Row = dict[str, Any]  # an outbox entry (sync.store)
 UNSHIPPED = frozenset({OrderStatus.AWAITING_PAYMENT, OrderStatus.PAID, OrderStatus.CANCELLED})
 _EXCEPTIONS = {
     LogisticsStatus.RETURNED: "returned",
@@ -268,7 +268,7 @@ def order_detail(
     now: datetime,
     stale_hours: int,
     tz: ZoneInfo,
-    outbox: list[Row] | None = None,
+    outbox: list[OutboxRow] | None = None,
 ) -> OrderDetail:
     status = OrderStatus(order.status)
     last = events[0] if events else None

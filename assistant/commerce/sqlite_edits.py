@@ -197,7 +197,7 @@ class EditsMixin:
                 audit_id=audit_id,
                 kind="undo" if undoes is not None else kind.value,
                 edit_kind=kind.value,
-                undoes=reverted["id"] if reverted else None,
+                undoes=reverted.id if reverted else None,
                 before=before,
                 after=after,
                 agent_id=agent_id,
@@ -277,18 +277,18 @@ class EditsMixin:
 
     def _undo_refused(self, db: sqlite_utils.Database, entry_id: int, agent: Agent, at: str) -> EditOutcome:
         entry = sync_store.outbox_entry(db, entry_id)
-        if entry is None or entry["shop_id"] not in agent.shop_ids:
+        if entry is None or entry.shop_id not in agent.shop_ids:
             raise NotFound(f"没有编号为 {entry_id} 的待同步修改", [FieldError("edit_id", "没有这条修改")])
-        if entry["status"] != "failed" or entry["kind"] == "undo":
-            what = "撤销操作" if entry["kind"] == "undo" else "修改"
+        if entry.status != "failed" or entry.kind == "undo":
+            what = "撤销操作" if entry.kind == "undo" else "修改"
             raise Conflict(
-                f"只有同步失败的修改才能在本地撤销；这条{what}是「{OUTBOX_LABELS[entry['status']]}」",
+                f"只有同步失败的修改才能在本地撤销；这条{what}是「{OUTBOX_LABELS[entry.status]}」",
                 [FieldError("edit_id", "不能本地撤销")],
             )
-        order = self._order_row(db, entry["order_id"], agent.shop_ids)
+        order = self._order_row(db, entry.order_id, agent.shop_ids)
         target = edits.undo_target(store.audit_entries(db, "order", order.id))
-        kind = EditKind(entry["edit_kind"])
-        if target is None or target.id != entry["audit_id"]:
+        kind = EditKind(entry.edit_kind)
+        if target is None or target.id != entry.audit_id:
             raise Conflict(
                 f"订单 {order.id} 在这次{edits.EDIT_LABELS[kind]}之后又改过：请先撤销后面的修改",
                 [FieldError("edit_id", "不是最近一次修改")],
@@ -298,7 +298,7 @@ class EditsMixin:
                 f"订单 {order.id} 的{edits.EDIT_LABELS[kind]}内容之后又被改过，不能撤销",
                 [FieldError("edit_id", "内容已变化")],
             )
-        reason = f"平台未生效（{entry['failure']}），本地撤销"
+        reason = f"平台未生效（{entry.failure}），本地撤销"
         audit_id = self._write_change(
             db, agent.id, order, kind, dict(target.before or {}), reason, at, undoes=target.id, sync=False
         )

@@ -225,10 +225,35 @@ def pending_edit_kinds(db: sqlite_utils.Database, order_id: str) -> set[str]:
 _OUTBOX_SELECT = """SELECT x.*, s.code AS shop_code FROM edit_outbox x JOIN shops s ON s.id = x.shop_id"""
 
 
-def _decoded(row: Row) -> Row:
-    row["before"] = json.loads(row["before"])
-    row["after"] = json.loads(row["after"])
-    return row
+class OutboxRow(_Frozen):
+    """An ``edit_outbox`` row with its shop's code, before/after decoded."""
+
+    id: int
+    shop_id: int
+    order_id: str
+    audit_id: int
+    kind: str
+    edit_kind: str
+    undoes: int | None
+    before: dict[str, Any]
+    after: dict[str, Any]
+    agent_id: int | None
+    status: str
+    attempt: int
+    key_base: str
+    created_at: str
+    offered_at: str | None
+    answered_at: str | None
+    answered_by: int | None
+    failure: str
+    platform_modified_at: str | None
+    shop_code: str
+
+
+def _decoded(row: Row) -> OutboxRow:
+    return OutboxRow.model_validate(
+        {**row, "before": json.loads(row["before"]), "after": json.loads(row["after"])}
+    )
 
 
 def insert_outbox(
@@ -266,17 +291,17 @@ def insert_outbox(
     return int(cursor.lastrowid or 0)
 
 
-def outbox_entry(db: sqlite_utils.Database, entry_id: int) -> Row | None:
+def outbox_entry(db: sqlite_utils.Database, entry_id: int) -> OutboxRow | None:
     row = _one(db, f"{_OUTBOX_SELECT} WHERE x.id = ?", (entry_id,))
     return _decoded(row) if row else None
 
 
-def outbox_by_audit(db: sqlite_utils.Database, audit_id: int) -> Row | None:
+def outbox_by_audit(db: sqlite_utils.Database, audit_id: int) -> OutboxRow | None:
     row = _one(db, f"{_OUTBOX_SELECT} WHERE x.audit_id = ?", (audit_id,))
     return _decoded(row) if row else None
 
 
-def order_outbox(db: sqlite_utils.Database, order_id: str, limit: int = 20) -> list[Row]:
+def order_outbox(db: sqlite_utils.Database, order_id: str, limit: int = 20) -> list[OutboxRow]:
     """The order's entries, newest first."""
     rows = _rows(db, f"{_OUTBOX_SELECT} WHERE x.order_id = ? ORDER BY x.id DESC LIMIT ?", (order_id, limit))
     return [_decoded(r) for r in rows]
@@ -284,7 +309,7 @@ def order_outbox(db: sqlite_utils.Database, order_id: str, limit: int = 20) -> l
 
 def pending_outbox(
     db: sqlite_utils.Database, shop_ids: list[int], agent_id: int | None, limit: int
-) -> list[Row]:
+) -> list[OutboxRow]:
     """Entries still waiting for the platform, oldest first (the order they must be applied in)."""
     sql = f"{_OUTBOX_SELECT} WHERE x.status = 'pending' AND x.shop_id IN ({', '.join('?' for _ in shop_ids)})"
     params: list[Any] = list(shop_ids)
