@@ -75,14 +75,14 @@ class PersonalData:
                 raise NotFound(
                     f"店铺 {shop_id} 没有旺旺名为「{nick}」的买家", [FieldError("nick", "没有这个买家")]
                 )
-            store.insert_export_audit(db, at.isoformat(), agent.id, shop_id, buyer["id"])
+            store.insert_export_audit(db, at.isoformat(), agent.id, shop_id, buyer.id)
             return BuyerExport(
                 exported_at=at,
                 exported_by=agent.id,
-                buyer=buyer,
-                orders=store.buyer_orders(db, buyer["id"]),
-                notes=store.buyer_notes(db, buyer["id"]),
-                messages=store.buyer_messages(db, shop_id, nick),
+                buyer=buyer.model_dump(),
+                orders=[o.model_dump() for o in store.buyer_orders(db, buyer.id)],
+                notes=[n.model_dump() for n in store.buyer_notes(db, buyer.id)],
+                messages=[m.model_dump() for m in store.buyer_messages(db, shop_id, nick)],
             )
 
         return await self.db.write(write)
