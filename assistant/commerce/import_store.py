@@ -13,7 +13,7 @@ from typing import Any
 import sqlite_utils
 from pydantic import BaseModel, ConfigDict
 
-from assistant.commerce.store_rows import OrderColumns, Row
+from assistant.commerce.store_rows import OrderColumns
 from assistant.commerce.store_rows import rows as _rows
 
 CHUNK = 500
@@ -58,6 +58,25 @@ class KnownBuyer(BaseModel):
     id: int
     nick: str
     first_seen_at: str
+
+
+class ShopItemRow(BaseModel):
+    """An item of the shop as the imports match export rows to it (``on_sale`` 0/1 as stored)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    sku: str
+    title: str
+    category: str
+    price_fen: int
+    stock: int
+    on_sale: int
+    platform_item_id: str | None
+    version: int
+
+    def column(self, name: str) -> Any:
+        return getattr(self, name)
 
 
 def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
@@ -176,13 +195,14 @@ def insert_lines(db: sqlite_utils.Database, lines: Sequence[tuple[Any, ...]]) ->
     )
 
 
-def shop_items(db: sqlite_utils.Database, shop_id: int) -> list[Row]:
-    return _rows(
+def shop_items(db: sqlite_utils.Database, shop_id: int) -> list[ShopItemRow]:
+    found = _rows(
         db,
         "SELECT id, sku, title, category, price_fen, stock, on_sale, platform_item_id, version FROM items"
         " WHERE shop_id = ? ORDER BY id",
         (shop_id,),
     )
+    return [ShopItemRow.model_validate(r) for r in found]
 
 
 def insert_item(db: sqlite_utils.Database, shop_id: int, values: dict[str, Any], at: str) -> int:
