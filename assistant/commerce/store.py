@@ -2,7 +2,8 @@
 
 The audit log is ``audit_store`` (its writer and reader re-exported here: most stores write audit
 entries as ``store.insert_audit``), approvals and idempotency keys ``approval_store``, the related
-items' reads ``related_store``, the row helpers ``store_rows``."""
+items' reads ``related_store``, the row helpers and the frozen models these reads return
+``store_rows`` (re-exported here)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,6 @@ from assistant.commerce.store_rows import BuyerLine as BuyerLine
 from assistant.commerce.store_rows import BuyerNote as BuyerNote
 from assistant.commerce.store_rows import BuyerOrder as BuyerOrder
 from assistant.commerce.store_rows import OrderSummaryRow as OrderSummaryRow
-from assistant.commerce.store_rows import Row as Row
 from assistant.commerce.store_rows import StoredBuyer as StoredBuyer
 from assistant.commerce.store_rows import StoredEvent as StoredEvent
 from assistant.commerce.store_rows import StoredLine as StoredLine
