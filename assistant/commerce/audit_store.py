@@ -9,7 +9,7 @@ from typing import Any
 
 import sqlite_utils
 
-from assistant.commerce.store_rows import Row
+from assistant.commerce.store_rows import AuditRecord
 from assistant.commerce.store_rows import json_text as _json
 from assistant.commerce.store_rows import rows as _rows
 
@@ -48,7 +48,9 @@ def insert_audit(
     return int(cursor.lastrowid or 0)
 
 
-def audit_entries(db: sqlite_utils.Database, entity: str, entity_id: str, limit: int = 200) -> list[Row]:
+def audit_entries(
+    db: sqlite_utils.Database, entity: str, entity_id: str, limit: int = 200
+) -> list[AuditRecord]:
     """Audit entries of one row, newest first, with the agent's name and before/after decoded."""
     rows = _rows(
         db,
@@ -56,7 +58,13 @@ def audit_entries(db: sqlite_utils.Database, entity: str, entity_id: str, limit:
            WHERE l.entity = ? AND l.entity_id = ? ORDER BY l.id DESC LIMIT ?""",
         (entity, entity_id, limit),
     )
-    for row in rows:
-        row["before"] = None if row["before"] is None else json.loads(row["before"])
-        row["after"] = None if row["after"] is None else json.loads(row["after"])
-    return rows
+    return [
+        AuditRecord.model_validate(
+            {
+                **row,
+                "before": None if row["before"] is None else json.loads(row["before"]),
+                "after": None if row["after"] is None else json.loads(row["after"]),
+            }
+        )
+        for row in rows
+    ]

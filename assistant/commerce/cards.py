@@ -1,4 +1,4 @@
-"""The buyer card: who this buyer is, in the two seconds an agent has. Built from rows, no SQL.
+"""The buyer card: who this buyer is, in the two seconds an agent has. Built from the store's rows, no SQL.
 
 RFM thresholds (documented in docs/api.md, "Buyers"):
 
@@ -17,11 +17,12 @@ import json
 from collections import Counter
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 from assistant.commerce.labels import REFUND_LABELS, RISK_LABELS, STATUS_LABELS, TIER_LABELS, yuan
 from assistant.commerce.models import OPEN_STATUSES, MemberTier, OrderStatus, RefundStatus, RiskFlag
 from assistant.commerce.orders import logistics_state
+from assistant.commerce.store_rows import BuyerLine, BuyerNote, BuyerOrder, StoredBuyer, StoredEvent
 from assistant.commerce.views import (
     BuyerCard,
     BuyerOut,
@@ -35,7 +36,6 @@ from assistant.commerce.views import (
     SpendOut,
 )
 
-Row = dict[str, Any]
 Band = Literal["high", "low"]
 
 RECENT_DAYS = 90
@@ -64,8 +64,8 @@ MAX_NOTES = 10
 MAX_BRIEFS = 10
 
 
-def rfm(purchases: list[Row], now: datetime) -> RfmOut:
-    monetary = sum(p["price_fen"] for p in purchases)
+def rfm(purchases: list[BuyerOrder], now: datetime) -> RfmOut:
+    monetary = sum(p.price_fen for p in purchases)
     if not purchases:
         return RfmOut(
             recency_days=None,
@@ -100,8 +100,8 @@ def rfm(purchases: list[Row], now: datetime) -> RfmOut:
     )
 
 
-def _bought_at(order: Row) -> datetime:
-    return datetime.fromisoformat(order["paid_at"] or order["created_at"])
+def _bought_at(order: BuyerOrder) -> datetime:
+    return datetime.fromisoformat(order.paid_at or order.created_at)
 
 
 def _summary(titles: list[tuple[str, int]]) -> str:
@@ -113,47 +113,47 @@ def _summary(titles: list[tuple[str, int]]) -> str:
 
 
 def _alert(
-    order: Row, last_event: Row | None, now: datetime, stale_hours: int, reminder_minutes: int
+    order: BuyerOrder, last_event: StoredEvent | None, now: datetime, stale_hours: int, reminder_minutes: int
 ) -> str | None:
-    status = OrderStatus(order["status"])
-    if order["disputed"]:
+    status = OrderStatus(order.status)
+    if order.disputed:
         return "纠纷处理中"
-    if order["refund_status"] == RefundStatus.REQUESTED.value:
+    if order.refund_status == RefundStatus.REQUESTED.value:
         return "退款申请中"
     if status is OrderStatus.AWAITING_PAYMENT:
-        minutes = int((now - datetime.fromisoformat(order["created_at"])).total_seconds() // 60)
+        minutes = int((now - datetime.fromisoformat(order.created_at)).total_seconds() // 60)
         return f"下单 {minutes} 分钟未付款" if minutes >= reminder_minutes else None
     if status is OrderStatus.SHIPPED:
-        shipped = datetime.fromisoformat(order["shipped_at"]) if order["shipped_at"] else None
+        shipped = datetime.fromisoformat(order.shipped_at) if order.shipped_at else None
         found = logistics_state(status, shipped, last_event, now, stale_hours)
         return found.label if found.state in {"stale", "returned", "failed_delivery", "exception"} else None
     return None
 
 
-def _brief(order: Row, titles: list[tuple[str, int]], alert: str | None = None) -> OrderBrief:
-    status = OrderStatus(order["status"])
-    refund = RefundStatus(order["refund_status"])
+def _brief(order: BuyerOrder, titles: list[tuple[str, int]], alert: str | None = None) -> OrderBrief:
+    status = OrderStatus(order.status)
+    refund = RefundStatus(order.refund_status)
     return OrderBrief(
-        order_id=order["id"],
+        order_id=order.id,
         status=status,
         status_label=STATUS_LABELS[status],
-        created_at=order["created_at"],
-        price_fen=order["price_fen"],
-        price_yuan=yuan(order["price_fen"]),
+        created_at=order.created_at,
+        price_fen=order.price_fen,
+        price_yuan=yuan(order.price_fen),
         summary=_summary(titles),
         refund_status=refund,
         refund_label=REFUND_LABELS[refund],
-        disputed=bool(order["disputed"]),
+        disputed=bool(order.disputed),
         alert=alert,
     )
 
 
 def buyer_card(
-    buyer: Row,
-    orders: list[Row],
-    lines: list[Row],
-    notes: list[Row],
-    last_events: Mapping[str, Row],
+    buyer: StoredBuyer,
+    orders: list[BuyerOrder],
+    lines: list[BuyerLine],
+    notes: list[BuyerNote],
+    last_events: Mapping[str, StoredEvent],
     now: datetime,
     stale_hours: int,
     reminder_minutes: int,
@@ -162,13 +162,13 @@ def buyer_card(
     titles: dict[str, list[tuple[str, int]]] = {}
     categories: Counter[str] = Counter()
     for line in lines:
-        titles.setdefault(line["order_id"], []).append((line["title"], line["quantity"]))
-        if line["category"]:
-            categories[line["category"]] += line["quantity"]
-    purchases = [o for o in orders if o["status"] in PURCHASE_STATUSES]
-    total = sum(o["price_fen"] for o in purchases)
+        titles.setdefault(line.order_id, []).append((line.title, line.quantity))
+        if line.category:
+            categories[line.category] += line.quantity
+    purchases = [o for o in orders if o.status in PURCHASE_STATUSES]
+    total = sum(o.price_fen for o in purchases)
     average = total // len(purchases) if purchases else 0
-    first_seen = datetime.fromisoformat(buyer["first_seen_at"])
+    first_seen = datetime.fromisoformat(buyer.first_seen_at)
     if purchases:
         since = min(_bought_at(p) for p in purchases)
         customer = CustomerOut(
@@ -184,47 +184,47 @@ def buyer_card(
             since=first_seen,
             since_label=f"{first_seen:%Y年%m月%d日} 首次来访，还没有成交",
         )
-    last_purchase = _brief(purchases[0], titles.get(purchases[0]["id"], [])) if purchases else None
+    last_purchase = _brief(purchases[0], titles.get(purchases[0].id, [])) if purchases else None
     open_orders = [
         _brief(
             o,
-            titles.get(o["id"], []),
-            _alert(o, last_events.get(o["id"]), now, stale_hours, reminder_minutes),
+            titles.get(o.id, []),
+            _alert(o, last_events.get(o.id), now, stale_hours, reminder_minutes),
         )
         for o in orders
-        if o["status"] in OPEN_STATUSES
+        if o.status in OPEN_STATUSES
     ][:MAX_BRIEFS]
-    troubled = [o for o in orders if o["refund_status"] != RefundStatus.NONE.value or o["disputed"]]
+    troubled = [o for o in orders if o.refund_status != RefundStatus.NONE.value or o.disputed]
     refunds = RefundsOut(
-        refunds=sum(1 for o in orders if o["refund_status"] != RefundStatus.NONE.value),
-        open_refunds=sum(1 for o in orders if o["refund_status"] == RefundStatus.REQUESTED.value),
-        disputes=sum(1 for o in orders if o["disputed"]),
-        orders=[_brief(o, titles.get(o["id"], [])) for o in troubled[:MAX_BRIEFS]],
+        refunds=sum(1 for o in orders if o.refund_status != RefundStatus.NONE.value),
+        open_refunds=sum(1 for o in orders if o.refund_status == RefundStatus.REQUESTED.value),
+        disputes=sum(1 for o in orders if o.disputed),
+        orders=[_brief(o, titles.get(o.id, [])) for o in troubled[:MAX_BRIEFS]],
     )
     risk = None
-    if buyer["risk_flag"]:
-        flag = RiskFlag(buyer["risk_flag"])
+    if buyer.risk_flag:
+        flag = RiskFlag(buyer.risk_flag)
         risk = RiskOut(
             flag=flag,
             label=RISK_LABELS[flag],
-            note=buyer["risk_note"] or "",
-            flagged_by=buyer["risk_flagged_by"],
-            flagged_by_name=buyer["flagged_by_name"],
-            flagged_at=buyer["risk_flagged_at"],
+            note=buyer.risk_note or "",
+            flagged_by=buyer.risk_flagged_by,
+            flagged_by_name=buyer.flagged_by_name,
+            flagged_at=buyer.risk_flagged_at,
         )
-    tier = MemberTier(buyer["member_tier"])
+    tier = MemberTier(buyer.member_tier)
     return BuyerCard(
         buyer=BuyerOut(
-            id=buyer["id"],
-            shop_id=buyer["shop_id"],
-            nick=buyer["nick"],
-            platform_level=buyer["platform_level"],
-            platform_level_label=f"V{buyer['platform_level']}",
+            id=buyer.id,
+            shop_id=buyer.shop_id,
+            nick=buyer.nick,
+            platform_level=buyer.platform_level,
+            platform_level_label=f"V{buyer.platform_level}",
             member_tier=tier,
             member_tier_label=TIER_LABELS[tier],
             first_seen_at=first_seen,
-            tags=json.loads(buyer["tags"]),
-            version=buyer["version"],
+            tags=json.loads(buyer.tags),
+            version=buyer.version,
         ),
         customer=customer,
         spend=SpendOut(
@@ -239,7 +239,7 @@ def buyer_card(
         favourite_categories=[CategoryOut(category=c, quantity=n) for c, n in categories.most_common(3)],
         open_orders=open_orders,
         refunds=refunds,
-        notes=[NoteOut(**n) for n in notes],
+        notes=[NoteOut(**n.model_dump()) for n in notes],
         rfm=rfm(purchases, now),
         risk=risk,
     )

@@ -14,6 +14,7 @@ from pydantic import Field, StringConstraints
 
 from assistant.commerce.labels import STATUS_LABELS
 from assistant.commerce.models import Address, OrderStatus, RemarkFlag
+from assistant.commerce.store_rows import AuditRecord, OrderColumns
 from assistant.settings import Settings
 from knowledge.models import Fen, Model, PositiveFen, Role, Text
 
@@ -89,7 +90,7 @@ BODY_FIELDS: dict[EditKind, str] = {
 }
 
 
-def unchanged(kind: EditKind, order: dict[str, Any], after: dict[str, Any]) -> bool:
+def unchanged(kind: EditKind, order: OrderColumns, after: dict[str, Any]) -> bool:
     """Whether applying ``after`` would leave the order as it is (nothing to edit, nothing to approve)."""
     return columns_of(kind, order) == after
 
@@ -102,12 +103,12 @@ def allowed(kind: EditKind, status: OrderStatus) -> tuple[bool, str]:
     return False, f"{_WHEN[kind]}；这笔订单是「{STATUS_LABELS[status]}」"
 
 
-def columns_of(kind: EditKind, order: dict[str, Any]) -> dict[str, Any]:
+def columns_of(kind: EditKind, order: OrderColumns) -> dict[str, Any]:
     """The order's current values of the columns ``kind`` edits."""
-    return {name: order[name] for name in COLUMNS[kind]}
+    return {name: order.column(name) for name in COLUMNS[kind]}
 
 
-def new_values(change: Change, order: dict[str, Any]) -> dict[str, Any]:
+def new_values(change: Change, order: OrderColumns) -> dict[str, Any]:
     """The columns after ``change`` is applied to ``order``."""
     if isinstance(change, PriceChange):
         return {"price_fen": change.price_fen}
@@ -124,11 +125,11 @@ def new_values(change: Change, order: dict[str, Any]) -> dict[str, Any]:
             "address_detail": a.detail,
         }
     text = change.text
-    if change.mode == "append" and order["seller_remark"]:
-        text = f"{order['seller_remark']}\n{change.text}" if change.text else order["seller_remark"]
+    if change.mode == "append" and order.seller_remark:
+        text = f"{order.seller_remark}\n{change.text}" if change.text else order.seller_remark
     if len(text) > REMARK_MAX:
         raise ValueError(f"追加后备注有 {len(text)} 字，超过 {REMARK_MAX} 字：请精简后改用「替换」")
-    flag = change.flag.value if change.flag is not None else order["remark_flag"]
+    flag = change.flag.value if change.flag is not None else order.remark_flag
     return {"seller_remark": text, "remark_flag": flag}
 
 
@@ -160,14 +161,14 @@ def above_cap(original_fen: int, new_fen: int, cap_percent: int) -> bool:
 # ---- undo -------------------------------------------------------------------------------------
 
 
-def undo_target(history: list[dict[str, Any]]) -> dict[str, Any] | None:
+def undo_target(history: list[AuditRecord]) -> AuditRecord | None:
     """The newest edit not yet undone, from the order's audit entries (newest first)."""
-    undone = {row["undoes"] for row in history if row["action"] == "undo"}
+    undone = {row.undoes for row in history if row.action == "undo"}
     for row in history:
-        if row["action"] in EDIT_ACTIONS and row["id"] not in undone:
+        if row.action in EDIT_ACTIONS and row.id not in undone:
             return row
     return None
 
 
-def undone_ids(history: list[dict[str, Any]]) -> set[int]:
-    return {int(row["undoes"]) for row in history if row["action"] == "undo" and row["undoes"] is not None}
+def undone_ids(history: list[AuditRecord]) -> set[int]:
+    return {int(row.undoes) for row in history if row.action == "undo" and row.undoes is not None}

@@ -11,8 +11,9 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import sqlite_utils
+from pydantic import BaseModel, ConfigDict
 
-from assistant.commerce.store_rows import Row
+from assistant.commerce.store_rows import OrderColumns
 from assistant.commerce.store_rows import rows as _rows
 
 CHUNK = 500
@@ -25,6 +26,59 @@ IMPORT_COLUMNS = (
 )  # fmt: skip
 
 
+class ImportedLine(BaseModel):
+    """A stored order line, compared with the export's lines."""
+
+    model_config = ConfigDict(frozen=True)
+
+    order_id: str
+    item_id: int | None
+    sku: str
+    title: str
+    unit_price_fen: int
+    quantity: int
+
+
+class LocalEdit(BaseModel):
+    """An order's audit entry that was not the import's or the platform's: when, what, the columns after."""
+
+    model_config = ConfigDict(frozen=True)
+
+    entity_id: str
+    at: str
+    action: str
+    after: dict[str, Any]
+
+
+class KnownBuyer(BaseModel):
+    """A buyer an export names: their id and when we first saw them."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    nick: str
+    first_seen_at: str
+
+
+class ShopItemRow(BaseModel):
+    """An item of the shop as the imports match export rows to it (``on_sale`` 0/1 as stored)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    sku: str
+    title: str
+    category: str
+    price_fen: int
+    stock: int
+    on_sale: int
+    platform_item_id: str | None
+    version: int
+
+    def column(self, name: str) -> Any:
+        return getattr(self, name)
+
+
 def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
     for start in range(0, len(values), CHUNK):
         yield values[start : start + CHUNK]
@@ -34,16 +88,16 @@ def _marks(values: Sequence[Any]) -> str:
     return ", ".join("?" for _ in values)
 
 
-def orders_by_id(db: sqlite_utils.Database, order_ids: Sequence[str]) -> dict[str, Row]:
-    found: dict[str, Row] = {}
+def orders_by_id(db: sqlite_utils.Database, order_ids: Sequence[str]) -> dict[str, OrderColumns]:
+    found: dict[str, OrderColumns] = {}
     for part in _chunks(order_ids):
         for row in _rows(db, f"SELECT * FROM orders WHERE id IN ({_marks(part)})", list(part)):
-            found[row["id"]] = row
+            found[row["id"]] = OrderColumns.model_validate(row)
     return found
 
 
-def lines_by_order(db: sqlite_utils.Database, order_ids: Sequence[str]) -> dict[str, list[Row]]:
-    found: dict[str, list[Row]] = {}
+def lines_by_order(db: sqlite_utils.Database, order_ids: Sequence[str]) -> dict[str, list[ImportedLine]]:
+    found: dict[str, list[ImportedLine]] = {}
     for part in _chunks(order_ids):
         for row in _rows(
             db,
@@ -51,14 +105,14 @@ def lines_by_order(db: sqlite_utils.Database, order_ids: Sequence[str]) -> dict[
             f" WHERE order_id IN ({_marks(part)}) ORDER BY id",
             list(part),
         ):
-            found.setdefault(row["order_id"], []).append(row)
+            found.setdefault(row["order_id"], []).append(ImportedLine.model_validate(row))
     return found
 
 
-def order_audit(db: sqlite_utils.Database, order_ids: Sequence[str]) -> dict[str, list[Row]]:
+def order_audit(db: sqlite_utils.Database, order_ids: Sequence[str]) -> dict[str, list[LocalEdit]]:
     """Audit entries (at, action, after) of these orders, except the import's own and the platform's
     (a receiver change a snapshot brought is the platform's, not a local edit to keep)."""
-    found: dict[str, list[Row]] = {}
+    found: dict[str, list[LocalEdit]] = {}
     for part in _chunks(order_ids):
         for row in _rows(
             db,
@@ -66,20 +120,22 @@ def order_audit(db: sqlite_utils.Database, order_ids: Sequence[str]) -> dict[str
             f" AND entity_id IN ({_marks(part)}) AND action NOT IN ('import', 'platform_sync')",
             list(part),
         ):
-            row["after"] = json.loads(row["after"]) if row["after"] else {}
-            found.setdefault(row["entity_id"], []).append(row)
+            entry = LocalEdit.model_validate(
+                {**row, "after": json.loads(row["after"]) if row["after"] else {}}
+            )
+            found.setdefault(entry.entity_id, []).append(entry)
     return found
 
 
-def buyers_by_nick(db: sqlite_utils.Database, shop_id: int, nicks: Sequence[str]) -> dict[str, Row]:
-    found: dict[str, Row] = {}
+def buyers_by_nick(db: sqlite_utils.Database, shop_id: int, nicks: Sequence[str]) -> dict[str, KnownBuyer]:
+    found: dict[str, KnownBuyer] = {}
     for part in _chunks(nicks):
         for row in _rows(
             db,
             f"SELECT id, nick, first_seen_at FROM buyers WHERE shop_id = ? AND nick IN ({_marks(part)})",
             [shop_id, *part],
         ):
-            found[row["nick"]] = row
+            found[row["nick"]] = KnownBuyer.model_validate(row)
     return found
 
 
@@ -139,13 +195,14 @@ def insert_lines(db: sqlite_utils.Database, lines: Sequence[tuple[Any, ...]]) ->
     )
 
 
-def shop_items(db: sqlite_utils.Database, shop_id: int) -> list[Row]:
-    return _rows(
+def shop_items(db: sqlite_utils.Database, shop_id: int) -> list[ShopItemRow]:
+    found = _rows(
         db,
         "SELECT id, sku, title, category, price_fen, stock, on_sale, platform_item_id, version FROM items"
         " WHERE shop_id = ? ORDER BY id",
         (shop_id,),
     )
+    return [ShopItemRow.model_validate(r) for r in found]
 
 
 def insert_item(db: sqlite_utils.Database, shop_id: int, values: dict[str, Any], at: str) -> int:

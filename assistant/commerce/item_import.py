@@ -50,11 +50,9 @@ def _stock(value: Any) -> int | None:
     return int(raw)
 
 
-def _values(cells: dict[str, Any], stored: dict[str, Any] | None) -> dict[str, Any]:
+def _values(cells: dict[str, Any], stored: istore.ShopItemRow | None) -> dict[str, Any]:
     platform_id = c.number_id(cells["item_id"], "宝贝ID") if c.text(cells.get("item_id")) else None
-    sku = c.text(cells.get("sku")) or (
-        stored["sku"] if stored else (f"TB{platform_id}" if platform_id else "")
-    )
+    sku = c.text(cells.get("sku")) or (stored.sku if stored else (f"TB{platform_id}" if platform_id else ""))
     if not sku:
         raise ValueError("既没有宝贝ID也没有商家编码：无法认出是哪件商品")
     title = c.text(cells.get("title"))[:60]
@@ -63,12 +61,12 @@ def _values(cells: dict[str, Any], stored: dict[str, Any] | None) -> dict[str, A
         raise ValueError("价格为 0")
     stock = _stock(cells.get("stock"))
     sale = c.on_sale(cells.get("status"))
-    category = c.text(cells.get("category"))[:60] or (stored["category"] if stored else DEFAULT_CATEGORY)
+    category = c.text(cells.get("category"))[:60] or (stored.category if stored else DEFAULT_CATEGORY)
     values = {
         "sku": sku, "title": title, "category": category, "price_fen": price,
-        "stock": stock if stock is not None else (stored["stock"] if stored else 0),
-        "on_sale": sale if sale is not None else (bool(stored["on_sale"]) if stored else True),
-        "platform_item_id": platform_id or (stored["platform_item_id"] if stored else None),
+        "stock": stock if stock is not None else (stored.stock if stored else 0),
+        "on_sale": sale if sale is not None else (bool(stored.on_sale) if stored else True),
+        "platform_item_id": platform_id or (stored.platform_item_id if stored else None),
     }  # fmt: skip
     # the item model checks what the database would refuse (sku letters, title length, …)
     Item(id=1, shop_id=1, **{k: v for k, v in values.items() if k != "platform_item_id"})
@@ -100,8 +98,8 @@ def import_items(
     try:
         index, mapping, rest = find_header(table, c.ITEM_COLUMNS, c.ITEM_REQUIRED, "商品文件")
         stored = istore.shop_items(db, options.shop_id)
-        by_platform = {r["platform_item_id"]: r for r in stored if r["platform_item_id"]}
-        by_sku = {r["sku"]: r for r in stored}
+        by_platform = {r.platform_item_id: r for r in stored if r.platform_item_id}
+        by_sku = {r.sku: r for r in stored}
         tally = Tally()
         seen: dict[str, int] = {}
         now = datetime.now(UTC).isoformat()
@@ -141,22 +139,20 @@ def import_items(
                         number,
                         "refuse",
                         key,
-                        f"商家编码 {values['sku']} 已被另一件商品（{clash['title']}）使用",
+                        f"商家编码 {values['sku']} 已被另一件商品（{clash.title}）使用",
                     )
                     continue
                 tally.note(number, "add", key, payload=values)
                 if apply:
                     item_id = istore.insert_item(db, options.shop_id, values, now)
-                    by_sku[values["sku"]] = {**values, "id": item_id}
+                    by_sku[values["sku"]] = istore.ShopItemRow(id=item_id, version=1, **values)
                 continue
             changed = {
-                k: v for k, v in values.items() if (bool(current[k]) if k == "on_sale" else current[k]) != v
+                k: v
+                for k, v in values.items()
+                if (bool(current.on_sale) if k == "on_sale" else current.column(k)) != v
             }
-            if (
-                "sku" in changed
-                and changed["sku"] in by_sku
-                and by_sku[changed["sku"]]["id"] != current["id"]
-            ):
+            if "sku" in changed and changed["sku"] in by_sku and by_sku[changed["sku"]].id != current.id:
                 tally.note(number, "refuse", key, f"商家编码 {changed['sku']} 已被另一件商品使用")
                 continue
             if not changed:
@@ -164,7 +160,7 @@ def import_items(
                 continue
             tally.note(number, "update", key, "", sorted(changed), payload=sorted(changed.items(), key=str))
             if apply:
-                istore.update_item(db, current["id"], changed, now)
+                istore.update_item(db, current.id, changed, now)
         counts = tally.counts
         report = ImportReport(
             kind="items", applied=apply, format=table.format, encoding=table.encoding, header_row=index + 1,

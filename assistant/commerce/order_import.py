@@ -30,6 +30,7 @@ from assistant.commerce import store
 from assistant.commerce.import_files import ImportOptions, blank, cells_of, find_header, open_export
 from assistant.commerce.import_report import ImportReport, PlanChanged, Tally
 from assistant.commerce.order_rows import CHUNK, Items, OrderRow, RowParser, read_lines
+from assistant.commerce.store_rows import OrderColumns
 
 EDITABLE = store.ORDER_EDIT_COLUMNS
 FIELD_LABELS = {
@@ -90,19 +91,16 @@ class _Run:
             istore.mark_exported(self.db, confirmed)
 
     def _existing(
-        self, order: OrderRow, current: dict[str, Any], audit: list[dict[str, Any]], lines: list[dict[str, Any]],
+        self, order: OrderRow, current: OrderColumns, audit: list[istore.LocalEdit], lines: list[istore.ImportedLine],
         confirmed: list[tuple[str, str]],
     ) -> None:  # fmt: skip
-        if current["shop_id"] != self.options.shop_id:
+        if current.shop_id != self.options.shop_id:
             self.tally.note(
                 order.row, "refuse", order.order_id, "这个订单编号属于另一家店铺：请确认导入到哪家店铺"
             )
             return
-        if (
-            current["exported_at"]
-            and datetime.fromisoformat(current["exported_at"]) > self.options.exported_at
-        ):
-            when = datetime.fromisoformat(current["exported_at"]).astimezone(self.options.zone)
+        if current.exported_at and datetime.fromisoformat(current.exported_at) > self.options.exported_at:
+            when = datetime.fromisoformat(current.exported_at).astimezone(self.options.zone)
             self.tally.note(
                 order.row,
                 "leave",
@@ -110,7 +108,7 @@ class _Run:
                 f"已按 {when:%Y-%m-%d %H:%M} 的更新导出导入过，不用旧的覆盖",
             )
             return
-        changed = {k: v for k, v in order.values.items() if current[k] != v}
+        changed = {k: v for k, v in order.values.items() if current.column(k) != v}
         if (
             order.lines is not None
             and (order.lines_given or not lines)
@@ -123,8 +121,8 @@ class _Run:
                 confirmed.append((self.options.exported_at.isoformat(), order.order_id))
             return
         edited = {
-            name for entry in audit if datetime.fromisoformat(entry["at"]) > self.options.exported_at
-            for name in entry["after"] if name in EDITABLE
+            name for entry in audit if datetime.fromisoformat(entry.at) > self.options.exported_at
+            for name in entry.after if name in EDITABLE
         }  # fmt: skip
         kept = sorted(name for name in changed if name in edited)
         fields = sorted(changed)
@@ -152,7 +150,7 @@ class _Run:
         store.insert_audit(
             self.db, at=self.now, agent_id=self.options.agent_id, shop_id=self.options.shop_id, entity="order",
             entity_id=order.order_id, action="import", reason=self.options.file_name,
-            before={k: current[k] for k in changed}, after=dict(changed),
+            before={k: current.column(k) for k in changed}, after=dict(changed),
         )  # fmt: skip
 
     def _buyers(self, nicks: list[str]) -> None:
@@ -163,8 +161,8 @@ class _Run:
         for nick in unique:
             row = found.get(nick)
             if row is not None:
-                self.buyers[nick] = row["id"]
-                stored = datetime.fromisoformat(row["first_seen_at"])
+                self.buyers[nick] = row.id
+                stored = datetime.fromisoformat(row.first_seen_at)
                 self.first_seen[nick] = (stored, stored)
 
     def _seen(self, order: OrderRow) -> None:
@@ -180,8 +178,8 @@ class _Run:
             return
         istore.insert_buyers(self.db, self.options.shop_id, list(first.items()))
         for nick, row in istore.buyers_by_nick(self.db, self.options.shop_id, list(first)).items():
-            self.buyers[nick] = row["id"]
-            at = datetime.fromisoformat(row["first_seen_at"])
+            self.buyers[nick] = row.id
+            at = datetime.fromisoformat(row.first_seen_at)
             self.first_seen[nick] = (min(at, self.first_seen.get(nick, (at, None))[0]), at)
         self.buyers_added += len(first)
 
@@ -208,8 +206,8 @@ class _Run:
         istore.set_first_seen(self.db, changes)
 
 
-def _line_tuples(rows: list[dict[str, Any]]) -> list[tuple[int | None, str, str, int, int]]:
-    return [(r["item_id"], r["sku"], r["title"], r["unit_price_fen"], r["quantity"]) for r in rows]
+def _line_tuples(rows: list[istore.ImportedLine]) -> list[tuple[int | None, str, str, int, int]]:
+    return [(r.item_id, r.sku, r.title, r.unit_price_fen, r.quantity) for r in rows]
 
 
 def import_orders(

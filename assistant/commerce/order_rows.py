@@ -83,11 +83,11 @@ class Items:
     def load(cls, db: sqlite_utils.Database, shop_id: int) -> Items:
         items = cls()
         for row in istore.shop_items(db, shop_id):
-            if row["platform_item_id"]:
-                items.by_platform[row["platform_item_id"]] = row["id"]
-            items.by_sku.setdefault(row["sku"], row["id"])
-            items.by_title.setdefault(row["title"], row["id"])
-            items.sku_of[row["id"]] = row["sku"]
+            if row.platform_item_id:
+                items.by_platform[row.platform_item_id] = row.id
+            items.by_sku.setdefault(row.sku, row.id)
+            items.by_title.setdefault(row.title, row.id)
+            items.sku_of[row.id] = row.sku
         return items
 
     def find(self, platform_id: str, sku: str, title: str) -> int | None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from assistant.commerce import edits, privacy
@@ -23,6 +23,7 @@ from assistant.commerce.labels import (
     yuan,
 )
 from assistant.commerce.models import LogisticsStatus, OrderStatus, RefundStatus, RemarkFlag
+from assistant.commerce.store_rows import AuditRecord, OrderSummaryRow, StoredEvent, StoredLine, StoredOrder
 from assistant.commerce.views import (
     AddressOut,
     Allowed,
@@ -36,14 +37,31 @@ from assistant.commerce.views import (
     OrderSummary,
 )
 from assistant.sync.outbox import entry_out
+from assistant.sync.store import OutboxRow
 
-Row = dict[str, Any]
 UNSHIPPED = frozenset({OrderStatus.AWAITING_PAYMENT, OrderStatus.PAID, OrderStatus.CANCELLED})
 _EXCEPTIONS = {
     LogisticsStatus.RETURNED: "returned",
     LogisticsStatus.FAILED_DELIVERY: "failed_delivery",
     LogisticsStatus.EXCEPTION: "exception",
 }
+
+
+class Receiver(Protocol):
+    """What ``address_out`` reads: an order's receiver columns (a stored order, or privacy's receiver row)."""
+
+    @property
+    def receiver_name(self) -> str: ...
+    @property
+    def receiver_phone(self) -> str: ...
+    @property
+    def province(self) -> str: ...
+    @property
+    def city(self) -> str: ...
+    @property
+    def district(self) -> str: ...
+    @property
+    def address_detail(self) -> str: ...
 
 
 def when(moment: datetime, tz: ZoneInfo) -> str:
@@ -68,26 +86,30 @@ class LogisticsState:
 
 
 def logistics_state(
-    status: OrderStatus, shipped_at: datetime | None, last_event: Row | None, now: datetime, stale_hours: int
+    status: OrderStatus,
+    shipped_at: datetime | None,
+    last_event: StoredEvent | None,
+    now: datetime,
+    stale_hours: int,
 ) -> LogisticsState:
     """Where the parcel stands, from the newest event; exceptions win over age."""
     if last_event is None and (status in UNSHIPPED or shipped_at is None):
         return LogisticsState("not_shipped", "未发货", "还没有物流信息", None, None)
-    last_at = _dt(last_event["at"]) if last_event else shipped_at
+    last_at = _dt(last_event.at) if last_event else shipped_at
     assert last_at is not None
     hours = max(0, int((now - last_at).total_seconds() // 3600))
     if last_event is not None:
-        event_status = LogisticsStatus(last_event["status"])
+        event_status = LogisticsStatus(last_event.status)
         if event_status in _EXCEPTIONS:
             return LogisticsState(
                 _EXCEPTIONS[event_status],
                 LOGISTICS_LABELS[event_status],
-                last_event["description"],
+                last_event.description,
                 last_at,
                 hours,
             )
         if event_status is LogisticsStatus.DELIVERED:
-            return LogisticsState("delivered", "已签收", last_event["description"], last_at, hours)
+            return LogisticsState("delivered", "已签收", last_event.description, last_at, hours)
     if status is OrderStatus.SHIPPED and hours >= stale_hours:
         return LogisticsState(
             "stale", f"物流超过 {stale_hours} 小时未更新", f"最后一次更新在 {hours} 小时前", last_at, hours
@@ -95,20 +117,22 @@ def logistics_state(
     if status in {OrderStatus.DELIVERED, OrderStatus.COMPLETED}:
         return LogisticsState("delivered", "已签收", "订单已签收", last_at, hours)
     return LogisticsState(
-        "normal", "运输中", last_event["description"] if last_event else "已发货", last_at, hours
+        "normal", "运输中", last_event.description if last_event else "已发货", last_at, hours
     )
 
 
-def tracking_message(order: Row, state: str, last_event: Row | None, hours: int | None, tz: ZoneInfo) -> str:
+def tracking_message(
+    order: StoredOrder, state: str, last_event: StoredEvent | None, hours: int | None, tz: ZoneInfo
+) -> str:
     """A message the agent can forward to the buyer as is."""
-    parcel = f"{order['courier'] or '快递'} {order['tracking_no'] or ''}".strip()
+    parcel = f"{order.courier or '快递'} {order.tracking_no or ''}".strip()
     if state == "not_shipped":
-        return f"亲，您的订单 {order['id']} 还在仓库打包中，发出后会第一时间把快递单号同步给您～"
+        return f"亲，您的订单 {order.id} 还在仓库打包中，发出后会第一时间把快递单号同步给您～"
     if last_event is None:
         return f"亲，您的订单已发出（{parcel}），物流信息稍后会更新，请耐心等待哦～"
-    at = when(datetime.fromisoformat(last_event["at"]), tz)
-    where = f"{last_event['location']} " if last_event["location"] else ""
-    progress = f"{where}{last_event['description']}"
+    at = when(datetime.fromisoformat(last_event.at), tz)
+    where = f"{last_event.location} " if last_event.location else ""
+    progress = f"{where}{last_event.description}"
     if state == "delivered":
         return f"亲，您的包裹（{parcel}）已于 {at} 签收：{progress}。收到后有任何问题随时找我哦～"
     if state == "stale":
@@ -130,20 +154,20 @@ def tracking_message(order: Row, state: str, last_event: Row | None, hours: int 
     return f"亲，您的订单已由 {parcel} 发出，最新进度（{at}）：{progress}。请留意查收哦～"
 
 
-def address_out(order: Row, *, masked: bool = True) -> AddressOut:
+def address_out(order: Receiver, *, masked: bool = True) -> AddressOut:
     """The receiver's address; the phone and street address masked unless ``masked`` is False."""
-    phone = privacy.mask_phone(order["receiver_phone"]) if masked else order["receiver_phone"]
-    detail = privacy.mask_detail(order["address_detail"]) if masked else order["address_detail"]
-    full = f"{order['province']}{order['city']}{order['district']}{detail}"
+    phone = privacy.mask_phone(order.receiver_phone) if masked else order.receiver_phone
+    detail = privacy.mask_detail(order.address_detail) if masked else order.address_detail
+    full = f"{order.province}{order.city}{order.district}{detail}"
     return AddressOut(
-        name=order["receiver_name"],
+        name=order.receiver_name,
         phone=phone,
-        province=order["province"],
-        city=order["city"],
-        district=order["district"],
+        province=order.province,
+        city=order.city,
+        district=order.district,
         detail=detail,
         full=full,
-        one_line=f"{order['receiver_name']}，{phone}，{full}",
+        one_line=f"{order.receiver_name}，{phone}，{full}",
         masked=masked,
     )
 
@@ -176,27 +200,27 @@ def approval_out(row: ApprovalRow) -> ApprovalOut:
     )
 
 
-def history_out(rows: list[Row]) -> list[HistoryEntry]:
+def history_out(rows: list[AuditRecord]) -> list[HistoryEntry]:
     undone = edits.undone_ids(rows)
     return [
         HistoryEntry(
-            id=r["id"],
-            at=r["at"],
-            agent_id=r["agent_id"],
-            agent_name=r["agent_name"],
-            action=r["action"],
-            action_label=ACTION_LABELS.get(str(r["action"])) or str(r["action"]),
-            reason=r["reason"],
-            before=privacy.mask_columns(r["before"]),
-            after=privacy.mask_columns(r["after"]),
-            undoes=r["undoes"],
-            undone=r["id"] in undone,
+            id=r.id,
+            at=r.at,
+            agent_id=r.agent_id,
+            agent_name=r.agent_name,
+            action=r.action,
+            action_label=ACTION_LABELS.get(str(r.action)) or str(r.action),
+            reason=r.reason,
+            before=privacy.mask_columns(r.before),
+            after=privacy.mask_columns(r.after),
+            undoes=r.undoes,
+            undone=r.id in undone,
         )
         for r in rows
     ]
 
 
-def edit_rules(status: OrderStatus, history: list[Row]) -> EditRules:
+def edit_rules(status: OrderStatus, history: list[AuditRecord]) -> EditRules:
     def rule(kind: edits.EditKind) -> Allowed:
         ok, reason = edits.allowed(kind, status)
         return Allowed(allowed=ok, reason=reason)
@@ -205,14 +229,12 @@ def edit_rules(status: OrderStatus, history: list[Row]) -> EditRules:
     if target is None:
         undo = Allowed(allowed=False, reason="没有可撤销的修改")
     else:
-        kind = edits.EditKind(target["action"])
+        kind = edits.EditKind(target.action)
         ok, reason = edits.allowed(kind, status)
         label = edits.EDIT_LABELS[kind]
         undo = Allowed(
             allowed=ok,
-            reason=f"撤销上一次{label}（{target['agent_name']}）"
-            if ok
-            else f"不能撤销上一次{label}：{reason}",
+            reason=f"撤销上一次{label}（{target.agent_name}）" if ok else f"不能撤销上一次{label}：{reason}",
         )
     return EditRules(
         price=rule(edits.EditKind.PRICE),
@@ -223,34 +245,34 @@ def edit_rules(status: OrderStatus, history: list[Row]) -> EditRules:
     )
 
 
-def line_out(row: Row) -> LineOut:
-    subtotal = row["unit_price_fen"] * row["quantity"]
+def line_out(row: StoredLine) -> LineOut:
+    subtotal = row.unit_price_fen * row.quantity
     return LineOut(
-        item_id=row["item_id"],
-        sku=row["sku"],
-        title=row["title"],
-        unit_price_fen=row["unit_price_fen"],
-        unit_price_yuan=yuan(row["unit_price_fen"]),
-        quantity=row["quantity"],
+        item_id=row.item_id,
+        sku=row.sku,
+        title=row.title,
+        unit_price_fen=row.unit_price_fen,
+        unit_price_yuan=yuan(row.unit_price_fen),
+        quantity=row.quantity,
         subtotal_fen=subtotal,
         subtotal_yuan=yuan(subtotal),
     )
 
 
 def order_detail(
-    order: Row,
-    lines: list[Row],
-    events: list[Row],
-    history: list[Row],
+    order: StoredOrder,
+    lines: list[StoredLine],
+    events: list[StoredEvent],
+    history: list[AuditRecord],
     approvals: list[ApprovalRow],
     now: datetime,
     stale_hours: int,
     tz: ZoneInfo,
-    outbox: list[Row] | None = None,
+    outbox: list[OutboxRow] | None = None,
 ) -> OrderDetail:
-    status = OrderStatus(order["status"])
+    status = OrderStatus(order.status)
     last = events[0] if events else None
-    found = logistics_state(status, _dt(order["shipped_at"]), last, now, stale_hours)
+    found = logistics_state(status, _dt(order.shipped_at), last, now, stale_hours)
     state, label, detail, last_at, hours = (
         found.state,
         found.label,
@@ -258,14 +280,14 @@ def order_detail(
         found.updated_at,
         found.hours,
     )
-    original = order["original_price_fen"] or order["price_fen"]
-    points = edits.discount_basis_points(original, order["price_fen"])
-    total = order["price_fen"] + order["postage_fen"]
-    flag = RemarkFlag(order["remark_flag"])
-    refund = RefundStatus(order["refund_status"])
+    original = order.original_price_fen or order.price_fen
+    points = edits.discount_basis_points(original, order.price_fen)
+    total = order.price_fen + order.postage_fen
+    flag = RemarkFlag(order.remark_flag)
+    refund = RefundStatus(order.refund_status)
     logistics = LogisticsOut(
-        courier=order["courier"],
-        tracking_no=order["tracking_no"],
+        courier=order.courier,
+        tracking_no=order.tracking_no,
         state=state,
         label=label,
         exception=state in {"stale", "returned", "failed_delivery", "exception"},
@@ -274,76 +296,76 @@ def order_detail(
         hours_since_update=hours,
         events=[
             EventOut(
-                at=e["at"],
-                status=e["status"],
-                label=LOGISTICS_LABELS[LogisticsStatus(e["status"])],
-                location=e["location"],
-                description=e["description"],
+                at=e.at,
+                status=e.status,
+                label=LOGISTICS_LABELS[LogisticsStatus(e.status)],
+                location=e.location,
+                description=e.description,
             )
             for e in events
         ],
         message=tracking_message(order, state, last, hours, tz),
     )
     return OrderDetail(
-        id=order["id"],
-        shop_id=order["shop_id"],
-        buyer_id=order["buyer_id"],
-        buyer_nick=order["buyer_nick"],
+        id=order.id,
+        shop_id=order.shop_id,
+        buyer_id=order.buyer_id,
+        buyer_nick=order.buyer_nick,
         status=status,
         status_label=STATUS_LABELS[status],
-        created_at=order["created_at"],
-        paid_at=order["paid_at"],
-        shipped_at=order["shipped_at"],
-        delivered_at=order["delivered_at"],
-        price_fen=order["price_fen"],
-        price_yuan=yuan(order["price_fen"]),
+        created_at=order.created_at,
+        paid_at=order.paid_at,
+        shipped_at=order.shipped_at,
+        delivered_at=order.delivered_at,
+        price_fen=order.price_fen,
+        price_yuan=yuan(order.price_fen),
         original_price_fen=original,
         original_price_yuan=yuan(original),
         discount_basis_points=points,
         discount_label=percent_label(points),
-        postage_fen=order["postage_fen"],
-        postage_yuan=yuan(order["postage_fen"]),
+        postage_fen=order.postage_fen,
+        postage_yuan=yuan(order.postage_fen),
         total_fen=total,
         total_yuan=yuan(total),
         address=address_out(order),
-        seller_remark=order["seller_remark"],
+        seller_remark=order.seller_remark,
         remark_flag=flag,
         remark_flag_label=FLAG_LABELS[flag],
         refund_status=refund,
         refund_label=REFUND_LABELS[refund],
-        disputed=bool(order["disputed"]),
+        disputed=bool(order.disputed),
         lines=[line_out(r) for r in lines],
         logistics=logistics,
         edits=edit_rules(status, history),
         approvals=[approval_out(a) for a in approvals],
         history=history_out(history[:20]),
         sync=[entry_out(r) for r in outbox or []],
-        version=order["version"],
-        updated_at=order["updated_at"],
+        version=order.version,
+        updated_at=order.updated_at,
     )
 
 
-def order_summary(row: Row) -> OrderSummary:
-    status = OrderStatus(row["status"])
-    refund = RefundStatus(row["refund_status"])
-    total = row["price_fen"] + row["postage_fen"]
+def order_summary(row: OrderSummaryRow) -> OrderSummary:
+    status = OrderStatus(row.status)
+    refund = RefundStatus(row.refund_status)
+    total = row.price_fen + row.postage_fen
     return OrderSummary(
-        id=row["id"],
-        shop_id=row["shop_id"],
-        buyer_id=row["buyer_id"],
+        id=row.id,
+        shop_id=row.shop_id,
+        buyer_id=row.buyer_id,
         status=status,
         status_label=STATUS_LABELS[status],
-        created_at=row["created_at"],
-        price_fen=row["price_fen"],
-        price_yuan=yuan(row["price_fen"]),
-        postage_fen=row["postage_fen"],
-        postage_yuan=yuan(row["postage_fen"]),
+        created_at=row.created_at,
+        price_fen=row.price_fen,
+        price_yuan=yuan(row.price_fen),
+        postage_fen=row.postage_fen,
+        postage_yuan=yuan(row.postage_fen),
         total_fen=total,
         total_yuan=yuan(total),
-        summary=row["line_titles"] or "",
-        remark_flag=row["remark_flag"],
+        summary=row.line_titles or "",
+        remark_flag=row.remark_flag,
         refund_status=refund,
         refund_label=REFUND_LABELS[refund],
-        disputed=bool(row["disputed"]),
-        version=row["version"],
+        disputed=bool(row.disputed),
+        version=row.version,
     )

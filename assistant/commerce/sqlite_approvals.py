@@ -36,7 +36,7 @@ class ApprovalsMixin:
             self,
             db: sqlite_utils.Database,
             agent_id: int,
-            order: store.Row,
+            order: store.StoredOrder,
             kind: EditKind,
             after: dict[str, object],
             reason: str,
@@ -107,10 +107,10 @@ class ApprovalsMixin:
         order = store.order_row(db, row.order_id)
         assert order is not None
         failure = None
-        if order["status"] != OrderStatus.AWAITING_PAYMENT.value:
-            failure = f"审批失败：订单 {order['id']} 已不是待付款状态，不能再改价"
-        elif order["version"] != row.order_version:
-            failure = f"审批失败：订单 {order['id']} 在申请后又被修改过（第 {row.order_version} 版 → 第 {order['version']} 版），请客服重新提交"
+        if order.status != OrderStatus.AWAITING_PAYMENT.value:
+            failure = f"审批失败：订单 {order.id} 已不是待付款状态，不能再改价"
+        elif order.version != row.order_version:
+            failure = f"审批失败：订单 {order.id} 在申请后又被修改过（第 {row.order_version} 版 → 第 {order.version} 版），请客服重新提交"
         elif edits.above_cap(
             row.original_price_fen, row.to_price_fen, self.settings.supervisor_discount_cap_percent
         ):
@@ -127,7 +127,7 @@ class ApprovalsMixin:
             db, agent.id, order, EditKind.PRICE, {"price_fen": row.to_price_fen}, reason, at
         )
         approval_store.decide_approval(db, approval_id, "granted", agent.id, at, note, audit_id)
-        detail = self.detail_sync(db, order["id"], [order["shop_id"]])
+        detail = self.detail_sync(db, order.id, [order.shop_id])
         approval = orders.approval_out(self._approval(db, approval_id))
         return (
             approval,

@@ -76,7 +76,7 @@ class SqliteBackend(EditsMixin, ApprovalsMixin):
 
     # ---- buyers ----------------------------------------------------------------------------
 
-    def _buyer(self, db: sqlite_utils.Database, shop_id: int, nick: str) -> store.Row:
+    def _buyer(self, db: sqlite_utils.Database, shop_id: int, nick: str) -> store.StoredBuyer:
         row = store.buyer_by_nick(db, shop_id, nick)
         if row is None:
             raise NotFound(
@@ -87,13 +87,13 @@ class SqliteBackend(EditsMixin, ApprovalsMixin):
     def card_sync(self, db: sqlite_utils.Database, shop_id: int, nick: str) -> BuyerCard:
         """The buyer card from one connection: four indexed queries plus one per open shipped order."""
         buyer = self._buyer(db, shop_id, nick)
-        rows = store.buyer_orders(db, buyer["id"])
-        shipped = [o["id"] for o in rows if o["status"] == OrderStatus.SHIPPED.value]
+        rows = store.buyer_orders(db, buyer.id)
+        shipped = [o.id for o in rows if o.status == OrderStatus.SHIPPED.value]
         return cards.buyer_card(
             buyer,
             rows,
-            store.buyer_lines(db, buyer["id"]),
-            store.buyer_notes(db, buyer["id"], cards.MAX_NOTES),
+            store.buyer_lines(db, buyer.id),
+            store.buyer_notes(db, buyer.id, cards.MAX_NOTES),
             store.last_events(db, shipped),
             self.clock(),
             self.settings.logistics_stale_hours,
@@ -108,7 +108,7 @@ class SqliteBackend(EditsMixin, ApprovalsMixin):
 
         def write(db: sqlite_utils.Database) -> NoteOut:
             buyer = self._buyer(db, shop_id, nick)
-            note_id = store.insert_note(db, buyer["id"], agent.id, text, at)
+            note_id = store.insert_note(db, buyer.id, agent.id, text, at)
             return NoteOut(
                 id=note_id, agent_id=agent.id, agent_name=agent.name, text=text, at=datetime.fromisoformat(at)
             )
@@ -116,13 +116,13 @@ class SqliteBackend(EditsMixin, ApprovalsMixin):
         return await self.db.write(write)
 
     def _check_buyer_version(
-        self, db: sqlite_utils.Database, buyer: store.Row, shop_id: int, version: int
+        self, db: sqlite_utils.Database, buyer: store.StoredBuyer, shop_id: int, version: int
     ) -> None:
-        if buyer["version"] != version:
-            current = self.card_sync(db, shop_id, buyer["nick"])
+        if buyer.version != version:
+            current = self.card_sync(db, shop_id, buyer.nick)
             raise StaleVersion(
-                f"买家「{buyer['nick']}」的资料刚被修改过（你看到的是第 {version} 版，现在是第 {buyer['version']} 版）：请刷新后重试",
-                [FieldError("version", f"已过期，当前为 {buyer['version']}")],
+                f"买家「{buyer.nick}」的资料刚被修改过（你看到的是第 {version} 版，现在是第 {buyer.version} 版）：请刷新后重试",
+                [FieldError("version", f"已过期，当前为 {buyer.version}")],
                 current=current,
             )
 
@@ -134,20 +134,20 @@ class SqliteBackend(EditsMixin, ApprovalsMixin):
         def write(db: sqlite_utils.Database) -> BuyerCard:
             buyer = self._buyer(db, shop_id, nick)
             self._check_buyer_version(db, buyer, shop_id, version)
-            before: list[str] = json.loads(buyer["tags"])
+            before: list[str] = json.loads(buyer.tags)
             after = [t for t in before if t not in remove]
             after.extend(t for t in dict.fromkeys(add) if t not in after)
             if len(after) > MAX_TAGS:
                 raise Invalid.field("add", f"标签最多 {MAX_TAGS} 个，现在会有 {len(after)} 个：请先删掉一些")
             if after != before:
-                store.update_buyer(db, buyer["id"], {"tags": after}, version)
+                store.update_buyer(db, buyer.id, {"tags": after}, version)
                 store.insert_audit(
                     db,
                     at=at,
                     agent_id=agent.id,
                     shop_id=shop_id,
                     entity="buyer",
-                    entity_id=str(buyer["id"]),
+                    entity_id=str(buyer.id),
                     action="tags",
                     reason="",
                     before={"tags": before},
@@ -169,9 +169,9 @@ class SqliteBackend(EditsMixin, ApprovalsMixin):
             buyer = self._buyer(db, shop_id, nick)
             self._check_buyer_version(db, buyer, shop_id, version)
             names = ("risk_flag", "risk_note", "risk_flagged_by", "risk_flagged_at")
-            before = {name: buyer[name] for name in names}
+            before = {name: getattr(buyer, name) for name in names}
             if flag is None:
-                if buyer["risk_flag"] is None:
+                if buyer.risk_flag is None:
                     raise Invalid.field("flag", f"买家「{nick}」没有风险标记，无需解除")
                 after: dict[str, object] = dict.fromkeys(names)
                 action = "risk_clear"
@@ -183,14 +183,14 @@ class SqliteBackend(EditsMixin, ApprovalsMixin):
                     "risk_flagged_at": at,
                 }
                 action = "risk_set"
-            store.update_buyer(db, buyer["id"], after, version)
+            store.update_buyer(db, buyer.id, after, version)
             store.insert_audit(
                 db,
                 at=at,
                 agent_id=agent.id,
                 shop_id=shop_id,
                 entity="buyer",
-                entity_id=str(buyer["id"]),
+                entity_id=str(buyer.id),
                 action=action,
                 reason=note if flag is None else f"标记为{RISK_LABELS[flag]}",
                 before=before,
@@ -210,18 +210,18 @@ class SqliteBackend(EditsMixin, ApprovalsMixin):
         def read(db: sqlite_utils.Database) -> OrderPage:
             buyer = self._buyer(db, shop_id, nick)
             rows = store.order_summaries(
-                db, buyer["id"], [s.value for s in statuses] if statuses else None, before, limit + 1
+                db, buyer.id, [s.value for s in statuses] if statuses else None, before, limit + 1
             )
             more = len(rows) > limit
             rows = rows[:limit]
-            next_cursor = encode_cursor(rows[-1]["created_at"], rows[-1]["id"]) if more else None
+            next_cursor = encode_cursor(rows[-1].created_at, rows[-1].id) if more else None
             return OrderPage(orders=[orders.order_summary(r) for r in rows], next_cursor=next_cursor)
 
         return await self.db.read(read)
 
-    def _order_row(self, db: sqlite_utils.Database, order_id: str, shop_ids: list[int]) -> store.Row:
+    def _order_row(self, db: sqlite_utils.Database, order_id: str, shop_ids: list[int]) -> store.StoredOrder:
         row = store.order_row(db, order_id)
-        if row is None or row["shop_id"] not in shop_ids:
+        if row is None or row.shop_id not in shop_ids:
             raise NotFound(
                 f"没有订单号为 {order_id} 的订单，或它不属于你登录的店铺",
                 [FieldError("order_id", "没有这个订单")],
@@ -235,10 +235,10 @@ class SqliteBackend(EditsMixin, ApprovalsMixin):
             store.order_lines(db, order_id),
             store.order_events(db, order_id),
             store.audit_entries(db, "order", order_id),
-            approval_store.approvals(db, shop_ids=[row["shop_id"]], order_id=order_id),
+            approval_store.approvals(db, shop_ids=[row.shop_id], order_id=order_id),
             self.clock(),
             self.settings.logistics_stale_hours,
-            shop_zone(db, row["shop_id"]),
+            shop_zone(db, row.shop_id),
             sync_store.order_outbox(db, order_id, OUTBOX_SHOWN),
         )
 
@@ -268,10 +268,10 @@ class SqliteBackend(EditsMixin, ApprovalsMixin):
     async def template_facts(self, shop_id: int, buyer: str | None, order_id: str | None) -> TemplateFacts:
         def read(db: sqlite_utils.Database) -> TemplateFacts:
             order_row = store.order_row(db, order_id) if order_id else None
-            order = order_for_templates(order_row) if order_row and order_row["shop_id"] == shop_id else None
+            order = order_for_templates(order_row) if order_row and order_row.shop_id == shop_id else None
             buyer_row = store.buyer_by_nick(db, shop_id, buyer) if buyer else None
             card = (
-                buyer_for_templates(buyer_row, len(store.buyer_orders(db, buyer_row["id"])))
+                buyer_for_templates(buyer_row, len(store.buyer_orders(db, buyer_row.id)))
                 if buyer_row
                 else None
             )

@@ -20,6 +20,7 @@ from assistant.commerce.backend import EditRequest, EditResult, Undo
 from assistant.commerce.edits import EditKind, PriceChange
 from assistant.commerce.labels import percent_label, yuan
 from assistant.commerce.models import OrderStatus
+from assistant.commerce.store_rows import StoredOrder
 from assistant.commerce.views import EditOutcome, OrderDetail
 from assistant.sync import store as sync_store
 from assistant.sync.models import OUTBOX_LABELS, Offer
@@ -51,7 +52,9 @@ class EditsMixin:
 
     if TYPE_CHECKING:  # provided by SqliteBackend, which mixes this in
 
-        def _order_row(self, db: sqlite_utils.Database, order_id: str, shop_ids: list[int]) -> store.Row: ...
+        def _order_row(
+            self, db: sqlite_utils.Database, order_id: str, shop_ids: list[int]
+        ) -> StoredOrder: ...
 
         def detail_sync(
             self, db: sqlite_utils.Database, order_id: str, shop_ids: list[int]
@@ -75,13 +78,13 @@ class EditsMixin:
             first = EditOutcome.model_validate_json(stored.response)
             return EditResult(status=stored.status, outcome=first.model_copy(update={"replayed": True}))
         order = self._order_row(db, req.order_id, agent.shop_ids)
-        shop_ids = [order["shop_id"]]
-        if order["version"] != req.version:
+        shop_ids = [order.shop_id]
+        if order.version != req.version:
             current = self.detail_sync(db, req.order_id, shop_ids)
             raise StaleVersion(
-                f"订单 {req.order_id} 刚被修改过（你看到的是第 {req.version} 版，现在是第 {order['version']} 版），"
+                f"订单 {req.order_id} 刚被修改过（你看到的是第 {req.version} 版，现在是第 {order.version} 版），"
                 "没有覆盖任何内容：请看一下最新内容再操作",
-                [FieldError("version", f"已过期，当前为 {order['version']}")],
+                [FieldError("version", f"已过期，当前为 {order.version}")],
                 current=current,
             )
         if isinstance(req.change, Undo):
@@ -139,13 +142,13 @@ class EditsMixin:
         return result
 
     def _check_status(
-        self, db: sqlite_utils.Database, kind: EditKind, order: store.Row, shop_ids: list[int]
+        self, db: sqlite_utils.Database, kind: EditKind, order: StoredOrder, shop_ids: list[int]
     ) -> None:
-        ok, reason = edits.allowed(kind, OrderStatus(order["status"]))
+        ok, reason = edits.allowed(kind, OrderStatus(order.status))
         if not ok:
-            current = self.detail_sync(db, order["id"], shop_ids)
+            current = self.detail_sync(db, order.id, shop_ids)
             raise Conflict(
-                f"订单 {order['id']} 不能{edits.EDIT_LABELS[kind]}：{reason}",
+                f"订单 {order.id} 不能{edits.EDIT_LABELS[kind]}：{reason}",
                 [FieldError("status", reason)],
                 extra={"current": current.model_dump(mode="json")},
             )
@@ -154,7 +157,7 @@ class EditsMixin:
         self,
         db: sqlite_utils.Database,
         agent_id: int,
-        order: store.Row,
+        order: StoredOrder,
         kind: EditKind,
         after: dict[str, object],
         reason: str,
@@ -169,18 +172,16 @@ class EditsMixin:
         if after == before and undoes is None:
             raise _no_change(kind)
         if kind is EditKind.PRICE:
-            store.keep_original_price(db, order["id"])
-        if not store.update_order(db, order["id"], after, order["version"], at):
-            raise StaleVersion(
-                f"订单 {order['id']} 刚被修改过：请刷新后重试", [FieldError("version", "已过期")]
-            )
+            store.keep_original_price(db, order.id)
+        if not store.update_order(db, order.id, after, order.version, at):
+            raise StaleVersion(f"订单 {order.id} 刚被修改过：请刷新后重试", [FieldError("version", "已过期")])
         audit_id = store.insert_audit(
             db,
             at=at,
             agent_id=agent_id,
-            shop_id=order["shop_id"],
+            shop_id=order.shop_id,
             entity="order",
-            entity_id=order["id"],
+            entity_id=order.id,
             action="undo" if undoes is not None else kind.value,
             reason=reason,
             before=before,
@@ -191,12 +192,12 @@ class EditsMixin:
             reverted = sync_store.outbox_by_audit(db, undoes) if undoes is not None else None
             sync_store.insert_outbox(
                 db,
-                shop_id=order["shop_id"],
-                order_id=order["id"],
+                shop_id=order.shop_id,
+                order_id=order.id,
                 audit_id=audit_id,
                 kind="undo" if undoes is not None else kind.value,
                 edit_kind=kind.value,
-                undoes=reverted["id"] if reverted else None,
+                undoes=reverted.id if reverted else None,
                 before=before,
                 after=after,
                 agent_id=agent_id,
@@ -205,12 +206,12 @@ class EditsMixin:
         return audit_id
 
     def _needs_approval(
-        self, db: sqlite_utils.Database, req: EditRequest, order: store.Row, at: str
+        self, db: sqlite_utils.Database, req: EditRequest, order: StoredOrder, at: str
     ) -> int | None:
         """None when the agent may give this price; the new approval's id when a supervisor must decide."""
         assert isinstance(req.change, PriceChange)
         new = req.change.price_fen
-        original = order["original_price_fen"] or order["price_fen"]
+        original = order.original_price_fen or order.price_fen
         role = req.agent.role
         cap = edits.discount_cap(self.settings, role)
         if not edits.above_cap(original, new, cap):
@@ -225,38 +226,36 @@ class EditsMixin:
         return approval_store.insert_approval(
             db,
             {
-                "shop_id": order["shop_id"],
-                "order_id": order["id"],
+                "shop_id": order.shop_id,
+                "order_id": order.id,
                 "kind": "price",
                 "requested_by": req.agent.id,
                 "requested_at": at,
-                "order_version": order["version"],
+                "order_version": order.version,
                 "original_price_fen": original,
-                "from_price_fen": order["price_fen"],
+                "from_price_fen": order.price_fen,
                 "to_price_fen": new,
                 "reason": req.reason,
             },
         )
 
-    def _undo(self, db: sqlite_utils.Database, req: EditRequest, order: store.Row, at: str) -> EditResult:
-        history = store.audit_entries(db, "order", order["id"])
+    def _undo(self, db: sqlite_utils.Database, req: EditRequest, order: StoredOrder, at: str) -> EditResult:
+        history = store.audit_entries(db, "order", order.id)
         target = edits.undo_target(history)
-        shop_ids = [order["shop_id"]]
+        shop_ids = [order.shop_id]
         if target is None:
-            raise Conflict(
-                f"订单 {order['id']} 没有可撤销的修改", [FieldError("order_id", "没有可撤销的修改")]
-            )
-        kind = EditKind(target["action"])
+            raise Conflict(f"订单 {order.id} 没有可撤销的修改", [FieldError("order_id", "没有可撤销的修改")])
+        kind = EditKind(target.action)
         self._check_status(db, kind, order, shop_ids)
-        if edits.columns_of(kind, order) != target["after"]:
+        if edits.columns_of(kind, order) != target.after:
             raise Conflict(
-                f"订单 {order['id']} 的{edits.EDIT_LABELS[kind]}内容之后又被改过，不能撤销",
+                f"订单 {order.id} 的{edits.EDIT_LABELS[kind]}内容之后又被改过，不能撤销",
                 [FieldError("order_id", "内容已变化")],
             )
         audit_id = self._write_change(
-            db, req.agent.id, order, kind, dict(target["before"]), req.reason, at, undoes=target["id"]
+            db, req.agent.id, order, kind, dict(target.before or {}), req.reason, at, undoes=target.id
         )
-        detail = self.detail_sync(db, order["id"], shop_ids)
+        detail = self.detail_sync(db, order.id, shop_ids)
         return EditResult(
             200,
             EditOutcome(
@@ -264,7 +263,7 @@ class EditsMixin:
                 audit_id=audit_id,
                 approval=None,
                 order=detail,
-                message=f"已撤销 {target['agent_name']} 的{edits.EDIT_LABELS[kind]}",
+                message=f"已撤销 {target.agent_name} 的{edits.EDIT_LABELS[kind]}",
                 sync=offer_of(db, audit_id),
             ),
         )
@@ -278,36 +277,36 @@ class EditsMixin:
 
     def _undo_refused(self, db: sqlite_utils.Database, entry_id: int, agent: Agent, at: str) -> EditOutcome:
         entry = sync_store.outbox_entry(db, entry_id)
-        if entry is None or entry["shop_id"] not in agent.shop_ids:
+        if entry is None or entry.shop_id not in agent.shop_ids:
             raise NotFound(f"没有编号为 {entry_id} 的待同步修改", [FieldError("edit_id", "没有这条修改")])
-        if entry["status"] != "failed" or entry["kind"] == "undo":
-            what = "撤销操作" if entry["kind"] == "undo" else "修改"
+        if entry.status != "failed" or entry.kind == "undo":
+            what = "撤销操作" if entry.kind == "undo" else "修改"
             raise Conflict(
-                f"只有同步失败的修改才能在本地撤销；这条{what}是「{OUTBOX_LABELS[entry['status']]}」",
+                f"只有同步失败的修改才能在本地撤销；这条{what}是「{OUTBOX_LABELS[entry.status]}」",
                 [FieldError("edit_id", "不能本地撤销")],
             )
-        order = self._order_row(db, entry["order_id"], agent.shop_ids)
-        target = edits.undo_target(store.audit_entries(db, "order", order["id"]))
-        kind = EditKind(entry["edit_kind"])
-        if target is None or target["id"] != entry["audit_id"]:
+        order = self._order_row(db, entry.order_id, agent.shop_ids)
+        target = edits.undo_target(store.audit_entries(db, "order", order.id))
+        kind = EditKind(entry.edit_kind)
+        if target is None or target.id != entry.audit_id:
             raise Conflict(
-                f"订单 {order['id']} 在这次{edits.EDIT_LABELS[kind]}之后又改过：请先撤销后面的修改",
+                f"订单 {order.id} 在这次{edits.EDIT_LABELS[kind]}之后又改过：请先撤销后面的修改",
                 [FieldError("edit_id", "不是最近一次修改")],
             )
-        if edits.columns_of(kind, order) != target["after"]:
+        if edits.columns_of(kind, order) != target.after:
             raise Conflict(
-                f"订单 {order['id']} 的{edits.EDIT_LABELS[kind]}内容之后又被改过，不能撤销",
+                f"订单 {order.id} 的{edits.EDIT_LABELS[kind]}内容之后又被改过，不能撤销",
                 [FieldError("edit_id", "内容已变化")],
             )
-        reason = f"平台未生效（{entry['failure']}），本地撤销"
+        reason = f"平台未生效（{entry.failure}），本地撤销"
         audit_id = self._write_change(
-            db, agent.id, order, kind, dict(target["before"]), reason, at, undoes=target["id"], sync=False
+            db, agent.id, order, kind, dict(target.before or {}), reason, at, undoes=target.id, sync=False
         )
         sync_store.revert_outbox(db, entry_id, at, agent.id)
         return EditOutcome(
             applied=True,
             audit_id=audit_id,
             approval=None,
-            order=self.detail_sync(db, order["id"], [order["shop_id"]]),
+            order=self.detail_sync(db, order.id, [order.shop_id]),
             message=f"已在本地撤销这次{edits.EDIT_LABELS[kind]}（平台上没有生效）",
         )

@@ -2,7 +2,8 @@
 
 The audit log is ``audit_store`` (its writer and reader re-exported here: most stores write audit
 entries as ``store.insert_audit``), approvals and idempotency keys ``approval_store``, the related
-items' reads ``related_store``, the row helpers ``store_rows``."""
+items' reads ``related_store``, the row helpers and the frozen models these reads return
+``store_rows`` (re-exported here)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,15 @@ import sqlite_utils
 from assistant.commerce.audit_store import audit_entries as audit_entries
 from assistant.commerce.audit_store import insert_audit as insert_audit
 from assistant.commerce.models import Buyer, Order
-from assistant.commerce.store_rows import Row as Row
+from assistant.commerce.store_rows import AuditRecord as AuditRecord
+from assistant.commerce.store_rows import BuyerLine as BuyerLine
+from assistant.commerce.store_rows import BuyerNote as BuyerNote
+from assistant.commerce.store_rows import BuyerOrder as BuyerOrder
+from assistant.commerce.store_rows import OrderSummaryRow as OrderSummaryRow
+from assistant.commerce.store_rows import StoredBuyer as StoredBuyer
+from assistant.commerce.store_rows import StoredEvent as StoredEvent
+from assistant.commerce.store_rows import StoredLine as StoredLine
+from assistant.commerce.store_rows import StoredOrder as StoredOrder
 from assistant.commerce.store_rows import json_text as _json
 from assistant.commerce.store_rows import one as _one
 from assistant.commerce.store_rows import rows as _rows
@@ -112,58 +121,63 @@ def insert_orders(db: sqlite_utils.Database, orders: list[Order], updated_at: st
 # ---- reads for the buyer card ------------------------------------------------------------------
 
 
-def buyer_by_nick(db: sqlite_utils.Database, shop_id: int, nick: str) -> Row | None:
+def buyer_by_nick(db: sqlite_utils.Database, shop_id: int, nick: str) -> StoredBuyer | None:
     """The buyer row (by the (shop_id, nick) unique index), with the name of who flagged them."""
-    return _one(
+    row = _one(
         db,
         """SELECT b.*, coalesce(a.name, '') AS flagged_by_name FROM buyers b
            LEFT JOIN agents a ON a.id = b.risk_flagged_by WHERE b.shop_id = ? AND b.nick = ?""",
         (shop_id, nick),
     )
+    return StoredBuyer.model_validate(row) if row else None
 
 
-def buyer_orders(db: sqlite_utils.Database, buyer_id: int) -> list[Row]:
+def buyer_orders(db: sqlite_utils.Database, buyer_id: int) -> list[BuyerOrder]:
     """Every order of a buyer, newest first (idx_orders_buyer)."""
-    return _rows(
+    found = _rows(
         db,
         """SELECT id, status, created_at, paid_at, shipped_at, price_fen, refund_status, disputed
            FROM orders WHERE buyer_id = ? ORDER BY created_at DESC, id DESC""",
         (buyer_id,),
     )
+    return [BuyerOrder.model_validate(r) for r in found]
 
 
-def buyer_lines(db: sqlite_utils.Database, buyer_id: int) -> list[Row]:
+def buyer_lines(db: sqlite_utils.Database, buyer_id: int) -> list[BuyerLine]:
     """Every order line of a buyer with its item's category."""
-    return _rows(
+    found = _rows(
         db,
         """SELECT l.order_id, l.title, l.quantity, coalesce(i.category, '') AS category
            FROM orders o JOIN order_lines l ON l.order_id = o.id LEFT JOIN items i ON i.id = l.item_id
            WHERE o.buyer_id = ? ORDER BY l.id""",
         (buyer_id,),
     )
+    return [BuyerLine.model_validate(r) for r in found]
 
 
-def buyer_notes(db: sqlite_utils.Database, buyer_id: int, limit: int) -> list[Row]:
-    return _rows(
+def buyer_notes(db: sqlite_utils.Database, buyer_id: int, limit: int) -> list[BuyerNote]:
+    """A buyer's newest notes with their authors' names."""
+    found = _rows(
         db,
         """SELECT n.id, n.agent_id, coalesce(a.name, '') AS agent_name, n.text, n.at FROM buyer_notes n
            LEFT JOIN agents a ON a.id = n.agent_id WHERE n.buyer_id = ? ORDER BY n.at DESC, n.id DESC LIMIT ?""",
         (buyer_id, limit),
     )
+    return [BuyerNote.model_validate(r) for r in found]
 
 
-def last_events(db: sqlite_utils.Database, order_ids: list[str]) -> dict[str, Row]:
+def last_events(db: sqlite_utils.Database, order_ids: list[str]) -> dict[str, StoredEvent]:
     """The newest logistics event of each order (idx_logistics_order)."""
-    result: dict[str, Row] = {}
+    result: dict[str, StoredEvent] = {}
     for order_id in order_ids:
         row = _one(
             db,
-            "SELECT order_id, at, status, location, description FROM logistics_events WHERE order_id = ?"
+            "SELECT id, order_id, at, status, location, description FROM logistics_events WHERE order_id = ?"
             " ORDER BY at DESC, id DESC LIMIT 1",
             (order_id,),
         )
         if row is not None:
-            result[order_id] = row
+            result[order_id] = StoredEvent.model_validate(row)
     return result
 
 
@@ -185,22 +199,27 @@ ORDER_EDIT_COLUMNS = frozenset(
 )
 
 
-def order_row(db: sqlite_utils.Database, order_id: str) -> Row | None:
-    return _one(
+def order_row(db: sqlite_utils.Database, order_id: str) -> StoredOrder | None:
+    """The order with its buyer's nick."""
+    row = _one(
         db,
         "SELECT o.*, b.nick AS buyer_nick FROM orders o JOIN buyers b ON b.id = o.buyer_id WHERE o.id = ?",
         (order_id,),
     )
+    return StoredOrder.model_validate(row) if row else None
 
 
-def order_lines(db: sqlite_utils.Database, order_id: str) -> list[Row]:
-    return _rows(db, "SELECT * FROM order_lines WHERE order_id = ? ORDER BY id", (order_id,))
+def order_lines(db: sqlite_utils.Database, order_id: str) -> list[StoredLine]:
+    found = _rows(db, "SELECT * FROM order_lines WHERE order_id = ? ORDER BY id", (order_id,))
+    return [StoredLine.model_validate(r) for r in found]
 
 
-def order_events(db: sqlite_utils.Database, order_id: str) -> list[Row]:
-    return _rows(
+def order_events(db: sqlite_utils.Database, order_id: str) -> list[StoredEvent]:
+    """The order's logistics events, newest first."""
+    found = _rows(
         db, "SELECT * FROM logistics_events WHERE order_id = ? ORDER BY at DESC, id DESC", (order_id,)
     )
+    return [StoredEvent.model_validate(r) for r in found]
 
 
 def order_summaries(
@@ -209,7 +228,7 @@ def order_summaries(
     statuses: list[str] | None,
     before: tuple[str, str] | None,
     limit: int,
-) -> list[Row]:
+) -> list[OrderSummaryRow]:
     """A page of a buyer's orders, newest first; ``before`` is the (created_at, id) of the last row seen."""
     sql = [
         "SELECT o.*, (SELECT group_concat(title || ' ×' || quantity, '、') FROM order_lines l"
@@ -224,7 +243,7 @@ def order_summaries(
         params.extend(before)
     sql.append("ORDER BY o.created_at DESC, o.id DESC LIMIT ?")
     params.append(limit)
-    return _rows(db, " ".join(sql), params)
+    return [OrderSummaryRow.model_validate(r) for r in _rows(db, " ".join(sql), params)]
 
 
 def update_order(

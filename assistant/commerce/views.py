@@ -23,6 +23,7 @@ from assistant.commerce.models import (
     RemarkFlag,
     RiskFlag,
 )
+from assistant.commerce.store_rows import StoredBuyer, StoredOrder
 from assistant.sync.models import Offer, OutboxEntry
 from knowledge.models import Model
 
@@ -317,31 +318,31 @@ class RelatedOut(Model):
     message: str
 
 
-def order_for_templates(row: dict[str, Any]) -> dict[str, Any]:
+def order_for_templates(row: StoredOrder) -> dict[str, Any]:
     """An order as answer templates see it (``{{ order.status_text }}`` …), labelled like the order panel."""
     return {
-        "id": row["id"],
-        "status": row["status"],
-        "status_text": STATUS_LABELS[OrderStatus(row["status"])],
-        "total_fen": row["price_fen"] + row["postage_fen"],
-        "postage_fen": row["postage_fen"],
-        "created_at": row["created_at"],
-        "paid_at": row["paid_at"],
-        "shipped_at": row["shipped_at"],
-        "courier": row["courier"],
-        "tracking_no": row["tracking_no"],
-        "receiver": row["receiver_name"],
-        "address": f"{row['province']}{row['city']}{row['district']}{row['address_detail']}",
+        "id": row.id,
+        "status": row.status,
+        "status_text": STATUS_LABELS[OrderStatus(row.status)],
+        "total_fen": row.price_fen + row.postage_fen,
+        "postage_fen": row.postage_fen,
+        "created_at": row.created_at,
+        "paid_at": row.paid_at,
+        "shipped_at": row.shipped_at,
+        "courier": row.courier,
+        "tracking_no": row.tracking_no,
+        "receiver": row.receiver_name,
+        "address": f"{row.province}{row.city}{row.district}{row.address_detail}",
     }
 
 
-def buyer_for_templates(row: dict[str, Any], orders_count: int) -> dict[str, Any]:
+def buyer_for_templates(row: StoredBuyer, orders_count: int) -> dict[str, Any]:
     """A buyer as answer templates see it, labelled like the buyer card (no tier for non-members)."""
-    tier = MemberTier(row["member_tier"])
+    tier = MemberTier(row.member_tier)
     return {
-        "nick": row["nick"],
-        "name": row["nick"],
-        "level": f"V{row['platform_level']}",
+        "nick": row.nick,
+        "name": row.nick,
+        "level": f"V{row.platform_level}",
         "member_tier": "" if tier is MemberTier.NONE else TIER_LABELS[tier],
         "is_new": orders_count == 0,
         "orders_count": orders_count,

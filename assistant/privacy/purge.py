@@ -36,13 +36,11 @@ def purge(db: sqlite_utils.Database, before: datetime, at: str) -> PurgeReport:
     order_ids = store.old_closed_orders(db, cutoff)
     audit_rows = store.audit_rows_of_orders(db, order_ids)
     for row in audit_rows:
-        store.anonymise_audit(
-            db, row["id"], anonymise_columns(row["before"]), anonymise_columns(row["after"]), at
-        )
+        store.anonymise_audit(db, row.id, anonymise_columns(row.before), anonymise_columns(row.after), at)
     outbox_rows = store.outbox_rows_of_orders(db, order_ids)
     for row in outbox_rows:
         store.rewrite_outbox(
-            db, row["id"], anonymise_columns(row["before"]) or {}, anonymise_columns(row["after"]) or {}
+            db, row.id, anonymise_columns(row.before) or {}, anonymise_columns(row.after) or {}
         )
     return PurgeReport(
         before=before,

@@ -48,19 +48,19 @@ class PersonalData:
 
         def read(db: sqlite_utils.Database) -> FullAddressOut:
             row = store.order_receiver(db, order_id)
-            if row is None or row["shop_id"] not in agent.shop_ids:
+            if row is None or row.shop_id not in agent.shop_ids:
                 raise NotFound(
                     f"没有订单号为 {order_id} 的订单，或它不属于你登录的店铺",
                     [FieldError("order_id", "没有这个订单")],
                 )
-            ok, reason = edits.allowed(edits.EditKind.ADDRESS, OrderStatus(row["status"]))
+            ok, reason = edits.allowed(edits.EditKind.ADDRESS, OrderStatus(row.status))
             if not ok and agent.role is not Role.SUPERVISOR:
                 raise Conflict(
                     f"订单 {order_id} 不能再改地址，完整的收货信息不再显示：{reason}",
                     [FieldError("status", reason)],
                 )
             return FullAddressOut(
-                order_id=order_id, version=row["version"], address=orders.address_out(row, masked=False)
+                order_id=order_id, version=row.version, address=orders.address_out(row, masked=False)
             )
 
         return await self.db.read(read)
@@ -75,14 +75,14 @@ class PersonalData:
                 raise NotFound(
                     f"店铺 {shop_id} 没有旺旺名为「{nick}」的买家", [FieldError("nick", "没有这个买家")]
                 )
-            store.insert_export_audit(db, at.isoformat(), agent.id, shop_id, buyer["id"])
+            store.insert_export_audit(db, at.isoformat(), agent.id, shop_id, buyer.id)
             return BuyerExport(
                 exported_at=at,
                 exported_by=agent.id,
-                buyer=buyer,
-                orders=store.buyer_orders(db, buyer["id"]),
-                notes=store.buyer_notes(db, buyer["id"]),
-                messages=store.buyer_messages(db, shop_id, nick),
+                buyer=buyer.model_dump(),
+                orders=[o.model_dump() for o in store.buyer_orders(db, buyer.id)],
+                notes=[n.model_dump() for n in store.buyer_notes(db, buyer.id)],
+                messages=[m.model_dump() for m in store.buyer_messages(db, shop_id, nick)],
             )
 
         return await self.db.write(write)

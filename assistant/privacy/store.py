@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import sqlite_utils
+from pydantic import BaseModel, ConfigDict
 
 Row = dict[str, Any]
 CLOSED = ("completed", "cancelled", "refunded")
@@ -19,20 +20,100 @@ def _rows(db: sqlite_utils.Database, sql: str, params: list[Any] | tuple[Any, ..
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def order_receiver(db: sqlite_utils.Database, order_id: str) -> Row | None:
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class OrderReceiver(_Frozen):
+    """An order's receiver columns, with what decides whether its full address may be shown."""
+
+    id: str
+    shop_id: int
+    status: str
+    version: int
+    receiver_name: str
+    receiver_phone: str
+    province: str
+    city: str
+    district: str
+    address_detail: str
+    anonymised_at: str | None
+
+
+class ExportedBuyer(_Frozen):
+    """A buyer's own columns in an export (tags decoded)."""
+
+    id: int
+    shop_id: int
+    nick: str
+    platform_level: int
+    member_tier: str
+    first_seen_at: str
+    tags: list[str]
+    risk_flag: str | None
+    risk_note: str | None
+
+
+class ExportedOrder(_Frozen):
+    """An order's columns in a buyer's export, the receiver in full."""
+
+    id: str
+    status: str
+    created_at: str
+    paid_at: str | None
+    shipped_at: str | None
+    delivered_at: str | None
+    price_fen: int
+    postage_fen: int
+    receiver_name: str
+    receiver_phone: str
+    province: str
+    city: str
+    district: str
+    address_detail: str
+    seller_remark: str
+    courier: str | None
+    tracking_no: str | None
+    anonymised_at: str | None
+
+
+class ExportedNote(_Frozen):
+    agent_id: int
+    text: str
+    at: str
+
+
+class ExportedMessage(_Frozen):
+    conversation: str
+    direction: str
+    source: str | None
+    sender: str | None
+    text: str
+    at: str
+
+
+class AddressEntry(_Frozen):
+    """An audit entry or outbox entry that may carry an address: its id and decoded before/after."""
+
+    id: int
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+def order_receiver(db: sqlite_utils.Database, order_id: str) -> OrderReceiver | None:
     rows = _rows(
         db,
         "SELECT id, shop_id, status, version, receiver_name, receiver_phone, province, city, district,"
         " address_detail, anonymised_at FROM orders WHERE id = ?",
         (order_id,),
     )
-    return rows[0] if rows else None
+    return OrderReceiver.model_validate(rows[0]) if rows else None
 
 
 # ---- export ------------------------------------------------------------------------------------
 
 
-def buyer(db: sqlite_utils.Database, shop_id: int, nick: str) -> Row | None:
+def buyer(db: sqlite_utils.Database, shop_id: int, nick: str) -> ExportedBuyer | None:
     rows = _rows(
         db,
         "SELECT id, shop_id, nick, platform_level, member_tier, first_seen_at, tags, risk_flag, risk_note"
@@ -41,33 +122,35 @@ def buyer(db: sqlite_utils.Database, shop_id: int, nick: str) -> Row | None:
     )
     if not rows:
         return None
-    rows[0]["tags"] = json.loads(rows[0]["tags"])
-    return rows[0]
+    return ExportedBuyer.model_validate({**rows[0], "tags": json.loads(rows[0]["tags"])})
 
 
-def buyer_orders(db: sqlite_utils.Database, buyer_id: int) -> list[Row]:
-    return _rows(
+def buyer_orders(db: sqlite_utils.Database, buyer_id: int) -> list[ExportedOrder]:
+    found = _rows(
         db,
         "SELECT id, status, created_at, paid_at, shipped_at, delivered_at, price_fen, postage_fen, receiver_name,"
         " receiver_phone, province, city, district, address_detail, seller_remark, courier, tracking_no,"
         " anonymised_at FROM orders WHERE buyer_id = ? ORDER BY created_at, id",
         (buyer_id,),
     )
+    return [ExportedOrder.model_validate(r) for r in found]
 
 
-def buyer_notes(db: sqlite_utils.Database, buyer_id: int) -> list[Row]:
-    return _rows(
+def buyer_notes(db: sqlite_utils.Database, buyer_id: int) -> list[ExportedNote]:
+    found = _rows(
         db, "SELECT agent_id, text, at FROM buyer_notes WHERE buyer_id = ? ORDER BY at, id", (buyer_id,)
     )
+    return [ExportedNote.model_validate(r) for r in found]
 
 
-def buyer_messages(db: sqlite_utils.Database, shop_id: int, nick: str) -> list[Row]:
-    return _rows(
+def buyer_messages(db: sqlite_utils.Database, shop_id: int, nick: str) -> list[ExportedMessage]:
+    found = _rows(
         db,
         "SELECT conversation, direction, source, sender, text, at FROM conversation_messages"
         " WHERE shop_id = ? AND buyer_nick = ? ORDER BY at, id",
         (shop_id, nick),
     )
+    return [ExportedMessage.model_validate(r) for r in found]
 
 
 # ---- purge -------------------------------------------------------------------------------------
@@ -92,7 +175,7 @@ def anonymise_orders(db: sqlite_utils.Database, order_ids: list[str], values: di
     return len(order_ids)
 
 
-def audit_rows_of_orders(db: sqlite_utils.Database, order_ids: list[str]) -> list[Row]:
+def audit_rows_of_orders(db: sqlite_utils.Database, order_ids: list[str]) -> list[AddressEntry]:
     """Not yet anonymised audit entries of these orders that carry an address."""
     found: list[Row] = []
     for start in range(0, len(order_ids), 500):
@@ -106,10 +189,14 @@ def audit_rows_of_orders(db: sqlite_utils.Database, order_ids: list[str]) -> lis
                 [*ADDRESS_ACTIONS, *chunk],
             )
         )
-    for row in found:
-        row["before"] = None if row["before"] is None else json.loads(row["before"])
-        row["after"] = None if row["after"] is None else json.loads(row["after"])
-    return found
+    return [
+        AddressEntry(
+            id=row["id"],
+            before=None if row["before"] is None else json.loads(row["before"]),
+            after=None if row["after"] is None else json.loads(row["after"]),
+        )
+        for row in found
+    ]
 
 
 def anonymise_audit(
@@ -136,7 +223,7 @@ def anonymise_audit(
     )
 
 
-def outbox_rows_of_orders(db: sqlite_utils.Database, order_ids: list[str]) -> list[Row]:
+def outbox_rows_of_orders(db: sqlite_utils.Database, order_ids: list[str]) -> list[AddressEntry]:
     found: list[Row] = []
     for start in range(0, len(order_ids), 500):
         chunk = order_ids[start : start + 500]
@@ -148,9 +235,10 @@ def outbox_rows_of_orders(db: sqlite_utils.Database, order_ids: list[str]) -> li
                 chunk,
             )
         )
-    for row in found:
-        row["before"], row["after"] = json.loads(row["before"]), json.loads(row["after"])
-    return found
+    return [
+        AddressEntry(id=row["id"], before=json.loads(row["before"]), after=json.loads(row["after"]))
+        for row in found
+    ]
 
 
 def rewrite_outbox(

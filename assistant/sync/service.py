@@ -51,9 +51,9 @@ class SyncService:
 
     # ---- the outbox ----------------------------------------------------------------------------
 
-    def _entry(self, db: sqlite_utils.Database, entry_id: int, agent: Agent) -> store.Row:
+    def _entry(self, db: sqlite_utils.Database, entry_id: int, agent: Agent) -> store.OutboxRow:
         row = store.outbox_entry(db, entry_id)
-        if row is None or row["shop_id"] not in agent.shop_ids:
+        if row is None or row.shop_id not in agent.shop_ids:
             raise NotFound(
                 f"没有编号为 {entry_id} 的待同步修改，或它不属于你登录的店铺",
                 [FieldError("edit_id", "没有这条修改")],
@@ -69,27 +69,27 @@ class SyncService:
             row = self._entry(db, answer.edit_id, agent)
             expected = idempotency_key(row)
             if answer.idempotency_key != expected:
-                base = str(row["key_base"])
+                base = str(row.key_base)
                 if answer.idempotency_key.startswith(base + "."):
                     raise Conflict(
-                        f"这是修改 #{row['id']} 之前一次尝试的答复（现在是第 {row['attempt']} 次，幂等键 {expected}）：已忽略",
+                        f"这是修改 #{row.id} 之前一次尝试的答复（现在是第 {row.attempt} 次，幂等键 {expected}）：已忽略",
                         [FieldError("idempotency_key", "是旧的尝试")],
                     )
-                raise Invalid.field("idempotency_key", f"不是修改 #{row['id']} 的幂等键")
-            if row["status"] == status:
+                raise Invalid.field("idempotency_key", f"不是修改 #{row.id} 的幂等键")
+            if row.status == status:
                 return offer_out(row), False
-            if row["status"] != "pending":
+            if row.status != "pending":
                 raise Conflict(
-                    f"修改 #{row['id']} 已是「{OUTBOX_LABELS[row['status']]}」，不能再标为「{OUTBOX_LABELS[status]}」",
-                    [FieldError("edit_id", f"已是{OUTBOX_LABELS[row['status']]}")],
+                    f"修改 #{row.id} 已是「{OUTBOX_LABELS[row.status]}」，不能再标为「{OUTBOX_LABELS[status]}」",
+                    [FieldError("edit_id", f"已是{OUTBOX_LABELS[row.status]}")],
                 )
             modified = None
             if isinstance(answer, EditApplied) and answer.modified_at is not None:
                 modified = utc_text(answer.modified_at)
-                store.raise_platform_time(db, row["order_id"], modified)
+                store.raise_platform_time(db, row.order_id, modified)
             failure = answer.reason if isinstance(answer, EditFailed) else ""
-            store.answer_outbox(db, row["id"], status, at, agent.id, failure, modified)
-            updated = store.outbox_entry(db, row["id"])
+            store.answer_outbox(db, row.id, status, at, agent.id, failure, modified)
+            updated = store.outbox_entry(db, row.id)
             assert updated is not None
             return offer_out(updated), True
 
@@ -101,7 +101,7 @@ class SyncService:
 
         def write(db: sqlite_utils.Database) -> list[Offer]:
             rows = store.pending_outbox(db, agent.shop_ids, None if everyone else agent.id, limit)
-            store.mark_offered(db, [r["id"] for r in rows], at)
+            store.mark_offered(db, [r.id for r in rows], at)
             return [offer_out(r) for r in rows]
 
         return await self.db.write(write)
@@ -113,8 +113,8 @@ class SyncService:
             row = self._entry(db, entry_id, agent)
             if not store.retry_outbox(db, entry_id):
                 raise Conflict(
-                    f"只有同步失败的修改可以重试；修改 #{entry_id} 是「{OUTBOX_LABELS[row['status']]}」",
-                    [FieldError("edit_id", f"是{OUTBOX_LABELS[row['status']]}")],
+                    f"只有同步失败的修改可以重试；修改 #{entry_id} 是「{OUTBOX_LABELS[row.status]}」",
+                    [FieldError("edit_id", f"是{OUTBOX_LABELS[row.status]}")],
                 )
             updated = store.outbox_entry(db, entry_id)
             assert updated is not None

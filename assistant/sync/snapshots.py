@@ -29,7 +29,7 @@ def _local(moment: Any, tz: ZoneInfo) -> str | None:
 def _buyer_id(db: sqlite_utils.Database, shop_id: int, nick: str, first_seen_at: str) -> int:
     row = store.buyer_row(db, shop_id, nick)
     if row is not None:
-        return int(row["id"])
+        return row.id
     return store.insert_buyer(db, shop_id, nick, first_seen_at, None, None)
 
 
@@ -42,19 +42,15 @@ def apply_order(
 ) -> SnapshotResult:
     modified = utc_text(snap.modified_at)
     existing = store.order_row(db, snap.order_id)
-    if existing is not None and existing["shop_id"] != shop_id:
+    if existing is not None and existing.shop_id != shop_id:
         raise Invalid.field("order_id", f"订单 {snap.order_id} 属于另一个店铺，不能用 {snap.shop} 的快照更新")
-    if (
-        existing is not None
-        and existing["platform_modified_at"]
-        and existing["platform_modified_at"] >= modified
-    ):
+    if existing is not None and existing.platform_modified_at and existing.platform_modified_at >= modified:
         return SnapshotResult(
             applied=False,
             reason="older",
             order_id=snap.order_id,
             buyer=snap.buyer,
-            version=existing["version"],
+            version=existing.version,
         )
     created = _local(snap.created_at, tz)
     assert created is not None
@@ -83,17 +79,22 @@ def apply_order(
     wanted = sorted({line.item_id for line in snap.lines if line.item_id is not None})
     known = store.known_items(db, shop_id, wanted)
     lines = [
-        (
-            line.item_id if line.item_id in known else None,
-            line.sku,
-            line.title,
-            line.unit_price_fen,
-            line.quantity,
+        store.SyncedLine(
+            item_id=line.item_id if line.item_id in known else None,
+            sku=line.sku,
+            title=line.title,
+            unit_price_fen=line.unit_price_fen,
+            quantity=line.quantity,
         )
         for line in snap.lines
     ]
     trace = [
-        (_local(t.at, tz), t.status.value, t.location, t.description)
+        store.SyncedEvent(
+            at=t.at.astimezone(tz).isoformat(),
+            status=t.status.value,
+            location=t.location,
+            description=t.description,
+        )
         for t in sorted(snap.logistics, key=lambda t: t.at)
     ]
     unknown = [item for item in wanted if item not in known]
@@ -114,9 +115,11 @@ def apply_order(
         for kind in sorted(store.pending_edit_kinds(db, snap.order_id))
         for name in COLUMNS[EditKind(kind)]
     ]
-    changed = {name: value for name, value in values.items() if name not in kept and existing[name] != value}
-    lines_changed = [tuple(r) for r in store.lines_of(db, snap.order_id)] != lines
-    trace_changed = [tuple(r) for r in store.trace_of(db, snap.order_id)] != trace
+    changed = {
+        name: value for name, value in values.items() if name not in kept and existing.column(name) != value
+    }
+    lines_changed = store.lines_of(db, snap.order_id) != lines
+    trace_changed = store.trace_of(db, snap.order_id) != trace
     if lines_changed:
         store.replace_lines(db, snap.order_id, lines)
     if trace_changed:
@@ -124,7 +127,7 @@ def apply_order(
     touched = bool(changed) or lines_changed or trace_changed
     store.update_order_from_platform(db, snap.order_id, changed, now, modified, bump=touched)
     receiver = [name for name in RECEIVER if name in changed]
-    if receiver and existing["paid_at"]:  # the order reviewer asks the buyer about such a change
+    if receiver and existing.paid_at:  # the order reviewer asks the buyer about such a change
         insert_audit(  # no agent did it, nothing to undo, and not a local edit an import keeps
             db,
             at=now,
@@ -134,7 +137,7 @@ def apply_order(
             entity_id=snap.order_id,
             action="platform_sync",
             reason="平台同步：付款后收货人有变",
-            before={name: existing[name] for name in receiver},
+            before={name: existing.column(name) for name in receiver},
             after={name: changed[name] for name in receiver},
         )
     return SnapshotResult(
@@ -142,8 +145,8 @@ def apply_order(
         reason="updated" if touched else "unchanged",
         order_id=snap.order_id,
         buyer=snap.buyer,
-        version=existing["version"] + (1 if touched else 0),
-        kept_local=[name for name in kept if existing[name] != values[name]],
+        version=existing.version + (1 if touched else 0),
+        kept_local=[name for name in kept if existing.column(name) != values[name]],
         unknown_items=unknown,
     )
 
@@ -162,12 +165,12 @@ def apply_buyer(db: sqlite_utils.Database, shop_id: int, snap: BuyerSnapshot, tz
             modified,
         )
         return SnapshotResult(applied=True, reason="new", buyer=snap.buyer)
-    if row["platform_modified_at"] and row["platform_modified_at"] >= modified:
+    if row.platform_modified_at and row.platform_modified_at >= modified:
         return SnapshotResult(applied=False, reason="older", buyer=snap.buyer)
     fields: dict[str, Any] = {}
-    if row["platform_level"] != snap.platform_level:
+    if row.platform_level != snap.platform_level:
         fields["platform_level"] = snap.platform_level
-    if first_seen is not None and row["first_seen_at"] != first_seen:
+    if first_seen is not None and row.first_seen_at != first_seen:
         fields["first_seen_at"] = first_seen
-    store.update_buyer_from_platform(db, int(row["id"]), {**fields, "platform_modified_at": modified})
+    store.update_buyer_from_platform(db, row.id, {**fields, "platform_modified_at": modified})
     return SnapshotResult(applied=True, reason="updated" if fields else "unchanged", buyer=snap.buyer)

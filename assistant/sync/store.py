@@ -7,6 +7,9 @@ import secrets
 from typing import Any
 
 import sqlite_utils
+from pydantic import BaseModel, ConfigDict
+
+from assistant.commerce.store_rows import OrderColumns
 
 Row = dict[str, Any]
 
@@ -26,11 +29,48 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class PlatformBuyer(_Frozen):
+    """The buyer columns a snapshot compares: the platform's level, first-seen and modified times."""
+
+    id: int
+    platform_level: int
+    first_seen_at: str
+    platform_modified_at: str | None
+
+
+class SyncedLine(_Frozen):
+    """An order line as a snapshot carries it (the item id only when the shop has that item)."""
+
+    item_id: int | None
+    sku: str
+    title: str
+    unit_price_fen: int
+    quantity: int
+
+
+class SyncedEvent(_Frozen):
+    """A logistics event as a snapshot carries it (``at`` in the shop's time zone, as stored)."""
+
+    at: str
+    status: str
+    location: str
+    description: str
+
+
 # ---- snapshots: buyers ------------------------------------------------------------------------
 
 
-def buyer_row(db: sqlite_utils.Database, shop_id: int, nick: str) -> Row | None:
-    return _one(db, "SELECT * FROM buyers WHERE shop_id = ? AND nick = ?", (shop_id, nick))
+def buyer_row(db: sqlite_utils.Database, shop_id: int, nick: str) -> PlatformBuyer | None:
+    row = _one(
+        db,
+        "SELECT id, platform_level, first_seen_at, platform_modified_at FROM buyers WHERE shop_id = ? AND nick = ?",
+        (shop_id, nick),
+    )
+    return PlatformBuyer.model_validate(row) if row else None
 
 
 def insert_buyer(
@@ -85,8 +125,9 @@ PLATFORM_ORDER_COLUMNS = (
 )
 
 
-def order_row(db: sqlite_utils.Database, order_id: str) -> Row | None:
-    return _one(db, "SELECT * FROM orders WHERE id = ?", (order_id,))
+def order_row(db: sqlite_utils.Database, order_id: str) -> OrderColumns | None:
+    row = _one(db, "SELECT * FROM orders WHERE id = ?", (order_id,))
+    return OrderColumns.model_validate(row) if row else None
 
 
 def insert_order(
@@ -124,33 +165,40 @@ def raise_platform_time(db: sqlite_utils.Database, order_id: str, modified_at: s
     )
 
 
-def lines_of(db: sqlite_utils.Database, order_id: str) -> list[tuple[Any, ...]]:
-    return db.conn.execute(
+def lines_of(db: sqlite_utils.Database, order_id: str) -> list[SyncedLine]:
+    found = _rows(
+        db,
         "SELECT item_id, sku, title, unit_price_fen, quantity FROM order_lines WHERE order_id = ? ORDER BY id",
         (order_id,),
-    ).fetchall()
+    )
+    return [SyncedLine.model_validate(r) for r in found]
 
 
-def replace_lines(db: sqlite_utils.Database, order_id: str, lines: list[tuple[Any, ...]]) -> None:
+def replace_lines(db: sqlite_utils.Database, order_id: str, lines: list[SyncedLine]) -> None:
     db.conn.execute("DELETE FROM order_lines WHERE order_id = ?", (order_id,))
     db.conn.executemany(
         "INSERT INTO order_lines (order_id, item_id, sku, title, unit_price_fen, quantity) VALUES (?, ?, ?, ?, ?, ?)",
-        [(order_id, *line) for line in lines],
+        [
+            (order_id, line.item_id, line.sku, line.title, line.unit_price_fen, line.quantity)
+            for line in lines
+        ],
     )
 
 
-def trace_of(db: sqlite_utils.Database, order_id: str) -> list[tuple[Any, ...]]:
-    return db.conn.execute(
+def trace_of(db: sqlite_utils.Database, order_id: str) -> list[SyncedEvent]:
+    found = _rows(
+        db,
         "SELECT at, status, location, description FROM logistics_events WHERE order_id = ? ORDER BY at, id",
         (order_id,),
-    ).fetchall()
+    )
+    return [SyncedEvent.model_validate(r) for r in found]
 
 
-def replace_trace(db: sqlite_utils.Database, order_id: str, events: list[tuple[Any, ...]]) -> None:
+def replace_trace(db: sqlite_utils.Database, order_id: str, events: list[SyncedEvent]) -> None:
     db.conn.execute("DELETE FROM logistics_events WHERE order_id = ?", (order_id,))
     db.conn.executemany(
         "INSERT INTO logistics_events (order_id, at, status, location, description) VALUES (?, ?, ?, ?, ?)",
-        [(order_id, *event) for event in events],
+        [(order_id, e.at, e.status, e.location, e.description) for e in events],
     )
 
 
@@ -177,10 +225,35 @@ def pending_edit_kinds(db: sqlite_utils.Database, order_id: str) -> set[str]:
 _OUTBOX_SELECT = """SELECT x.*, s.code AS shop_code FROM edit_outbox x JOIN shops s ON s.id = x.shop_id"""
 
 
-def _decoded(row: Row) -> Row:
-    row["before"] = json.loads(row["before"])
-    row["after"] = json.loads(row["after"])
-    return row
+class OutboxRow(_Frozen):
+    """An ``edit_outbox`` row with its shop's code, before/after decoded."""
+
+    id: int
+    shop_id: int
+    order_id: str
+    audit_id: int
+    kind: str
+    edit_kind: str
+    undoes: int | None
+    before: dict[str, Any]
+    after: dict[str, Any]
+    agent_id: int | None
+    status: str
+    attempt: int
+    key_base: str
+    created_at: str
+    offered_at: str | None
+    answered_at: str | None
+    answered_by: int | None
+    failure: str
+    platform_modified_at: str | None
+    shop_code: str
+
+
+def _decoded(row: Row) -> OutboxRow:
+    return OutboxRow.model_validate(
+        {**row, "before": json.loads(row["before"]), "after": json.loads(row["after"])}
+    )
 
 
 def insert_outbox(
@@ -218,17 +291,17 @@ def insert_outbox(
     return int(cursor.lastrowid or 0)
 
 
-def outbox_entry(db: sqlite_utils.Database, entry_id: int) -> Row | None:
+def outbox_entry(db: sqlite_utils.Database, entry_id: int) -> OutboxRow | None:
     row = _one(db, f"{_OUTBOX_SELECT} WHERE x.id = ?", (entry_id,))
     return _decoded(row) if row else None
 
 
-def outbox_by_audit(db: sqlite_utils.Database, audit_id: int) -> Row | None:
+def outbox_by_audit(db: sqlite_utils.Database, audit_id: int) -> OutboxRow | None:
     row = _one(db, f"{_OUTBOX_SELECT} WHERE x.audit_id = ?", (audit_id,))
     return _decoded(row) if row else None
 
 
-def order_outbox(db: sqlite_utils.Database, order_id: str, limit: int = 20) -> list[Row]:
+def order_outbox(db: sqlite_utils.Database, order_id: str, limit: int = 20) -> list[OutboxRow]:
     """The order's entries, newest first."""
     rows = _rows(db, f"{_OUTBOX_SELECT} WHERE x.order_id = ? ORDER BY x.id DESC LIMIT ?", (order_id, limit))
     return [_decoded(r) for r in rows]
@@ -236,7 +309,7 @@ def order_outbox(db: sqlite_utils.Database, order_id: str, limit: int = 20) -> l
 
 def pending_outbox(
     db: sqlite_utils.Database, shop_ids: list[int], agent_id: int | None, limit: int
-) -> list[Row]:
+) -> list[OutboxRow]:
     """Entries still waiting for the platform, oldest first (the order they must be applied in)."""
     sql = f"{_OUTBOX_SELECT} WHERE x.status = 'pending' AND x.shop_id IN ({', '.join('?' for _ in shop_ids)})"
     params: list[Any] = list(shop_ids)

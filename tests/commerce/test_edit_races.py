@@ -49,7 +49,7 @@ async def test_same_version_order_edits_give_one_200_and_one_409(
         loser = second if winner is first else first
         assert loser[1]["errors"][0]["field"] == "version"
         row = order_row(store_db, made.id)
-        assert row["version"] == 2 and row["seller_remark"] == winner[1]["order"]["seller_remark"]
+        assert row.version == 2 and row.seller_remark == winner[1]["order"]["seller_remark"]
         assert len(audit_rows(store_db, made.id)) == 1
 
 
@@ -107,5 +107,5 @@ async def test_a_request_retried_while_the_first_is_in_flight_applies_once(
         assert first[0] == second[0] == 200, (first, second)
         assert sorted([first[1]["replayed"], second[1]["replayed"]]) == [False, True]
         assert first[1]["audit_id"] == second[1]["audit_id"]
-        assert order_row(store_db, made.id)["seller_remark"] == "加急"
+        assert order_row(store_db, made.id).seller_remark == "加急"
         assert len(audit_rows(store_db, made.id)) == 1

@@ -61,7 +61,7 @@ async def edit(
     return response.status, await response.json()
 
 
-def audit_rows(db: AsyncDatabase, order_id: str) -> list[dict[str, Any]]:
+def audit_rows(db: AsyncDatabase, order_id: str) -> list[store.AuditRecord]:
     return db.read_sync(lambda conn: store.audit_entries(conn, "order", order_id))
 
 
@@ -69,7 +69,7 @@ def audit_total(db: AsyncDatabase) -> int:
     return int(db.read_sync(lambda conn: conn.execute("SELECT count(*) FROM audit_log").fetchone()[0]))
 
 
-def order_row(db: AsyncDatabase, order_id: str) -> dict[str, Any]:
+def order_row(db: AsyncDatabase, order_id: str) -> store.StoredOrder:
     row = db.read_sync(lambda conn: store.order_row(conn, order_id))
     assert row is not None
     return row
@@ -91,12 +91,12 @@ async def test_each_status_allows_or_forbids_each_edit(
     if status in ALLOWED[kind]:
         assert code == 200, body
         assert body["applied"] is True and body["order"]["version"] == 2
-        assert audit_rows(store_db, made.id)[0]["action"] == kind
+        assert audit_rows(store_db, made.id)[0].action == kind
     else:
         assert code == 409, body
         assert body["errors"][0]["field"] == "status"
         assert body["current"]["version"] == 1
-        assert order_row(store_db, made.id)["version"] == 1
+        assert order_row(store_db, made.id).version == 1
         assert audit_rows(store_db, made.id) == []
 
 
@@ -114,9 +114,9 @@ async def test_applied_edit_writes_one_audit_entry_with_before_after_who_and_why
     assert code == 200
     assert body["order"]["postage_fen"] == 0 and body["order"]["postage_yuan"] == "¥0.00"
     [entry] = audit_rows(store_db, made.id)
-    assert entry["agent_id"] == mini_shop.agent_id and entry["reason"] == "老客包邮"
-    assert entry["before"] == {"postage_fen": 800} and entry["after"] == {"postage_fen": 0}
-    assert body["audit_id"] == entry["id"]
+    assert entry.agent_id == mini_shop.agent_id and entry.reason == "老客包邮"
+    assert entry.before == {"postage_fen": 800} and entry.after == {"postage_fen": 0}
+    assert body["audit_id"] == entry.id
     assert body["order"]["history"][0]["action_label"] == "改邮费"
 
 
@@ -157,7 +157,7 @@ async def test_discount_within_the_agents_cap_applies_and_above_it_waits_for_app
     assert approval["status"] == "pending" and approval["status_label"] == "待主管审批"
     assert approval["original_price_fen"] == 10_000 and approval["to_price_fen"] == 8_900
     assert approval["discount_label"] == "11.00%"
-    assert order_row(store_db, made.id)["price_fen"] == 9_000
+    assert order_row(store_db, made.id).price_fen == 9_000
     # The agent sees the state on the order and in their list.
     detail = await (await client.get(f"/api/orders/{made.id}", headers=auth(mini_shop.agent_id))).json()
     assert detail["order"]["approvals"][0]["id"] == approval["id"]
@@ -175,7 +175,7 @@ async def test_discount_within_the_agents_cap_applies_and_above_it_waits_for_app
     assert response.status == 200, granted
     assert granted["approval"]["status"] == "granted" and granted["approval"]["decided_by_name"] == "王静"
     assert granted["outcome"]["order"]["price_fen"] == 8_900
-    assert audit_rows(store_db, made.id)[0]["agent_id"] == mini_shop.supervisor_id
+    assert audit_rows(store_db, made.id)[0].agent_id == mini_shop.supervisor_id
     again = await client.post(
         f"/api/approvals/{approval['id']}/grant", json={}, headers=auth(mini_shop.supervisor_id)
     )
@@ -198,7 +198,7 @@ async def test_refused_approval_changes_nothing_and_the_agent_sees_it(
         headers=auth(mini_shop.supervisor_id),
     )
     assert response.status == 200
-    assert order_row(store_db, made.id)["price_fen"] == 10_000
+    assert order_row(store_db, made.id).price_fen == 10_000
     mine = await (await client.get("/api/approvals", headers=auth(mini_shop.agent_id))).json()
     assert mine["approvals"][0]["status"] == "refused" and mine["approvals"][0]["decision_note"] == "折扣太大"
 
@@ -220,7 +220,7 @@ async def test_grant_fails_with_409_and_stays_visible_when_the_order_moved_on(
     failed = await response.json()
     assert response.status == 409, failed
     assert "重新提交" in failed["error"] and failed["approval"]["status"] == "failed"
-    assert order_row(store_db, made.id)["price_fen"] == 10_000
+    assert order_row(store_db, made.id).price_fen == 10_000
     listed = await (await client.get("/api/approvals", headers=auth(mini_shop.supervisor_id))).json()
     assert listed["approvals"][0]["id"] == approval_id and listed["approvals"][0]["status"] == "failed"
 
@@ -239,7 +239,7 @@ async def test_supervisor_within_own_cap_applies_above_it_is_refused(
         client, auth(mini_shop.supervisor_id), made.id, "price", {"price_fen": 4_999}, version=2
     )
     assert code == 400 and body["errors"][0]["field"] == "price_fen" and "50%" in body["error"]
-    assert order_row(store_db, made.id)["price_fen"] == 5_000
+    assert order_row(store_db, made.id).price_fen == 5_000
     # An agent asking for more than any supervisor may give is refused outright, no approval.
     other = new_order(price_fen=10_000)
     code, body = await edit(client, auth(mini_shop.agent_id), other.id, "price", {"price_fen": 4_000})
@@ -263,7 +263,7 @@ async def test_stale_version_is_409_with_the_current_order_and_nothing_overwritt
     )
     assert code == 409 and body["errors"][0]["field"] == "version"
     assert body["current"]["seller_remark"] == "第一位客服的备注" and body["current"]["version"] == 2
-    assert order_row(store_db, made.id)["seller_remark"] == "第一位客服的备注"
+    assert order_row(store_db, made.id).seller_remark == "第一位客服的备注"
     assert len(audit_rows(store_db, made.id)) == 1
 
 
@@ -285,7 +285,7 @@ async def test_a_retried_request_applies_once_and_returns_the_first_result(
     assert first[0] == second[0] == 200
     assert second[1]["replayed"] is True and first[1]["replayed"] is False
     assert second[1]["order"] == first[1]["order"]
-    assert order_row(store_db, made.id)["seller_remark"] == "加急"
+    assert order_row(store_db, made.id).seller_remark == "加急"
     assert len(audit_rows(store_db, made.id)) == 1
     # Same key, different body: a clear error, nothing applied.
     code, body = await edit(client, auth(mini_shop.agent_id), made.id, "remark", {"text": "别的"}, key=key)
@@ -341,8 +341,8 @@ async def test_undo_reverts_the_last_edit_and_is_itself_audited(
     assert code == 200 and body["order"]["price_fen"] == 10_000
     code, body = await edit(client, auth(mini_shop.agent_id), made.id, "undo", {}, version=5)
     assert code == 409 and "没有可撤销" in body["error"]
-    actions = [(r["action"], r["undoes"]) for r in audit_rows(store_db, made.id)]
-    ids = [r["id"] for r in audit_rows(store_db, made.id)]
+    actions = [(r.action, r.undoes) for r in audit_rows(store_db, made.id)]
+    ids = [r.id for r in audit_rows(store_db, made.id)]
     assert actions == [("undo", ids[3]), ("undo", ids[2]), ("address", None), ("price", None)]
 
 
@@ -358,7 +358,7 @@ async def test_undo_is_refused_when_the_status_no_longer_allows_the_edit(
     store_db.write_sync(lambda db: db.execute("UPDATE orders SET status = 'paid' WHERE id = ?", [made.id]))
     code, body = await edit(client, auth(mini_shop.agent_id), made.id, "undo", {}, version=2)
     assert code == 409 and body["errors"][0]["field"] == "status"
-    assert order_row(store_db, made.id)["price_fen"] == 9_500
+    assert order_row(store_db, made.id).price_fen == 9_500
     detail = await (await client.get(f"/api/orders/{made.id}", headers=auth(mini_shop.agent_id))).json()
     assert detail["order"]["edits"]["undo"]["allowed"] is False
 

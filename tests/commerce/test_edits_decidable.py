@@ -42,7 +42,7 @@ async def test_an_approval_for_the_current_price_is_refused_when_asked(
     assert body["errors"] == [{"field": "price_fen", "message": body["errors"][0]["message"]}]
     assert "和订单现在的一样" in body["errors"][0]["message"]
     assert await approvals(client, auth(mini_shop.supervisor_id)) == []
-    assert order_row(store_db, made.id)["version"] == 2
+    assert order_row(store_db, made.id).version == 2
     # A real further cut still goes to approval and can be granted.
     code, body = await edit(
         client, auth(mini_shop.agent_id), made.id, "price", {"price_fen": 7_500}, version=2
@@ -75,7 +75,7 @@ async def test_a_no_op_edit_names_its_field_and_writes_nothing(
     assert code == 400, body
     assert [e["field"] for e in body["errors"]] == [field]
     assert len(audit_rows(store_db, made.id)) == 1
-    assert order_row(store_db, made.id)["version"] == 2
+    assert order_row(store_db, made.id).version == 2
 
 
 async def test_an_empty_append_to_a_remark_is_a_no_op(
@@ -112,7 +112,7 @@ async def test_an_approval_beyond_a_lowered_cap_is_decided_as_failed(
     body = await response.json()
     assert response.status == 409, body
     assert body["approval"]["status"] == "failed" and "30%" in body["error"]
-    assert order_row(store_db, made.id)["price_fen"] == 10_000
+    assert order_row(store_db, made.id).price_fen == 10_000
     listed = await approvals(lowered, auth(mini_shop.supervisor_id))
     assert [(a["id"], a["status"]) for a in listed] == [(approval_id, "failed")]
     # Decided: a second grant is a plain "already decided".
