@@ -37,11 +37,19 @@ from knowledge.store_intents import (
     load_intents,
     save_intent,
 )
-from knowledge.store_items import get_item, insert_item, insert_related, save_item_knowledge, search_items
+from knowledge.store_items import (
+    ItemPick,
+    get_item,
+    insert_item,
+    insert_related,
+    save_item_knowledge,
+    search_items,
+)
 from knowledge.store_revisions import get_revision, has_revisions, list_revisions, record_revision
 from knowledge.store_shops import insert_shop, list_shops
 from knowledge.store_synonyms import insert_synonyms, load_synonyms, save_synonyms
 from knowledge.store_usage import (
+    UnmatchedRow,
     delete_unmatched,
     list_unmatched,
     mark_usage_edited,
@@ -51,6 +59,8 @@ from knowledge.store_usage import (
 )
 
 __all__ = [
+    "ItemPick",
+    "UnmatchedRow",
     "delete_row",
     "delete_unmatched",
     "get_campaign",

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import sqlite_utils
+from pydantic import BaseModel, ConfigDict
 
 from knowledge.models import Item, ItemKnowledge, RelatedItem
 from knowledge.store_common import now, to_json
@@ -112,9 +113,26 @@ def save_item_knowledge(db: sqlite_utils.Database, knowledge: ItemKnowledge, at:
     )
 
 
+class ItemPick(BaseModel):
+    """An item as the editor's item picker lists it: its hot-item answers (intents bound to it), whether
+    it has product knowledge (0/1) and how many revisions of that knowledge are kept."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    sku: str
+    title: str
+    category: str
+    stock: int
+    on_sale: int
+    hot_answers: int
+    has_knowledge: int
+    knowledge_revisions: int
+
+
 def search_items(
     db: sqlite_utils.Database, shop_id: int, search: str = "", hot_only: bool = False, limit: int = 30
-) -> list[dict[str, Any]]:
+) -> list[ItemPick]:
     """A shop's items for the editor's item picker: title or SKU containing ``search``, with how many
     hot-item answers each has, whether it has product knowledge and how many revisions of it are
     kept; items with answers first."""
@@ -124,8 +142,9 @@ def search_items(
         where.append("(i.title LIKE ? OR i.sku LIKE ?)")
         params += [f"%{search}%", f"%{search}%"]
     having = " HAVING hot_answers > 0" if hot_only else ""
-    return list(
-        db.query(
+    return [
+        ItemPick.model_validate(r)
+        for r in db.query(
             "SELECT i.id, i.sku, i.title, i.category, i.stock, i.on_sale,"
             " (SELECT count(*) FROM intents n WHERE n.item_id = i.id) AS hot_answers,"
             " EXISTS (SELECT 1 FROM item_knowledge k WHERE k.item_id = i.id) AS has_knowledge,"
@@ -135,4 +154,4 @@ def search_items(
             " ORDER BY hot_answers DESC, i.id LIMIT ?",
             [*params, limit],
         )
-    )
+    ]

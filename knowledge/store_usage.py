@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import sqlite_utils
+from pydantic import BaseModel, ConfigDict
 
 from knowledge.models import UsageEvent
 from knowledge.store_common import now
@@ -51,16 +50,33 @@ def record_unmatched(
     )
 
 
+class UnmatchedRow(BaseModel):
+    """A kept question nothing answered confidently: how often it was asked, the best intent it came
+    near (and how near) and when it was first and last asked."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    normalized: str
+    text: str
+    count: int
+    best_intent_id: int | None
+    best_score: float | None
+    first_at: str
+    last_at: str
+
+
 def list_unmatched(
     db: sqlite_utils.Database, shop_id: int, limit: int = 50, after: int = 0
-) -> list[dict[str, Any]]:
-    return list(
-        db.query(
+) -> list[UnmatchedRow]:
+    return [
+        UnmatchedRow.model_validate(r)
+        for r in db.query(
             "SELECT id, normalized, text, count, best_intent_id, best_score, first_at, last_at FROM unmatched_messages"
             " WHERE shop_id = ? AND id > ? ORDER BY id LIMIT ?",
             [shop_id, after, limit],
         )
-    )
+    ]
 
 
 def unmatched_shop(db: sqlite_utils.Database, message_id: int) -> int | None:

@@ -5,13 +5,16 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from quick_replies.entry import PhraseEntry, Span, entry_from_row, find_spans, original_spans
 from quick_replies.index import Hit, QuickReplyIndex
 from quick_replies.models import Highlights, LookupResult, MatchKind, Scope
 from quick_replies.render import render
 from quick_replies.usage import UsageStats, Use
+
+if TYPE_CHECKING:  # the store's SQL stays out of the lookup's imports
+    from quick_replies.store import DayUse
 
 #: From this many phrases the loaded index is frozen out of the cyclic GC (see ``load``).
 FREEZE_FROM = 5_000
@@ -34,7 +37,7 @@ class QuickReplyLibrary:
     def load(
         self,
         rows: Iterable[dict[str, Any]],
-        uses: Iterable[tuple[int, int, str, int]],
+        uses: Iterable[DayUse],
         team_of: Mapping[int, int | None],
     ) -> None:
         """Build the index from stored rows (keys precomputed) and the usage history by day.
@@ -46,12 +49,12 @@ class QuickReplyLibrary:
         """
         self.team_of = dict(team_of)
         self.index.load(entry_from_row(row, row["group_name"]) for row in rows)
-        for agent_id, phrase_id, day, count in uses:
+        for use in uses:
             try:
-                at = datetime.fromisoformat(day).replace(hour=12, tzinfo=UTC)
+                at = datetime.fromisoformat(use.day).replace(hour=12, tzinfo=UTC)
             except ValueError:
                 continue
-            self.usage.add(Use(agent_id, self.team_of.get(agent_id), phrase_id, at), count)
+            self.usage.add(Use(use.agent_id, self.team_of.get(use.agent_id), use.phrase_id, at), use.uses)
         if len(self.index) >= FREEZE_FROM:
             gc.collect()  # nothing unreachable is frozen
             gc.freeze()

@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 import sqlite_utils
+from pydantic import BaseModel, ConfigDict
 
 from knowledge.errors import Invalid
 from knowledge.models import Revision, RevisionAction
@@ -138,10 +139,33 @@ def rows_in_shop(
     return list(db.query(sql, params))
 
 
-def usage_counts(db: sqlite_utils.Database, shop_id: int, since: str) -> dict[int, dict[str, Any]]:
+class UsageCount(BaseModel):
+    """How one phrase was used in a window: uses, distinct agents, uses edited before sending, last use."""
+
+    model_config = ConfigDict(frozen=True)
+
+    ref_id: int
+    uses: int
+    agents: int
+    edited: int
+    last_used_at: str
+
+
+class DayUse(BaseModel):
+    """How often one agent used one phrase on one day (``day``: the ISO date): the ranking's history."""
+
+    model_config = ConfigDict(frozen=True)
+
+    agent_id: int
+    phrase_id: int
+    day: str
+    uses: int
+
+
+def usage_counts(db: sqlite_utils.Database, shop_id: int, since: str) -> dict[int, UsageCount]:
     """Per phrase of the shop used since ``since``: uses, distinct agents, edited uses, last use."""
     return {
-        r["ref_id"]: r
+        r["ref_id"]: UsageCount.model_validate(r)
         for r in db.query(
             "SELECT ref_id, COUNT(*) AS uses, COUNT(DISTINCT agent_id) AS agents, SUM(edited) AS edited,"
             " MAX(at) AS last_used_at FROM usage_events WHERE kind = 'quick_reply' AND shop_id = ? AND at >= ?"
@@ -306,10 +330,10 @@ def quick_reply_revisions(db: sqlite_utils.Database, phrase_id: int) -> list[Rev
     return list_revisions(db, ENTITY, phrase_id)
 
 
-def usage_by_day(db: sqlite_utils.Database, since: str) -> list[tuple[int, int, str, int]]:
-    """(agent, phrase, day, uses) for quick-reply uses since ``since``: the ranking's history."""
+def usage_by_day(db: sqlite_utils.Database, since: str) -> list[DayUse]:
+    """Per agent, phrase and day, the quick-reply uses since ``since``: the ranking's history."""
     return [
-        (r["agent_id"], r["ref_id"], r["day"], r["uses"])
+        DayUse(agent_id=r["agent_id"], phrase_id=r["ref_id"], day=r["day"], uses=r["uses"])
         for r in db.query(
             "SELECT agent_id, ref_id, substr(at, 1, 10) AS day, COUNT(*) AS uses FROM usage_events"
             " WHERE kind = 'quick_reply' AND at >= ? GROUP BY agent_id, ref_id, day",

@@ -77,8 +77,8 @@ async def recent_rate(app: web.Application, shop_id: int) -> float | None:
         partial(store.daily_rows, shop_ids=[shop_id], start=today - timedelta(days=28), end=today)
     )
     total = Figures(0, shop_id)
-    for _, row_shop, agent_id, values in rows:
-        add(total, Figures.of_counts(agent_id, row_shop, values))
+    for r in rows:
+        add(total, Figures.of_counts(r.agent_id, r.shop_id, r.figures))
     return total.metrics["rate_3min"]
 
 

@@ -206,5 +206,5 @@ async def unmatched(request: web.Request) -> web.Response:
     resolve_shop(request, agent, q.shop)
     await request.app[keys.USAGE].flush()  # include questions asked a moment ago
     rows = await request.app[keys.DB].read(lambda db: store.list_unmatched(db, q.shop, q.limit + 1, q.cursor))
-    page = [UnmatchedMessage.model_validate(r) for r in rows[: q.limit]]
+    page = [UnmatchedMessage.model_validate(r.model_dump()) for r in rows[: q.limit]]
     return ok(UnmatchedOut(messages=page, next_cursor=page[-1].id if len(rows) > q.limit and page else None))

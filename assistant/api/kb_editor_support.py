@@ -64,7 +64,7 @@ async def list_items(request: web.Request) -> web.Response:
     rows = await request.app[keys.DB].read(
         lambda db: store.search_items(db, q.shop, q.q.strip(), q.hot, q.limit)
     )
-    return ok(ItemsOut(items=[ItemRow.model_validate(r) for r in rows]))
+    return ok(ItemsOut(items=[ItemRow.model_validate(r.model_dump()) for r in rows]))
 
 
 async def handle_unmatched(request: web.Request) -> web.Response:

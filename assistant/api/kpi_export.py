@@ -90,14 +90,14 @@ async def _table(request: web.Request, query: ExportQuery, t: dict[str, str]) ->
         start, end, _ = parse_period(query.period)
         daily = await app[keys.DB].read(partial(store.daily_rows, shop_ids=shop_ids, start=start, end=end))
         out: list[list[object]] = [[t["rx_day"], t["rx_shop"], t["rx_agent"], *metric_head]]
-        for day, shop_id, agent_id, values in sorted(daily, key=lambda r: (r[0], r[1], r[2])):
-            member = directory.agents.get(agent_id)
-            metrics = Figures.of_counts(agent_id, shop_id, values).metrics
+        for d in sorted(daily, key=lambda r: (r.day, r.shop_id, r.agent_id)):
+            member = directory.agents.get(d.agent_id)
+            metrics = Figures.of_counts(d.agent_id, d.shop_id, d.figures).metrics
             out.append(
                 [
-                    day.isoformat(),
-                    shops[shop_id].name if shop_id in shops else shop_id,
-                    member.name if member else agent_id,
+                    d.day.isoformat(),
+                    shops[d.shop_id].name if d.shop_id in shops else d.shop_id,
+                    member.name if member else d.agent_id,
                     *(_cell(metrics.get(m)) for m in AGENT_COLUMNS),
                 ]
             )

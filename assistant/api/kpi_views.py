@@ -104,8 +104,8 @@ async def charts_view(request: web.Request) -> web.Response:
     first, last = _trend_days(start, end)
     daily = await app[keys.DB].read(partial(store.daily_rows, shop_ids=shop_ids, start=first, end=last))
     per_day: dict[date, Figures] = defaultdict(lambda: Figures(0, 0))
-    for day, shop_id, agent_id, values in daily:
-        add(per_day[day], Figures.of_counts(agent_id, shop_id, values))
+    for r in daily:
+        add(per_day[r.day], Figures.of_counts(r.agent_id, r.shop_id, r.figures))
     days = [first + timedelta(days=n) for n in range((last - first).days)]
 
     def pct(metric: str) -> list[float | None]:

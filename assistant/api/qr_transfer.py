@@ -36,6 +36,7 @@ from quick_replies.import_plan import (
     record_of,
 )
 from quick_replies.models import Scope
+from quick_replies.store import UsageCount
 from quick_replies.transfer import CSV_MIME, XLSX_MIME, TransferError, read_sheet, to_csv, to_xlsx
 
 
@@ -168,12 +169,11 @@ async def _run_import(request: web.Request, agent: Agent, query: ImportQuery, sh
 # --------------------------------------------------------------------------- #
 
 
-def _usage(row: dict[str, Any], counts: dict[str, Any] | None) -> PhraseUsage:
-    counts = counts or {}
+def _usage(row: dict[str, Any], counts: UsageCount | None) -> PhraseUsage:
     return PhraseUsage(
         id=row["id"], code=row["code"], title=row["title"], group=row["group_name"], scope=row["scope"],
-        enabled=bool(row["enabled"]), uses=int(counts.get("uses") or 0), agents=int(counts.get("agents") or 0),
-        edited=int(counts.get("edited") or 0), last_used_at=counts.get("last_used_at"),
+        enabled=bool(row["enabled"]), uses=counts.uses if counts else 0, agents=counts.agents if counts else 0,
+        edited=counts.edited if counts else 0, last_used_at=counts.last_used_at if counts else None,
     )  # fmt: skip
 
 

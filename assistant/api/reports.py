@@ -126,9 +126,9 @@ async def month_figures(
     for shop_id in shop_ids:
         done = await app[keys.DB].read(partial(store.computed_days, shop_id=shop_id, start=start, end=end))
         rows = await app[keys.DB].read(partial(store.daily_rows, shop_ids=[shop_id], start=start, end=end))
-        for day, row_shop, agent_id, values in rows:
-            if day in done:  # (a day being recomputed right now is left to the live figures below)
-                into(agent_id, row_shop, Figures.of_counts(agent_id, row_shop, values))
+        for r in rows:
+            if r.day in done:  # (a day being recomputed right now is left to the live figures below)
+                into(r.agent_id, r.shop_id, Figures.of_counts(r.agent_id, r.shop_id, r.figures))
         missing = [d for d in _days(start, min(end, today + timedelta(days=1))) if d not in done]
         if missing:
             first, last = missing[0], missing[-1] + timedelta(days=1)

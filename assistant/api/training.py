@@ -43,6 +43,7 @@ from assistant.team.training import (
     draw,
 )
 from assistant.team.training_rounds import NothingToAsk, pool
+from assistant.team.training_rows import QcCase, TrainingPhrase, TrainingQuestion, TrainingRound
 
 
 async def training_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -54,16 +55,18 @@ async def training_ctx(app: web.Application) -> AsyncIterator[None]:
 # ---- handlers ----------------------------------------------------------------------------------------
 
 
-async def _qc_cases(request: web.Request, shop_id: int) -> list[dict[str, Any]]:
+async def _qc_cases(request: web.Request, shop_id: int) -> list[QcCase]:
     """QC's training cases, each with the intent its buyer's question asks about: the one the matcher
     answers confidently, as the sidebar would suggest it (None when it is not sure)."""
     matcher = request.app[keys.MATCHER]
     cases = await request.app[keys.DB].read(partial(store.qc_cases, shop_id=shop_id))
+    out = []
     for case in cases:
-        found = matcher.rank(shop_id, case["question"], limit=1)
+        found = matcher.rank(shop_id, case.question, limit=1)
         best = found.matches[0] if found.confident and found.matches else None
-        case["intent_id"] = best.entry.ref_id if best is not None and best.entry.kind == "intent" else None
-    return cases
+        intent_id = best.entry.ref_id if best is not None and best.entry.kind == "intent" else None
+        out.append(case.model_copy(update={"intent_id": intent_id}))
+    return out
 
 
 async def create_round(request: web.Request) -> web.Response:
@@ -77,9 +80,7 @@ async def create_round(request: web.Request) -> web.Response:
     cases = await _qc_cases(request, shop_id) if body.mode == "timed" else []
 
     def build(db: sqlite_utils.Database) -> int:
-        covered = {
-            a["intent_id"] for a in store.answers(db, shop_id, agent.id) if a["correct"] and a["intent_id"]
-        }
+        covered = {a.intent_id for a in store.answers(db, shop_id, agent.id) if a.correct and a.intent_id}
         found = pool(
             db,
             shop_id,
@@ -124,11 +125,11 @@ async def create_round(request: web.Request) -> web.Response:
 async def _load_round(request: web.Request, round_id: int) -> RoundOut:
     def load(
         db: sqlite_utils.Database,
-    ) -> tuple[dict[str, Any] | None, list[dict[str, Any]], dict[int, dict[str, Any]]]:
+    ) -> tuple[TrainingRound | None, list[TrainingQuestion], dict[int, TrainingPhrase]]:
         r = store.round_row(db, round_id)
         if r is None:
             return None, [], {}
-        return r, store.questions(db, round_id), {p["id"]: p for p in store.phrases(db, r["shop_id"])}
+        return r, store.questions(db, round_id), {p.id: p for p in store.phrases(db, r.shop_id)}
 
     r, questions, phrases = await request.app[keys.DB].read(load)
     if r is None:
@@ -149,9 +150,9 @@ async def answer(request: web.Request) -> web.Response:
     agent = current_agent(request)
     body = body_of(request, AnswerIn)
     q = await _question(request, agent)
-    if q["agent_id"] != agent.id:
+    if q.agent_id != agent.id:
         raise Forbidden("只有做这轮练习的人能答题", [FieldError("question_id", "不是你的练习")])
-    if q["round_finished_at"]:
+    if q.round_finished_at:
         raise Conflict("这轮练习已经结束", [FieldError("question_id", "练习已结束")])
     settings = request.app[keys.SETTINGS]
     now = datetime.now(UTC)
@@ -160,24 +161,24 @@ async def answer(request: web.Request) -> web.Response:
         "picked_phrase_id": body.phrase_id,
     }
     if body.phrase_id is not None:
-        if body.phrase_id not in q["choices"]:
+        if body.phrase_id not in q.choices:
             raise BadRequest("只能从这道题给出的快捷短语里选", [FieldError("phrase_id", "不是这道题的选项")])
-        values |= {"answer_text": "", "similarity": None, "auto_correct": body.phrase_id in q["right_picks"]}
+        values |= {"answer_text": "", "similarity": None, "auto_correct": body.phrase_id in q.right_picks}
     else:
         text = body.text or ""
-        score = best_reference(text, q["refs"])[0]
+        score = best_reference(text, q.refs)[0]
         values |= {
             "answer_text": text,
             "similarity": score,
             "auto_correct": score >= settings.training_answer_similarity,
         }
-    question_id = int(q["id"])
+    question_id = int(q.id)
 
     def write(db: sqlite_utils.Database) -> bool:
-        start = _at(store.last_answer_at(db, q["round_id"]) or q["round_started_at"])
-        start = max(start, _at(q["round_started_at"]))
+        start = _at(store.last_answer_at(db, q.round_id) or q.round_started_at)
+        start = max(start, _at(q.round_started_at))
         elapsed = int((now - start).total_seconds() * 1000)
-        limit = q["seconds_per_question"]
+        limit = q.seconds_per_question
         late = limit is not None and elapsed > limit * 1000
         values.update(elapsed_ms=max(elapsed, 0), late=late, auto_correct=values["auto_correct"] and not late)
         return store.save_answer(db, question_id, values)

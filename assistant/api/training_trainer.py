@@ -3,8 +3,6 @@ and who is a trainee."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import sqlite_utils
 from aiohttp import web
 
@@ -37,6 +35,7 @@ from assistant.api.training_models import (
 from assistant.errors import Conflict, FieldError, NotFound
 from assistant.security import current_agent
 from assistant.team import training_store as store
+from assistant.team.training_rows import Trainee
 
 
 async def override(request: web.Request) -> web.Response:
@@ -44,13 +43,13 @@ async def override(request: web.Request) -> web.Response:
     trainer = current_agent(request)
     body = body_of(request, OverrideIn)
     q = await _question(request, trainer)
-    if q["answered_at"] is None:
+    if q.answered_at is None:
         raise Conflict("这道题还没有作答", [FieldError("question_id", "未作答")])
-    question_id = int(q["id"])
+    question_id = int(q.id)
     await request.app[keys.DB].write(
         lambda db: store.override(db, question_id, body.correct, trainer.id, body.note)
     )
-    await _check_pass(request, q["shop_id"], q["agent_id"])
+    await _check_pass(request, q.shop_id, q.agent_id)
     fresh = await request.app[keys.DB].read(lambda db: store.question(db, question_id))
     assert fresh is not None
     mark = _mark(fresh)
@@ -87,10 +86,10 @@ async def answers_view(request: web.Request) -> web.Response:
         assert mark is not None
         out.append(
             AnsweredOut(
-                question_id=r["id"],
-                round_id=r["round_id"],
-                agent_id=r["agent_id"],
-                question=r["question"],
+                question_id=r.id,
+                round_id=r.round_id,
+                agent_id=r.agent_id,
+                question=r.question,
                 mark=mark,
             )
         )
@@ -116,15 +115,15 @@ async def set_trainee(request: web.Request) -> web.Response:
     if target is None or target.main_shop_id not in trainer.shop_ids:
         raise NotFound(f"没有编号为 {agent_id} 的客服", [FieldError("agent_id", "找不到这个客服")])
 
-    def write(db: sqlite_utils.Database) -> dict[str, Any] | None:
+    def write(db: sqlite_utils.Database) -> Trainee | None:
         store.set_trainee(db, agent_id, target.main_shop_id, body.trainee, trainer.id, _now())
         return store.trainee(db, agent_id)
 
     row = await request.app[keys.DB].write(write)
     gate = request.app[keys.TRAINING]
-    if row is not None and row["passed_at"] is None:
+    if row is not None and row.passed_at is None:
         gate.unpassed.add(agent_id)
     else:
         gate.unpassed.discard(agent_id)
-    passed = _at(row["passed_at"]) if row and row["passed_at"] else None
+    passed = _at(row.passed_at) if row and row.passed_at else None
     return ok(TraineeOut(agent_id=agent_id, trainee=row is not None, passed_at=passed))

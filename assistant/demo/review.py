@@ -41,7 +41,7 @@ def seed_review_and_training(
     store.add_trainee(db, trainee, shop_id, stamp)
     orders = store.latest_paid_orders(db, shop_id, len(CHANGES) + 3)
     for (_rule, columns), order in zip(CHANGES, orders, strict=False):
-        store.set_order_columns(db, order["id"], columns)
+        store.set_order_columns(db, order.id, columns)
     chat, renamed, risky = orders[len(CHANGES) : len(CHANGES) + 3]
     # the chat rule: the buyer asked for a gift before ordering, answered at once (the promise the order
     # must carry; answered, so the response watch has nobody waiting)
@@ -54,8 +54,8 @@ def seed_review_and_training(
             db,
             NewMessage(
                 shop_id=shop_id,
-                conversation=f"demo-review-{chat['id']}",
-                buyer_nick=chat["nick"],
+                conversation=f"demo-review-{chat.id}",
+                buyer_nick=chat.nick,
                 direction=direction,
                 source=MessageSource.HUMAN if direction is Direction.OUT else None,
                 agent_id=agent if direction is Direction.OUT else None,
@@ -65,20 +65,20 @@ def seed_review_and_training(
             ),
         )
     # the receiver changed after payment (an address edit in the audit log)
-    before = {"receiver_name": renamed["receiver_name"], "receiver_phone": renamed["receiver_phone"]}
+    before = {"receiver_name": renamed.receiver_name, "receiver_phone": renamed.receiver_phone}
     after = {"receiver_name": "王小二", "receiver_phone": "13900001111"}
-    store.set_order_columns(db, renamed["id"], after)
+    store.set_order_columns(db, renamed.id, after)
     commerce_store.insert_audit(
         db,
         at=(now - timedelta(minutes=20)).isoformat(),
         agent_id=None,
         shop_id=shop_id,
         entity="order",
-        entity_id=renamed["id"],
+        entity_id=renamed.id,
         action="address",
         reason="买家要求改收货人",
         before=before,
         after=after,
     )
-    store.flag_buyer(db, risky["buyer_id"], "多次以差评要挟退款", supervisor, stamp)
+    store.flag_buyer(db, risky.buyer_id, "多次以差评要挟退款", supervisor, stamp)
     return {"审单": 1, "学员": 1, "待审订单": len(CHANGES) + 3}

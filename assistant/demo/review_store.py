@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import sqlite_utils
+from pydantic import BaseModel, ConfigDict
+
+
+class PaidOrder(BaseModel):
+    """A buyer's newest paid order, with what the demo's review rows change on it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    buyer_id: int
+    receiver_name: str
+    receiver_phone: str
+    nick: str
 
 
 def grant_reviewer(db: sqlite_utils.Database, agent_id: int, at: str) -> None:
@@ -17,10 +28,10 @@ def add_trainee(db: sqlite_utils.Database, agent_id: int, shop_id: int, at: str)
     )
 
 
-def latest_paid_orders(db: sqlite_utils.Database, shop_id: int, count: int) -> list[dict[str, Any]]:
+def latest_paid_orders(db: sqlite_utils.Database, shop_id: int, count: int) -> list[PaidOrder]:
     """The newest paid order of each of the ``count`` buyers with the highest ids and no risk flag."""
     return [
-        dict(r)
+        PaidOrder.model_validate(r)
         for r in db.query(
             """SELECT o.id, o.buyer_id, o.receiver_name, o.receiver_phone, b.nick FROM orders o
                  JOIN buyers b ON b.id = o.buyer_id

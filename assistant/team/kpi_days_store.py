@@ -159,15 +159,25 @@ def replace_days(
     return len(rows)
 
 
-def daily_rows(
-    db: sqlite_utils.Database, shop_ids: list[int], start: date, end: date
-) -> list[tuple[date, int, int, dict[str, float]]]:
+class DailyRow(_Row):
+    """One agent's stored counts of one day in one shop (``figures``: the KPI job's additive counts)."""
+
+    day: date
+    shop_id: int
+    agent_id: int
+    figures: dict[str, int | float]
+
+
+def daily_rows(db: sqlite_utils.Database, shop_ids: list[int], start: date, end: date) -> list[DailyRow]:
     marks = ",".join("?" * len(shop_ids)) or "NULL"
     rows = db.conn.execute(
         f"SELECT day, shop_id, agent_id, figures FROM kpi_daily WHERE shop_id IN ({marks}) AND day >= ? AND day < ?",
         (*shop_ids, start.isoformat(), end.isoformat()),
     ).fetchall()
-    return [(date.fromisoformat(d), int(s), int(a), json.loads(f)) for d, s, a, f in rows]
+    return [
+        DailyRow(day=date.fromisoformat(d), shop_id=int(s), agent_id=int(a), figures=json.loads(f))
+        for d, s, a, f in rows
+    ]
 
 
 def forget_day(db: sqlite_utils.Database, shop_id: int, day: date) -> int:

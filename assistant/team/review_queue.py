@@ -132,7 +132,7 @@ def _chat_by_nick(
     words = [*rules.invoice_words, *rules.gift_words, *rules.promise_words]
     lines: dict[str, list[tuple[datetime, str]]] = {}
     for row in store.chat_lines(db, shop_id, since.astimezone(UTC).isoformat(timespec="microseconds"), words):
-        lines.setdefault(row["buyer_nick"], []).append((_at(row["at"]), row["text"]))
+        lines.setdefault(row.buyer_nick, []).append((_at(row.at), row.text))
     return {nick: scan_chat(found, rules) for nick, found in lines.items()}
 
 
@@ -163,9 +163,9 @@ def _edits(db: sqlite_utils.Database, shop_id: int) -> dict[str, tuple[datetime 
     """The address edits of the shop's open orders, by order: (paid at, [(at, before, after)])."""
     edits: dict[str, tuple[datetime | None, Edits]] = {}
     for row in store.address_edits(db, shop_id):
-        paid_at = _at(row["paid_at"]) if row["paid_at"] else None
-        edits.setdefault(row["order_id"], (paid_at, []))[1].append(
-            (_at(row["at"]), json.loads(row["before"] or "{}"), json.loads(row["after"] or "{}"))
+        paid_at = _at(row.paid_at) if row.paid_at else None
+        edits.setdefault(row.order_id, (paid_at, []))[1].append(
+            (_at(row.at), json.loads(row.before or "{}"), json.loads(row.after or "{}"))
         )
     return edits
 
@@ -180,9 +180,9 @@ def _candidates(
     """The orders the chat or an edit puts in the queue, exactly (a chat mention from ``chat_days`` before the
     order on; a receiver changed after payment)."""
     picked = []
-    for row in store.open_orders_of(db, shop_id, sorted(chat)):
-        if chat_reasons(chat[row["nick"]], _at(row["created_at"]), rules):
-            picked.append(row["id"])
+    for order in store.open_orders_of(db, shop_id, sorted(chat)):
+        if chat_reasons(chat[order.nick], _at(order.created_at), rules):
+            picked.append(order.id)
     for order_id, (paid_at, changes) in edits.items():
         if paid_at is not None and receiver_changed(changes, paid_at):
             picked.append(order_id)

@@ -10,7 +10,7 @@ from typing import Any
 import sqlite_utils
 from pydantic import BaseModel, ConfigDict
 
-from assistant.team.store_rows import rows
+from assistant.team.store_rows import FrozenRow, models, rows
 
 
 class Hold(BaseModel):
@@ -23,6 +23,30 @@ class Hold(BaseModel):
     held_by: int
     held_by_name: str
     held_at: datetime
+
+
+class OpenOrder(FrozenRow):
+    """An open order of a buyer the chat rule looks at (times: the stored ISO text)."""
+
+    id: str
+    created_at: str
+    nick: str
+
+
+class ChatLine(FrozenRow):
+    buyer_nick: str
+    at: str
+    text: str
+
+
+class AddressEdit(FrozenRow):
+    """An address edit or platform-synced receiver change of a paid order (``before``/``after``: JSON)."""
+
+    order_id: str
+    paid_at: str | None
+    at: str
+    before: str | None
+    after: str | None
 
 
 # ---- the queue ----------------------------------------------------------------------------------------
@@ -83,10 +107,11 @@ def apply_checks(
     db.conn.execute("DELETE FROM review_dirty WHERE id <= ?", (max_dirt,))
 
 
-def open_orders_of(db: sqlite_utils.Database, shop_id: int, nicks: list[str]) -> list[dict[str, Any]]:
+def open_orders_of(db: sqlite_utils.Database, shop_id: int, nicks: list[str]) -> list[OpenOrder]:
     """The open orders of the buyers ``nicks`` (the chat rule's candidates): id, nick and created_at."""
-    return rows(
+    return models(
         db,
+        OpenOrder,
         """SELECT o.id, o.created_at, b.nick FROM buyers b JOIN orders o ON o.buyer_id = b.id
             WHERE b.shop_id = ? AND b.nick IN (SELECT value FROM json_each(?)) AND o.status = 'paid'
               AND o.shipped_at IS NULL""",
@@ -136,24 +161,26 @@ def queue_page(
     return found, int(found[0]["total"]), int(found[0]["held_total"] or 0)
 
 
-def chat_lines(db: sqlite_utils.Database, shop_id: int, since: str, words: list[str]) -> list[dict[str, Any]]:
+def chat_lines(db: sqlite_utils.Database, shop_id: int, since: str, words: list[str]) -> list[ChatLine]:
     """Messages of the shop since ``since`` (UTC ISO) that contain any of ``words``."""
     if not words:
         return []
     likes = " OR ".join("instr(text, ?) > 0" for _ in words)
-    return rows(
+    return models(
         db,
+        ChatLine,
         f"SELECT buyer_nick, at, text FROM conversation_messages WHERE shop_id = ? AND at >= ? AND ({likes})"
         " ORDER BY at",
         (shop_id, since, *words),
     )
 
 
-def address_edits(db: sqlite_utils.Database, shop_id: int) -> list[dict[str, Any]]:
+def address_edits(db: sqlite_utils.Database, shop_id: int) -> list[AddressEdit]:
     """Address edits of the shop's open orders and receiver changes the platform synced (the audit log):
     order id, its payment, when, before, after."""
-    return rows(
+    return models(
         db,
+        AddressEdit,
         """SELECT a.entity_id AS order_id, o.paid_at, a.at, a.before, a.after FROM audit_log a
             JOIN orders o ON o.id = a.entity_id AND o.status = 'paid'
            WHERE a.entity = 'order' AND a.action IN ('address', 'platform_sync') AND a.shop_id = ?

@@ -17,6 +17,7 @@ from assistant.commerce.store import insert_audit
 # re-exported below (__all__): the handlers read these as this module's names
 from assistant.team.kpi_days_store import (
     AlreadyClosed,
+    DailyRow,
     KpiClose,
     PaidOrderRow,
     computed_days,
@@ -34,6 +35,7 @@ __all__ = [
     "AlreadyOn",
     "Claim",
     "ClaimTaken",
+    "DailyRow",
     "Emergency",
     "KpiClose",
     "PaidOrderRow",

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 import sqlite_utils
 
 from assistant.team import training_store as store
 from assistant.team.training import Candidate, Mode, Phrase, plain, right_picks
+from assistant.team.training_rows import QcCase, TrainingCampaign, TrainingIntent
 
 
 class NothingToAsk(Exception):
@@ -36,19 +36,19 @@ def _at(text: str) -> datetime:
 
 
 def _intent_candidates(
-    rows: list[dict[str, Any]], phrases: list[Phrase], threshold: float
+    rows: list[TrainingIntent], phrases: list[Phrase], threshold: float
 ) -> list[Candidate]:
     out = []
     for r in rows:
-        if not r["examples"] or not r["answers"]:
+        if not r.examples or not r.answers:
             continue
-        refs = tuple(plain(a) for a in r["answers"])
+        refs = tuple(plain(a) for a in r.answers)
         out.append(
             Candidate(
                 source="intent",
-                ref_id=r["id"],
-                intent_id=r["id"],
-                phrasings=tuple(r["examples"]),
+                ref_id=r.id,
+                intent_id=r.id,
+                phrasings=tuple(r.examples),
                 refs=refs,
                 right_picks=right_picks(refs, phrases, threshold),
             )
@@ -57,27 +57,27 @@ def _intent_candidates(
 
 
 def _case_candidates(
-    cases: Sequence[dict[str, Any]], intents: list[dict[str, Any]], phrases: list[Phrase], threshold: float
+    cases: Sequence[QcCase], intents: list[TrainingIntent], phrases: list[Phrase], threshold: float
 ) -> list[Candidate]:
     """QC's training cases as questions: the buyer's first message, answered as the excellent reply did, or
     else as the intent the matcher found it asks about (``intent_id`` on the case) answers; a case with
     neither is left out."""
-    answers = {i["id"]: i["answers"] for i in intents if i["answers"]}
+    answers = {i.id: i.answers for i in intents if i.answers}
     out = []
     for case in cases:
-        intent_id = case["intent_id"] if case["intent_id"] in answers else None
+        intent_id = case.intent_id if case.intent_id in answers else None
         refs: tuple[str, ...] = ()
-        if case["excellent"] and case["reply"].strip():
-            refs = (case["reply"].strip(),)
+        if case.excellent and case.reply.strip():
+            refs = (case.reply.strip(),)
         elif intent_id is not None:
             refs = tuple(plain(a) for a in answers[intent_id])
         if refs:
             out.append(
                 Candidate(
                     "case",
-                    case["question_id"],
+                    case.question_id,
                     intent_id,
-                    (case["question"],),
+                    (case.question,),
                     refs,
                     right_picks(refs, phrases, threshold),
                 )
@@ -85,16 +85,16 @@ def _case_candidates(
     return out
 
 
-def _campaign(campaigns: list[dict[str, Any]], topic: str | None, now: datetime) -> dict[str, Any]:
+def _campaign(campaigns: list[TrainingCampaign], topic: str | None, now: datetime) -> TrainingCampaign:
     if topic:
-        found = next((c for c in campaigns if str(c["id"]) == topic or c["name"] == topic), None)
+        found = next((c for c in campaigns if str(c.id) == topic or c.name == topic), None)
         if found is None:
             raise NothingToAsk("topic", f"没有名为「{topic}」的活动：请写活动名或编号")
         return found
     if not campaigns:
         raise NothingToAsk("mode", "店铺还没有活动：先在编辑器里建一个活动")
-    running = [c for c in campaigns if _at(c["starts_at"]) <= now <= _at(c["ends_at"])]
-    coming = [c for c in campaigns if _at(c["starts_at"]) > now]
+    running = [c for c in campaigns if _at(c.starts_at) <= now <= _at(c.ends_at)]
+    coming = [c for c in campaigns if _at(c.starts_at) > now]
     return (running or coming or campaigns[-1:])[0]
 
 
@@ -107,39 +107,39 @@ def pool(
     pick_threshold: float,
     covered: set[int],
     now: datetime,
-    cases: Sequence[dict[str, Any]] = (),
+    cases: Sequence[QcCase] = (),
 ) -> Pool:
     """The candidates of a round in ``mode`` (``topic``: an intent topic, or a campaign's name or id);
     ``cases``: QC's training cases (``training_store.qc_cases``, each with the ``intent_id`` its question
     asks about), asked in a timed round."""
-    phrases = [Phrase(id=p["id"], title=p["title"], body=p["body"]) for p in store.phrases(db, shop_id)]
+    phrases = [Phrase(id=p.id, title=p.title, body=p.body) for p in store.phrases(db, shop_id)]
     intents = store.intents(db, shop_id)
     if mode == "topic":
         if not topic:
             raise NothingToAsk("topic", "按主题练习要选一个主题")
-        intents = [i for i in intents if i["topic"] == topic]
+        intents = [i for i in intents if i.topic == topic]
         if not intents:
             raise NothingToAsk("topic", f"主题「{topic}」下没有意图")
     elif mode == "campaign":
         campaign = _campaign(store.campaigns(db, shop_id), topic, now)
-        topic = campaign["name"]
+        topic = campaign.name
         chosen = _intent_candidates(
-            [i for i in intents if i["campaign_id"] == campaign["id"]], phrases, pick_threshold
+            [i for i in intents if i.campaign_id == campaign.id], phrases, pick_threshold
         )
-        for s in campaign["scripts"]:
-            refs = (plain(s["body"]),)
-            asked = s["situation"] or f"{s['title']}：这种时候你怎么回复买家？"
+        for s in campaign.scripts:
+            refs = (plain(s.body),)
+            asked = s.situation or f"{s.title}：这种时候你怎么回复买家？"
             chosen.append(
-                Candidate("script", s["id"], None, (asked,), refs, right_picks(refs, phrases, pick_threshold))
+                Candidate("script", s.id, None, (asked,), refs, right_picks(refs, phrases, pick_threshold))
             )
-        if campaign["rules"].strip():
+        if campaign.rules.strip():
             chosen.append(
                 Candidate(
                     "rules",
-                    campaign["id"],
+                    campaign.id,
                     None,
-                    (f"{campaign['name']}有什么优惠？怎么算的？",),
-                    (campaign["rules"],),
+                    (f"{campaign.name}有什么优惠？怎么算的？",),
+                    (campaign.rules,),
                 )
             )
         return Pool(chosen, phrases, covered, topic)
@@ -148,11 +148,11 @@ def pool(
         if since is None:
             raise NothingToAsk("mode", "还没有练习过：先做一轮限时或按主题练习，之后才能只练改动")
         moment = _at(since)
-        intents = [i for i in intents if _at(i["updated_at"]) > moment]
+        intents = [i for i in intents if _at(i.updated_at) > moment]
         changed = [
-            Candidate("phrase", p["id"], None, (p["title"],), (plain(p["body"]),), (p["id"],))
+            Candidate("phrase", p.id, None, (p.title,), (plain(p.body),), (p.id,))
             for p in store.phrases(db, shop_id)
-            if _at(p["updated_at"]) > moment
+            if _at(p.updated_at) > moment
         ]
         chosen = _intent_candidates(intents, phrases, pick_threshold) + changed
         if not chosen:

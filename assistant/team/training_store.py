@@ -8,12 +8,25 @@ from typing import Any
 
 import sqlite_utils
 
-from assistant.team.store_rows import rows
+from assistant.team.store_rows import models, rows
+from assistant.team.training_rows import (
+    AnsweredQuestion,
+    CampaignScript,
+    PassMark,
+    QcCase,
+    RoundCount,
+    Trainee,
+    TrainingCampaign,
+    TrainingIntent,
+    TrainingPhrase,
+    TrainingQuestion,
+    TrainingRound,
+)
 
 # ---- what a round draws from ---------------------------------------------------------------------------
 
 
-def intents(db: sqlite_utils.Database, shop_id: int) -> list[dict[str, Any]]:
+def intents(db: sqlite_utils.Database, shop_id: int) -> list[TrainingIntent]:
     """The shop's enabled intents with ``examples`` and ``answers`` lists (by position)."""
     found = rows(
         db,
@@ -36,7 +49,12 @@ def intents(db: sqlite_utils.Database, shop_id: int) -> list[dict[str, Any]]:
         (shop_id,),
     ):
         answers.setdefault(r["intent_id"], []).append(r["template"])
-    return [{**r, "examples": examples.get(r["id"], []), "answers": answers.get(r["id"], [])} for r in found]
+    return [
+        TrainingIntent.model_validate(
+            {**r, "examples": examples.get(r["id"], []), "answers": answers.get(r["id"], [])}
+        )
+        for r in found
+    ]
 
 
 def intent_count(db: sqlite_utils.Database, shop_id: int) -> int:
@@ -45,21 +63,22 @@ def intent_count(db: sqlite_utils.Database, shop_id: int) -> int:
     )
 
 
-def phrases(db: sqlite_utils.Database, shop_id: int) -> list[dict[str, Any]]:
+def phrases(db: sqlite_utils.Database, shop_id: int) -> list[TrainingPhrase]:
     """The shop-wide enabled quick replies (what every trainee can pick)."""
-    return rows(
+    return models(
         db,
+        TrainingPhrase,
         "SELECT id, code, title, body, updated_at FROM quick_replies"
         " WHERE shop_id = ? AND scope = 'shop' AND enabled = 1 ORDER BY id",
         (shop_id,),
     )
 
 
-def qc_cases(db: sqlite_utils.Database, shop_id: int) -> list[dict[str, Any]]:
+def qc_cases(db: sqlite_utils.Database, shop_id: int) -> list[QcCase]:
     """The conversations QC marked for training — tagged 优秀 (excellent) or given a training card — each
     with its first buyer message (``question_id``, ``question``) and the first human reply after it
     (``reply``, empty when there is none); ``excellent`` says whether the reply is one to learn from."""
-    return rows(
+    found = rows(
         db,
         """WITH marked AS (
                SELECT conversation, max(excellent) AS excellent FROM (
@@ -80,23 +99,25 @@ def qc_cases(db: sqlite_utils.Database, shop_id: int) -> list[dict[str, Any]]:
              FROM asked a ORDER BY a.question_id""",
         {"shop": shop_id},
     )
+    return [QcCase.model_validate(r) for r in found]
 
 
-def campaigns(db: sqlite_utils.Database, shop_id: int) -> list[dict[str, Any]]:
+def campaigns(db: sqlite_utils.Database, shop_id: int) -> list[TrainingCampaign]:
     found = rows(
         db,
         "SELECT id, name, rules, starts_at, ends_at FROM campaigns WHERE shop_id = ? ORDER BY starts_at",
         (shop_id,),
     )
-    scripts: dict[int, list[dict[str, Any]]] = {}
-    for r in rows(
+    scripts: dict[int, list[CampaignScript]] = {}
+    for r in models(
         db,
+        CampaignScript,
         "SELECT s.id, s.campaign_id, s.kind, s.situation, s.title, s.body FROM campaign_scripts s"
         " JOIN campaigns c ON c.id = s.campaign_id WHERE c.shop_id = ? ORDER BY s.position, s.id",
         (shop_id,),
     ):
-        scripts.setdefault(r["campaign_id"], []).append(r)
-    return [{**c, "scripts": scripts.get(c["id"], [])} for c in found]
+        scripts.setdefault(r.campaign_id, []).append(r)
+    return [TrainingCampaign.model_validate({**c, "scripts": scripts.get(c["id"], [])}) for c in found]
 
 
 # ---- rounds and questions -----------------------------------------------------------------------------
@@ -137,8 +158,8 @@ def insert_question(db: sqlite_utils.Database, round_id: int, position: int, val
     )
 
 
-def round_row(db: sqlite_utils.Database, round_id: int) -> dict[str, Any] | None:
-    found = rows(db, "SELECT * FROM training_rounds WHERE id = ?", (round_id,))
+def round_row(db: sqlite_utils.Database, round_id: int) -> TrainingRound | None:
+    found = models(db, TrainingRound, "SELECT * FROM training_rounds WHERE id = ?", (round_id,))
     return found[0] if found else None
 
 
@@ -151,15 +172,16 @@ def _decoded(row: dict[str, Any]) -> dict[str, Any]:
     return {**row, **{k: json.loads(row[k]) for k in ("refs", "choices", "right_picks")}}
 
 
-def questions(db: sqlite_utils.Database, round_id: int) -> list[dict[str, Any]]:
+def questions(db: sqlite_utils.Database, round_id: int) -> list[TrainingQuestion]:
     return [
-        _decoded(r) for r in rows(db, f"{_QUESTION} WHERE q.round_id = ? ORDER BY q.position", (round_id,))
+        TrainingQuestion.model_validate(_decoded(r))
+        for r in rows(db, f"{_QUESTION} WHERE q.round_id = ? ORDER BY q.position", (round_id,))
     ]
 
 
-def question(db: sqlite_utils.Database, question_id: int) -> dict[str, Any] | None:
+def question(db: sqlite_utils.Database, question_id: int) -> TrainingQuestion | None:
     found = rows(db, f"{_QUESTION} WHERE q.id = ?", (question_id,))
-    return _decoded(found[0]) if found else None
+    return TrainingQuestion.model_validate(_decoded(found[0])) if found else None
 
 
 def last_answer_at(db: sqlite_utils.Database, round_id: int) -> str | None:
@@ -209,24 +231,27 @@ def last_round_started(db: sqlite_utils.Database, agent_id: int, shop_id: int) -
     return found[0]["at"] if found else None
 
 
-def answers(db: sqlite_utils.Database, shop_id: int, agent_id: int | None = None) -> list[dict[str, Any]]:
+def answers(db: sqlite_utils.Database, shop_id: int, agent_id: int | None = None) -> list[AnsweredQuestion]:
     """Answered questions of the shop (one agent's, or everyone's), newest first, with the final mark."""
     where = "r.shop_id = ? AND q.answered_at IS NOT NULL" + (" AND r.agent_id = ?" if agent_id else "")
     params: tuple[Any, ...] = (shop_id, agent_id) if agent_id else (shop_id,)
     return [
-        {
-            **_decoded(r),
-            "correct": bool(
-                r["override_correct"] if r["override_correct"] is not None else r["auto_correct"]
-            ),
-        }
+        AnsweredQuestion.model_validate(
+            {
+                **_decoded(r),
+                "correct": bool(
+                    r["override_correct"] if r["override_correct"] is not None else r["auto_correct"]
+                ),
+            }
+        )
         for r in rows(db, f"{_QUESTION} WHERE {where} ORDER BY q.answered_at DESC, q.id DESC", params)
     ]
 
 
-def round_counts(db: sqlite_utils.Database, shop_id: int) -> dict[int, tuple[int, str | None]]:
+def round_counts(db: sqlite_utils.Database, shop_id: int) -> dict[int, RoundCount]:
+    """Per agent of the shop: the rounds started and when the last one started."""
     return {
-        int(r["agent_id"]): (int(r["n"]), r["last"])
+        int(r["agent_id"]): RoundCount(rounds=int(r["n"]), last_started_at=r["last"])
         for r in rows(
             db,
             "SELECT agent_id, count(*) AS n, max(started_at) AS last FROM training_rounds WHERE shop_id = ?"
@@ -239,14 +264,14 @@ def round_counts(db: sqlite_utils.Database, shop_id: int) -> dict[int, tuple[int
 # ---- trainees and pass marks --------------------------------------------------------------------------
 
 
-def trainees(db: sqlite_utils.Database, shop_id: int | None = None) -> list[dict[str, Any]]:
+def trainees(db: sqlite_utils.Database, shop_id: int | None = None) -> list[Trainee]:
     if shop_id is None:
-        return rows(db, "SELECT * FROM trainees ORDER BY agent_id")
-    return rows(db, "SELECT * FROM trainees WHERE shop_id = ? ORDER BY agent_id", (shop_id,))
+        return models(db, Trainee, "SELECT * FROM trainees ORDER BY agent_id")
+    return models(db, Trainee, "SELECT * FROM trainees WHERE shop_id = ? ORDER BY agent_id", (shop_id,))
 
 
-def trainee(db: sqlite_utils.Database, agent_id: int) -> dict[str, Any] | None:
-    found = rows(db, "SELECT * FROM trainees WHERE agent_id = ?", (agent_id,))
+def trainee(db: sqlite_utils.Database, agent_id: int) -> Trainee | None:
+    found = models(db, Trainee, "SELECT * FROM trainees WHERE agent_id = ?", (agent_id,))
     return found[0] if found else None
 
 
@@ -275,9 +300,10 @@ def unpassed(db: sqlite_utils.Database) -> set[int]:
     return {int(r["agent_id"]) for r in rows(db, "SELECT agent_id FROM trainees WHERE passed_at IS NULL")}
 
 
-def pass_mark(db: sqlite_utils.Database, shop_id: int) -> dict[str, Any] | None:
-    found = rows(
+def pass_mark(db: sqlite_utils.Database, shop_id: int) -> PassMark | None:
+    found = models(
         db,
+        PassMark,
         "SELECT m.*, a.name AS set_by_name FROM training_pass_marks m JOIN agents a ON a.id = m.set_by"
         " WHERE m.shop_id = ?",
         (shop_id,),

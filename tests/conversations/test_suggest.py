@@ -46,4 +46,4 @@ async def test_an_answer_is_ranked_rendered_for_the_buyer_and_a_stray_question_k
     assert not stray.confident
     assert await usage.flush() == 1
     kept = store_db.read_sync(lambda db: store.list_unmatched(db, mini_shop.shop_id))
-    assert [row["text"] for row in kept] == ["你们老板是谁"]
+    assert [row.text for row in kept] == ["你们老板是谁"]
