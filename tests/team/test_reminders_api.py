@@ -45,9 +45,10 @@ def unpaid(
     price_fen: int = 19_900,
     new_buyer: bool = True,
 ) -> str:
-    made = factory.order(
-        shop_id, buyer_id, OrderStatus.AWAITING_PAYMENT, price_fen=price_fen, age=timedelta(minutes=minutes)
-    )
+    # `minutes` before now, not before the factory's clock (read when the suite began: a long run makes
+    # a 3-minute-old order look past the 10-minute mark)
+    age = timedelta(minutes=minutes) + (datetime.now(UTC) - factory.NOW)
+    made = factory.order(shop_id, buyer_id, OrderStatus.AWAITING_PAYMENT, price_fen=price_fen, age=age)
     buyers = [factory.buyer(shop_id, nick, buyer_id)] if new_buyer else []
     store_db.write_sync(lambda db: factory.save(db, buyers, [made]))
     return made.id
