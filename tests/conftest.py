@@ -19,6 +19,7 @@ from assistant.security import load_secret
 from assistant.settings import Settings
 from knowledge import store as kb_store
 from knowledge.database import AsyncDatabase
+from tests.commerce import factory
 
 
 def afternoon_zone() -> str:
@@ -53,6 +54,14 @@ def seed_mini_shop(db: sqlite_utils.Database) -> MiniShop:
         supervisor_id=kb_store.insert_agent(db, "wangjing", "王静", "supervisor", shop),
         outsider_id=kb_store.insert_agent(db, "outsider", "外店客服", "agent", other),
     )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_factory_clock() -> None:
+    """The commerce factory dates its orders, buyers and parcels from ``factory.NOW``: read the clock
+    again for each test, so that in a long run (the full suite takes minutes before it reaches the team
+    tests) a "3-minute-old" order is not already past a 10-minute mark."""
+    factory.NOW = datetime.now(UTC).replace(microsecond=0)
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from aiohttp import web
@@ -270,12 +271,13 @@ async def test_jam_selection_preview_approval_and_once_per_buyer(
 ) -> None:
     boss, second = auth(mini_shop.supervisor_id), second_supervisor
     _jam_buyers(store_db, mini_shop.shop_id)
-    day = factory.NOW.date().isoformat()
+    local = factory.NOW.astimezone(ZoneInfo("Asia/Shanghai"))  # the shop's days, not UTC's
+    day = local.date().isoformat()
     selection = {
         "shop": mini_shop.shop_id,
         "courier": "中通快递",
         "provinces": ["浙江省"],
-        "shipped_from": (factory.NOW - timedelta(days=2)).date().isoformat(),
+        "shipped_from": (local - timedelta(days=2)).date().isoformat(),
         "shipped_to": day,
     }
     status, preview = await call(client, "POST", "/api/courier-jam/preview", boss, json=selection)
