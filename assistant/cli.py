@@ -1,5 +1,6 @@
 """The ``kefu`` command: the argument parser and ``main``. The commands are ``cli_serve`` (serve, demo,
-token), ``cli_data`` (backup, restore, purge, import, migrate, eval) and ``cli_import``."""
+token), ``cli_data`` (backup, restore, purge, import, migrate, eval), ``cli_import`` and ``cli_hub``
+(move-to-hub)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from pydantic import ValidationError
 
 import assistant
 from assistant.cli_data import cmd_backup, cmd_eval, cmd_import, cmd_migrate, cmd_purge, cmd_restore
+from assistant.cli_hub import cmd_move_to_hub
 from assistant.cli_serve import cmd_demo, cmd_serve, cmd_token
 from assistant.settings import Settings, describe_error
 
@@ -97,6 +99,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--database-url", help="团队中心 PostgreSQL 地址（默认：环境变量 KEFU_DATABASE_URL）"
     )
     migrate.set_defaults(run=cmd_migrate)
+    move = commands.add_parser(
+        "move-to-hub",
+        help="把本机的快捷短语复制到团队中心（先 --dry-run 预览）",
+        description="把本机 SQLite 里各店铺的快捷短语分组和短语复制到团队中心数据库（KEFU_DATABASE_URL）。"
+        "同名分组、同一范围内相同编码的短语视为已有，保持不变，所以可以重复运行。",
+    )
+    data_dir(move)
+    move.add_argument("--database-url", help="团队中心 PostgreSQL 地址（默认：环境变量 KEFU_DATABASE_URL）")
+    move.add_argument("--dry-run", action="store_true", help="只统计要新建和已有的分组、短语，不写入")
+    move.set_defaults(run=cmd_move_to_hub)
     purge_cmd = commands.add_parser(
         "purge",
         help="清除某日之前的会话和买家个人信息",
