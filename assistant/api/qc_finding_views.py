@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import sqlite_utils
 from aiohttp import web
 
 from assistant import keys
@@ -20,7 +19,6 @@ from assistant.security import current_agent
 from assistant.team import qc
 from assistant.team import qc_store as qs
 from knowledge import store as kb_store
-from quick_replies import store as qr_store
 
 
 def _finding_out(row: qs.FindingRow) -> FindingOut:
@@ -43,11 +41,13 @@ def _finding_out(row: qs.FindingRow) -> FindingOut:
     )
 
 
-def _target_name(db: sqlite_utils.Database, kind: str, target: int, shop_id: int) -> str | None:
+async def _target_name(app: web.Application, kind: str, target: int, shop_id: int) -> str | None:
+    """The name of the phrase or intent a fix is on, if it is in the shop. Phrases through the
+    quick-reply store (in hub mode they live on the hub, not in the local file)."""
     if kind == "quick_reply":
-        row = qr_store.get_row(db, target)
+        row = await app[keys.QR_STORE].get_row(target)
         return str(row["title"]) if row and row["shop_id"] == shop_id else None
-    intent = kb_store.get_intent(db, target)
+    intent = await app[keys.DB].read(lambda db: kb_store.get_intent(db, target))
     return intent.name if intent and intent.shop_id == shop_id else None
 
 
@@ -71,7 +71,7 @@ async def create_finding(request: web.Request) -> web.Response:
     if body.kind == "fix":
         assert body.target_kind is not None and body.target is not None
         target_kind, target = body.target_kind, body.target
-        found = await request.app[keys.DB].read(lambda db: _target_name(db, target_kind, target, shop_id))
+        found = await _target_name(request.app, target_kind, target, shop_id)
         if found is None:
             what = qc.FIX_TARGETS[target_kind]
             raise NotFound.field("target", f"本店没有{what} {target}")

@@ -102,3 +102,23 @@ async def test_health_reports_the_hub_and_local_only_routes_are_refused(
 async def test_sqlite_mode_reports_the_hub_off(client: TestClient) -> None:
     health = await (await client.get("/healthz")).json()
     assert health["hub"] == "off" and health["status"] == "ok"
+
+
+async def test_a_qc_fix_on_a_phrase_finds_it_on_the_hub(
+    aiohttp_client: Client, settings: Settings, mini_shop: MiniShop, pg_url: str,
+    auth: Callable[[int], dict[str, str]],
+) -> None:  # fmt: skip
+    """The phrase a QC fix is on is looked up where phrases live: in hub mode, the hub (not the local file)."""
+    client = await aiohttp_client(create_app(_hub_settings(settings, pg_url)))
+    editor, boss = auth(mini_shop.editor_id), auth(mini_shop.supervisor_id)
+    group = await (await client.post("/api/quick-reply-groups", json={"name": "物流"}, headers=editor)).json()
+    created = await client.post("/api/quick-replies", headers=editor,
+                                json={"group_id": group["group"]["id"], "code": "fh", "title": "发货时间", "body": "现货48小时内发货"})  # fmt: skip
+    assert created.status == 201, await created.text()
+    phrase = (await created.json())["quick_reply"]["id"]
+    finding = {"shop": mini_shop.shop_id, "kind": "fix", "target_kind": "quick_reply", "note": "极限词"}
+    fix = await client.post("/api/qc/findings", json={**finding, "target": phrase}, headers=boss)
+    assert fix.status == 201, await fix.text()
+    assert (await fix.json())["target_name"] == "发货时间"
+    missing = await client.post("/api/qc/findings", json={**finding, "target": phrase + 1000}, headers=boss)
+    assert missing.status == 404 and (await missing.json())["errors"][0]["field"] == "target"
