@@ -40,6 +40,7 @@ from assistant.team.review_queue import (
     queue_page,
     write_checks,
 )
+from assistant.team.review_rows import ReviewOrder
 from knowledge.models import Agent, Model, Role
 
 
@@ -122,10 +123,10 @@ async def _page(request: web.Request, shop_id: int, limit: int, offset: int) -> 
     return await db.read(lambda conn: queue_page(conn, shop_id, rules, now, limit, offset))
 
 
-async def _open_order(request: web.Request, agent: Agent) -> dict[str, object]:
+async def _open_order(request: web.Request, agent: Agent) -> ReviewOrder:
     order_id = path_str(request, "order_id")
     row = await request.app[keys.DB].read(lambda conn: store.order_facts(conn, order_id))
-    if row is None or row["shop_id"] not in agent.shop_ids:
+    if row is None or row.shop_id not in agent.shop_ids:
         raise NotFound(
             f"没有订单 {order_id}，或它不在你登录的店铺", [FieldError("order_id", "找不到这个订单")]
         )
@@ -166,7 +167,7 @@ async def script(request: web.Request) -> web.Response:
     """The confirmation script for the buyer, from the order's receiver and its reasons."""
     agent = current_agent(request)
     row = await _open_order(request, agent)
-    order_id = str(row["id"])
+    order_id = row.id
     rules = rules_from(request.app[keys.SETTINGS])
     now = datetime.now(UTC)
     found = await request.app[keys.DB].read(
@@ -174,8 +175,8 @@ async def script(request: web.Request) -> web.Response:
     )
     assert found is not None
     facts, reasons = found
-    address = f"{facts['province']}{facts['city']}{facts['district']}{facts['address_detail']}"
-    text = confirmation_script(str(facts["receiver_name"]), str(facts["receiver_phone"]), address, reasons)
+    address = f"{facts.province}{facts.city}{facts.district}{facts.address_detail}"
+    text = confirmation_script(facts.receiver_name, facts.receiver_phone, address, reasons)
     return ok(ScriptOut(order_id=order_id, text=text, reasons=_reasons(reasons)))
 
 

@@ -33,23 +33,23 @@ async def mark_reviewed(request: web.Request) -> web.Response:
     agent = current_agent(request)
     body = body_of(request, ReviewedIn)
     row = await _open_order(request, agent)
-    if row["status"] != "paid":
+    if row.status != "paid":
         raise Conflict(
-            f"订单 {row['id']} 已不是待发货状态，无需审核", [FieldError("order_id", "不是待发货订单")]
+            f"订单 {row.id} 已不是待发货状态，无需审核", [FieldError("order_id", "不是待发货订单")]
         )
-    if row["version"] != body.version:
+    if row.version != body.version:
         raise Conflict(
-            f"订单 {row['id']} 在你查看后又被修改过（版本 {row['version']}）：请刷新后再审核",
+            f"订单 {row.id} 在你查看后又被修改过（版本 {row.version}）：请刷新后再审核",
             [FieldError("version", "已过期")],
         )
     rules = rules_from(request.app[keys.SETTINGS])
-    order_id = str(row["id"])
+    order_id = row.id
     now = datetime.now(UTC)
     found = await request.app[keys.DB].read(
         lambda conn: order_reasons_now(conn, order_id, rules, default_regions(), now)
     )
     reasons = json.dumps([[r.code, r.text] for r in (found[1] if found else [])], ensure_ascii=False)
-    shop_id = int(str(row["shop_id"]))
+    shop_id = row.shop_id
     review_id = await request.app[keys.DB].write(
         lambda conn: store.insert_review(conn, order_id, shop_id, body.version, reasons, agent.id, _now())
     )
@@ -61,7 +61,7 @@ async def hold(request: web.Request) -> web.Response:
     agent = current_agent(request)
     body = body_of(request, HoldIn)
     row = await _open_order(request, agent)
-    order_id, shop_id = str(row["id"]), int(str(row["shop_id"]))
+    order_id, shop_id = row.id, row.shop_id
 
     def write(conn: sqlite_utils.Database) -> store.Hold | None:
         held = store.open_hold(conn, order_id)
@@ -85,7 +85,7 @@ async def release(request: web.Request) -> web.Response:
     agent = current_agent(request)
     body = body_of(request, ReleaseIn)
     row = await _open_order(request, agent)
-    order_id = str(row["id"])
+    order_id = row.id
     held = await request.app[keys.DB].read(lambda conn: store.open_hold(conn, order_id))
     if held is None:
         raise Conflict(f"订单 {order_id} 没有挂起", [FieldError("order_id", "没有挂起")])
@@ -101,6 +101,6 @@ async def hold_state(request: web.Request) -> web.Response:
     """The order's open hold, if any (the order panel shows it to every agent)."""
     agent = current_agent(request)
     row = await _open_order(request, agent)
-    order_id = str(row["id"])
+    order_id = row.id
     held = await request.app[keys.DB].read(lambda conn: store.open_hold(conn, order_id))
     return ok(HoldState(order_id=order_id, hold=_hold_out(held)))

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import sqlite_utils
 
@@ -28,6 +27,7 @@ from assistant.team.review import (
     scan_chat,
     ship_by,
 )
+from assistant.team.review_rows import CheckedOrder, QueueRow, ReviewOrder
 
 
 @dataclass(frozen=True)
@@ -74,14 +74,14 @@ def _at(text: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def facts_of(row: dict[str, Any]) -> OrderFacts:
+def facts_of(row: CheckedOrder | ReviewOrder) -> OrderFacts:
     return OrderFacts(
-        province=row["province"],
-        city=row["city"],
-        district=row["district"],
-        detail=row["address_detail"],
-        phone=row["receiver_phone"],
-        buyer_message=row["buyer_message"] or "",
+        province=row.province,
+        city=row.city,
+        district=row.district,
+        detail=row.address_detail,
+        phone=row.receiver_phone,
+        buyer_message=row.buyer_message or "",
     )
 
 
@@ -102,24 +102,29 @@ def check_changed(
     dirt = store.dirty(db)
     full = store.rules_key(db, shop_id) != key
     pending = Checks(
-        shop_id=shop_id, key=key if full else None, max_dirt=max((d["dirt"] for d in dirt), default=0)
+        shop_id=shop_id, key=key if full else None, max_dirt=max((d.dirt for d in dirt), default=0)
     )
     fresh: dict[str, list[Reason]] = {}
-    facts = store.open_facts(db, shop_id) if full else []
-    seen = {f["order_id"] for f in facts}
-    facts += [d for d in dirt if d["order_id"] not in seen and (not full or d["shop_id"] != shop_id)]
+    facts: list[tuple[str, CheckedOrder | None]] = [
+        (f.order_id, f) for f in (store.open_facts(db, shop_id) if full else [])
+    ]
+    seen = {order_id for order_id, _ in facts}
+    facts += [
+        (d.order_id, d.order)
+        for d in dirt
+        if d.order_id not in seen and (not full or d.order is None or d.order.shop_id != shop_id)
+    ]
     done: set[str] = set()
-    for row in facts:
-        order_id = row["order_id"]
+    for order_id, row in facts:
         if order_id in done:
             continue
         done.add(order_id)
-        if row["id"] is None or row["status"] != "paid" or row["shipped_at"] is not None:
+        if row is None or row.status != "paid" or row.shipped_at is not None:
             pending.drop.append(order_id)
             continue
         reasons = order_reasons(facts_of(row), rules, regions)
-        pending.checks.append((order_id, row["shop_id"], bool(reasons), _dumps(reasons)))
-        if row["shop_id"] == shop_id:
+        pending.checks.append((order_id, row.shop_id, bool(reasons), _dumps(reasons)))
+        if row.shop_id == shop_id:
             fresh[order_id] = reasons
     return pending, fresh
 
@@ -140,7 +145,7 @@ Edits = list[tuple[datetime, dict[str, object], dict[str, object]]]
 
 
 def _all_reasons(
-    row: dict[str, Any],
+    row: QueueRow | ReviewOrder,
     paid_at: datetime,
     cached: list[Reason],
     edits: Edits,
@@ -152,8 +157,8 @@ def _all_reasons(
     if changed:
         reasons.append(changed)
     if chat:
-        reasons += chat_reasons(chat, _at(row["created_at"]), rules)
-    risk = buyer_risk(row["risk_flag"], row["risk_note"]) if row["risk_flag"] else None
+        reasons += chat_reasons(chat, _at(row.created_at), rules)
+    risk = buyer_risk(row.risk_flag, row.risk_note) if row.risk_flag else None
     if risk:
         reasons.append(risk)
     return reasons
@@ -203,24 +208,24 @@ def queue_page(
         _, total, held = store.queue_page(db, shop_id, ids, sorted(holds), 1, 0)
     entries = []
     for row in rows:
-        order_id = row["id"]
-        paid_at = _at(row["paid_at"]) if row["paid_at"] else _at(row["created_at"])
-        cached = _loads(row["reasons"]) if row["reasons"] else []
+        order_id = row.id
+        paid_at = _at(row.paid_at) if row.paid_at else _at(row.created_at)
+        cached = _loads(row.reasons) if row.reasons else []
         changes = edits.get(order_id, (None, []))[1]
-        reasons = _all_reasons(row, paid_at, cached, changes, chat.get(row["nick"], []), rules)
+        reasons = _all_reasons(row, paid_at, cached, changes, chat.get(row.nick, []), rules)
         entries.append(
             QueueEntry(
                 order_id=order_id,
-                version=row["version"],
-                buyer=row["nick"],
+                version=row.version,
+                buyer=row.nick,
                 paid_at=paid_at,
                 ship_by=ship_by(paid_at, rules),
-                receiver_name=row["receiver_name"],
-                receiver_phone=row["receiver_phone"],
-                address=f"{row['province']}{row['city']}{row['district']}{row['address_detail']}",
-                total_fen=row["price_fen"] + row["postage_fen"],
-                seller_remark=row["seller_remark"],
-                remark_flag=row["remark_flag"],
+                receiver_name=row.receiver_name,
+                receiver_phone=row.receiver_phone,
+                address=f"{row.province}{row.city}{row.district}{row.address_detail}",
+                total_fen=row.price_fen + row.postage_fen,
+                seller_remark=row.seller_remark,
+                remark_flag=row.remark_flag,
                 reasons=reasons,
                 hold=holds.get(order_id),
             )
@@ -234,12 +239,12 @@ def write_checks(db: sqlite_utils.Database, pending: Checks) -> None:
 
 def order_reasons_now(
     db: sqlite_utils.Database, order_id: str, rules: ReviewRules, regions: RegionBackend, now: datetime
-) -> tuple[dict[str, Any], list[Reason]] | None:
+) -> tuple[ReviewOrder, list[Reason]] | None:
     """One order's facts and every reason it has now (for the confirmation script and a review)."""
     row = store.order_facts(db, order_id)
     if row is None:
         return None
-    chat = _chat_by_nick(db, row["shop_id"], rules, now).get(row["nick"], [])
-    edits = _edits(db, row["shop_id"]).get(order_id, (None, []))[1]
-    paid_at = _at(row["paid_at"]) if row["paid_at"] else _at(row["created_at"])
+    chat = _chat_by_nick(db, row.shop_id, rules, now).get(row.nick, [])
+    edits = _edits(db, row.shop_id).get(order_id, (None, []))[1]
+    paid_at = _at(row.paid_at) if row.paid_at else _at(row.created_at)
     return row, _all_reasons(row, paid_at, order_reasons(facts_of(row), rules, regions), edits, chat, rules)

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
 
 import sqlite_utils
 from pydantic import BaseModel, ConfigDict
 
+from assistant.team.review_rows import CheckedOrder, DirtyOrder, QueueRow, ReviewOrder
 from assistant.team.store_rows import FrozenRow, models, rows
 
 
@@ -60,20 +60,28 @@ def rules_key(db: sqlite_utils.Database, shop_id: int) -> str | None:
     return found[0]["rules_key"] if found else None
 
 
-def dirty(db: sqlite_utils.Database) -> list[dict[str, Any]]:
-    """Orders changed since their check (any shop), with the dirt's id (``dirt``); a removed order has
-    ``id`` None."""
-    return rows(
+def dirty(db: sqlite_utils.Database) -> list[DirtyOrder]:
+    """Orders changed since their check (any shop), with the dirt's id; a removed order has no ``order``."""
+    found = rows(
         db,
         f"SELECT d.id AS dirt, d.order_id, {_FACTS} FROM review_dirty d LEFT JOIN orders o ON o.id = d.order_id"
         " ORDER BY d.id",
     )
+    return [
+        DirtyOrder(
+            dirt=row["dirt"],
+            order_id=row["order_id"],
+            order=None if row["id"] is None else CheckedOrder.model_validate(row),
+        )
+        for row in found
+    ]
 
 
-def open_facts(db: sqlite_utils.Database, shop_id: int) -> list[dict[str, Any]]:
+def open_facts(db: sqlite_utils.Database, shop_id: int) -> list[CheckedOrder]:
     """Every open (paid, unshipped) order of the shop: a full check when the rule settings changed."""
-    return rows(
+    return models(
         db,
+        CheckedOrder,
         f"SELECT o.id AS order_id, {_FACTS} FROM orders o"
         " WHERE o.shop_id = ? AND o.status = 'paid' AND o.shipped_at IS NULL",
         (shop_id,),
@@ -146,19 +154,21 @@ SELECT *, count(*) OVER () AS total,
 
 def queue_page(
     db: sqlite_utils.Database, shop_id: int, ids: list[str], held: list[str], limit: int, offset: int
-) -> tuple[list[dict[str, Any]], int | None, int | None]:
+) -> tuple[list[QueueRow], int | None, int | None]:
     """One page of the open, unreviewed orders picked by a flagged check, a risky buyer or ``ids`` (chat,
     receiver changed, held), oldest payment first; with the total and how many of them are ``held`` (None
     when the page is empty: ask with offset 0 for the totals)."""
-    cursor = db.conn.execute(
-        _PAGE,
-        {"shop": shop_id, "ids": json.dumps(ids), "held": json.dumps(held), "limit": limit, "offset": offset},
-    )
-    names = [c[0] for c in cursor.description]
-    found = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    params = {
+        "shop": shop_id,
+        "ids": json.dumps(ids),
+        "held": json.dumps(held),
+        "limit": limit,
+        "offset": offset,
+    }
+    found = [QueueRow.model_validate(row) for row in rows(db, _PAGE, params)]
     if not found:
         return [], None, None
-    return found, int(found[0]["total"]), int(found[0]["held_total"] or 0)
+    return found, found[0].total, found[0].held_total or 0
 
 
 def chat_lines(db: sqlite_utils.Database, shop_id: int, since: str, words: list[str]) -> list[ChatLine]:
@@ -189,9 +199,10 @@ def address_edits(db: sqlite_utils.Database, shop_id: int) -> list[AddressEdit]:
     )
 
 
-def order_facts(db: sqlite_utils.Database, order_id: str) -> dict[str, Any] | None:
-    found = rows(
+def order_facts(db: sqlite_utils.Database, order_id: str) -> ReviewOrder | None:
+    found = models(
         db,
+        ReviewOrder,
         """SELECT o.id, o.shop_id, o.status, o.version, o.receiver_name, o.receiver_phone, o.province, o.city,
                   o.district, o.address_detail, o.buyer_message, o.created_at, o.paid_at, b.nick, b.risk_flag,
                   b.risk_note
