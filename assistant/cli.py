@@ -1,6 +1,6 @@
 """The ``kefu`` command: the argument parser and ``main``. The commands are ``cli_serve`` (serve, demo,
-token), ``cli_data`` (backup, restore, purge, import, migrate, eval), ``cli_import`` and ``cli_hub``
-(move-to-hub)."""
+token), ``cli_data`` (backup, restore, purge, import, eval), ``cli_import`` and ``cli_hub``
+(migrate, move-to-hub)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from pathlib import Path
 from pydantic import ValidationError
 
 import assistant
-from assistant.cli_data import cmd_backup, cmd_eval, cmd_import, cmd_migrate, cmd_purge, cmd_restore
-from assistant.cli_hub import cmd_move_to_hub
+from assistant.cli_data import cmd_backup, cmd_eval, cmd_import, cmd_purge, cmd_restore
+from assistant.cli_hub import cmd_migrate, cmd_move_to_hub
 from assistant.cli_serve import cmd_demo, cmd_serve, cmd_token
 from assistant.settings import Settings, describe_error
 

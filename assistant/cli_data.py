@@ -206,27 +206,3 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
         return run_import(db, settings, shop_id, args)
     finally:
         db.close()
-
-
-def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
-    """Apply migrations: the team hub's (KEFU_DATABASE_URL) and the SQLite file's."""
-    import asyncio
-
-    open_db(settings).close()
-    print(f"SQLite 数据库已是最新：{settings.db_path}")
-    if not settings.database_url:
-        print("未设置 KEFU_DATABASE_URL：没有团队中心数据库需要迁移。")
-        return 0
-    from assistant.hub.schema import HubTooNew
-    from assistant.hub.service import migrate_url
-
-    try:
-        applied = asyncio.run(migrate_url(settings.database_url))
-    except HubTooNew as exc:
-        print(str(exc), file=sys.stderr)
-        return 1
-    except OSError as exc:
-        print(f"无法连接团队中心数据库：{exc}", file=sys.stderr)
-        return 1
-    print("团队中心数据库" + (f"已应用迁移：{', '.join(applied)}" if applied else "已是最新，无需迁移。"))
-    return 0

@@ -1,10 +1,13 @@
-"""``kefu move-to-hub``: copy this machine's quick replies into the team hub (``assistant/hub/move.py``)."""
+"""The team hub's commands: ``kefu migrate`` (the SQLite file's and the hub's migrations) and ``kefu
+move-to-hub`` (this machine's quick replies into the hub, ``assistant/hub/move.py``)."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import sys
+from collections.abc import Coroutine
+from typing import Any
 
 from assistant.cli_common import open_db
 from assistant.settings import Settings
@@ -12,20 +15,42 @@ from knowledge import store as kb_store
 from quick_replies.store_interface import SqliteQuickReplyStore
 
 
+def _on_hub(work: Coroutine[Any, Any, int]) -> int:
+    """Run ``work`` against the hub; a hub newer than the program or out of reach is said in one line."""
+    from assistant.hub.schema import HubTooNew
+
+    try:
+        return asyncio.run(work)
+    except HubTooNew as exc:
+        print(str(exc), file=sys.stderr)
+    except OSError as exc:
+        print(f"无法连接团队中心数据库：{exc}", file=sys.stderr)
+    return 1
+
+
+def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
+    """Apply migrations: the SQLite file's, then the team hub's (KEFU_DATABASE_URL)."""
+    open_db(settings).close()
+    print(f"SQLite 数据库已是最新：{settings.db_path}")
+    if not settings.database_url:
+        print("未设置 KEFU_DATABASE_URL：没有团队中心数据库需要迁移。")
+        return 0
+    return _on_hub(_migrate(settings.database_url))
+
+
+async def _migrate(url: str) -> int:
+    from assistant.hub.service import migrate_url
+
+    applied = await migrate_url(url)
+    print("团队中心数据库" + (f"已应用迁移：{', '.join(applied)}" if applied else "已是最新，无需迁移。"))
+    return 0
+
+
 def cmd_move_to_hub(settings: Settings, args: argparse.Namespace) -> int:
     if not settings.database_url:
         print("未设置团队中心数据库：用 --database-url 或环境变量 KEFU_DATABASE_URL 指定。", file=sys.stderr)
         return 2
-    from assistant.hub.schema import HubTooNew
-
-    try:
-        return asyncio.run(_move(settings, args.dry_run))
-    except HubTooNew as exc:
-        print(str(exc), file=sys.stderr)
-        return 1
-    except OSError as exc:
-        print(f"无法连接团队中心数据库：{exc}", file=sys.stderr)
-        return 1
+    return _on_hub(_move(settings, args.dry_run))
 
 
 async def _move(settings: Settings, dry_run: bool) -> int:
