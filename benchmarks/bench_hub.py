@@ -52,6 +52,7 @@ from knowledge import store as kb_store  # noqa: E402
 from knowledge.database import AsyncDatabase  # noqa: E402
 from quick_replies import store as qr_store  # noqa: E402
 from quick_replies.models import QuickReply, QuickReplyGroup  # noqa: E402
+from quick_replies.rows import StoredQuickReply  # noqa: E402
 from tests.hub import processes  # noqa: E402
 from tests.hub.pg_server import PgServer, available  # noqa: E402
 
@@ -82,7 +83,7 @@ def build_base(base: Path, agents: int) -> tuple[int, list[int], int]:
         db.close()
 
 
-def seed_sqlite(data_dir: Path, shop: int, phrases: list[tuple[str, str, str]]) -> list[dict[str, Any]]:
+def seed_sqlite(data_dir: Path, shop: int, phrases: list[tuple[str, str, str]]) -> list[StoredQuickReply]:
     db = AsyncDatabase(data_dir / "kefu.db")
     db.open(MIGRATION_SETS)
 
@@ -95,7 +96,7 @@ def seed_sqlite(data_dir: Path, shop: int, phrases: list[tuple[str, str, str]]) 
 
     try:
         db.write_sync(seed)
-        return db.read_sync(qr_store.all_rows)
+        return db.read_sync(qr_store.all_phrases)
     finally:
         db.close()
 

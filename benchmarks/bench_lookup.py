@@ -58,6 +58,7 @@ from quick_replies import store as qr_store  # noqa: E402
 from quick_replies.index import query_tokens  # noqa: E402
 from quick_replies.lookup import QuickReplyLibrary  # noqa: E402
 from quick_replies.models import QuickReply, QuickReplyGroup  # noqa: E402
+from quick_replies.rows import StoredQuickReply  # noqa: E402
 
 Query = tuple[str, int, str]  # typed, expected phrase id, kind
 AGENTS = 20
@@ -73,7 +74,9 @@ def rss_mb() -> float:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-def build_store(data_dir: Path, phrases: list[tuple[str, str, str]]) -> tuple[int, int, list[dict[str, Any]]]:
+def build_store(
+    data_dir: Path, phrases: list[tuple[str, str, str]]
+) -> tuple[int, int, list[StoredQuickReply]]:
     db = AsyncDatabase(data_dir / "kefu.db")
     db.open(MIGRATION_SETS)
 
@@ -95,7 +98,7 @@ def build_store(data_dir: Path, phrases: list[tuple[str, str, str]]) -> tuple[in
         return shop, agent
 
     shop, agent = db.write_sync(seed)
-    rows = db.read_sync(qr_store.all_rows)
+    rows = db.read_sync(qr_store.all_phrases)
     db.close()
     return shop, agent, rows
 
@@ -105,7 +108,7 @@ def in_process(data_dir: Path, shop: int, agent: int, queries: list[Query], prof
     before = rss_mb()
     db = AsyncDatabase(data_dir / "kefu.db")
     start = time.perf_counter()
-    rows = db.read_sync(qr_store.all_rows)
+    rows = db.read_sync(qr_store.all_phrases)
     library = QuickReplyLibrary()
     library.load(rows, [], {agent: 1})
     build = time.perf_counter() - start
@@ -186,9 +189,9 @@ def sql_like(data_dir: Path, shop: int, queries: list[Query]) -> dict[str, Any]:
     return {"p50": pct(times, 50), "p99": pct(times, 99), "hits": hits}
 
 
-def rapidfuzz_scan(rows: list[dict[str, Any]], queries: list[Query]) -> dict[str, Any]:
-    choices = [f"{r['code']} {r['title']} {r['body']}" for r in rows]
-    ids = [r["id"] for r in rows]
+def rapidfuzz_scan(stored: list[StoredQuickReply], queries: list[Query]) -> dict[str, Any]:
+    choices = [f"{p.reply.code} {p.reply.title} {p.reply.body}" for p in stored]
+    ids = [p.id for p in stored]
     times: list[float] = []
     hits: list[bool] = []
     for q, expected, _ in queries:

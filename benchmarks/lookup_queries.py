@@ -32,18 +32,17 @@ mix stays as stated; the number of draws dropped is printed.
 
 from __future__ import annotations
 
-import json
 import random
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from knowledge.pinyin import pinyin_keys
+from quick_replies.rows import StoredQuickReply
 
 ITEMS = [
     "四件套",
@@ -268,15 +267,16 @@ class Oracle:
         return len(found)
 
 
-def load_phrases(rows: list[dict[str, Any]]) -> list[Phrase]:
+def load_phrases(stored: list[StoredQuickReply]) -> list[Phrase]:
     out = []
-    for row in rows:
-        title = json.loads(row["search_keys"])["title"]
+    for phrase in stored:
+        title = phrase.search_keys["title"]
         offsets = title["full_offsets"]
         ends = tuple(
             i + 1 for i in range(len(offsets)) if i + 1 == len(offsets) or offsets[i + 1] != offsets[i]
         )
-        out.append(Phrase(row["id"], row["code"], row["title"], title["initials"], title["full"], ends))
+        reply = phrase.reply
+        out.append(Phrase(phrase.id, reply.code, reply.title, title["initials"], title["full"], ends))
     return out
 
 

@@ -6,16 +6,15 @@ sees either the old phrase or the new one, never a mix.
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from array import array
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from knowledge.text import fold
 from quick_replies.keys import KEYS_VERSION, search_keys
+from quick_replies.rows import StoredQuickReply
 
 Span = tuple[int, int]
 
@@ -72,38 +71,30 @@ class PhraseEntry:
         return True
 
 
-def _time(value: Any) -> datetime | None:
-    if value is None or isinstance(value, datetime):
-        return value
-    return datetime.fromisoformat(str(value))
-
-
-def entry_from_row(row: dict[str, Any], group: str) -> PhraseEntry:
-    """Build an entry from a ``quick_replies`` row; keys are recomputed only if missing or stale."""
-    raw = row.get("search_keys") or "{}"
-    keys: dict[str, Any] = json.loads(raw) if isinstance(raw, str) else raw
+def entry_from_stored(phrase: StoredQuickReply) -> PhraseEntry:
+    """Build an entry from a stored phrase; its keys are recomputed only if missing or stale."""
+    reply, keys = phrase.reply, phrase.search_keys
     if keys.get("v") != KEYS_VERSION:
-        keys = search_keys(row["title"], row["body"])
+        keys = search_keys(reply.title, reply.body)
     title, body = keys["title"], keys["body"]
-    tags = row.get("tags") or "[]"
     return PhraseEntry(
-        id=row["id"],
-        shop_id=row["shop_id"],
-        group_id=row["group_id"],
-        group=group,
-        scope=row["scope"],
-        team_id=row["team_id"],
-        owner_agent_id=row["owner_agent_id"],
-        code=row["code"],
-        title=row["title"],
-        body=row["body"],
-        tags=tuple(json.loads(tags) if isinstance(tags, str) else tags),
-        enabled=bool(row["enabled"]),
-        valid_from=_time(row["valid_from"]),
-        valid_until=_time(row["valid_until"]),
-        attachment=row["attachment"],
-        position=row["position"],
-        version=row["version"],
+        id=phrase.id,
+        shop_id=reply.shop_id,
+        group_id=reply.group_id,
+        group=phrase.group_name,
+        scope=reply.scope.value,
+        team_id=reply.team_id,
+        owner_agent_id=reply.owner_agent_id,
+        code=reply.code,
+        title=reply.title,
+        body=reply.body,
+        tags=tuple(reply.tags),
+        enabled=reply.enabled,
+        valid_from=reply.valid_from,
+        valid_until=reply.valid_until,
+        attachment=reply.attachment,
+        position=reply.position,
+        version=reply.version,
         t_fold=title["folded"],
         t_full=title["full"],
         t_ini=title["initials"],

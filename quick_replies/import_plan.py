@@ -24,6 +24,7 @@ from knowledge.models import Id, Model
 from knowledge.templates import BLOCKING_KINDS, lint
 from quick_replies import store
 from quick_replies.models import QuickReply, QuickReplyGroup, Scope, fold_code
+from quick_replies.rows import StoredQuickReply
 from quick_replies.transfer import LABELS, Sheet, SheetRow
 
 DEFAULT_GROUP = "未分组"
@@ -123,10 +124,9 @@ def _display(name: str, value: Any) -> str:
     return str(value)
 
 
-def record_of(row: dict[str, Any]) -> dict[str, str]:
-    """A stored phrase (row with ``group_name``) as export cells."""
-    reply = store.to_model(row)
-    values = {"group": row["group_name"], **reply.model_dump(include=set(COMPARED) | {"code"})}
+def record_of(phrase: StoredQuickReply) -> dict[str, str]:
+    """A stored phrase as export cells."""
+    values = {"group": phrase.group_name, **phrase.reply.model_dump(include=set(COMPARED) | {"code"})}
     return {name: _display(name, value) for name, value in values.items()}
 
 
@@ -146,7 +146,11 @@ def _reason(error: ValidationError) -> str:
 
 
 def _plan_row(
-    line: SheetRow, stored: dict[str, Any] | None, zone: ZoneInfo, shop_id: int, next_position: dict[str, int]
+    line: SheetRow,
+    stored: StoredQuickReply | None,
+    zone: ZoneInfo,
+    shop_id: int,
+    next_position: dict[str, int],
 ) -> tuple[PlanRow, _Write | None]:
     cells = line.cells
     code = fold_code(_text(cells.get("code")))
@@ -160,7 +164,7 @@ def _plan_row(
         ), None
     if "body" in cells and not body:
         return row.model_copy(update={"skip": "empty_body", "reason": "内容为空"}), None
-    before = store.to_model(stored) if stored else None
+    before = stored.reply if stored else None
     values: dict[str, Any] = before.model_dump(include=set(COMPARED)) if before else {}
     try:
         if "title" in cells and title:
@@ -175,14 +179,14 @@ def _plan_row(
         for name in ("valid_from", "valid_until"):
             if name in cells:
                 values[name] = _moment(cells[name], zone)
-        group_name = group or (stored["group_name"] if stored else DEFAULT_GROUP)
+        group_name = group or (stored.group_name if stored else DEFAULT_GROUP)
         if len(group_name) > GROUP_NAME_MAX:
             raise ValueError(f"分组名「{group_name}」太长：最多 {GROUP_NAME_MAX} 个字")
-        moved = stored is None or group_name != stored["group_name"]
-        position = int(stored["position"]) if stored and not moved else next_position.get(group_name, 0)
+        moved = stored is None or group_name != stored.group_name
+        position = stored.reply.position if stored and not moved else next_position.get(group_name, 0)
         reply = QuickReply(
             shop_id=shop_id,
-            group_id=stored["group_id"] if stored else 1,
+            group_id=stored.reply.group_id if stored else 1,
             scope=Scope.SHOP,
             code=code,
             position=position,
@@ -196,7 +200,7 @@ def _plan_row(
         next_position[group_name] = position + 1
         return row.model_copy(update={"action": "added"}), _Write(row, group_name, reply)
     assert stored is not None
-    old = {"group": stored["group_name"], **before.model_dump(include=set(COMPARED))}
+    old = {"group": stored.group_name, **before.model_dump(include=set(COMPARED))}
     new = {"group": group_name, **reply.model_dump(include=set(COMPARED))}
     changes = [
         FieldChange(field=name, before=_display(name, old[name]), after=_display(name, new[name]))
@@ -204,20 +208,21 @@ def _plan_row(
         if old[name] != new[name]
     ]
     if not changes:
-        return row.model_copy(update={"skip": "unchanged", "reason": "没有变化", "id": stored["id"]}), None
+        return row.model_copy(update={"skip": "unchanged", "reason": "没有变化", "id": stored.id}), None
     if moved:
         next_position[group_name] = position + 1
-    row = row.model_copy(update={"action": "changed", "id": stored["id"], "changes": changes})
-    return row, _Write(row, group_name, reply, stored["id"], stored["version"])
+    row = row.model_copy(update={"action": "changed", "id": stored.id, "changes": changes})
+    return row, _Write(row, group_name, reply, stored.id, stored.version)
 
 
 def _plan(
     db: sqlite_utils.Database, shop_id: int, sheet: Sheet, zone: ZoneInfo
 ) -> tuple[ImportPlan, list[_Write]]:
-    stored = {r["code"]: r for r in store.rows_in_shop(db, shop_id) if r["scope"] == Scope.SHOP.value}
+    phrases = store.in_shop(db, shop_id)
+    stored = {p.reply.code: p for p in phrases if p.reply.scope is Scope.SHOP}
     next_position: dict[str, int] = {}
-    for r in store.rows_in_shop(db, shop_id):
-        next_position[r["group_name"]] = max(next_position.get(r["group_name"], 0), r["position"] + 1)
+    for p in phrases:
+        next_position[p.group_name] = max(next_position.get(p.group_name, 0), p.reply.position + 1)
     seen: dict[str, int] = {}
     rows: list[PlanRow] = []
     writes: list[_Write] = []
@@ -292,17 +297,17 @@ def apply_import(
     zone: ZoneInfo,
     agent_id: int | None,
     expected_plan: str | None = None,
-) -> tuple[ImportPlan, list[dict[str, Any]]]:
+) -> tuple[ImportPlan, list[StoredQuickReply]]:
     """Plan again inside the write transaction and save every addition and change with revisions.
 
     Call it inside one ``Database.write``: any refusal raises and nothing is kept. Returns the
-    plan that ran and the saved rows (for the search index).
+    plan that ran and the saved phrases (for the search index).
     """
     plan, writes = _plan(db, shop_id, sheet, zone)
     if expected_plan is not None and expected_plan != plan.plan_id:
         raise PlanChanged(plan)
     groups = {g.name: g.id for g in store.list_groups(db, shop_id)}
-    saved: list[dict[str, Any]] = []
+    saved: list[StoredQuickReply] = []
     for write in writes:
         if write.group not in groups:
             group = QuickReplyGroup(shop_id=shop_id, name=write.group, position=len(groups))

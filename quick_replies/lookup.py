@@ -7,13 +7,14 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from quick_replies.entry import PhraseEntry, Span, entry_from_row, find_spans, original_spans
+from quick_replies.entry import PhraseEntry, Span, entry_from_stored, find_spans, original_spans
 from quick_replies.index import Hit, QuickReplyIndex
 from quick_replies.models import Highlights, LookupResult, MatchKind, Scope
 from quick_replies.render import render
 from quick_replies.usage import UsageStats, Use
 
 if TYPE_CHECKING:  # the store's SQL stays out of the lookup's imports
+    from quick_replies.rows import StoredQuickReply
     from quick_replies.store import DayUse
 
 #: From this many phrases the loaded index is frozen out of the cyclic GC (see ``load``).
@@ -36,11 +37,11 @@ class QuickReplyLibrary:
 
     def load(
         self,
-        rows: Iterable[dict[str, Any]],
+        phrases: Iterable[StoredQuickReply],
         uses: Iterable[DayUse],
         team_of: Mapping[int, int | None],
     ) -> None:
-        """Build the index from stored rows (keys precomputed) and the usage history by day.
+        """Build the index from the stored phrases (keys precomputed) and the usage history by day.
 
         A large index lives as long as the process, so it is then taken out of the cyclic
         garbage collector's reach (``gc.freeze``): otherwise every full collection walks its
@@ -48,7 +49,7 @@ class QuickReplyLibrary:
         libraries (and tests, which build many) are left alone.
         """
         self.team_of = dict(team_of)
-        self.index.load(entry_from_row(row, row["group_name"]) for row in rows)
+        self.index.load(entry_from_stored(phrase) for phrase in phrases)
         for use in uses:
             try:
                 at = datetime.fromisoformat(use.day).replace(hour=12, tzinfo=UTC)
@@ -63,9 +64,9 @@ class QuickReplyLibrary:
         if self.index.get(phrase_id) is not None:
             self.usage.add(Use(agent_id, self.team_of.get(agent_id), phrase_id, at))
 
-    def publish(self, row: dict[str, Any]) -> PhraseEntry:
-        """Swap in the saved state of a phrase (a row with ``group_name``)."""
-        entry = entry_from_row(row, row["group_name"])
+    def publish(self, phrase: StoredQuickReply) -> PhraseEntry:
+        """Swap in the saved state of a phrase."""
+        entry = entry_from_stored(phrase)
         self.index.upsert(entry)
         return entry
 

@@ -20,7 +20,7 @@ from knowledge.models import Revision, RevisionAction
 from knowledge.store import list_revisions, now, record_revision
 from quick_replies.keys import search_keys
 from quick_replies.models import QuickReply, QuickReplyGroup
-from quick_replies.rows import to_model as to_model  # re-exported: most callers read rows through here
+from quick_replies.rows import StoredQuickReply, stored
 from quick_replies.store_refusals import code_clash, conflict_on_integrity_error, missing, stale
 
 
@@ -98,16 +98,17 @@ def list_groups(db: sqlite_utils.Database, shop_id: int) -> list[QuickReplyGroup
     ]
 
 
-def all_rows(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+def all_phrases(db: sqlite_utils.Database) -> list[StoredQuickReply]:
     """Every phrase with its group's name, in display order (for building the index)."""
-    return list(db.query(f"{_SELECT} ORDER BY q.shop_id, g.position, g.id, q.position, q.id"))
+    return [stored(r) for r in db.query(f"{_SELECT} ORDER BY q.shop_id, g.position, g.id, q.position, q.id")]
 
 
-def get_row(db: sqlite_utils.Database, phrase_id: int) -> dict[str, Any] | None:
-    return next(iter(db.query(f"{_SELECT} WHERE q.id = ?", [phrase_id])), None)
+def get(db: sqlite_utils.Database, phrase_id: int) -> StoredQuickReply | None:
+    row = next(iter(db.query(f"{_SELECT} WHERE q.id = ?", [phrase_id])), None)
+    return None if row is None else stored(row)
 
 
-def rows_in_shop(
+def in_shop(
     db: sqlite_utils.Database,
     shop_id: int,
     *,
@@ -115,7 +116,7 @@ def rows_in_shop(
     group_id: int | None = None,
     scope: str | None = None,
     enabled: bool | None = None,
-) -> list[dict[str, Any]]:
+) -> list[StoredQuickReply]:
     """A shop's phrases in display order; ``q`` is a substring of code, title, body or tags."""
     where: list[str] = ["q.shop_id = ?"]
     params: list[Any] = [shop_id]
@@ -136,7 +137,7 @@ def rows_in_shop(
         where.append("q.enabled = ?")
         params.append(int(enabled))
     sql = f"{_SELECT} WHERE {' AND '.join(where)} ORDER BY g.position, g.id, q.position, q.id"
-    return list(db.query(sql, params))
+    return [stored(r) for r in db.query(sql, params)]
 
 
 class UsageCount(BaseModel):
@@ -204,21 +205,26 @@ def _check(db: sqlite_utils.Database, reply: QuickReply, exclude_id: int | None)
         raise code_clash(db, reply.shop_id, reply.code, holder["id"], holder["title"])
 
 
-def create_quick_reply(db: sqlite_utils.Database, reply: QuickReply, agent_id: int | None) -> dict[str, Any]:
-    """Check the group and the code, save, and return the saved row."""
-    phrase_id = insert_quick_reply(db, reply, agent_id)
-    row = get_row(db, phrase_id)
-    assert row is not None
-    return row
+def _saved(db: sqlite_utils.Database, phrase_id: int) -> StoredQuickReply:
+    found = get(db, phrase_id)
+    assert found is not None
+    return found
 
 
-def _current(db: sqlite_utils.Database, phrase_id: int, expected_version: int | None) -> dict[str, Any]:
-    row = get_row(db, phrase_id)
-    if row is None:
+def create_quick_reply(
+    db: sqlite_utils.Database, reply: QuickReply, agent_id: int | None
+) -> StoredQuickReply:
+    """Check the group and the code, save, and return the saved phrase."""
+    return _saved(db, insert_quick_reply(db, reply, agent_id))
+
+
+def _current(db: sqlite_utils.Database, phrase_id: int, expected_version: int | None) -> StoredQuickReply:
+    found = get(db, phrase_id)
+    if found is None:
         raise missing("quick_reply", phrase_id)
-    if expected_version is not None and row["version"] != expected_version:
-        raise stale(row)
-    return row
+    if expected_version is not None and found.version != expected_version:
+        raise stale(found)
+    return found
 
 
 def update_quick_reply(
@@ -228,12 +234,12 @@ def update_quick_reply(
     expected_version: int | None,
     agent_id: int | None,
     action: RevisionAction = RevisionAction.UPDATE,
-) -> dict[str, Any]:
+) -> StoredQuickReply:
     """Save a new state of a phrase (version checked) with a revision of before and after."""
-    row = _current(db, phrase_id, expected_version)
+    current = _current(db, phrase_id, expected_version)
     _check(db, reply, phrase_id)
-    before = snapshot(to_model(row))
-    version = row["version"] + 1
+    before = snapshot(current.reply)
+    version = current.version + 1
     stamp = now()
     with conflict_on_integrity_error():
         db.execute(
@@ -243,14 +249,12 @@ def update_quick_reply(
             [*_values(reply), version, stamp, phrase_id],
         )
     record_revision(db, ENTITY, phrase_id, version, action, agent_id, before, snapshot(reply), at=stamp)
-    saved = get_row(db, phrase_id)
-    assert saved is not None
-    return saved
+    return _saved(db, phrase_id)
 
 
 def reorder_group(
     db: sqlite_utils.Database, group_id: int, items: list[tuple[int, int]], agent_id: int | None
-) -> list[dict[str, Any]]:
+) -> list[StoredQuickReply]:
     """Give the phrases ``[(id, version seen)]`` of a group positions 0, 1, 2… in that order, all or none.
 
     Each phrase whose position changes is saved as a new version with its revision; a stale version
@@ -258,33 +262,33 @@ def reorder_group(
     """
     saved = []
     for position, (phrase_id, version) in enumerate(items):
-        row = _current(db, phrase_id, version)
-        if row["group_id"] != group_id:
-            raise stale(row)
-        if row["position"] != position:
-            reply = to_model(row).model_copy(update={"position": position})
-            row = update_quick_reply(db, phrase_id, reply, version, agent_id)
-        saved.append(row)
+        current = _current(db, phrase_id, version)
+        if current.reply.group_id != group_id:
+            raise stale(current)
+        if current.reply.position != position:
+            reply = current.reply.model_copy(update={"position": position})
+            current = update_quick_reply(db, phrase_id, reply, version, agent_id)
+        saved.append(current)
     return saved
 
 
 def delete_quick_reply(
     db: sqlite_utils.Database, phrase_id: int, expected_version: int | None, agent_id: int | None
-) -> dict[str, Any]:
-    """Delete a phrase, keeping its last state in a revision (so it can be restored)."""
-    row = _current(db, phrase_id, expected_version)
+) -> StoredQuickReply:
+    """Delete a phrase, keeping its last state in a revision (so it can be restored); the phrase as it was."""
+    current = _current(db, phrase_id, expected_version)
     db.execute("DELETE FROM quick_replies WHERE id = ?", [phrase_id])
     record_revision(
         db,
         ENTITY,
         phrase_id,
-        row["version"] + 1,
+        current.version + 1,
         RevisionAction.DELETE,
         agent_id,
-        snapshot(to_model(row)),
+        snapshot(current.reply),
         None,
     )
-    return row
+    return current
 
 
 def get_revision(db: sqlite_utils.Database, phrase_id: int, revision_id: int) -> Revision:
@@ -300,13 +304,13 @@ def rollback_quick_reply(
     revision_id: int,
     expected_version: int | None,
     agent_id: int | None,
-) -> dict[str, Any]:
+) -> StoredQuickReply:
     """Bring a phrase back to the state a revision saved; a deleted phrase is restored."""
     revision = get_revision(db, phrase_id, revision_id)
     state = revision.after if revision.after is not None else revision.before
     assert state is not None
     reply = QuickReply.model_validate(state)
-    if get_row(db, phrase_id) is not None:
+    if get(db, phrase_id) is not None:
         return update_quick_reply(db, phrase_id, reply, expected_version, agent_id, RevisionAction.ROLLBACK)
     _check(db, reply, phrase_id)
     version = max(r.version for r in list_revisions(db, ENTITY, phrase_id)) + 1
@@ -321,9 +325,7 @@ def rollback_quick_reply(
     record_revision(
         db, ENTITY, phrase_id, version, RevisionAction.ROLLBACK, agent_id, None, snapshot(reply), at=stamp
     )
-    row = get_row(db, phrase_id)
-    assert row is not None
-    return row
+    return _saved(db, phrase_id)
 
 
 def quick_reply_revisions(db: sqlite_utils.Database, phrase_id: int) -> list[Revision]:

@@ -5,23 +5,24 @@ pass ``tests/quick_replies/contract.py``."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import sqlite_utils
 
 from knowledge.models import Revision
 from quick_replies.models import QuickReply, QuickReplyGroup
+from quick_replies.rows import StoredQuickReply
 from quick_replies.store import (
-    all_rows,
+    all_phrases,
     create_quick_reply,
     delete_quick_reply,
-    get_row,
+    get,
+    in_shop,
     insert_group,
     list_groups,
     quick_reply_revisions,
     reorder_group,
     rollback_quick_reply,
-    rows_in_shop,
     update_quick_reply,
 )
 from quick_replies.store_refusals import GroupNameTaken
@@ -29,37 +30,38 @@ from quick_replies.store_refusals import GroupNameTaken
 if TYPE_CHECKING:
     from knowledge.database import AsyncDatabase
 
-Row = dict[str, Any]
-
 
 class QuickReplyStore(Protocol):
-    """What the service needs from a quick-reply store. Rows are shaped like ``quick_replies`` rows
-    plus ``group_name`` and ``group_position`` (``to_model`` and the lookup index read them).
+    """What the service needs from a quick-reply store. A phrase comes back as a
+    :class:`~quick_replies.rows.StoredQuickReply`: the phrase, its group's name and position, and the
+    search keys computed when it was saved (the lookup index is built from them).
 
-    The change hook: every write returns the saved rows (a delete, the row it removed); the caller
-    swaps them into this process's lookup index. On the hub the same write also appends the rows to
+    The change hook: every write returns the saved phrases (a delete, the phrase it removed); the
+    caller swaps them into this process's lookup index. On the hub the same write also appends them to
     the change feed in its transaction, and every other process applies them from there."""
 
-    async def all_rows(self) -> list[Row]: ...
-    async def get_row(self, phrase_id: int) -> Row | None: ...
-    async def rows_in_shop(
+    async def all_phrases(self) -> list[StoredQuickReply]: ...
+    async def get(self, phrase_id: int) -> StoredQuickReply | None: ...
+    async def in_shop(
         self, shop_id: int, *, q: str = "", group_id: int | None = None, scope: str | None = None,
         enabled: bool | None = None,
-    ) -> list[Row]: ...  # fmt: skip
-    async def create(self, reply: QuickReply, agent_id: int | None) -> Row: ...
+    ) -> list[StoredQuickReply]: ...  # fmt: skip
+    async def create(self, reply: QuickReply, agent_id: int | None) -> StoredQuickReply: ...
     async def update(
         self, phrase_id: int, reply: QuickReply, expected_version: int | None, agent_id: int | None
-    ) -> Row: ...
-    async def delete(self, phrase_id: int, expected_version: int | None, agent_id: int | None) -> Row: ...
+    ) -> StoredQuickReply: ...
+    async def delete(
+        self, phrase_id: int, expected_version: int | None, agent_id: int | None
+    ) -> StoredQuickReply: ...
     async def rollback(
         self, phrase_id: int, revision_id: int, expected_version: int | None, agent_id: int | None
-    ) -> Row: ...
+    ) -> StoredQuickReply: ...
     async def revisions(self, phrase_id: int) -> list[Revision]: ...
     async def list_groups(self, shop_id: int) -> list[QuickReplyGroup]: ...
     async def create_group(self, group: QuickReplyGroup) -> QuickReplyGroup: ...
     async def reorder_group(
         self, group_id: int, items: list[tuple[int, int]], agent_id: int | None
-    ) -> list[Row]: ...
+    ) -> list[StoredQuickReply]: ...
 
 
 class SqliteQuickReplyStore:
@@ -68,36 +70,38 @@ class SqliteQuickReplyStore:
     def __init__(self, db: AsyncDatabase) -> None:
         self.db = db
 
-    async def all_rows(self) -> list[Row]:
-        return await self.db.read(all_rows)
+    async def all_phrases(self) -> list[StoredQuickReply]:
+        return await self.db.read(all_phrases)
 
-    async def get_row(self, phrase_id: int) -> Row | None:
-        return await self.db.read(lambda c: get_row(c, phrase_id))
+    async def get(self, phrase_id: int) -> StoredQuickReply | None:
+        return await self.db.read(lambda c: get(c, phrase_id))
 
-    async def rows_in_shop(
+    async def in_shop(
         self, shop_id: int, *, q: str = "", group_id: int | None = None, scope: str | None = None,
         enabled: bool | None = None,
-    ) -> list[Row]:  # fmt: skip
+    ) -> list[StoredQuickReply]:  # fmt: skip
         return await self.db.read(
-            lambda c: rows_in_shop(c, shop_id, q=q, group_id=group_id, scope=scope, enabled=enabled)
+            lambda c: in_shop(c, shop_id, q=q, group_id=group_id, scope=scope, enabled=enabled)
         )
 
-    async def create(self, reply: QuickReply, agent_id: int | None) -> Row:
+    async def create(self, reply: QuickReply, agent_id: int | None) -> StoredQuickReply:
         return await self.db.write(lambda c: create_quick_reply(c, reply, agent_id))
 
     async def update(
         self, phrase_id: int, reply: QuickReply, expected_version: int | None, agent_id: int | None
-    ) -> Row:
+    ) -> StoredQuickReply:
         return await self.db.write(
             lambda c: update_quick_reply(c, phrase_id, reply, expected_version, agent_id)
         )
 
-    async def delete(self, phrase_id: int, expected_version: int | None, agent_id: int | None) -> Row:
+    async def delete(
+        self, phrase_id: int, expected_version: int | None, agent_id: int | None
+    ) -> StoredQuickReply:
         return await self.db.write(lambda c: delete_quick_reply(c, phrase_id, expected_version, agent_id))
 
     async def rollback(
         self, phrase_id: int, revision_id: int, expected_version: int | None, agent_id: int | None
-    ) -> Row:
+    ) -> StoredQuickReply:
         return await self.db.write(
             lambda c: rollback_quick_reply(c, phrase_id, revision_id, expected_version, agent_id)
         )
@@ -118,5 +122,5 @@ class SqliteQuickReplyStore:
 
     async def reorder_group(
         self, group_id: int, items: list[tuple[int, int]], agent_id: int | None
-    ) -> list[Row]:
+    ) -> list[StoredQuickReply]:
         return await self.db.write(lambda c: reorder_group(c, group_id, items, agent_id))

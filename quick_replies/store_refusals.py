@@ -8,12 +8,11 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 from collections.abc import Iterator
-from typing import Any
 
 import sqlite_utils
 
 from knowledge.errors import Conflict, FieldError, NotFound, StaleVersion
-from quick_replies.rows import to_model
+from quick_replies.rows import StoredQuickReply
 
 
 def _shop_name(db: sqlite_utils.Database, shop_id: int) -> str:
@@ -37,13 +36,13 @@ def code_clash_in(shop_name: str, code: str, holder_id: int, holder_title: str) 
     )
 
 
-def stale(row: dict[str, Any]) -> StaleVersion:
+def stale(current: StoredQuickReply) -> StaleVersion:
     """The phrase was changed since the caller read it: the answer carries it as it is now."""
-    title, version = row["title"], row["version"]
+    title, version = current.reply.title, current.version
     return StaleVersion(
         f"短语「{title}」已被他人修改（当前版本 {version}），请刷新后重试",
         [FieldError("version", f"当前版本是 {version}")],
-        current={"quick_reply": to_model(row).model_dump(mode="json"), "group": row["group_name"]},
+        current={"quick_reply": current.reply.model_dump(mode="json"), "group": current.group_name},
     )
 
 

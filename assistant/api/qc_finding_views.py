@@ -45,8 +45,8 @@ async def _target_name(app: web.Application, kind: str, target: int, shop_id: in
     """The name of the phrase or intent a fix is on, if it is in the shop. Phrases through the
     quick-reply store (in hub mode they live on the hub, not in the local file)."""
     if kind == "quick_reply":
-        row = await app[keys.QR_STORE].get_row(target)
-        return str(row["title"]) if row and row["shop_id"] == shop_id else None
+        phrase = await app[keys.QR_STORE].get(target)
+        return phrase.reply.title if phrase and phrase.reply.shop_id == shop_id else None
     intent = await app[keys.DB].read(lambda db: kb_store.get_intent(db, target))
     return intent.name if intent and intent.shop_id == shop_id else None
 

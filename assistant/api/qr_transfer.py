@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 from urllib.parse import quote
 
 from aiohttp import web
@@ -19,7 +19,7 @@ from pydantic import Field, StringConstraints
 
 from assistant import keys
 from assistant.api.io import ok, query_of
-from assistant.api.quick_replies import _shop_name, _visible_row
+from assistant.api.quick_replies import _shop_name, _visible
 from assistant.api.quick_replies_models import QueryId
 from assistant.api.shops import resolve_shop
 from assistant.api.uploads import expect_upload, read_form_file
@@ -36,6 +36,7 @@ from quick_replies.import_plan import (
     record_of,
 )
 from quick_replies.models import Scope
+from quick_replies.rows import StoredQuickReply
 from quick_replies.store import UsageCount
 from quick_replies.transfer import CSV_MIME, XLSX_MIME, TransferError, read_sheet, to_csv, to_xlsx
 
@@ -94,8 +95,8 @@ async def export_quick_replies(request: web.Request) -> web.StreamResponse:
     agent = current_agent(request)
     query = query_of(request, ExportQuery)
     shop_id = resolve_shop(request, agent, query.shop)
-    rows = await request.app[keys.QR_STORE].rows_in_shop(shop_id, scope=Scope.SHOP.value)  # SQLite or the hub
-    records = [record_of(r) for r in rows]
+    phrases = await request.app[keys.QR_STORE].in_shop(shop_id, scope=Scope.SHOP.value)  # SQLite or the hub
+    records = [record_of(p) for p in phrases]
     shop = request.app[keys.DIRECTORY].shops[shop_id]
     stamp = datetime.now(request.app[keys.DIRECTORY].zone(shop_id)).strftime("%Y%m%d")
     name = f"快捷短语-{shop.name}-{stamp}.{query.format}"
@@ -159,8 +160,8 @@ async def _run_import(request: web.Request, agent: Agent, query: ImportQuery, sh
             extra={"current": exc.plan.model_dump(mode="json")},
         ) from exc
     library = request.app[keys.QUICK_REPLIES]
-    for row in saved:
-        library.publish(row)
+    for phrase in saved:
+        library.publish(phrase)
     return ok(ImportOut(**plan.model_dump(), applied=True))
 
 
@@ -169,10 +170,11 @@ async def _run_import(request: web.Request, agent: Agent, query: ImportQuery, sh
 # --------------------------------------------------------------------------- #
 
 
-def _usage(row: dict[str, Any], counts: UsageCount | None) -> PhraseUsage:
+def _usage(phrase: StoredQuickReply, counts: UsageCount | None) -> PhraseUsage:
+    reply = phrase.reply
     return PhraseUsage(
-        id=row["id"], code=row["code"], title=row["title"], group=row["group_name"], scope=row["scope"],
-        enabled=bool(row["enabled"]), uses=counts.uses if counts else 0, agents=counts.agents if counts else 0,
+        id=phrase.id, code=reply.code, title=reply.title, group=phrase.group_name, scope=reply.scope,
+        enabled=reply.enabled, uses=counts.uses if counts else 0, agents=counts.agents if counts else 0,
         edited=counts.edited if counts else 0, last_used_at=counts.last_used_at if counts else None,
     )  # fmt: skip
 
@@ -182,10 +184,10 @@ async def usage_report(request: web.Request) -> web.Response:
     query = query_of(request, UsageQuery)
     shop_id = resolve_shop(request, agent, query.shop)
     since = (datetime.now(UTC) - timedelta(days=query.days)).isoformat()
-    rows, counts = await request.app[keys.DB].read(
-        lambda c: (qr_store.rows_in_shop(c, shop_id), qr_store.usage_counts(c, shop_id, since))
+    stored, counts = await request.app[keys.DB].read(
+        lambda c: (qr_store.in_shop(c, shop_id), qr_store.usage_counts(c, shop_id, since))
     )
-    phrases = [_usage(r, counts.get(r["id"])) for r in rows if _visible_row(agent, r)]
+    phrases = [_usage(p, counts.get(p.id)) for p in stored if _visible(agent, p)]
     used = sorted((p for p in phrases if p.uses), key=lambda p: (-p.uses, -p.agents, p.id))
     return ok(
         UsageReport(

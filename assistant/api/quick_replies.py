@@ -8,7 +8,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from aiohttp import web
 from pydantic import Field, StringConstraints
@@ -34,6 +34,7 @@ from quick_replies import store as qr_store
 from quick_replies.access import Holding, check_editable, may_see
 from quick_replies.lookup import QuickReplyLibrary
 from quick_replies.models import QuickReply, QuickReplyFields, fold_code
+from quick_replies.rows import StoredQuickReply
 
 log = logging.getLogger("kefu.quick_replies")
 
@@ -96,11 +97,11 @@ async def quick_replies_ctx(app: web.Application) -> AsyncIterator[None]:
     """Build the lookup index from stored keys and usage history; follow new uses."""
     db, directory = app[keys.DB], app[keys.DIRECTORY]
     since = (datetime.now(UTC) - timedelta(days=USAGE_HISTORY_DAYS)).isoformat()
-    rows = await app[keys.QR_STORE].all_rows()  # SQLite, or the team hub
+    phrases = await app[keys.QR_STORE].all_phrases()  # SQLite, or the team hub
     uses = await db.read(lambda c: qr_store.usage_by_day(c, since))
     library = QuickReplyLibrary()
     team_of = {agent.id: agent.team_id for agent in directory.agents.values()}
-    await asyncio.to_thread(library.load, rows, uses, team_of)
+    await asyncio.to_thread(library.load, phrases, uses, team_of)
     app[keys.QUICK_REPLIES] = library
     app[keys.SEARCH_CONTEXTS] = TtlCache(SEARCH_CONTEXT_SECONDS)
 
@@ -125,16 +126,16 @@ def _shop_name(request: web.Request, shop_id: int) -> str:
     return shop.name if shop else str(shop_id)
 
 
-def _check_editable(agent: Agent, phrase: QuickReply | dict[str, Any]) -> None:
+def _check_editable(agent: Agent, phrase: QuickReply) -> None:
     check_editable(agent, Holding.of(phrase))
 
 
-def _visible_row(agent: Agent, row: dict[str, Any]) -> bool:
-    return may_see(agent, Holding.of(row))
+def _visible(agent: Agent, phrase: StoredQuickReply) -> bool:
+    return may_see(agent, Holding.of(phrase.reply))
 
 
-def _out(row: dict[str, Any]) -> QuickReplyOut:
-    return QuickReplyOut(quick_reply=qr_store.to_model(row), group=row["group_name"])
+def _out(phrase: StoredQuickReply) -> QuickReplyOut:
+    return QuickReplyOut(quick_reply=phrase.reply, group=phrase.group_name)
 
 
 def _to_reply(body: QuickReplyIn, shop_id: int) -> QuickReply:
@@ -142,11 +143,11 @@ def _to_reply(body: QuickReplyIn, shop_id: int) -> QuickReply:
     return QuickReply(shop_id=shop_id, **fields)
 
 
-async def _row(request: web.Request, agent: Agent, phrase_id: int) -> dict[str, Any]:
-    row = await request.app[keys.QR_STORE].get_row(phrase_id)
-    if row is None or not _visible_row(agent, row):
+async def _phrase(request: web.Request, agent: Agent, phrase_id: int) -> StoredQuickReply:
+    phrase = await request.app[keys.QR_STORE].get(phrase_id)
+    if phrase is None or not _visible(agent, phrase):
         raise NotFound(f"快捷短语 {phrase_id} 不存在", [FieldError("id", "请刷新列表")])
-    return row
+    return phrase
 
 
 # --------------------------------------------------------------------------- #
@@ -181,18 +182,18 @@ async def list_quick_replies(request: web.Request) -> web.Response:
     query = query_of(request, ListQuery)
     shop_id = resolve_shop(request, agent, query.shop)
     q = fold_code(query.q)
-    rows = await request.app[keys.QR_STORE].rows_in_shop(
+    phrases = await request.app[keys.QR_STORE].in_shop(
         shop_id, q=q, group_id=query.group, scope=query.scope, enabled=query.enabled
     )
-    visible = [r for r in rows if _visible_row(agent, r)]
+    visible = [p for p in phrases if _visible(agent, p)]
     end = query.cursor + query.limit
-    page = [_out(r) for r in visible[query.cursor : end]]
+    page = [_out(p) for p in visible[query.cursor : end]]
     return ok(QuickReplyPage(quick_replies=page, next_cursor=end if end < len(visible) else None))
 
 
 async def get_quick_reply(request: web.Request) -> web.Response:
     agent = current_agent(request)
-    return ok(_out(await _row(request, agent, path_int(request, "phrase_id"))))
+    return ok(_out(await _phrase(request, agent, path_int(request, "phrase_id"))))
 
 
 async def create_quick_reply(request: web.Request) -> web.Response:
@@ -202,32 +203,32 @@ async def create_quick_reply(request: web.Request) -> web.Response:
     reply = _to_reply(body, shop_id)
     _check_editable(agent, reply)
     await check_templates(request, [("body", reply.body)])
-    row = await request.app[keys.QR_STORE].create(reply, agent.id)
-    request.app[keys.QUICK_REPLIES].publish(row)
-    return ok(_out(row), status=201)
+    saved = await request.app[keys.QR_STORE].create(reply, agent.id)
+    request.app[keys.QUICK_REPLIES].publish(saved)
+    return ok(_out(saved), status=201)
 
 
 async def update_quick_reply(request: web.Request) -> web.Response:
     agent = current_agent(request)
     phrase_id = path_int(request, "phrase_id")
     body = body_of(request, QuickReplyUpdate)
-    current = await _row(request, agent, phrase_id)
-    _check_editable(agent, current)
-    shop_id = resolve_shop(request, agent, body.shop or current["shop_id"])
+    current = await _phrase(request, agent, phrase_id)
+    _check_editable(agent, current.reply)
+    shop_id = resolve_shop(request, agent, body.shop or current.reply.shop_id)
     reply = _to_reply(body, shop_id)
     _check_editable(agent, reply)
     await check_templates(request, [("body", reply.body)])
-    row = await request.app[keys.QR_STORE].update(phrase_id, reply, body.version, agent.id)
-    request.app[keys.QUICK_REPLIES].publish(row)
-    return ok(_out(row))
+    saved = await request.app[keys.QR_STORE].update(phrase_id, reply, body.version, agent.id)
+    request.app[keys.QUICK_REPLIES].publish(saved)
+    return ok(_out(saved))
 
 
 async def delete_quick_reply(request: web.Request) -> web.Response:
     agent = current_agent(request)
     phrase_id = path_int(request, "phrase_id")
     version = query_of(request, VersionQuery).version
-    current = await _row(request, agent, phrase_id)
-    _check_editable(agent, current)
+    current = await _phrase(request, agent, phrase_id)
+    _check_editable(agent, current.reply)
     await request.app[keys.QR_STORE].delete(phrase_id, version, agent.id)
     request.app[keys.QUICK_REPLIES].drop(phrase_id)
     return ok(DeletedOut(deleted=phrase_id))

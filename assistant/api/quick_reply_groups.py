@@ -6,7 +6,7 @@ from aiohttp import web
 
 from assistant import keys
 from assistant.api.io import body_of, ok, path_int, query_of
-from assistant.api.quick_replies import ShopQuery, _check_editable, _out, _row, _shop_name
+from assistant.api.quick_replies import ShopQuery, _check_editable, _out, _phrase, _shop_name
 from assistant.api.quick_replies_models import (
     GroupIn,
     GroupList,
@@ -51,13 +51,13 @@ async def reorder_group(request: web.Request) -> web.Response:
     ids = [item.id for item in body.items]
     if len(set(ids)) != len(ids):
         raise BadRequest.field("items", "同一条短语出现了两次")
-    rows = [await _row(request, agent, phrase_id) for phrase_id in ids]
-    for index, row in enumerate(rows):
-        if row["group_id"] != group_id:
-            raise BadRequest.field(f"items.{index}.id", f"短语 {row['id']}「{row['title']}」不在这个分组里")
-        _check_editable(agent, row)
+    phrases = [(await _phrase(request, agent, phrase_id)).reply for phrase_id in ids]
+    for index, reply in enumerate(phrases):
+        if reply.group_id != group_id:
+            raise BadRequest.field(f"items.{index}.id", f"短语 {reply.id}「{reply.title}」不在这个分组里")
+        _check_editable(agent, reply)
     items = [(item.id, item.version) for item in body.items]
     saved = await request.app[keys.QR_STORE].reorder_group(group_id, items, agent.id)
-    for row in saved:
-        request.app[keys.QUICK_REPLIES].publish(row)
-    return ok(QuickReplyList(quick_replies=[_out(row) for row in saved]))
+    for phrase in saved:
+        request.app[keys.QUICK_REPLIES].publish(phrase)
+    return ok(QuickReplyList(quick_replies=[_out(phrase) for phrase in saved]))

@@ -7,7 +7,7 @@ from aiohttp import web
 
 from assistant import keys
 from assistant.api.io import body_of, ok, path_int
-from assistant.api.quick_replies import RollbackIn, _check_editable, _out, _row
+from assistant.api.quick_replies import RollbackIn, _check_editable, _out, _phrase
 from assistant.api.quick_replies_models import RevisionsOut
 from assistant.api.shops import resolve_shop
 from assistant.api.template_checks import check_templates
@@ -44,10 +44,10 @@ async def rollback(request: web.Request) -> web.Response:
     state = target.after or target.before or {}
     check_editable(agent, Holding.of(state))
     if revisions[0].action.value != "delete":
-        _check_editable(agent, await _row(request, agent, phrase_id))
+        _check_editable(agent, (await _phrase(request, agent, phrase_id)).reply)
     shop_id = int(state.get("shop_id") or agent.main_shop_id)
     resolve_shop(request, agent, shop_id)
     await check_templates(request, [("body", str(state.get("body") or ""))])
-    row = await request.app[keys.QR_STORE].rollback(phrase_id, body.revision_id, body.version, agent.id)
-    request.app[keys.QUICK_REPLIES].publish(row)
-    return ok(_out(row))
+    saved = await request.app[keys.QR_STORE].rollback(phrase_id, body.revision_id, body.version, agent.id)
+    request.app[keys.QUICK_REPLIES].publish(saved)
+    return ok(_out(saved))

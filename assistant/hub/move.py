@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from pydantic import ValidationError
+
 from knowledge.errors import DomainError
 from quick_replies.models import QuickReply, QuickReplyGroup
-from quick_replies.rows import to_model
 from quick_replies.store_interface import QuickReplyStore
 
 
@@ -57,9 +58,9 @@ async def move_shop(
             QuickReplyGroup(shop_id=shop_id, name=group.name, position=group.position)
         )
         group_ids[group.id] = made.id
-    on_hub = {_key(to_model(row)) for row in await hub.rows_in_shop(shop_id)}
-    for row in await local.rows_in_shop(shop_id):
-        reply = to_model(row)
+    on_hub = {_key(phrase.reply) for phrase in await hub.in_shop(shop_id)}
+    for phrase in await local.in_shop(shop_id):
+        reply = phrase.reply
         if _key(reply) in on_hub:
             report.phrases_there += 1
             continue
@@ -67,9 +68,14 @@ async def move_shop(
         if dry_run or hub_group is None:
             report.phrases_created += 1
             continue
-        copy = reply.model_copy(update={"id": None, "group_id": hub_group, "version": 1})
-        try:
+        try:  # validated as a save is: the local row was read back without it
+            copy = QuickReply.model_validate(
+                {**reply.model_dump(), "id": None, "group_id": hub_group, "version": 1}
+            )
             await hub.create(copy, agent_id=None)
+        except ValidationError as exc:
+            report.refused.append(f"{reply.code}: {exc.errors(include_url=False)[0]['msg']}")
+            continue
         except DomainError as exc:
             report.refused.append(f"{reply.code}: {exc}")
             continue

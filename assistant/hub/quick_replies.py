@@ -1,6 +1,7 @@
-"""Quick replies on the team hub: ``QuickReplyStore`` (quick_replies/store_interface.py) on PostgreSQL. Rows come
-back shaped exactly like the SQLite store's, so the API, ``to_model`` and the lookup index read both the
-same way. Every write appends its saved rows to the change feed in the same transaction."""
+"""Quick replies on the team hub: ``QuickReplyStore`` (quick_replies/store_interface.py) on PostgreSQL. A row
+is read back with the SQLite store's ``stored`` (the tables have the same columns), so both hand out the same
+``StoredQuickReply``. Every write appends the saved phrase (``model_dump``) to the change feed in the same
+transaction."""
 
 from __future__ import annotations
 
@@ -16,8 +17,8 @@ from knowledge.models import Revision, RevisionAction
 from knowledge.store import now
 from quick_replies import store as sqlite_store
 from quick_replies.models import QuickReply, QuickReplyGroup
+from quick_replies.rows import StoredQuickReply, stored
 from quick_replies.store import snapshot
-from quick_replies.store_interface import Row
 from quick_replies.store_refusals import GroupNameTaken, code_clash_in, missing, stale
 
 ENTITY = "quick_reply"
@@ -38,10 +39,8 @@ def _values(reply: QuickReply) -> list[Any]:
     return values
 
 
-def _row(record: asyncpg.Record) -> Row:
-    row = dict(record)
-    row["enabled"] = int(row["enabled"])  # the SQLite shape
-    return row
+def _stored(record: asyncpg.Record) -> StoredQuickReply:
+    return stored(dict(record))
 
 
 class PgQuickReplyStore:
@@ -58,18 +57,18 @@ class PgQuickReplyStore:
 
     # -- reading ---------------------------------------------------------------------------------- #
 
-    async def all_rows(self) -> list[Row]:
+    async def all_phrases(self) -> list[StoredQuickReply]:
         rows = await self.pool.fetch(f"{_SELECT} ORDER BY q.shop_id, g.position, g.id, q.position, q.id")
-        return [_row(r) for r in rows]
+        return [_stored(r) for r in rows]
 
-    async def get_row(self, phrase_id: int, conn: asyncpg.Connection | None = None) -> Row | None:
+    async def get(self, phrase_id: int, conn: asyncpg.Connection | None = None) -> StoredQuickReply | None:
         record = await (conn or self.pool).fetchrow(f"{_SELECT} WHERE q.id = $1", phrase_id)
-        return None if record is None else _row(record)
+        return None if record is None else _stored(record)
 
-    async def rows_in_shop(
+    async def in_shop(
         self, shop_id: int, *, q: str = "", group_id: int | None = None, scope: str | None = None,
         enabled: bool | None = None,
-    ) -> list[Row]:  # fmt: skip
+    ) -> list[StoredQuickReply]:  # fmt: skip
         where, params = ["q.shop_id = $1"], [shop_id]
 
         def param(value: Any) -> str:
@@ -89,7 +88,7 @@ class PgQuickReplyStore:
         if enabled is not None:
             where.append(f"q.enabled = {param(enabled)}")
         sql = f"{_SELECT} WHERE {' AND '.join(where)} ORDER BY g.position, g.id, q.position, q.id"
-        return [_row(r) for r in await self.pool.fetch(sql, *params)]
+        return [_stored(r) for r in await self.pool.fetch(sql, *params)]
 
     async def revisions(self, phrase_id: int) -> list[Revision]:
         rows = await self.pool.fetch(
@@ -146,20 +145,22 @@ class PgQuickReplyStore:
                 self.shop_name(reply.shop_id) or str(reply.shop_id), reply.code, holder["id"], holder["title"]
             )
 
-    async def _current(self, conn: asyncpg.Connection, phrase_id: int, expected_version: int | None) -> Row:
+    async def _current(
+        self, conn: asyncpg.Connection, phrase_id: int, expected_version: int | None
+    ) -> StoredQuickReply:
         record = await conn.fetchrow("SELECT id FROM quick_replies WHERE id = $1 FOR UPDATE", phrase_id)
-        row = None if record is None else await self.get_row(phrase_id, conn)
-        if row is None:
+        current = None if record is None else await self.get(phrase_id, conn)
+        if current is None:
             raise missing("quick_reply", phrase_id)
-        if expected_version is not None and row["version"] != expected_version:
-            raise stale(row)
-        return row
+        if expected_version is not None and current.version != expected_version:
+            raise stale(current)
+        return current
 
-    async def _saved(self, conn: asyncpg.Connection, phrase_id: int) -> Row:
-        row = await self.get_row(phrase_id, conn)
-        assert row is not None
-        await feed.append(conn, ENTITY, phrase_id, "upsert", row["version"], row)
-        return row
+    async def _saved(self, conn: asyncpg.Connection, phrase_id: int) -> StoredQuickReply:
+        saved = await self.get(phrase_id, conn)
+        assert saved is not None
+        await feed.append(conn, ENTITY, phrase_id, "upsert", saved.version, saved.model_dump(mode="json"))
+        return saved
 
     async def _clash_on_race(self, reply: QuickReply, exclude_id: int | None, exc: Exception) -> NoReturn:
         """A concurrent save took the code between our check and our write: name the holder."""
@@ -169,7 +170,7 @@ class PgQuickReplyStore:
             f"编码 {reply.code} 正被同时保存的另一条短语占用：请刷新后重试", [FieldError("code", "冲突")]
         ) from exc
 
-    async def create(self, reply: QuickReply, agent_id: int | None) -> Row:
+    async def create(self, reply: QuickReply, agent_id: int | None) -> StoredQuickReply:
         try:
             async with self.pool.acquire() as conn, conn.transaction():
                 await self._check(conn, reply, None)
@@ -189,11 +190,11 @@ class PgQuickReplyStore:
     async def _update(
         self, conn: asyncpg.Connection, phrase_id: int, reply: QuickReply, expected_version: int | None,
         agent_id: int | None, action: RevisionAction = RevisionAction.UPDATE,
-    ) -> Row:  # fmt: skip
-        row = await self._current(conn, phrase_id, expected_version)
+    ) -> StoredQuickReply:  # fmt: skip
+        current = await self._current(conn, phrase_id, expected_version)
         await self._check(conn, reply, phrase_id)
-        before = snapshot(sqlite_store.to_model(row))
-        version, stamp = row["version"] + 1, now()
+        before = snapshot(current.reply)
+        version, stamp = current.version + 1, now()
         await conn.execute(
             "UPDATE quick_replies SET shop_id = $1, group_id = $2, scope = $3, team_id = $4, owner_agent_id = $5,"
             " code = $6, title = $7, body = $8, tags = $9, enabled = $10, valid_from = $11, valid_until = $12,"
@@ -205,28 +206,36 @@ class PgQuickReplyStore:
 
     async def update(
         self, phrase_id: int, reply: QuickReply, expected_version: int | None, agent_id: int | None
-    ) -> Row:
+    ) -> StoredQuickReply:
         try:
             async with self.pool.acquire() as conn, conn.transaction():
                 return await self._update(conn, phrase_id, reply, expected_version, agent_id)
         except asyncpg.UniqueViolationError as exc:
             await self._clash_on_race(reply, phrase_id, exc)
 
-    async def delete(self, phrase_id: int, expected_version: int | None, agent_id: int | None) -> Row:
+    async def delete(
+        self, phrase_id: int, expected_version: int | None, agent_id: int | None
+    ) -> StoredQuickReply:
         async with self.pool.acquire() as conn, conn.transaction():
-            row = await self._current(conn, phrase_id, expected_version)
+            current = await self._current(conn, phrase_id, expected_version)
             await conn.execute("DELETE FROM quick_replies WHERE id = $1", phrase_id)
-            version = row["version"] + 1
+            version = current.version + 1
             await self._revision(
-                conn, phrase_id, version, RevisionAction.DELETE, agent_id, snapshot(sqlite_store.to_model(row)),
-                None, now(),
-            )  # fmt: skip
+                conn,
+                phrase_id,
+                version,
+                RevisionAction.DELETE,
+                agent_id,
+                snapshot(current.reply),
+                None,
+                now(),
+            )
             await feed.append(conn, ENTITY, phrase_id, "delete", version, None)
-            return row
+            return current
 
     async def rollback(
         self, phrase_id: int, revision_id: int, expected_version: int | None, agent_id: int | None
-    ) -> Row:
+    ) -> StoredQuickReply:
         revision = next((r for r in await self.revisions(phrase_id) if r.id == revision_id), None)
         if revision is None:
             raise missing("revision", revision_id)
@@ -271,15 +280,15 @@ class PgQuickReplyStore:
 
     async def reorder_group(
         self, group_id: int, items: list[tuple[int, int]], agent_id: int | None
-    ) -> list[Row]:
+    ) -> list[StoredQuickReply]:
         saved = []
         async with self.pool.acquire() as conn, conn.transaction():
             for position, (phrase_id, version) in enumerate(items):
-                row = await self._current(conn, phrase_id, version)
-                if row["group_id"] != group_id:
-                    raise stale(row)
-                if row["position"] != position:
-                    reply = sqlite_store.to_model(row).model_copy(update={"position": position})
-                    row = await self._update(conn, phrase_id, reply, version, agent_id)
-                saved.append(row)
+                current = await self._current(conn, phrase_id, version)
+                if current.reply.group_id != group_id:
+                    raise stale(current)
+                if current.reply.position != position:
+                    reply = current.reply.model_copy(update={"position": position})
+                    current = await self._update(conn, phrase_id, reply, version, agent_id)
+                saved.append(current)
         return saved

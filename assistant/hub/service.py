@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
@@ -13,6 +13,7 @@ from assistant import keys
 from assistant.errors import HttpError
 from assistant.hub.state import Hub
 from assistant.team.watch_claims import SqliteWatchClaims
+from quick_replies.rows import StoredQuickReply, stored
 from quick_replies.store_interface import SqliteQuickReplyStore
 
 if TYPE_CHECKING:  # asyncpg is the optional "hub" extra: imported only in hub mode
@@ -113,6 +114,12 @@ async def hub_ctx(app: web.Application) -> AsyncIterator[None]:
         await pool.close()
 
 
+def _phrase(data: dict[str, Any]) -> StoredQuickReply:
+    """A phrase change's payload: a ``StoredQuickReply`` dump, or (written before it was one, and still in
+    ``changes``) the saved row itself."""
+    return StoredQuickReply.model_validate(data) if "reply" in data else stored(data)
+
+
 def follow_quick_replies(library: QuickReplyLibrary) -> feed.Listener:
     """Apply phrase changes from the feed to the lookup index. A change older than what the index holds
     (this process published its own newer save first) is skipped; versions only grow per phrase."""
@@ -121,7 +128,7 @@ def follow_quick_replies(library: QuickReplyLibrary) -> feed.Listener:
         current = library.index.get(change.entity_id)
         if change.op == "upsert" and change.data is not None:
             if current is None or current.version <= change.version:
-                library.publish(change.data)
+                library.publish(_phrase(change.data))
         elif current is None or current.version < change.version:
             library.drop(change.entity_id)
 

@@ -14,8 +14,7 @@ from assistant.hub.service import open_pool
 from assistant.settings import Settings
 from knowledge.database import AsyncDatabase
 from quick_replies.models import QuickReply, QuickReplyGroup, Scope
-from quick_replies.rows import to_model
-from quick_replies.store import create_quick_reply, insert_group
+from quick_replies.store import all_phrases, create_quick_reply, insert_group
 from tests.conftest import MiniShop
 
 pytestmark = pytest.mark.postgres
@@ -50,8 +49,7 @@ async def test_a_dry_run_counts_then_the_move_copies_then_again_changes_nothing(
     capsys: pytest.CaptureFixture[str],
 ) -> None:  # fmt: skip
     store_db.write_sync(lambda db: _seed(db, mini_shop))
-    local = {(r["shop_id"], r["scope"], r["code"]): to_model(r) for r in store_db.read_sync(
-        lambda db: list(db.query("SELECT q.*, g.name AS group_name FROM quick_replies q JOIN quick_reply_groups g ON g.id = q.group_id")))}  # fmt: skip
+    local = {(p.reply.shop_id, p.reply.scope, p.reply.code): p.reply for p in store_db.read_sync(all_phrases)}
     pool = await open_pool(pg_url, 2)
     try:
         assert await _move(settings, pg_url, "--dry-run") == 0
@@ -59,31 +57,32 @@ async def test_a_dry_run_counts_then_the_move_copies_then_again_changes_nothing(
         assert "测试旗舰店：分组将新建 2、已有 0；短语将新建 3、已有 0" in said
         assert "隔壁专营店：分组将新建 1、已有 0；短语将新建 1、已有 0" in said
         hub = PgQuickReplyStore(pool)
-        assert await hub.all_rows() == [] and await hub.list_groups(mini_shop.shop_id) == []
+        assert await hub.all_phrases() == [] and await hub.list_groups(mini_shop.shop_id) == []
 
         assert await _move(settings, pg_url) == 0
         assert "测试旗舰店：分组新建 2、已有 0；短语新建 3、已有 0" in capsys.readouterr().out
-        rows = await hub.all_rows()
-        moved = {(r["shop_id"], r["scope"], r["code"]): r for r in rows}
+        moved = {(p.reply.shop_id, p.reply.scope, p.reply.code): p.reply for p in await hub.all_phrases()}
         assert moved.keys() == local.keys()
-        for key, row in moved.items():
-            was, now = local[key], to_model(row)
+        for key, now in moved.items():
+            was = local[key]
             assert (now.title, now.body, now.tags, now.owner_agent_id, now.enabled) == (
                 was.title, was.body, was.tags, was.owner_agent_id, was.enabled)  # fmt: skip
-            assert now.version == 1 and len(await hub.revisions(row["id"])) == 1
+            assert now.id is not None and now.version == 1 and len(await hub.revisions(now.id)) == 1
         groups = {g.name: g.id for g in await hub.list_groups(mini_shop.shop_id)}
-        assert moved[(mini_shop.shop_id, "shop", "thdz")]["group_id"] == groups["售后"]
-        assert moved[(mini_shop.shop_id, "personal", "fhsj")]["group_id"] == groups["常用"]
+        assert moved[(mini_shop.shop_id, Scope.SHOP, "thdz")].group_id == groups["售后"]
+        assert moved[(mini_shop.shop_id, Scope.PERSONAL, "fhsj")].group_id == groups["常用"]
 
         # an edit on the hub since the move is kept: the second run finds everything there
-        phrase = moved[(mini_shop.shop_id, "shop", "fhsj")]
-        edited = to_model(phrase).model_copy(update={"body": "亲，今天下单今天发"})
-        await hub.update(phrase["id"], edited, 1, mini_shop.editor_id)
+        phrase = moved[(mini_shop.shop_id, Scope.SHOP, "fhsj")]
+        assert phrase.id is not None
+        await hub.update(
+            phrase.id, phrase.model_copy(update={"body": "亲，今天下单今天发"}), 1, mini_shop.editor_id
+        )
         assert await _move(settings, pg_url) == 0
         assert "测试旗舰店：分组新建 0、已有 2；短语新建 0、已有 3" in capsys.readouterr().out
-        assert len(await hub.all_rows()) == 4
-        kept = await hub.get_row(phrase["id"])
-        assert kept is not None and kept["body"] == "亲，今天下单今天发"
+        assert len(await hub.all_phrases()) == 4
+        kept = await hub.get(phrase.id)
+        assert kept is not None and kept.reply.body == "亲，今天下单今天发"
     finally:
         await pool.close()
 

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
 
 from knowledge.errors import Conflict, Invalid, NotFound, StaleVersion
 from knowledge.models import RevisionAction
+from quick_replies.keys import KEYS_VERSION, search_keys
 from quick_replies.models import QuickReply, QuickReplyGroup, Scope
-from quick_replies.store import to_model
+from quick_replies.rows import StoredQuickReply
 from quick_replies.store_interface import QuickReplyStore
 from quick_replies.store_refusals import GroupNameTaken
 
@@ -39,17 +39,22 @@ def _reply(qr: StoreUnderTest, group_id: int, code: str = "fh", **fields: object
 
 
 class QuickReplyStoreContract:
-    async def test_created_phrase_reads_back_in_the_shared_row_shape(self, qr: StoreUnderTest) -> None:
+    async def test_created_phrase_reads_back_as_the_same_model(self, qr: StoreUnderTest) -> None:
         group_id = await _group(qr)
         until = datetime(2027, 1, 1, tzinfo=UTC)
-        row = await qr.store.create(_reply(qr, group_id, tags=["物流"], valid_until=until), qr.agent_id)
-        assert row["version"] == 1 and row["group_name"] == "常用" and row["enabled"] == 1
-        assert row["tags"] == '["物流"]' and row["search_keys"].startswith("{")
-        model = to_model(row)
-        assert model.code == "fh" and model.tags == ["物流"] and model.valid_until == until
-        assert await qr.store.get_row(row["id"]) == row
-        assert [r["id"] for r in await qr.store.all_rows()] == [row["id"]]
-        assert await qr.store.get_row(row["id"] + 1000) is None
+        saved = await qr.store.create(_reply(qr, group_id, tags=["物流"], valid_until=until), qr.agent_id)
+        assert saved.version == 1 and saved.group_name == "常用" and saved.group_position == 0
+        reply = saved.reply
+        assert reply.code == "fh" and reply.tags == ["物流"] and reply.valid_until == until
+        assert reply.enabled is True and reply.scope is Scope.SHOP and reply.id == saved.id
+        # read back without validating: the types must be the ones validation gives
+        assert QuickReply.model_validate(reply.model_dump()) == reply
+        assert saved.search_keys["v"] == KEYS_VERSION and saved.search_keys == search_keys(
+            reply.title, reply.body
+        )
+        assert await qr.store.get(saved.id) == saved
+        assert [p.id for p in await qr.store.all_phrases()] == [saved.id]
+        assert await qr.store.get(saved.id + 1000) is None
 
     async def test_listing_filters_by_text_group_scope_and_enabled(self, qr: StoreUnderTest) -> None:
         first, second = (
@@ -66,34 +71,35 @@ class QuickReplyStoreContract:
             _reply(qr, first, "fh", scope=Scope.TEAM, team_id=qr.team_id, title="团队发货"), qr.agent_id
         )
 
-        def ids(rows: list[dict[str, Any]]) -> list[int]:
-            return [r["id"] for r in rows]
+        def ids(phrases: list[StoredQuickReply]) -> list[int]:
+            return [p.id for p in phrases]
 
-        assert ids(await qr.store.rows_in_shop(qr.shop_id)) == [a["id"], c["id"], b["id"]]
-        assert ids(await qr.store.rows_in_shop(qr.shop_id, q="100%_")) == [b["id"]]
-        assert ids(await qr.store.rows_in_shop(qr.shop_id, q="%")) == [b["id"]]
-        assert ids(await qr.store.rows_in_shop(qr.shop_id, q="包邮")) == [b["id"]]
+        assert ids(await qr.store.in_shop(qr.shop_id)) == [a.id, c.id, b.id]
+        assert ids(await qr.store.in_shop(qr.shop_id, q="100%_")) == [b.id]
+        assert ids(await qr.store.in_shop(qr.shop_id, q="%")) == [b.id]
+        assert ids(await qr.store.in_shop(qr.shop_id, q="包邮")) == [b.id]
         d = await qr.store.create(_reply(qr, first, "ip", title="iPhone 保修"), qr.agent_id)
-        assert ids(await qr.store.rows_in_shop(qr.shop_id, q="iphone")) == [d["id"]]  # ASCII case ignored
-        assert ids(await qr.store.rows_in_shop(qr.shop_id, group_id=second)) == [b["id"]]
-        assert ids(await qr.store.rows_in_shop(qr.shop_id, scope="team")) == [c["id"]]
-        assert ids(await qr.store.rows_in_shop(qr.shop_id, enabled=False)) == [b["id"]]
-        assert await qr.store.rows_in_shop(qr.other_shop_id) == []
+        assert ids(await qr.store.in_shop(qr.shop_id, q="iphone")) == [d.id]  # ASCII case ignored
+        assert ids(await qr.store.in_shop(qr.shop_id, group_id=second)) == [b.id]
+        assert ids(await qr.store.in_shop(qr.shop_id, scope="team")) == [c.id]
+        assert ids(await qr.store.in_shop(qr.shop_id, enabled=False)) == [b.id]
+        assert await qr.store.in_shop(qr.other_shop_id) == []
 
     async def test_codes_are_unique_within_a_scope_only(self, qr: StoreUnderTest) -> None:
         group_id = await _group(qr)
         holder = await qr.store.create(_reply(qr, group_id, "fh"), qr.agent_id)
         with pytest.raises(Conflict) as clash:
             await qr.store.create(_reply(qr, group_id, "fh", title="另一条"), qr.agent_id)
-        assert clash.value.extra["holder"] == {"id": holder["id"], "title": "发货时间"}
+        assert clash.value.extra["holder"] == {"id": holder.id, "title": "发货时间"}
         assert "编码 fh 已被「发货时间」使用" in clash.value.message
         mine = await qr.store.create(
             _reply(qr, group_id, "fh", scope=Scope.PERSONAL, owner_agent_id=qr.agent_id), qr.agent_id
         )
         other = await qr.store.create(_reply(qr, group_id, "dh"), qr.agent_id)
         with pytest.raises(Conflict):
-            await qr.store.update(other["id"], _reply(qr, group_id, "fh"), other["version"], qr.agent_id)
-        assert mine["scope"] == "personal" and (await qr.store.get_row(other["id"]) or {})["code"] == "dh"
+            await qr.store.update(other.id, _reply(qr, group_id, "fh"), other.version, qr.agent_id)
+        kept = await qr.store.get(other.id)
+        assert mine.reply.scope is Scope.PERSONAL and kept is not None and kept.reply.code == "dh"
 
     async def test_groups_are_checked(self, qr: StoreUnderTest) -> None:
         group_id = await _group(qr)
@@ -112,14 +118,14 @@ class QuickReplyStoreContract:
     async def test_updates_check_the_version_and_keep_revisions(self, qr: StoreUnderTest) -> None:
         group_id = await _group(qr)
         row = await qr.store.create(_reply(qr, group_id), qr.agent_id)
-        saved = await qr.store.update(row["id"], _reply(qr, group_id, title="新标题"), 1, qr.agent_id)
-        assert saved["version"] == 2 and saved["title"] == "新标题"
+        saved = await qr.store.update(row.id, _reply(qr, group_id, title="新标题"), 1, qr.agent_id)
+        assert saved.version == 2 and saved.reply.title == "新标题"
         with pytest.raises(StaleVersion) as stale:
-            await qr.store.update(row["id"], _reply(qr, group_id, title="旧的"), 1, qr.agent_id)
+            await qr.store.update(row.id, _reply(qr, group_id, title="旧的"), 1, qr.agent_id)
         assert stale.value.current["quick_reply"]["version"] == 2
         with pytest.raises(NotFound):
-            await qr.store.update(row["id"] + 1000, _reply(qr, group_id), 1, qr.agent_id)
-        revisions = await qr.store.revisions(row["id"])
+            await qr.store.update(row.id + 1000, _reply(qr, group_id), 1, qr.agent_id)
+        revisions = await qr.store.revisions(row.id)
         assert [(r.version, r.action) for r in revisions] == [
             (2, RevisionAction.UPDATE),
             (1, RevisionAction.CREATE),
@@ -132,17 +138,17 @@ class QuickReplyStoreContract:
         group_id = await _group(qr)
         row = await qr.store.create(_reply(qr, group_id), qr.agent_id)
         with pytest.raises(StaleVersion):
-            await qr.store.delete(row["id"], 7, qr.agent_id)
-        gone = await qr.store.delete(row["id"], 1, qr.agent_id)
-        assert gone["id"] == row["id"] and await qr.store.get_row(row["id"]) is None
+            await qr.store.delete(row.id, 7, qr.agent_id)
+        gone = await qr.store.delete(row.id, 1, qr.agent_id)
+        assert gone == row and await qr.store.get(row.id) is None
         with pytest.raises(NotFound):
-            await qr.store.delete(row["id"], None, qr.agent_id)
-        created = next(r for r in await qr.store.revisions(row["id"]) if r.action is RevisionAction.CREATE)
-        back = await qr.store.rollback(row["id"], created.id, None, qr.agent_id)
-        assert back["id"] == row["id"] and back["version"] == 3 and back["title"] == "发货时间"
+            await qr.store.delete(row.id, None, qr.agent_id)
+        created = next(r for r in await qr.store.revisions(row.id) if r.action is RevisionAction.CREATE)
+        back = await qr.store.rollback(row.id, created.id, None, qr.agent_id)
+        assert back.id == row.id and back.version == 3 and back.reply.title == "发货时间"
         with pytest.raises(NotFound):
-            await qr.store.rollback(row["id"], created.id + 1000, None, qr.agent_id)
-        assert [r.action for r in await qr.store.revisions(row["id"])][:2] == [
+            await qr.store.rollback(row.id, created.id + 1000, None, qr.agent_id)
+        assert [r.action for r in await qr.store.revisions(row.id)][:2] == [
             RevisionAction.ROLLBACK, RevisionAction.DELETE,
         ]  # fmt: skip
 
@@ -151,7 +157,7 @@ class QuickReplyStoreContract:
         a = await qr.store.create(_reply(qr, group_id, "a1", position=0), qr.agent_id)
         b = await qr.store.create(_reply(qr, group_id, "b1", position=1), qr.agent_id)
         with pytest.raises(StaleVersion):
-            await qr.store.reorder_group(group_id, [(b["id"], 1), (a["id"], 9)], qr.agent_id)
-        assert (await qr.store.get_row(b["id"]) or {})["version"] == 1  # nothing written
-        saved = await qr.store.reorder_group(group_id, [(b["id"], 1), (a["id"], 1)], qr.agent_id)
-        assert [(r["id"], r["position"], r["version"]) for r in saved] == [(b["id"], 0, 2), (a["id"], 1, 2)]
+            await qr.store.reorder_group(group_id, [(b.id, 1), (a.id, 9)], qr.agent_id)
+        assert (await qr.store.get(b.id)) == b  # nothing written
+        saved = await qr.store.reorder_group(group_id, [(b.id, 1), (a.id, 1)], qr.agent_id)
+        assert [(p.id, p.reply.position, p.version) for p in saved] == [(b.id, 0, 2), (a.id, 1, 2)]

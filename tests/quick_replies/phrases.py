@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
 from quick_replies.keys import search_keys
 from quick_replies.lookup import QuickReplyLibrary
+from quick_replies.models import QuickReply, Scope
+from quick_replies.rows import StoredQuickReply
 
 SHOP, OTHER_SHOP = 1, 2
 AGENT, TEAMMATE, STRANGER = 11, 12, 13
@@ -67,7 +68,7 @@ _GROUP_IDS: dict[str, int] = {}
 OTHER_SHOP_PHRASES = [("fh", "隔壁店发货", "隔壁店的发货说明，不应该出现在本店。", "物流")]
 
 
-def row(
+def phrase(
     phrase_id: int,
     code: str,
     title: str,
@@ -82,43 +83,39 @@ def row(
     valid_from: datetime | None = None,
     valid_until: datetime | None = None,
     version: int = 1,
-) -> dict[str, Any]:
-    """A ``quick_replies`` row as the store returns it, with keys computed as a save would."""
-    return {
-        "id": phrase_id,
-        "shop_id": shop_id,
-        "group_id": _GROUP_IDS.setdefault(group, len(_GROUP_IDS) + 1),
-        "group_name": group,
-        "scope": scope,
-        "team_id": team_id,
-        "owner_agent_id": owner,
-        "code": code,
-        "title": title,
-        "body": body,
-        "tags": "[]",
-        "enabled": int(enabled),
-        "valid_from": valid_from.isoformat() if valid_from else None,
-        "valid_until": valid_until.isoformat() if valid_until else None,
-        "attachment": None,
-        "position": phrase_id,
-        "version": version,
-        "search_keys": json.dumps(search_keys(title, body), ensure_ascii=False),
-    }
+) -> StoredQuickReply:
+    """A phrase as the store returns it, with keys computed as a save would."""
+    reply = QuickReply(
+        id=phrase_id, shop_id=shop_id, group_id=_GROUP_IDS.setdefault(group, len(_GROUP_IDS) + 1),
+        scope=Scope(scope), team_id=team_id, owner_agent_id=owner, code=code, title=title, body=body,
+        enabled=enabled, valid_from=valid_from, valid_until=valid_until, position=phrase_id, version=version,
+    )  # fmt: skip
+    return StoredQuickReply(
+        reply=reply, group_name=group, group_position=0, search_keys=search_keys(title, body)
+    )
 
 
-def library_rows() -> list[dict[str, Any]]:
-    rows = [row(i, *p) for i, p in enumerate(PHRASES, start=1)]
-    n = len(rows)
-    rows += [row(n + 1, *PERSONAL[0], scope="personal", owner=AGENT)]
-    rows += [row(n + 2, *TEAM_PHRASES[0], scope="team", team_id=TEAM)]
-    rows += [row(n + 3, *OTHER_SHOP_PHRASES[0], shop_id=OTHER_SHOP)]
-    return rows
+def edited(stored: StoredQuickReply, **changes: Any) -> StoredQuickReply:
+    """``stored`` saved again with ``changes`` (its keys recomputed, as a save does)."""
+    reply = stored.reply.model_copy(update=changes)
+    return stored.model_copy(update={"reply": reply, "search_keys": search_keys(reply.title, reply.body)})
 
 
-def build_library(rows: list[dict[str, Any]] | None = None) -> QuickReplyLibrary:
+def library_phrases() -> list[StoredQuickReply]:
+    phrases = [phrase(i, *p) for i, p in enumerate(PHRASES, start=1)]
+    n = len(phrases)
+    phrases += [phrase(n + 1, *PERSONAL[0], scope="personal", owner=AGENT)]
+    phrases += [phrase(n + 2, *TEAM_PHRASES[0], scope="team", team_id=TEAM)]
+    phrases += [phrase(n + 3, *OTHER_SHOP_PHRASES[0], shop_id=OTHER_SHOP)]
+    return phrases
+
+
+def build_library(phrases: list[StoredQuickReply] | None = None) -> QuickReplyLibrary:
     library = QuickReplyLibrary()
     library.load(
-        rows if rows is not None else library_rows(), [], {AGENT: TEAM, TEAMMATE: TEAM, STRANGER: OTHER_TEAM}
+        phrases if phrases is not None else library_phrases(),
+        [],
+        {AGENT: TEAM, TEAMMATE: TEAM, STRANGER: OTHER_TEAM},
     )
     return library
 

@@ -17,8 +17,9 @@ from tests.quick_replies.phrases import (
     TEAMMATE,
     build_library,
     codes,
-    library_rows,
-    row,
+    edited,
+    library_phrases,
+    phrase,
 )
 
 NOW = datetime(2026, 11, 5, 12, tzinfo=UTC)
@@ -48,11 +49,11 @@ def test_phrases_of_other_shops_never_appear() -> None:
 
 
 def test_disabled_and_expired_phrases_never_appear() -> None:
-    rows = library_rows()
-    rows.append(row(900, "tyfh", "停用的发货话术", "停用", "物流", enabled=False))
-    rows.append(row(901, "gqfh", "过期的发货话术", "过期", "物流", valid_until=NOW - timedelta(days=1)))
-    rows.append(row(902, "wlfh", "未来的发货话术", "未来", "物流", valid_from=NOW + timedelta(days=1)))
-    library = build_library(rows)
+    phrases = library_phrases()
+    phrases.append(phrase(900, "tyfh", "停用的发货话术", "停用", "物流", enabled=False))
+    phrases.append(phrase(901, "gqfh", "过期的发货话术", "过期", "物流", valid_until=NOW - timedelta(days=1)))
+    phrases.append(phrase(902, "wlfh", "未来的发货话术", "未来", "物流", valid_from=NOW + timedelta(days=1)))
+    library = build_library(phrases)
     for code in ("tyfh", "gqfh", "wlfh"):
         assert code not in codes(library, code, moment=NOW)
     assert "wlfh" in codes(library, "wlfh", moment=NOW + timedelta(days=2))
@@ -62,11 +63,11 @@ def test_disabled_and_expired_phrases_never_appear() -> None:
 
 def test_a_double_11_phrase_switches_itself_on_and_off() -> None:
     start, end = datetime(2026, 11, 10, 16, tzinfo=UTC), datetime(2026, 11, 12, 16, tzinfo=UTC)
-    rows = [
-        *library_rows(),
-        row(903, "d11kf", "双11开场", "双11来啦", "优惠", valid_from=start, valid_until=end),
+    phrases = [
+        *library_phrases(),
+        phrase(903, "d11kf", "双11开场", "双11来啦", "优惠", valid_from=start, valid_until=end),
     ]
-    library = build_library(rows)
+    library = build_library(phrases)
     assert "d11kf" not in codes(library, "d11kf", moment=start - timedelta(minutes=1))
     assert codes(library, "d11kf", moment=start + timedelta(hours=1))[0] == "d11kf"
     assert "d11kf" not in codes(library, "d11kf", moment=end + timedelta(minutes=1))
@@ -74,42 +75,34 @@ def test_a_double_11_phrase_switches_itself_on_and_off() -> None:
 
 def test_saves_renames_and_deletes_update_the_index_in_place() -> None:
     library = build_library()
-    fh = next(r for r in library_rows() if r["code"] == "fh")
-    library.publish(
-        {
-            **fh,
-            "code": "fhsj",
-            "title": "发货时效",
-            "version": 2,
-            "search_keys": row(fh["id"], "fhsj", "发货时效", fh["body"], "物流")["search_keys"],
-        }
-    )
+    fh = next(r for r in library_phrases() if r.reply.code == "fh")
+    library.publish(edited(fh, code="fhsj", title="发货时效", version=2))
     assert "fh" not in codes(library, "fh")
     assert codes(library, "fhsj")[0] == "fhsj"
     assert codes(library, "fahuoshixiao")[0] == "fhsj"
-    library.drop(fh["id"])
+    library.drop(fh.id)
     assert "fhsj" not in codes(library, "fhsj")
-    library.publish(row(950, "xin", "新增短语", "刚刚保存的短语", "接待"))
+    library.publish(phrase(950, "xin", "新增短语", "刚刚保存的短语", "接待"))
     assert codes(library, "xzdy")[0] == "xin"
 
 
 def test_many_updates_compact_the_shard_and_keep_results_right() -> None:
     library = build_library()
     for version in range(1, 400):
-        library.publish(row(960, "zz", f"反复修改{version}", "内容", "接待", version=version))
+        library.publish(phrase(960, "zz", f"反复修改{version}", "内容", "接待", version=version))
     assert codes(library, "zz")[0] == "zz"
     assert [r.title for r in library.search(SHOP, AGENT, TEAM, "zz", 1)] == ["反复修改399"]
-    assert len(library.index) == len(library_rows()) + 1
+    assert len(library.index) == len(library_phrases()) + 1
 
 
 def test_ties_are_broken_by_the_agents_own_recent_use_then_the_team() -> None:
     library = build_library()
     first = codes(library, "fh")
     assert first[:3] == ["fh", "fh2", "fhkd"]
-    kd = next(r["id"] for r in library_rows() if r["code"] == "fhkd")
+    kd = next(r.id for r in library_phrases() if r.reply.code == "fhkd")
     library.record_use(AGENT, kd, datetime.now(UTC))
     assert codes(library, "fh")[:3] == ["fh", "fhkd", "fh2"]  # used prefix beats unused prefix
-    dz = next(r["id"] for r in library_rows() if r["code"] == "fh2")
+    dz = next(r.id for r in library_phrases() if r.reply.code == "fh2")
     for _ in range(3):
         library.record_use(TEAMMATE, dz, datetime.now(UTC))
     assert codes(library, "fh", agent=STRANGER, team=TEAM)[:3] == ["fh", "fh2", "fhkd"]
@@ -117,7 +110,7 @@ def test_ties_are_broken_by_the_agents_own_recent_use_then_the_team() -> None:
 
 def test_old_uses_weigh_less_than_recent_ones() -> None:
     library = build_library()
-    by_code = {r["code"]: r["id"] for r in library_rows()}
+    by_code = {r.reply.code: r.id for r in library_phrases()}
     now = datetime.now(UTC)
     for _ in range(3):
         library.record_use(AGENT, by_code["fh2"], now - timedelta(days=120))
@@ -127,7 +120,7 @@ def test_old_uses_weigh_less_than_recent_ones() -> None:
 
 def test_an_empty_query_gives_the_agents_most_used_phrases() -> None:
     library = build_library()
-    by_code = {r["code"]: r["id"] for r in library_rows()}
+    by_code = {r.reply.code: r.id for r in library_phrases()}
     for code, times in (("jsy", 5), ("tkl", 3), ("wdfh", 1)):
         for _ in range(times):
             library.record_use(AGENT, by_code[code], datetime.now(UTC))

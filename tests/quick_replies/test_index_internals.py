@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import json
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from quick_replies.entry import PhraseEntry
 from quick_replies.index import query_tokens
-from quick_replies.keys import search_keys
 from quick_replies.matching import match_token, token_score
 from quick_replies.shard import bits, title_candidates
 from quick_replies.typos import early_slips
-from tests.quick_replies.phrases import AGENT, SHOP, TEAM, build_library, codes, library_rows
+from tests.quick_replies.phrases import AGENT, SHOP, TEAM, build_library, codes, edited, library_phrases
 
 LIBRARY = build_library()
 SHARD = LIBRARY.index._shards[SHOP]
@@ -83,13 +80,11 @@ def test_typos_deep_in_long_pinyin_and_in_codes_are_found() -> None:
 
 def test_bitmaps_follow_saves_and_deletes() -> None:
     library = build_library()
-    fh = next(r for r in library_rows() if r["code"] == "fh")
-    keys = json.dumps(search_keys("出库时间", fh["body"]), ensure_ascii=False)
-    renamed = {**fh, "title": "出库时间", "version": 2, "search_keys": keys}
-    library.publish(renamed)
+    fh = next(r for r in library_phrases() if r.reply.code == "fh")
+    library.publish(edited(fh, title="出库时间", version=2))
     assert [r.code for r in library.search(SHOP, AGENT, TEAM, "出库 时间", 5)][:1] == ["fh"]
     assert "fh" not in [r.code for r in library.search(SHOP, AGENT, TEAM, "发货时间", 10)]
-    library.drop(fh["id"])
+    library.drop(fh.id)
     assert "fh" not in [r.code for r in library.search(SHOP, AGENT, TEAM, "出库 时间", 10)]
 
 

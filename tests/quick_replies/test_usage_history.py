@@ -11,14 +11,14 @@ from knowledge.models import UsageEvent, UsageKind
 from quick_replies import store as qr_store
 from quick_replies.lookup import QuickReplyLibrary
 from tests.conftest import MiniShop
-from tests.quick_replies.phrases import AGENT, OTHER_TEAM, STRANGER, TEAM, TEAMMATE, codes, library_rows
+from tests.quick_replies.phrases import AGENT, OTHER_TEAM, STRANGER, TEAM, TEAMMATE, codes, library_phrases
 
 
 def test_uses_by_day_from_the_store_rank_the_reloaded_library(
     store_db: AsyncDatabase, mini_shop: MiniShop
 ) -> None:
     now = datetime.now(UTC).replace(hour=12)
-    by_code = {r["code"]: r["id"] for r in library_rows()}
+    by_code = {r.reply.code: r.id for r in library_phrases()}
     kd = by_code["fhkd"]
 
     def use(at: datetime, ref_id: int = kd, edited: bool = False) -> UsageEvent:
@@ -43,6 +43,6 @@ def test_uses_by_day_from_the_store_rank_the_reloaded_library(
 
     library = QuickReplyLibrary()
     as_agent = [d.model_copy(update={"agent_id": AGENT}) for d in days]  # the phrase library's own agent
-    library.load(library_rows(), as_agent, {AGENT: TEAM, TEAMMATE: TEAM, STRANGER: OTHER_TEAM})
+    library.load(library_phrases(), as_agent, {AGENT: TEAM, TEAMMATE: TEAM, STRANGER: OTHER_TEAM})
     assert codes(library, "fh")[:3] == ["fh", "fhkd", "fh2"]  # the used prefix beats the unused one
     assert codes(library, "fh", agent=STRANGER, team=OTHER_TEAM)[:3] == ["fh", "fh2", "fhkd"]
