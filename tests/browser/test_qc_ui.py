@@ -151,10 +151,13 @@ async def test_the_sidebar_keeps_evidence_warns_and_lets_the_agent_dispute(
     missing: list[str] = []
     page.on("response", lambda r: missing.append(r.url) if r.status == 404 else None)
     await page.goto(str(server.make_url(f"/demo?lang={lang}")))
-    await page.locator('.conversation[data-index="0"]').click()
+    first = page.locator('.conversation[data-index="0"]')
+    buyer = await first.get_attribute("data-buyer")
+    assert buyer
+    await first.click()
     sidebar = page.frame_locator("#sidebar")
-    await sidebar.locator("#buyer-nick").wait_for(timeout=TIMEOUT)
-    buyer = await sidebar.locator("#buyer-nick").text_content()
+    # the sidebar may still show the conversation it opened with: wait for this one's buyer
+    await sidebar.locator("#buyer-nick").filter(has_text=buyer).wait_for(timeout=TIMEOUT)
 
     await sidebar.locator("#qc-evidence-open").click()
     form = sidebar.locator("#qc-evidence-form")
