@@ -7,7 +7,7 @@ import asyncio
 from aiohttp import web
 
 from assistant.commerce.backend import CommerceBackend
-from assistant.conversations.log import SqliteConversationLog
+from assistant.conversations.log import ConversationLog
 from assistant.directory import Directory
 from assistant.endpoint import Endpoint
 from assistant.events import EventHub
@@ -45,7 +45,7 @@ MATCHER = web.AppKey("matcher", Matcher)
 #: conversation contexts the quick-reply search rendered with, for a moment (see api/quick_replies.search)
 SEARCH_CONTEXTS = web.AppKey("search_contexts", TtlCache[tuple[object, ...], dict[str, object]])
 #: the conversation log (messages reported through events; read it through ConversationLog)
-CONVERSATIONS = web.AppKey("conversations", SqliteConversationLog)
+CONVERSATIONS = web.AppKey("conversations", ConversationLog)
 #: the periodic jobs (assistant/jobs.py)
 SCHEDULER = web.AppKey("scheduler", Scheduler)
 #: the response watch's live clocks (assistant/team/board.py)

@@ -26,7 +26,7 @@ from assistant.api.shops import shop_scope
 from assistant.security import current_agent
 from assistant.settings import Settings
 from assistant.team import reminder_store as rs
-from assistant.team.reminder_scan import ScanResult, Specialists, scan
+from assistant.team.reminder_scan import ScanResult, Specialists, chat_owner_keys, scan
 from assistant.team.reminders import Channel, Rules, calling_slot
 from knowledge.models import Model
 
@@ -61,12 +61,20 @@ async def run_scan(app: web.Application) -> ScanResult:
     """The scheduler's job: open, end and release tasks (idempotent)."""
     settings = app[keys.SETTINGS]
     now = datetime.now(UTC)
+    rules = rules_from(settings)
+    log = app[keys.CONVERSATIONS]
+    due = await app[keys.DB].read(lambda db: chat_owner_keys(db, now, rules))
+    owners = {
+        (o.shop_id, o.buyer_nick, o.created_at): await log.last_agent(o.shop_id, o.buyer_nick, o.created_at)
+        for o in due
+    }
     return await app[keys.DB].write(
         lambda db: scan(
             db,
             now,
-            rules_from(settings),
+            rules,
             ZoneInfo(settings.timezone),
+            owners,
             flash_words(settings),
             specialists=specialists_from(settings),
         )

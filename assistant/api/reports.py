@@ -32,6 +32,7 @@ from assistant.team.reports import (
     PaidOrder,
     add,
     daily_figures,
+    late_days,
 )
 from assistant.team.watch import Source
 from knowledge.models import Id, Model
@@ -186,15 +187,12 @@ async def aggregate_days(app: web.Application, backfill_days: int = 62) -> int:
             for (agent_id, _, day), f in live.items()
             if day in days
         }
+        # checked just before the write: a message received in between is counted by the next run's
+        # recomputation of the still-moving days, not lost from a day marked computed
+        late = await late_days(app[keys.CONVERSATIONS], shop_id, days, read_since, tz)
         written += await app[keys.DB].write(
             partial(
-                store.replace_days,
-                shop_id=shop_id,
-                days=days,
-                rows=rows,
-                at=datetime.now(UTC),
-                read_since=read_since,
-                tz=tz,
+                store.replace_days, shop_id=shop_id, days=days, rows=rows, at=datetime.now(UTC), late=late
             )
         )
     return written

@@ -38,6 +38,7 @@ from assistant.team.review_queue import (
     check_changed,
     order_reasons_now,
     queue_page,
+    review_chat,
     write_checks,
 )
 from assistant.team.review_rows import ReviewOrder
@@ -119,8 +120,8 @@ async def _page(request: web.Request, shop_id: int, limit: int, offset: int) -> 
     pending, _ = await db.read(lambda conn: check_changed(conn, shop_id, rules, regions))
     if pending.any:
         await db.write(lambda conn: write_checks(conn, pending))
-    now = datetime.now(UTC)
-    return await db.read(lambda conn: queue_page(conn, shop_id, rules, now, limit, offset))
+    chat = await review_chat(request.app[keys.CONVERSATIONS], shop_id, rules, datetime.now(UTC))
+    return await db.read(lambda conn: queue_page(conn, shop_id, rules, chat, limit, offset))
 
 
 async def _open_order(request: web.Request, agent: Agent) -> ReviewOrder:
@@ -169,9 +170,9 @@ async def script(request: web.Request) -> web.Response:
     row = await _open_order(request, agent)
     order_id = row.id
     rules = rules_from(request.app[keys.SETTINGS])
-    now = datetime.now(UTC)
+    chat = await review_chat(request.app[keys.CONVERSATIONS], row.shop_id, rules, datetime.now(UTC))
     found = await request.app[keys.DB].read(
-        lambda conn: order_reasons_now(conn, order_id, rules, default_regions(), now)
+        lambda conn: order_reasons_now(conn, order_id, rules, default_regions(), chat.get(row.nick, []))
     )
     assert found is not None
     facts, reasons = found

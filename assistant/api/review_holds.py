@@ -25,6 +25,7 @@ from assistant.security import current_agent
 from assistant.team import review_store as store
 from assistant.team.review_queue import (
     order_reasons_now,
+    review_chat,
 )
 
 
@@ -44,9 +45,9 @@ async def mark_reviewed(request: web.Request) -> web.Response:
         )
     rules = rules_from(request.app[keys.SETTINGS])
     order_id = row.id
-    now = datetime.now(UTC)
+    chat = await review_chat(request.app[keys.CONVERSATIONS], row.shop_id, rules, datetime.now(UTC))
     found = await request.app[keys.DB].read(
-        lambda conn: order_reasons_now(conn, order_id, rules, default_regions(), now)
+        lambda conn: order_reasons_now(conn, order_id, rules, default_regions(), chat.get(row.nick, []))
     )
     reasons = json.dumps([[r.code, r.text] for r in (found[1] if found else [])], ensure_ascii=False)
     shop_id = row.shop_id

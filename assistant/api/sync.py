@@ -79,7 +79,9 @@ async def export_buyer(request: web.Request) -> web.Response:
     nick = request.match_info["nick"].strip()
     if not nick or len(nick) > 40:
         raise BadRequest.field("nick", "旺旺名应为 1–40 个字符")
-    export = await request.app[keys.PERSONAL_DATA].export_buyer(shop_id, nick, agent)
+    export = await request.app[keys.PERSONAL_DATA].export_buyer(
+        shop_id, nick, agent, request.app[keys.CONVERSATIONS]
+    )
     response = ok(export)
     response.headers["Content-Disposition"] = "attachment; filename=buyer-export.json"
     return response

@@ -59,9 +59,12 @@ async def _qc_cases(request: web.Request, shop_id: int) -> list[QcCase]:
     """QC's training cases, each with the intent its buyer's question asks about: the one the matcher
     answers confidently, as the sidebar would suggest it (None when it is not sure)."""
     matcher = request.app[keys.MATCHER]
-    cases = await request.app[keys.DB].read(partial(store.qc_cases, shop_id=shop_id))
+    marked = await request.app[keys.DB].read(partial(store.qc_marked, shop_id=shop_id))
+    asked = await request.app[keys.CONVERSATIONS].first_exchanges(shop_id, sorted(marked))
     out = []
-    for case in cases:
+    for exchange in asked:
+        case = QcCase(conversation=exchange.conversation, excellent=marked[exchange.conversation],
+                      question_id=exchange.question_id, question=exchange.question, reply=exchange.reply)  # fmt: skip
         found = matcher.rank(shop_id, case.question, limit=1)
         best = found.matches[0] if found.confident and found.matches else None
         intent_id = best.entry.ref_id if best is not None and best.entry.kind == "intent" else None

@@ -68,6 +68,16 @@ class ConversationActivity(_Row):
     agent_ids: list[int] = Field(description="agents whose clients reported messages in the range")
 
 
+class FirstExchange(_Row):
+    """A conversation's first buyer message and the first reply a person sent at or after it."""
+
+    conversation: str
+    question_id: int = Field(description="the buyer message's id in the log")
+    question: str
+    asked_at: datetime
+    reply: str = Field(description="empty when nobody answered")
+
+
 def utc_text(moment: datetime) -> str:
     """The stored form of a time: UTC, ISO 8601, always with microseconds (fixed width sorts as time)."""
     if moment.tzinfo is None:

@@ -11,6 +11,7 @@ import sqlite_utils
 from assistant.conversations.models import (
     ConversationActivity,
     Direction,
+    FirstExchange,
     LoggedMessage,
     NewMessage,
     utc_text,
@@ -121,6 +122,67 @@ def active_conversations(
             agent_ids=sorted(json.loads(agents or "[]")),
         )
         for conversation, nick, first, last, n_in, n_out, agents in rows
+    ]
+
+
+def last_agent(db: sqlite_utils.Database, shop_id: int, nick: str, before: datetime) -> int | None:
+    """The agent whose console last carried a message of the buyer's before ``before``."""
+    row = db.conn.execute(
+        """SELECT agent_id FROM conversation_messages WHERE shop_id = ? AND buyer_nick = ? AND at < ?
+             AND agent_id IS NOT NULL ORDER BY at DESC LIMIT 1""",
+        (shop_id, nick, utc_text(before)),
+    ).fetchone()
+    return int(row[0]) if row else None
+
+
+def buyer_messages(db: sqlite_utils.Database, shop_id: int, nick: str) -> list[LoggedMessage]:
+    rows = db.conn.execute(
+        f"{_SELECT} WHERE shop_id = ? AND buyer_nick = ? ORDER BY at, id", (shop_id, nick)
+    ).fetchall()
+    return [_message(row) for row in rows]
+
+
+def containing(
+    db: sqlite_utils.Database, shop_id: int, since: datetime, words: list[str]
+) -> list[LoggedMessage]:
+    """The shop's messages since ``since`` holding any of ``words``, oldest first."""
+    if not words:
+        return []
+    likes = " OR ".join("instr(text, ?) > 0" for _ in words)
+    rows = db.conn.execute(
+        f"{_SELECT} WHERE shop_id = ? AND at >= ? AND ({likes}) ORDER BY at, id",
+        (shop_id, utc_text(since), *words),
+    ).fetchall()
+    return [_message(row) for row in rows]
+
+
+def received_since(
+    db: sqlite_utils.Database, shop_id: int, start: datetime, end: datetime, since: datetime
+) -> list[datetime]:
+    """The platform times of the shop's messages in ``[start, end)`` received at or after ``since``."""
+    rows = db.conn.execute(
+        "SELECT at FROM conversation_messages WHERE shop_id = ? AND at >= ? AND at < ? AND received_at >= ?",
+        (shop_id, utc_text(start), utc_text(end), utc_text(since)),
+    ).fetchall()
+    return [datetime.fromisoformat(r[0]) for r in rows]
+
+
+def first_exchanges(db: sqlite_utils.Database, shop_id: int, conversations: list[str]) -> list[FirstExchange]:
+    """Of these conversations, each one's first buyer message and first human reply, by the message's id."""
+    rows = db.conn.execute(
+        """SELECT c.value, q.id, q.text, q.at,
+                  coalesce((SELECT text FROM conversation_messages WHERE shop_id = :shop AND conversation = c.value
+                             AND direction = 'out' AND source = 'human' AND at >= q.at ORDER BY at, id LIMIT 1), '')
+             FROM json_each(:conversations) c
+             JOIN conversation_messages q ON q.id = (
+                  SELECT id FROM conversation_messages WHERE shop_id = :shop AND conversation = c.value
+                     AND direction = 'in' ORDER BY at, id LIMIT 1)
+            ORDER BY q.id""",
+        {"shop": shop_id, "conversations": json.dumps(conversations)},
+    ).fetchall()
+    return [
+        FirstExchange(conversation=c, question_id=i, question=q, asked_at=datetime.fromisoformat(at), reply=r)
+        for c, i, q, at, r in rows
     ]
 
 

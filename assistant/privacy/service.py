@@ -11,6 +11,8 @@ import sqlite_utils
 from assistant.commerce import edits, orders
 from assistant.commerce.models import OrderStatus
 from assistant.commerce.views import AddressOut
+from assistant.conversations.log import ConversationLog
+from assistant.conversations.models import utc_text
 from assistant.privacy import store
 from knowledge.database import AsyncDatabase
 from knowledge.errors import Conflict, FieldError, NotFound
@@ -65,9 +67,15 @@ class PersonalData:
 
         return await self.db.read(read)
 
-    async def export_buyer(self, shop_id: int, nick: str, agent: Agent) -> BuyerExport:
+    async def export_buyer(self, shop_id: int, nick: str, agent: Agent, log: ConversationLog) -> BuyerExport:
         """A supervisor's export of one buyer's personal data; the export itself is audited."""
         at = self.clock()
+        said = [
+            store.ExportedMessage(conversation=m.conversation, direction=m.direction.value,
+                                  source=m.source.value if m.source else None, sender=m.sender, text=m.text,
+                                  at=utc_text(m.at))
+            for m in await log.buyer_messages(shop_id, nick)
+        ]  # fmt: skip
 
         def write(db: sqlite_utils.Database) -> BuyerExport:
             buyer = store.buyer(db, shop_id, nick)
@@ -82,7 +90,7 @@ class PersonalData:
                 buyer=buyer.model_dump(),
                 orders=[o.model_dump() for o in store.buyer_orders(db, buyer.id)],
                 notes=[n.model_dump() for n in store.buyer_notes(db, buyer.id)],
-                messages=[m.model_dump() for m in store.buyer_messages(db, shop_id, nick)],
+                messages=[m.model_dump() for m in said],
             )
 
         return await self.db.write(write)

@@ -143,16 +143,6 @@ def buyer_notes(db: sqlite_utils.Database, buyer_id: int) -> list[ExportedNote]:
     return [ExportedNote.model_validate(r) for r in found]
 
 
-def buyer_messages(db: sqlite_utils.Database, shop_id: int, nick: str) -> list[ExportedMessage]:
-    found = _rows(
-        db,
-        "SELECT conversation, direction, source, sender, text, at FROM conversation_messages"
-        " WHERE shop_id = ? AND buyer_nick = ? ORDER BY at, id",
-        (shop_id, nick),
-    )
-    return [ExportedMessage.model_validate(r) for r in found]
-
-
 # ---- purge -------------------------------------------------------------------------------------
 
 

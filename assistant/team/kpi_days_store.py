@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from collections.abc import Collection
+from datetime import date, datetime
 
 import sqlite_utils
 
 from assistant.commerce.store import insert_audit
-from assistant.conversations.models import utc_text
 from assistant.team.store_rows import FrozenRow as _Row
 from assistant.team.store_rows import models
 
@@ -122,26 +122,13 @@ def replace_days(
     days: list[date],
     rows: dict[tuple[int, date], dict[str, float]],
     at: datetime,
-    read_since: datetime | None = None,
-    tz: tzinfo = UTC,
+    late: Collection[date] = (),
 ) -> int:
-    """Store the figures of these days for the shop (replacing what was there); how many rows. A day that
-    got a message logged at or after ``read_since`` (while the figures were worked out, so they may lack
-    it) is left as it was, for the next run: storing it would mark it computed without that message."""
-    if read_since is not None and days:
-        # only the days being stored (the (shop_id, at) index), then those received since the read
-        since = datetime.combine(min(days), time(0), tzinfo=tz)
-        until = datetime.combine(max(days) + timedelta(days=1), time(0), tzinfo=tz)
-        late = {
-            datetime.fromisoformat(r[0]).astimezone(tz).date()
-            for r in db.conn.execute(
-                "SELECT at FROM conversation_messages WHERE shop_id = ? AND at >= ? AND at < ?"
-                " AND received_at >= ?",
-                (shop_id, utc_text(since), utc_text(until), utc_text(read_since)),
-            )
-        }
-        days = [d for d in days if d not in late]
-        rows = {key: figures for key, figures in rows.items() if key[1] not in late}
+    """Store the figures of these days for the shop (replacing what was there); how many rows. A ``late``
+    day (it got a message while the figures were worked out, so they may lack it: ``reports.late_days``)
+    is left as it was, for the next run: storing it would mark it computed without that message."""
+    days = [d for d in days if d not in late]
+    rows = {key: figures for key, figures in rows.items() if key[1] not in late}
     for day in days:
         db.conn.execute("DELETE FROM kpi_daily WHERE shop_id = ? AND day = ?", (shop_id, day.isoformat()))
         db.conn.execute(

@@ -15,7 +15,7 @@ queue a trigger fills (``team:0005_care_messages``), so 100,000 open orders cost
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
@@ -24,6 +24,7 @@ import sqlite_utils
 from assistant.team import reminder_scan_store as scan_rs
 from assistant.team import reminder_store as rs
 from assistant.team import roster
+from assistant.team.reminder_scan_store import DueOrder
 from assistant.team.reminders import Channel, Rules, channel, closes_at, in_holdout, plan
 from assistant.team.store import rotation_groups
 
@@ -95,17 +96,32 @@ def is_flash(task_first_order_at: datetime, task_closes_at: datetime, rules: Rul
 ORDERS_MARK = "orders"
 
 
+#: who last chatted with the buyer before the order, per (shop, buyer nick, order time): the conversation
+#: log's answer, looked up before the scan's transaction (``chat_owner_keys``)
+ChatOwners = Mapping[tuple[int, str, datetime], int | None]
+
+
+def chat_owner_keys(
+    db: sqlite_utils.Database, now: datetime, rules: Rules, limit: int = 5000
+) -> list[DueOrder]:
+    """The orders the next scan will read: look up ``ChatOwners`` for these before running it."""
+    after = scan_rs.mark(db, ORDERS_MARK)
+    return scan_rs.due_orders(db, after_rowid=after, created_after=now - rules.close_after, limit=limit)
+
+
 def scan(
     db: sqlite_utils.Database,
     now: datetime,
     rules: Rules,
     tz: tzinfo,
+    chat_owners: ChatOwners,
     flash_words: Sequence[str] = (),
     limit: int = 5000,
     specialists: Specialists = Specialists(),
 ) -> ScanResult:
     """Open, end and release tasks. An order placed during a campaign whose name holds one of
-    ``flash_words`` is a flash-sale order: it closes (and is reminded) sooner."""
+    ``flash_words`` is a flash-sale order: it closes (and is reminded) sooner. An order missing from
+    ``chat_owners`` (placed since they were looked up) waits for the next scan, as a young one does."""
     opened = attached = 0
     windows = scan_rs.flash_windows(db, list(flash_words))
     after = scan_rs.mark(db, ORDERS_MARK)
@@ -114,9 +130,10 @@ def scan(
     reminder_desk = _Picker(db, specialists.reminders, now, tz) if specialists.reminders and due else None
     phone_desk = _Picker(db, specialists.phone, now, tz) if specialists.phone and due else None
     for order in due:
-        if order.created_at > now - rules.first_after:
+        chat_key = (order.shop_id, order.buyer_nick, order.created_at)
+        if order.created_at > now - rules.first_after or chat_key not in chat_owners:
             held_back = order.rowid if held_back is None else held_back
-            continue  # too young: a later scan takes it
+            continue  # too young (or placed since the look-up): a later scan takes it
         key = task_key(order.shop_id, order.buyer_id, order.created_at)
         flash = any(
             w.shop_id == order.shop_id and w.starts_at <= order.created_at < w.ends_at for w in windows
@@ -126,7 +143,7 @@ def scan(
         touch_at, planned = next_touch(order.created_at, key, 0, rules, tz, flash_sale=flash)
         how = channel(order.total_fen, rules)
         owner = phone_desk.pick(order.shop_id) if phone_desk and how == Channel.PHONE else None
-        owner = owner or scan_rs.last_chat_agent(db, order.shop_id, order.buyer_nick, order.created_at)
+        owner = owner or chat_owners[chat_key]
         owner = owner or (reminder_desk.pick(order.shop_id) if reminder_desk else None)
         _, was_opened = rs.open_or_attach(
             db,

@@ -5,7 +5,7 @@ counts). The tasks themselves are ``reminder_store``."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 import sqlite_utils
 
@@ -85,16 +85,6 @@ def past_close(db: sqlite_utils.Database, now: datetime) -> list[int]:
             (now.isoformat(),),
         )
     ]
-
-
-def last_chat_agent(db: sqlite_utils.Database, shop_id: int, nick: str, before: datetime) -> int | None:
-    """The agent whose console last carried a message of the buyer's before ``before``."""
-    row = db.conn.execute(
-        """SELECT agent_id FROM conversation_messages WHERE shop_id = ? AND buyer_nick = ? AND at < ?
-             AND agent_id IS NOT NULL ORDER BY at DESC LIMIT 1""",
-        (shop_id, nick, before.astimezone(UTC).isoformat(timespec="microseconds")),
-    ).fetchone()
-    return int(row[0]) if row else None
 
 
 class FlashWindow(_Row):

@@ -25,8 +25,9 @@ import bisect
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 
+from assistant.conversations.log import ConversationLog
 from assistant.team.watch import Message, Rules, Source, score, turns
 
 DEFAULT_RULES = Rules()
@@ -305,3 +306,15 @@ def _collect(
                 target.rated += 1
                 target.satisfied += evaluation.rating >= SATISFIED_FROM
     return found
+
+
+async def late_days(
+    log: ConversationLog, shop_id: int, days: list[date], read_since: datetime, tz: tzinfo
+) -> set[date]:
+    """Of ``days``, those that got a message the service received at or after ``read_since`` (while
+    their figures were worked out from the log, so they may lack it): not to be stored as computed."""
+    if not days:
+        return set()
+    start = datetime.combine(min(days), time(0), tzinfo=tz)
+    end = datetime.combine(max(days) + timedelta(days=1), time(0), tzinfo=tz)
+    return {at.astimezone(tz).date() for at in await log.received_since(shop_id, start, end, read_since)}

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 import sqlite_utils
 
 from assistant.commerce.address_regions import RegionBackend
+from assistant.conversations.log import ConversationLog
 from assistant.team import review_store as store
 from assistant.team.review import (
     OrderFacts,
@@ -129,15 +130,17 @@ def check_changed(
     return pending, fresh
 
 
-def _chat_by_nick(
-    db: sqlite_utils.Database, shop_id: int, rules: ReviewRules, now: datetime
+async def review_chat(
+    log: ConversationLog, shop_id: int, rules: ReviewRules, now: datetime
 ) -> dict[str, Scanned]:
+    """What the shop's buyers said lately that the review looks for (invoice, gift, promise words), per
+    buyer: read from the conversation log before the queue's read."""
     # open orders are recent: the chat of a few ship windows plus the look-back is enough
     since = now - timedelta(hours=rules.ship_hours * 4) - timedelta(days=rules.chat_days)
     words = [*rules.invoice_words, *rules.gift_words, *rules.promise_words]
     lines: dict[str, list[tuple[datetime, str]]] = {}
-    for row in store.chat_lines(db, shop_id, since.astimezone(UTC).isoformat(timespec="microseconds"), words):
-        lines.setdefault(row.buyer_nick, []).append((_at(row.at), row.text))
+    for message in await log.containing(shop_id, since, words):
+        lines.setdefault(message.buyer_nick, []).append((message.at, message.text))
     return {nick: scan_chat(found, rules) for nick, found in lines.items()}
 
 
@@ -195,11 +198,16 @@ def _candidates(
 
 
 def queue_page(
-    db: sqlite_utils.Database, shop_id: int, rules: ReviewRules, now: datetime, limit: int, offset: int = 0
+    db: sqlite_utils.Database,
+    shop_id: int,
+    rules: ReviewRules,
+    chat: dict[str, Scanned],
+    limit: int,
+    offset: int = 0,
 ) -> QueuePage:
     """One page of the shop's queue, soonest ship-by first, with the totals. The checks must be current
-    (``check_changed`` then ``write_checks`` first): the flagged ones are read from the store."""
-    chat = _chat_by_nick(db, shop_id, rules, now)
+    (``check_changed`` then ``write_checks`` first): the flagged ones are read from the store. ``chat``
+    is ``review_chat``'s."""
     holds = store.open_holds(db, shop_id)
     edits = _edits(db, shop_id)
     ids = sorted({*holds, *_candidates(db, shop_id, chat, edits, rules)})
@@ -238,13 +246,13 @@ def write_checks(db: sqlite_utils.Database, pending: Checks) -> None:
 
 
 def order_reasons_now(
-    db: sqlite_utils.Database, order_id: str, rules: ReviewRules, regions: RegionBackend, now: datetime
+    db: sqlite_utils.Database, order_id: str, rules: ReviewRules, regions: RegionBackend, chat: Scanned
 ) -> tuple[ReviewOrder, list[Reason]] | None:
-    """One order's facts and every reason it has now (for the confirmation script and a review)."""
+    """One order's facts and every reason it has now (for the confirmation script and a review); ``chat``
+    is ``review_chat``'s for the order's buyer."""
     row = store.order_facts(db, order_id)
     if row is None:
         return None
-    chat = _chat_by_nick(db, row.shop_id, rules, now).get(row.nick, [])
     edits = _edits(db, row.shop_id).get(order_id, (None, []))[1]
     paid_at = _at(row.paid_at) if row.paid_at else _at(row.created_at)
     return row, _all_reasons(row, paid_at, order_reasons(facts_of(row), rules, regions), edits, chat, rules)

@@ -33,12 +33,6 @@ class OpenOrder(FrozenRow):
     nick: str
 
 
-class ChatLine(FrozenRow):
-    buyer_nick: str
-    at: str
-    text: str
-
-
 class AddressEdit(FrozenRow):
     """An address edit or platform-synced receiver change of a paid order (``before``/``after``: JSON)."""
 
@@ -169,20 +163,6 @@ def queue_page(
     if not found:
         return [], None, None
     return found, found[0].total, found[0].held_total or 0
-
-
-def chat_lines(db: sqlite_utils.Database, shop_id: int, since: str, words: list[str]) -> list[ChatLine]:
-    """Messages of the shop since ``since`` (UTC ISO) that contain any of ``words``."""
-    if not words:
-        return []
-    likes = " OR ".join("instr(text, ?) > 0" for _ in words)
-    return models(
-        db,
-        ChatLine,
-        f"SELECT buyer_nick, at, text FROM conversation_messages WHERE shop_id = ? AND at >= ? AND ({likes})"
-        " ORDER BY at",
-        (shop_id, since, *words),
-    )
 
 
 def address_edits(db: sqlite_utils.Database, shop_id: int) -> list[AddressEdit]:

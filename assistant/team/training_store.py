@@ -13,7 +13,6 @@ from assistant.team.training_rows import (
     AnsweredQuestion,
     CampaignScript,
     PassMark,
-    QcCase,
     RoundCount,
     Trainee,
     TrainingCampaign,
@@ -74,32 +73,19 @@ def phrases(db: sqlite_utils.Database, shop_id: int) -> list[TrainingPhrase]:
     )
 
 
-def qc_cases(db: sqlite_utils.Database, shop_id: int) -> list[QcCase]:
-    """The conversations QC marked for training — tagged 优秀 (excellent) or given a training card — each
-    with its first buyer message (``question_id``, ``question``) and the first human reply after it
-    (``reply``, empty when there is none); ``excellent`` says whether the reply is one to learn from."""
-    found = rows(
-        db,
-        """WITH marked AS (
-               SELECT conversation, max(excellent) AS excellent FROM (
-                   SELECT conversation, 1 AS excellent FROM qc_tags WHERE shop_id = :shop AND tag = 'excellent'
-                   UNION ALL
-                   SELECT conversation, 0 FROM qc_findings
-                    WHERE shop_id = :shop AND kind = 'training' AND conversation != '')
-               GROUP BY conversation),
-           asked AS (
-               SELECT m.conversation, m.excellent, q.id AS question_id, q.text AS question, q.at FROM marked m
-                 JOIN conversation_messages q ON q.id = (
-                     SELECT id FROM conversation_messages WHERE shop_id = :shop AND conversation = m.conversation
-                        AND direction = 'in' ORDER BY at, id LIMIT 1))
-           SELECT a.conversation, a.excellent, a.question_id, a.question,
-                  coalesce((SELECT text FROM conversation_messages WHERE shop_id = :shop
-                             AND conversation = a.conversation AND direction = 'out' AND source = 'human'
-                             AND at >= a.at ORDER BY at, id LIMIT 1), '') AS reply
-             FROM asked a ORDER BY a.question_id""",
+def qc_marked(db: sqlite_utils.Database, shop_id: int) -> dict[str, int]:
+    """The conversations QC marked for training — tagged 优秀 (excellent) or given a training card — and
+    whether each is one to learn from (1: tagged 优秀)."""
+    found = db.conn.execute(
+        """SELECT conversation, max(excellent) FROM (
+               SELECT conversation, 1 AS excellent FROM qc_tags WHERE shop_id = :shop AND tag = 'excellent'
+               UNION ALL
+               SELECT conversation, 0 FROM qc_findings
+                WHERE shop_id = :shop AND kind = 'training' AND conversation != '')
+           GROUP BY conversation""",
         {"shop": shop_id},
-    )
-    return [QcCase.model_validate(r) for r in found]
+    ).fetchall()
+    return {conversation: int(excellent) for conversation, excellent in found}
 
 
 def campaigns(db: sqlite_utils.Database, shop_id: int) -> list[TrainingCampaign]:

@@ -132,7 +132,7 @@ def test_tasks_nobody_chatted_about_go_to_the_specialist_on_shift_with_the_fewes
     from zoneinfo import ZoneInfo
 
     from assistant.commerce.models import OrderStatus
-    from assistant.team.reminder_scan import Specialists
+    from assistant.team.reminder_scan import Specialists, chat_owner_keys
     from assistant.team.reminder_scan import scan as run_scan
     from assistant.team.reminders import Rules
     from knowledge import store as kb_store
@@ -167,7 +167,9 @@ def test_tasks_nobody_chatted_about_go_to_the_specialist_on_shift_with_the_fewes
     store_db.write_sync(seed)
     rules = Rules(holdout_percent=0)
     desks = Specialists(reminders=("xiaomei", "ajie"), phone=("lina",))
-    store_db.write_sync(lambda db: run_scan(db, morning, rules, tz, specialists=desks))
+    due = store_db.read_sync(lambda db: chat_owner_keys(db, morning, rules))
+    nobody = {(o.shop_id, o.buyer_nick, o.created_at): None for o in due}  # no buyer chatted before
+    store_db.write_sync(lambda db: run_scan(db, morning, rules, tz, nobody, specialists=desks))
     owners = dict(
         store_db.read_sync(
             lambda db: db.conn.execute(
@@ -195,7 +197,9 @@ def test_tasks_nobody_chatted_about_go_to_the_specialist_on_shift_with_the_fewes
             ],
         )
     )
-    store_db.write_sync(lambda db: run_scan(db, evening, rules, tz, specialists=desks))
+    due = store_db.read_sync(lambda db: chat_owner_keys(db, evening, rules))
+    nobody = {(o.shop_id, o.buyer_nick, o.created_at): None for o in due}
+    store_db.write_sync(lambda db: run_scan(db, evening, rules, tz, nobody, specialists=desks))
     owner = store_db.read_sync(
         lambda db: db.conn.execute(
             "SELECT owner_id, channel FROM reminder_tasks WHERE buyer_nick = '晚上的大单'"

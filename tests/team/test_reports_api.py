@@ -172,12 +172,14 @@ async def test_precomputed_days_give_the_same_report_and_a_late_message_is_count
     assert late["metrics"]["inquiring"] == 2
 
 
-def test_a_day_that_got_a_message_while_the_job_read_is_left_for_the_next_run(
+async def test_a_day_that_got_a_message_while_the_job_read_is_left_for_the_next_run(
     store_db: AsyncDatabase, mini_shop: MiniShop
 ) -> None:
     """The job reads the log, a message for that day arrives, the job writes: the day must not be marked
     computed without the message (nothing would compute it again)."""
+    from assistant.conversations.log import SqliteConversationLog
     from assistant.team import store as team_store
+    from assistant.team.reports import late_days
 
     shop, agent = mini_shop.shop_id, mini_shop.agent_id
     read_since = datetime.now(UTC)
@@ -190,9 +192,11 @@ def test_a_day_that_got_a_message_while_the_job_read_is_left_for_the_next_run(
         )
     )
     rows = {(agent, late_day): {"inquiring": 1.0}, (agent, quiet_day): {"inquiring": 2.0}}
+    late = await late_days(SqliteConversationLog(store_db), shop, [late_day, quiet_day], read_since, CST)
+    assert late == {late_day}
     written = store_db.write_sync(
         lambda db: team_store.replace_days(
-            db, shop, [late_day, quiet_day], rows, datetime.now(UTC), read_since=read_since, tz=CST
+            db, shop, [late_day, quiet_day], rows, datetime.now(UTC), late=late
         )
     )
     done = store_db.read_sync(lambda db: team_store.computed_days(db, shop, late_day, date(2026, 11, 7)))
