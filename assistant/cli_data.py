@@ -172,6 +172,10 @@ def cmd_purge(settings: Settings, args: argparse.Namespace) -> int:
         f"待同步记录匿名化 {r.outbox_rows_anonymised} 条，买家备注 {r.notes_deleted} 条，"
         f"幂等记录 {r.idempotency_keys_deleted} 条。审计记录本身全部保留。"
     )
+    if settings.database_url:
+        from assistant.cli_hub import purge_hub_messages
+
+        return purge_hub_messages(settings.database_url, before, args.dry_run)
     return 0
 
 

@@ -1,5 +1,6 @@
-"""The team hub's commands: ``kefu migrate`` (the SQLite file's and the hub's migrations) and ``kefu
-move-to-hub`` (this machine's quick replies into the hub, ``assistant/hub/move.py``)."""
+"""The team hub's commands: ``kefu migrate`` (the SQLite file's and the hub's migrations), ``kefu
+move-to-hub`` (this machine's quick replies into the hub, ``assistant/hub/move.py``), and the hub's half
+of ``kefu purge`` (its conversation log)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Coroutine
+from datetime import datetime
 from typing import Any
 
 from assistant.cli_common import open_db
@@ -26,6 +28,25 @@ def _on_hub(work: Coroutine[Any, Any, int]) -> int:
     except OSError as exc:
         print(f"无法连接团队中心数据库：{exc}", file=sys.stderr)
     return 1
+
+
+def purge_hub_messages(url: str, before: datetime, dry_run: bool) -> int:
+    """``kefu purge`` in hub mode: the conversation log is on the hub, so its old messages go there."""
+    return _on_hub(_purge_messages(url, before, dry_run))
+
+
+async def _purge_messages(url: str, before: datetime, dry_run: bool) -> int:
+    from assistant.hub.conversation_log import PgConversationLog
+    from assistant.hub.service import open_pool
+
+    pool = await open_pool(url, 1)
+    try:
+        log = PgConversationLog(pool)
+        count = await (log.count_before(before) if dry_run else log.forget_before(before))
+    finally:
+        await pool.close()
+    print(f"团队中心数据库：{'将清除' if dry_run else '已清除'}会话消息 {count} 条。")
+    return 0
 
 
 def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:

@@ -15,9 +15,9 @@ MINUTE = 60.0
 
 
 #: jobs whose state is on the team hub: in hub mode they run in one process per period (assistant/hub/jobs.py).
-#: None yet: reminder_scan, kpi_days and care_scan work on each process's own SQLite file (hub mode is
-#: mixed), so every process must still run its own; each joins this set when its store moves to the hub.
-ON_HUB: frozenset[str] = frozenset()
+#: reminder_scan, kpi_days and care_scan still write each process's own SQLite file (hub mode is mixed),
+#: so every process must run its own; each joins this set when its store moves to the hub.
+ON_HUB: frozenset[str] = frozenset({"conversation_retention"})
 
 
 def register_jobs(app: web.Application, scheduler: Scheduler) -> None:

@@ -32,10 +32,11 @@ from aiohttp.test_utils import TestServer
 from assistant.api.review import rules_from
 from assistant.app import MIGRATION_SETS, create_app
 from assistant.commerce.address import default_regions
+from assistant.conversations.log import SqliteConversationLog
 from assistant.directory import Directory
 from assistant.security import load_secret
 from assistant.settings import Settings
-from assistant.team.review_queue import check_changed, queue_page, write_checks
+from assistant.team.review_queue import check_changed, queue_page, review_chat, write_checks
 from knowledge import store as kb_store
 from knowledge.database import AsyncDatabase
 
@@ -164,13 +165,15 @@ def main() -> None:
         print(f"built {args.orders:,} open orders in {time.perf_counter() - start:.1f} s")
         rules = rules_from(settings)
         regions = default_regions()
+        log = SqliteConversationLog(db)
 
         def queue() -> int:
             """What GET /api/review/orders runs: check what changed (and keep it), then read a page."""
             pending, _ = db.read_sync(lambda conn: check_changed(conn, 1, rules, regions))
             if pending.any:
                 db.write_sync(lambda conn: write_checks(conn, pending))
-            page = db.read_sync(lambda conn: queue_page(conn, 1, rules, datetime.now(UTC), 50))
+            chat = asyncio.run(review_chat(log, 1, rules, datetime.now(UTC)))
+            page = db.read_sync(lambda conn: queue_page(conn, 1, rules, chat, 50))
             return page.total
 
         start = time.perf_counter()

@@ -13,7 +13,6 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from assistant import keys
-from assistant.conversations.log import SqliteConversationLog
 from assistant.errors import FieldError, Unauthorized
 from assistant.event_log import parse_event_id
 from assistant.events import EventHub, sse_frame
@@ -40,7 +39,6 @@ async def events_ctx(app: web.Application) -> AsyncIterator[None]:
         team_hub.follower.subscribe("event", writer.follow)
         writer.start()
     app[keys.EVENTS] = hub
-    app[keys.CONVERSATIONS] = SqliteConversationLog(app[keys.DB])
     try:
         yield
     finally:

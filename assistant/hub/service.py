@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from assistant import keys
+from assistant.conversations.log import SqliteConversationLog
 from assistant.errors import HttpError
 from assistant.hub.state import Hub
 from assistant.team.watch_claims import SqliteWatchClaims
@@ -25,9 +26,15 @@ if TYPE_CHECKING:  # asyncpg is the optional "hub" extra: imported only in hub m
 log = logging.getLogger("kefu.hub")
 
 #: what the hub holds so far; everything else stays in each process's own SQLite file
-SHARED = ("quick_replies", "claims", "sidebar events (SSE replay)", "watch take-over claims")
+SHARED = (
+    "quick_replies",
+    "claims",
+    "sidebar events (SSE replay)",
+    "watch take-over claims",
+    "conversation log",
+)
 LOCAL = (
-    "knowledge base and revisions", "commerce mirror and edit outbox", "conversation log", "watch clocks (who waits since when)",
+    "knowledge base and revisions", "commerce mirror and edit outbox", "watch clocks (who waits since when)",
     "reminder tasks", "QC samples", "KPI aggregates and closes", "usage events (quick-reply ranking)",
     "shops, teams and agents",
 )  # fmt: skip
@@ -71,15 +78,18 @@ async def migrate_url(url: str) -> list[str]:
 
 
 async def hub_ctx(app: web.Application) -> AsyncIterator[None]:
-    """SQLite mode: the quick-reply store is the SQLite one. Hub mode: open the pool, migrate, and use
-    the PostgreSQL store; the feed's cursor is taken before the index loads (hub_feed_ctx starts it)."""
+    """SQLite mode: the shared stores (quick replies, take-over claims, the conversation log) are the
+    SQLite ones. Hub mode: open the pool, migrate, and use the PostgreSQL stores; the feed's cursor is
+    taken before the index loads (hub_feed_ctx starts it)."""
     settings = app[keys.SETTINGS]
     if not settings.database_url:
         app[keys.QR_STORE] = SqliteQuickReplyStore(app[keys.DB])
         app[keys.WATCH_CLAIMS] = SqliteWatchClaims(app[keys.DB])
+        app[keys.CONVERSATIONS] = SqliteConversationLog(app[keys.DB])
         yield
         return
     from assistant.hub import feed, schema
+    from assistant.hub.conversation_log import PgConversationLog
     from assistant.hub.quick_replies import PgQuickReplyStore
     from assistant.hub.watch_claims import PgWatchClaims
 
@@ -109,6 +119,7 @@ async def hub_ctx(app: web.Application) -> AsyncIterator[None]:
 
         app[keys.QR_STORE] = PgQuickReplyStore(pool, agent_name, shop_name)
         app[keys.WATCH_CLAIMS] = PgWatchClaims(pool, agent_name, app[keys.DB])
+        app[keys.CONVERSATIONS] = PgConversationLog(pool)
         yield
     finally:
         await pool.close()

@@ -98,6 +98,14 @@ async def test_exports_of_personal_data_need_a_supervisor(
 ) -> None:
     order = new_order(OrderStatus.PAID)
     nick = f"买家{order.buyer_id}"
+    agent = auth(mini_shop.agent_id)
+    for event in (
+        {"type": "conversation.opened", "conversation": "c-exp", "shop": "test_shop", "buyer": nick},
+        {"type": "message.received", "conversation": "c-exp", "text": "地址写错了", "at": "2026-11-11T10:00:00+08:00"},
+        {"type": "conversation.opened", "conversation": "c-else", "shop": "test_shop", "buyer": "别的买家"},
+        {"type": "message.received", "conversation": "c-else", "text": "不是他的", "at": "2026-11-11T10:01:00+08:00"},
+    ):  # fmt: skip
+        assert (await client.post("/api/events", json=event, headers=agent)).status == 200
     for who in (mini_shop.agent_id, mini_shop.editor_id):
         response = await client.get(f"/api/buyers/{nick}/export", headers=auth(who))
         assert response.status == 403
@@ -105,6 +113,9 @@ async def test_exports_of_personal_data_need_a_supervisor(
     body = await response.json()
     assert response.status == 200 and "attachment" in response.headers["Content-Disposition"]
     assert body["orders"][0]["receiver_phone"] == "13800138000" and body["buyer"]["nick"] == nick
+    assert [(m["conversation"], m["direction"], m["text"], m["at"]) for m in body["messages"]] == [
+        ("c-exp", "in", "地址写错了", "2026-11-11T02:00:00.000000+00:00")
+    ]
 
     def exports(db: sqlite_utils.Database) -> list[tuple[Any, ...]]:
         return [

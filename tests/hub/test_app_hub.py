@@ -122,3 +122,79 @@ async def test_a_qc_fix_on_a_phrase_finds_it_on_the_hub(
     assert (await fix.json())["target_name"] == "发货时间"
     missing = await client.post("/api/qc/findings", json={**finding, "target": phrase + 1000}, headers=boss)
     assert missing.status == 404 and (await missing.json())["errors"][0]["field"] == "target"
+
+
+async def test_a_message_logged_through_one_app_is_read_by_the_other(
+    aiohttp_client: Client, settings: Settings, mini_shop: MiniShop, pg_url: str,
+    auth: Callable[[int], dict[str, str]], tmp_path: Path,
+) -> None:  # fmt: skip
+    """The conversation log is on the hub: what one agent's process logged, another's reminder scan and
+    order review read (through the same log); neither local file holds it; retention runs once."""
+    from datetime import UTC, datetime
+
+    from assistant import keys
+    from assistant.hub.jobs import SKIPPED
+
+    other_dir = tmp_path / "other"
+    shutil.copytree(settings.data_dir, other_dir)
+    a = await aiohttp_client(create_app(_hub_settings(settings, pg_url)))
+    b = await aiohttp_client(create_app(_hub_settings(settings, pg_url, other_dir)))
+    agent = auth(mini_shop.agent_id)
+    for event in (
+        {"type": "conversation.opened", "conversation": "c-hub", "shop": "test_shop", "buyer": "买家甲"},
+        {"type": "message.received", "conversation": "c-hub", "text": "要开发票", "at": "2026-11-11T10:00:00+08:00",
+         "message_id": "m-1"},
+        {"type": "message.sent", "conversation": "c-hub", "text": "好的亲", "at": "2026-11-11T10:01:00+08:00"},
+    ):  # fmt: skip
+        response = await a.post("/api/events", json=event, headers=agent)
+        assert response.status == 200, await response.text()
+    log_b = b.app[keys.CONVERSATIONS]
+    said = await log_b.messages(mini_shop.shop_id, "c-hub")
+    assert [(m.text, m.agent_id) for m in said] == [
+        ("要开发票", mini_shop.agent_id),
+        ("好的亲", mini_shop.agent_id),
+    ]
+    later = datetime(2026, 11, 12, tzinfo=UTC)
+    assert await log_b.last_agent(mini_shop.shop_id, "买家甲", later) == mini_shop.agent_id
+    assert [m.text for m in await log_b.containing(mini_shop.shop_id, said[0].at, ["发票"])] == ["要开发票"]
+    # the same platform message reported to the other process is the same message
+    again = {"type": "message.received", "conversation": "c-hub", "text": "要开发票",
+             "at": "2026-11-11T10:00:00+08:00", "message_id": "m-1"}  # fmt: skip
+    await b.post("/api/events", json={"type": "conversation.opened", "conversation": "c-hub", "shop": "test_shop",
+                                      "buyer": "买家甲"}, headers=agent)  # fmt: skip
+    assert (await (await b.post("/api/events", json=again, headers=agent)).json())["logged"] is False
+    for app in (a.app, b.app):
+        local = await app[keys.DB].read(
+            lambda db: db.execute("SELECT count(*) FROM conversation_messages").fetchone()
+        )
+        assert local[0] == 0  # nothing went to either process's own file
+    # the retention job forgets on the hub once per period, whichever process reaches it first
+    await a.app[keys.SCHEDULER].run_now("conversation_retention")
+    assert await b.app[keys.SCHEDULER].run_now("conversation_retention") == SKIPPED
+
+
+async def test_kefu_purge_in_hub_mode_forgets_the_hubs_old_messages(
+    settings: Settings, mini_shop: MiniShop, pg_url: str, pool: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from assistant.cli import main
+    from assistant.conversations.models import Direction, NewMessage
+    from assistant.hub.conversation_log import PgConversationLog
+
+    log = PgConversationLog(pool)
+    now = datetime.now(UTC)
+    for days in (400, 1):
+        at = now - timedelta(days=days)
+        await log.record(NewMessage(shop_id=mini_shop.shop_id, conversation="c-1", buyer_nick="买家甲",
+                                    direction=Direction.IN, text=f"{days} 天前", at=at, received_at=at))  # fmt: skip
+    before = (now - timedelta(days=30)).date().isoformat()
+    args = ["purge", "--data-dir", str(settings.data_dir), "--before", before]
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("KEFU_DATABASE_URL", pg_url)
+        assert await asyncio.to_thread(main, [*args, "--dry-run"]) == 0
+        assert "团队中心数据库：将清除会话消息 1 条" in capsys.readouterr().out
+        assert len(await log.messages(mini_shop.shop_id, "c-1")) == 2
+        assert await asyncio.to_thread(main, args) == 0
+        assert "团队中心数据库：已清除会话消息 1 条" in capsys.readouterr().out
+    assert [m.text for m in await log.messages(mini_shop.shop_id, "c-1")] == ["1 天前"]
