@@ -29,6 +29,11 @@ async def test_a_trainee_plays_a_whole_round_and_the_trainer_overrides_a_mark(
     await page.locator(".tr-mode").select_option("timed")
     await page.locator(".tr-size").fill("3")
     await page.locator(".tr-start").click()
+    # the round is drawn on the server: its first question, or the reason it could not be drawn
+    drawn = page.locator(".tr-question .tr-submit, p.form-error:not([hidden])").first
+    await drawn.wait_for(timeout=2 * TIMEOUT)  # a loaded two-core machine can take a while here
+    problem = page.locator("p.form-error:not([hidden])")
+    assert not await problem.count(), (await problem.first.text_content(), watched.errors)
     picked = typed = 0
     for index in range(3):
         question = page.locator(".tr-question")
