@@ -150,7 +150,8 @@ class Settings(BaseModel):
         "",
         description="Team hub: a PostgreSQL 15+ URL (postgresql://user:password@host:5432/kefu) several service"
         " processes share; empty keeps everything in the embedded SQLite file (the default). So far the hub"
-        " holds quick replies and claims; the rest stays in each process's SQLite file (docs/architecture.md).",
+        " holds quick replies, claims and the conversation log; the rest stays in each process's SQLite file"
+        " (docs/architecture.md).",
     )
     hub_pool_size: Annotated[int, Field(ge=1, le=100)] = Field(
         10, description="Team hub: most PostgreSQL connections one process opens."
