@@ -101,12 +101,20 @@ ORDERS_MARK = "orders"
 ChatOwners = Mapping[tuple[int, str, datetime], int | None]
 
 
+def _due(db: sqlite_utils.Database, now: datetime, rules: Rules, limit: int) -> tuple[int, list[DueOrder]]:
+    """The orders mark and the orders past it that a scan at ``now`` reads."""
+    after = scan_rs.mark(db, ORDERS_MARK)
+    return after, scan_rs.due_orders(
+        db, after_rowid=after, created_after=now - rules.close_after, limit=limit
+    )
+
+
 def chat_owner_keys(
     db: sqlite_utils.Database, now: datetime, rules: Rules, limit: int = 5000
 ) -> list[DueOrder]:
-    """The orders the next scan will read: look up ``ChatOwners`` for these before running it."""
-    after = scan_rs.mark(db, ORDERS_MARK)
-    return scan_rs.due_orders(db, after_rowid=after, created_after=now - rules.close_after, limit=limit)
+    """The orders the next scan will open tasks for (not the young ones it waits for): look up
+    ``ChatOwners`` for these before running it."""
+    return [o for o in _due(db, now, rules, limit)[1] if o.created_at <= now - rules.first_after]
 
 
 def scan(
@@ -124,8 +132,7 @@ def scan(
     ``chat_owners`` (placed since they were looked up) waits for the next scan, as a young one does."""
     opened = attached = 0
     windows = scan_rs.flash_windows(db, list(flash_words))
-    after = scan_rs.mark(db, ORDERS_MARK)
-    due = scan_rs.due_orders(db, after_rowid=after, created_after=now - rules.close_after, limit=limit)
+    after, due = _due(db, now, rules, limit)
     held_back: int | None = None  # the first order still to wait for: the mark stays below it
     reminder_desk = _Picker(db, specialists.reminders, now, tz) if specialists.reminders and due else None
     phone_desk = _Picker(db, specialists.phone, now, tz) if specialists.phone and due else None
